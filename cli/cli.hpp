@@ -1,0 +1,52 @@
+// The `vigil` command: a table of subcommands, each in its own file.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/compiler.hpp"
+
+namespace vigil::cli {
+
+// Exit codes shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // errors in the input (diagnostics, failed events)
+inline constexpr int kExitUsage = 2;    // bad command line, or rules that do not compile (eval)
+
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* usage;  // full help text
+  int (*run)(const std::vector<std::string>& args);
+};
+
+const std::vector<Command>& Commands();
+const Command* FindCommand(std::string_view name);
+int Usage(const Command& cmd, const std::string& problem);  // prints to stderr, returns kExitUsage
+
+int RunCheck(const std::vector<std::string>& args);
+int RunEval(const std::vector<std::string>& args);
+
+// Compiles rule files, printing diagnostics to stderr.
+Compilation CompileAndReport(const std::vector<std::string>& files);
+
+// Reads a file (or stdin for "-") line by line with a cap on line length.
+class LineReader {
+ public:
+  static constexpr size_t kMaxLine = 16u << 20;
+  explicit LineReader(std::FILE* file) : file_(file) {}
+  // Returns false at end of input. `too_long` is set for a line over kMaxLine
+  // (its content is dropped, the reader moves past it).
+  bool Next(std::string& line, bool* too_long);
+
+ private:
+  std::FILE* file_;
+  std::vector<char> buf_ = std::vector<char>(1 << 16);
+  size_t pos_ = 0;
+  size_t len_ = 0;
+  bool eof_ = false;
+};
+
+}  // namespace vigil::cli

@@ -1,0 +1,29 @@
+// vigil check FILES...: compile and report.
+#include <fmt/format.h>
+
+#include "cli.hpp"
+
+namespace vigil::cli {
+
+int RunCheck(const std::vector<std::string>& args) {
+  const Command& self = *FindCommand("check");
+  std::vector<std::string> files;
+  for (const auto& a : args) {
+    if (a.starts_with("-") && a != "-") return Usage(self, fmt::format("unknown option '{}'", a));
+    files.push_back(a);
+  }
+  if (files.empty()) return Usage(self, "no rule files given");
+  Compilation c = CompileAndReport(files);
+  if (!c.ok()) {
+    size_t n = c.error_count();
+    fmt::print(stderr, "{} error{}\n", n, n == 1 ? "" : "s");
+    return kExitFailure;
+  }
+  size_t rules = c.program->rules.size();
+  fmt::print(stderr, "ok: {} rule{} in {} rule set{}, {} test{}\n", rules, rules == 1 ? "" : "s",
+             c.program->rulesets.size(), c.program->rulesets.size() == 1 ? "" : "s",
+             c.tests.size(), c.tests.size() == 1 ? "" : "s");
+  return kExitOk;
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,126 @@
+// vigil: check rule files, evaluate events. `vigil help` lists the commands.
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "cli.hpp"
+
+namespace vigil::cli {
+
+namespace {
+
+int RunHelp(const std::vector<std::string>& args);
+
+const char kHelpUsage[] = "usage: vigil help [COMMAND]\n";
+
+}  // namespace
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"check", "compile rule files and report every error",
+       "usage: vigil check FILES...\n"
+       "\n"
+       "Compiles the rule files (with their imports and lists) and prints every\n"
+       "diagnostic on stderr as file:line:column with a caret under the span.\n"
+       "Exit status: 0 no errors, 1 errors, 2 bad usage.\n",
+       RunCheck},
+      {"eval", "evaluate JSON Lines events and print one decision per event",
+       "usage: vigil eval --rules FILES... --events FILE.jsonl [options]\n"
+       "\n"
+       "Reads one JSON object per line (FILE '-' is stdin) and writes one JSON\n"
+       "result per event to stdout: decision, score, fired rules, shadow rules.\n"
+       "\n"
+       "options:\n"
+       "  --rules FILES...      rule files (and override files) to compile together\n"
+       "  --events FILE         JSON Lines events; '-' for stdin\n"
+       "  --explain             add the explanation record (docs/explain.md)\n"
+       "  --on-error skip|fail  a malformed line is reported on stderr and skipped\n"
+       "                        (default), or stops the run with exit status 1\n"
+       "  --allow-pii           print @pii fields in reasons instead of ****\n"
+       "\n"
+       "Exit status: 0 all lines evaluated or skipped as asked, 1 a line failed with\n"
+       "--on-error fail or the events file cannot be read, 2 bad usage or rules that\n"
+       "do not compile. The last line on stderr counts evaluated and skipped events.\n",
+       RunEval},
+      {"help", "show help for a command", kHelpUsage, RunHelp},
+  };
+  return commands;
+}
+
+const Command* FindCommand(std::string_view name) {
+  for (const auto& c : Commands()) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+int Usage(const Command& cmd, const std::string& problem) {
+  fmt::print(stderr, "vigil {}: {}\n{}", cmd.name, problem, cmd.usage);
+  return kExitUsage;
+}
+
+namespace {
+
+void PrintOverview(std::FILE* out) {
+  fmt::print(out, "usage: vigil COMMAND [ARGS]\n\ncommands:\n");
+  for (const auto& c : Commands()) fmt::print(out, "  {:<8} {}\n", c.name, c.summary);
+  fmt::print(out, "\n`vigil help COMMAND` or `vigil COMMAND --help` for details; "
+                  "`vigil --version` for the version.\n");
+}
+
+int RunHelp(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    PrintOverview(stdout);
+    return kExitOk;
+  }
+  const Command* cmd = FindCommand(args[0]);
+  if (cmd == nullptr) {
+    fmt::print(stderr, "vigil help: unknown command '{}'\n", args[0]);
+    PrintOverview(stderr);
+    return kExitUsage;
+  }
+  fmt::print("{}", cmd->usage);
+  return kExitOk;
+}
+
+}  // namespace
+
+}  // namespace vigil::cli
+
+int main(int argc, char** argv) {
+  using namespace vigil::cli;
+  if (argc < 2) {
+    PrintOverview(stderr);
+    return kExitUsage;
+  }
+  std::string_view first = argv[1];
+  if (first == "--version" || first == "version") {
+    fmt::print("vigil {}\n", VIGIL_VERSION_STRING_INTERNAL);
+    return kExitOk;
+  }
+  if (first == "--help" || first == "-h") {
+    PrintOverview(stdout);
+    return kExitOk;
+  }
+  const Command* cmd = FindCommand(first);
+  if (cmd == nullptr) {
+    fmt::print(stderr, "vigil: unknown command '{}'\n", first);
+    PrintOverview(stderr);
+    return kExitUsage;
+  }
+  std::vector<std::string> args(argv + 2, argv + argc);
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      fmt::print("{}", cmd->usage);
+      return kExitOk;
+    }
+  }
+  try {
+    return cmd->run(args);
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "vigil {}: out of memory\n", cmd->name);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "vigil {}: internal error: {}\n", cmd->name, e.what());
+  }
+  return kExitFailure;
+}

@@ -1,0 +1,266 @@
+// The compile driver: reads files, follows imports, then runs the pipeline
+// parse → check → plan. Bad input of any kind ends as diagnostics.
+#include "api/compiler.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "base/utf8.hpp"
+#include "plan/planner.hpp"
+#include "sema/checker.hpp"
+#include "syntax/parse.hpp"
+
+namespace vigil {
+
+namespace fs = std::filesystem;
+
+size_t Compilation::error_count() const {
+  size_t n = 0;
+  for (const auto& d : diagnostics) n += d.severity == Severity::kError;
+  return n;
+}
+
+std::string Compilation::RenderDiagnostics() const { return RenderAll(diagnostics, sources); }
+
+namespace {
+
+// A normalised key for a path, so that "a/../b.vgl" and "b.vgl" are one file.
+std::string PathKey(const std::string& path) {
+  return fs::path(path).lexically_normal().generic_string();
+}
+
+// Reads a whole file, refusing files above `limit` before reading them.
+bool ReadFile(const std::string& path, size_t limit, std::string* text, std::string* error) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    *error = "it is a directory";
+    return false;
+  }
+  auto size = fs::file_size(path, ec);
+  if (ec) {
+    *error = ec == std::errc::no_such_file_or_directory ? "no such file" : ec.message();
+    return false;
+  }
+  if (size > limit) {
+    *error = fmt::format("file is too large ({} bytes; the limit is {} bytes)", size, limit);
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot open it";
+    return false;
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  *text = buf.str();
+  return true;
+}
+
+class Driver {
+ public:
+  Driver(Compilation& out, const CompileOptions& options, std::vector<SourceInput> inputs)
+      : out_(out), options_(options), diags_(options.max_errors) {
+    for (auto& in : inputs) memory_.emplace(PathKey(in.path), std::move(in));
+  }
+
+  void AddRoot(const std::string& path, std::optional<std::string> text) {
+    if (!text) {
+      std::string content;
+      std::string error;
+      if (!Load(path, limits::kMaxSourceBytes, &content, &error)) {
+        DiagCode code = error.starts_with("file is too large") ? DiagCode::kFileTooLarge
+                                                               : DiagCode::kFileNotFound;
+        diags_.ErrorNoRange(code, fmt::format("cannot read \"{}\": {}", path, error));
+        return;
+      }
+      text = std::move(content);
+    }
+    Enqueue(path, std::move(*text), -1);
+  }
+
+  void Run() {
+    // Breadth-first over imports; parents always precede what they import.
+    for (size_t i = 0; i < files_.size() && !diags_.saturated(); ++i) {
+      std::optional<ast::File> file = syntax::ParseFile(out_.sources, file_ids_[i], diags_);
+      if (!file) {
+        files_[i].ast.file_id = file_ids_[i];
+        continue;
+      }
+      files_[i].ast = std::move(*file);
+      FollowImports(i);
+    }
+    CheckCycles();
+    if (!diags_.has_errors()) {
+      sema::ListReader reader = [this](uint32_t from, const std::string& path,
+                                       std::string* error) -> std::optional<uint32_t> {
+        std::string resolved = Resolve(from, path);
+        std::string text;
+        if (!Load(resolved, limits::kMaxListFileBytes, &text, error)) return std::nullopt;
+        size_t bad = utf8::FindInvalid(text);
+        if (bad != std::string::npos) {
+          *error = fmt::format("invalid UTF-8 at byte {}", bad);
+          return std::nullopt;
+        }
+        return out_.sources.Add(resolved, std::move(text));
+      };
+      std::optional<sema::Module> module = sema::Check(files_, out_.sources, diags_, reader);
+      if (module) {
+        out_.tests = std::move(module->tests);
+        out_.program = plan::Plan(std::move(*module), out_.sources, Digest());
+      }
+    }
+    out_.diagnostics = diags_.diagnostics();
+  }
+
+ private:
+  bool Load(const std::string& path, size_t limit, std::string* text, std::string* error) {
+    auto it = memory_.find(PathKey(path));
+    if (it != memory_.end()) {
+      if (it->second.text.size() > limit) {
+        *error = fmt::format("file is too large ({} bytes; the limit is {} bytes)",
+                             it->second.text.size(), limit);
+        return false;
+      }
+      *text = it->second.text;
+      return true;
+    }
+    if (!options_.allow_filesystem) {
+      *error = "no such source was given (reading files is disabled)";
+      return false;
+    }
+    return ReadFile(path, limit, text, error);
+  }
+
+  std::string Resolve(uint32_t from_file, const std::string& path) {
+    fs::path base = fs::path(out_.sources.file(from_file).path()).parent_path();
+    return (base / path).lexically_normal().generic_string();
+  }
+
+  void Enqueue(const std::string& path, std::string text, int parent) {
+    if (files_.size() >= limits::kMaxFiles) {
+      diags_.ErrorNoRange(DiagCode::kTooMany,
+                          fmt::format("too many source files (the limit is {})", limits::kMaxFiles));
+      return;
+    }
+    loaded_.emplace(PathKey(path), files_.size());
+    edges_.emplace_back();
+    file_ids_.push_back(out_.sources.Add(path, std::move(text)));
+    sema::LoadedFile f;
+    f.parent = parent;
+    files_.push_back(std::move(f));
+  }
+
+  // Reports each import that closes a cycle (a imports b imports a), by a
+  // depth-first walk over the import edges; iterative, so deep chains of
+  // imports cannot overflow the stack.
+  void CheckCycles() {
+    enum Color : uint8_t { kWhite, kGray, kBlack };
+    std::vector<Color> color(files_.size(), kWhite);
+    for (size_t root = 0; root < files_.size(); ++root) {
+      if (color[root] != kWhite) continue;
+      std::vector<std::pair<size_t, size_t>> stack{{root, 0}};  // (file, next edge)
+      color[root] = kGray;
+      while (!stack.empty()) {
+        auto& [file, next] = stack.back();
+        if (next == edges_[file].size()) {
+          color[file] = kBlack;
+          stack.pop_back();
+          continue;
+        }
+        const Edge& edge = edges_[file][next++];
+        if (color[edge.target] == kGray) {
+          diags_.Error(DiagCode::kImportCycle, edge.range,
+                       fmt::format("import cycle: \"{}\" imports \"{}\", which imports it back",
+                                   out_.sources.file(file_ids_[file]).path(),
+                                   out_.sources.file(file_ids_[edge.target]).path()));
+        } else if (color[edge.target] == kWhite) {
+          color[edge.target] = kGray;
+          stack.emplace_back(edge.target, 0);
+        }
+      }
+    }
+  }
+
+  void FollowImports(size_t index) {
+    for (const auto& item : files_[index].ast.items) {
+      const auto* imp = std::get_if<ast::ImportDecl>(&item);
+      if (imp == nullptr) continue;
+      std::string path = Resolve(file_ids_[index], imp->path.value);
+      auto it = loaded_.find(PathKey(path));
+      if (it != loaded_.end()) {
+        // Already loaded: a file is compiled once however often it is imported.
+        edges_[index].push_back(Edge{it->second, imp->path.range});
+        continue;
+      }
+      std::string text;
+      std::string error;
+      if (!Load(path, limits::kMaxSourceBytes, &text, &error)) {
+        diags_.Error(DiagCode::kFileNotFound, imp->path.range,
+                     fmt::format("cannot import \"{}\": {}", imp->path.value, error));
+        continue;
+      }
+      edges_[index].push_back(Edge{files_.size(), imp->path.range});
+      Enqueue(path, std::move(text), static_cast<int>(index));
+    }
+  }
+
+  // SHA-256 over every source (path and text, in load order): explanations
+  // name it so that a report can prove which rules produced it.
+  std::string Digest() const {
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init(&state);
+    for (uint32_t id : file_ids_) {
+      const SourceFile& f = out_.sources.file(id);
+      std::string header = fmt::format("{}\n{}\n", f.path(), f.text().size());
+      crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(header.data()),
+                                header.size());
+      crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(f.text().data()),
+                                f.text().size());
+    }
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&state, digest);
+    std::string hex;
+    for (unsigned char c : digest) hex += fmt::format("{:02x}", c);
+    return hex;
+  }
+
+  Compilation& out_;
+  const CompileOptions& options_;
+  DiagSink diags_;
+  std::map<std::string, SourceInput> memory_;
+  std::map<std::string, size_t> loaded_;
+  std::vector<sema::LoadedFile> files_;
+  std::vector<uint32_t> file_ids_;
+  struct Edge {
+    size_t target;
+    SourceRange range;  // the import's path, for the message
+  };
+  std::vector<std::vector<Edge>> edges_;  // imports of each file
+};
+
+}  // namespace
+
+Compilation CompileFiles(const std::vector<std::string>& paths, const CompileOptions& options) {
+  Compilation out;
+  Driver driver(out, options, {});
+  for (const auto& p : paths) driver.AddRoot(p, std::nullopt);
+  driver.Run();
+  return out;
+}
+
+Compilation CompileSources(std::vector<SourceInput> inputs, const CompileOptions& options) {
+  Compilation out;
+  std::vector<std::pair<std::string, std::string>> roots;
+  for (const auto& in : inputs) roots.emplace_back(in.path, in.text);
+  Driver driver(out, options, std::move(inputs));
+  for (auto& [path, text] : roots) driver.AddRoot(path, std::move(text));
+  driver.Run();
+  return out;
+}
+
+}  // namespace vigil

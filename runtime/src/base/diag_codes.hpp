@@ -1,0 +1,60 @@
+// Stable diagnostic codes. Never renumber; each has an entry in
+// docs/diagnostics.md. E1xxx syntax, E2xxx names, E3xxx types and values,
+// E4xxx limits, Wxxxx warnings.
+#pragma once
+
+#include <cstdint>
+
+namespace vigil {
+
+enum class DiagCode : uint16_t {
+  // Syntax (E1xxx).
+  kUnexpectedChar = 1001,      // a character that starts no token
+  kUnterminatedString = 1002,  // a string literal without its closing quote
+  kSyntax = 1003,              // a token where the grammar expects something else
+  kUnexpectedEof = 1004,       // the file ends inside a declaration
+  kBadEscape = 1005,           // an unknown escape sequence in a string
+  kBadNumber = 1006,           // a malformed number or an unknown duration unit
+  kBadTime = 1007,             // a time literal that is not a real instant
+  kInvalidUtf8 = 1008,         // the file is not valid UTF-8
+  kBadTemplate = 1009,         // a reason template with unbalanced braces or a bad {expr}
+  kBadVersion = 1010,          // a ruleset version that is not semantic versioning
+  // Names (E2xxx).
+  kUnknownName = 2001,         // a name that is not a field, const, param, let or list
+  kDuplicateDecl = 2002,       // a name declared twice
+  kUnknownFunction = 2003,     // a call to a function that does not exist
+  kUnknownDecision = 2004,     // a decision that the rule set does not declare
+  kUnknownSchema = 2005,       // `uses schema` names a schema that is not declared
+  kUnknownType = 2006,         // a type name that does not exist
+  kUnknownKeyword = 2007,      // an unknown severity, mode or annotation
+  kDuplicateRule = 2008,       // two rules with one id in one rule set
+  kFileNotFound = 2009,        // an import or list file that cannot be read
+  kImportCycle = 2010,         // files that import each other
+  kUnknownRule = 2011,         // a test or override names a rule that does not exist
+  kNoSchema = 2012,            // rules read fields but no `uses schema` is in effect
+  kLetCycle = 2013,            // lets that refer to each other
+  kNoRuleset = 2014,           // rules in a file without a `ruleset` declaration
+  kUnknownArgument = 2015,     // a named argument the function does not take
+  kNotSupported = 2016,        // a construct this version does not implement yet
+  // Types and values (E3xxx).
+  kTypeMismatch = 3001,        // operand types that the operator does not accept
+  kNotBool = 3002,             // a condition that is not a boolean
+  kBadArguments = 3003,        // a call with the wrong number or types of arguments
+  kBadRegex = 3004,            // a pattern that RE2 rejects
+  kNotConstant = 3005,         // a const, param or set element that is not a constant
+  kMixedSet = 3006,            // set elements of different types
+  kDecimalRange = 3007,        // a decimal outside the range or precision of decimal
+  kIntRange = 3008,            // an integer literal that does not fit in 64 bits
+  kBadListEntry = 3009,        // a list file line that is not a value of the list's type
+  kBadEventValue = 3010,       // a test event field whose value does not fit its type
+  kBadScore = 3011,            // a score that is not an int constant
+  // Limits (E4xxx).
+  kFileTooLarge = 4001,        // a source or list file above the size limit
+  kNameTooLong = 4002,         // an identifier above the length limit
+  kStringTooLong = 4003,       // a string literal above the length limit
+  kTooDeep = 4004,             // nesting deeper than the limit
+  kTooManyErrors = 4005,       // error reporting stopped after the limit
+  kTooMany = 4006,             // too many files, rules or list entries
+};
+
+}  // namespace vigil

@@ -1,0 +1,202 @@
+#include "base/time_util.hpp"
+
+#include <cstdio>
+
+namespace vigil {
+
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1000000;
+constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+bool Digits(std::string_view s, size_t at, size_t n, int* out) {
+  if (at + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned DaysInMonth(int64_t y, unsigned m) {
+  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+}  // namespace
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+std::optional<int64_t> ParseTime(std::string_view s) {
+  int y, mo, d, h, mi, sec;
+  if (!Digits(s, 0, 4, &y) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
+      s[7] != '-' || !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      !Digits(s, 11, 2, &h) || s[13] != ':' || !Digits(s, 14, 2, &mi) || s[16] != ':' ||
+      !Digits(s, 17, 2, &sec)) {
+    return std::nullopt;
+  }
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > DaysInMonth(y, mo) ||
+      h > 23 || mi > 59 || sec > 59) {
+    return std::nullopt;
+  }
+  size_t i = 19;
+  int64_t micros = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      size_t k = i - start;
+      if (k < 6) {
+        micros = micros * 10 + (s[i] - '0');
+      } else if (s[i] != '0') {
+        return std::nullopt;  // finer than a microsecond: never rounded silently
+      }
+      ++i;
+    }
+    size_t n = i - start;
+    if (n == 0) return std::nullopt;
+    for (size_t k = n; k < 6; ++k) micros *= 10;
+  }
+  int64_t offset = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int oh, om;
+    if (!Digits(s, i + 1, 2, &oh) || i + 3 >= s.size() || s[i + 3] != ':' ||
+        !Digits(s, i + 4, 2, &om) || oh > 23 || om > 59) {
+      return std::nullopt;
+    }
+    offset = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  int64_t seconds = days * 86400 + h * 3600 + mi * 60 + sec - offset;
+  return seconds * kMicrosPerSecond + micros;
+}
+
+size_t FormatTime(int64_t micros, char* buf) {
+  int64_t days = FloorDiv(micros, kMicrosPerDay);
+  int64_t rest = micros - days * kMicrosPerDay;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  int64_t secs = rest / kMicrosPerSecond;
+  int64_t frac = rest % kMicrosPerSecond;
+  int n = std::snprintf(buf, 40, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y),
+                        m, d, static_cast<long long>(secs / 3600),
+                        static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+  if (frac != 0) {
+    n += frac % 1000 == 0 ? std::snprintf(buf + n, 40 - n, ".%03lld", static_cast<long long>(frac / 1000))
+                          : std::snprintf(buf + n, 40 - n, ".%06lld", static_cast<long long>(frac));
+  }
+  buf[n++] = 'Z';
+  return static_cast<size_t>(n);
+}
+
+std::string TimeToString(int64_t micros) {
+  char buf[48];
+  return std::string(buf, FormatTime(micros, buf));
+}
+
+namespace {
+struct Unit {
+  const char* name;
+  int64_t micros;
+};
+// Largest first, for formatting.
+constexpr Unit kUnits[] = {{"d", kMicrosPerDay},        {"h", 3600 * kMicrosPerSecond},
+                           {"m", 60 * kMicrosPerSecond}, {"s", kMicrosPerSecond},
+                           {"ms", 1000},                 {"us", 1}};
+}  // namespace
+
+std::optional<int64_t> ParseDuration(std::string_view s) {
+  size_t i = 0;
+  int64_t n = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, s[i] - '0', &n)) {
+      return std::nullopt;
+    }
+    ++i;
+  }
+  if (i == 0) return std::nullopt;
+  std::string_view unit = s.substr(i);
+  for (const Unit& u : kUnits) {
+    if (unit == u.name) {
+      int64_t r;
+      if (__builtin_mul_overflow(n, u.micros, &r)) return std::nullopt;
+      return r;
+    }
+  }
+  return std::nullopt;
+}
+
+size_t FormatDuration(int64_t micros, char* buf) {
+  if (micros == 0) {
+    buf[0] = '0';
+    buf[1] = 's';
+    return 2;
+  }
+  for (const Unit& u : kUnits) {
+    if (micros % u.micros == 0) {
+      return static_cast<size_t>(
+          std::snprintf(buf, 40, "%lld%s", static_cast<long long>(micros / u.micros), u.name));
+    }
+  }
+  return 0;
+}
+
+std::string DurationToString(int64_t micros) {
+  char buf[48];
+  return std::string(buf, FormatDuration(micros, buf));
+}
+
+int HourOf(int64_t micros, int64_t offset_seconds) {
+  int64_t local = micros + offset_seconds * kMicrosPerSecond;
+  int64_t in_day = local - FloorDiv(local, kMicrosPerDay) * kMicrosPerDay;
+  return static_cast<int>(in_day / (3600 * kMicrosPerSecond));
+}
+
+int WeekdayOf(int64_t micros, int64_t offset_seconds) {
+  int64_t days = FloorDiv(micros + offset_seconds * kMicrosPerSecond, kMicrosPerDay);
+  // 1970-01-01 was a Thursday (ISO 4).
+  int64_t w = (days + 3) % 7;
+  if (w < 0) w += 7;
+  return static_cast<int>(w) + 1;
+}
+
+int64_t DaysBetween(int64_t t1, int64_t t2) {
+  int64_t diff;
+  if (__builtin_sub_overflow(t2, t1, &diff)) return t2 > t1 ? INT64_MAX / kMicrosPerDay : INT64_MIN / kMicrosPerDay;
+  return diff / kMicrosPerDay;
+}
+
+}  // namespace vigil

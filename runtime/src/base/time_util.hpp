@@ -1,0 +1,38 @@
+// Instants are int64 microseconds since the Unix epoch (UTC); durations are
+// int64 microseconds. Parsing validates the calendar; nothing is rounded.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vigil {
+
+// RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM); 'T' may be 't' or a
+// space, 'Z' may be 'z'. Years 0001..9999. More than 6 fractional digits are
+// accepted only when the extra ones are zeros.
+std::optional<int64_t> ParseTime(std::string_view text);
+// "2026-03-01T10:00:00Z", with ".250" (milliseconds) or ".250001"
+// (microseconds) only when there is a fraction. buf >= 40 bytes.
+size_t FormatTime(int64_t micros, char* buf);
+std::string TimeToString(int64_t micros);
+
+// A non-negative integer and a unit: us, ms, s, m, h, d ("24h").
+std::optional<int64_t> ParseDuration(std::string_view text);
+// The largest exact unit: 86400000000 → "1d", 5400000000 → "90m".
+size_t FormatDuration(int64_t micros, char* buf);
+std::string DurationToString(int64_t micros);
+
+// Local wall-clock fields for an instant shifted by a UTC offset.
+int HourOf(int64_t micros, int64_t offset_seconds = 0);     // 0..23
+int WeekdayOf(int64_t micros, int64_t offset_seconds = 0);  // ISO: 1 = Monday .. 7 = Sunday
+// Whole days from t1 to t2, truncated toward zero.
+int64_t DaysBetween(int64_t t1_micros, int64_t t2_micros);
+
+// Calendar helpers (proleptic Gregorian), exposed for tests and time zones.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
+
+}  // namespace vigil

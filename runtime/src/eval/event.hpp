@@ -1,0 +1,58 @@
+// One event's field values, by slot, with owned storage for its strings.
+// Reusable: Reset() marks every field missing and keeps the memory.
+// One thread at a time.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "base/arena.hpp"
+#include "eval/schema.hpp"
+#include "eval/value.hpp"
+
+namespace vigil::eval {
+
+class Event {
+ public:
+  explicit Event(const Schema& schema) : schema_(&schema), values_(schema.fields.size()) {}
+
+  const Schema& schema() const { return *schema_; }
+  size_t size() const { return values_.size(); }
+  const Value* values() const { return values_.data(); }
+  const Value& at(size_t slot) const { return values_[slot]; }
+
+  void Reset() {
+    for (auto& v : values_) v = Value::Missing();
+    storage_.Reset();
+  }
+  void SetMissing(size_t slot) { values_[slot] = Value::Missing(); }
+  void SetBool(size_t slot, bool v) { values_[slot] = Value::Bool(v); }
+  void SetInt(size_t slot, int64_t v) { values_[slot] = Value::Int(v); }
+  void SetFloat(size_t slot, double v) { values_[slot] = Value::Float(v); }
+  void SetDecimal(size_t slot, Decimal v) { values_[slot] = Value::Dec(v); }
+  void SetTime(size_t slot, int64_t micros) { values_[slot] = Value::Int(micros); }
+  void SetDuration(size_t slot, int64_t micros) { values_[slot] = Value::Int(micros); }
+  // Copies the bytes; the caller's buffer need not outlive the call.
+  void SetString(size_t slot, std::string_view v) { values_[slot] = Value::Str(storage_.Copy(v)); }
+  void SetStringSet(size_t slot, std::span<const std::string_view> items) {
+    auto* arr = reinterpret_cast<StrView*>(
+        storage_.Allocate(sizeof(StrView) * std::max<size_t>(items.size(), 1), alignof(StrView)));
+    for (size_t k = 0; k < items.size(); ++k) {
+      std::string_view copy = storage_.Copy(items[k]);
+      arr[k] = StrView{copy.data(), static_cast<uint32_t>(copy.size())};
+    }
+    values_[slot] = Value::StrSet(arr, static_cast<uint32_t>(items.size()));
+  }
+  // Raw slot write, for values whose strings already live long enough
+  // (test fixtures built from program constants).
+  void SetValue(size_t slot, Value v) { values_[slot] = v; }
+  Arena& storage() { return storage_; }
+
+ private:
+  const Schema* schema_;
+  std::vector<Value> values_;
+  Arena storage_;
+};
+
+}  // namespace vigil::eval

@@ -1,0 +1,20 @@
+#include "eval/program.hpp"
+
+#include <re2/re2.h>
+
+namespace vigil::eval {
+
+Program::Program() = default;
+Program::~Program() = default;
+
+const char* SeverityName(RuleSeverity s) {
+  switch (s) {
+    case RuleSeverity::kLow: return "low";
+    case RuleSeverity::kMedium: return "medium";
+    case RuleSeverity::kHigh: return "high";
+    case RuleSeverity::kCritical: return "critical";
+  }
+  return "medium";
+}
+
+}  // namespace vigil::eval

@@ -1,0 +1,83 @@
+// A compiled rule set: immutable after the planner builds it, so any number
+// of threads may evaluate it at once (each with its own Session and Result).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/source.hpp"
+#include "base/tz.hpp"
+#include "eval/schema.hpp"
+#include "eval/sets.hpp"
+#include "plan/ir.hpp"
+
+namespace re2 {
+class RE2;
+}
+
+namespace vigil::eval {
+
+enum class RuleSeverity : uint8_t { kLow, kMedium, kHigh, kCritical };
+const char* SeverityName(RuleSeverity s);
+
+struct RulesetInfo {
+  std::string name;     // "fcacp.csam_commerce"
+  std::string version;  // "1.4.0"
+};
+
+// One piece of a reason template: literal text, or a node to format.
+struct ReasonPiece {
+  std::string text;
+  int32_t node = -1;
+  Type type;
+  bool pii = false;  // reads a @pii field: masked unless the host allows PII
+};
+
+struct RuleInfo {
+  std::string id;            // "small_cross_border_digital"
+  std::string qualified_id;  // "fcacp.csam_commerce/small_cross_border_digital"
+  uint32_t ruleset = 0;
+  std::string title;
+  RuleSeverity severity = RuleSeverity::kMedium;
+  std::vector<std::string> tags;
+  bool shadow = false;
+  uint32_t when = 0;         // root node of the condition
+  int64_t score = 0;
+  int32_t decision = -1;     // index into Program::decisions, -1 when the rule decides nothing
+  std::vector<std::string> action_tags;
+  std::vector<ReasonPiece> reason;
+  SourceRange range;
+};
+
+struct Program {
+  std::vector<RulesetInfo> rulesets;
+  Schema schema;
+  std::vector<std::string> decisions;  // lowest first
+  std::vector<RuleInfo> rules;         // declaration order
+
+  // The planned expressions.
+  std::vector<plan::Node> nodes;
+  std::vector<uint32_t> child_lists;   // operands of n-ary nodes
+  std::vector<uint32_t> lets;          // root node of each let
+  std::vector<std::string> let_names;
+  std::vector<I64Set> int_sets;
+  std::vector<StrSet> str_sets;
+  std::vector<std::unique_ptr<re2::RE2>> regexes;
+  std::vector<std::unique_ptr<TimeZone>> zones;
+  std::deque<std::string> strings;     // constant strings; a deque keeps addresses stable
+
+  // For explanations: each node's source text and type, each let's type.
+  std::vector<std::string> node_text;
+  std::vector<Type> node_types;
+  std::vector<Type> let_types;
+  std::string sources_digest;          // SHA-256 over the sources, hex
+
+  Program();
+  ~Program();
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+};
+
+}  // namespace vigil::eval

@@ -1,0 +1,39 @@
+// What evaluating one event produced. Reusable: Clear() keeps capacity, so a
+// warm Result takes new events without allocating.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigil::eval {
+
+struct FiredRule {
+  uint32_t rule = 0;          // index into Program::rules
+  uint32_t reason_begin = 0;  // into Result::text
+  uint32_t reason_len = 0;
+};
+
+struct Result {
+  uint32_t decision = 0;               // index into Program::decisions
+  int64_t score = 0;
+  std::vector<FiredRule> fired;        // enforced rules, declaration order
+  std::vector<FiredRule> shadow;       // shadow rules that would have fired
+  std::vector<const std::string*> tags;  // from `tag` actions of fired rules, first occurrence order
+  std::string text;                    // storage for formatted reasons
+
+  void Clear() {
+    decision = 0;
+    score = 0;
+    fired.clear();
+    shadow.clear();
+    tags.clear();
+    text.clear();
+  }
+  std::string_view reason(const FiredRule& f) const {
+    return std::string_view(text).substr(f.reason_begin, f.reason_len);
+  }
+};
+
+}  // namespace vigil::eval

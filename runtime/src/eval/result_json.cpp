@@ -1,0 +1,69 @@
+#include "eval/result_json.hpp"
+
+#include <fmt/format.h>
+
+#include "base/json_writer.hpp"
+
+namespace vigil::eval {
+
+namespace {
+
+void WriteRule(const Program& p, const Result& r, const FiredRule& f, bool shadow,
+               std::string& out) {
+  const RuleInfo& rule = p.rules[f.rule];
+  out += "{\"rule\":";
+  AppendJsonString(rule.qualified_id, out);
+  out += ",\"version\":";
+  AppendJsonString(p.rulesets[rule.ruleset].version, out);
+  out += ",\"severity\":\"";
+  out += SeverityName(rule.severity);
+  out += "\",\"reason\":";
+  AppendJsonString(r.reason(f), out);
+  out += ",\"tags\":[";
+  for (size_t i = 0; i < rule.tags.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(rule.tags[i], out);
+  }
+  out += ']';
+  if (shadow) {
+    fmt::format_to(std::back_inserter(out), ",\"score\":{},\"decision\":", rule.score);
+    if (rule.decision >= 0) {
+      AppendJsonString(p.decisions[rule.decision], out);
+    } else {
+      out += "null";
+    }
+  }
+  out += '}';
+}
+
+}  // namespace
+
+void WriteResultJson(const Program& p, const Result& r, std::string_view event_id, uint64_t line,
+                     std::string& out) {
+  out += "{\"event\":";
+  if (!event_id.empty()) {
+    AppendJsonString(event_id, out);
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}", line);
+  }
+  out += ",\"decision\":";
+  AppendJsonString(p.decisions[r.decision], out);
+  fmt::format_to(std::back_inserter(out), ",\"score\":{},\"fired\":[", r.score);
+  for (size_t i = 0; i < r.fired.size(); ++i) {
+    if (i > 0) out += ',';
+    WriteRule(p, r, r.fired[i], false, out);
+  }
+  out += "],\"shadow\":[";
+  for (size_t i = 0; i < r.shadow.size(); ++i) {
+    if (i > 0) out += ',';
+    WriteRule(p, r, r.shadow[i], true, out);
+  }
+  out += "],\"tags\":[";
+  for (size_t i = 0; i < r.tags.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(*r.tags[i], out);
+  }
+  out += "]}";
+}
+
+}  // namespace vigil::eval

@@ -1,0 +1,20 @@
+// One evaluated event as a JSON object (the line `vigil eval` writes):
+// {"event":"t0001","decision":"review","score":40,
+//  "fired":[{"rule":"set/id","version":"1.0.0","severity":"high","reason":"...","tags":[...]}],
+//  "shadow":[{... the same, plus "score" and "decision" the rule would have added}],
+//  "tags":["..."]}
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "eval/program.hpp"
+#include "eval/result.hpp"
+
+namespace vigil::eval {
+
+// `event_id` is written as a JSON string when not empty, else `line` as a number.
+void WriteResultJson(const Program& program, const Result& result, std::string_view event_id,
+                     uint64_t line, std::string& out);
+
+}  // namespace vigil::eval

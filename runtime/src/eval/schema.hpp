@@ -1,0 +1,47 @@
+// The event schema a compiled program reads: field name → slot and type.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "eval/types.hpp"
+
+namespace vigil::eval {
+
+struct FieldInfo {
+  std::string name;
+  Type type;
+  bool key = false;   // @key: usable as an aggregate key
+  bool pii = false;   // @pii: masked in reasons and explanations
+  bool time = false;  // @time: the event's time
+};
+
+class Schema {
+ public:
+  std::string name;
+  int64_t version = 0;
+  std::vector<FieldInfo> fields;  // index = slot
+  int time_slot = -1;             // the @time field, else `ts`, else -1
+
+  void Add(FieldInfo field) {
+    index_.emplace(field.name, static_cast<int>(fields.size()));
+    fields.push_back(std::move(field));
+  }
+  // Slot of a field, or -1. Used when reading events, never while evaluating;
+  // the lookup takes a string_view without allocating.
+  int Find(std::string_view field_name) const {
+    auto it = index_.find(field_name);
+    return it == index_.end() ? -1 : it->second;
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, int, Hash, std::equal_to<>> index_;
+};
+
+}  // namespace vigil::eval

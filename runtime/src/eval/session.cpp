@@ -1,0 +1,111 @@
+#include "eval/session.hpp"
+
+#include <fmt/format.h>
+
+#include "base/time_util.hpp"
+#include "eval/evaluator.hpp"
+
+namespace vigil::eval {
+
+Session::Session(std::shared_ptr<const Program> program)
+    : program_(std::move(program)),
+      let_values_(program_->lets.size()),
+      let_epoch_(program_->lets.size(), 0) {}
+
+void Session::Begin(const Event& event) {
+  fields_ = event.values();
+  scratch_.Reset();
+  if (++epoch_ == 0) {  // wrapped: forget every cached let
+    std::fill(let_epoch_.begin(), let_epoch_.end(), 0);
+    epoch_ = 1;
+  }
+}
+
+Value Session::EvalNode(uint32_t node) {
+  Evaluator ev(*program_, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_);
+  return ev.Eval(node);
+}
+
+void FormatValue(const Value& v, Type type, std::string& out) {
+  if (!v.present) {
+    out += "(missing)";
+    return;
+  }
+  char buf[48];
+  if (type.is_set) {
+    out += '[';
+    for (uint32_t i = 0; i < v.set_size(); ++i) {
+      if (i > 0) out += ", ";
+      out += v.set_items()[i].view();
+    }
+    out += ']';
+    return;
+  }
+  switch (type.kind) {
+    case Kind::kBool:
+      out += v.b ? "true" : "false";
+      break;
+    case Kind::kInt:
+      fmt::format_to(std::back_inserter(out), "{}", v.i);
+      break;
+    case Kind::kDecimal:
+      out.append(buf, FormatDecimal(v.dec(), buf));
+      break;
+    case Kind::kFloat:
+      fmt::format_to(std::back_inserter(out), "{}", v.f);
+      break;
+    case Kind::kString:
+      out += v.str();
+      break;
+    case Kind::kTime:
+      out.append(buf, FormatTime(v.i, buf));
+      break;
+    case Kind::kDuration:
+      out.append(buf, FormatDuration(v.i, buf));
+      break;
+    default:
+      break;
+  }
+}
+
+void Session::Evaluate(const Event& event, Result& result, const EvalOptions& options) {
+  Begin(event);
+  result.Clear();
+  const Program& p = *program_;
+  Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_);
+  bool decided = false;
+  for (uint32_t r = 0; r < p.rules.size(); ++r) {
+    const RuleInfo& rule = p.rules[r];
+    if (!ev.Eval(rule.when).is_true()) continue;
+    FiredRule fired;
+    fired.rule = r;
+    fired.reason_begin = static_cast<uint32_t>(result.text.size());
+    for (const ReasonPiece& piece : rule.reason) {
+      if (piece.node < 0) {
+        result.text += piece.text;
+      } else if (piece.pii && !options.allow_pii) {
+        result.text += "****";
+      } else {
+        FormatValue(ev.Eval(static_cast<uint32_t>(piece.node)), piece.type, result.text);
+      }
+    }
+    fired.reason_len = static_cast<uint32_t>(result.text.size()) - fired.reason_begin;
+    if (rule.shadow) {
+      result.shadow.push_back(fired);
+      continue;
+    }
+    result.fired.push_back(fired);
+    result.score += rule.score;
+    if (rule.decision >= 0 && (!decided || static_cast<uint32_t>(rule.decision) > result.decision)) {
+      result.decision = static_cast<uint32_t>(rule.decision);
+      decided = true;
+    }
+    for (const std::string& tag : rule.action_tags) {
+      bool seen = false;
+      for (const std::string* t : result.tags) seen = seen || *t == tag;
+      if (!seen) result.tags.push_back(&tag);
+    }
+  }
+}
+
+}  // namespace vigil::eval

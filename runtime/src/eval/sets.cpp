@@ -1,0 +1,53 @@
+#include "eval/sets.hpp"
+
+#include <algorithm>
+
+namespace vigil::eval {
+
+namespace {
+uint64_t CapacityFor(size_t n) {
+  uint64_t cap = 4;
+  while (cap < n * 2) cap <<= 1;
+  return cap;
+}
+}  // namespace
+
+void I64Set::Build(std::vector<int64_t> values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  size_ = values.size();
+  uint64_t cap = CapacityFor(size_);
+  slots_.assign(cap, 0);
+  used_.assign(cap, 0);
+  mask_ = cap - 1;
+  for (int64_t v : values) {
+    uint64_t i = HashInt(v) & mask_;
+    while (used_[i]) i = (i + 1) & mask_;
+    used_[i] = 1;
+    slots_[i] = v;
+  }
+  sorted_ = std::move(values);
+}
+
+void StrSet::Build(std::vector<std::string> values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  size_ = values.size();
+  uint64_t cap = CapacityFor(size_);
+  slots_.assign(cap, Slot{});
+  mask_ = cap - 1;
+  size_t total = 0;
+  for (const auto& v : values) total += v.size();
+  storage_.clear();
+  storage_.reserve(total);
+  for (const auto& v : values) {
+    uint64_t h = HashBytes(v);
+    uint64_t i = h & mask_;
+    while (slots_[i].len != kEmpty) i = (i + 1) & mask_;
+    slots_[i] = Slot{h, storage_.size(), static_cast<uint32_t>(v.size())};
+    storage_ += v;
+  }
+  sorted_ = std::move(values);
+}
+
+}  // namespace vigil::eval

@@ -1,0 +1,80 @@
+// Constant sets built once at compile time and probed per event without
+// allocating: open addressing, power-of-two capacity, load factor <= 1/2.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigil::eval {
+
+inline uint64_t HashBytes(std::string_view s) {
+  // FNV-1a, then a final mix so that short keys spread over the table.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+inline uint64_t HashInt(int64_t v) {
+  uint64_t h = static_cast<uint64_t>(v) * 0x9E3779B97F4A7C15ull;
+  return h ^ (h >> 29);
+}
+
+class I64Set {
+ public:
+  void Build(std::vector<int64_t> values);
+  bool Contains(int64_t v) const {
+    if (mask_ == 0) return false;
+    for (uint64_t i = HashInt(v) & mask_;; i = (i + 1) & mask_) {
+      if (!used_[i]) return false;
+      if (slots_[i] == v) return true;
+    }
+  }
+  size_t size() const { return size_; }
+  const std::vector<int64_t>& sorted() const { return sorted_; }
+
+ private:
+  std::vector<int64_t> slots_;
+  std::vector<uint8_t> used_;
+  std::vector<int64_t> sorted_;  // for printing and explanations
+  uint64_t mask_ = 0;
+  size_t size_ = 0;
+};
+
+class StrSet {
+ public:
+  void Build(std::vector<std::string> values);
+  bool Contains(std::string_view v) const {
+    if (mask_ == 0) return false;
+    uint64_t h = HashBytes(v);
+    for (uint64_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.len == kEmpty) return false;
+      if (s.hash == h && s.len == v.size() &&
+          std::string_view(storage_.data() + s.offset, s.len) == v) {
+        return true;
+      }
+    }
+  }
+  size_t size() const { return size_; }
+  const std::vector<std::string>& sorted() const { return sorted_; }
+
+ private:
+  static constexpr uint32_t kEmpty = 0xFFFFFFFF;
+  struct Slot {
+    uint64_t hash = 0;
+    uint64_t offset = 0;
+    uint32_t len = kEmpty;
+  };
+  std::vector<Slot> slots_;
+  std::string storage_;
+  std::vector<std::string> sorted_;
+  uint64_t mask_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace vigil::eval

@@ -1,0 +1,58 @@
+// The planned form of an expression: a flat array of typed nodes that the
+// evaluator runs. Operators are specialised by operand type at plan time
+// (kCmpI64, kAddDec, ...), so evaluation never inspects a type or a name.
+#pragma once
+
+#include <cstdint>
+
+#include "eval/value.hpp"
+
+namespace vigil::plan {
+
+enum class OpCode : uint8_t {
+  kConst,        // k
+  kField,        // c = slot
+  kLet,          // c = let index (computed once per event, cached in the session)
+  kAnd,          // children child_lists[a .. a+b), three-valued, short-circuit
+  kOr,
+  kNot,          // a
+  kIsMissing,    // a
+  kIsPresent,    // a
+  kCmpI64,       // a cmp b: int, time, duration
+  kCmpDec,       // decimals (units; scale ignored)
+  kCmpF64,
+  kCmpStr,       // byte-wise
+  kCmpBool,      // == and != only
+  kAddI64, kSubI64, kMulI64, kDivI64, kModI64, kNegI64,  // overflow / ÷0 → missing
+  kAddDec, kSubDec, kMulDec, kDivDec, kModDec, kNegDec,
+  kAddF64, kSubF64, kMulF64, kDivF64, kModF64, kNegF64,
+  kIntToDec, kIntToF64, kDecToF64,
+  kInSetI64,     // a in int_sets[c] (ints, decimals as units, times, durations)
+  kInSetStr,     // a in str_sets[c]
+  kInEventSet,   // a (string) in b (an event's set<string>)
+  kMatches,      // a matches regexes[c]
+  kLower, kUpper, kLen, kContains, kStartsWith, kEndsWith,
+  kAbsI64, kAbsDec, kAbsF64,
+  kMinI64, kMaxI64, kMinDec, kMaxDec, kMinF64, kMaxF64, kMinStr, kMaxStr,
+  kHour,         // c = zone index + 1, 0 for UTC
+  kWeekday,
+  kDaysBetween,
+  kCoalesce,     // a if present, else b
+  kSha256,       // lowercase hex of SHA-256
+};
+
+enum class CmpOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+
+struct Node {
+  OpCode op = OpCode::kConst;
+  CmpOp cmp = CmpOp::kEq;
+  uint32_t a = 0;
+  uint32_t b = 0;
+  uint32_t c = 0;
+  eval::Value k;  // kConst
+};
+
+// Operands of a node: 0, 1 (a), 2 (a, b), or -1 for n-ary (child_lists[a .. a+b)).
+int OperandCount(OpCode op);
+
+}  // namespace vigil::plan

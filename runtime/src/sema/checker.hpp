@@ -1,0 +1,31 @@
+// Semantic analysis: resolves names, checks types, evaluates constants and
+// loads lists. Reports every problem it finds (not just the first) and
+// returns a Module only when there are no errors.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/diag.hpp"
+#include "sema/module.hpp"
+#include "syntax/ast.hpp"
+
+namespace vigil::sema {
+
+// One parsed file with where it came from.
+struct LoadedFile {
+  ast::File ast;
+  int parent = -1;  // index of the file that imported it; -1 for a file given by the user
+};
+
+// Reads a list file named relative to the declaring source file. Returns the
+// source id of the loaded text (added to `sources`) or an error message.
+using ListReader = std::function<std::optional<uint32_t>(uint32_t from_file, const std::string& path,
+                                                        std::string* error)>;
+
+std::optional<Module> Check(std::vector<LoadedFile>& files, SourceManager& sources, DiagSink& diags,
+                            const ListReader& read_list);
+
+}  // namespace vigil::sema

@@ -1,0 +1,87 @@
+// Internal to sema/: the checker's state, shared by the declaration pass
+// (checker.cpp), expression typing (check_expr.cpp), constants and lists
+// (constants.cpp) and tests and overrides (check_tests.cpp).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "sema/checker.hpp"
+
+namespace vigil::sema {
+
+struct Symbol {
+  RefKind kind = RefKind::kNone;
+  uint32_t index = 0;
+  SourceRange range;
+};
+
+enum class Visit : uint8_t { kTodo, kActive, kDone };
+
+class Checker {
+ public:
+  Checker(std::vector<LoadedFile>& files, SourceManager& sources, DiagSink& diags,
+          const ListReader& read_list)
+      : files_(files), sources_(sources), diags_(diags), read_list_(read_list) {}
+
+  std::optional<Module> Run();
+
+  // ---- expressions (check_expr.cpp)
+  Type CheckExpr(ast::Expr& e);
+  Type CheckCondition(ast::Expr& e, const char* what);
+  bool ReadsPii(const ast::Expr& e);
+
+  // ---- constants (constants.cpp)
+  std::optional<ConstValue> EvalConst(ast::Expr& e, const char* what);
+  bool ConvertConst(ConstValue& v, Type target, SourceRange range, const char* what);
+  uint32_t AddSetLiteral(ConstValue v);
+  void LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo& info);
+  std::string_view Intern(std::string s);
+
+  // ---- helpers
+  void Error(DiagCode code, SourceRange range, std::string message, std::string help = {}) {
+    diags_.Error(code, range, std::move(message), std::move(help));
+  }
+  std::string Where(SourceRange range) const;
+  std::vector<std::string> ValueNames() const;
+  std::optional<Type> ResolveType(const ast::TypeRef& t, bool field);
+
+ private:
+  friend class ExprChecker;
+  void DeclareFiles();
+  void ResolveSchema();
+  void DeclareValues();
+  void CheckConst(uint32_t index);
+  void CheckLet(uint32_t index);
+  void CheckRules();
+  void CheckRule(const ast::RuleDecl& rule, uint32_t ruleset);
+  void CheckTests();
+  void ApplyOverrides(bool params);
+  bool Declare(const std::string& name, Symbol sym);
+  Type CheckName(ast::Expr& e);
+  Type CheckCall(ast::Expr& e);
+  Type CheckBinary(ast::Expr& e);
+  Type CheckIn(ast::Expr& e, Type lhs);
+  int32_t FindDecision(const ast::Ident& name);
+
+ public:
+  std::vector<LoadedFile>& files_;
+  SourceManager& sources_;
+  DiagSink& diags_;
+  const ListReader& read_list_;
+  Module module_;
+
+  std::unordered_map<std::string, Symbol> symbols_;
+  std::vector<int> file_ruleset_;  // file index → ruleset index (-1: none)
+  std::vector<const ast::ConstDecl*> const_decls_;
+  std::vector<Visit> const_state_;
+  std::vector<const ast::ParamDecl*> param_decls_;
+  std::vector<ast::LetDecl*> let_decls_;
+  std::vector<Visit> let_state_;
+  std::vector<const ast::SchemaDecl*> schemas_;
+  const ast::SchemaDecl* used_schema_ = nullptr;
+  std::unordered_map<std::string, std::vector<uint32_t>> rules_by_ruleset_;  // name → rule indexes
+};
+
+}  // namespace vigil::sema

@@ -1,0 +1,282 @@
+// Compile-time values: const and param values, set literals, list files.
+#include <charconv>
+
+#include "base/time_util.hpp"
+#include "sema/checker_impl.hpp"
+
+namespace vigil::sema {
+
+std::string_view Checker::Intern(std::string s) {
+  module_.strings.push_back(std::move(s));
+  return module_.strings.back();
+}
+
+uint32_t Checker::AddSetLiteral(ConstValue v) {
+  module_.consts.push_back(ConstInfo{{}, std::move(v), {}});
+  const_state_.push_back(Visit::kDone);
+  return static_cast<uint32_t>(module_.consts.size() - 1);
+}
+
+std::optional<ConstValue> Checker::EvalConst(ast::Expr& e, const char* what) {
+  ConstValue v;
+  switch (e.kind) {
+    case ast::ExprKind::kLiteral: {
+      const ast::Literal& lit = e.literal;
+      switch (lit.kind) {
+        case ast::LiteralKind::kBool:
+          v.type = Type::Scalar(Kind::kBool);
+          v.scalar = eval::Value::Bool(lit.b);
+          break;
+        case ast::LiteralKind::kInt:
+          v.type = Type::Scalar(Kind::kInt);
+          v.scalar = eval::Value::Int(lit.i);
+          break;
+        case ast::LiteralKind::kDecimal:
+          v.type = Type::Scalar(Kind::kDecimal);
+          v.scalar = eval::Value::Dec(lit.d);
+          break;
+        case ast::LiteralKind::kFloat:
+          v.type = Type::Scalar(Kind::kFloat);
+          v.scalar = eval::Value::Float(lit.f);
+          break;
+        case ast::LiteralKind::kString:
+          v.type = Type::Scalar(Kind::kString);
+          v.scalar = eval::Value::Str(Intern(lit.s));
+          break;
+        case ast::LiteralKind::kTime:
+          v.type = Type::Scalar(Kind::kTime);
+          v.scalar = eval::Value::Int(lit.i);
+          break;
+        case ast::LiteralKind::kDuration:
+          v.type = Type::Scalar(Kind::kDuration);
+          v.scalar = eval::Value::Int(lit.i);
+          break;
+      }
+      break;
+    }
+    case ast::ExprKind::kUnary: {
+      if (e.op != ast::Op::kNeg) break;
+      std::optional<ConstValue> x = EvalConst(*e.operands[0], what);
+      if (!x) return std::nullopt;
+      v = *x;
+      bool ok = !v.type.is_set;
+      if (ok && (v.type.kind == Kind::kInt || v.type.kind == Kind::kDuration)) {
+        ok = v.scalar.i != INT64_MIN;
+        v.scalar.i = -v.scalar.i;
+      } else if (ok && v.type.kind == Kind::kDecimal) {
+        Decimal d;
+        ok = DecimalNeg(v.scalar.dec(), &d);
+        v.scalar = eval::Value::Dec(d);
+      } else if (ok && v.type.kind == Kind::kFloat) {
+        v.scalar.f = -v.scalar.f;
+      } else {
+        ok = false;
+      }
+      if (!ok) {
+        Error(DiagCode::kNotConstant, e.range, fmt::format("cannot negate this {}", what));
+        return std::nullopt;
+      }
+      e.checked.type = v.type.Encode();
+      return v;
+    }
+    case ast::ExprKind::kName: {
+      auto it = symbols_.find(e.name.text);
+      if (it != symbols_.end() && it->second.kind == RefKind::kConst) {
+        CheckConst(it->second.index);
+        e.checked.ref_kind = static_cast<uint8_t>(RefKind::kConst);
+        e.checked.ref_index = it->second.index;
+        v = module_.consts[it->second.index].value;
+        if (!v.type.ok() && !v.type.is_set) return std::nullopt;  // error already reported
+        e.checked.type = v.type.Encode();
+        return v;
+      }
+      if (it == symbols_.end()) {
+        CheckExpr(e);  // reports the unknown name with a suggestion
+        return std::nullopt;
+      }
+      break;
+    }
+    case ast::ExprKind::kSet: {
+      Kind kind = Kind::kError;
+      bool ok = true;
+      std::vector<ConstValue> items;
+      for (auto& op : e.operands) {
+        std::optional<ConstValue> x = EvalConst(*op, what);
+        if (!x) {
+          ok = false;
+          continue;
+        }
+        if (x->type.is_set) {
+          Error(DiagCode::kMixedSet, op->range, "a set cannot contain a set");
+          ok = false;
+          continue;
+        }
+        Kind k = x->type.kind;
+        if (kind == Kind::kError) {
+          kind = k;
+        } else if (k != kind) {
+          bool numeric_mix = (k == Kind::kInt || k == Kind::kDecimal) &&
+                             (kind == Kind::kInt || kind == Kind::kDecimal);
+          if (!numeric_mix) {
+            Error(DiagCode::kMixedSet, op->range,
+                  fmt::format("set elements must have one type: this is {}, earlier ones are {}",
+                              KindName(k), KindName(kind)));
+            ok = false;
+            continue;
+          }
+          kind = Kind::kDecimal;
+        }
+        items.push_back(std::move(*x));
+      }
+      if (!ok) return std::nullopt;
+      if (kind == Kind::kFloat || kind == Kind::kBool) {
+        Error(DiagCode::kMixedSet, e.range,
+              fmt::format("sets of {} are not supported", KindName(kind)),
+              "sets hold int, decimal, string, time or duration values");
+        return std::nullopt;
+      }
+      v.type = Type{kind, true};
+      for (auto& item : items) {
+        if (kind == Kind::kString) {
+          v.strs.emplace_back(item.scalar.str());
+        } else if (kind == Kind::kDecimal && item.type.kind == Kind::kInt) {
+          std::optional<Decimal> d = DecimalFromInt(item.scalar.i);
+          if (!d) {
+            Error(DiagCode::kDecimalRange, e.range, "set element is out of the decimal range");
+            return std::nullopt;
+          }
+          v.ints.push_back(d->units);
+        } else {
+          v.ints.push_back(item.scalar.i);
+        }
+      }
+      e.checked.type = v.type.Encode();
+      return v;
+    }
+    default:
+      break;
+  }
+  if (e.kind == ast::ExprKind::kLiteral) {
+    e.checked.type = v.type.Encode();
+    return v;
+  }
+  Error(DiagCode::kNotConstant, e.range, fmt::format("{} must be a constant", what),
+        "use a literal such as 50.00, \"PH\" or {1, 2}, or the name of a const");
+  return std::nullopt;
+}
+
+bool Checker::ConvertConst(ConstValue& v, Type target, SourceRange range, const char* what) {
+  if (v.type == target) return true;
+  if (v.type.is_set == target.is_set) {
+    if (!target.is_set) {
+      if (v.type.kind == Kind::kInt && target.kind == Kind::kDecimal) {
+        if (std::optional<Decimal> d = DecimalFromInt(v.scalar.i)) {
+          v.scalar = eval::Value::Dec(*d);
+          v.type = target;
+          return true;
+        }
+      } else if (v.type.kind == Kind::kInt && target.kind == Kind::kFloat) {
+        v.scalar = eval::Value::Float(static_cast<double>(v.scalar.i));
+        v.type = target;
+        return true;
+      } else if (v.type.kind == Kind::kDecimal && target.kind == Kind::kFloat) {
+        v.scalar = eval::Value::Float(DecimalToDouble(v.scalar.dec()));
+        v.type = target;
+        return true;
+      }
+    } else if (v.type.kind == Kind::kInt && target.kind == Kind::kDecimal) {
+      for (int64_t& x : v.ints) {
+        std::optional<Decimal> d = DecimalFromInt(x);
+        if (!d) {
+          Error(DiagCode::kDecimalRange, range, "set element is out of the decimal range");
+          return false;
+        }
+        x = d->units;
+      }
+      v.type = target;
+      return true;
+    }
+  }
+  Error(DiagCode::kTypeMismatch, range,
+        fmt::format("this {} is {}, but {} is declared", what, TypeName(v.type), TypeName(target)));
+  return false;
+}
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+void Checker::LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo& info) {
+  std::string error;
+  std::optional<uint32_t> id = read_list_(file_id, decl.path.value, &error);
+  if (!id) {
+    Error(DiagCode::kFileNotFound, decl.path.range,
+          fmt::format("cannot read list file \"{}\": {}", decl.path.value, error));
+    return;
+  }
+  const SourceFile& file = sources_.file(*id);
+  std::string_view text = file.text();
+  Kind kind = info.value.type.kind;
+  size_t pos = 0;
+  while (pos < text.size() && !diags_.saturated()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view raw = text.substr(pos, end - pos);
+    std::string_view line = Trim(raw);
+    uint32_t at = static_cast<uint32_t>(pos + (line.data() - raw.data()));
+    pos = end + 1;
+    if (line.empty() || line.front() == '#') continue;
+    SourceRange range{*id, at, at + static_cast<uint32_t>(line.size())};
+    bool ok = true;
+    switch (kind) {
+      case Kind::kString:
+        info.value.strs.emplace_back(line);
+        break;
+      case Kind::kInt: {
+        int64_t x = 0;
+        auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), x);
+        ok = ec == std::errc() && p == line.data() + line.size();
+        if (ok) info.value.ints.push_back(x);
+        break;
+      }
+      case Kind::kDecimal: {
+        std::optional<Decimal> d = ParseDecimal(line);
+        ok = d.has_value();
+        if (ok) info.value.ints.push_back(d->units);
+        break;
+      }
+      case Kind::kTime: {
+        std::optional<int64_t> t = ParseTime(line);
+        ok = t.has_value();
+        if (ok) info.value.ints.push_back(*t);
+        break;
+      }
+      case Kind::kDuration: {
+        std::optional<int64_t> d = ParseDuration(line);
+        ok = d.has_value();
+        if (ok) info.value.ints.push_back(*d);
+        break;
+      }
+      default:
+        ok = false;
+        break;
+    }
+    if (!ok) {
+      std::string shown(line.substr(0, 40));
+      Error(DiagCode::kBadListEntry, range,
+            fmt::format("'{}' is not a {} (list '{}')", shown, KindName(kind), info.name));
+    }
+  }
+}
+
+}  // namespace vigil::sema

@@ -1,0 +1,89 @@
+// The checked program: every name resolved, every expression typed, every
+// constant evaluated. Sema produces it from the ASTs; the planner turns it
+// into an eval::Program. Expressions stay in the ASTs (annotated through
+// ast::Expr::checked), which the Module points into.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eval/program.hpp"
+#include "sema/tests.hpp"
+#include "syntax/ast.hpp"
+
+namespace re2 {
+class RE2;
+}
+
+namespace vigil::sema {
+
+// What a kName expression (or a call) refers to: ast::Checked::ref_kind.
+enum class RefKind : uint8_t { kNone, kField, kConst, kParam, kLet, kList, kFunction, kRegex };
+
+// A compile-time value: a scalar or a set of scalars.
+struct ConstValue {
+  Type type;
+  eval::Value scalar;                 // strings point into Module::strings
+  std::vector<int64_t> ints;          // set of int/decimal(units)/time/duration
+  std::vector<std::string> strs;      // set<string>
+};
+
+struct ConstInfo {
+  std::string name;
+  ConstValue value;
+  SourceRange range;
+};
+
+struct LetInfo {
+  std::string name;
+  const ast::Expr* expr = nullptr;
+  Type type;
+  bool reads_pii = false;
+  SourceRange range;
+};
+
+struct ListInfo {
+  std::string name;
+  ConstValue value;  // always a set
+  SourceRange range;
+};
+
+// Built-in functions that the planner maps to opcodes.
+enum class Builtin : uint8_t {
+  kLower, kUpper, kLen, kContains, kStartsWith, kEndsWith, kAbs, kMin, kMax,
+  kHour, kWeekday, kDaysBetween, kCoalesce, kSha256,
+};
+
+struct RuleCheck {
+  const ast::RuleDecl* decl = nullptr;
+  uint32_t ruleset = 0;
+  eval::RuleSeverity severity = eval::RuleSeverity::kMedium;
+  bool shadow = false;
+  bool disabled = false;  // by an override
+  int64_t score = 0;
+  int32_t decision = -1;
+};
+
+struct Module {
+  std::vector<eval::RulesetInfo> rulesets;
+  eval::Schema schema;
+  std::vector<std::string> decisions;  // lowest first
+  std::vector<ConstInfo> consts;
+  std::vector<ConstInfo> params;       // after overrides
+  std::vector<LetInfo> lets;
+  std::vector<ListInfo> lists;
+  std::vector<RuleCheck> rules;
+  std::vector<TestCase> tests;
+  std::vector<std::unique_ptr<re2::RE2>> regexes;  // `matches` patterns, by ref_index
+  std::vector<std::unique_ptr<TimeZone>> zones;    // hour(t, "zone"), by ref_index
+  std::deque<std::string> strings;                 // storage for constant strings
+
+  Module();
+  ~Module();
+  Module(Module&&) noexcept;
+  Module& operator=(Module&&) noexcept;
+};
+
+}  // namespace vigil::sema

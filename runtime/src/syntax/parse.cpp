@@ -1,0 +1,167 @@
+#include "syntax/parse.hpp"
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+#include "base/limits.hpp"
+#include "base/utf8.hpp"
+#include "syntax/ast_builder.hpp"
+#include "syntax/parse_internal.hpp"
+
+namespace vigil::syntax {
+
+using vigil_grammar::VigilLexer;
+using vigil_grammar::VigilParser;
+
+TokenMapper::TokenMapper(uint32_t file_id, std::string_view text, uint32_t base_offset)
+    : file_id_(file_id), base_(base_offset) {
+  cp_to_byte_.reserve(text.size() + 1);
+  for (uint32_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) cp_to_byte_.push_back(i);
+  }
+  cp_to_byte_.push_back(static_cast<uint32_t>(text.size()));
+}
+
+uint32_t TokenMapper::ByteOffset(size_t cp) const {
+  if (cp >= cp_to_byte_.size()) return base_ + cp_to_byte_.back();
+  return base_ + cp_to_byte_[cp];
+}
+
+SourceRange TokenMapper::Range(const antlr4::Token* token) const {
+  if (token->getType() == antlr4::Token::EOF) {
+    uint32_t end = ByteOffset(cp_to_byte_.size());
+    return SourceRange{file_id_, end, end};
+  }
+  size_t start = token->getStartIndex();
+  size_t stop = token->getStopIndex();
+  if (stop + 1 < start) stop = start;  // zero-length (missing) tokens
+  return SourceRange{file_id_, ByteOffset(start), ByteOffset(stop + 1)};
+}
+
+SourceRange TokenMapper::Span(const antlr4::Token* first, const antlr4::Token* last) const {
+  SourceRange a = Range(first);
+  SourceRange b = Range(last);
+  return SourceRange{file_id_, a.begin, std::max(a.begin, b.end)};
+}
+
+SourceRange TokenMapper::Range(antlr4::ParserRuleContext* ctx) const {
+  return Span(ctx->getStart(), ctx->getStop() != nullptr ? ctx->getStop() : ctx->getStart());
+}
+
+namespace {
+
+// The generated parser keeps its DFA cache in static members shared by every
+// instance; ANTLR 4.9 does not promise that concurrent parses are safe, so
+// compilations in different threads parse one at a time. Recursive, because
+// the AST builder parses reason-template expressions while it holds the lock.
+std::recursive_mutex& ParserMutex() {
+  static std::recursive_mutex mutex;
+  return mutex;
+}
+
+// Runs `parse` on a fresh parser over `text`; SLL first (fast), then full LL
+// with error reporting only when SLL fails. Returns false on syntax errors.
+template <typename Rule, typename Build>
+bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags, Rule rule,
+               Build build) {
+  std::lock_guard<std::recursive_mutex> lock(ParserMutex());
+  antlr4::ANTLRInputStream input(text.data(), text.size());
+  VigilLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  GuardedParser parser(&tokens);
+  parser.removeErrorListeners();
+  parser.removeParseListeners();
+  try {
+    tokens.fill();
+    // Stage 1: SLL prediction, bail out at the first error.
+    auto bail = std::make_shared<antlr4::BailErrorStrategy>();
+    parser.setErrorHandler(bail);
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::SLL);
+    try {
+      auto* tree = rule(parser);
+      build(tree);
+      return true;
+    } catch (antlr4::ParseCancellationException&) {
+      // Fall through to the full parse, which reports the errors.
+    }
+    // Stage 2: full LL with our error wording and recovery.
+    tokens.seek(0);
+    parser.reset();
+    DiagErrorListener listener(diags, mapper);
+    parser.addErrorListener(&listener);
+    parser.setErrorHandler(std::make_shared<VigilErrorStrategy>(diags));
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::LL);
+    auto* tree = rule(parser);
+    if (listener.errors() > 0) return false;
+    build(tree);  // SLL can fail where LL succeeds
+    return true;
+  } catch (const ParseTooDeep& e) {
+    SourceRange range = e.token != nullptr ? mapper.Range(e.token) : SourceRange{};
+    diags.Error(DiagCode::kTooDeep, range,
+                fmt::format("nesting is too deep (the limit is {} levels of grammar rules)",
+                            limits::kMaxParseDepth),
+                "split the expression into lets");
+  } catch (const ParseAbandoned&) {
+    // The sink already holds the "too many errors" diagnostic.
+  }
+  return false;
+}
+
+bool CheckText(const SourceFile& file, uint32_t file_id, DiagSink& diags) {
+  if (file.text().size() > limits::kMaxSourceBytes) {
+    diags.Error(DiagCode::kFileTooLarge, SourceRange{file_id, 0, 0},
+                fmt::format("file is too large ({} bytes; the limit is {} bytes)",
+                            file.text().size(), limits::kMaxSourceBytes));
+    return false;
+  }
+  size_t bad = utf8::FindInvalid(file.text());
+  if (bad != std::string_view::npos) {
+    auto at = static_cast<uint32_t>(bad);
+    diags.Error(DiagCode::kInvalidUtf8, SourceRange{file_id, at, at + 1},
+                fmt::format("invalid UTF-8 (byte 0x{:02X}); rule files must be UTF-8",
+                            static_cast<unsigned char>(file.text()[bad])));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<ast::File> ParseFile(const SourceManager& sources, uint32_t file_id,
+                                   DiagSink& diags) {
+  const SourceFile& file = sources.file(file_id);
+  if (!CheckText(file, file_id, diags)) return std::nullopt;
+  TokenMapper mapper(file_id, file.text(), 0);
+  std::optional<ast::File> result;
+  size_t errors_before = diags.error_count();
+  bool ok = RunParser(
+      file.text(), mapper, diags, [](VigilParser& p) { return p.file(); },
+      [&](VigilParser::FileContext* tree) {
+        AstBuilder builder(sources, mapper, diags);
+        result = builder.BuildFile(tree);
+      });
+  if (!ok || diags.error_count() > errors_before) return std::nullopt;
+  return result;
+}
+
+ast::ExprPtr ParseExpression(const SourceManager& sources, uint32_t file_id, uint32_t begin,
+                             uint32_t end, DiagSink& diags) {
+  std::string_view text = sources.file(file_id).text().substr(begin, end - begin);
+  TokenMapper mapper(file_id, text, begin);
+  ast::ExprPtr result;
+  size_t errors_before = diags.error_count();
+  bool ok = RunParser(
+      text, mapper, diags, [](VigilParser& p) { return p.exprOnly(); },
+      [&](VigilParser::ExprOnlyContext* tree) {
+        AstBuilder builder(sources, mapper, diags);
+        result = builder.BuildExpr(tree->expr());
+      });
+  if (!ok || diags.error_count() > errors_before) return nullptr;
+  return result;
+}
+
+}  // namespace vigil::syntax

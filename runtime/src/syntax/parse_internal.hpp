@@ -1,0 +1,82 @@
+// Shared between the parser driver, the error translation and the AST
+// builder. Internal to syntax/.
+#pragma once
+
+#include <vector>
+
+#include "VigilLexer.h"
+#include "VigilParser.h"
+#include "base/diag.hpp"
+#include "base/source.hpp"
+
+namespace vigil::syntax {
+
+// Maps ANTLR's code-point token positions back to byte ranges in the file.
+class TokenMapper {
+ public:
+  TokenMapper(uint32_t file_id, std::string_view text, uint32_t base_offset);
+  SourceRange Range(const antlr4::Token* token) const;
+  SourceRange Range(antlr4::ParserRuleContext* ctx) const;
+  SourceRange Span(const antlr4::Token* first, const antlr4::Token* last) const;
+  uint32_t file_id() const { return file_id_; }
+
+ private:
+  uint32_t ByteOffset(size_t code_point_index) const;
+  uint32_t file_id_;
+  uint32_t base_;
+  std::vector<uint32_t> cp_to_byte_;  // code point index → byte offset (relative)
+};
+
+// A parser that refuses to nest deeper than limits::kMaxParseDepth, so that
+// 100,000 nested parentheses are an error instead of a stack overflow.
+class GuardedParser : public vigil_grammar::VigilParser {
+ public:
+  using VigilParser::VigilParser;
+  void enterRule(antlr4::ParserRuleContext* localctx, size_t state, size_t rule_index) override;
+};
+
+struct ParseTooDeep {
+  antlr4::Token* token;
+};
+struct ParseAbandoned {};  // too many errors: stop parsing this file
+
+// Error strategy: our own wording, a cap on recovery attempts.
+class VigilErrorStrategy : public antlr4::DefaultErrorStrategy {
+ public:
+  explicit VigilErrorStrategy(DiagSink& diags) : diags_(diags) {}
+
+ protected:
+  void reportNoViableAlternative(antlr4::Parser* recognizer,
+                                 const antlr4::NoViableAltException& e) override;
+  void reportInputMismatch(antlr4::Parser* recognizer,
+                           const antlr4::InputMismatchException& e) override;
+  void reportFailedPredicate(antlr4::Parser* recognizer,
+                             const antlr4::FailedPredicateException& e) override;
+  void reportUnwantedToken(antlr4::Parser* recognizer) override;
+  void reportMissingToken(antlr4::Parser* recognizer) override;
+
+ private:
+  void Report(antlr4::Parser* recognizer, antlr4::Token* token, const std::string& message);
+  DiagSink& diags_;
+};
+
+// Receives the strategy's messages and turns them into diagnostics.
+class DiagErrorListener : public antlr4::BaseErrorListener {
+ public:
+  DiagErrorListener(DiagSink& diags, const TokenMapper& mapper) : diags_(diags), mapper_(mapper) {}
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
+                   size_t column, const std::string& message, std::exception_ptr e) override;
+  size_t errors() const { return errors_; }
+
+ private:
+  DiagSink& diags_;
+  const TokenMapper& mapper_;
+  size_t errors_ = 0;
+};
+
+// How a token type is shown to people: 'then', a name, a string, end of file.
+std::string DescribeTokenType(const antlr4::dfa::Vocabulary& vocabulary, size_t type);
+// How a particular token is shown: 'foo', end of file.
+std::string DescribeToken(const antlr4::Token* token);
+
+}  // namespace vigil::syntax

@@ -1,0 +1,203 @@
+// Syntax errors in our own words. ANTLR's messages ("mismatched input",
+// "token recognition error") never reach a rule author.
+#include <fmt/format.h>
+
+#include "base/limits.hpp"
+#include "syntax/parse_internal.hpp"
+
+namespace vigil::syntax {
+
+using vigil_grammar::VigilLexer;
+using vigil_grammar::VigilParser;
+
+std::string DescribeTokenType(const antlr4::dfa::Vocabulary& vocabulary, size_t type) {
+  switch (type) {
+    case antlr4::Token::EOF:
+      return "end of file";
+    case VigilLexer::ID:
+      return "a name";
+    case VigilLexer::INT:
+      return "an integer";
+    case VigilLexer::DECIMAL:
+      return "a decimal number";
+    case VigilLexer::FLOAT:
+      return "a number";
+    case VigilLexer::STRING:
+    case VigilLexer::UNTERMINATED_STRING:
+      return "a string";
+    case VigilLexer::TIME:
+      return "a time";
+    case VigilLexer::SUFFIXED_NUMBER:
+      return "a duration";
+    default:
+      break;
+  }
+  std::string literal = vocabulary.getLiteralName(type);
+  if (literal.empty()) return "a token";
+  return literal;  // already quoted: 'then'
+}
+
+std::string DescribeToken(const antlr4::Token* token) {
+  if (token == nullptr || token->getType() == antlr4::Token::EOF) return "end of file";
+  std::string text = token->getText();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return fmt::format("'{}'", text);
+}
+
+namespace {
+
+bool IsExpressionRule(size_t rule) {
+  switch (rule) {
+    case VigilParser::RuleExpr:
+    case VigilParser::RuleOrExpr:
+    case VigilParser::RuleAndExpr:
+    case VigilParser::RuleNotExpr:
+    case VigilParser::RuleCmpExpr:
+    case VigilParser::RuleAddExpr:
+    case VigilParser::RuleMulExpr:
+    case VigilParser::RuleUnaryExpr:
+    case VigilParser::RulePrimary:
+    case VigilParser::RuleLiteral:
+    case VigilParser::RuleArgument:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string Expected(antlr4::Parser* recognizer) {
+  antlr4::misc::IntervalSet expected = recognizer->getExpectedTokens();
+  std::vector<std::string> names;
+  for (size_t t : expected.toList()) {
+    std::string name = DescribeTokenType(recognizer->getVocabulary(), t);
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  if (names.empty() || names.size() > 4) return {};
+  if (names.size() == 1) return names[0];
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+// Tokens after which an expression must follow.
+bool ExpectsExpressionAfter(size_t type) {
+  switch (type) {
+    case VigilLexer::AND: case VigilLexer::OR: case VigilLexer::NOT: case VigilLexer::EQ:
+    case VigilLexer::NE: case VigilLexer::LT: case VigilLexer::LE: case VigilLexer::GT:
+    case VigilLexer::GE: case VigilLexer::PLUS: case VigilLexer::MINUS: case VigilLexer::STAR:
+    case VigilLexer::SLASH: case VigilLexer::PERCENT: case VigilLexer::IN:
+    case VigilLexer::MATCHES: case VigilLexer::WHEN: case VigilLexer::LPAREN:
+    case VigilLexer::ASSIGN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The last token on the default channel before `token`.
+antlr4::Token* PreviousVisible(antlr4::Parser* recognizer, antlr4::Token* token) {
+  auto* stream = recognizer->getTokenStream();
+  for (ssize_t i = static_cast<ssize_t>(token->getTokenIndex()) - 1; i >= 0; --i) {
+    antlr4::Token* t = stream->get(static_cast<size_t>(i));
+    if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) return t;
+  }
+  return nullptr;
+}
+
+// "expected an expression after 'and', found 'then'"
+std::string DescribeProblem(antlr4::Parser* recognizer, antlr4::Token* token) {
+  std::string found = DescribeToken(token);
+  antlr4::Token* prev = PreviousVisible(recognizer, token);
+  if (prev != nullptr && ExpectsExpressionAfter(prev->getType())) {
+    return fmt::format("expected an expression after '{}', found {}", prev->getText(), found);
+  }
+  antlr4::ParserRuleContext* ctx = recognizer->getContext();
+  if (ctx != nullptr && IsExpressionRule(ctx->getRuleIndex()) &&
+      token->getType() == antlr4::Token::EOF) {
+    return fmt::format("expected an expression, found {}", found);
+  }
+  std::string expected = Expected(recognizer);
+  if (expected.empty()) return fmt::format("unexpected {}", found);
+  return fmt::format("expected {}, found {}", expected, found);
+}
+
+}  // namespace
+
+void VigilErrorStrategy::Report(antlr4::Parser* recognizer, antlr4::Token* token,
+                                const std::string& message) {
+  if (diags_.saturated()) throw ParseAbandoned{};
+  recognizer->notifyErrorListeners(token, message, nullptr);
+  if (diags_.saturated()) throw ParseAbandoned{};
+}
+
+void VigilErrorStrategy::reportNoViableAlternative(antlr4::Parser* recognizer,
+                                                   const antlr4::NoViableAltException& e) {
+  Report(recognizer, e.getOffendingToken(), DescribeProblem(recognizer, e.getOffendingToken()));
+}
+
+void VigilErrorStrategy::reportInputMismatch(antlr4::Parser* recognizer,
+                                             const antlr4::InputMismatchException& e) {
+  Report(recognizer, e.getOffendingToken(), DescribeProblem(recognizer, e.getOffendingToken()));
+}
+
+void VigilErrorStrategy::reportFailedPredicate(antlr4::Parser* recognizer,
+                                               const antlr4::FailedPredicateException& e) {
+  Report(recognizer, e.getOffendingToken(),
+         fmt::format("unexpected {}", DescribeToken(e.getOffendingToken())));
+}
+
+void VigilErrorStrategy::reportUnwantedToken(antlr4::Parser* recognizer) {
+  if (inErrorRecoveryMode(recognizer)) return;
+  beginErrorCondition(recognizer);
+  antlr4::Token* token = recognizer->getCurrentToken();
+  Report(recognizer, token, DescribeProblem(recognizer, token));
+}
+
+void VigilErrorStrategy::reportMissingToken(antlr4::Parser* recognizer) {
+  if (inErrorRecoveryMode(recognizer)) return;
+  beginErrorCondition(recognizer);
+  antlr4::Token* token = recognizer->getCurrentToken();
+  Report(recognizer, token, DescribeProblem(recognizer, token));
+}
+
+void DiagErrorListener::syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
+                                    const std::string& message, std::exception_ptr) {
+  ++errors_;
+  DiagCode code = DiagCode::kSyntax;
+  std::string text = message;
+  if (offending != nullptr) {
+    switch (offending->getType()) {
+      case antlr4::Token::EOF:
+        code = DiagCode::kUnexpectedEof;
+        break;
+      case VigilLexer::ERROR_CHAR:
+        code = DiagCode::kUnexpectedChar;
+        text = fmt::format("unexpected character '{}'", offending->getText());
+        break;
+      case VigilLexer::UNTERMINATED_STRING:
+        code = DiagCode::kUnterminatedString;
+        text = "unterminated string: a string must end with '\"' on the same line";
+        break;
+      default:
+        break;
+    }
+  }
+  SourceRange range = offending != nullptr ? mapper_.Range(offending) : SourceRange{};
+  diags_.Error(code, range, std::move(text));
+}
+
+void GuardedParser::enterRule(antlr4::ParserRuleContext* localctx, size_t state,
+                              size_t rule_index) {
+  size_t depth = 0;
+  for (antlr4::RuleContext* p = localctx; p != nullptr && depth <= limits::kMaxParseDepth;
+       p = static_cast<antlr4::RuleContext*>(p->parent)) {
+    ++depth;
+  }
+  VigilParser::enterRule(localctx, state, rule_index);
+  if (depth > limits::kMaxParseDepth) throw ParseTooDeep{getCurrentToken()};
+}
+
+}  // namespace vigil::syntax

@@ -1,0 +1,123 @@
+// Rules and results (LANGUAGE.md §4, §7): decisions and their order, scores,
+// tags, shadow mode, reason templates and PII masking.
+#include "test_util.hpp"
+
+namespace vigil::testing {
+namespace {
+
+const char* kRules = R"(
+rule small { when amount < 50.00 then score 10 decide review tag "small" reason "{amount} to {country}" }
+rule foreign { when country != card_country then score 25 decide report tag "foreign" tag "small" }
+rule blocked { when country == "XX" then decide block }
+rule watch { mode shadow when amount > 0 then score 99 decide block reason "would block {card_id}" }
+rule pii { when amount == 7.00 then reason "card {card_id} paid {amount}" }
+)";
+
+TEST(Rules, HighestDecisionWinsAndScoresAdd) {
+  Compilation c = CompileText(Header() + kRules);
+  Outcome o = Evaluate(c, {{"amount", Dec{"20.00"}}, {"country", "PH"}, {"card_country", "NZ"}});
+  EXPECT_EQ(o.fired, (std::vector<std::string>{"small", "foreign"}));
+  EXPECT_EQ(o.decision, "report");
+  EXPECT_EQ(o.score, 35);
+  EXPECT_EQ(o.tags, (std::vector<std::string>{"small", "foreign"}));
+  EXPECT_EQ(o.reasons["small"], "20.00 to PH");
+}
+
+TEST(Rules, NothingFiredIsTheLowestDecision) {
+  Compilation c = CompileText(Header() + kRules);
+  Outcome o = Evaluate(c, {{"amount", Dec{"-1.00"}}});
+  EXPECT_TRUE(o.fired.empty() || o.fired == std::vector<std::string>{"small"});
+  Outcome none = Evaluate(c, {});
+  EXPECT_TRUE(none.fired.empty());
+  EXPECT_EQ(none.decision, "allow");
+  EXPECT_EQ(none.score, 0);
+}
+
+TEST(Rules, ShadowRulesNeverChangeTheDecision) {
+  Compilation c = CompileText(Header() + kRules);
+  Outcome o = Evaluate(c, {{"amount", Dec{"80.00"}}, {"country", "NZ"}, {"card_country", "NZ"},
+                      {"card_id", "4111"}});
+  EXPECT_TRUE(o.fired.empty());
+  EXPECT_EQ(o.shadow, (std::vector<std::string>{"watch"}));
+  EXPECT_EQ(o.decision, "allow");
+  EXPECT_EQ(o.score, 0);
+}
+
+TEST(Rules, PiiIsMaskedUnlessAllowed) {
+  Compilation c = CompileText(Header() + kRules);
+  std::map<std::string, FieldValue> e = {{"amount", Dec{"7.00"}}, {"card_id", "4111222233334444"}};
+  EXPECT_EQ(Evaluate(c, e).reasons["pii"], "card **** paid 7.00");
+  EXPECT_EQ(Evaluate(c, e, /*allow_pii=*/true).reasons["pii"], "card 4111222233334444 paid 7.00");
+}
+
+TEST(Rules, MissingValuesInReasons) {
+  Compilation c = CompileText(Header() + "rule r { when true then reason \"to {country}\" }\n");
+  EXPECT_EQ(Evaluate(c, {}).reasons["r"], "to (missing)");
+}
+
+TEST(Rules, TemplateBracesEscape) {
+  Compilation c = CompileText(Header() + "rule r { when true then reason \"{{literal}} {mcc}\" }\n");
+  EXPECT_EQ(Evaluate(c, {{"mcc", 5967}}).reasons["r"], "{literal} 5967");
+}
+
+TEST(Rules, CustomDecisionOrder) {
+  Compilation c = CompileText(Header() + R"(
+decisions pass < hold < refer
+rule a { when true then decide refer }
+rule b { when true then decide hold }
+)");
+  EXPECT_EQ(Evaluate(c, {}).decision, "refer");
+}
+
+TEST(Rules, ScoreFromParam) {
+  Compilation c = CompileText(Header() + "param S: int = 42\nrule a { when true then score S }\n");
+  EXPECT_EQ(Evaluate(c, {}).score, 42);
+}
+
+TEST(Rules, OverrideChangesParamAndDisablesRule) {
+  Compilation c = CompileSources({
+      {"base.vgl", Header() + R"(
+param LIMIT: decimal = 50.00
+rule small { when amount < LIMIT then score 10 }
+rule other { when true then score 1 }
+)"},
+      {"local.vgl", R"(
+override t.unit {
+  set LIMIT = 30.00
+  disable rule other
+  severity small critical
+}
+)"}});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  Outcome o = Evaluate(c, {{"amount", Dec{"40.00"}}});
+  EXPECT_TRUE(o.fired.empty());
+  o = Evaluate(c, {{"amount", Dec{"20.00"}}});
+  EXPECT_EQ(o.fired, (std::vector<std::string>{"small"}));
+  EXPECT_EQ(c.program->rules[0].severity, eval::RuleSeverity::kCritical);
+}
+
+TEST(Rules, ProgramIsSharedAcrossThreadsSafely) {
+  Compilation c = CompileText(Header() + kRules);
+  ASSERT_TRUE(c.ok());
+  auto work = [&](int n, std::vector<int>* fired) {
+    eval::Session s(c.program);
+    eval::Event e(c.program->schema);
+    eval::Result r;
+    for (int i = 0; i < n; ++i) {
+      e.Reset();
+      SetField(e, "amount", Dec{i % 2 ? "20.00" : "70.00"});
+      s.Evaluate(e, r);
+      fired->push_back(static_cast<int>(r.fired.size()));
+    }
+  };
+  std::vector<int> a, b;
+  std::thread t1(work, 1000, &a), t2(work, 1000, &b);
+  t1.join();
+  t2.join();
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a[1], 1);
+  EXPECT_EQ(a[0], 0);
+}
+
+}  // namespace
+}  // namespace vigil::testing

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package vigil needs to build, test and benchmark.
+# Run as root on a fresh machine; safe to run again.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config python3 git
+  antlr4 libantlr4-runtime-dev default-jre-headless
+  libfmt-dev libboost-dev libsimdjson-dev libre2-dev libsodium-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  tzdata abigail-tools clang libclang-rt-14-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds vigil with its tests, and runs them all.
+#   tools/test.sh             release build in build/
+#   tools/test.sh --sanitize  AddressSanitizer + UBSan build in build-asan/
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/tools/setup.sh"
+if [ "${1:-}" = "--sanitize" ]; then
+  export VIGIL_BUILD_DIR=$root/build-asan VIGIL_BUILD_TYPE=Debug
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  bash "$root/tools/build.sh" -DVIGIL_SANITIZE=ON -DVIGIL_BUILD_BENCH=OFF
+else
+  export VIGIL_BUILD_DIR=$root/build
+  bash "$root/tools/build.sh"
+fi
+cd "$VIGIL_BUILD_DIR"
+ctest --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
