@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "base/text.hpp"
 #include "base/time_util.hpp"
@@ -17,7 +18,7 @@ using plan::OpCode;
 namespace {
 
 template <typename T>
-bool Compare(CmpOp op, T a, T b) {
+inline __attribute__((always_inline)) bool Compare(CmpOp op, T a, T b) {
   switch (op) {
     case CmpOp::kEq: return a == b;
     case CmpOp::kNe: return a != b;
@@ -45,19 +46,141 @@ Value Evaluator::EvalLet(uint32_t let) {
   return v;
 }
 
-Value Evaluator::Logical(const plan::Node& n, bool is_and) {
+namespace {
+
+inline Evaluator::Truth T(bool b) { return b ? Evaluator::kTrue : Evaluator::kFalse; }
+
+// Equality is the common string comparison: lengths first, then bytes.
+inline bool CompareStr(CmpOp op, std::string_view a, std::string_view b) {
+  if (op == CmpOp::kEq) return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+  if (op == CmpOp::kNe) return a.size() != b.size() || std::memcmp(a.data(), b.data(), a.size()) != 0;
+  return Compare(op, a, b);
+}
+
+}  // namespace
+
+// The fused field predicates, inlined into the loops that evaluate rule
+// conditions: most predicates are one of these, and a call per predicate
+// would cost more than the predicate. Returns kNotFused for other nodes.
+inline __attribute__((always_inline)) int Evaluator::Fused(const plan::Node& n) {
+  switch (n.op) {
+    case OpCode::kCmpI64Field: {
+      const Value& f = fields_[n.a];
+      return f.present ? T(Compare(n.cmp, f.i, n.k.i)) : kUnknown;
+    }
+    case OpCode::kCmpStrField: {
+      const Value& f = fields_[n.a];
+      return f.present ? T(CompareStr(n.cmp, f.str(), n.k.str())) : kUnknown;
+    }
+    case OpCode::kCmpStrFields: {
+      const Value& x = fields_[n.a];
+      const Value& y = fields_[n.b];
+      return x.present && y.present ? T(CompareStr(n.cmp, x.str(), y.str())) : kUnknown;
+    }
+    case OpCode::kInSetI64Field: {
+      const Value& f = fields_[n.a];
+      return f.present ? T(p_.int_sets[n.c].Contains(f.i)) : kUnknown;
+    }
+    case OpCode::kInSetStrField: {
+      const Value& f = fields_[n.a];
+      return f.present ? T(p_.str_sets[n.c].Contains(f.str())) : kUnknown;
+    }
+    default:
+      return kNotFused;
+  }
+}
+
+inline __attribute__((always_inline)) Evaluator::Truth Evaluator::Logical(const plan::Node& n,
+                                                                    bool is_and) {
   // Three-valued: for `and`, false wins over unknown; for `or`, true wins.
   bool unknown = false;
+  const Truth decisive = is_and ? kFalse : kTrue;
   const uint32_t* kids = p_.child_lists.data() + n.a;
   for (uint32_t i = 0; i < n.b; ++i) {
-    Value v = Eval(kids[i]);
-    if (!v.present) {
-      unknown = true;
-    } else if (v.b != is_and) {
-      return Value::Bool(!is_and);
+    int fused = Fused(nodes_[kids[i]]);
+    Truth t = fused != kNotFused ? static_cast<Truth>(fused) : EvalTruth(kids[i]);
+    if (t == decisive) return decisive;
+    unknown |= t == kUnknown;
+  }
+  return unknown ? kUnknown : (is_and ? kTrue : kFalse);
+}
+
+Evaluator::Truth Evaluator::EvalTruth(uint32_t index) {
+  const plan::Node& n = nodes_[index];
+  int fused = Fused(n);
+  if (fused != kNotFused) return static_cast<Truth>(fused);
+  switch (n.op) {
+    case OpCode::kAnd:
+      return Logical(n, true);
+    case OpCode::kOr:
+      return Logical(n, false);
+    default:
+      return OtherTruth(n, index);
+  }
+}
+
+// Predicates that are neither fused nor logical connectives.
+Evaluator::Truth Evaluator::OtherTruth(const plan::Node& n, uint32_t index) {
+  switch (n.op) {
+    case OpCode::kNot: {
+      Truth t = EvalTruth(n.a);
+      return t == kUnknown ? t : T(t == kFalse);
+    }
+    case OpCode::kIsMissing:
+      return T(!Operand(n.a).present);
+    case OpCode::kIsPresent:
+      return T(Operand(n.a).present);
+    default:
+      break;
+  }
+  if (plan::IsPredicate(n.op)) {
+    // Strict binary and unary predicates over computed operands.
+    Value a = Operand(n.a);
+    if (!a.present) return kUnknown;
+    switch (n.op) {
+      case OpCode::kInSetI64:
+        return T(p_.int_sets[n.c].Contains(a.i));
+      case OpCode::kInSetStr:
+        return T(p_.str_sets[n.c].Contains(a.str()));
+      case OpCode::kMatches: {
+        std::string_view s = a.str();
+        return T(RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *p_.regexes[n.c]));
+      }
+      default:
+        break;
+    }
+    Value b = Operand(n.b);
+    if (!b.present) return kUnknown;
+    switch (n.op) {
+      case OpCode::kCmpI64:
+      case OpCode::kCmpDec:
+        return T(Compare(n.cmp, a.i, b.i));  // decimal units; the scale does not matter
+      case OpCode::kCmpF64:
+        return T(Compare(n.cmp, a.f, b.f));
+      case OpCode::kCmpStr:
+        return T(CompareStr(n.cmp, a.str(), b.str()));
+      case OpCode::kCmpBool:
+        return T(Compare(n.cmp, a.b, b.b));
+      case OpCode::kInEventSet: {
+        const StrView* items = b.set_items();
+        for (uint32_t i = 0; i < b.set_size(); ++i) {
+          if (items[i].view() == a.str()) return kTrue;
+        }
+        return kFalse;
+      }
+      case OpCode::kContains:
+        return T(a.str().find(b.str()) != std::string_view::npos);
+      case OpCode::kStartsWith:
+        return T(a.str().starts_with(b.str()));
+      case OpCode::kEndsWith:
+        return T(a.str().ends_with(b.str()));
+      default:
+        return kUnknown;
     }
   }
-  return unknown ? Value::Missing() : Value::Bool(is_and);
+  // Bool-valued nodes that are not predicates: constants, fields, lets, coalesce.
+  Value v = Eval(index);
+  return v.present ? T(v.b) : kUnknown;
 }
 
 Value Evaluator::Eval(uint32_t index) {
@@ -69,45 +192,32 @@ Value Evaluator::Eval(uint32_t index) {
       return fields_[n.c];
     case OpCode::kLet:
       return EvalLet(n.c);
-    case OpCode::kAnd:
-      return Logical(n, true);
-    case OpCode::kOr:
-      return Logical(n, false);
-    case OpCode::kNot: {
-      Value v = Eval(n.a);
-      return v.present ? Value::Bool(!v.b) : v;
-    }
-    case OpCode::kIsMissing:
-      return Value::Bool(!Eval(n.a).present);
-    case OpCode::kIsPresent:
-      return Value::Bool(Eval(n.a).present);
     default:
       break;
   }
+  if (plan::IsPredicate(n.op)) {
+    Truth t = EvalTruth(index);
+    return t == kUnknown ? Value::Missing() : Value::Bool(t == kTrue);
+  }
+  return EvalOther(n);
+}
 
-  // Every other operator is strict: a missing operand makes the result missing.
-  Value a = Eval(n.a);
-  if (n.op == OpCode::kCoalesce) return a.present ? a : Eval(n.b);
+// Everything but the hottest opcodes; kept out of Eval so that Eval's own
+// stack frame stays small for the cases most events hit.
+Value Evaluator::EvalOther(const plan::Node& n) {
+  // Every operator here is strict: a missing operand makes the result missing.
+  Value a = Operand(n.a);
+  if (n.op == OpCode::kCoalesce) return a.present ? a : Operand(n.b);
   if (!a.present) return a;
   int arity = plan::OperandCount(n.op);
   Value b;
   if (arity == 2) {
-    b = Eval(n.b);
+    b = Operand(n.b);
     if (!b.present) return b;
   }
   int64_t r = 0;
   Decimal d;
   switch (n.op) {
-    case OpCode::kCmpI64:
-      return Value::Bool(Compare(n.cmp, a.i, b.i));
-    case OpCode::kCmpDec:
-      return Value::Bool(Compare(n.cmp, a.i, b.i));  // units; the scale does not matter
-    case OpCode::kCmpF64:
-      return Value::Bool(Compare(n.cmp, a.f, b.f));
-    case OpCode::kCmpStr:
-      return Value::Bool(Compare(n.cmp, a.str(), b.str()));
-    case OpCode::kCmpBool:
-      return Value::Bool(Compare(n.cmp, a.b, b.b));
 
     case OpCode::kAddI64:
       return __builtin_add_overflow(a.i, b.i, &r) ? Value::Missing() : Value::Int(r);
@@ -159,21 +269,6 @@ Value Evaluator::Eval(uint32_t index) {
     case OpCode::kDecToF64:
       return Value::Float(DecimalToDouble(a.dec()));
 
-    case OpCode::kInSetI64:
-      return Value::Bool(p_.int_sets[n.c].Contains(a.i));
-    case OpCode::kInSetStr:
-      return Value::Bool(p_.str_sets[n.c].Contains(a.str()));
-    case OpCode::kInEventSet: {
-      const StrView* items = b.set_items();
-      for (uint32_t i = 0; i < b.set_size(); ++i) {
-        if (items[i].view() == a.str()) return Value::Bool(true);
-      }
-      return Value::Bool(false);
-    }
-    case OpCode::kMatches: {
-      std::string_view s = a.str();
-      return Value::Bool(RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *p_.regexes[n.c]));
-    }
 
     case OpCode::kLower:
     case OpCode::kUpper: {
@@ -184,12 +279,6 @@ Value Evaluator::Eval(uint32_t index) {
     }
     case OpCode::kLen:
       return Value::Int(static_cast<int64_t>(utf8::CountCodePoints(a.str())));
-    case OpCode::kContains:
-      return Value::Bool(a.str().find(b.str()) != std::string_view::npos);
-    case OpCode::kStartsWith:
-      return Value::Bool(a.str().starts_with(b.str()));
-    case OpCode::kEndsWith:
-      return Value::Bool(a.str().ends_with(b.str()));
     case OpCode::kSha256: {
       unsigned char digest[crypto_hash_sha256_BYTES];
       std::string_view s = a.str();

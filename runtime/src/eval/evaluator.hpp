@@ -25,9 +25,26 @@ class Evaluator {
 
   Value Eval(uint32_t index);
 
+  // Three-valued truth of a bool node: kFalse, kTrue or kUnknown (missing).
+  // Predicates are computed here directly, without building Values.
+  enum Truth : uint8_t { kFalse = 0, kTrue = 1, kUnknown = 2 };
+  Truth EvalTruth(uint32_t index);
+
  private:
+  // Fields and constants are most operands: read them without a call.
+  Value Operand(uint32_t index) {
+    const plan::Node& n = nodes_[index];
+    if (n.op == plan::OpCode::kField) return fields_[n.c];
+    if (n.op == plan::OpCode::kConst) return n.k;
+    return Eval(index);
+  }
+
   Value EvalLet(uint32_t let);
-  Value Logical(const plan::Node& n, bool is_and);
+  __attribute__((noinline)) Value EvalOther(const plan::Node& n);
+  Truth Logical(const plan::Node& n, bool is_and);
+  static constexpr int kNotFused = 3;
+  int Fused(const plan::Node& n);
+  __attribute__((noinline)) Truth OtherTruth(const plan::Node& n, uint32_t index);
 
   const Program& p_;
   const plan::Node* nodes_;

@@ -15,7 +15,10 @@ namespace vigil::eval {
 
 class Event {
  public:
-  explicit Event(const Schema& schema) : schema_(&schema), values_(schema.fields.size()) {}
+  // Small chunks: an event's strings are short, and events kept in bulk
+  // (batches, benchmarks) should stay compact in memory.
+  explicit Event(const Schema& schema)
+      : schema_(&schema), values_(schema.fields.size()), storage_(512) {}
 
   const Schema& schema() const { return *schema_; }
   size_t size() const { return values_.size(); }

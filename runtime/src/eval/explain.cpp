@@ -13,8 +13,8 @@ namespace {
 
 class Explainer {
  public:
-  Explainer(Session& session, const EvalOptions& options, std::string& out)
-      : s_(session), p_(session.program()), options_(options), out_(out) {}
+  Explainer(Session& session, const Event& event, const EvalOptions& options, std::string& out)
+      : s_(session), p_(session.program()), event_(event), options_(options), out_(out) {}
 
   void Rule(uint32_t r, bool fired) {
     const RuleInfo& rule = p_.rules[r];
@@ -33,8 +33,7 @@ class Explainer {
       const FieldInfo& f = p_.schema.fields[slot];
       AppendJsonString(f.name, out_);
       out_ += ':';
-      Value v = s_.EvalNode(FieldNode(slot));
-      AppendValue(v, f.type, f.pii);
+      AppendValue(event_.at(slot), f.type, f.pii);
     }
     out_ += "},\"lets\":{";
     first = true;
@@ -50,9 +49,6 @@ class Explainer {
   }
 
  private:
-  // The node that reads `slot`, found in the condition walk.
-  uint32_t FieldNode(uint32_t slot) const { return field_nodes_.at(slot); }
-
   void AppendValue(const Value& v, Type type, bool pii) {
     if (!v.present) {
       out_ += "\"missing\"";
@@ -79,9 +75,22 @@ class Explainer {
     out_ += ",\"value\":";
     bool pii = n.op == plan::OpCode::kField && p_.schema.fields[n.c].pii;
     AppendValue(v, p_.node_types[index], pii);
-    if (n.op == plan::OpCode::kField) {
-      fields_.insert(n.c);
-      field_nodes_[n.c] = index;
+    switch (n.op) {
+      case plan::OpCode::kField:
+        fields_.insert(n.c);
+        break;
+      case plan::OpCode::kCmpStrFields:
+        fields_.insert(n.a);
+        fields_.insert(n.b);
+        break;
+      case plan::OpCode::kCmpI64Field:
+      case plan::OpCode::kCmpStrField:
+      case plan::OpCode::kInSetI64Field:
+      case plan::OpCode::kInSetStrField:
+        fields_.insert(n.a);
+        break;
+      default:
+        break;
     }
     if (n.op == plan::OpCode::kLet) lets_.insert(n.c);
     std::vector<uint32_t> kids = Children(n);
@@ -122,12 +131,12 @@ class Explainer {
 
   Session& s_;
   const Program& p_;
+  const Event& event_;
   const EvalOptions& options_;
   std::string& out_;
   std::string text_;
   std::set<uint32_t> fields_;
   std::set<uint32_t> lets_;
-  std::map<uint32_t, uint32_t> field_nodes_;
 };
 
 }  // namespace
@@ -153,7 +162,7 @@ void AppendExplainJson(Session& session, const Event& event, const Result& resul
   std::vector<bool> fired(p.rules.size(), false);
   for (const auto& f : result.fired) fired[f.rule] = true;
   for (const auto& f : result.shadow) fired[f.rule] = true;
-  Explainer ex(session, options, out);
+  Explainer ex(session, event, options, out);
   for (uint32_t r = 0; r < p.rules.size(); ++r) {
     if (r > 0) out += ',';
     ex.Rule(r, fired[r]);

@@ -9,6 +9,7 @@
 
 #include "base/source.hpp"
 #include "base/tz.hpp"
+#include "eval/rule_index.hpp"
 #include "eval/schema.hpp"
 #include "eval/sets.hpp"
 #include "plan/ir.hpp"
@@ -56,6 +57,8 @@ struct Program {
   Schema schema;
   std::vector<std::string> decisions;  // lowest first
   std::vector<RuleInfo> rules;         // declaration order
+  std::vector<uint32_t> rule_roots;    // rules[i].when, packed for the evaluation loop
+  RuleIndex rule_index;                // skips rules that cannot fire
 
   // The planned expressions.
   std::vector<plan::Node> nodes;

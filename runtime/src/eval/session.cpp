@@ -73,10 +73,13 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
   result.Clear();
   const Program& p = *program_;
   Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_);
+  p.rule_index.Candidates(fields_, candidates_);
   bool decided = false;
-  for (uint32_t r = 0; r < p.rules.size(); ++r) {
+  const uint32_t count = static_cast<uint32_t>(p.rule_roots.size());
+  for (uint32_t r = 0; r < count; ++r) {
+    if ((candidates_[r / 64] >> (r % 64) & 1) == 0) continue;  // cannot be true
+    if (ev.EvalTruth(p.rule_roots[r]) != Evaluator::kTrue) continue;
     const RuleInfo& rule = p.rules[r];
-    if (!ev.Eval(rule.when).is_true()) continue;
     FiredRule fired;
     fired.rule = r;
     fired.reason_begin = static_cast<uint32_t>(result.text.size());

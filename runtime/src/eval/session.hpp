@@ -41,6 +41,7 @@ class Session {
   std::vector<uint32_t> let_epoch_;
   uint32_t epoch_ = 0;
   Arena scratch_;
+  std::vector<uint64_t> candidates_;  // one bit per rule: may fire for this event
 };
 
 // Appends a value as text (for reasons and explanations).

@@ -23,6 +23,13 @@ enum class OpCode : uint8_t {
   kCmpF64,
   kCmpStr,       // byte-wise
   kCmpBool,      // == and != only
+  // Fused forms of the commonest predicates: a field against a constant (or
+  // two string fields), so that evaluation touches no operand nodes.
+  kCmpI64Field,  // field[a] cmp k   (int, time, duration, decimal units)
+  kCmpStrField,  // field[a] cmp k   (string)
+  kCmpStrFields, // field[a] cmp field[b]
+  kInSetI64Field,  // field[a] in int_sets[c]
+  kInSetStrField,  // field[a] in str_sets[c]
   kAddI64, kSubI64, kMulI64, kDivI64, kModI64, kNegI64,  // overflow / ÷0 → missing
   kAddDec, kSubDec, kMulDec, kDivDec, kModDec, kNegDec,
   kAddF64, kSubF64, kMulF64, kDivF64, kModF64, kNegF64,
@@ -43,6 +50,23 @@ enum class OpCode : uint8_t {
 
 enum class CmpOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 
+// Whether a node yields a bool that the evaluator computes as a truth value
+// (Evaluator::Truth) rather than as a Value.
+inline bool IsPredicate(OpCode op) {
+  switch (op) {
+    case OpCode::kAnd: case OpCode::kOr: case OpCode::kNot: case OpCode::kIsMissing:
+    case OpCode::kIsPresent: case OpCode::kCmpI64: case OpCode::kCmpDec: case OpCode::kCmpF64:
+    case OpCode::kCmpStr: case OpCode::kCmpBool: case OpCode::kCmpI64Field:
+    case OpCode::kCmpStrField: case OpCode::kCmpStrFields: case OpCode::kInSetI64:
+    case OpCode::kInSetStr: case OpCode::kInSetI64Field: case OpCode::kInSetStrField:
+    case OpCode::kInEventSet: case OpCode::kMatches: case OpCode::kContains:
+    case OpCode::kStartsWith: case OpCode::kEndsWith:
+      return true;
+    default:
+      return false;
+  }
+}
+
 struct Node {
   OpCode op = OpCode::kConst;
   CmpOp cmp = CmpOp::kEq;
@@ -53,6 +77,32 @@ struct Node {
 };
 
 // Operands of a node: 0, 1 (a), 2 (a, b), or -1 for n-ary (child_lists[a .. a+b)).
-int OperandCount(OpCode op);
+inline int OperandCount(OpCode op) {
+  switch (op) {
+    case OpCode::kConst:
+    case OpCode::kField:
+    case OpCode::kLet:
+    case OpCode::kCmpI64Field:
+    case OpCode::kCmpStrField:
+    case OpCode::kCmpStrFields:
+    case OpCode::kInSetI64Field:
+    case OpCode::kInSetStrField:
+      return 0;
+    case OpCode::kAnd:
+    case OpCode::kOr:
+      return -1;  // n-ary: child_lists[a .. a+b)
+    case OpCode::kNot: case OpCode::kIsMissing: case OpCode::kIsPresent:
+    case OpCode::kNegI64: case OpCode::kNegDec: case OpCode::kNegF64:
+    case OpCode::kIntToDec: case OpCode::kIntToF64: case OpCode::kDecToF64:
+    case OpCode::kInSetI64: case OpCode::kInSetStr: case OpCode::kMatches:
+    case OpCode::kLower: case OpCode::kUpper: case OpCode::kLen:
+    case OpCode::kAbsI64: case OpCode::kAbsDec: case OpCode::kAbsF64:
+    case OpCode::kHour: case OpCode::kWeekday: case OpCode::kSha256:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
 
 }  // namespace vigil::plan
