@@ -51,9 +51,26 @@ const char* SeverityName(Severity s) {
   return "error";
 }
 
-// Display width of a piece of a line: tabs become one space (the line is
-// printed with tabs expanded the same way), and each code point is one column.
-size_t DisplayWidth(std::string_view s) { return utf8::CountCodePoints(s); }
+// Terminal columns of a code point: East Asian wide and emoji ranges take
+// two, combining marks none, everything else one (tabs are printed as one
+// space). Keeps the caret under the right character.
+int CodePointWidth(char32_t c) {
+  if ((c >= 0x300 && c <= 0x36F) || (c >= 0x200B && c <= 0x200F)) return 0;
+  if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2600 && c <= 0x27BF) ||
+      (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+      (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
+      (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) ||
+      (c >= 0x1F300 && c <= 0x1FAFF) || (c >= 0x20000 && c <= 0x3FFFD)) {
+    return 2;
+  }
+  return 1;
+}
+
+size_t DisplayWidth(std::string_view s) {
+  size_t width = 0;
+  for (size_t i = 0; i < s.size();) width += static_cast<size_t>(CodePointWidth(utf8::Decode(s, i)));
+  return width;
+}
 
 std::string ExpandTabs(std::string_view line) {
   std::string out(line);

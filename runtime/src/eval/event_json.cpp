@@ -38,6 +38,9 @@ std::string Shorten(std::string_view raw) {
   return std::string(raw);
 }
 
+// Members that name the event in results: txn_id, event_id or id.
+bool IsIdKey(std::string_view key) { return key == "txn_id" || key == "event_id" || key == "id"; }
+
 const char* Expected(Type t) {
   if (t.is_set) return "an array of strings";
   switch (t.kind) {
@@ -62,6 +65,13 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
   if (m.seen.size() != event.size()) m.seen.assign(event.size(), 0);
   // Content after the object ("{} x") would be ignored by the parser: refuse it.
   std::string_view trimmed = Trim(json);
+  while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) {
+    trimmed.remove_prefix(1);
+  }
+  if (!trimmed.empty() && trimmed.front() != '{') {
+    *error = "the line is not a JSON object";
+    return false;
+  }
   if (!trimmed.empty() && trimmed.back() != '}') {
     *error = "malformed JSON: the line must hold exactly one object";
     return false;
@@ -92,7 +102,7 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
     if (auto code = value.type().get(type)) return fail_json(code);
     int slot = schema.Find(key);
     if (slot < 0) {
-      if ((key == "txn_id" || key == "event_id") && type == od::json_type::string) {
+      if (IsIdKey(key) && type == od::json_type::string) {
         std::string_view id;
         if (!value.get_string().get(id)) {
           m.id.assign(id);
@@ -107,7 +117,7 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
       return false;
     }
     m.seen[slot] = m.line;
-    if ((field.name == "txn_id" || field.name == "event_id") && type == od::json_type::string) {
+    if (IsIdKey(key) && type == od::json_type::string) {
       std::string_view id;
       if (!value.get_string().get(id)) {
         m.id.assign(id);

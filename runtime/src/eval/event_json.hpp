@@ -24,8 +24,9 @@ class EventJsonReader {
   // as: field 'amount': expected a decimal number, found "abc"
   bool Read(std::string_view json, Event& event, std::string* error);
 
-  // The string value of a top-level member (e.g. "txn_id") of the last line
-  // read, or empty when absent or not a string. Valid until the next Read.
+  // The string value of the member that names the event (`txn_id`,
+  // `event_id` or `id`, the last one present) in the last line read, or empty.
+  // Valid until the next Read.
   std::string_view last_id() const { return last_id_; }
 
  private:

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# End-to-end tests of the vigil command line. Usage: cli_test.sh VIGIL DATA_DIR REPO
+set -u
+vigil=$1 data=$2 repo=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+check() {  # check NAME EXPECTED_STATUS COMMAND...
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: exit $got, expected $want"
+    sed 's/^/  stderr: /' "$tmp/err" | head -5
+  fi
+}
+
+contains() {  # contains NAME FILE TEXT
+  if grep -qF -- "$3" "$tmp/$2"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $1: $2 does not contain: $3"
+    sed 's/^/  | /' "$tmp/$2" | head -10
+  fi
+}
+
+check version 0 "$vigil" --version
+contains version out "vigil "
+check help 0 "$vigil" help
+contains help out "eval"
+check help_eval 0 "$vigil" help eval
+contains help_eval out "--on-error skip|fail"
+check eval_help_flag 0 "$vigil" eval --help
+check no_command 2 "$vigil"
+check unknown_command 2 "$vigil" frobnicate
+contains unknown_command err "unknown command 'frobnicate'"
+
+check check_ok 0 "$vigil" check "$data/small.vgl"
+contains check_ok err "ok: 2 rules in 1 rule set"
+check check_errors 1 "$vigil" check "$data/broken.vgl"
+contains check_errors err "broken.vgl:4:15: error[E2001]: unknown name 'amout'"
+contains check_errors err "= help: did you mean 'amount'?"
+contains check_errors err "error[E3001]: '==' cannot combine string and int"
+contains check_errors err "error[E2003]: unknown function 'lowr'"
+contains check_errors err "3 errors"
+check check_missing_file 1 "$vigil" check "$data/nope.vgl"
+contains check_missing_file err "cannot read"
+check check_no_files 2 "$vigil" check
+check check_bad_flag 2 "$vigil" check --frob "$data/small.vgl"
+
+check eval_skip 0 "$vigil" eval --rules "$data/small.vgl" --events "$data/events.jsonl"
+contains eval_skip out '{"event":"e1","decision":"review","score":10,"fired":[{"rule":"cli.small/big","version":"2.1.0","severity":"high","reason":"20.50 from PH card ****","tags":["t:big"]}],"shadow":[{"rule":"cli.small/watched","version":"2.1.0","severity":"medium","reason":"","tags":[],"score":5,"decision":"block"}],"tags":[]}'
+contains eval_skip out '{"event":"e2","decision":"allow","score":0,"fired":[],"shadow":[],"tags":[]}'
+contains eval_skip out '"event":"e4"'
+contains eval_skip err "events.jsonl:4: field 'amount': expected a decimal number"
+contains eval_skip err "3 events evaluated, 1 skipped"
+check eval_fail 1 "$vigil" eval --rules "$data/small.vgl" --events "$data/events.jsonl" --on-error fail
+contains eval_fail err "2 events evaluated, 1 skipped"
+check eval_pii 0 "$vigil" eval --rules "$data/small.vgl" --events "$data/events.jsonl" --allow-pii
+contains eval_pii out "card 4111"
+check eval_stdin 0 bash -c "printf '{\"amount\":99}\n' | '$vigil' eval --rules '$data/small.vgl' --events -"
+contains eval_stdin out '{"event":1,"decision":"review"'
+check eval_explain 0 "$vigil" eval --rules "$data/small.vgl" --events "$data/events.jsonl" --explain
+contains eval_explain out '"explain":{"format":"vigil.explain/1","rulesets":[{"name":"cli.small","version":"2.1.0"}],"sources_digest":"'
+contains eval_explain out '"condition":{"expr":"amount > 10.00","value":true}'
+contains eval_explain out '"reads":{"fields":{"amount":"20.50"}'
+check eval_broken_rules 2 "$vigil" eval --rules "$data/broken.vgl" --events "$data/events.jsonl"
+check eval_missing_events 1 "$vigil" eval --rules "$data/small.vgl" --events "$data/nope.jsonl"
+contains eval_missing_events err "cannot open"
+check eval_bad_on_error 2 "$vigil" eval --rules "$data/small.vgl" --events "$data/events.jsonl" --on-error maybe
+check eval_no_events 2 "$vigil" eval --rules "$data/small.vgl"
+
+check example_pack 0 "$vigil" eval --rules "$repo/rules/examples/card_rules.vgl" --events "$repo/examples/events.jsonl"
+contains example_pack out '"event":"t0007","decision":"report","score":100'
+contains example_pack err "15 events evaluated, 1 skipped"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
