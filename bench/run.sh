@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 gen=$root/../shared/bench/gen.py
-bash "$root/tools/build.sh" >/dev/null
+VIGIL_BUILD_TYPE=Release bash "$root/tools/build.sh" >/dev/null
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100)
 for rules in "${sizes[@]}"; do

@@ -1,0 +1,62 @@
+// Evaluating an event allocates nothing once the session, event and result
+// are warm. Global operator new is replaced in this test binary (and only
+// here) to count allocations.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <new>
+#include <sstream>
+
+#include "api/compiler.hpp"
+#include "eval/event_json.hpp"
+#include "eval/session.hpp"
+
+namespace {
+std::atomic<long> g_allocations{0};
+}
+
+void* operator new(size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+
+namespace vigil {
+namespace {
+
+TEST(Allocations, NonePerEventOnTheEvaluationPath) {
+  std::string root = VIGIL_SOURCE_DIR;
+  Compilation c = CompileFiles({root + "/rules/examples/card_rules.vgl"});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  std::ifstream in(root + "/examples/events.jsonl");
+  std::vector<std::unique_ptr<eval::Event>> events;
+  eval::EventJsonReader reader;
+  std::string line, error;
+  while (std::getline(in, line)) {
+    auto e = std::make_unique<eval::Event>(c.program->schema);
+    if (reader.Read(line, *e, &error)) events.push_back(std::move(e));
+  }
+  ASSERT_GE(events.size(), 10u);
+  eval::Session session(c.program);
+  eval::Result result;
+  int64_t fired = 0;
+  for (int warm = 0; warm < 3; ++warm) {
+    for (const auto& e : events) session.Evaluate(*e, result);
+  }
+  long before = g_allocations.load();
+  for (int round = 0; round < 100; ++round) {
+    for (const auto& e : events) {
+      session.Evaluate(*e, result);
+      fired += static_cast<int64_t>(result.fired.size());
+    }
+  }
+  EXPECT_EQ(g_allocations.load() - before, 0) << "allocations while evaluating warm events";
+  EXPECT_GT(fired, 0);
+}
+
+}  // namespace
+}  // namespace vigil
