@@ -115,7 +115,12 @@ setLiteral : LBRACE (expr (COMMA expr)* COMMA?)? RBRACE ;
 
 literal : INT | DECIMAL | FLOAT | SUFFIXED_NUMBER | STRING | TIME | TRUE | FALSE ;
 
-dottedName : name (DOT name)* ;
+// Rule-set names may use any word, reserved or not: `acme.test`, `fcacp.rule_pack`.
+dottedName : word (DOT word)* ;
+word
+  : name | AND | OR | NOT | IN | MATCHES | IS | MISSING | PRESENT | TRUE | FALSE | RULESET
+  | USES | SCHEMA | CONST | LIST | PARAM | LET | RULE | TEST | IMPORT | OVERRIDE | WHEN | THEN
+  ;
 
 // Contextual keywords are names outside the clause they introduce.
 name

@@ -245,22 +245,24 @@ class Driver {
 
 }  // namespace
 
-Compilation CompileFiles(const std::vector<std::string>& paths, const CompileOptions& options) {
-  Compilation out;
-  Driver driver(out, options, {});
-  for (const auto& p : paths) driver.AddRoot(p, std::nullopt);
-  driver.Run();
-  return out;
-}
-
-Compilation CompileSources(std::vector<SourceInput> inputs, const CompileOptions& options) {
+Compilation Compile(const std::vector<std::string>& paths, std::vector<SourceInput> inputs,
+                    const CompileOptions& options) {
   Compilation out;
   std::vector<std::pair<std::string, std::string>> roots;
   for (const auto& in : inputs) roots.emplace_back(in.path, in.text);
   Driver driver(out, options, std::move(inputs));
+  for (const auto& p : paths) driver.AddRoot(p, std::nullopt);
   for (auto& [path, text] : roots) driver.AddRoot(path, std::move(text));
   driver.Run();
   return out;
+}
+
+Compilation CompileFiles(const std::vector<std::string>& paths, const CompileOptions& options) {
+  return Compile(paths, {}, options);
+}
+
+Compilation CompileSources(std::vector<SourceInput> inputs, const CompileOptions& options) {
+  return Compile({}, std::move(inputs), options);
 }
 
 }  // namespace vigil

@@ -39,5 +39,8 @@ struct Compilation {
 
 Compilation CompileFiles(const std::vector<std::string>& paths, const CompileOptions& options = {});
 Compilation CompileSources(std::vector<SourceInput> inputs, const CompileOptions& options = {});
+// Files read from disk and in-memory sources, compiled together.
+Compilation Compile(const std::vector<std::string>& paths, std::vector<SourceInput> inputs,
+                    const CompileOptions& options = {});
 
 }  // namespace vigil

@@ -93,6 +93,7 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
       }
     }
     fired.reason_len = static_cast<uint32_t>(result.text.size()) - fired.reason_begin;
+    result.text += '\0';  // so that the C API can hand out reasons without copying
     if (rule.shadow) {
       result.shadow.push_back(fired);
       continue;

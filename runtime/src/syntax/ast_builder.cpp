@@ -79,9 +79,14 @@ ast::Ident AstBuilder::Name(P::NameContext* ctx) {
 
 ast::Ident AstBuilder::Dotted(P::DottedNameContext* ctx) {
   ast::Ident id{{}, mapper_.Range(ctx)};
-  for (auto* part : ctx->name()) {
+  for (auto* part : ctx->word()) {
     if (!id.text.empty()) id.text += '.';
-    id.text += Name(part).text;
+    id.text += part->getText();
+  }
+  if (id.text.size() > limits::kMaxNameLength) {
+    diags_.Error(DiagCode::kNameTooLong, id.range,
+                 fmt::format("name is too long ({} characters; the limit is {})", id.text.size(),
+                             limits::kMaxNameLength));
   }
   return id;
 }

@@ -69,6 +69,11 @@ rule r { when score > 5 and version == "2" and event != tag then score 1 }
   EXPECT_TRUE(c.ok()) << c.RenderDiagnostics();
 }
 
+TEST(Parse, RulesetNamesMayUseReservedWords) {
+  Compilation c = CompileText("ruleset acme.test.rule version \"1.0.0\"\n");
+  EXPECT_TRUE(c.ok()) << c.RenderDiagnostics();
+}
+
 TEST(Parse, ExpectedExpressionAfterOperator) {
   Compilation c = CompileText(Header() + "rule r { when amount > 1 and then score 1 }\n");
   ASSERT_FALSE(c.ok());

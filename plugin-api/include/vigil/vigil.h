@@ -1,0 +1,337 @@
+/*
+ * vigil.h — the C ABI of the vigil rule engine. This header is the whole
+ * public interface: anything not declared here is not part of the API.
+ *
+ * THE MODEL
+ *
+ *   vigil_compiler   mutable, used once: new → add_file/add_source × N → build → free.
+ *                    One thread at a time.
+ *   vigil_ruleset    the compiled rule set: immutable, reference-counted, safe for
+ *                    concurrent use by any number of threads. The unit of hot reload.
+ *   vigil_session    per-thread evaluation state (scratch memory reused across events,
+ *                    so a warm session allocates nothing). One thread at a time.
+ *                    Keeps its rule set alive until freed.
+ *   vigil_event      one event's field values, set by slot or from JSON. Reusable
+ *                    (vigil_event_reset). One thread at a time.
+ *   vigil_result     what evaluating one event produced. Reusable. One thread at a time.
+ *
+ * A TYPICAL HOST
+ *
+ *   vigil_compiler* c; vigil_ruleset* rs;
+ *   vigil_compiler_new(NULL, &c);
+ *   vigil_compiler_add_file(c, "rules/pack.vgl", strlen("rules/pack.vgl"));
+ *   if (vigil_compiler_build(c, &rs) != VIGIL_OK) fputs(vigil_compiler_diag_render(c), stderr);
+ *   vigil_compiler_free(c);
+ *
+ *   vigil_session* s; vigil_event* e; vigil_result* r;        // one set per thread
+ *   vigil_session_new(rs, &s); vigil_event_new(rs, &e); vigil_result_new(&r);
+ *   vigil_event_set_json(e, line, line_len);
+ *   vigil_session_eval(s, e, r);
+ *   printf("%s %lld\n", vigil_result_decision(r), (long long)vigil_result_score(r));
+ *
+ * HOT RELOAD
+ *
+ *   Build a new rule set while other threads keep evaluating with sessions bound to
+ *   the old one; publish the new pointer (an atomic or a mutex); each worker calls
+ *   vigil_session_rebind(session, new_rs) (and makes new events with
+ *   vigil_event_new(new_rs, ...) since slots may differ) between events; the
+ *   publisher calls vigil_ruleset_release(old_rs). The old rule set is freed when
+ *   its last session lets go of it. examples/cpp_host shows the pattern.
+ *
+ * ERRORS
+ *
+ *   Every fallible function returns a vigil_status (0 = VIGIL_OK). A readable message
+ *   for the last failed call on a handle is available from vigil_<handle>_errmsg;
+ *   it stays valid until the next call on that handle. Nothing is ever printed,
+ *   no C++ exception ever crosses this boundary, and misuse (NULL handles, wrong
+ *   slots or types, a short struct_size, calls out of order, use of a freed handle
+ *   where it can be detected) returns an error instead of crashing.
+ *
+ * MEMORY
+ *
+ *   Input strings are passed as (pointer, length), must be UTF-8, and are copied
+ *   before the call returns. Strings returned by the library are borrowed: valid
+ *   until the next call that changes the handle they came from, or its free.
+ *   Free functions accept NULL. On failure, out-parameters are set to NULL.
+ */
+#ifndef VIGIL_VIGIL_H_
+#define VIGIL_VIGIL_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(VIGIL_BUILDING_LIBRARY)
+#define VIGIL_API __attribute__((visibility("default")))
+#else
+#define VIGIL_API
+#endif
+
+/* ---------------------------------------------------------------- versions */
+
+#define VIGIL_VERSION_MAJOR 0
+#define VIGIL_VERSION_MINOR 1
+#define VIGIL_VERSION_PATCH 0
+#define VIGIL_VERSION_STRING "0.1.0"
+#define VIGIL_VERSION_NUMBER \
+  (VIGIL_VERSION_MAJOR * 1000000 + VIGIL_VERSION_MINOR * 1000 + VIGIL_VERSION_PATCH)
+/* The ABI generation: the library's SONAME is libvigil.so.<VIGIL_ABI_VERSION>. */
+#define VIGIL_ABI_VERSION 1
+
+VIGIL_API uint32_t vigil_version_number(void);
+VIGIL_API const char* vigil_version_string(void); /* static */
+VIGIL_API uint32_t vigil_abi_version(void);
+
+/* ---------------------------------------------------------------- status */
+
+typedef int32_t vigil_status;
+#define VIGIL_OK 0
+#define VIGIL_ERR_INVALID_ARG 1 /* a bad value: invalid UTF-8, NaN, unknown slot, bad JSON */
+#define VIGIL_ERR_MISUSE 2      /* NULL handle, freed handle, wrong order, bad struct_size */
+#define VIGIL_ERR_NOMEM 3       /* out of memory */
+#define VIGIL_ERR_COMPILE 4     /* the rules do not compile: see the diagnostics */
+#define VIGIL_ERR_EVAL 5        /* evaluation failed */
+#define VIGIL_ERR_LIMIT 6       /* an input above a documented limit */
+#define VIGIL_ERR_IO 7          /* a file could not be read */
+#define VIGIL_ERR_VERSION 8     /* incompatible versions */
+#define VIGIL_ERR_INTERNAL 9    /* a bug in vigil: please report the message */
+#define VIGIL_ERR_TYPE 10       /* a value of the wrong type for the field */
+#define VIGIL_ERR_RANGE 11      /* an index out of range */
+
+/* Static text for a status code; never NULL. */
+VIGIL_API const char* vigil_status_str(vigil_status status);
+
+/* ---------------------------------------------------------------- handles */
+
+typedef struct vigil_compiler vigil_compiler;
+typedef struct vigil_ruleset vigil_ruleset;
+typedef struct vigil_session vigil_session;
+typedef struct vigil_event vigil_event;
+typedef struct vigil_result vigil_result;
+
+/* ---------------------------------------------------------------- compiler */
+
+/* Options structs start with their own size; initialise with the _INIT macro. */
+typedef struct vigil_compile_options {
+  uint32_t struct_size;
+  uint32_t flags;      /* VIGIL_COMPILE_* */
+  uint32_t max_errors; /* diagnostics reported before stopping; 0 = default (20) */
+  uint32_t reserved;
+} vigil_compile_options;
+#define VIGIL_COMPILE_ALLOW_FILES 1u /* imports and lists may be read from disk */
+#define VIGIL_COMPILE_OPTIONS_INIT \
+  { (uint32_t)sizeof(vigil_compile_options), VIGIL_COMPILE_ALLOW_FILES, 0, 0 }
+
+/* Creates a compiler. `options` may be NULL (defaults). Free with vigil_compiler_free. */
+VIGIL_API vigil_status vigil_compiler_new(const vigil_compile_options* options,
+                                          vigil_compiler** out);
+VIGIL_API void vigil_compiler_free(vigil_compiler* compiler);
+/* Adds a rule file by path (read at build time, with its imports and lists). */
+VIGIL_API vigil_status vigil_compiler_add_file(vigil_compiler* compiler, const char* path,
+                                               size_t path_len);
+/* Adds an in-memory source; `name` is its path for diagnostics and imports. */
+VIGIL_API vigil_status vigil_compiler_add_source(vigil_compiler* compiler, const char* name,
+                                                 size_t name_len, const char* text,
+                                                 size_t text_len);
+/* Compiles everything added. On success *out is a new rule set (reference count 1,
+ * release with vigil_ruleset_release). On VIGIL_ERR_COMPILE, read the diagnostics.
+ * A compiler builds once: later add_* or build calls return VIGIL_ERR_MISUSE. */
+VIGIL_API vigil_status vigil_compiler_build(vigil_compiler* compiler, vigil_ruleset** out);
+
+#define VIGIL_SEVERITY_ERROR 0
+#define VIGIL_SEVERITY_WARNING 1
+#define VIGIL_SEVERITY_NOTE 2
+
+typedef struct vigil_diag_info {
+  uint32_t struct_size; /* set by the caller: sizeof(vigil_diag_info) */
+  int32_t severity;     /* VIGIL_SEVERITY_* */
+  uint32_t code;        /* e.g. 2001 for E2001 (docs/diagnostics.md) */
+  uint32_t line;        /* 1-based; 0 when the diagnostic has no position */
+  uint32_t column;      /* 1-based, in code points */
+  uint32_t end_line;
+  uint32_t end_column;
+  uint32_t reserved;
+  uint64_t byte_offset; /* of the start, in the file */
+  const char* file;     /* borrowed from the compiler */
+  const char* message;  /* borrowed */
+  const char* help;     /* borrowed; "" when there is none */
+  const char* code_name;/* "E2001"; borrowed */
+} vigil_diag_info;
+
+VIGIL_API size_t vigil_compiler_diag_count(const vigil_compiler* compiler);
+/* Fills *out (whose struct_size the caller sets) with diagnostic `index`. */
+VIGIL_API vigil_status vigil_compiler_diag_get(const vigil_compiler* compiler, size_t index,
+                                               vigil_diag_info* out);
+/* All diagnostics as printable text with carets. Borrowed until the next call. */
+VIGIL_API const char* vigil_compiler_diag_render(vigil_compiler* compiler);
+VIGIL_API const char* vigil_compiler_errmsg(const vigil_compiler* compiler);
+
+/* ---------------------------------------------------------------- rule sets */
+
+/* Reference counting: retain returns its argument; release frees at zero. Both are
+ * safe from any thread. */
+VIGIL_API vigil_ruleset* vigil_ruleset_retain(vigil_ruleset* ruleset);
+VIGIL_API void vigil_ruleset_release(vigil_ruleset* ruleset);
+
+/* The first rule set's name and version ("fcacp.csam_commerce", "1.4.0"), and the
+ * SHA-256 (hex) of all sources. Borrowed for the rule set's lifetime. */
+VIGIL_API const char* vigil_ruleset_name(const vigil_ruleset* ruleset);
+VIGIL_API const char* vigil_ruleset_version(const vigil_ruleset* ruleset);
+VIGIL_API const char* vigil_ruleset_digest(const vigil_ruleset* ruleset);
+
+#define VIGIL_RULE_SEVERITY_LOW 0
+#define VIGIL_RULE_SEVERITY_MEDIUM 1
+#define VIGIL_RULE_SEVERITY_HIGH 2
+#define VIGIL_RULE_SEVERITY_CRITICAL 3
+
+typedef struct vigil_rule_info {
+  uint32_t struct_size;  /* set by the caller */
+  int32_t severity;      /* VIGIL_RULE_SEVERITY_* */
+  int32_t shadow;        /* 1 for a rule in mode shadow */
+  uint32_t tag_count;
+  const char* id;           /* "small_cross_border_digital"; borrowed for the rule set's life */
+  const char* qualified_id; /* "fcacp.csam_commerce/small_cross_border_digital" */
+  const char* version;      /* its rule set's version */
+  const char* title;        /* "" when there is none */
+} vigil_rule_info;
+
+VIGIL_API size_t vigil_ruleset_rule_count(const vigil_ruleset* ruleset);
+VIGIL_API vigil_status vigil_ruleset_rule_get(const vigil_ruleset* ruleset, size_t index,
+                                              vigil_rule_info* out);
+/* Tag `tag_index` of rule `index` ("typology:T1"); NULL when out of range. */
+VIGIL_API const char* vigil_ruleset_rule_tag(const vigil_ruleset* ruleset, size_t index,
+                                             size_t tag_index);
+
+#define VIGIL_TYPE_BOOL 1
+#define VIGIL_TYPE_INT 2
+#define VIGIL_TYPE_DECIMAL 3
+#define VIGIL_TYPE_FLOAT 4
+#define VIGIL_TYPE_STRING 5
+#define VIGIL_TYPE_TIME 6
+#define VIGIL_TYPE_DURATION 7
+#define VIGIL_TYPE_STRING_SET 8
+
+typedef struct vigil_field_info {
+  uint32_t struct_size; /* set by the caller */
+  int32_t type;         /* VIGIL_TYPE_* */
+  uint32_t flags;       /* VIGIL_FIELD_* */
+  uint32_t slot;
+  const char* name;     /* borrowed for the rule set's lifetime */
+} vigil_field_info;
+#define VIGIL_FIELD_KEY 1u
+#define VIGIL_FIELD_PII 2u
+#define VIGIL_FIELD_TIME 4u
+
+VIGIL_API size_t vigil_ruleset_field_count(const vigil_ruleset* ruleset);
+VIGIL_API vigil_status vigil_ruleset_field_get(const vigil_ruleset* ruleset, size_t slot,
+                                               vigil_field_info* out);
+/* The slot of a field by name, or -1. Look slots up once, then set by slot. */
+VIGIL_API int32_t vigil_ruleset_field_slot(const vigil_ruleset* ruleset, const char* name,
+                                           size_t name_len);
+
+/* ---------------------------------------------------------------- events */
+
+/* An event for `ruleset`'s schema (the event keeps the rule set alive). */
+VIGIL_API vigil_status vigil_event_new(vigil_ruleset* ruleset, vigil_event** out);
+VIGIL_API void vigil_event_free(vigil_event* event);
+/* Marks every field missing; keeps memory for reuse. */
+VIGIL_API vigil_status vigil_event_reset(vigil_event* event);
+VIGIL_API vigil_status vigil_event_set_missing(vigil_event* event, uint32_t slot);
+VIGIL_API vigil_status vigil_event_set_bool(vigil_event* event, uint32_t slot, int32_t value);
+VIGIL_API vigil_status vigil_event_set_int(vigil_event* event, uint32_t slot, int64_t value);
+/* A decimal from text ("20.10"): exact, at most 6 fractional digits. */
+VIGIL_API vigil_status vigil_event_set_decimal(vigil_event* event, uint32_t slot,
+                                               const char* text, size_t len);
+/* A decimal as units of 10^-6 (20.10 = 20100000) shown with `scale` fractional digits. */
+VIGIL_API vigil_status vigil_event_set_decimal_units(vigil_event* event, uint32_t slot,
+                                                     int64_t units, uint32_t scale);
+/* A float; NaN and infinities are refused (VIGIL_ERR_INVALID_ARG). */
+VIGIL_API vigil_status vigil_event_set_float(vigil_event* event, uint32_t slot, double value);
+VIGIL_API vigil_status vigil_event_set_string(vigil_event* event, uint32_t slot, const char* value,
+                                              size_t len);
+/* Microseconds since the Unix epoch, UTC. */
+VIGIL_API vigil_status vigil_event_set_time(vigil_event* event, uint32_t slot, int64_t micros);
+VIGIL_API vigil_status vigil_event_set_duration(vigil_event* event, uint32_t slot, int64_t micros);
+/* A set<string> field: `count` strings given as pointers and lengths. */
+VIGIL_API vigil_status vigil_event_set_string_set(vigil_event* event, uint32_t slot,
+                                                  const char* const* values, const size_t* lens,
+                                                  size_t count);
+/* Resets the event and fills it from one JSON object (members not in the schema are
+ * ignored; null is missing). The message names the field on VIGIL_ERR_INVALID_ARG. */
+VIGIL_API vigil_status vigil_event_set_json(vigil_event* event, const char* json, size_t len);
+VIGIL_API const char* vigil_event_errmsg(const vigil_event* event);
+
+/* ---------------------------------------------------------------- evaluation */
+
+typedef struct vigil_session_options {
+  uint32_t struct_size;
+  uint32_t flags; /* VIGIL_SESSION_* */
+} vigil_session_options;
+#define VIGIL_SESSION_ALLOW_PII 1u /* print @pii fields in reasons and explanations */
+#define VIGIL_SESSION_OPTIONS_INIT { (uint32_t)sizeof(vigil_session_options), 0 }
+
+/* A session bound to `ruleset` (retained until the session is freed or rebound).
+ * `options` may be NULL. */
+VIGIL_API vigil_status vigil_session_new(vigil_ruleset* ruleset,
+                                         const vigil_session_options* options,
+                                         vigil_session** out);
+VIGIL_API void vigil_session_free(vigil_session* session);
+/* Binds the session to another rule set (hot reload); releases the old one. */
+VIGIL_API vigil_status vigil_session_rebind(vigil_session* session, vigil_ruleset* ruleset);
+/* Evaluates `event` (made for the session's rule set) into `result`. Allocates
+ * nothing once the session, event and result are warm. */
+VIGIL_API vigil_status vigil_session_eval(vigil_session* session, const vigil_event* event,
+                                          vigil_result* result);
+/* Evaluates `count` events into `count` results. Stops at the first failure, whose
+ * index is stored in *failed_index (may be NULL). */
+VIGIL_API vigil_status vigil_session_eval_batch(vigil_session* session,
+                                                const vigil_event* const* events,
+                                                vigil_result* const* results, size_t count,
+                                                size_t* failed_index);
+/* The explanation record (docs/explain.md) of the last event evaluated into
+ * `result` by this session, as JSON. Borrowed from the result until its next use. */
+VIGIL_API vigil_status vigil_session_explain(vigil_session* session, const vigil_event* event,
+                                             vigil_result* result, const char** json,
+                                             size_t* len);
+VIGIL_API const char* vigil_session_errmsg(const vigil_session* session);
+
+/* ---------------------------------------------------------------- results */
+
+VIGIL_API vigil_status vigil_result_new(vigil_result** out);
+VIGIL_API void vigil_result_free(vigil_result* result);
+/* The event's decision ("review"); borrowed. NULL before any evaluation. */
+VIGIL_API const char* vigil_result_decision(const vigil_result* result);
+VIGIL_API int64_t vigil_result_score(const vigil_result* result);
+
+typedef struct vigil_fired_info {
+  uint32_t struct_size; /* set by the caller */
+  uint32_t rule_index;  /* for vigil_ruleset_rule_get / vigil_ruleset_rule_tag */
+  int32_t severity;     /* VIGIL_RULE_SEVERITY_* */
+  int32_t shadow;       /* 1: a shadow rule that would have fired */
+  int64_t score;        /* the rule's score (for shadow rules, what it would have added) */
+  const char* qualified_id; /* borrowed from the result until its next use */
+  const char* version;
+  const char* reason;       /* "" when the rule has no reason */
+  const char* decision;     /* the rule's decision, or NULL when it decides nothing */
+} vigil_fired_info;
+
+/* Fired rules (declaration order), then shadow rules: indexes [0, fired) and
+ * [fired, fired + shadow). */
+VIGIL_API size_t vigil_result_fired_count(const vigil_result* result);
+VIGIL_API size_t vigil_result_shadow_count(const vigil_result* result);
+VIGIL_API vigil_status vigil_result_fired_get(const vigil_result* result, size_t index,
+                                              vigil_fired_info* out);
+VIGIL_API size_t vigil_result_tag_count(const vigil_result* result);
+VIGIL_API const char* vigil_result_tag(const vigil_result* result, size_t index);
+/* The result as one JSON object (the line `vigil eval` prints); borrowed until the
+ * result's next use. */
+VIGIL_API vigil_status vigil_result_json(vigil_result* result, const char** json, size_t* len);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* VIGIL_VIGIL_H_ */

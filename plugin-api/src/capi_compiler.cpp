@@ -1,0 +1,166 @@
+// vigil_compiler_*: sources in, a rule set or diagnostics out.
+#include "base/utf8.hpp"
+#include "handles.hpp"
+
+namespace vigil::capi {
+
+std::string_view CheckedText(const char* data, size_t len, const char* what) {
+  if (data == nullptr && len > 0) throw Failure{VIGIL_ERR_MISUSE, std::string(what) + " is NULL"};
+  std::string_view s(data == nullptr ? "" : data, len);
+  size_t bad = utf8::FindInvalid(s);
+  if (bad != std::string_view::npos) {
+    throw Failure{VIGIL_ERR_INVALID_ARG,
+                  std::string(what) + " is not valid UTF-8 (byte " + std::to_string(bad) + ")"};
+  }
+  return s;
+}
+
+}  // namespace vigil::capi
+
+using vigil::capi::CheckedText;
+using vigil::capi::Failure;
+using vigil::capi::Guard;
+using vigil::capi::kCompilerMagic;
+using vigil::capi::Valid;
+
+extern "C" {
+
+vigil_status vigil_compiler_new(const vigil_compile_options* options, vigil_compiler** out) {
+  if (out == nullptr) return VIGIL_ERR_MISUSE;
+  *out = nullptr;
+  return Guard(nullptr, [&]() -> vigil_status {
+    vigil_compile_options opts = VIGIL_COMPILE_OPTIONS_INIT;
+    if (options != nullptr) {
+      // Read only what the caller's version of the struct has.
+      if (options->struct_size < sizeof(vigil_compile_options)) return VIGIL_ERR_MISUSE;
+      opts = *options;
+    }
+    auto c = std::make_unique<vigil_compiler>();
+    c->options.allow_filesystem = (opts.flags & VIGIL_COMPILE_ALLOW_FILES) != 0;
+    if (opts.max_errors != 0) c->options.max_errors = opts.max_errors;
+    *out = c.release();
+    return VIGIL_OK;
+  });
+}
+
+void vigil_compiler_free(vigil_compiler* compiler) {
+  if (!Valid(compiler, kCompilerMagic)) return;
+  compiler->magic = vigil::capi::kFreed;
+  delete compiler;
+}
+
+vigil_status vigil_compiler_add_file(vigil_compiler* compiler, const char* path, size_t path_len) {
+  if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
+    if (!compiler->options.allow_filesystem) {
+      throw Failure{VIGIL_ERR_MISUSE, "reading files is disabled by the compile options"};
+    }
+    std::string_view p = CheckedText(path, path_len, "path");
+    if (p.empty()) throw Failure{VIGIL_ERR_INVALID_ARG, "path is empty"};
+    compiler->files.emplace_back(p);
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_compiler_add_source(vigil_compiler* compiler, const char* name, size_t name_len,
+                                       const char* text, size_t text_len) {
+  if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
+    std::string_view n = CheckedText(name, name_len, "name");
+    if (n.empty()) throw Failure{VIGIL_ERR_INVALID_ARG, "source name is empty"};
+    if (text == nullptr && text_len > 0) throw Failure{VIGIL_ERR_MISUSE, "text is NULL"};
+    if (text_len > vigil::limits::kMaxSourceBytes) {
+      throw Failure{VIGIL_ERR_LIMIT, "source is larger than " +
+                                         std::to_string(vigil::limits::kMaxSourceBytes) + " bytes"};
+    }
+    // UTF-8 problems in the text become a positioned diagnostic at build time.
+    compiler->sources.push_back(vigil::SourceInput{std::string(n), std::string(text, text_len)});
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_compiler_build(vigil_compiler* compiler, vigil_ruleset** out) {
+  if (out != nullptr) *out = nullptr;
+  if (!Valid(compiler, kCompilerMagic) || out == nullptr) return VIGIL_ERR_MISUSE;
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
+    compiler->built = true;
+    if (compiler->files.empty() && compiler->sources.empty()) {
+      throw Failure{VIGIL_ERR_MISUSE, "no sources were added"};
+    }
+    compiler->compilation = vigil::Compile(compiler->files, std::move(compiler->sources),
+                                           compiler->options);
+    for (const auto& d : compiler->compilation.diagnostics) {
+      compiler->code_names.push_back(vigil::CodeName(d));
+    }
+    if (!compiler->compilation.ok()) {
+      size_t n = compiler->compilation.error_count();
+      throw Failure{VIGIL_ERR_COMPILE, std::to_string(n) + (n == 1 ? " error" : " errors") +
+                                           "; see the diagnostics"};
+    }
+    auto rs = std::make_unique<vigil_ruleset>();
+    rs->program = compiler->compilation.program;
+    *out = rs.release();
+    return VIGIL_OK;
+  });
+}
+
+size_t vigil_compiler_diag_count(const vigil_compiler* compiler) {
+  if (!Valid(compiler, kCompilerMagic)) return 0;
+  return compiler->compilation.diagnostics.size();
+}
+
+vigil_status vigil_compiler_diag_get(const vigil_compiler* compiler, size_t index,
+                                     vigil_diag_info* out) {
+  if (!Valid(compiler, kCompilerMagic) || out == nullptr ||
+      out->struct_size < sizeof(vigil_diag_info)) {
+    return VIGIL_ERR_MISUSE;
+  }
+  return Guard(nullptr, [&]() -> vigil_status {
+    const auto& diags = compiler->compilation.diagnostics;
+    if (index >= diags.size()) return VIGIL_ERR_RANGE;
+    const vigil::Diagnostic& d = diags[index];
+    vigil_diag_info info{};
+    info.struct_size = sizeof(vigil_diag_info);
+    info.severity = d.severity == vigil::Severity::kError     ? VIGIL_SEVERITY_ERROR
+                    : d.severity == vigil::Severity::kWarning ? VIGIL_SEVERITY_WARNING
+                                                              : VIGIL_SEVERITY_NOTE;
+    info.code = static_cast<uint32_t>(d.code);
+    info.code_name = compiler->code_names[index].c_str();
+    info.message = d.message.c_str();
+    info.help = d.help.c_str();
+    info.file = "";
+    const vigil::SourceManager& sources = compiler->compilation.sources;
+    if (d.has_range && d.range.file < sources.size()) {
+      const vigil::SourceFile& f = sources.file(d.range.file);
+      vigil::LineCol begin = f.Position(d.range.begin);
+      vigil::LineCol end = f.Position(d.range.end);
+      info.file = f.path().c_str();
+      info.line = begin.line;
+      info.column = begin.column;
+      info.end_line = end.line;
+      info.end_column = end.column;
+      info.byte_offset = d.range.begin;
+    }
+    *out = info;
+    return VIGIL_OK;
+  });
+}
+
+const char* vigil_compiler_diag_render(vigil_compiler* compiler) {
+  if (!Valid(compiler, kCompilerMagic)) return "";
+  vigil_status status = Guard(&compiler->errmsg, [&]() -> vigil_status {
+    compiler->rendered = compiler->compilation.RenderDiagnostics();
+    return VIGIL_OK;
+  });
+  return status == VIGIL_OK ? compiler->rendered.c_str() : "";
+}
+
+const char* vigil_compiler_errmsg(const vigil_compiler* compiler) {
+  if (!Valid(compiler, kCompilerMagic)) return "invalid compiler handle";
+  return compiler->errmsg.c_str();
+}
+
+}  // extern "C"

@@ -1,0 +1,119 @@
+// vigil_ruleset_*: reference counting and inspection of a compiled rule set.
+#include "handles.hpp"
+
+using vigil::capi::Guard;
+using vigil::capi::kRulesetMagic;
+using vigil::capi::Valid;
+
+namespace {
+
+int32_t TypeCode(vigil::Type t) {
+  if (t.is_set) return VIGIL_TYPE_STRING_SET;
+  switch (t.kind) {
+    case vigil::Kind::kBool: return VIGIL_TYPE_BOOL;
+    case vigil::Kind::kInt: return VIGIL_TYPE_INT;
+    case vigil::Kind::kDecimal: return VIGIL_TYPE_DECIMAL;
+    case vigil::Kind::kFloat: return VIGIL_TYPE_FLOAT;
+    case vigil::Kind::kString: return VIGIL_TYPE_STRING;
+    case vigil::Kind::kTime: return VIGIL_TYPE_TIME;
+    case vigil::Kind::kDuration: return VIGIL_TYPE_DURATION;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+vigil_ruleset* vigil_ruleset_retain(vigil_ruleset* ruleset) {
+  if (!Valid(ruleset, kRulesetMagic)) return nullptr;
+  ruleset->refs.fetch_add(1, std::memory_order_relaxed);
+  return ruleset;
+}
+
+void vigil_ruleset_release(vigil_ruleset* ruleset) {
+  if (!Valid(ruleset, kRulesetMagic)) return;
+  if (ruleset->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    ruleset->magic = vigil::capi::kFreed;
+    delete ruleset;
+  }
+}
+
+const char* vigil_ruleset_name(const vigil_ruleset* ruleset) {
+  if (!Valid(ruleset, kRulesetMagic) || ruleset->program->rulesets.empty()) return "";
+  return ruleset->program->rulesets[0].name.c_str();
+}
+
+const char* vigil_ruleset_version(const vigil_ruleset* ruleset) {
+  if (!Valid(ruleset, kRulesetMagic) || ruleset->program->rulesets.empty()) return "";
+  return ruleset->program->rulesets[0].version.c_str();
+}
+
+const char* vigil_ruleset_digest(const vigil_ruleset* ruleset) {
+  if (!Valid(ruleset, kRulesetMagic)) return "";
+  return ruleset->program->sources_digest.c_str();
+}
+
+size_t vigil_ruleset_rule_count(const vigil_ruleset* ruleset) {
+  return Valid(ruleset, kRulesetMagic) ? ruleset->program->rules.size() : 0;
+}
+
+vigil_status vigil_ruleset_rule_get(const vigil_ruleset* ruleset, size_t index,
+                                    vigil_rule_info* out) {
+  if (!Valid(ruleset, kRulesetMagic) || out == nullptr ||
+      out->struct_size < sizeof(vigil_rule_info)) {
+    return VIGIL_ERR_MISUSE;
+  }
+  const auto& p = *ruleset->program;
+  if (index >= p.rules.size()) return VIGIL_ERR_RANGE;
+  const vigil::eval::RuleInfo& r = p.rules[index];
+  vigil_rule_info info{};
+  info.struct_size = sizeof(vigil_rule_info);
+  info.severity = static_cast<int32_t>(r.severity);
+  info.shadow = r.shadow ? 1 : 0;
+  info.tag_count = static_cast<uint32_t>(r.tags.size());
+  info.id = r.id.c_str();
+  info.qualified_id = r.qualified_id.c_str();
+  info.version = p.rulesets[r.ruleset].version.c_str();
+  info.title = r.title.c_str();
+  *out = info;
+  return VIGIL_OK;
+}
+
+const char* vigil_ruleset_rule_tag(const vigil_ruleset* ruleset, size_t index, size_t tag_index) {
+  if (!Valid(ruleset, kRulesetMagic)) return nullptr;
+  const auto& rules = ruleset->program->rules;
+  if (index >= rules.size() || tag_index >= rules[index].tags.size()) return nullptr;
+  return rules[index].tags[tag_index].c_str();
+}
+
+size_t vigil_ruleset_field_count(const vigil_ruleset* ruleset) {
+  return Valid(ruleset, kRulesetMagic) ? ruleset->program->schema.fields.size() : 0;
+}
+
+vigil_status vigil_ruleset_field_get(const vigil_ruleset* ruleset, size_t slot,
+                                     vigil_field_info* out) {
+  if (!Valid(ruleset, kRulesetMagic) || out == nullptr ||
+      out->struct_size < sizeof(vigil_field_info)) {
+    return VIGIL_ERR_MISUSE;
+  }
+  const auto& fields = ruleset->program->schema.fields;
+  if (slot >= fields.size()) return VIGIL_ERR_RANGE;
+  const vigil::eval::FieldInfo& f = fields[slot];
+  vigil_field_info info{};
+  info.struct_size = sizeof(vigil_field_info);
+  info.type = TypeCode(f.type);
+  info.flags = (f.key ? VIGIL_FIELD_KEY : 0) | (f.pii ? VIGIL_FIELD_PII : 0) |
+               (static_cast<int>(slot) == ruleset->program->schema.time_slot ? VIGIL_FIELD_TIME : 0);
+  info.slot = static_cast<uint32_t>(slot);
+  info.name = f.name.c_str();
+  *out = info;
+  return VIGIL_OK;
+}
+
+int32_t vigil_ruleset_field_slot(const vigil_ruleset* ruleset, const char* name, size_t name_len) {
+  if (!Valid(ruleset, kRulesetMagic) || (name == nullptr && name_len > 0)) return -1;
+  return ruleset->program->schema.Find(std::string_view(name == nullptr ? "" : name, name_len));
+}
+
+}  // extern "C"

@@ -1,0 +1,30 @@
+/* vigil.h compiles as strict C99 with every warning on, and its public
+ * structs keep their layout (fields are only ever appended). */
+#include "vigil/vigil.h"
+
+#include <stddef.h>
+
+#define STATIC_ASSERT(cond, name) typedef char static_assert_##name[(cond) ? 1 : -1]
+
+STATIC_ASSERT(sizeof(vigil_status) == 4, status_size);
+STATIC_ASSERT(offsetof(vigil_compile_options, struct_size) == 0, compile_options_size_first);
+STATIC_ASSERT(sizeof(vigil_compile_options) == 16, compile_options_size);
+STATIC_ASSERT(offsetof(vigil_session_options, struct_size) == 0, session_options_size_first);
+STATIC_ASSERT(sizeof(vigil_session_options) == 8, session_options_size);
+STATIC_ASSERT(offsetof(vigil_diag_info, byte_offset) == 32, diag_info_offset);
+STATIC_ASSERT(sizeof(vigil_diag_info) == 72, diag_info_size);
+STATIC_ASSERT(offsetof(vigil_rule_info, id) == 16, rule_info_offset);
+STATIC_ASSERT(sizeof(vigil_rule_info) == 48, rule_info_size);
+STATIC_ASSERT(sizeof(vigil_field_info) == 24, field_info_size);
+STATIC_ASSERT(offsetof(vigil_fired_info, score) == 16, fired_info_offset);
+STATIC_ASSERT(sizeof(vigil_fired_info) == 56, fired_info_size);
+
+int main(void) {
+  vigil_compile_options options = VIGIL_COMPILE_OPTIONS_INIT;
+  vigil_session_options session_options = VIGIL_SESSION_OPTIONS_INIT;
+  /* The header's version and the library's must agree. */
+  if (vigil_version_number() != VIGIL_VERSION_NUMBER) return 1;
+  if (vigil_abi_version() != VIGIL_ABI_VERSION) return 2;
+  return (int)(options.struct_size != sizeof options) +
+         (int)(session_options.struct_size != sizeof session_options);
+}

@@ -1,0 +1,333 @@
+// The C ABI as a host uses it: lifetimes, misuse, errors, evaluation, batch,
+// explanations, and threads evaluating while another thread hot-reloads.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vigil/vigil.h"
+
+namespace {
+
+const char kRules[] = R"(ruleset capi.test version "3.2.1"
+schema s version 1 {
+  id: string
+  amount: decimal
+  country: string
+  card: string @key @pii
+  score_in: int
+  rate: float
+  flags: set<string>
+}
+uses schema s
+rule big { severity high tags "t:big" when amount > 10.00
+           then score 10 decide review reason "{amount} by {card}" }
+rule ph { when country == "PH" then score 5 decide report tag "corridor" }
+rule vpn { mode shadow when "VPN" in flags then score 7 decide block }
+)";
+
+vigil_ruleset* Build(const std::string& text, vigil_compiler** keep = nullptr) {
+  vigil_compiler* c = nullptr;
+  EXPECT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+  EXPECT_EQ(vigil_compiler_add_source(c, "mem.vgl", 7, text.data(), text.size()), VIGIL_OK);
+  vigil_ruleset* rs = nullptr;
+  vigil_compiler_build(c, &rs);
+  if (keep != nullptr) {
+    *keep = c;
+  } else {
+    vigil_compiler_free(c);
+  }
+  return rs;
+}
+
+TEST(CApi, VersionsAgree) {
+  EXPECT_EQ(vigil_version_number(), static_cast<uint32_t>(VIGIL_VERSION_NUMBER));
+  EXPECT_STREQ(vigil_version_string(), VIGIL_VERSION_STRING);
+  EXPECT_EQ(vigil_abi_version(), static_cast<uint32_t>(VIGIL_ABI_VERSION));
+  EXPECT_STREQ(vigil_status_str(VIGIL_ERR_COMPILE), "the rules do not compile");
+  EXPECT_STREQ(vigil_status_str(12345), "unknown status");
+}
+
+TEST(CApi, CompileErrorsAreIndexedData) {
+  vigil_compiler* c = nullptr;
+  std::string bad = std::string(kRules) + "rule x { when amout > 1 }\nrule y { when country == 5 }\n";
+  vigil_ruleset* rs = Build(bad, &c);
+  EXPECT_EQ(rs, nullptr);
+  EXPECT_STREQ(vigil_compiler_errmsg(c), "2 errors; see the diagnostics");
+  ASSERT_EQ(vigil_compiler_diag_count(c), 2u);
+  vigil_diag_info d;
+  d.struct_size = sizeof d;
+  ASSERT_EQ(vigil_compiler_diag_get(c, 0, &d), VIGIL_OK);
+  EXPECT_EQ(d.severity, VIGIL_SEVERITY_ERROR);
+  EXPECT_EQ(d.code, 2001u);
+  EXPECT_STREQ(d.code_name, "E2001");
+  EXPECT_STREQ(d.file, "mem.vgl");
+  EXPECT_EQ(d.line, 16u);
+  EXPECT_EQ(d.column, 15u);
+  EXPECT_STREQ(d.message, "unknown name 'amout'");
+  EXPECT_STREQ(d.help, "did you mean 'amount'?");
+  EXPECT_EQ(vigil_compiler_diag_get(c, 2, &d), VIGIL_ERR_RANGE);
+  d.struct_size = 8;
+  EXPECT_EQ(vigil_compiler_diag_get(c, 0, &d), VIGIL_ERR_MISUSE);
+  EXPECT_NE(std::strstr(vigil_compiler_diag_render(c), "mem.vgl:16:15: error[E2001]"), nullptr);
+  vigil_compiler_free(c);
+}
+
+TEST(CApi, CompilerIsUsedOnce) {
+  vigil_compiler* c = nullptr;
+  ASSERT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+  vigil_ruleset* rs = nullptr;
+  EXPECT_EQ(vigil_compiler_build(c, &rs), VIGIL_ERR_MISUSE);  // nothing added
+  EXPECT_EQ(vigil_compiler_add_source(c, "a", 1, "x", 1), VIGIL_ERR_MISUSE);
+  vigil_compiler_free(c);
+}
+
+TEST(CApi, MisuseNeverCrashes) {
+  vigil_compiler* c = nullptr;
+  EXPECT_EQ(vigil_compiler_new(nullptr, nullptr), VIGIL_ERR_MISUSE);
+  vigil_compile_options short_options = {4, 0, 0, 0};
+  EXPECT_EQ(vigil_compiler_new(&short_options, &c), VIGIL_ERR_MISUSE);
+  EXPECT_EQ(c, nullptr);
+  EXPECT_EQ(vigil_compiler_add_source(nullptr, "a", 1, "x", 1), VIGIL_ERR_MISUSE);
+  EXPECT_EQ(vigil_compiler_build(nullptr, nullptr), VIGIL_ERR_MISUSE);
+  EXPECT_EQ(vigil_session_eval(nullptr, nullptr, nullptr), VIGIL_ERR_MISUSE);
+  EXPECT_EQ(vigil_event_set_int(nullptr, 0, 1), VIGIL_ERR_MISUSE);
+  EXPECT_EQ(vigil_result_decision(nullptr), nullptr);
+  EXPECT_EQ(vigil_ruleset_retain(nullptr), nullptr);
+  vigil_compiler_free(nullptr);
+  vigil_ruleset_release(nullptr);
+  vigil_session_free(nullptr);
+  vigil_event_free(nullptr);
+  vigil_result_free(nullptr);
+  ASSERT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+  EXPECT_EQ(vigil_compiler_add_source(c, "a", 1, "\xC3\x28", 2), VIGIL_OK);  // reported at build
+  EXPECT_EQ(vigil_compiler_add_source(c, "\xC3\x28", 2, "x", 1), VIGIL_ERR_INVALID_ARG);
+  EXPECT_EQ(vigil_compiler_add_source(c, nullptr, 3, "x", 1), VIGIL_ERR_MISUSE);
+  vigil_ruleset* rs = nullptr;
+  EXPECT_EQ(vigil_compiler_build(c, &rs), VIGIL_ERR_COMPILE);
+  vigil_diag_info d;
+  d.struct_size = sizeof d;
+  ASSERT_EQ(vigil_compiler_diag_get(c, 0, &d), VIGIL_OK);
+  EXPECT_EQ(d.code, 1008u);  // invalid UTF-8, with its position
+  vigil_compiler_free(c);
+}
+
+class CApiEval : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rs_ = Build(kRules);
+    ASSERT_NE(rs_, nullptr);
+    ASSERT_EQ(vigil_session_new(rs_, nullptr, &s_), VIGIL_OK);
+    ASSERT_EQ(vigil_event_new(rs_, &e_), VIGIL_OK);
+    ASSERT_EQ(vigil_result_new(&r_), VIGIL_OK);
+  }
+  void TearDown() override {
+    vigil_result_free(r_);
+    vigil_event_free(e_);
+    vigil_session_free(s_);
+    vigil_ruleset_release(rs_);
+  }
+  uint32_t Slot(const char* name) {
+    int32_t slot = vigil_ruleset_field_slot(rs_, name, std::strlen(name));
+    EXPECT_GE(slot, 0) << name;
+    return static_cast<uint32_t>(slot);
+  }
+  vigil_ruleset* rs_ = nullptr;
+  vigil_session* s_ = nullptr;
+  vigil_event* e_ = nullptr;
+  vigil_result* r_ = nullptr;
+};
+
+TEST_F(CApiEval, InspectsTheRuleSet) {
+  EXPECT_STREQ(vigil_ruleset_name(rs_), "capi.test");
+  EXPECT_STREQ(vigil_ruleset_version(rs_), "3.2.1");
+  EXPECT_EQ(std::strlen(vigil_ruleset_digest(rs_)), 64u);
+  ASSERT_EQ(vigil_ruleset_rule_count(rs_), 3u);
+  vigil_rule_info info;
+  info.struct_size = sizeof info;
+  ASSERT_EQ(vigil_ruleset_rule_get(rs_, 0, &info), VIGIL_OK);
+  EXPECT_STREQ(info.qualified_id, "capi.test/big");
+  EXPECT_EQ(info.severity, VIGIL_RULE_SEVERITY_HIGH);
+  EXPECT_STREQ(vigil_ruleset_rule_tag(rs_, 0, 0), "t:big");
+  EXPECT_EQ(vigil_ruleset_rule_tag(rs_, 0, 1), nullptr);
+  ASSERT_EQ(vigil_ruleset_rule_get(rs_, 2, &info), VIGIL_OK);
+  EXPECT_EQ(info.shadow, 1);
+  EXPECT_EQ(vigil_ruleset_rule_get(rs_, 3, &info), VIGIL_ERR_RANGE);
+  ASSERT_EQ(vigil_ruleset_field_count(rs_), 7u);
+  vigil_field_info f;
+  f.struct_size = sizeof f;
+  ASSERT_EQ(vigil_ruleset_field_get(rs_, Slot("card"), &f), VIGIL_OK);
+  EXPECT_STREQ(f.name, "card");
+  EXPECT_EQ(f.type, VIGIL_TYPE_STRING);
+  EXPECT_EQ(f.flags, VIGIL_FIELD_KEY | VIGIL_FIELD_PII);
+  EXPECT_EQ(vigil_ruleset_field_slot(rs_, "nope", 4), -1);
+}
+
+TEST_F(CApiEval, EvaluatesEventsBuiltBySlot) {
+  ASSERT_EQ(vigil_event_set_decimal(e_, Slot("amount"), "20.50", 5), VIGIL_OK);
+  ASSERT_EQ(vigil_event_set_string(e_, Slot("country"), "PH", 2), VIGIL_OK);
+  ASSERT_EQ(vigil_event_set_string(e_, Slot("card"), "4111", 4), VIGIL_OK);
+  const char* flags[] = {"TOR", "VPN"};
+  size_t lens[] = {3, 3};
+  ASSERT_EQ(vigil_event_set_string_set(e_, Slot("flags"), flags, lens, 2), VIGIL_OK);
+  ASSERT_EQ(vigil_session_eval(s_, e_, r_), VIGIL_OK);
+  EXPECT_STREQ(vigil_result_decision(r_), "report");
+  EXPECT_EQ(vigil_result_score(r_), 15);
+  ASSERT_EQ(vigil_result_fired_count(r_), 2u);
+  ASSERT_EQ(vigil_result_shadow_count(r_), 1u);
+  vigil_fired_info fi;
+  fi.struct_size = sizeof fi;
+  ASSERT_EQ(vigil_result_fired_get(r_, 0, &fi), VIGIL_OK);
+  EXPECT_STREQ(fi.qualified_id, "capi.test/big");
+  EXPECT_STREQ(fi.reason, "20.50 by ****");
+  EXPECT_STREQ(fi.decision, "review");
+  EXPECT_STREQ(fi.version, "3.2.1");
+  ASSERT_EQ(vigil_result_fired_get(r_, 2, &fi), VIGIL_OK);
+  EXPECT_EQ(fi.shadow, 1);
+  EXPECT_EQ(fi.score, 7);
+  EXPECT_STREQ(fi.decision, "block");
+  EXPECT_EQ(vigil_result_fired_get(r_, 3, &fi), VIGIL_ERR_RANGE);
+  ASSERT_EQ(vigil_result_tag_count(r_), 1u);
+  EXPECT_STREQ(vigil_result_tag(r_, 0), "corridor");
+  const char* json = nullptr;
+  size_t len = 0;
+  ASSERT_EQ(vigil_result_json(r_, &json, &len), VIGIL_OK);
+  EXPECT_EQ(std::strlen(json), len);
+  EXPECT_NE(std::strstr(json, "\"decision\":\"report\",\"score\":15"), nullptr);
+}
+
+TEST_F(CApiEval, WrongSlotsTypesAndValuesAreErrors) {
+  EXPECT_EQ(vigil_event_set_int(e_, 99, 1), VIGIL_ERR_INVALID_ARG);
+  EXPECT_EQ(vigil_event_set_int(e_, Slot("amount"), 1), VIGIL_ERR_TYPE);
+  EXPECT_STREQ(vigil_event_errmsg(e_), "field 'amount' is decimal, not int");
+  EXPECT_EQ(vigil_event_set_decimal(e_, Slot("amount"), "1.2345678", 9), VIGIL_ERR_INVALID_ARG);
+  EXPECT_EQ(vigil_event_set_float(e_, Slot("rate"), std::nan("")), VIGIL_ERR_INVALID_ARG);
+  EXPECT_EQ(vigil_event_set_float(e_, Slot("rate"), INFINITY), VIGIL_ERR_INVALID_ARG);
+  EXPECT_EQ(vigil_event_set_string(e_, Slot("country"), "\xC3\x28", 2), VIGIL_ERR_INVALID_ARG);
+  EXPECT_EQ(vigil_event_set_string(e_, Slot("country"), nullptr, 2), VIGIL_ERR_MISUSE);
+  EXPECT_EQ(vigil_event_set_decimal_units(e_, Slot("amount"), 1, 7), VIGIL_ERR_INVALID_ARG);
+  EXPECT_EQ(vigil_event_set_json(e_, "{\"amount\":\"x\"}", 14), VIGIL_ERR_INVALID_ARG);
+  EXPECT_NE(std::strstr(vigil_event_errmsg(e_), "field 'amount'"), nullptr);
+  EXPECT_EQ(vigil_event_set_json(e_, "{\"amount\":11}", 13), VIGIL_OK);
+  EXPECT_STREQ(vigil_event_errmsg(e_), "");
+}
+
+TEST_F(CApiEval, JsonEventsBatchAndExplain) {
+  std::vector<vigil_event*> events(3);
+  std::vector<vigil_result*> results(3);
+  const char* lines[] = {"{\"amount\":1}", "{\"amount\":12.00,\"card\":\"c\"}", "{\"country\":\"PH\"}"};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(vigil_event_new(rs_, &events[i]), VIGIL_OK);
+    ASSERT_EQ(vigil_result_new(&results[i]), VIGIL_OK);
+    ASSERT_EQ(vigil_event_set_json(events[i], lines[i], std::strlen(lines[i])), VIGIL_OK);
+  }
+  size_t failed = 99;
+  ASSERT_EQ(vigil_session_eval_batch(s_, events.data(), results.data(), 3, &failed), VIGIL_OK);
+  EXPECT_EQ(failed, 3u);
+  EXPECT_STREQ(vigil_result_decision(results[0]), "allow");
+  EXPECT_STREQ(vigil_result_decision(results[1]), "review");
+  EXPECT_STREQ(vigil_result_decision(results[2]), "report");
+  const char* json = nullptr;
+  size_t len = 0;
+  ASSERT_EQ(vigil_session_explain(s_, events[1], results[1], &json, &len), VIGIL_OK);
+  EXPECT_NE(std::strstr(json, "\"format\":\"vigil.explain/1\""), nullptr);
+  EXPECT_NE(std::strstr(json, "\"reads\":{\"fields\":{\"amount\":\"12.00\"}"), nullptr) << json;
+  for (int i = 0; i < 3; ++i) {
+    vigil_event_free(events[i]);
+    vigil_result_free(results[i]);
+  }
+}
+
+TEST_F(CApiEval, EventsOfAnotherRuleSetAreRefused) {
+  vigil_ruleset* other = Build(kRules);
+  vigil_event* foreign = nullptr;
+  ASSERT_EQ(vigil_event_new(other, &foreign), VIGIL_OK);
+  EXPECT_EQ(vigil_session_eval(s_, foreign, r_), VIGIL_ERR_MISUSE);
+  EXPECT_NE(std::strstr(vigil_session_errmsg(s_), "another rule set"), nullptr);
+  vigil_event_free(foreign);
+  vigil_ruleset_release(other);
+}
+
+TEST_F(CApiEval, HandlesFreeInAnyOrder) {
+  // Releasing the rule set first: the session, event and result keep it alive.
+  vigil_ruleset_release(rs_);
+  rs_ = nullptr;
+  ASSERT_EQ(vigil_event_set_json(e_, "{\"amount\":50}", 13), VIGIL_OK);
+  ASSERT_EQ(vigil_session_eval(s_, e_, r_), VIGIL_OK);
+  EXPECT_STREQ(vigil_result_decision(r_), "review");
+}
+
+TEST(CApiThreads, EvaluateWhileAnotherThreadHotReloads) {
+  std::string v1 = kRules;
+  std::string v2 = std::string(kRules) + "rule extra { when amount > 0 then score 1000 }\n";
+  vigil_ruleset* current = Build(v1);
+  ASSERT_NE(current, nullptr);
+  std::mutex mu;  // guards `current`; workers retain what they read
+  std::atomic<bool> stop{false};
+  std::atomic<long> evaluated{0};
+  std::atomic<long> wrong{0};
+  auto worker = [&] {
+    vigil_ruleset* mine;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      mine = vigil_ruleset_retain(current);
+    }
+    vigil_session* s = nullptr;
+    vigil_event* e = nullptr;
+    vigil_result* r = nullptr;
+    vigil_session_new(mine, nullptr, &s);
+    vigil_event_new(mine, &e);
+    vigil_result_new(&r);
+    while (!stop.load()) {
+      vigil_ruleset* latest;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        latest = vigil_ruleset_retain(current);
+      }
+      if (latest != mine) {
+        vigil_session_rebind(s, latest);
+        vigil_event_free(e);
+        vigil_event_new(latest, &e);
+        vigil_ruleset_release(mine);
+        mine = latest;
+      } else {
+        vigil_ruleset_release(latest);
+      }
+      vigil_event_set_json(e, "{\"amount\":20}", 13);
+      if (vigil_session_eval(s, e, r) != VIGIL_OK) wrong++;
+      int64_t score = vigil_result_score(r);
+      if (score != 10 && score != 1010) wrong++;
+      evaluated++;
+    }
+    vigil_result_free(r);
+    vigil_event_free(e);
+    vigil_session_free(s);
+    vigil_ruleset_release(mine);
+  };
+  std::thread a(worker), b(worker);
+  for (int i = 0; i < 30; ++i) {
+    vigil_ruleset* next = Build(i % 2 ? v1 : v2);
+    ASSERT_NE(next, nullptr);
+    vigil_ruleset* old;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      old = current;
+      current = next;
+    }
+    vigil_ruleset_release(old);
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  }
+  stop = true;
+  a.join();
+  b.join();
+  vigil_ruleset_release(current);
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GT(evaluated.load(), 100);
+}
+
+}  // namespace
