@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds vigil with its tests, and runs them all.
-#   tools/test.sh             release build in build/
+#   tools/test.sh             optimised build with debug info in build-test/
 #   tools/test.sh --sanitize  AddressSanitizer + UBSan build in build-asan/
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,8 +10,12 @@ if [ "${1:-}" = "--sanitize" ]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   bash "$root/tools/build.sh" -DVIGIL_SANITIZE=ON -DVIGIL_BUILD_BENCH=OFF
 else
-  export VIGIL_BUILD_DIR=$root/build
+  # Optimised with debug info: the ABI check reads the library's types.
+  export VIGIL_BUILD_DIR=$root/build-test VIGIL_BUILD_TYPE=RelWithDebInfo
   bash "$root/tools/build.sh"
+fi
+if [ "${1:-}" != "--sanitize" ]; then
+  bash "$root/tools/abi_check.sh" "$VIGIL_BUILD_DIR/libvigil.so"
 fi
 cd "$VIGIL_BUILD_DIR"
 ctest --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"

@@ -158,8 +158,11 @@ vigil_status vigil_event_set_json(vigil_event* event, const char* json, size_t l
   if (!Valid(event, kEventMagic)) return VIGIL_ERR_MISUSE;
   return Guard(&event->errmsg, [&]() -> vigil_status {
     if (json == nullptr && len > 0) throw Failure{VIGIL_ERR_MISUSE, "json is NULL"};
+    // One reader per thread, not per event: its parser buffers are large, and
+    // events kept in bulk (batches) should stay compact.
+    thread_local vigil::eval::EventJsonReader reader;
     std::string error;
-    if (!event->reader.Read(std::string_view(json == nullptr ? "" : json, len), *event->event, &error)) {
+    if (!reader.Read(std::string_view(json == nullptr ? "" : json, len), *event->event, &error)) {
       throw Failure{VIGIL_ERR_INVALID_ARG, error};
     }
     return VIGIL_OK;

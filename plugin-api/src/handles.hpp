@@ -53,7 +53,6 @@ struct vigil_event {
   uint32_t magic = vigil::capi::kEventMagic;
   vigil_ruleset* ruleset = nullptr;  // retained
   std::unique_ptr<vigil::eval::Event> event;
-  vigil::eval::EventJsonReader reader;
   std::string errmsg;
 };
 

@@ -43,8 +43,10 @@ void WriteResultJson(const Program& p, const Result& r, std::string_view event_i
   out += "{\"event\":";
   if (!event_id.empty()) {
     AppendJsonString(event_id, out);
-  } else {
+  } else if (line > 0) {
     fmt::format_to(std::back_inserter(out), "{}", line);
+  } else {
+    out += "null";
   }
   out += ",\"decision\":";
   AppendJsonString(p.decisions[r.decision], out);

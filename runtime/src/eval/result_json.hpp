@@ -13,7 +13,8 @@
 
 namespace vigil::eval {
 
-// `event_id` is written as a JSON string when not empty, else `line` as a number.
+// `event_id` is written as a JSON string when not empty, else `line` as a
+// number when it is not 0, else null.
 void WriteResultJson(const Program& program, const Result& result, std::string_view event_id,
                      uint64_t line, std::string& out);
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""The example hosts give the same decisions as `vigil eval` on the example pack.
+
+    hosts_test.py VIGIL LIBRARY C_HOST REPO
+"""
+import json
+import subprocess
+import sys
+
+
+def results(cmd, events):
+    with open(events, "rb") as f:
+        run = subprocess.run(cmd, stdin=f, capture_output=True)
+    if run.returncode != 0:
+        raise SystemExit("%s failed (%d): %s" % (cmd[0], run.returncode, run.stderr.decode()))
+    out = []
+    for line in run.stdout.decode().splitlines():
+        r = json.loads(line)
+        r.pop("event")  # hosts do not name events; everything else must agree
+        out.append(r)
+    return out
+
+
+def main():
+    vigil, lib, c_host, repo = sys.argv[1:5]
+    rules = repo + "/rules/examples/card_rules.vgl"
+    events = repo + "/examples/events.jsonl"
+    want = results([vigil, "eval", "--rules", rules, "--events", "-"], events)
+    hosts = {
+        "c_host": [c_host, lib, rules],
+        "python_host": [sys.executable, repo + "/examples/python_host/vigil_host.py", lib, rules],
+    }
+    failed = 0
+    for name, cmd in hosts.items():
+        got = results(cmd, events)
+        if got != want:
+            failed += 1
+            print("%s disagrees with vigil eval" % name)
+        else:
+            print("%s: %d results agree with vigil eval" % (name, len(got)))
+    print("%d passed, %d failed" % (len(hosts) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
