@@ -8,6 +8,7 @@ packages=(
   libfmt-dev libboost-dev libsimdjson-dev libre2-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata abigail-tools clang libclang-rt-14-dev
+  default-jdk-headless libjna-java
 )
 missing=()
 for p in "${packages[@]}"; do

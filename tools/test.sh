@@ -10,8 +10,7 @@ if [ "${1:-}" = "--sanitize" ]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   bash "$root/tools/build.sh" -DVIGIL_SANITIZE=ON -DVIGIL_BUILD_BENCH=OFF
 else
-  # Optimised with debug info: the ABI check reads the library's types.
-  export VIGIL_BUILD_DIR=$root/build-test VIGIL_BUILD_TYPE=RelWithDebInfo
+  export VIGIL_BUILD_DIR=$root/build-test VIGIL_BUILD_TYPE=Release
   bash "$root/tools/build.sh"
 fi
 if [ "${1:-}" != "--sanitize" ]; then

@@ -4,8 +4,11 @@
     hosts_test.py VIGIL LIBRARY C_HOST REPO
 """
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 
 def results(cmd, events):
@@ -30,6 +33,21 @@ def main():
         "c_host": [c_host, lib, rules],
         "python_host": [sys.executable, repo + "/examples/python_host/vigil_host.py", lib, rules],
     }
+    # The JVM host is compiled here with javac against Debian's JNA.
+    jna = "/usr/share/java/jna.jar"
+    classes = tempfile.mkdtemp()
+    try:
+        subprocess.run(["javac", "-cp", jna, "-d", classes,
+                        repo + "/examples/jvm_host/VigilHost.java"], check=True)
+        hosts["jvm_host"] = ["java", "-cp", jna + os.pathsep + classes, "VigilHost", lib, rules]
+        failed = run_hosts(hosts, events, want)
+    finally:
+        shutil.rmtree(classes, ignore_errors=True)
+    print("%d passed, %d failed" % (len(hosts) - failed, failed))
+    return 1 if failed else 0
+
+
+def run_hosts(hosts, events, want):
     failed = 0
     for name, cmd in hosts.items():
         got = results(cmd, events)
@@ -38,8 +56,7 @@ def main():
             print("%s disagrees with vigil eval" % name)
         else:
             print("%s: %d results agree with vigil eval" % (name, len(got)))
-    print("%d passed, %d failed" % (len(hosts) - failed, failed))
-    return 1 if failed else 0
+    return failed
 
 
 if __name__ == "__main__":
