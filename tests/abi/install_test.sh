@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs vigil into a temporary prefix, then builds a host against the
-# installed package both ways (pkg-config and find_package) and runs it.
+# Installs vigil into a temporary prefix, then builds hosts against the
+# installed package (pkg-config and find_package) and runs them; the C host
+# must give the same results as `vigil eval` on the example pack.
 set -euo pipefail
-build=$1 src=$2
+build=$1 src=$2 vigil=$3
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
@@ -15,4 +16,20 @@ cmake -S "$src/tests/abi/find_package" -B "$prefix/consumer" -G Ninja \
   -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$prefix/consumer" >/dev/null
 "$prefix/consumer/consumer"
+cc -std=gnu11 -Wall -Wextra "$src/examples/c_host/main.c" -o "$prefix/c_host" \
+  $(pkg-config --cflags vigil) -ldl
+rules=$src/rules/examples/card_rules.vgl events=$src/examples/events.jsonl
+"$prefix/c_host" "$libdir/libvigil.so.1" "$rules" < "$events" > "$prefix/host.jsonl" 2>/dev/null
+"$vigil" eval --rules "$rules" --events "$events" > "$prefix/cli.jsonl" 2>/dev/null
+python3 - "$prefix/host.jsonl" "$prefix/cli.jsonl" <<'PY'
+import json, sys
+def load(path):
+    rows = [json.loads(l) for l in open(path) if l.strip()]
+    for r in rows:
+        r.pop("event")
+    return rows
+host, cli = load(sys.argv[1]), load(sys.argv[2])
+assert host == cli and len(host) > 0, "the installed C host disagrees with vigil eval"
+print("installed C host: %d results agree with vigil eval" % len(host))
+PY
 echo "installed package works with pkg-config and find_package"

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The example hosts give the same decisions as `vigil eval` on the example pack.
 
-    hosts_test.py VIGIL LIBRARY C_HOST REPO
+    hosts_test.py VIGIL LIBRARY C_HOST REPO [HOSTS]
+
+HOSTS is a comma-separated subset of c_host,python_host,jvm_host (default: all).
 """
 import json
 import os
@@ -26,6 +28,7 @@ def results(cmd, events):
 
 def main():
     vigil, lib, c_host, repo = sys.argv[1:5]
+    wanted = set((sys.argv[5] if len(sys.argv) > 5 else "c_host,python_host,jvm_host").split(","))
     rules = repo + "/rules/examples/card_rules.vgl"
     events = repo + "/examples/events.jsonl"
     want = results([vigil, "eval", "--rules", rules, "--events", "-"], events)
@@ -37,9 +40,11 @@ def main():
     jna = "/usr/share/java/jna.jar"
     classes = tempfile.mkdtemp()
     try:
-        subprocess.run(["javac", "-cp", jna, "-d", classes,
-                        repo + "/examples/jvm_host/VigilHost.java"], check=True)
-        hosts["jvm_host"] = ["java", "-cp", jna + os.pathsep + classes, "VigilHost", lib, rules]
+        if "jvm_host" in wanted:
+            subprocess.run(["javac", "-cp", jna, "-d", classes,
+                            repo + "/examples/jvm_host/VigilHost.java"], check=True)
+            hosts["jvm_host"] = ["java", "-cp", jna + os.pathsep + classes, "VigilHost", lib, rules]
+        hosts = {k: v for k, v in hosts.items() if k in wanted}
         failed = run_hosts(hosts, events, want)
     finally:
         shutil.rmtree(classes, ignore_errors=True)
