@@ -1,6 +1,8 @@
 // vigil eval --rules FILES... --events FILE.jsonl: one JSON result per event.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -8,7 +10,9 @@
 #include "eval/event_json.hpp"
 #include "eval/explain.hpp"
 #include "eval/result_json.hpp"
+#include "base/time_util.hpp"
 #include "eval/session.hpp"
+#include "state/store.hpp"
 
 namespace vigil::cli {
 
@@ -20,6 +24,9 @@ struct EvalArgs {
   bool explain = false;
   bool fail_fast = false;
   bool allow_pii = false;
+  bool record = true;
+  std::string state;
+  state::StoreOptions store;
 };
 
 }  // namespace
@@ -40,6 +47,18 @@ int RunEval(const std::vector<std::string>& args) {
       a.explain = true;
     } else if (arg == "--allow-pii") {
       a.allow_pii = true;
+    } else if (arg == "--no-record") {
+      a.record = false;
+    } else if (arg == "--state") {
+      if (i + 1 >= args.size()) return Usage(self, "--state needs a file");
+      a.state = args[++i];
+    } else if (arg == "--lateness") {
+      if (i + 1 >= args.size()) return Usage(self, "--lateness needs a duration such as 5m");
+      std::optional<int64_t> d = ParseDuration(args[++i]);
+      if (!d || *d < 0) {
+        return Usage(self, fmt::format("--lateness takes a duration such as 5m, not '{}'", args[i]));
+      }
+      a.store.lateness_us = *d;
     } else if (arg == "--on-error") {
       if (i + 1 >= args.size()) return Usage(self, "--on-error needs skip or fail");
       const std::string& mode = args[++i];
@@ -65,11 +84,20 @@ int RunEval(const std::vector<std::string>& args) {
     return kExitFailure;
   }
   const std::string shown = a.events == "-" ? "<stdin>" : a.events;
-  eval::Session session(c.program);
+  auto store = std::make_shared<state::Store>(a.store);
+  eval::Session session(c.program, store);
+  std::string state_error;
+  if (!a.state.empty() && ::access(a.state.c_str(), F_OK) == 0) {
+    if (!store->Load(a.state, &state_error)) {
+      fmt::print(stderr, "vigil eval: cannot load the state: {}\n", state_error);
+      if (in != stdin) std::fclose(in);
+      return kExitFailure;
+    }
+  }
   eval::Event event(c.program->schema);
   eval::Result result;
   eval::EventJsonReader reader;
-  eval::EvalOptions options{a.allow_pii};
+  eval::EvalOptions options{a.allow_pii, a.record};
   LineReader lines(in);
   std::string line;
   std::string out;
@@ -77,6 +105,7 @@ int RunEval(const std::vector<std::string>& args) {
   uint64_t number = 0;
   uint64_t evaluated = 0;
   uint64_t skipped = 0;
+  uint64_t late = 0;
   bool too_long = false;
   int status = kExitOk;
   while (lines.Next(line, &too_long)) {
@@ -94,6 +123,7 @@ int RunEval(const std::vector<std::string>& args) {
       continue;
     }
     session.Evaluate(event, result, options);
+    late += result.late ? 1 : 0;
     eval::WriteResultJson(*c.program, result, reader.last_id(), number, out);
     if (a.explain) {
       out.pop_back();  // reopen the object to add the explanation
@@ -111,8 +141,14 @@ int RunEval(const std::vector<std::string>& args) {
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (in != stdin) std::fclose(in);
-  fmt::print(stderr, "{} event{} evaluated, {} skipped\n", evaluated, evaluated == 1 ? "" : "s",
+  if (!a.state.empty() && !store->Save(a.state, &state_error)) {
+    fmt::print(stderr, "vigil eval: cannot save the state: {}\n", state_error);
+    status = kExitFailure;
+  }
+  fmt::print(stderr, "{} event{} evaluated, {} skipped", evaluated, evaluated == 1 ? "" : "s",
              skipped);
+  if (late > 0) fmt::print(stderr, ", {} late (not recorded in the aggregates' state)", late);
+  fmt::print(stderr, "\n");
   return status;
 }
 

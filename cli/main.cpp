@@ -37,10 +37,18 @@ const std::vector<Command>& Commands() {
        "  --on-error skip|fail  a malformed line is reported on stderr and skipped\n"
        "                        (default), or stops the run with exit status 1\n"
        "  --allow-pii           print @pii fields in reasons instead of ****\n"
+       "  --state FILE          aggregates' state: loaded from FILE when it exists,\n"
+       "                        saved to it (atomically) after the last event\n"
+       "  --lateness DURATION   how late an event may arrive and still be recorded\n"
+       "                        in the aggregates' state (default 10m)\n"
+       "  --no-record           evaluate without recording events in the state\n"
+       "\n"
+       "Aggregates keep their state across the events of the stream.\n"
        "\n"
        "Exit status: 0 all lines evaluated or skipped as asked, 1 a line failed with\n"
-       "--on-error fail or the events file cannot be read, 2 bad usage or rules that\n"
-       "do not compile. The last line on stderr counts evaluated and skipped events.\n",
+       "--on-error fail, the events file cannot be read or the state cannot be\n"
+       "loaded or saved, 2 bad usage or rules that do not compile. The last line on\n"
+       "stderr counts evaluated, skipped and late events.\n",
        RunEval},
       {"help", "show help for a command", kHelpUsage, RunHelp},
   };

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds the library and the multi-threaded host and tests with
 # ThreadSanitizer (in build-tsan/) and runs the concurrency tests:
-# evaluation on several threads while another hot-reloads the rule set.
+# evaluation on several threads while another hot-reloads the rule set, and
+# several threads updating one aggregates' state.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-tsan
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_TSAN=ON \
   -DVIGIL_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil_cpp_host vigil_capi_tests
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil_cpp_host vigil_capi_tests vigil_unit_tests
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 "$build/examples/vigil_cpp_host" "$root/rules/examples/card_rules.vgl" "$root/examples/events.jsonl" 1000
 "$build/tests/capi/vigil_capi_tests" --gtest_filter='CApiThreads.*:CApiEval.*'
+"$build/tests/vigil_unit_tests" --gtest_filter='StateConcurrency.*:HotReload.*'

@@ -12,7 +12,7 @@ using vigil::capi::Valid;
 
 namespace {
 
-void Evaluate(vigil_session* s, const vigil_event* e, vigil_result* r) {
+void Evaluate(vigil_session* s, const vigil_event* e, vigil_result* r, bool record = true) {
   if (!Valid(e, kEventMagic) || !Valid(r, kResultMagic)) {
     throw Failure{VIGIL_ERR_MISUSE, "invalid event or result handle"};
   }
@@ -22,7 +22,9 @@ void Evaluate(vigil_session* s, const vigil_event* e, vigil_result* r) {
                   "the session's rule set"};
   }
   if (r->program != s->ruleset->program) r->program = s->ruleset->program;
-  s->session->Evaluate(*e->event, r->result, s->options);
+  vigil::eval::EvalOptions options = s->options;
+  options.record = record;
+  s->session->Evaluate(*e->event, r->result, options);
 }
 
 }  // namespace
@@ -59,7 +61,9 @@ vigil_status vigil_session_rebind(vigil_session* session, vigil_ruleset* ruleset
   if (!Valid(session, kSessionMagic)) return VIGIL_ERR_MISUSE;
   if (!Valid(ruleset, vigil::capi::kRulesetMagic)) return VIGIL_ERR_MISUSE;
   return Guard(&session->errmsg, [&]() -> vigil_status {
-    auto fresh = std::make_unique<vigil::eval::Session>(ruleset->program);
+    // The aggregates' state carries over (see vigil.h on hot reload).
+    auto fresh = std::make_unique<vigil::eval::Session>(ruleset->program,
+                                                        session->session->store());
     vigil_ruleset* old = session->ruleset;
     session->session = std::move(fresh);
     session->ruleset = vigil_ruleset_retain(ruleset);
@@ -73,6 +77,33 @@ vigil_status vigil_session_eval(vigil_session* session, const vigil_event* event
   if (!Valid(session, kSessionMagic)) return VIGIL_ERR_MISUSE;
   return Guard(&session->errmsg, [&]() -> vigil_status {
     Evaluate(session, event, result);
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_session_eval_ex(vigil_session* session, const vigil_event* event,
+                                   vigil_result* result, uint32_t flags) {
+  if (!Valid(session, kSessionMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&session->errmsg, [&]() -> vigil_status {
+    if ((flags & ~VIGIL_EVAL_NO_RECORD) != 0) {
+      throw Failure{VIGIL_ERR_INVALID_ARG, "unknown flags for vigil_session_eval_ex"};
+    }
+    Evaluate(session, event, result, (flags & VIGIL_EVAL_NO_RECORD) == 0);
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_session_record(vigil_session* session, const vigil_event* event,
+                                  int32_t* late) {
+  if (late != nullptr) *late = 0;
+  if (!Valid(session, kSessionMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&session->errmsg, [&]() -> vigil_status {
+    if (!Valid(event, kEventMagic)) throw Failure{VIGIL_ERR_MISUSE, "invalid event handle"};
+    if (event->ruleset->program != session->ruleset->program) {
+      throw Failure{VIGIL_ERR_MISUSE, "the event was made for another rule set"};
+    }
+    bool recorded = session->session->Record(*event->event);
+    if (late != nullptr) *late = recorded ? 0 : 1;
     return VIGIL_OK;
   });
 }
@@ -133,6 +164,10 @@ void vigil_result_free(vigil_result* result) {
 const char* vigil_result_decision(const vigil_result* result) {
   if (!Valid(result, kResultMagic) || result->program == nullptr) return nullptr;
   return result->program->decisions[result->result.decision].c_str();
+}
+
+int32_t vigil_result_late(const vigil_result* result) {
+  return Valid(result, kResultMagic) && result->result.late ? 1 : 0;
 }
 
 int64_t vigil_result_score(const vigil_result* result) {

@@ -14,6 +14,7 @@
 #include "eval/program.hpp"
 #include "eval/result.hpp"
 #include "eval/session.hpp"
+#include "state/store.hpp"
 #include "vigil/vigil.h"
 
 namespace vigil::capi {
@@ -26,6 +27,7 @@ enum Magic : uint32_t {
   kSessionMagic = 0x56534553,
   kEventMagic = 0x56455654,
   kResultMagic = 0x56524553,
+  kStateMagic = 0x56535441,
   kFreed = 0xDEADBEEF,
 };
 
@@ -47,6 +49,12 @@ struct vigil_ruleset {
   uint32_t magic = vigil::capi::kRulesetMagic;
   std::atomic<int64_t> refs{1};
   std::shared_ptr<const vigil::eval::Program> program;
+};
+
+struct vigil_state {
+  uint32_t magic = vigil::capi::kStateMagic;
+  std::atomic<int64_t> refs{1};
+  std::shared_ptr<vigil::state::Backend> store;
 };
 
 struct vigil_event {

@@ -330,4 +330,122 @@ TEST(CApiThreads, EvaluateWhileAnotherThreadHotReloads) {
   EXPECT_GT(evaluated.load(), 100);
 }
 
+
+// ---------------------------------------------------------------- aggregates' state
+
+const char kVelocityRules[] = R"(ruleset capi.vel version "1.0.0"
+schema s version 1 {
+  ts: time
+  card: string @key
+  amount: decimal
+}
+uses schema s
+rule burst { when count(by: card, within: 1h) >= 3
+             then decide review reason "{count(by: card, within: 1h)} payments" }
+)";
+
+std::string Reason(vigil_result* r) {
+  if (vigil_result_fired_count(r) == 0) return "";
+  vigil_fired_info info{};
+  info.struct_size = sizeof(info);
+  EXPECT_EQ(vigil_result_fired_get(r, 0, &info), VIGIL_OK);
+  return info.reason;
+}
+
+TEST(CApiState, SharedStateWhatIfRecordOnlySnapshotAndLateness) {
+  vigil_ruleset* rs = Build(kVelocityRules);
+  ASSERT_NE(rs, nullptr);
+  vigil_state_options so = VIGIL_STATE_OPTIONS_INIT;
+  so.lateness_us = 0;
+  vigil_state* state = nullptr;
+  ASSERT_EQ(vigil_state_new(&so, &state), VIGIL_OK);
+  vigil_session *a = nullptr, *b = nullptr;
+  ASSERT_EQ(vigil_session_new(rs, nullptr, &a), VIGIL_OK);
+  ASSERT_EQ(vigil_session_new(rs, nullptr, &b), VIGIL_OK);
+  ASSERT_EQ(vigil_session_set_state(a, state), VIGIL_OK);
+  ASSERT_EQ(vigil_session_set_state(b, state), VIGIL_OK);
+  vigil_event* e = nullptr;
+  vigil_result* r = nullptr;
+  ASSERT_EQ(vigil_event_new(rs, &e), VIGIL_OK);
+  ASSERT_EQ(vigil_result_new(&r), VIGIL_OK);
+  auto set = [&](const char* json) {
+    ASSERT_EQ(vigil_event_set_json(e, json, std::strlen(json)), VIGIL_OK) << vigil_event_errmsg(e);
+  };
+  // Record-only warms the state; session b sees what session a recorded.
+  int32_t late = -1;
+  set(R"({"ts":"2026-03-01T10:00:00Z","card":"c"})");
+  ASSERT_EQ(vigil_session_record(a, e, &late), VIGIL_OK);
+  EXPECT_EQ(late, 0);
+  set(R"({"ts":"2026-03-01T10:01:00Z","card":"c"})");
+  ASSERT_EQ(vigil_session_eval(b, e, r), VIGIL_OK);
+  EXPECT_EQ(vigil_result_fired_count(r), 0u);
+  // A what-if third payment fires but is not kept.
+  set(R"({"ts":"2026-03-01T10:02:00Z","card":"c"})");
+  ASSERT_EQ(vigil_session_eval_ex(a, e, r, VIGIL_EVAL_NO_RECORD), VIGIL_OK);
+  EXPECT_EQ(Reason(r), "3 payments");
+  ASSERT_EQ(vigil_session_eval_ex(a, e, r, VIGIL_EVAL_NO_RECORD), VIGIL_OK);
+  EXPECT_EQ(Reason(r), "3 payments");
+  EXPECT_EQ(vigil_session_eval_ex(a, e, r, 0x80), VIGIL_ERR_INVALID_ARG);
+
+  // Snapshot, then a new state restored from it continues where it was.
+  const std::string path = ::testing::TempDir() + "/vigil_capi_state.snap";
+  ASSERT_EQ(vigil_state_save(state, path.c_str()), VIGIL_OK) << vigil_state_errmsg();
+  vigil_state* restored = nullptr;
+  ASSERT_EQ(vigil_state_new(&so, &restored), VIGIL_OK);
+  vigil_session* c = nullptr;
+  ASSERT_EQ(vigil_session_new(rs, nullptr, &c), VIGIL_OK);
+  ASSERT_EQ(vigil_session_set_state(c, restored), VIGIL_OK);
+  ASSERT_EQ(vigil_state_load(restored, path.c_str()), VIGIL_OK) << vigil_state_errmsg();
+  ASSERT_EQ(vigil_session_eval(c, e, r), VIGIL_OK);
+  EXPECT_EQ(Reason(r), "3 payments");
+  EXPECT_EQ(vigil_result_late(r), 0);
+  // Lateness 0: an event before the card's latest is late, reported, not kept.
+  set(R"({"ts":"2026-03-01T09:00:00Z","card":"c"})");
+  ASSERT_EQ(vigil_session_eval(c, e, r), VIGIL_OK);
+  EXPECT_EQ(vigil_result_late(r), 1);
+  vigil_state_stats st{};
+  st.struct_size = sizeof(st);
+  ASSERT_EQ(vigil_state_get_stats(restored, &st), VIGIL_OK);
+  EXPECT_EQ(st.keys, 1u);
+  EXPECT_EQ(st.entries, 3u);
+  EXPECT_EQ(st.late_events, 1u);
+  // A damaged snapshot is refused with a message and changes nothing.
+  EXPECT_EQ(vigil_state_load(restored, "/nonexistent/x.snap"), VIGIL_ERR_IO);
+  EXPECT_NE(std::string(vigil_state_errmsg()).find("cannot open"), std::string::npos);
+  ASSERT_EQ(vigil_state_get_stats(restored, &st), VIGIL_OK);
+  EXPECT_EQ(st.entries, 3u);
+
+  // Misuse is an error, never a crash.
+  EXPECT_EQ(vigil_state_new(nullptr, nullptr), VIGIL_ERR_MISUSE);
+  EXPECT_EQ(vigil_session_set_state(a, nullptr), VIGIL_ERR_MISUSE);
+  EXPECT_EQ(vigil_state_save(nullptr, path.c_str()), VIGIL_ERR_MISUSE);
+  EXPECT_EQ(vigil_state_get_stats(state, nullptr), VIGIL_ERR_MISUSE);
+  EXPECT_EQ(vigil_session_record(nullptr, e, &late), VIGIL_ERR_MISUSE);
+  vigil_state_release(nullptr);
+
+  // The state outlives its handle while sessions use it.
+  vigil_state_release(state);
+  vigil_state* again = nullptr;
+  ASSERT_EQ(vigil_session_get_state(a, &again), VIGIL_OK);
+  ASSERT_NE(again, nullptr);
+  ASSERT_EQ(vigil_state_get_stats(again, &st), VIGIL_OK);
+  EXPECT_EQ(st.entries, 2u);
+  vigil_state_release(again);
+
+  // Rebinding (hot reload) keeps the state.
+  ASSERT_EQ(vigil_session_rebind(a, rs), VIGIL_OK);
+  set(R"({"ts":"2026-03-01T10:03:00Z","card":"c"})");
+  ASSERT_EQ(vigil_session_eval(a, e, r), VIGIL_OK);
+  EXPECT_EQ(Reason(r), "3 payments");
+
+  std::remove(path.c_str());
+  vigil_session_free(a);
+  vigil_session_free(b);
+  vigil_session_free(c);
+  vigil_state_release(restored);
+  vigil_event_free(e);
+  vigil_result_free(r);
+  vigil_ruleset_release(rs);
+}
+
 }  // namespace

@@ -5,6 +5,11 @@ Generates a seeded workload with ../shared/bench/gen.py, runs `vigil eval` on
 it, and checks that for every event vigil fires exactly the rules that
 expected.jsonl lists, in rule order. Exit 77 (skipped) when the generator is
 not beside the checkout.
+
+With --split-state (velocity workloads), the events are evaluated in two
+runs of `vigil eval --state FILE`: the first saves the aggregates' state and
+exits, the second restores it and goes on. The results must be those of one
+uninterrupted run.
 """
 import json
 import os
@@ -15,21 +20,36 @@ import tempfile
 
 def main():
     vigil, gen, rules, events = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-    extra = sys.argv[5:]
+    extra = [a for a in sys.argv[5:] if a != "--split-state"]
+    split = "--split-state" in sys.argv[5:]
     if not os.path.exists(gen):
         print("generator not found at %s: skipped" % gen)
         return 77
     with tempfile.TemporaryDirectory() as out:
         subprocess.run([sys.executable, gen, "--rules", rules, "--events", events, "--seed", "1",
                         "--out", out] + extra, check=True, stderr=subprocess.DEVNULL)
-        run = subprocess.run([vigil, "eval", "--rules", os.path.join(out, "rules.vgl"),
-                              "--events", os.path.join(out, "events.jsonl"), "--on-error", "fail"],
-                             capture_output=True, text=True)
-        if run.returncode != 0:
-            print(run.stderr)
-            print("vigil eval exited with %d" % run.returncode)
-            return 1
-        got = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+        rules_file = os.path.join(out, "rules.vgl")
+        events_file = os.path.join(out, "events.jsonl")
+        parts = [events_file]
+        state = []
+        if split:
+            with open(events_file) as f:
+                lines = f.readlines()
+            half = len(lines) // 2
+            parts = [os.path.join(out, "a.jsonl"), os.path.join(out, "b.jsonl")]
+            for path, chunk in zip(parts, (lines[:half], lines[half:])):
+                with open(path, "w") as f:
+                    f.writelines(chunk)
+            state = ["--state", os.path.join(out, "state.snap")]
+        got = []
+        for part in parts:
+            run = subprocess.run([vigil, "eval", "--rules", rules_file, "--events", part,
+                                  "--on-error", "fail"] + state, capture_output=True, text=True)
+            if run.returncode != 0:
+                print(run.stderr)
+                print("vigil eval exited with %d" % run.returncode)
+                return 1
+            got += [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
         with open(os.path.join(out, "expected.jsonl")) as f:
             want = [json.loads(line) for line in f if line.strip()]
     if len(got) != len(want):

@@ -298,6 +298,75 @@ VIGIL_API vigil_status vigil_session_explain(vigil_session* session, const vigil
                                              size_t* len);
 VIGIL_API const char* vigil_session_errmsg(const vigil_session* session);
 
+/* Flags for vigil_session_eval_ex. */
+#define VIGIL_EVAL_NO_RECORD 1u /* what-if: aggregates count the event, the state does not keep it */
+/* vigil_session_eval with flags (VIGIL_EVAL_*). */
+VIGIL_API vigil_status vigil_session_eval_ex(vigil_session* session, const vigil_event* event,
+                                             vigil_result* result, uint32_t flags);
+/* Records `event` in the aggregates' state without evaluating the rules (to warm
+ * the state from history). *late (may be NULL) is set to 1 when the event came
+ * too late to be recorded (see vigil_state_options.lateness_us), else 0. */
+VIGIL_API vigil_status vigil_session_record(vigil_session* session, const vigil_event* event,
+                                            int32_t* late);
+
+/* ---------------------------------------------------------------- aggregates' state
+ *
+ * Windowed aggregates (count, sum, ... within: 24h) keep per-key state. A session
+ * made without a state gets a private one. To share one state between threads,
+ * make a vigil_state and give it to each thread's session with
+ * vigil_session_set_state: evaluations from any number of threads update it
+ * safely, as if they had run one after the other.
+ *
+ * Hot reload: vigil_session_rebind keeps the session's state. The state keeps
+ * the history of every aggregate whose definition (kind, key, window, value,
+ * where:, with constants substituted) is unchanged and starts new ones empty;
+ * those the new rule set no longer has are dropped. A thread still evaluating
+ * with the old rule set meanwhile sees the dropped ones as missing.
+ */
+typedef struct vigil_state vigil_state;
+
+typedef struct vigil_state_options {
+  uint32_t struct_size;
+  uint32_t shards;     /* lock shards; 0 for the default (64) */
+  int64_t lateness_us; /* how far behind a key's latest event an event may be and still be
+                          recorded; < 0 for the default (10 minutes) */
+} vigil_state_options;
+#define VIGIL_STATE_OPTIONS_INIT { (uint32_t)sizeof(vigil_state_options), 0, -1 }
+
+/* A new, empty state (reference count 1). `options` may be NULL. */
+VIGIL_API vigil_status vigil_state_new(const vigil_state_options* options, vigil_state** out);
+VIGIL_API vigil_state* vigil_state_retain(vigil_state* state);
+/* Releases a reference; sessions using the state keep it alive. */
+VIGIL_API void vigil_state_release(vigil_state* state);
+/* Makes the session use `state` (shared; the session keeps it alive). */
+VIGIL_API vigil_status vigil_session_set_state(vigil_session* session, vigil_state* state);
+/* A new reference to the state the session uses (release it), or NULL in *out when the
+ * rule set has no aggregates and no state was set. */
+VIGIL_API vigil_status vigil_session_get_state(vigil_session* session, vigil_state** out);
+
+/* Snapshots. Save writes `path` atomically (temporary file, fsync, rename): a crash
+ * leaves the previous snapshot or the new one. Load replaces the state only if the
+ * whole file is valid (format version, checksum, structure); otherwise it returns an
+ * error and the state is untouched. Aggregates are matched by definition, as in a hot
+ * reload. Both may run while other threads evaluate. The message of a failed call is
+ * returned by vigil_state_errmsg on the same thread. */
+VIGIL_API vigil_status vigil_state_save(vigil_state* state, const char* path);
+VIGIL_API vigil_status vigil_state_load(vigil_state* state, const char* path);
+/* The message of the calling thread's last failed vigil_state_* call; never NULL. */
+VIGIL_API const char* vigil_state_errmsg(void);
+
+typedef struct vigil_state_stats {
+  uint32_t struct_size;
+  uint32_t reserved;
+  uint64_t keys;         /* keys with state */
+  uint64_t entries;      /* recorded events still inside a window */
+  uint64_t bytes;        /* estimated heap memory */
+  uint64_t late_events;  /* events not recorded because they came too late */
+  uint64_t dropped_keys; /* keys dropped because their events left every window */
+} vigil_state_stats;
+/* Fills *stats (set stats->struct_size first). */
+VIGIL_API vigil_status vigil_state_get_stats(vigil_state* state, vigil_state_stats* stats);
+
 /* ---------------------------------------------------------------- results */
 
 VIGIL_API vigil_status vigil_result_new(vigil_result** out);
@@ -305,6 +374,9 @@ VIGIL_API void vigil_result_free(vigil_result* result);
 /* The event's decision ("review"); borrowed. NULL before any evaluation. */
 VIGIL_API const char* vigil_result_decision(const vigil_result* result);
 VIGIL_API int64_t vigil_result_score(const vigil_result* result);
+/* 1 when the last event was too late to be recorded in the aggregates' state
+ * (its aggregates were computed over the state there was), else 0. */
+VIGIL_API int32_t vigil_result_late(const vigil_result* result);
 
 typedef struct vigil_fired_info {
   uint32_t struct_size; /* set by the caller */

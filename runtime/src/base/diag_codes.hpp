@@ -48,6 +48,7 @@ enum class DiagCode : uint16_t {
   kBadListEntry = 3009,        // a list file line that is not a value of the list's type
   kBadEventValue = 3010,       // a test event field whose value does not fit its type
   kBadScore = 3011,            // a score that is not an int constant
+  kBadAggregate = 3012,        // an aggregate with a wrong by:, within:, where: or value
   // Limits (E4xxx).
   kFileTooLarge = 4001,        // a source or list file above the size limit
   kNameTooLong = 4002,         // an identifier above the length limit

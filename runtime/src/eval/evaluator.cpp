@@ -192,6 +192,8 @@ Value Evaluator::Eval(uint32_t index) {
       return fields_[n.c];
     case OpCode::kLet:
       return EvalLet(n.c);
+    case OpCode::kAggregate:
+      return aggregates_ ? aggregates_[n.c] : Value::Missing();
     default:
       break;
   }

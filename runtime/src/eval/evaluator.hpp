@@ -12,16 +12,18 @@ namespace vigil::eval {
 class Evaluator {
  public:
   // `let_values`/`let_epoch` may be null when the program has no lets in
-  // reach (constant folding).
+  // reach (constant folding); `aggregates` (one value per
+  // Program::aggregates entry, computed before the rules) likewise.
   Evaluator(const Program& program, const Value* fields, Value* let_values, uint32_t* let_epoch,
-            uint32_t epoch, Arena& scratch)
+            uint32_t epoch, Arena& scratch, const Value* aggregates = nullptr)
       : p_(program),
         nodes_(program.nodes.data()),
         fields_(fields),
         let_values_(let_values),
         let_epoch_(let_epoch),
         epoch_(epoch),
-        scratch_(scratch) {}
+        scratch_(scratch),
+        aggregates_(aggregates) {}
 
   Value Eval(uint32_t index);
 
@@ -53,6 +55,7 @@ class Evaluator {
   uint32_t* let_epoch_;
   uint32_t epoch_;
   Arena& scratch_;
+  const Value* aggregates_;
 };
 
 // Evaluates a node whose operands are all constants (the planner's folding).

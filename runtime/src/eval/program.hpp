@@ -9,6 +9,7 @@
 
 #include "base/source.hpp"
 #include "base/tz.hpp"
+#include "eval/aggregate.hpp"
 #include "eval/rule_index.hpp"
 #include "eval/schema.hpp"
 #include "eval/sets.hpp"
@@ -64,6 +65,8 @@ struct Program {
   std::vector<plan::Node> nodes;
   std::vector<uint32_t> child_lists;   // operands of n-ary nodes
   std::vector<uint32_t> lets;          // root node of each let
+  std::vector<AggregateDef> aggregates;  // computed once per event, before the rules
+  std::vector<AggGroup> agg_groups;
   std::vector<std::string> let_names;
   std::vector<I64Set> int_sets;
   std::vector<StrSet> str_sets;

@@ -22,6 +22,8 @@ struct Result {
   std::vector<FiredRule> shadow;       // shadow rules that would have fired
   std::vector<const std::string*> tags;  // from `tag` actions of fired rules, first occurrence order
   std::string text;                    // storage for formatted reasons
+  bool late = false;                   // too late to be recorded in the aggregates' state
+  bool state_error = false;            // the state backend failed: aggregates are missing
 
   void Clear() {
     decision = 0;
@@ -30,6 +32,8 @@ struct Result {
     shadow.clear();
     tags.clear();
     text.clear();
+    late = false;
+    state_error = false;
   }
   std::string_view reason(const FiredRule& f) const {
     return std::string_view(text).substr(f.reason_begin, f.reason_len);

@@ -65,7 +65,11 @@ void WriteResultJson(const Program& p, const Result& r, std::string_view event_i
     if (i > 0) out += ',';
     AppendJsonString(*r.tags[i], out);
   }
-  out += "]}";
+  out += ']';
+  // Only when true, so that stateless results keep their shape.
+  if (r.late) out += ",\"late\":true";
+  if (r.state_error) out += ",\"state_error\":true";
+  out += '}';
 }
 
 }  // namespace vigil::eval

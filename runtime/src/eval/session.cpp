@@ -4,13 +4,24 @@
 
 #include "base/time_util.hpp"
 #include "eval/evaluator.hpp"
+#include "state/store.hpp"
 
 namespace vigil::eval {
 
-Session::Session(std::shared_ptr<const Program> program)
+Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::Backend> store)
     : program_(std::move(program)),
       let_values_(program_->lets.size()),
-      let_epoch_(program_->lets.size(), 0) {}
+      let_epoch_(program_->lets.size(), 0),
+      store_(std::move(store)),
+      agg_values_(program_->aggregates.size()) {
+  if (store_ == nullptr && !program_->aggregates.empty()) {
+    store_ = std::make_shared<state::Store>();
+  }
+  if (store_ != nullptr) {
+    store_->Adopt(state::Layout::FromProgram(*program_));
+    Remap();
+  }
+}
 
 void Session::Begin(const Event& event) {
   fields_ = event.values();
@@ -22,7 +33,8 @@ void Session::Begin(const Event& event) {
 }
 
 Value Session::EvalNode(uint32_t node) {
-  Evaluator ev(*program_, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_);
+  Evaluator ev(*program_, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_,
+               agg_values_.data());
   return ev.Eval(node);
 }
 
@@ -72,7 +84,13 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
   Begin(event);
   result.Clear();
   const Program& p = *program_;
-  Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_);
+  if (!p.aggregates.empty()) {
+    RunAggregates(options.record);
+    result.late = late_;
+    result.state_error = state_error_;
+  }
+  Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_,
+               agg_values_.data());
   p.rule_index.Candidates(fields_, candidates_);
   bool decided = false;
   const uint32_t count = static_cast<uint32_t>(p.rule_roots.size());

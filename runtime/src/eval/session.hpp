@@ -10,16 +10,25 @@
 #include "eval/event.hpp"
 #include "eval/program.hpp"
 #include "eval/result.hpp"
+#include "state/backend.hpp"
 
 namespace vigil::eval {
 
 struct EvalOptions {
   bool allow_pii = false;  // print @pii fields in reasons instead of masking them
+  // Record the event in the aggregates' state. False evaluates as if the
+  // event had happened, without remembering it (a what-if).
+  bool record = true;
 };
 
 class Session {
  public:
-  explicit Session(std::shared_ptr<const Program> program);
+  // `store` holds the aggregates' state and may be shared by sessions on
+  // other threads. Without one, a program with aggregates gets a private
+  // store. The store adopts the program's aggregate layout (see
+  // state::Store::Adopt).
+  explicit Session(std::shared_ptr<const Program> program,
+                   std::shared_ptr<state::Backend> store = nullptr);
 
   const Program& program() const { return *program_; }
   const std::shared_ptr<const Program>& program_ptr() const { return program_; }
@@ -27,6 +36,13 @@ class Session {
   // Evaluates every rule against `event` (which must use program().schema)
   // and fills `result`.
   void Evaluate(const Event& event, Result& result, const EvalOptions& options = {});
+  // Records the event in the aggregates' state without evaluating the rules
+  // (warming the state from history). Returns false when the event was late.
+  bool Record(const Event& event);
+
+  const std::shared_ptr<state::Backend>& store() const { return store_; }
+  // The value of each aggregate for the last event evaluated.
+  const std::vector<Value>& aggregate_values() const { return agg_values_; }
 
   // The value of one node for the current event (explanations use it).
   Value EvalNode(uint32_t node);
@@ -42,6 +58,21 @@ class Session {
   uint32_t epoch_ = 0;
   Arena scratch_;
   std::vector<uint64_t> candidates_;  // one bit per rule: may fire for this event
+
+  // Aggregates (eval/session_aggregates.cpp).
+  void RunAggregates(bool record);
+  void Remap();
+  std::shared_ptr<state::Backend> store_;
+  state::Layout layout_;       // the store's, as of mapping_.version
+  state::Mapping mapping_;
+  std::vector<Value> agg_values_;
+  std::vector<state::Cell> cells_;
+  std::vector<std::string_view> strs_;
+  std::vector<Value> column_values_;
+  std::string key_;
+  state::QueryScratch query_;
+  bool late_ = false;
+  bool state_error_ = false;
 };
 
 // Appends a value as text (for reasons and explanations).

@@ -13,6 +13,7 @@ enum class OpCode : uint8_t {
   kConst,        // k
   kField,        // c = slot
   kLet,          // c = let index (computed once per event, cached in the session)
+  kAggregate,    // c = aggregate index (computed by the session before the rules)
   kAnd,          // children child_lists[a .. a+b), three-valued, short-circuit
   kOr,
   kNot,          // a
@@ -82,6 +83,7 @@ inline int OperandCount(OpCode op) {
     case OpCode::kConst:
     case OpCode::kField:
     case OpCode::kLet:
+    case OpCode::kAggregate:
     case OpCode::kCmpI64Field:
     case OpCode::kCmpStrField:
     case OpCode::kCmpStrFields:

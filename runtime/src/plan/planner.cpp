@@ -36,6 +36,7 @@ class Planner {
   uint32_t Cost(uint32_t node) const;
   Node Fuse(Node node) const;
   void IndexRule(uint32_t rule, uint32_t root);
+  void PlanAggregates();
 
   sema::Module& module_;
   const SourceManager& sources_;
@@ -57,7 +58,8 @@ std::string SourceText(const SourceManager& sources, SourceRange r) {
 // constant). Fields, lets and the fused field predicates read the event.
 bool Foldable(OpCode op) {
   switch (op) {
-    case OpCode::kConst: case OpCode::kField: case OpCode::kLet: case OpCode::kCmpI64Field:
+    case OpCode::kConst: case OpCode::kField: case OpCode::kLet: case OpCode::kAggregate:
+    case OpCode::kCmpI64Field:
     case OpCode::kCmpStrField: case OpCode::kCmpStrFields: case OpCode::kInSetI64Field:
     case OpCode::kInSetStrField:
       return false;
@@ -188,6 +190,8 @@ uint32_t Planner::Cost(uint32_t index) const {
       return 0;
     case OpCode::kLet:
       return 2;  // cached after its first use in an event
+    case OpCode::kAggregate:
+      return 1;  // computed before the rules
     case OpCode::kCmpStr:
     case OpCode::kInSetStr:
     case OpCode::kInEventSet:
@@ -438,6 +442,12 @@ uint32_t Planner::In(const ast::Expr& e) {
 }
 
 uint32_t Planner::Call(const ast::Expr& e) {
+  if (RefOf(e) == RefKind::kAggregate) {
+    Node agg;
+    agg.op = OpCode::kAggregate;
+    agg.c = e.checked.ref_index;
+    return Emit(agg, e);
+  }
   auto id = static_cast<sema::Builtin>(e.checked.ref_index);
   Type t = TypeOf(e);
   Node n;
@@ -504,6 +514,7 @@ void Planner::Run() {
     program_.let_names.push_back(let.name);
     program_.let_types.push_back(let.type);
   }
+  PlanAggregates();
   for (const auto& check : module_.rules) {
     if (check.disabled) continue;
     const ast::RuleDecl& decl = *check.decl;
@@ -540,6 +551,40 @@ void Planner::Run() {
     program_.rules.push_back(std::move(rule));
   }
   program_.rule_index.Finish(program_.rules.size());
+}
+
+// Aggregates with the same `by:` fields form one group: one key lookup and
+// one history per key serve all of them.
+void Planner::PlanAggregates() {
+  for (const sema::AggregateInfo& info : module_.aggregates) {
+    eval::AggregateDef def;
+    def.kind = info.kind;
+    def.value_type = info.value_type;
+    def.type = info.type;
+    def.within_us = info.within_us;
+    if (info.value) def.value_node = static_cast<int32_t>(Expr(*info.value));
+    if (info.where) def.where_node = static_cast<int32_t>(Expr(*info.where));
+    def.signature = info.signature;
+    def.text = info.text;
+    uint32_t group = 0;
+    while (group < program_.agg_groups.size() &&
+           program_.agg_groups[group].key_slots != info.key_slots) {
+      ++group;
+    }
+    if (group == program_.agg_groups.size()) {
+      eval::AggGroup g;
+      g.key_slots = info.key_slots;
+      for (uint32_t slot : g.key_slots) {
+        const eval::FieldInfo& f = program_.schema.fields[slot];
+        g.signature += f.name + ":" + TypeName(f.type) + ",";
+      }
+      program_.agg_groups.push_back(std::move(g));
+    }
+    def.group = group;
+    program_.agg_groups[group].aggregates.push_back(
+        static_cast<uint32_t>(program_.aggregates.size()));
+    program_.aggregates.push_back(std::move(def));
+  }
 }
 
 // Chooses the predicate by which a rule is indexed: the first (cheapest)

@@ -297,18 +297,7 @@ Type Checker::CheckIn(ast::Expr& e, Type lhs) {
 }
 
 Type Checker::CheckCall(ast::Expr& e) {
-  bool named = false;
-  for (const auto& a : e.args) named = named || a.name.has_value();
-  for (const char* agg : kAggregates) {
-    if (e.name.text == agg && (named || e.name.text == "count" || e.name.text == "sum" ||
-                               e.name.text == "avg" || e.name.text == "distinct")) {
-      Error(DiagCode::kNotSupported, e.range,
-            fmt::format("aggregate '{}' is not supported in this version", e.name.text),
-            "windowed aggregates (count, sum, avg, min, max, distinct with by:/within:) arrive "
-            "with the velocity release");
-      return kError;
-    }
-  }
+  if (IsAggregateCall(e)) return CheckAggregate(e);
   const BuiltinSpec* spec = nullptr;
   for (const auto& b : kBuiltins) {
     if (e.name.text == b.name) spec = &b;

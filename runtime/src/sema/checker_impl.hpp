@@ -32,6 +32,12 @@ class Checker {
   Type CheckCondition(ast::Expr& e, const char* what);
   bool ReadsPii(const ast::Expr& e);
 
+  // ---- aggregates (check_aggregate.cpp)
+  static bool IsAggregateCall(const ast::Expr& e);
+  Type CheckAggregate(ast::Expr& e);
+  bool UsesAggregate(const ast::Expr& e);
+  std::string Canonical(const ast::Expr& e);
+
   // ---- constants (constants.cpp)
   std::optional<ConstValue> EvalConst(ast::Expr& e, const char* what);
   bool ConvertConst(ConstValue& v, Type target, SourceRange range, const char* what);

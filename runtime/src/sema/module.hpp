@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/aggregate.hpp"
 #include "eval/program.hpp"
 #include "sema/tests.hpp"
 #include "syntax/ast.hpp"
@@ -20,7 +21,9 @@ class RE2;
 namespace vigil::sema {
 
 // What a kName expression (or a call) refers to: ast::Checked::ref_kind.
-enum class RefKind : uint8_t { kNone, kField, kConst, kParam, kLet, kList, kFunction, kRegex };
+enum class RefKind : uint8_t {
+  kNone, kField, kConst, kParam, kLet, kList, kFunction, kRegex, kAggregate,
+};
 
 // A compile-time value: a scalar or a set of scalars.
 struct ConstValue {
@@ -56,6 +59,19 @@ enum class Builtin : uint8_t {
   kHour, kWeekday, kDaysBetween, kCoalesce, kSha256,
 };
 
+// A windowed aggregate call (LANGUAGE.md §5). Identical calls share one entry.
+struct AggregateInfo {
+  eval::AggKind kind = eval::AggKind::kCount;
+  std::vector<uint32_t> key_slots;  // `by:` fields
+  int64_t within_us = 0;
+  const ast::Expr* value = nullptr;  // null for count
+  const ast::Expr* where = nullptr;  // null without `where:`
+  Type value_type;
+  Type type;
+  std::string signature;  // see eval::AggregateDef::signature
+  std::string text;
+};
+
 struct RuleCheck {
   const ast::RuleDecl* decl = nullptr;
   uint32_t ruleset = 0;
@@ -74,6 +90,7 @@ struct Module {
   std::vector<ConstInfo> params;       // after overrides
   std::vector<LetInfo> lets;
   std::vector<ListInfo> lists;
+  std::vector<AggregateInfo> aggregates;
   std::vector<RuleCheck> rules;
   std::vector<TestCase> tests;
   std::vector<std::unique_ptr<re2::RE2>> regexes;  // `matches` patterns, by ref_index

@@ -92,8 +92,42 @@ TEST(Check, RulesNeedARuleset) {
   EXPECT_EQ(Codes(c), std::vector<std::string>{"E2014"});
 }
 
-TEST(Check, AggregatesAreReportedAsNotYetSupported) {
-  EXPECT_EQ(Codes(Rule("count(by: card_id, within: 24h) >= 5")), std::vector<std::string>{"E2016"});
+TEST(Check, AggregatesAreTyped) {
+  EXPECT_TRUE(Rule("count(by: card_id, within: 24h) >= 5").ok());
+  EXPECT_TRUE(Rule("sum(amount, by: card_id, within: 1h, where: mcc == 5967) > 10.00").ok());
+  EXPECT_TRUE(Rule("avg(count_, by: card_id, within: 1h) > 1.5").ok());  // avg(int) is a decimal
+  EXPECT_TRUE(Rule("max(ts, by: card_id, within: 1h) > ts - 1h").ok());
+  EXPECT_TRUE(Rule("distinct(country, by: card_id, within: 7d) >= 4").ok());
+  EXPECT_TRUE(Rule("min(count_, 3) == 1").ok());  // min/max without by: are the plain functions
+}
+
+TEST(Check, AggregateArgumentErrors) {
+  auto code = [](const std::string& cond) {
+    std::vector<std::string> c = Codes(Rule(cond));
+    return c.empty() ? std::string("ok") : c[0];
+  };
+  EXPECT_EQ(code("count(by: amount, within: 1h) > 1"), "E3012");      // not a @key field
+  EXPECT_EQ(code("count(by: 3, within: 1h) > 1"), "E3012");           // not a field
+  EXPECT_EQ(code("count(by: card_id, within: 3) > 1"), "E3012");      // not a duration
+  EXPECT_EQ(code("count(by: card_id, within: -1h) > 1"), "E3012");    // not positive
+  EXPECT_EQ(code("count(by: card_id) > 1"), "E3012");                 // no window
+  EXPECT_EQ(code("count(amount, by: card_id, within: 1h) > 1"), "E3012");
+  EXPECT_EQ(code("sum(by: card_id, within: 1h) > 1"), "E3012");       // nothing to sum
+  EXPECT_EQ(code("sum(name, by: card_id, within: 1h) > 1"), "E3012"); // strings do not add
+  EXPECT_EQ(code("count(by: card_id, within: 1h, per: 2) > 1"), "E2015");
+  EXPECT_EQ(code("count(by: card_id, within: 1h, within: 2h) > 1"), "E3012");
+  EXPECT_EQ(code("count(by: card_id, within: 1h, where: amount) > 1"), "E3002");
+  EXPECT_EQ(code("sum(count(by: card_id, within: 1h), by: card_id, within: 1h) > 1"), "E3012");
+}
+
+TEST(Check, AggregatesNeedTheEventTime) {
+  Compilation c = CompileText(R"(ruleset t.a version "1.0.0"
+schema s version 1 { card: string @key }
+uses schema s
+rule r { when count(by: card, within: 1h) > 1 then score 1 }
+)");
+  ASSERT_EQ(Codes(c), std::vector<std::string>{"E3012"});
+  EXPECT_NE(c.diagnostics[0].message.find("no `ts` or @time field"), std::string::npos);
 }
 
 TEST(Check, ManyErrorsInOneRun) {

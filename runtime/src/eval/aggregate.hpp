@@ -1,0 +1,48 @@
+// Windowed aggregates (LANGUAGE.md §5) as the planner leaves them: what to
+// record from each event and how to summarise a key's window. Aggregates with
+// the same `by:` key form a group that shares one history per key (one
+// timestamp list, one lookup per event) in the state store.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "eval/types.hpp"
+
+namespace vigil::eval {
+
+enum class AggKind : uint8_t { kCount, kSum, kAvg, kMin, kMax, kDistinct };
+const char* AggKindName(AggKind kind);
+
+// How one event's contribution to an aggregate is stored.
+enum class CellKind : uint8_t {
+  kNone,    // count: only whether `where` held
+  kInt,     // int, time, duration, bool, decimal (units)
+  kFloat,
+  kString,  // distinct over strings
+};
+CellKind CellKindOf(AggKind kind, Type value_type);
+
+struct AggregateDef {
+  AggKind kind = AggKind::kCount;
+  Type value_type;             // the summarised expression's type (count: none)
+  Type type;                   // the aggregate's own type
+  int64_t within_us = 0;
+  int32_t value_node = -1;     // planned value expression, -1 for count
+  int32_t where_node = -1;     // planned `where:`, -1 when absent
+  uint32_t group = 0;          // index into Program::agg_groups
+  // Identity across rule set versions: kind, key, window, value and `where`
+  // with constants and lets substituted. State is kept for an aggregate
+  // across a hot reload when its signature is unchanged.
+  std::string signature;
+  std::string text;            // source text, for explanations
+};
+
+struct AggGroup {
+  std::vector<uint32_t> key_slots;   // `by:` fields, in the order written
+  std::string signature;             // key field names and types
+  std::vector<uint32_t> aggregates;  // indexes into Program::aggregates
+};
+
+}  // namespace vigil::eval

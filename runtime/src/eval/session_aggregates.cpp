@@ -1,0 +1,132 @@
+// The aggregate phase of an evaluation: for each aggregate group, encode the
+// event's key, compute what the event contributes to each aggregate (its
+// `where:` and value), and let the store record it and summarise the windows.
+// Runs before the rules, which then read the values like fields.
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "eval/evaluator.hpp"
+#include "eval/session.hpp"
+
+namespace vigil::eval {
+
+namespace {
+
+// Appends a key field to the encoded key: fixed width for numbers, length
+// prefixed for strings, so that (a, b) tuples cannot collide.
+void AppendKey(const Value& v, Kind kind, std::string& key) {
+  char buf[8];
+  switch (kind) {
+    case Kind::kString: {
+      uint32_t len = v.s.len;
+      std::memcpy(buf, &len, 4);
+      key.append(buf, 4);
+      key.append(v.s.ptr, v.s.len);
+      return;
+    }
+    case Kind::kBool:
+      key += v.b ? '\1' : '\0';
+      return;
+    case Kind::kFloat: {
+      double f = v.f == 0 ? 0.0 : v.f;
+      std::memcpy(buf, &f, 8);
+      key.append(buf, 8);
+      return;
+    }
+    default:
+      std::memcpy(buf, &v.i, 8);
+      key.append(buf, 8);
+      return;
+  }
+}
+
+}  // namespace
+
+void Session::Remap() {
+  uint64_t version = store_->ReadLayout(&layout_);
+  mapping_.Build(*program_, layout_, version);
+  size_t widest = 0;
+  for (const auto& g : layout_.groups) widest = std::max(widest, g.columns.size());
+  column_values_.resize(widest);
+}
+
+bool Session::Record(const Event& event) {
+  Begin(event);
+  if (program_->aggregates.empty()) return true;
+  RunAggregates(true);
+  return !late_;
+}
+
+void Session::RunAggregates(bool record) {
+  const Program& p = *program_;
+  late_ = false;
+  state_error_ = false;
+  std::fill(agg_values_.begin(), agg_values_.end(), Value::Missing());
+  const Value time = fields_[p.schema.time_slot];
+  if (!time.present) return;  // no time, no window: every aggregate is missing
+  Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_);
+  for (uint32_t g = 0; g < p.agg_groups.size(); ++g) {
+    const AggGroup& group = p.agg_groups[g];
+    key_.clear();
+    bool have_key = true;
+    for (uint32_t slot : group.key_slots) {
+      const Value& v = fields_[slot];
+      have_key = have_key && v.present;
+      if (have_key) AppendKey(v, p.schema.fields[slot].type.kind, key_);
+    }
+    if (!have_key) continue;  // a missing key field: this group's aggregates are missing
+    for (int attempt = 0;; ++attempt) {
+      const int32_t sg = mapping_.group[g];
+      if (sg < 0) break;
+      const state::GroupLayout& gl = layout_.groups[sg];
+      cells_.assign(gl.columns.size(), state::Cell());
+      strs_.assign(gl.str_cols, std::string_view());
+      for (uint32_t a : group.aggregates) {
+        const int32_t col = mapping_.column[a];
+        if (col < 0) continue;
+        const AggregateDef& def = p.aggregates[a];
+        state::Cell& cell = cells_[col];
+        bool on = def.where_node < 0 ||
+                  ev.EvalTruth(static_cast<uint32_t>(def.where_node)) == Evaluator::kTrue;
+        if (on && def.value_node >= 0) {
+          Value v = ev.Eval(static_cast<uint32_t>(def.value_node));
+          on = v.present;
+          if (on) {
+            cell.i = v.i;  // also copies a float's bits
+            cell.scale = v.scale;
+            if (def.value_type.kind == Kind::kBool) cell.i = v.b ? 1 : 0;
+            if (gl.columns[col].str_col >= 0) strs_[gl.columns[col].str_col] = v.str();
+          }
+        }
+        cell.on = on ? 1 : 0;
+      }
+      state::Probe probe;
+      probe.group = static_cast<uint32_t>(sg);
+      probe.key = key_;
+      probe.ts = time.i;
+      probe.record = record;
+      probe.cells = cells_.data();
+      probe.strs = strs_.data();
+      state::ApplyStatus status =
+          store_->Apply(mapping_.version, probe, column_values_.data(), query_);
+      if (status == state::ApplyStatus::kStale && attempt < 8) {
+        Remap();  // a hot reload changed the store's layout meanwhile
+        continue;
+      }
+      if (status == state::ApplyStatus::kStale) break;
+      late_ = late_ || status == state::ApplyStatus::kLate;
+      if (status == state::ApplyStatus::kError) {
+        state_error_ = true;  // the backend failed: this group's aggregates stay missing
+        break;
+      }
+      for (uint32_t a : group.aggregates) {
+        const int32_t col = mapping_.column[a];
+        if (col >= 0) agg_values_[a] = column_values_[col];
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace vigil::eval

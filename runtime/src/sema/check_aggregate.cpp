@@ -1,0 +1,307 @@
+// Windowed aggregates (LANGUAGE.md §5): count, sum, avg, min, max, distinct
+// with by:, within: and an optional where:. Checks the arguments, types the
+// result and gives each distinct aggregate a signature that identifies its
+// state across rule set versions.
+#include "eval/session.hpp"
+#include "sema/checker_impl.hpp"
+
+namespace vigil::sema {
+
+namespace {
+
+const Type kBoolT = Type::Scalar(Kind::kBool);
+const Type kIntT = Type::Scalar(Kind::kInt);
+const Type kDecimalT = Type::Scalar(Kind::kDecimal);
+const Type kDurationT = Type::Scalar(Kind::kDuration);
+
+struct AggSpec {
+  const char* name;
+  eval::AggKind kind;
+};
+const AggSpec kAggSpecs[] = {
+    {"count", eval::AggKind::kCount}, {"sum", eval::AggKind::kSum},
+    {"avg", eval::AggKind::kAvg},     {"min", eval::AggKind::kMin},
+    {"max", eval::AggKind::kMax},     {"distinct", eval::AggKind::kDistinct},
+};
+
+// The aggregate's type from its value's type, or nullopt when the value
+// cannot be summarised that way.
+std::optional<Type> ResultType(eval::AggKind kind, Type v) {
+  if (v.is_set) return std::nullopt;
+  switch (kind) {
+    case eval::AggKind::kCount:
+    case eval::AggKind::kDistinct:
+      if (v.kind == Kind::kTuple || v.kind == Kind::kError) return std::nullopt;
+      return kIntT;
+    case eval::AggKind::kSum:
+      if (v.numeric() || v == kDurationT) return v;
+      return std::nullopt;
+    case eval::AggKind::kAvg:
+      if (v.kind == Kind::kInt) return kDecimalT;  // exact: 7 / 2 is 3.5
+      if (v.numeric() || v == kDurationT) return v;
+      return std::nullopt;
+    case eval::AggKind::kMin:
+    case eval::AggKind::kMax:
+      if (v.numeric() || v == kDurationT || v.kind == Kind::kTime) return v;
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool Checker::IsAggregateCall(const ast::Expr& e) {
+  bool named = false;
+  for (const auto& a : e.args) named = named || a.name.has_value();
+  for (const auto& spec : kAggSpecs) {
+    if (e.name.text != spec.name) continue;
+    // min(a, b) and max(a, b) are also plain functions; named arguments
+    // make them aggregates.
+    return named || (spec.kind != eval::AggKind::kMin && spec.kind != eval::AggKind::kMax);
+  }
+  return false;
+}
+
+bool Checker::UsesAggregate(const ast::Expr& e) {
+  auto kind = static_cast<RefKind>(e.checked.ref_kind);
+  if (kind == RefKind::kAggregate) return true;
+  if (e.kind == ast::ExprKind::kName && kind == RefKind::kLet) {
+    const ast::Expr* let = module_.lets[e.checked.ref_index].expr;
+    return let != nullptr && UsesAggregate(*let);
+  }
+  for (const auto& op : e.operands) {
+    if (UsesAggregate(*op)) return true;
+  }
+  for (const auto& a : e.args) {
+    if (UsesAggregate(*a.value)) return true;
+  }
+  return false;
+}
+
+// A canonical text of an expression with constants, params and lets
+// replaced by what they stand for, so that the signature changes exactly when
+// what the aggregate records changes (a member's override of a param in a
+// `where:` is a different aggregate; reformatting the file is not).
+std::string Checker::Canonical(const ast::Expr& e) {
+  auto kind = static_cast<RefKind>(e.checked.ref_kind);
+  std::string out;
+  switch (e.kind) {
+    case ast::ExprKind::kLiteral: {
+      const SourceFile& f = sources_.file(e.range.file);
+      return std::string(f.text().substr(e.range.begin, e.range.end - e.range.begin));
+    }
+    case ast::ExprKind::kName: {
+      uint32_t i = e.checked.ref_index;
+      auto value_text = [&](const ConstValue& v) {
+        std::string s = TypeName(v.type) + ":";
+        if (!v.type.is_set) {
+          eval::FormatValue(v.scalar, v.type, s);
+          return s;
+        }
+        for (int64_t x : v.ints) s += std::to_string(x) + ",";
+        for (const std::string& x : v.strs) s += std::to_string(x.size()) + ":" + x + ",";
+        return s;
+      };
+      if (kind == RefKind::kConst) return value_text(module_.consts[i].value);
+      if (kind == RefKind::kParam) return value_text(module_.params[i].value);
+      if (kind == RefKind::kList) return value_text(module_.lists[i].value);
+      if (kind == RefKind::kLet && module_.lets[i].expr != nullptr) {
+        return "(" + Canonical(*module_.lets[i].expr) + ")";
+      }
+      return "field:" + e.name.text;
+    }
+    case ast::ExprKind::kCall:
+      out = e.name.text + "(";
+      for (const auto& a : e.args) {
+        if (a.name) out += a.name->text + ":";
+        out += Canonical(*a.value) + ",";
+      }
+      return out + ")";
+    case ast::ExprKind::kUnary:
+      return std::string("(") + ast::OpText(e.op) + " " + Canonical(*e.operands[0]) + ")";
+    case ast::ExprKind::kBinary:
+    case ast::ExprKind::kLogical:
+      out = "(";
+      for (size_t k = 0; k < e.operands.size(); ++k) {
+        if (k > 0) out += std::string(" ") + ast::OpText(e.op) + " ";
+        out += Canonical(*e.operands[k]);
+      }
+      return out + ")";
+    case ast::ExprKind::kSet:
+    case ast::ExprKind::kTuple:
+      if (kind == RefKind::kConst) {
+        const ConstValue& v = module_.consts[e.checked.ref_index].value;
+        out = "{";
+        for (int64_t x : v.ints) out += std::to_string(x) + ",";
+        for (const std::string& x : v.strs) out += std::to_string(x.size()) + ":" + x + ",";
+        return out + "}";
+      }
+      out = "(";
+      for (const auto& op : e.operands) out += Canonical(*op) + ",";
+      return out + ")";
+  }
+  return out;
+}
+
+Type Checker::CheckAggregate(ast::Expr& e) {
+  const Type error{};
+  eval::AggKind kind = eval::AggKind::kCount;
+  for (const auto& spec : kAggSpecs) {
+    if (e.name.text == spec.name) kind = spec.kind;
+  }
+  const char* name = eval::AggKindName(kind);
+  ast::Expr* value = nullptr;
+  ast::Expr* by = nullptr;
+  ast::Expr* within = nullptr;
+  ast::Expr* where = nullptr;
+  bool ok = true;
+  size_t positional = 0;
+  for (auto& a : e.args) {
+    if (!a.name) {
+      if (positional++ > 0 || kind == eval::AggKind::kCount) {
+        Error(DiagCode::kBadAggregate, a.value->range,
+              kind == eval::AggKind::kCount
+                  ? std::string("count() takes no value, only by:, within: and where:")
+                  : fmt::format("{}() takes one value before by:", name));
+        ok = false;
+        continue;
+      }
+      value = a.value.get();
+      continue;
+    }
+    ast::Expr** slot = a.name->text == "by"       ? &by
+                       : a.name->text == "within" ? &within
+                       : a.name->text == "where"  ? &where
+                                                  : nullptr;
+    if (slot == nullptr) {
+      Error(DiagCode::kUnknownArgument, a.name->range,
+            fmt::format("{}() has no argument '{}'", name, a.name->text),
+            "aggregates take by:, within: and an optional where:");
+      ok = false;
+      continue;
+    }
+    if (*slot != nullptr) {
+      Error(DiagCode::kBadAggregate, a.name->range,
+            fmt::format("'{}:' is given twice", a.name->text));
+      ok = false;
+      continue;
+    }
+    *slot = a.value.get();
+  }
+  if (!ok) return error;
+  if (value == nullptr && kind != eval::AggKind::kCount) {
+    Error(DiagCode::kBadAggregate, e.range, fmt::format("{}() needs a value to summarise", name),
+          fmt::format("for example: {}(amount, by: card_id, within: 24h)", name));
+    return error;
+  }
+  if (by == nullptr || within == nullptr) {
+    Error(DiagCode::kBadAggregate, e.range,
+          fmt::format("{}() needs {}", name,
+                      by == nullptr && within == nullptr ? "by: and within:"
+                      : by == nullptr                    ? "by:"
+                                                         : "within:"),
+          fmt::format("for example: count(by: card_id, within: 24h)"));
+    return error;
+  }
+  AggregateInfo info;
+  info.kind = kind;
+
+  // by: a @key field or a tuple of them.
+  std::vector<ast::Expr*> keys;
+  if (by->kind == ast::ExprKind::kTuple) {
+    for (auto& op : by->operands) keys.push_back(op.get());
+  } else {
+    keys.push_back(by);
+  }
+  for (ast::Expr* k : keys) {
+    if (k->kind != ast::ExprKind::kName) {
+      Error(DiagCode::kBadAggregate, k->range, "by: takes a field or a tuple of fields, (a, b)");
+      return error;
+    }
+    Type kt = CheckExpr(*k);
+    if (!kt.ok()) return error;
+    if (static_cast<RefKind>(k->checked.ref_kind) != RefKind::kField) {
+      Error(DiagCode::kBadAggregate, k->range,
+            fmt::format("by: takes event fields, and '{}' is not a field", k->name.text));
+      return error;
+    }
+    const eval::FieldInfo& field = module_.schema.fields[k->checked.ref_index];
+    if (!field.key) {
+      Error(DiagCode::kBadAggregate, k->range,
+            fmt::format("'{}' is not a key field", field.name),
+            fmt::format("mark it `@key` in schema {} to group events by it", module_.schema.name));
+      return error;
+    }
+    if (field.type.is_set) {
+      Error(DiagCode::kBadAggregate, k->range,
+            fmt::format("'{}' is a set and cannot be a key", field.name));
+      return error;
+    }
+    info.key_slots.push_back(k->checked.ref_index);
+  }
+  by->checked.type = Type::Scalar(Kind::kTuple).Encode();
+  if (module_.schema.time_slot < 0) {
+    Error(DiagCode::kBadAggregate, e.range,
+          fmt::format("{}() needs the event's time, but schema {} has no `ts` or @time field",
+                      name, module_.schema.name),
+          "mark the time field with @time");
+    return error;
+  }
+
+  // within: a positive constant duration.
+  std::optional<ConstValue> w = EvalConst(*within, "within:");
+  if (!w) return error;
+  if (w->type != kDurationT || w->scalar.i <= 0) {
+    Error(DiagCode::kBadAggregate, within->range,
+          "within: takes a positive duration such as 24h or 7d");
+    return error;
+  }
+  info.within_us = w->scalar.i;
+
+  if (where != nullptr) {
+    if (!CheckCondition(*where, "where:").ok()) return error;
+    if (UsesAggregate(*where)) {
+      Error(DiagCode::kBadAggregate, where->range, "where: cannot contain another aggregate");
+      return error;
+    }
+    info.where = where;
+  }
+  Type result = kIntT;
+  if (value != nullptr) {
+    Type vt = CheckExpr(*value);
+    if (!vt.ok()) return error;
+    if (UsesAggregate(*value)) {
+      Error(DiagCode::kBadAggregate, value->range, "aggregates cannot be nested");
+      return error;
+    }
+    std::optional<Type> rt = ResultType(kind, vt);
+    if (!rt) {
+      Error(DiagCode::kBadAggregate, value->range,
+            fmt::format("{}() cannot summarise a {}", name, TypeName(vt)),
+            kind == eval::AggKind::kDistinct ? "distinct() counts the values of one scalar field"
+                                             : "it takes an int, decimal, float or duration"
+                                               " (min and max also a time)");
+      return error;
+    }
+    info.value = value;
+    info.value_type = vt;
+    result = *rt;
+  }
+  info.type = result;
+  info.text = std::string(
+      sources_.file(e.range.file).text().substr(e.range.begin, e.range.end - e.range.begin));
+  info.signature = fmt::format("{}|{}|{}|{}", name, Canonical(*by), info.within_us,
+                               value ? Canonical(*value) : std::string());
+  info.signature += "|" + (where ? Canonical(*where) : std::string());
+
+  uint32_t index = static_cast<uint32_t>(module_.aggregates.size());
+  for (uint32_t i = 0; i < module_.aggregates.size(); ++i) {
+    if (module_.aggregates[i].signature == info.signature) index = i;
+  }
+  if (index == module_.aggregates.size()) module_.aggregates.push_back(std::move(info));
+  e.checked.ref_kind = static_cast<uint8_t>(RefKind::kAggregate);
+  e.checked.ref_index = index;
+  return result;
+}
+
+}  // namespace vigil::sema

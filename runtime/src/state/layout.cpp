@@ -1,0 +1,63 @@
+#include "state/layout.hpp"
+
+namespace vigil::state {
+
+Layout Layout::FromProgram(const eval::Program& program) {
+  Layout layout;
+  for (const eval::AggGroup& g : program.agg_groups) {
+    GroupLayout gl;
+    gl.signature = g.signature;
+    for (uint32_t a : g.aggregates) {
+      const eval::AggregateDef& def = program.aggregates[a];
+      Column c;
+      c.signature = def.signature;
+      c.kind = def.kind;
+      c.cell = eval::CellKindOf(def.kind, def.value_type);
+      c.value_kind = def.value_type.kind;
+      c.within_us = def.within_us;
+      if (c.cell == eval::CellKind::kString) c.str_col = static_cast<int32_t>(gl.str_cols++);
+      gl.longest_us = std::max(gl.longest_us, c.within_us);
+      gl.columns.push_back(std::move(c));
+    }
+    layout.groups.push_back(std::move(gl));
+  }
+  return layout;
+}
+
+bool Layout::operator==(const Layout& other) const {
+  if (groups.size() != other.groups.size()) return false;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const GroupLayout& a = groups[g];
+    const GroupLayout& b = other.groups[g];
+    if (a.signature != b.signature || a.columns.size() != b.columns.size()) return false;
+    for (size_t c = 0; c < a.columns.size(); ++c) {
+      if (a.columns[c].signature != b.columns[c].signature) return false;
+    }
+  }
+  return true;
+}
+
+void Mapping::Build(const eval::Program& program, const Layout& layout, uint64_t layout_version) {
+  version = layout_version;
+  group.assign(program.agg_groups.size(), -1);
+  column.assign(program.aggregates.size(), -1);
+  for (size_t g = 0; g < program.agg_groups.size(); ++g) {
+    for (size_t sg = 0; sg < layout.groups.size(); ++sg) {
+      if (layout.groups[sg].signature == program.agg_groups[g].signature) {
+        group[g] = static_cast<int32_t>(sg);
+      }
+    }
+  }
+  for (size_t a = 0; a < program.aggregates.size(); ++a) {
+    int32_t sg = group[program.aggregates[a].group];
+    if (sg < 0) continue;
+    const auto& cols = layout.groups[sg].columns;
+    for (size_t c = 0; c < cols.size(); ++c) {
+      if (cols[c].signature == program.aggregates[a].signature) {
+        column[a] = static_cast<int32_t>(c);
+      }
+    }
+  }
+}
+
+}  // namespace vigil::state

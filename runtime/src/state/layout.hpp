@@ -1,0 +1,51 @@
+// What the state store keeps per key: the columns of each aggregate group.
+// A layout is derived from a compiled program; the store migrates its data
+// from one layout to the next on a hot reload, keeping every column whose
+// aggregate signature is unchanged.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "eval/aggregate.hpp"
+#include "eval/program.hpp"
+
+namespace vigil::state {
+
+struct Column {
+  std::string signature;  // eval::AggregateDef::signature
+  eval::AggKind kind = eval::AggKind::kCount;
+  eval::CellKind cell = eval::CellKind::kNone;
+  Kind value_kind = Kind::kError;  // the summarised value's type (avg needs it)
+  int64_t within_us = 0;
+  int32_t str_col = -1;   // index among the group's string columns, -1 if none
+};
+
+struct GroupLayout {
+  std::string signature;  // eval::AggGroup::signature
+  std::vector<Column> columns;
+  uint32_t str_cols = 0;
+  int64_t longest_us = 0;  // the longest window: older entries can go
+};
+
+struct Layout {
+  std::vector<GroupLayout> groups;
+
+  static Layout FromProgram(const eval::Program& program);
+  bool operator==(const Layout& other) const;
+};
+
+// Where a program's aggregates live in a store's layout: program group →
+// store group and program aggregate → column (-1: the store does not keep it,
+// which happens only to a thread still running a rule set that a reload
+// replaced).
+struct Mapping {
+  uint64_t version = 0;
+  std::vector<int32_t> group;
+  std::vector<int32_t> column;
+
+  void Build(const eval::Program& program, const Layout& layout, uint64_t layout_version);
+};
+
+}  // namespace vigil::state

@@ -1,0 +1,216 @@
+#include "state/store.hpp"
+
+#include <algorithm>
+
+namespace vigil::state {
+
+namespace {
+
+int64_t SatSub(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_sub_overflow(a, b, &r) ? INT64_MIN : r;
+}
+
+// Ops between two sweeps of a shard for keys that left every window.
+constexpr uint32_t kSweepEvery = 4096;
+
+}  // namespace
+
+Store::Store(StoreOptions options)
+    : options_(options),
+      layout_(std::make_shared<const Layout>()),
+      shards_(std::max<uint32_t>(options.shards, 1)) {
+  for (Shard& s : shards_) {
+    s.version = version_;
+    s.layout = layout_;
+  }
+}
+
+Store::~Store() = default;
+
+uint64_t Store::ReadLayout(Layout* out) const {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  *out = *layout_;
+  return version_;
+}
+
+std::vector<Store::Map> Store::Migrate(std::vector<Map>& maps, const Layout& from,
+                                       const Layout& to, std::pmr::memory_resource* memory) {
+  std::vector<Map> result;
+  result.reserve(to.groups.size());
+  for (size_t g = 0; g < to.groups.size(); ++g) result.emplace_back(memory);
+  for (size_t ng = 0; ng < to.groups.size(); ++ng) {
+    const GroupLayout& n = to.groups[ng];
+    for (size_t og = 0; og < from.groups.size() && og < maps.size(); ++og) {
+      const GroupLayout& o = from.groups[og];
+      if (o.signature != n.signature) continue;
+      // New column k takes old column src[k], or starts empty.
+      std::vector<int32_t> src(n.columns.size(), -1);
+      bool any = false;
+      for (size_t k = 0; k < n.columns.size(); ++k) {
+        for (size_t j = 0; j < o.columns.size(); ++j) {
+          if (o.columns[j].signature == n.columns[k].signature) src[k] = static_cast<int32_t>(j);
+        }
+        any = any || src[k] >= 0;
+      }
+      if (!any) break;
+      const size_t oc = o.columns.size(), nc = n.columns.size();
+      for (auto& [key, h] : maps[og]) {
+        KeyHistory nh;
+        nh.max_ts = h.max_ts;
+        const size_t count = h.ts.size() - h.head;
+        nh.ts.assign(h.ts.begin() + h.head, h.ts.end());
+        nh.cells.resize(count * nc);
+        nh.strs.resize(count * n.str_cols);
+        for (size_t e = 0; e < count; ++e) {
+          for (size_t k = 0; k < nc; ++k) {
+            if (src[k] < 0) continue;
+            nh.cells[e * nc + k] = h.cells[(h.head + e) * oc + src[k]];
+            int32_t ns = n.columns[k].str_col, os = o.columns[src[k]].str_col;
+            if (ns >= 0 && os >= 0) {
+              nh.strs[e * n.str_cols + ns] = std::move(h.strs[(h.head + e) * o.str_cols + os]);
+            }
+          }
+        }
+        result[ng].emplace(key, std::move(nh));
+      }
+      break;
+    }
+  }
+  return result;
+}
+
+void Store::Adopt(const Layout& layout) {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  if (*layout_ == layout && shards_[0].maps.size() == layout.groups.size()) return;
+  auto next = std::make_shared<const Layout>(layout);
+  ++version_;
+  for (Shard& s : shards_) {
+    std::lock_guard<std::mutex> shard_lock(s.mu);
+    s.maps = Migrate(s.maps, *s.layout, *next, &s.pool);
+    s.layout = next;
+    s.version = version_;
+  }
+  layout_ = std::move(next);
+}
+
+void Store::Evict(const GroupLayout& g, KeyHistory& h) const {
+  const int64_t cutoff = SatSub(SatSub(h.max_ts, options_.lateness_us), g.longest_us);
+  const size_t size = h.ts.size();
+  while (h.head < size && h.ts[h.head] <= cutoff) ++h.head;
+  if (h.head == 0) return;
+  if (h.head == size) {
+    h.ts.clear();
+    h.cells.clear();
+    h.strs.clear();
+    h.head = 0;
+    return;
+  }
+  if (h.head * 2 < size) return;  // compact once half is dead: amortised O(1)
+  const size_t nc = h.cells.size() / size, ns = h.strs.size() / size;
+  h.ts.erase(h.ts.begin(), h.ts.begin() + h.head);
+  h.cells.erase(h.cells.begin(), h.cells.begin() + h.head * nc);
+  h.strs.erase(h.strs.begin(), h.strs.begin() + h.head * ns);
+  h.head = 0;
+}
+
+void Store::Sweep(Shard& shard) {
+  const Layout& layout = *shard.layout;
+  for (size_t g = 0; g < shard.maps.size() && g < layout.groups.size(); ++g) {
+    const int64_t cutoff =
+        SatSub(SatSub(shard.max_ts, options_.lateness_us), layout.groups[g].longest_us);
+    Map& m = shard.maps[g];
+    for (auto it = m.begin(); it != m.end();) {
+      if (it->second.max_ts <= cutoff) {
+        it = m.erase(it);
+        dropped_keys_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
+                         QueryScratch& scratch) {
+  Shard& shard = ShardOf(probe.key);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  if (shard.version != version) return ApplyStatus::kStale;
+  const GroupLayout& g = shard.layout->groups[probe.group];
+  const uint32_t nc = static_cast<uint32_t>(g.columns.size());
+  Map& map = shard.maps[probe.group];
+  auto it = map.find(probe.key);
+  KeyHistory* h = it == map.end() ? nullptr : &it->second;
+  const bool late = h != nullptr && probe.ts < SatSub(h->max_ts, options_.lateness_us);
+  const bool record = probe.record && !late;
+  if (late && probe.record) late_events_.fetch_add(1, std::memory_order_relaxed);
+  if (record) {
+    if (h == nullptr) h = &map.emplace(probe.key, KeyHistory{}).first->second;
+    // After any equal timestamps: ties keep arrival order.
+    auto pos = std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts);
+    const size_t at = static_cast<size_t>(pos - h->ts.begin());
+    h->ts.insert(pos, probe.ts);
+    h->cells.insert(h->cells.begin() + at * nc, probe.cells, probe.cells + nc);
+    if (g.str_cols > 0) {
+      auto spos = h->strs.begin() + at * g.str_cols;
+      for (uint32_t k = 0; k < g.str_cols; ++k) {
+        spos = h->strs.emplace(spos, probe.strs[k]) + 1;
+      }
+    }
+    h->max_ts = std::max(h->max_ts, probe.ts);
+  }
+  if (h != nullptr) Evict(g, *h);
+  shard.max_ts = std::max(shard.max_ts, probe.ts);
+
+  size_t hi = 0;
+  if (h != nullptr) {
+    hi = static_cast<size_t>(std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts) -
+                             h->ts.begin());
+  }
+  int64_t last_within = -1;
+  size_t lo = hi;
+  for (uint32_t c = 0; c < nc; ++c) {
+    const Column& col = g.columns[c];
+    if (h != nullptr && col.within_us != last_within) {
+      // The window is (ts - within, ts]: an entry exactly `within` old is out.
+      lo = static_cast<size_t>(std::upper_bound(h->ts.begin() + h->head, h->ts.begin() + hi,
+                                                SatSub(probe.ts, col.within_us)) -
+                               h->ts.begin());
+      last_within = col.within_us;
+    }
+    const Cell* extra = record ? nullptr : &probe.cells[c];
+    std::string_view extra_str = !record && col.str_col >= 0 ? probe.strs[col.str_col]
+                                                              : std::string_view();
+    out[c] = Summarise(col, h, nc, c, lo, hi, extra, extra_str, scratch);
+  }
+  if (++shard.ops % kSweepEvery == 0) Sweep(shard);
+  return late ? ApplyStatus::kLate : ApplyStatus::kOk;
+}
+
+StoreStats Store::Stats() const {
+  StoreStats st;
+  for (const Shard& s : shards_) {
+    std::lock_guard<std::mutex> lock(const_cast<Shard&>(s).mu);
+    for (const Map& m : s.maps) {
+      st.keys += m.size();
+      st.bytes += m.bucket_count() * sizeof(void*);
+      for (const auto& [key, h] : m) {
+        st.entries += h.ts.size() - h.head;
+        // A node: next pointer, cached hash, key and value.
+        st.bytes += 2 * sizeof(void*) + sizeof(std::string) + sizeof(KeyHistory);
+        if (key.capacity() > 15) st.bytes += key.capacity() + 1;
+        if (h.ts.capacity() > 2) st.bytes += h.ts.capacity() * sizeof(int64_t);
+        if (h.cells.capacity() > 4) st.bytes += h.cells.capacity() * sizeof(Cell);
+        st.bytes += h.strs.capacity() * sizeof(std::string);
+        for (const std::string& x : h.strs) {
+          if (x.capacity() > 15) st.bytes += x.capacity() + 1;
+        }
+      }
+    }
+  }
+  st.late_events = late_events_.load(std::memory_order_relaxed);
+  st.dropped_keys = dropped_keys_.load(std::memory_order_relaxed);
+  return st;
+}
+
+}  // namespace vigil::state

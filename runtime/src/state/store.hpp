@@ -1,0 +1,105 @@
+// The embedded state store for windowed aggregates: per aggregate group and
+// key, the recent events' timestamps and their contributions (cells), kept in
+// time order. Bounded: entries older than the group's longest window plus the
+// allowed lateness are dropped, and so are keys with nothing left.
+//
+// Thread-safe. Keys are spread over shards, each with its own mutex, so
+// threads working on different keys rarely meet; an event's update and its
+// window query happen under one lock, so concurrent evaluation gives the
+// totals of some serial order.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <memory_resource>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "state/backend.hpp"
+
+namespace vigil::state {
+
+struct StoreOptions {
+  // An event older than the key's latest by more than this is late: it is
+  // evaluated over the state there is, but not recorded.
+  int64_t lateness_us = 10LL * 60 * 1000000;
+  uint32_t shards = 64;
+};
+
+class Store final : public Backend {
+ public:
+  explicit Store(StoreOptions options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const StoreOptions& options() const { return options_; }
+
+  // Makes `layout` the store's own, keeping the data of every column whose
+  // signature is unchanged and dropping the rest. No-op when equal.
+  void Adopt(const Layout& layout) override;
+  // The current layout and its version (which Apply checks).
+  uint64_t ReadLayout(Layout* out) const override;
+
+  // Records the event (unless !probe.record or late) and writes each
+  // column's value over its window ending at probe.ts into out[column].
+  // kStale: the layout changed since `version`; nothing was done.
+  ApplyStatus Apply(uint64_t version, const Probe& probe, eval::Value* out,
+                    QueryScratch& scratch) override;
+
+  StoreStats Stats() const override;
+
+  // Snapshots (state/snapshot.cpp). Save writes a temporary file, fsyncs
+  // it and renames it over `path`. Load replaces the state only when the
+  // whole file is valid; on error the state is untouched.
+  bool Save(const std::string& path, std::string* error) const override;
+  bool Load(const std::string& path, std::string* error) override;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  // Each shard allocates its keys from its own pool, under its lock: a key
+  // dropped by one thread and re-created by another never crosses malloc
+  // arenas, so threads do not contend in the allocator.
+  using Map = std::pmr::unordered_map<std::pmr::string, KeyHistory, Hash, std::equal_to<>>;
+  struct alignas(64) Shard {
+    std::mutex mu;
+    std::pmr::unsynchronized_pool_resource pool;
+    uint64_t version = 0;
+    std::shared_ptr<const Layout> layout;  // what `maps` are laid out as
+    std::vector<Map> maps;                 // one per layout group
+    int64_t max_ts = INT64_MIN;
+    uint32_t ops = 0;
+  };
+
+  Shard& ShardOf(std::string_view key) {
+    return shards_[Hash()(key) % shards_.size()];
+  }
+  void Evict(const GroupLayout& g, KeyHistory& h) const;
+  void Sweep(Shard& shard);
+  // Rewrites `maps` (laid out as `from`) into the columns of `to`.
+  static std::vector<Map> Migrate(std::vector<Map>& maps, const Layout& from, const Layout& to,
+                                  std::pmr::memory_resource* memory);
+
+  StoreOptions options_;
+  // Held while the layout changes (Adopt, Load) and while reading it. Shards
+  // are then migrated one at a time, so no thread ever holds more than one
+  // shard lock; a session's mapping is only ever built from a layout that
+  // every shard already has.
+  mutable std::mutex layout_mu_;
+  std::shared_ptr<const Layout> layout_;
+  uint64_t version_ = 1;
+  std::vector<Shard> shards_;
+  std::atomic<uint64_t> late_events_{0};
+  std::atomic<uint64_t> dropped_keys_{0};
+
+  friend class SnapshotIo;
+};
+
+}  // namespace vigil::state
