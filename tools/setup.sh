@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata abigail-tools clang libclang-rt-14-dev
   default-jdk-headless libjna-java
+  redis-server libhiredis-dev
 )
 missing=()
 for p in "${packages[@]}"; do

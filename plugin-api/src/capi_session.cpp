@@ -2,6 +2,7 @@
 #include "eval/explain.hpp"
 #include "eval/result_json.hpp"
 #include "handles.hpp"
+#include "state/external_backend.hpp"
 
 using vigil::capi::Failure;
 using vigil::capi::Guard;
@@ -11,6 +12,14 @@ using vigil::capi::kSessionMagic;
 using vigil::capi::Valid;
 
 namespace {
+
+// A failed external state backend set to fail closed makes the call fail.
+void CheckState(vigil_session* s, bool state_error) {
+  if (state_error && s->session->store() != nullptr && s->session->store()->fail_closed()) {
+    throw Failure{VIGIL_ERR_STATE, "the state backend failed: " +
+                                       vigil::state::ExternalBackend::LastError()};
+  }
+}
 
 void Evaluate(vigil_session* s, const vigil_event* e, vigil_result* r, bool record = true) {
   if (!Valid(e, kEventMagic) || !Valid(r, kResultMagic)) {
@@ -25,6 +34,7 @@ void Evaluate(vigil_session* s, const vigil_event* e, vigil_result* r, bool reco
   vigil::eval::EvalOptions options = s->options;
   options.record = record;
   s->session->Evaluate(*e->event, r->result, options);
+  CheckState(s, r->result.state_error);
 }
 
 }  // namespace
@@ -103,6 +113,7 @@ vigil_status vigil_session_record(vigil_session* session, const vigil_event* eve
       throw Failure{VIGIL_ERR_MISUSE, "the event was made for another rule set"};
     }
     bool recorded = session->session->Record(*event->event);
+    CheckState(session, session->session->state_error());
     if (late != nullptr) *late = recorded ? 0 : 1;
     return VIGIL_OK;
   });
@@ -164,6 +175,10 @@ void vigil_result_free(vigil_result* result) {
 const char* vigil_result_decision(const vigil_result* result) {
   if (!Valid(result, kResultMagic) || result->program == nullptr) return nullptr;
   return result->program->decisions[result->result.decision].c_str();
+}
+
+int32_t vigil_result_state_error(const vigil_result* result) {
+  return Valid(result, kResultMagic) && result->result.state_error ? 1 : 0;
 }
 
 int32_t vigil_result_late(const vigil_result* result) {

@@ -1,5 +1,6 @@
 // vigil_state_*: the aggregates' state shared by sessions, and its snapshots.
 #include "handles.hpp"
+#include "state/external_backend.hpp"
 
 using vigil::capi::Failure;
 using vigil::capi::Guard;
@@ -37,6 +38,70 @@ vigil_status vigil_state_new(const vigil_state_options* options, vigil_state** o
       if (options->lateness_us >= 0) o.lateness_us = options->lateness_us;
     }
     *out = Wrap(std::make_shared<vigil::state::Store>(o));
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_state_new_external(const vigil_backend* backend, int64_t lateness_us,
+                                      vigil_state** out) {
+  if (out == nullptr) return VIGIL_ERR_MISUSE;
+  *out = nullptr;
+  if (backend == nullptr || backend->struct_size < sizeof(vigil_backend) ||
+      backend->apply == nullptr) {
+    t_state_errmsg = "invalid backend: set struct_size and apply";
+    return VIGIL_ERR_MISUSE;
+  }
+  return Guard(&t_state_errmsg, [&]() -> vigil_status {
+    vigil_backend copy = *backend;
+    auto fn = [copy](const vigil::state::ExternalRequest& req,
+                     vigil::state::ExternalReply& reply) {
+      const std::string group(req.group);
+      vigil_backend_request r{};
+      r.struct_size = sizeof(r);
+      r.record = req.record ? 1 : 0;
+      r.group = group.c_str();
+      r.key = req.key.data();
+      r.key_len = req.key.size();
+      r.ts_us = req.ts;
+      r.lateness_us = req.lateness_us;
+      r.keep_us = req.keep_us;
+      r.from_us = req.from_us;
+      r.entry = req.entry.data();
+      r.entry_len = req.entry.size();
+      vigil_status status = copy.apply(copy.user, &r, reinterpret_cast<vigil_backend_reply*>(&reply));
+      if (status != VIGIL_OK && reply.error.empty()) {
+        reply.error = std::string("the backend returned ") + vigil_status_str(status);
+      }
+      return status == VIGIL_OK;
+    };
+    int64_t lateness = lateness_us >= 0 ? lateness_us : vigil::state::StoreOptions().lateness_us;
+    *out = Wrap(std::make_shared<vigil::state::ExternalBackend>(
+        std::move(fn), lateness, (copy.flags & VIGIL_BACKEND_FAIL_CLOSED) != 0));
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_backend_reply_add(vigil_backend_reply* reply, int64_t ts_us, const void* entry,
+                                     size_t len) {
+  if (reply == nullptr || (entry == nullptr && len > 0)) return VIGIL_ERR_MISUSE;
+  return Guard(nullptr, [&]() -> vigil_status {
+    auto* r = reinterpret_cast<vigil::state::ExternalReply*>(reply);
+    r->entries.emplace_back(ts_us, std::string(static_cast<const char*>(entry), len));
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_backend_reply_set_late(vigil_backend_reply* reply, int32_t late) {
+  if (reply == nullptr) return VIGIL_ERR_MISUSE;
+  reinterpret_cast<vigil::state::ExternalReply*>(reply)->late = late != 0;
+  return VIGIL_OK;
+}
+
+vigil_status vigil_backend_reply_set_error(vigil_backend_reply* reply, const char* message) {
+  if (reply == nullptr) return VIGIL_ERR_MISUSE;
+  return Guard(nullptr, [&]() -> vigil_status {
+    reinterpret_cast<vigil::state::ExternalReply*>(reply)->error =
+        message != nullptr ? message : "";
     return VIGIL_OK;
   });
 }
@@ -79,6 +144,9 @@ vigil_status vigil_state_save(vigil_state* state, const char* path) {
     return VIGIL_ERR_MISUSE;
   }
   return Guard(&t_state_errmsg, [&]() -> vigil_status {
+    if (dynamic_cast<vigil::state::Store*>(state->store.get()) == nullptr) {
+      throw Failure{VIGIL_ERR_MISUSE, "an external state is kept by its backend, not in snapshots"};
+    }
     std::string error;
     if (!state->store->Save(path, &error)) throw Failure{VIGIL_ERR_IO, error};
     return VIGIL_OK;
@@ -91,6 +159,9 @@ vigil_status vigil_state_load(vigil_state* state, const char* path) {
     return VIGIL_ERR_MISUSE;
   }
   return Guard(&t_state_errmsg, [&]() -> vigil_status {
+    if (dynamic_cast<vigil::state::Store*>(state->store.get()) == nullptr) {
+      throw Failure{VIGIL_ERR_MISUSE, "an external state is kept by its backend, not in snapshots"};
+    }
     std::string error;
     if (!state->store->Load(path, &error)) throw Failure{VIGIL_ERR_IO, error};
     return VIGIL_OK;

@@ -100,6 +100,7 @@ typedef int32_t vigil_status;
 #define VIGIL_ERR_INTERNAL 9    /* a bug in vigil: please report the message */
 #define VIGIL_ERR_TYPE 10       /* a value of the wrong type for the field */
 #define VIGIL_ERR_RANGE 11      /* an index out of range */
+#define VIGIL_ERR_STATE 12      /* an external state backend failed and is set to fail closed */
 
 /* Static text for a status code; never NULL. */
 VIGIL_API const char* vigil_status_str(vigil_status status);
@@ -354,6 +355,69 @@ VIGIL_API vigil_status vigil_state_save(vigil_state* state, const char* path);
 VIGIL_API vigil_status vigil_state_load(vigil_state* state, const char* path);
 /* The message of the calling thread's last failed vigil_state_* call; never NULL. */
 VIGIL_API const char* vigil_state_errmsg(void);
+
+/* ---- external state backends
+ *
+ * Instead of the embedded store, a state can keep each key's history in the host's
+ * own store (Redis, a stream processor's keyed state), so that several nodes share one
+ * velocity state. The engine encodes what each event contributes to a key's
+ * aggregates as an opaque entry and calls `apply` once per aggregate group and event;
+ * the backend must, atomically for that key:
+ *   1. find the key's latest entry time L (none: the event is not late);
+ *   2. if request->record and not (ts_us < L - lateness_us), append the entry at ts_us
+ *      (entries are not unique: two equal entries are two events);
+ *   3. drop the entries with time <= max(L, ts_us) - keep_us;
+ *   4. return every entry with time > from_us through vigil_backend_reply_add, and
+ *      call vigil_backend_reply_set_late(reply, 1) if the event was late.
+ * The engine then computes the windows exactly as the embedded store does, so nodes
+ * that share a backend agree with one embedded engine fed the same events in the same
+ * order. `apply` is called from the evaluating threads, concurrently; it must return
+ * within a bounded time (use timeouts). On failure it returns a status other than
+ * VIGIL_OK (after vigil_backend_reply_set_error): with VIGIL_BACKEND_FAIL_CLOSED the
+ * evaluation returns VIGIL_ERR_STATE; otherwise it goes on with that group's
+ * aggregates missing and the result says so (vigil_result_state_error).
+ * The group id changes when the aggregates of the group change (a hot reload with
+ * other definitions starts from an empty history). plugin-api/adapters/redis is a
+ * complete backend for Redis. */
+typedef struct vigil_backend_request {
+  uint32_t struct_size;
+  uint32_t record;       /* 1: append `entry` unless the event is late */
+  const char* group;     /* NUL-terminated id of the aggregate group (hex) */
+  const void* key;       /* the encoded key fields (binary) */
+  size_t key_len;
+  int64_t ts_us;         /* the event's time */
+  int64_t lateness_us;
+  int64_t keep_us;
+  int64_t from_us;
+  const void* entry;     /* the event's entry (binary) */
+  size_t entry_len;
+} vigil_backend_request;
+
+typedef struct vigil_backend_reply vigil_backend_reply;
+/* Copies one history entry into the reply. */
+VIGIL_API vigil_status vigil_backend_reply_add(vigil_backend_reply* reply, int64_t ts_us,
+                                               const void* entry, size_t len);
+VIGIL_API vigil_status vigil_backend_reply_set_late(vigil_backend_reply* reply, int32_t late);
+VIGIL_API vigil_status vigil_backend_reply_set_error(vigil_backend_reply* reply,
+                                                     const char* message);
+
+typedef vigil_status (*vigil_backend_apply_fn)(void* user, const vigil_backend_request* request,
+                                               vigil_backend_reply* reply);
+typedef struct vigil_backend {
+  uint32_t struct_size;
+  uint32_t flags;               /* VIGIL_BACKEND_* */
+  vigil_backend_apply_fn apply;
+  void* user;                   /* passed to apply; must outlive the state */
+} vigil_backend;
+#define VIGIL_BACKEND_FAIL_CLOSED 1u
+
+/* A state kept by `backend` (copied). lateness_us < 0 for the default (10 minutes).
+ * vigil_state_save/load return VIGIL_ERR_MISUSE for it: the backend persists itself. */
+VIGIL_API vigil_status vigil_state_new_external(const vigil_backend* backend, int64_t lateness_us,
+                                                vigil_state** out);
+/* 1 when an external backend failed for the last event evaluated into `result` (its
+ * aggregates are missing), else 0. */
+VIGIL_API int32_t vigil_result_state_error(const vigil_result* result);
 
 typedef struct vigil_state_stats {
   uint32_t struct_size;

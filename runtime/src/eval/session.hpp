@@ -41,6 +41,8 @@ class Session {
   bool Record(const Event& event);
 
   const std::shared_ptr<state::Backend>& store() const { return store_; }
+  // Whether the state backend failed for the last event.
+  bool state_error() const { return state_error_; }
   // The value of each aggregate for the last event evaluated.
   const std::vector<Value>& aggregate_values() const { return agg_values_; }
 
