@@ -13,7 +13,7 @@ namespace vigil::cli {
 // Exit codes shared by every command.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // errors in the input (diagnostics, failed events)
-inline constexpr int kExitUsage = 2;    // bad command line, or rules that do not compile (eval)
+inline constexpr int kExitUsage = 2;    // bad command line, or rules that do not compile (eval, test)
 
 struct Command {
   const char* name;
@@ -28,6 +28,7 @@ int Usage(const Command& cmd, const std::string& problem);  // prints to stderr,
 
 int RunCheck(const std::vector<std::string>& args);
 int RunEval(const std::vector<std::string>& args);
+int RunTest(const std::vector<std::string>& args);
 
 // Compiles rule files, printing diagnostics to stderr.
 Compilation CompileAndReport(const std::vector<std::string>& files);

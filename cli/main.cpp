@@ -50,6 +50,26 @@ const std::vector<Command>& Commands() {
        "loaded or saved, 2 bad usage or rules that do not compile. The last line on\n"
        "stderr counts evaluated, skipped and late events.\n",
        RunEval},
+      {"test", "run a rule set's inline tests and JSON Lines fixtures",
+       "usage: vigil test PATHS... [--junit FILE] [--require-coverage]\n"
+       "\n"
+       "PATHS are rule files (compiled together), fixture files (.jsonl) and\n"
+       "directories (every .vgl and .jsonl file below them). Runs each inline `test`\n"
+       "block and each fixture file from a fresh state (aggregates see only that\n"
+       "test's events, in order). A fixture line is an event that may carry\n"
+       "\"expect\": {\"fires\": [...], \"not_fires\": [...], \"decision\": \"...\",\n"
+       "\"score\": N, \"tags\": [...]}.\n"
+       "\n"
+       "Prints PASS or FAIL per test with each failed expectation (where, the event,\n"
+       "what fired), the rules no test fired, and last the line `N passed, N failed`.\n"
+       "\n"
+       "options:\n"
+       "  --junit FILE          also write the results as JUnit XML\n"
+       "  --require-coverage    fail when a rule was fired by no test\n"
+       "\n"
+       "Exit status: 0 all passed, 1 a test failed (or coverage is required and\n"
+       "missing), 2 bad usage or rules that do not compile. See docs/testing.md.\n",
+       RunTest},
       {"help", "show help for a command", kHelpUsage, RunHelp},
   };
   return commands;

@@ -59,21 +59,58 @@ TEST(Allocations, NonePerEventOnTheEvaluationPath) {
     if (reader.Read(line, *e, &error)) events.push_back(std::move(e));
   }
   ASSERT_GE(events.size(), 10u);
+  // The pack has a windowed aggregate: evaluating without recording runs
+  // its whole query path (key, shard, window) and must not allocate either.
+  ASSERT_FALSE(c.program->aggregates.empty());
   eval::Session session(c.program);
   eval::Result result;
+  eval::EvalOptions what_if;
+  what_if.record = false;
   int64_t fired = 0;
   for (int warm = 0; warm < 3; ++warm) {
-    for (const auto& e : events) session.Evaluate(*e, result);
+    for (const auto& e : events) session.Evaluate(*e, result, what_if);
   }
   long before = g_allocations.load();
   for (int round = 0; round < 100; ++round) {
     for (const auto& e : events) {
-      session.Evaluate(*e, result);
+      session.Evaluate(*e, result, what_if);
       fired += static_cast<int64_t>(result.fired.size());
     }
   }
   EXPECT_EQ(g_allocations.load() - before, 0) << "allocations while evaluating warm events";
   EXPECT_GT(fired, 0);
+}
+
+// Recording: once every key exists and the windows slide (each round a day
+// later, so old entries leave), the state reuses its memory.
+TEST(Allocations, RecordingReachesASteadyState) {
+  std::string root = VIGIL_SOURCE_DIR;
+  Compilation c = CompileFiles({root + "/rules/examples/card_rules.vgl"});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  std::ifstream in(root + "/examples/events.jsonl");
+  std::vector<std::unique_ptr<eval::Event>> events;
+  eval::EventJsonReader reader;
+  std::string line, error;
+  while (std::getline(in, line)) {
+    auto e = std::make_unique<eval::Event>(c.program->schema);
+    if (reader.Read(line, *e, &error)) events.push_back(std::move(e));
+  }
+  const int ts = c.program->schema.time_slot;
+  std::vector<int64_t> base;
+  for (const auto& e : events) base.push_back(e->at(ts).i);
+  eval::Session session(c.program);
+  eval::Result result;
+  auto round = [&](int64_t day) {
+    for (size_t i = 0; i < events.size(); ++i) {
+      events[i]->SetTime(ts, base[i] + day * 86400 * 1000000LL);
+      session.Evaluate(*events[i], result);
+    }
+  };
+  for (int day = 0; day < 10; ++day) round(day);
+  long before = g_allocations.load();
+  for (int day = 10; day < 110; ++day) round(day);
+  EXPECT_EQ(g_allocations.load() - before, 0) << "allocations while recording in a steady state";
+  EXPECT_GT(session.store()->Stats().keys, 0u);
 }
 
 }  // namespace

@@ -80,5 +80,45 @@ check example_pack 0 "$vigil" eval --rules "$repo/rules/examples/card_rules.vgl"
 contains example_pack out '"event":"t0007","decision":"report","score":100'
 contains example_pack err "15 events evaluated, 1 skipped"
 
+# vigil test: inline tests and fixtures, state per test, exit codes, JUnit.
+check test_pass 0 "$vigil" test "$data/testpack"
+contains test_pass out "PASS  three payments in an hour are a burst"
+contains test_pass out "PASS  $data/testpack/stream.jsonl"
+contains test_pass out "1 rule no test fired: cli.testpack/never"
+check test_last_line 0 bash -c "'$vigil' test '$data/testpack' | tail -1 | grep -qx '3 passed, 0 failed'"
+check test_coverage 1 "$vigil" test "$data/testpack" --require-coverage
+contains test_coverage err "--require-coverage: 1 rule never fired"
+check test_junit 0 "$vigil" test "$data/testpack" --junit "$tmp/junit.xml"
+check test_junit_parses 0 python3 -c "import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); s = d.getElementsByTagName('testsuite')[0]; assert s.getAttribute('tests') == '3' and s.getAttribute('failures') == '0'" "$tmp/junit.xml"
+check test_failing 1 "$vigil" test "$data/testpack/pack.vgl" "$data/broken_fixture.jsonl" --junit "$tmp/fail.xml"
+contains test_failing out "broken_fixture.jsonl:1: event x1: expected fires big: fired [], decision allow, score 0"
+contains test_failing out "broken_fixture.jsonl:2: bad event: field 'amount'"
+contains test_failing out "unknown rule 'bigg'"
+contains test_failing out 'unknown expectation "colour"'
+contains test_failing out "2 passed, 1 failed"
+check test_failing_junit 0 python3 -c "import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); f = d.getElementsByTagName('failure'); assert len(f) == 4, len(f); assert 'expected fires big' in f[0].getAttribute('message')" "$tmp/fail.xml"
+check test_broken_rules 2 "$vigil" test "$data/broken.vgl"
+check test_no_rules 2 "$vigil" test
+check test_bad_flag 2 "$vigil" test --frob "$data/testpack"
+check test_example_pack 0 "$vigil" test "$repo/rules/examples" --require-coverage
+
+# Aggregates' state across runs: two halves with --state equal one run.
+check state_whole 0 "$vigil" eval --rules "$data/testpack/pack.vgl" --events "$data/testpack/stream.jsonl"
+cp "$tmp/out" "$tmp/whole"
+head -2 "$data/testpack/stream.jsonl" > "$tmp/first.jsonl"
+tail -1 "$data/testpack/stream.jsonl" > "$tmp/second.jsonl"
+check state_first 0 "$vigil" eval --rules "$data/testpack/pack.vgl" --events "$tmp/first.jsonl" --state "$tmp/s.snap"
+cp "$tmp/out" "$tmp/joined"
+check state_second 0 "$vigil" eval --rules "$data/testpack/pack.vgl" --events "$tmp/second.jsonl" --state "$tmp/s.snap"
+sed 's/"event":1,/"event":3,/' "$tmp/out" >> "$tmp/joined"
+check state_equal 0 cmp "$tmp/whole" "$tmp/joined"
+printf 'garbage' > "$tmp/bad.snap"
+check state_corrupt 1 "$vigil" eval --rules "$data/testpack/pack.vgl" --events "$tmp/second.jsonl" --state "$tmp/bad.snap"
+contains state_corrupt err "cannot load the state: $tmp/bad.snap: not a vigil state snapshot"
+check state_late 0 "$vigil" eval --rules "$data/testpack/pack.vgl" --events "$tmp/first.jsonl" --state "$tmp/s.snap" --lateness 0s
+contains state_late out '"late":true'
+contains state_late err "2 late (not recorded in the aggregates' state)"
+check state_bad_lateness 2 "$vigil" eval --rules "$data/testpack/pack.vgl" --events "$tmp/first.jsonl" --lateness soon
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -248,8 +248,17 @@ Type Checker::CheckAggregate(ast::Expr& e) {
     return error;
   }
 
-  // within: a positive constant duration.
-  std::optional<ConstValue> w = EvalConst(*within, "within:");
+  // within: a positive constant duration: a literal, a const, or a param (so
+  // that members can tune windows in their override files).
+  std::optional<ConstValue> w;
+  auto sym = within->kind == ast::ExprKind::kName ? symbols_.find(within->name.text)
+                                                  : symbols_.end();
+  if (sym != symbols_.end() && sym->second.kind == RefKind::kParam) {
+    if (!CheckExpr(*within).ok()) return error;
+    w = module_.params[sym->second.index].value;
+  } else {
+    w = EvalConst(*within, "within:");
+  }
   if (!w) return error;
   if (w->type != kDurationT || w->scalar.i <= 0) {
     Error(DiagCode::kBadAggregate, within->range,

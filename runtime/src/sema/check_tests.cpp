@@ -79,7 +79,7 @@ void Checker::CheckTests() {
                     SuggestionHelp(x.name.text, rule_ids));
               continue;
             }
-            e.index = static_cast<uint32_t>(it - rule_ids.begin());
+            e.rule = x.name.text;
             break;
           }
           case ast::ExpectKind::kDecision: {

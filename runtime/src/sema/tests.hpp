@@ -15,7 +15,8 @@ namespace vigil::sema {
 
 struct TestExpectation {
   enum Kind : uint8_t { kFires, kNotFires, kDecision, kScore, kTag } kind = kFires;
-  uint32_t index = 0;   // rule (kFires/kNotFires) or decision (kDecision)
+  uint32_t index = 0;   // decision (kDecision)
+  std::string rule;     // rule id (kFires/kNotFires); a rule disabled by an override never fires
   int64_t score = 0;
   std::string tag;
   std::string text;     // as written, for messages: "fires small_cross_border_digital"

@@ -1,0 +1,321 @@
+#include "api/test_runner.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "eval/event_json.hpp"
+#include "eval/session.hpp"
+
+namespace vigil {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What happened, for failure messages: fired [a, b], decision review, score 40.
+std::string Actual(const eval::Program& p, const eval::Result& r) {
+  std::string fired;
+  for (const auto& f : r.fired) fired += (fired.empty() ? "" : ", ") + p.rules[f.rule].id;
+  for (const auto& f : r.shadow) {
+    fired += (fired.empty() ? "" : ", ") + p.rules[f.rule].id + " (shadow)";
+  }
+  return fmt::format("fired [{}], decision {}, score {}", fired, p.decisions[r.decision], r.score);
+}
+
+int FindRule(const eval::Program& p, std::string_view id) {
+  for (size_t i = 0; i < p.rules.size(); ++i) {
+    if (p.rules[i].id == id || p.rules[i].qualified_id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool Fired(const eval::Result& r, int rule) {
+  for (const auto& f : r.fired) {
+    if (static_cast<int>(f.rule) == rule) return true;
+  }
+  for (const auto& f : r.shadow) {
+    if (static_cast<int>(f.rule) == rule) return true;
+  }
+  return false;
+}
+
+class Runner {
+ public:
+  explicit Runner(const Compilation& c)
+      : c_(c), p_(*c.program), fired_any_(p_.rules.size(), false) {}
+
+  void Note(const eval::Result& r) {
+    for (const auto& f : r.fired) fired_any_[f.rule] = true;
+    for (const auto& f : r.shadow) fired_any_[f.rule] = true;
+  }
+
+  // One expectation of an inline test; empty when it holds.
+  std::string Check(const sema::TestExpectation& e, const eval::Result& r) {
+    switch (e.kind) {
+      case sema::TestExpectation::kFires:
+      case sema::TestExpectation::kNotFires: {
+        int rule = FindRule(p_, e.rule);
+        bool want = e.kind == sema::TestExpectation::kFires;
+        if (rule < 0) {
+          return want ? fmt::format("expected {}, but rule {} is disabled by an override", e.text,
+                                    e.rule)
+                      : std::string();
+        }
+        return Fired(r, rule) == want ? std::string()
+                                      : fmt::format("expected {}: {}", e.text, Actual(p_, r));
+      }
+      case sema::TestExpectation::kDecision:
+        return r.decision == e.index ? std::string()
+                                     : fmt::format("expected {}: {}", e.text, Actual(p_, r));
+      case sema::TestExpectation::kScore:
+        return r.score == e.score ? std::string()
+                                  : fmt::format("expected {}: {}", e.text, Actual(p_, r));
+      case sema::TestExpectation::kTag:
+        for (const std::string* t : r.tags) {
+          if (*t == e.tag) return {};
+        }
+        return fmt::format("expected {}: {}, tags [{}]", e.text, Actual(p_, r), Tags(r));
+    }
+    return {};
+  }
+
+  static std::string Tags(const eval::Result& r) {
+    std::string out;
+    for (const std::string* t : r.tags) out += (out.empty() ? "\"" : ", \"") + *t + "\"";
+    return out;
+  }
+
+  std::string Where(SourceRange range) const {
+    const SourceFile& f = c_.sources.file(range.file);
+    LineCol pos = f.Position(range.begin);
+    return fmt::format("{}:{}:{}", f.path(), pos.line, pos.column);
+  }
+
+  TestOutcome Inline(const sema::TestCase& t) {
+    TestOutcome out;
+    out.name = t.name;
+    out.file = Where(t.range);
+    auto start = Clock::now();
+    eval::Session session(c_.program);  // a fresh state for each test
+    eval::Event event(p_.schema);
+    eval::Result result;
+    for (const sema::TestStep& step : t.steps) {
+      event.Reset();
+      for (const auto& f : step.fields) {
+        if (f.is_set) {
+          std::vector<std::string_view> items(f.items.begin(), f.items.end());
+          event.SetStringSet(f.slot, items);
+        } else {
+          event.SetValue(f.slot, f.value);
+        }
+      }
+      const int ts = p_.schema.time_slot;
+      const eval::Value t0 = ts >= 0 ? event.at(ts) : eval::Value::Missing();
+      for (int64_t k = 0; k < step.repeat; ++k) {
+        if (k > 0 && t0.present) event.SetTime(ts, t0.i + k * step.every_micros);
+        session.Evaluate(event, result);
+        Note(result);
+        ++out.events;
+      }
+      // Expectations hold for the last repetition.
+      for (const auto& e : step.expectations) {
+        std::string failure = Check(e, result);
+        if (!failure.empty()) out.failures.push_back({Where(e.range), failure});
+      }
+    }
+    out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return out;
+  }
+
+  TestOutcome Fixture(const std::string& path) {
+    TestOutcome out;
+    out.name = path;
+    out.file = path;
+    auto start = Clock::now();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      out.failures.push_back({path, "cannot read the fixture file"});
+      return out;
+    }
+    eval::Session session(c_.program);
+    eval::Event event(p_.schema);
+    eval::Result result;
+    eval::EventJsonReader reader;
+    simdjson::dom::parser parser;
+    std::string line, error;
+    size_t number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      const std::string where = fmt::format("{}:{}", path, number);
+      if (!reader.Read(line, event, &error)) {
+        out.failures.push_back({where, "bad event: " + error});
+        continue;
+      }
+      std::string id(reader.last_id());
+      session.Evaluate(event, result);
+      Note(result);
+      ++out.events;
+      const std::string event_name = id.empty() ? "event" : "event " + id;
+      simdjson::dom::element doc;
+      if (parser.parse(line).get(doc) != simdjson::SUCCESS) continue;  // reported above
+      simdjson::dom::element expect;
+      if (doc["expect"].get(expect) != simdjson::SUCCESS) continue;
+      simdjson::dom::object obj;
+      if (expect.get(obj) != simdjson::SUCCESS) {
+        out.failures.push_back({where, "\"expect\" must be an object"});
+        continue;
+      }
+      for (auto [key, value] : obj) {
+        std::string failure = FixtureCheck(key, value, result);
+        if (!failure.empty()) out.failures.push_back({where, event_name + ": " + failure});
+      }
+    }
+    out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return out;
+  }
+
+  std::string FixtureCheck(std::string_view key, simdjson::dom::element value,
+                           const eval::Result& r) {
+    if (key == "fires" || key == "not_fires") {
+      const bool want = key == "fires";
+      simdjson::dom::array ids;
+      if (value.get(ids) != simdjson::SUCCESS) {
+        return fmt::format("\"{}\" must be a list of rule ids", key);
+      }
+      std::string out;
+      for (auto item : ids) {
+        std::string_view id;
+        if (item.get(id) != simdjson::SUCCESS) return fmt::format("\"{}\" holds a non-string", key);
+        int rule = FindRule(p_, id);
+        if (rule < 0) {
+          out += fmt::format("{}unknown rule '{}' in \"{}\"", out.empty() ? "" : "; ", id, key);
+        } else if (Fired(r, rule) != want) {
+          out += fmt::format("{}expected {} {}: {}", out.empty() ? "" : "; ",
+                             want ? "fires" : "not fires", id, Actual(p_, r));
+        }
+      }
+      return out;
+    }
+    if (key == "decision") {
+      std::string_view d;
+      if (value.get(d) != simdjson::SUCCESS) return "\"decision\" must be a string";
+      return p_.decisions[r.decision] == d
+                 ? std::string()
+                 : fmt::format("expected decision {}: {}", d, Actual(p_, r));
+    }
+    if (key == "score") {
+      int64_t s;
+      if (value.get(s) != simdjson::SUCCESS) return "\"score\" must be an integer";
+      return r.score == s ? std::string() : fmt::format("expected score {}: {}", s, Actual(p_, r));
+    }
+    if (key == "tags") {
+      simdjson::dom::array tags;
+      if (value.get(tags) != simdjson::SUCCESS) return "\"tags\" must be a list of strings";
+      for (auto item : tags) {
+        std::string_view t;
+        if (item.get(t) != simdjson::SUCCESS) return "\"tags\" holds a non-string";
+        bool seen = false;
+        for (const std::string* x : r.tags) seen = seen || *x == t;
+        if (!seen) {
+          return fmt::format("expected tag \"{}\": {}, tags [{}]", t, Actual(p_, r), Tags(r));
+        }
+      }
+      return {};
+    }
+    return fmt::format("unknown expectation \"{}\" (fires, not_fires, decision, score, tags)", key);
+  }
+
+  std::vector<std::string> NeverFired() const {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < p_.rules.size(); ++i) {
+      if (!fired_any_[i]) out.push_back(p_.rules[i].qualified_id);
+    }
+    return out;
+  }
+
+ private:
+  const Compilation& c_;
+  const eval::Program& p_;
+  std::vector<bool> fired_any_;
+};
+
+void AppendXml(std::string_view text, std::string& out) {
+  for (char ch : text) {
+    switch (ch) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      case '\n': out += "&#10;"; break;
+      default:
+        // Control characters are not allowed in XML 1.0.
+        if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\t') out += ch;
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+size_t TestReport::passed() const {
+  size_t n = 0;
+  for (const auto& t : tests) n += t.passed() ? 1 : 0;
+  return n;
+}
+
+size_t TestReport::failed() const { return tests.size() - passed(); }
+
+TestReport RunTests(const Compilation& compilation, const std::vector<std::string>& fixtures) {
+  TestReport report;
+  Runner runner(compilation);
+  for (const auto& t : compilation.tests) report.tests.push_back(runner.Inline(t));
+  for (const auto& f : fixtures) report.tests.push_back(runner.Fixture(f));
+  report.never_fired = runner.NeverFired();
+  return report;
+}
+
+std::string JUnitXml(const TestReport& report, const std::string& suite_name) {
+  double total = 0;
+  for (const auto& t : report.tests) total += t.seconds;
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+  out += "  <testsuite name=\"";
+  AppendXml(suite_name, out);
+  out += fmt::format("\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"{:.6f}\">\n",
+                     report.tests.size(), report.failed(), total);
+  for (const auto& t : report.tests) {
+    out += "    <testcase classname=\"";
+    AppendXml(t.file, out);
+    out += "\" name=\"";
+    AppendXml(t.name, out);
+    out += fmt::format("\" time=\"{:.6f}\"", t.seconds);
+    if (t.passed()) {
+      out += "/>\n";
+      continue;
+    }
+    out += ">\n";
+    for (const auto& f : t.failures) {
+      out += "      <failure message=\"";
+      AppendXml(f.message, out);
+      out += "\">";
+      AppendXml(f.where + ": " + f.message, out);
+      out += "</failure>\n";
+    }
+    out += "    </testcase>\n";
+  }
+  if (!report.never_fired.empty()) {
+    out += "    <system-out>rules no test fired:";
+    for (const auto& r : report.never_fired) {
+      out += ' ';
+      AppendXml(r, out);
+    }
+    out += "</system-out>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+}  // namespace vigil
