@@ -29,6 +29,7 @@ int Usage(const Command& cmd, const std::string& problem);  // prints to stderr,
 int RunCheck(const std::vector<std::string>& args);
 int RunEval(const std::vector<std::string>& args);
 int RunTest(const std::vector<std::string>& args);
+int RunExplain(const std::vector<std::string>& args);
 
 // Compiles rule files, printing diagnostics to stderr.
 Compilation CompileAndReport(const std::vector<std::string>& files);

@@ -50,6 +50,22 @@ const std::vector<Command>& Commands() {
        "loaded or saved, 2 bad usage or rules that do not compile. The last line on\n"
        "stderr counts evaluated, skipped and late events.\n",
        RunEval},
+      {"explain", "show why each rule fired or did not for one event",
+       "usage: vigil explain --rules FILES... --event JSON|@FILE [options]\n"
+       "\n"
+       "Evaluates one event (without recording it) and prints, for every rule, its\n"
+       "condition as a tree with the value of each sub-expression: true, false,\n"
+       "missing, or the value itself; then the fields the condition reads.\n"
+       "\n"
+       "options:\n"
+       "  --history FILE.jsonl  record these events first, for windowed aggregates\n"
+       "  --fired               only the rules that fired\n"
+       "  --json                print the explanation record (docs/explain.md)\n"
+       "  --allow-pii           show @pii fields instead of ****\n"
+       "\n"
+       "Exit status: 0 explained, 1 a bad event or unreadable file, 2 bad usage or\n"
+       "rules that do not compile.\n",
+       RunExplain},
       {"test", "run a rule set's inline tests and JSON Lines fixtures",
        "usage: vigil test PATHS... [--junit FILE] [--require-coverage]\n"
        "\n"

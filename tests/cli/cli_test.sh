@@ -102,6 +102,26 @@ check test_no_rules 2 "$vigil" test
 check test_bad_flag 2 "$vigil" test --frob "$data/testpack"
 check test_example_pack 0 "$vigil" test "$repo/rules/examples" --require-coverage
 
+head -2 "$data/testpack/stream.jsonl" > "$tmp/first.jsonl"
+tail -1 "$data/testpack/stream.jsonl" > "$tmp/second.jsonl"
+
+# vigil explain: a tree per rule, values of sub-expressions, history for aggregates.
+check explain_tree 0 "$vigil" explain --rules "$data/testpack/pack.vgl" --event '{"ts":"2026-01-01T00:00:00Z","card":"a","amount":150}'
+contains explain_tree out "decision review, score 10"
+contains explain_tree out "FIRED   cli.testpack/big"
+contains explain_tree out "true    amount > 100.00"
+contains explain_tree out "reads: amount = 150"
+contains explain_tree out "not     cli.testpack/burst"
+contains explain_tree out "count(by: card, within: 1h) = 1"
+check explain_history 0 "$vigil" explain --rules "$data/testpack/pack.vgl" --history "$tmp/first.jsonl" --event @"$tmp/second.jsonl" --fired
+contains explain_history out "FIRED   cli.testpack/burst"
+contains explain_history out "count(by: card, within: 1h) = 3"
+check explain_json 0 "$vigil" explain --rules "$data/testpack/pack.vgl" --event '{"amount":1}' --json
+contains explain_json out '"format":"vigil.explain/1"'
+check explain_bad_event 1 "$vigil" explain --rules "$data/testpack/pack.vgl" --event '{"amount":"x"}'
+contains explain_bad_event err "field 'amount'"
+check explain_no_event 2 "$vigil" explain --rules "$data/testpack/pack.vgl"
+
 # Aggregates' state across runs: two halves with --state equal one run.
 check state_whole 0 "$vigil" eval --rules "$data/testpack/pack.vgl" --events "$data/testpack/stream.jsonl"
 cp "$tmp/out" "$tmp/whole"
