@@ -8,7 +8,12 @@ namespace vigil::cli {
 int RunCheck(const std::vector<std::string>& args) {
   const Command& self = *FindCommand("check");
   std::vector<std::string> files;
+  bool werror = false;
   for (const auto& a : args) {
+    if (a == "-Werror" || a == "--werror") {
+      werror = true;
+      continue;
+    }
     if (a.starts_with("-") && a != "-") return Usage(self, fmt::format("unknown option '{}'", a));
     files.push_back(a);
   }
@@ -17,6 +22,12 @@ int RunCheck(const std::vector<std::string>& args) {
   if (!c.ok()) {
     size_t n = c.error_count();
     fmt::print(stderr, "{} error{}\n", n, n == 1 ? "" : "s");
+    return kExitFailure;
+  }
+  size_t warnings = 0;
+  for (const auto& d : c.diagnostics) warnings += d.severity == Severity::kWarning ? 1 : 0;
+  if (werror && warnings > 0) {
+    fmt::print(stderr, "{} warning{} (-Werror)\n", warnings, warnings == 1 ? "" : "s");
     return kExitFailure;
   }
   size_t rules = c.program->rules.size();

@@ -18,11 +18,19 @@ const char kHelpUsage[] = "usage: vigil help [COMMAND]\n";
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"check", "compile rule files and report every error",
-       "usage: vigil check FILES...\n"
+       "usage: vigil check FILES... [-Werror]\n"
        "\n"
        "Compiles the rule files (with their imports and lists) and prints every\n"
        "diagnostic on stderr as file:line:column with a caret under the span.\n"
-       "Exit status: 0 no errors, 1 errors, 2 bad usage.\n",
+       "Warnings (W5xxx: unused declarations, conditions that are always true or\n"
+       "false, rules that can never fire, duplicate rule ids, rules without a title\n"
+       "or severity) are printed too; `# vigil: allow W5003` in a rule or on the\n"
+       "line above it silences one there (docs/diagnostics.md).\n"
+       "\n"
+       "options:\n"
+       "  -Werror    treat warnings as errors (exit 1)\n"
+       "\n"
+       "Exit status: 0 no errors, 1 errors (or warnings with -Werror), 2 bad usage.\n",
        RunCheck},
       {"eval", "evaluate JSON Lines events and print one decision per event",
        "usage: vigil eval --rules FILES... --events FILE.jsonl [options]\n"

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "base/utf8.hpp"
+#include "lint/lint.hpp"
 #include "plan/planner.hpp"
 #include "sema/checker.hpp"
 #include "syntax/parse.hpp"
@@ -111,7 +112,9 @@ class Driver {
       std::optional<sema::Module> module = sema::Check(files_, out_.sources, diags_, reader);
       if (module) {
         out_.tests = std::move(module->tests);
+        lint::Facts facts = lint::Collect(*module);
         out_.program = plan::Plan(std::move(*module), out_.sources, Digest());
+        lint::Run(facts, *out_.program, out_.sources, diags_);
       }
     }
     out_.diagnostics = diags_.diagnostics();

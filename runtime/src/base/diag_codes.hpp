@@ -56,6 +56,13 @@ enum class DiagCode : uint16_t {
   kTooDeep = 4004,             // nesting deeper than the limit
   kTooManyErrors = 4005,       // error reporting stopped after the limit
   kTooMany = 4006,             // too many files, rules or list entries
+  // Warnings (W5xxx): the rules compile but probably do not say what was meant.
+  kUnusedDecl = 5001,          // a const, list, param or let that nothing reads
+  kConstantCondition = 5002,   // a condition (or part) that is always true or always false
+  kNeverFires = 5003,          // contradictory comparisons: the rule can never fire
+  kDuplicateRuleId = 5004,     // one rule id in two rule sets compiled together
+  kNoTitle = 5005,             // a rule without a title
+  kNoSeverity = 5006,          // a rule without an explicit severity
 };
 
 }  // namespace vigil

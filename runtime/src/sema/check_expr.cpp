@@ -173,13 +173,18 @@ Type Checker::CheckName(ast::Expr& e) {
       return module_.schema.fields[sym.index].type;
     case RefKind::kConst:
       CheckConst(sym.index);
+      module_.consts[sym.index].used = true;
       return module_.consts[sym.index].value.type;
     case RefKind::kParam:
-      return sym.index < module_.params.size() ? module_.params[sym.index].value.type : kError;
+      if (sym.index >= module_.params.size()) return kError;
+      module_.params[sym.index].used = true;
+      return module_.params[sym.index].value.type;
     case RefKind::kLet:
       CheckLet(sym.index);
+      module_.lets[sym.index].used = true;
       return module_.lets[sym.index].type;
     case RefKind::kList:
+      module_.lists[sym.index].used = true;
       return module_.lists[sym.index].value.type;
     default:
       return kError;

@@ -83,6 +83,7 @@ std::optional<ConstValue> Checker::EvalConst(ast::Expr& e, const char* what) {
       auto it = symbols_.find(e.name.text);
       if (it != symbols_.end() && it->second.kind == RefKind::kConst) {
         CheckConst(it->second.index);
+        module_.consts[it->second.index].used = true;
         e.checked.ref_kind = static_cast<uint8_t>(RefKind::kConst);
         e.checked.ref_index = it->second.index;
         v = module_.consts[it->second.index].value;

@@ -37,6 +37,7 @@ struct ConstInfo {
   std::string name;
   ConstValue value;
   SourceRange range;
+  bool used = false;  // referenced by an expression (for the unused-declaration warning)
 };
 
 struct LetInfo {
@@ -45,12 +46,14 @@ struct LetInfo {
   Type type;
   bool reads_pii = false;
   SourceRange range;
+  bool used = false;
 };
 
 struct ListInfo {
   std::string name;
   ConstValue value;  // always a set
   SourceRange range;
+  bool used = false;
 };
 
 // Built-in functions that the planner maps to opcodes.
