@@ -136,7 +136,8 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
   h.strs.resize(n * g.str_cols);
   for (size_t e = 0; e < n; ++e) {
     h.ts[e] = reply.entries[e].first;
-    if (!Decode(g, reply.entries[e].second, &h.cells[e * nc], &h.strs[e * g.str_cols])) {
+    if (!Decode(g, reply.entries[e].second, h.cells.data() + e * nc,
+                h.strs.data() + e * g.str_cols)) {
       return fail("the state backend returned an entry this rule set did not write");
     }
   }
