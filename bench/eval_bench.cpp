@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "api/compiler.hpp"
+#include "bench_args.hpp"
 #include "vigil/vigil.h"
 #include "eval/event_json.hpp"
 #include "eval/session.hpp"
@@ -112,15 +113,9 @@ void BM_EvaluateThroughCApi(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
-  std::vector<char*> rest = {argv[0]};
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--workload") == 0 && i + 1 < argc) {
-      dir = argv[++i];
-    } else {
-      rest.push_back(argv[i]);
-    }
-  }
+  vigil::bench::BenchArgs args = vigil::bench::ParseBenchArgs(argc, argv);
+  const std::string& dir = args.workload;
+  std::vector<char*>& rest = args.rest;
   if (dir.empty()) {
     std::cerr << "usage: vigil_eval_bench --workload DIR [benchmark flags]\n";
     return 2;

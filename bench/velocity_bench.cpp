@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "api/compiler.hpp"
+#include "bench_args.hpp"
 #include "eval/event_json.hpp"
 #include "eval/session.hpp"
 #include "state/store.hpp"
@@ -174,15 +175,9 @@ void BM_VelocityTwoThreads(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
-  std::vector<char*> rest = {argv[0]};
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--workload") == 0 && i + 1 < argc) {
-      dir = argv[++i];
-    } else {
-      rest.push_back(argv[i]);
-    }
-  }
+  vigil::bench::BenchArgs args = vigil::bench::ParseBenchArgs(argc, argv);
+  const std::string& dir = args.workload;
+  std::vector<char*>& rest = args.rest;
   if (dir.empty()) {
     std::cerr << "usage: vigil_velocity_bench --workload DIR [benchmark flags]\n";
     return 2;

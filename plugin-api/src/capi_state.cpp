@@ -20,6 +20,23 @@ vigil_state* Wrap(std::shared_ptr<vigil::state::Backend> store) {
   return h;
 }
 
+// Save or load a snapshot of an embedded state.
+vigil_status Snapshot(vigil_state* state, const char* path, bool save) {
+  if (!Valid(state, kStateMagic) || path == nullptr) {
+    t_state_errmsg = "invalid state handle or NULL path";
+    return VIGIL_ERR_MISUSE;
+  }
+  return Guard(&t_state_errmsg, [&]() -> vigil_status {
+    if (dynamic_cast<vigil::state::Store*>(state->store.get()) == nullptr) {
+      throw Failure{VIGIL_ERR_MISUSE, "an external state is kept by its backend, not in snapshots"};
+    }
+    std::string error;
+    bool ok = save ? state->store->Save(path, &error) : state->store->Load(path, &error);
+    if (!ok) throw Failure{VIGIL_ERR_IO, error};
+    return VIGIL_OK;
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -139,33 +156,11 @@ vigil_status vigil_session_get_state(vigil_session* session, vigil_state** out) 
 }
 
 vigil_status vigil_state_save(vigil_state* state, const char* path) {
-  if (!Valid(state, kStateMagic) || path == nullptr) {
-    t_state_errmsg = "invalid state handle or NULL path";
-    return VIGIL_ERR_MISUSE;
-  }
-  return Guard(&t_state_errmsg, [&]() -> vigil_status {
-    if (dynamic_cast<vigil::state::Store*>(state->store.get()) == nullptr) {
-      throw Failure{VIGIL_ERR_MISUSE, "an external state is kept by its backend, not in snapshots"};
-    }
-    std::string error;
-    if (!state->store->Save(path, &error)) throw Failure{VIGIL_ERR_IO, error};
-    return VIGIL_OK;
-  });
+  return Snapshot(state, path, /*save=*/true);
 }
 
 vigil_status vigil_state_load(vigil_state* state, const char* path) {
-  if (!Valid(state, kStateMagic) || path == nullptr) {
-    t_state_errmsg = "invalid state handle or NULL path";
-    return VIGIL_ERR_MISUSE;
-  }
-  return Guard(&t_state_errmsg, [&]() -> vigil_status {
-    if (dynamic_cast<vigil::state::Store*>(state->store.get()) == nullptr) {
-      throw Failure{VIGIL_ERR_MISUSE, "an external state is kept by its backend, not in snapshots"};
-    }
-    std::string error;
-    if (!state->store->Load(path, &error)) throw Failure{VIGIL_ERR_IO, error};
-    return VIGIL_OK;
-  });
+  return Snapshot(state, path, /*save=*/false);
 }
 
 const char* vigil_state_errmsg(void) { return t_state_errmsg.c_str(); }

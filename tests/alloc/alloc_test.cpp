@@ -46,18 +46,23 @@ void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); 
 namespace vigil {
 namespace {
 
-TEST(Allocations, NonePerEventOnTheEvaluationPath) {
-  std::string root = VIGIL_SOURCE_DIR;
-  Compilation c = CompileFiles({root + "/rules/examples/card_rules.vgl"});
-  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
-  std::ifstream in(root + "/examples/events.jsonl");
+// The example events, parsed once (allocation happens here, not below).
+std::vector<std::unique_ptr<eval::Event>> ExampleEvents(const eval::Program& program) {
+  std::ifstream in(std::string(VIGIL_SOURCE_DIR) + "/examples/events.jsonl");
   std::vector<std::unique_ptr<eval::Event>> events;
   eval::EventJsonReader reader;
   std::string line, error;
   while (std::getline(in, line)) {
-    auto e = std::make_unique<eval::Event>(c.program->schema);
+    auto e = std::make_unique<eval::Event>(program.schema);
     if (reader.Read(line, *e, &error)) events.push_back(std::move(e));
   }
+  return events;
+}
+
+TEST(Allocations, NonePerEventOnTheEvaluationPath) {
+  Compilation c = CompileFiles({std::string(VIGIL_SOURCE_DIR) + "/rules/examples/card_rules.vgl"});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  std::vector<std::unique_ptr<eval::Event>> events = ExampleEvents(*c.program);
   ASSERT_GE(events.size(), 10u);
   // The pack has a windowed aggregate: evaluating without recording runs
   // its whole query path (key, shard, window) and must not allocate either.
@@ -84,17 +89,9 @@ TEST(Allocations, NonePerEventOnTheEvaluationPath) {
 // Recording: once every key exists and the windows slide (each round a day
 // later, so old entries leave), the state reuses its memory.
 TEST(Allocations, RecordingReachesASteadyState) {
-  std::string root = VIGIL_SOURCE_DIR;
-  Compilation c = CompileFiles({root + "/rules/examples/card_rules.vgl"});
+  Compilation c = CompileFiles({std::string(VIGIL_SOURCE_DIR) + "/rules/examples/card_rules.vgl"});
   ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
-  std::ifstream in(root + "/examples/events.jsonl");
-  std::vector<std::unique_ptr<eval::Event>> events;
-  eval::EventJsonReader reader;
-  std::string line, error;
-  while (std::getline(in, line)) {
-    auto e = std::make_unique<eval::Event>(c.program->schema);
-    if (reader.Read(line, *e, &error)) events.push_back(std::move(e));
-  }
+  std::vector<std::unique_ptr<eval::Event>> events = ExampleEvents(*c.program);
   const int ts = c.program->schema.time_slot;
   std::vector<int64_t> base;
   for (const auto& e : events) base.push_back(e->at(ts).i);

@@ -9,7 +9,6 @@ namespace vigil::sema {
 
 namespace {
 
-const Type kBoolT = Type::Scalar(Kind::kBool);
 const Type kIntT = Type::Scalar(Kind::kInt);
 const Type kDecimalT = Type::Scalar(Kind::kDecimal);
 const Type kDurationT = Type::Scalar(Kind::kDuration);
