@@ -30,6 +30,7 @@ int RunCheck(const std::vector<std::string>& args);
 int RunEval(const std::vector<std::string>& args);
 int RunTest(const std::vector<std::string>& args);
 int RunExplain(const std::vector<std::string>& args);
+int RunFmt(const std::vector<std::string>& args);
 
 // Compiles rule files, printing diagnostics to stderr.
 Compilation CompileAndReport(const std::vector<std::string>& files);

@@ -94,6 +94,21 @@ const std::vector<Command>& Commands() {
        "Exit status: 0 all passed, 1 a test failed (or coverage is required and\n"
        "missing), 2 bad usage or rules that do not compile. See docs/testing.md.\n",
        RunTest},
+      {"fmt", "rewrite rule files in the canonical layout",
+       "usage: vigil fmt [--check] FILES...\n"
+       "\n"
+       "Rewrites each file in the canonical layout (docs/authoring.md): two-space\n"
+       "indentation, continuation lines aligned under their clause, normal spacing,\n"
+       "at most one blank line, trailing comments aligned. Line breaks and comments\n"
+       "are kept; formatting twice changes nothing. A file with syntax errors is\n"
+       "reported and left alone.\n"
+       "\n"
+       "options:\n"
+       "  --check   change nothing; print a diff for each file that is not formatted\n"
+       "\n"
+       "Exit status: 0 done (with --check: every file formatted), 1 a file is not\n"
+       "formatted (--check), has syntax errors or cannot be read or written, 2 bad usage.\n",
+       RunFmt},
       {"help", "show help for a command", kHelpUsage, RunHelp},
   };
   return commands;

@@ -122,6 +122,32 @@ check explain_bad_event 1 "$vigil" explain --rules "$data/testpack/pack.vgl" --e
 contains explain_bad_event err "field 'amount'"
 check explain_no_event 2 "$vigil" explain --rules "$data/testpack/pack.vgl"
 
+# vigil fmt: --check shows a diff and changes nothing; fmt rewrites; broken files are left alone.
+cp "$repo/tests/golden/fmt/messy.vgl" "$tmp/messy.vgl"
+check fmt_check_dirty 1 "$vigil" fmt --check "$tmp/messy.vgl"
+contains fmt_check_dirty out "+++ $tmp/messy.vgl (formatted)"
+contains fmt_check_dirty out "+  severity medium"
+contains fmt_check_dirty err "1 of 1 file needs formatting"
+check fmt_unchanged_by_check 0 cmp "$tmp/messy.vgl" "$repo/tests/golden/fmt/messy.vgl"
+check fmt_write 0 "$vigil" fmt "$tmp/messy.vgl"
+check fmt_result 0 cmp "$tmp/messy.vgl" "$repo/tests/golden/fmt/messy.expected.vgl"
+check fmt_check_clean 0 "$vigil" fmt --check "$tmp/messy.vgl"
+printf 'rule r { when amount > then score 1 }\n' > "$tmp/syntax.vgl"
+cp "$tmp/syntax.vgl" "$tmp/syntax.orig"
+check fmt_syntax_error 1 "$vigil" fmt "$tmp/syntax.vgl"
+contains fmt_syntax_error err "has syntax errors; not formatted"
+check fmt_syntax_untouched 0 cmp "$tmp/syntax.vgl" "$tmp/syntax.orig"
+check fmt_repo_formatted 0 "$vigil" fmt --check "$repo/rules/examples/card_rules.vgl" "$repo/rules/examples/card_txn.vgl"
+check fmt_no_files 2 "$vigil" fmt
+
+# vigil check -Werror
+check werror_clean 0 "$vigil" check -Werror "$repo/rules/examples/card_rules.vgl"
+printf 'ruleset w.t version "1.0.0"\nschema s version 1 { a: int }\nuses schema s\nconst UNUSED = 1\nrule r {\n  title "t"\n  severity low\n  when a > 1\n  then score 1\n}\n' > "$tmp/warn.vgl"
+check warn_ok 0 "$vigil" check "$tmp/warn.vgl"
+contains warn_ok err "warning[W5001]: const 'UNUSED' is never used"
+check warn_werror 1 "$vigil" check -Werror "$tmp/warn.vgl"
+contains warn_werror err "1 warning (-Werror)"
+
 # Aggregates' state across runs: two halves with --state equal one run.
 check state_whole 0 "$vigil" eval --rules "$data/testpack/pack.vgl" --events "$data/testpack/stream.jsonl"
 cp "$tmp/out" "$tmp/whole"

@@ -49,8 +49,6 @@ SourceRange TokenMapper::Range(antlr4::ParserRuleContext* ctx) const {
   return Span(ctx->getStart(), ctx->getStop() != nullptr ? ctx->getStop() : ctx->getStart());
 }
 
-namespace {
-
 // The generated parser keeps its DFA cache in static members shared by every
 // instance; ANTLR 4.9 does not promise that concurrent parses are safe, so
 // compilations in different threads parse one at a time. Recursive, because
@@ -59,6 +57,8 @@ std::recursive_mutex& ParserMutex() {
   static std::recursive_mutex mutex;
   return mutex;
 }
+
+namespace {
 
 // Runs `parse` on a fresh parser over `text`; SLL first (fast), then full LL
 // with error reporting only when SLL fails. Returns false on syntax errors.

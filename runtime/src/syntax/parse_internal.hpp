@@ -2,6 +2,7 @@
 // builder. Internal to syntax/.
 #pragma once
 
+#include <mutex>
 #include <vector>
 
 #include "VigilLexer.h"
@@ -10,6 +11,9 @@
 #include "base/source.hpp"
 
 namespace vigil::syntax {
+
+// Held while the generated lexer or parser runs (see parse.cpp).
+std::recursive_mutex& ParserMutex();
 
 // Maps ANTLR's code-point token positions back to byte ranges in the file.
 class TokenMapper {

@@ -1,0 +1,89 @@
+// vigil fmt [--check] FILES...: rewrite rule files in the canonical layout.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cli.hpp"
+#include "format/formatter.hpp"
+
+namespace vigil::cli {
+
+namespace {
+
+// Replaces `path` through a temporary file and a rename, so that a crash
+// never leaves half a rule file.
+bool WriteAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".vigil-fmt.tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return false;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int RunFmt(const std::vector<std::string>& args) {
+  const Command& self = *FindCommand("fmt");
+  bool check = false;
+  std::vector<std::string> files;
+  for (const auto& a : args) {
+    if (a == "--check") {
+      check = true;
+    } else if (a.starts_with("-")) {
+      return Usage(self, fmt::format("unknown option '{}'", a));
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty()) return Usage(self, "no rule files given");
+  int status = kExitOk;
+  size_t changed = 0;
+  for (const std::string& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      fmt::print(stderr, "vigil fmt: cannot read \"{}\"\n", path);
+      status = kExitFailure;
+      continue;
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    SourceManager sources;
+    uint32_t id = sources.Add(path, buf.str());
+    DiagSink diags;
+    std::optional<std::string> formatted = format::Format(sources, id, diags);
+    if (!formatted) {
+      fmt::print(stderr, "{}", RenderAll(diags.diagnostics(), sources));
+      fmt::print(stderr, "vigil fmt: {} has syntax errors; not formatted\n", path);
+      status = kExitFailure;
+      continue;
+    }
+    const std::string before(sources.file(id).text());
+    if (*formatted == before) continue;
+    ++changed;
+    if (check) {
+      fmt::print("{}", format::Diff(path, before, *formatted));
+      status = kExitFailure;
+    } else if (!WriteAtomically(path, *formatted)) {
+      fmt::print(stderr, "vigil fmt: cannot write \"{}\"\n", path);
+      status = kExitFailure;
+    }
+  }
+  if (check) {
+    fmt::print(stderr, "{} of {} file{} need{} formatting\n", changed, files.size(),
+               files.size() == 1 ? "" : "s", changed == 1 ? "s" : "");
+  } else {
+    fmt::print(stderr, "{} file{} reformatted\n", changed, changed == 1 ? "" : "s");
+  }
+  return status;
+}
+
+}  // namespace vigil::cli
