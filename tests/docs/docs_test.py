@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""The documentation cannot drift from the product.
+
+1. docs/authoring.md is replayed as a new user would follow it, in an empty
+   directory: a paragraph ending "file `PATH` ...:" before a code block writes PATH;
+   a block whose info string is "vgl append PATH" appends to PATH; every line
+   of a ```sh block is run (with `vigil` meaning the built binary) and must
+   succeed. A few of the tutorial's claims about the output are checked too.
+2. Every ```vgl block of the other docs/*.md files must compile: the blocks of
+   one document are compiled together, in order (a document is one running
+   example), beside a copy of the example pack's schema and lists, after a
+   prelude (a rule set using that schema) when the document declares no rule
+   set of its own.
+
+Usage: docs_test.py VIGIL REPO
+"""
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+FENCE = re.compile(r"^```(.*)$")
+
+
+def blocks(text):
+    """(info string, body, preceding paragraph) for each fenced block."""
+    out, lines, i = [], text.split("\n"), 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        info = m.group(1).strip()
+        j = i + 1
+        while j < len(lines) and not lines[j].startswith("```"):
+            j += 1
+        # The paragraph just before the block.
+        k = i - 1
+        while k >= 0 and not lines[k].strip():
+            k -= 1
+        para = []
+        while k >= 0 and lines[k].strip() and not lines[k].startswith("```"):
+            para.insert(0, lines[k])
+            k -= 1
+        out.append((info, "\n".join(lines[i + 1:j]) + "\n", " ".join(para)))
+        i = j + 1
+    return out
+
+
+def run(cmd, cwd, vigil):
+    args = shlex.split(cmd)
+    if args and args[0] == "vigil":
+        args[0] = vigil
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+
+
+def replay_tutorial(vigil, repo):
+    with open(os.path.join(repo, "docs/authoring.md")) as f:
+        text = f.read()
+    failures, outputs = [], {}
+    with tempfile.TemporaryDirectory() as work:
+        for info, body, before in blocks(text):
+            file_match = re.search(r"\b[Ff]ile `([^`]+)`.*:$", before)
+            if info.startswith("vgl append "):
+                path = os.path.join(work, info.split()[2])
+                with open(path, "a") as f:
+                    f.write(body)
+            elif file_match:
+                path = os.path.join(work, file_match.group(1))
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w") as f:
+                    f.write(body)
+            elif info == "sh":
+                for cmd in body.strip().split("\n"):
+                    r = run(cmd, work, vigil)
+                    outputs[cmd] = r
+                    if r.returncode != 0:
+                        failures.append("authoring.md: `%s` exited %d:\n%s%s"
+                                        % (cmd, r.returncode, r.stdout, r.stderr))
+        checks = [
+            ("vigil eval --rules mypack/rules.vgl --events events.jsonl",
+             '"decision":"review"'),
+            ("vigil explain --rules mypack/rules.vgl --event @one_event.json",
+             "false   amount < SMALL_AMOUNT"),
+            ("vigil test mypack --require-coverage", "3 passed, 0 failed"),
+            ("vigil eval --rules mypack/rules.vgl member_overrides.vgl --events events.jsonl",
+             '"decision":"review"'),
+        ]
+        for cmd, want in checks:
+            r = outputs.get(cmd)
+            if r is None:
+                failures.append("authoring.md no longer runs `%s`" % cmd)
+            elif want not in r.stdout:
+                failures.append("authoring.md: `%s` does not print %r:\n%s" % (cmd, want, r.stdout))
+    return failures
+
+
+PRELUDE = 'ruleset docs.example version "1.0.0"\nimport "card_txn.vgl"\nuses schema card_txn\n\n'
+
+
+def compile_examples(vigil, repo):
+    failures = []
+    docs = os.path.join(repo, "docs")
+    for name in sorted(os.listdir(docs)):
+        if not name.endswith(".md") or name == "authoring.md":
+            continue
+        with open(os.path.join(docs, name)) as f:
+            vgl = [body for info, body, _ in blocks(f.read()) if info == "vgl"]
+        if not vgl:
+            continue
+        source = "\n".join(vgl)
+        if not re.search(r"^ruleset ", source, re.M):
+            source = PRELUDE + source
+        with tempfile.TemporaryDirectory() as work:
+            shutil.copy(os.path.join(repo, "rules/examples/card_txn.vgl"), work)
+            shutil.copytree(os.path.join(repo, "rules/examples/lists"), os.path.join(work, "lists"))
+            path = os.path.join(work, name.replace(".md", ".vgl"))
+            with open(path, "w") as f:
+                f.write(source)
+            r = subprocess.run([vigil, "check", path], capture_output=True, text=True)
+            if r.returncode != 0:
+                failures.append("the vgl examples of docs/%s do not compile:\n%s" % (name, r.stderr))
+            else:
+                print("docs/%s: %d examples compile" % (name, len(vgl)))
+    return failures
+
+
+def main():
+    vigil, repo = os.path.abspath(sys.argv[1]), sys.argv[2]
+    failures = replay_tutorial(vigil, repo) + compile_examples(vigil, repo)
+    for f in failures:
+        print("FAIL " + f)
+    if not failures:
+        print("docs/authoring.md replayed without a failing step")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
