@@ -166,7 +166,8 @@ std::vector<uint32_t> Contradiction(const eval::Program& p, uint32_t root) {
 Facts Collect(const sema::Module& module) {
   Facts f;
   for (const auto& c : module.consts) {
-    if (!c.used) f.unused.push_back({"const", c.name, c.range});
+    // Set literals are kept as anonymous consts: only named ones count.
+    if (!c.used && !c.name.empty()) f.unused.push_back({"const", c.name, c.range});
   }
   for (const auto& l : module.lists) {
     if (!l.used) f.unused.push_back({"list", l.name, l.range});

@@ -25,6 +25,8 @@ TEST(Lint, CleanRulesHaveNoWarnings) {
   EXPECT_EQ(Warnings(Rule("amount > 10 and amount < 20 and country == \"PH\"")), V{});
   EXPECT_EQ(Warnings(Rule("amount >= 10 and amount <= 10")), V{});  // exactly 10: possible
   EXPECT_EQ(Warnings(Rule("country != \"US\" and country != \"PH\"")), V{});
+  // Set literals are not declarations.
+  EXPECT_EQ(Warnings(Rule("country in {\"US\", \"PH\"} and mcc in {1, 2}")), V{});
 }
 
 TEST(Lint, UnusedDeclarations) {

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""rules/coalition/schema.vgl has exactly the event fields of section 2 of
+../shared/domain/INDICATORS.md (2.1 to 2.6; 2.7 holds generator labels that
+the engine must ignore), so members' data maps to it directly.
+
+A field of the tables must be in the schema, and a schema field must be a
+field of the tables or a field that section 2 names in its text (for example
+`customer_age_band`, given next to `customer_birth_year`).
+Usage: schema_fields_test.py REPO   (exit 77 when the catalogue is absent)
+"""
+import os
+import re
+import sys
+
+
+def main():
+    repo = sys.argv[1]
+    catalogue = os.path.join(repo, "..", "shared", "domain", "INDICATORS.md")
+    if not os.path.exists(catalogue):
+        print("no catalogue at %s: skipped" % catalogue)
+        return 77
+    text = open(catalogue).read()
+    section = text[text.index("## 2. Transaction event schema"):text.index("### 2.7")]
+    table = set(re.findall(r"^\| \d+ \| `([a-z0-9_]+)` \|", section, re.M))
+    mentioned = set(re.findall(r"`([a-z][a-z0-9_]+)`", section))
+    schema = open(os.path.join(repo, "rules/coalition/schema.vgl")).read()
+    fields = set(re.findall(r"^  ([a-z][a-z0-9_]*):", schema, re.M))
+    missing = sorted(table - fields)
+    unknown = sorted(fields - table - mentioned)
+    if missing:
+        print("fields of section 2 missing from the schema: " + ", ".join(missing))
+    if unknown:
+        print("schema fields that section 2 does not name: " + ", ".join(unknown))
+    if len(table) < 40:
+        print("only %d fields found in the catalogue's tables" % len(table))
+        return 1
+    print("%d fields of section 2, %d in the schema" % (len(table), len(fields)))
+    return 1 if missing or unknown else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
