@@ -5,6 +5,7 @@
 # several threads updating one aggregates' state.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/tools/setup.sh"
 build=$root/build-tsan
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_TSAN=ON \
   -DVIGIL_BUILD_BENCH=OFF >/dev/null
