@@ -52,8 +52,13 @@ inline Evaluator::Truth T(bool b) { return b ? Evaluator::kTrue : Evaluator::kFa
 
 // Equality is the common string comparison: lengths first, then bytes.
 inline bool CompareStr(CmpOp op, std::string_view a, std::string_view b) {
-  if (op == CmpOp::kEq) return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
-  if (op == CmpOp::kNe) return a.size() != b.size() || std::memcmp(a.data(), b.data(), a.size()) != 0;
+  // An empty string may have a null data pointer, which memcmp must not see.
+  if (op == CmpOp::kEq) {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+  }
+  if (op == CmpOp::kNe) {
+    return a.size() != b.size() || (!a.empty() && std::memcmp(a.data(), b.data(), a.size()) != 0);
+  }
   return Compare(op, a, b);
 }
 

@@ -83,3 +83,19 @@ TEST(ThreeValuedLogic, ComparisonWithMissingNeverFires) {
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+// Found by fuzzing: an empty string may have no storage at all; comparing
+// two of them (field against constant, or two fields) must still work.
+TEST(Logic, EmptyStringsCompareEqual) {
+  EXPECT_TRUE(Fires("country == \"\"", {{"country", ""}}));
+  EXPECT_FALSE(Fires("country != \"\"", {{"country", ""}}));
+  EXPECT_TRUE(Fires("country == card_country", {{"country", ""}, {"card_country", ""}}));
+  EXPECT_TRUE(Fires("country != card_country", {{"country", ""}, {"card_country", "NZ"}}));
+  EXPECT_FALSE(Fires("country == \"NZ\"", {{"country", ""}}));
+}
+
+}  // namespace
+}  // namespace vigil::testing
