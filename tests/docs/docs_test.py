@@ -128,9 +128,27 @@ def compile_examples(vigil, repo):
     return failures
 
 
+def run_commands(vigil, repo, name):
+    """Every ```sh line of docs/NAME must succeed beside a copy of rules/."""
+    failures = []
+    with open(os.path.join(repo, "docs", name)) as f:
+        commands = [line for info, body, _ in blocks(f.read()) if info == "sh"
+                    for line in body.strip().split("\n") if line.strip()]
+    with tempfile.TemporaryDirectory() as work:
+        shutil.copytree(os.path.join(repo, "rules"), os.path.join(work, "rules"))
+        for cmd in commands:
+            r = run(cmd, work, vigil)
+            if r.returncode != 0:
+                failures.append("%s: `%s` exited %d:\n%s%s" % (name, cmd, r.returncode, r.stdout, r.stderr))
+    if not failures:
+        print("docs/%s: %d commands succeed" % (name, len(commands)))
+    return failures
+
+
 def main():
     vigil, repo = os.path.abspath(sys.argv[1]), sys.argv[2]
-    failures = replay_tutorial(vigil, repo) + compile_examples(vigil, repo)
+    failures = (replay_tutorial(vigil, repo) + compile_examples(vigil, repo) +
+                run_commands(vigil, repo, "testing.md"))
     for f in failures:
         print("FAIL " + f)
     if not failures:
