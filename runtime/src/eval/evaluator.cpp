@@ -110,6 +110,15 @@ inline __attribute__((always_inline)) Evaluator::Truth Evaluator::Logical(const 
   return unknown ? kUnknown : (is_and ? kTrue : kFalse);
 }
 
+bool Evaluator::AllTrue(const uint32_t* nodes, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    int fused = Fused(nodes_[nodes[i]]);
+    Truth t = fused != kNotFused ? static_cast<Truth>(fused) : EvalTruth(nodes[i]);
+    if (t != kTrue) return false;
+  }
+  return true;
+}
+
 Evaluator::Truth Evaluator::EvalTruth(uint32_t index) {
   const plan::Node& n = nodes_[index];
   int fused = Fused(n);

@@ -32,6 +32,10 @@ class Evaluator {
   enum Truth : uint8_t { kFalse = 0, kTrue = 1, kUnknown = 2 };
   Truth EvalTruth(uint32_t index);
 
+  // Whether every node of `nodes[0 .. count)` is true: a rule's residual
+  // conjuncts. Stops at the first that is not (false and unknown alike).
+  bool AllTrue(const uint32_t* nodes, uint32_t count);
+
  private:
   // Fields and constants are most operands: read them without a call.
   Value Operand(uint32_t index) {

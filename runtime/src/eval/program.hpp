@@ -58,8 +58,16 @@ struct Program {
   Schema schema;
   std::vector<std::string> decisions;  // lowest first
   std::vector<RuleInfo> rules;         // declaration order
-  std::vector<uint32_t> rule_roots;    // rules[i].when, packed for the evaluation loop
-  RuleIndex rule_index;                // skips rules that cannot fire
+  // What the evaluation loop runs: the index finds the rules whose atoms
+  // all hold, then each such rule's other conjuncts (its residual, cheapest
+  // first) must all be true.
+  RuleIndex rule_index;
+  struct Residual {
+    uint32_t begin = 0;  // into residual_nodes
+    uint32_t count = 0;
+  };
+  std::vector<Residual> residuals;     // one per rule
+  std::vector<uint32_t> residual_nodes;
 
   // The planned expressions.
   std::vector<plan::Node> nodes;

@@ -1,49 +1,90 @@
-// A prefilter that skips rules which cannot fire for an event. A rule whose
-// condition is `... and F == c and ...` or `... and F in S and ...` (F a
-// string or int field) can only be true when the event's F is c or in S; the
-// index maps each such value to the rules it admits. Rules without such a
-// predicate are always evaluated. Skipping is exact: a skipped rule's
-// condition is false or unknown, and only `true` fires.
+// The rule index: which rules can fire for an event, found for all rules at
+// once, so that per-event cost grows with the rules that match, not with the
+// size of the rule set.
+//
+// A rule's condition is a conjunction (the operands of its top-level `and`).
+// Conjuncts that compare one field with constants (`F == c`, `F != c`,
+// `F in S`, `not (F in S)`, `F >= c`, ... on a string, int, decimal, time or
+// duration field) are *atoms*. Per field, the constants of every rule's atoms
+// split the field's values into classes: each constant, for numbers also the
+// open intervals between constants, for strings "any other string", and
+// "missing". Every value in a class makes every atom on the field equally
+// true or false, so one bitmap per class records which rules have all their
+// atoms on that field true there. An event looks up its class in each indexed
+// field (a hash probe for strings, a binary search for numbers) and ANDs the
+// bitmaps: the set bits are exactly the rules whose atoms are all true, and
+// only their remaining conjuncts are evaluated (Program::residuals).
+//
+// Exact by construction: an atom is false or unknown exactly where its bit is
+// clear, and a rule fires only when every conjunct is true. The differential
+// tests (tests/unit/eval/index_test.cpp, tests/e2e/differential_test.py)
+// compare against evaluating every condition in full.
 #pragma once
 
 #include <cstdint>
 #include <string>
-#include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "eval/sets.hpp"
 #include "eval/value.hpp"
+#include "plan/ir.hpp"
 
 namespace vigil::eval {
 
 class RuleIndex {
  public:
+  // One indexable conjunct of one rule.
+  struct Atom {
+    uint32_t rule = 0;
+    uint32_t slot = 0;
+    bool is_string = false;
+    bool is_set = false;   // F in S (values in strs/ints); otherwise F cmp value
+    bool negated = false;  // not (...)
+    plan::CmpOp cmp = plan::CmpOp::kEq;
+    std::vector<std::string> strs;
+    std::vector<int64_t> ints;  // ints, decimal units, times, durations
+  };
+
+  // Limits that keep the index small: a field whose constants would make
+  // more classes than this is left to the evaluator, and so is the whole
+  // index past kMaxBytes (rule sets with very large inline sets).
+  static constexpr size_t kMaxClassesPerField = 4096;
+  static constexpr size_t kMaxBytes = size_t{256} << 20;
+  // A field whose classes admit on average more than this share of the
+  // rules is not indexed (see Build).
+  static constexpr double kMaxDensity = 0.9;
+
+  // Builds the index; returns, per atom, whether the index decides it (an
+  // atom not decided must stay in its rule's residual conjuncts).
+  std::vector<bool> Build(const std::vector<Atom>& atoms, size_t rule_count);
+
+  // Writes words() words into `out`: bit r is set when every atom of rule r
+  // is true for this event (always, for a rule without atoms).
+  void Candidates(const Value* fields, uint64_t* out) const;
+
+  size_t words() const { return words_; }
+  size_t indexed_fields() const { return fields_.size(); }
+  size_t indexed_rules() const { return indexed_rules_; }
+  size_t memory_bytes() const { return bits_.size() * sizeof(uint64_t); }
+
+ private:
   struct FieldIndex {
     uint32_t slot = 0;
     bool is_string = false;
-    struct Hash {
-      using is_transparent = void;
-      size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-    };
-    std::unordered_map<std::string, std::vector<uint32_t>, Hash, std::equal_to<>> by_string;
-    std::unordered_map<int64_t, std::vector<uint32_t>> by_int;
+    StrSet strings;               // class of a string: its rank; others: n; missing: n + 1
+    std::vector<int64_t> points;  // numbers: 2i + 1 = points[i], 2i below it, 2m above all,
+                                  // missing 2m + 1
+    size_t offset = 0;            // first word of class 0 in bits_
+    uint32_t classes = 0;
+    double density = 0;  // mean share of rules a class admits
   };
+  uint32_t ClassOf(const FieldIndex& f, const Value& v) const;
 
-  // Builds the index from each rule's chosen predicate (see plan/planner.cpp).
-  void Add(uint32_t rule, uint32_t slot, bool is_string, const std::vector<std::string>& strings,
-           const std::vector<int64_t>& ints);
-  void Finish(size_t rule_count);
-
-  bool empty() const { return fields_.empty(); }
-  // Marks in `candidates` (one bit per rule) the indexed rules this event
-  // admits, and every rule that is not indexed.
-  void Candidates(const Value* fields, std::vector<uint64_t>& candidates) const;
-  size_t indexed_rules() const { return indexed_count_; }
-
- private:
   std::vector<FieldIndex> fields_;
-  std::vector<uint64_t> unindexed_;  // bitmap of rules that are always evaluated
-  size_t indexed_count_ = 0;
+  std::vector<uint64_t> bits_;
+  std::vector<uint64_t> all_rules_;  // used when no field is indexed
+  size_t words_ = 0;
+  size_t indexed_rules_ = 0;
 };
 
 }  // namespace vigil::eval

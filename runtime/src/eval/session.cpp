@@ -12,6 +12,7 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
     : program_(std::move(program)),
       let_values_(program_->lets.size()),
       let_epoch_(program_->lets.size(), 0),
+      candidates_(program_->rule_index.words()),
       store_(std::move(store)),
       agg_values_(program_->aggregates.size()) {
   if (store_ == nullptr && !program_->aggregates.empty()) {
@@ -91,12 +92,26 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
   }
   Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_,
                agg_values_.data());
-  p.rule_index.Candidates(fields_, candidates_);
-  bool decided = false;
-  const uint32_t count = static_cast<uint32_t>(p.rule_roots.size());
-  for (uint32_t r = 0; r < count; ++r) {
-    if ((candidates_[r / 64] >> (r % 64) & 1) == 0) continue;  // cannot be true
-    if (ev.EvalTruth(p.rule_roots[r]) != Evaluator::kTrue) continue;
+  decided_ = false;
+  uint64_t* candidates = candidates_.data();
+  p.rule_index.Candidates(fields_, candidates);
+  const uint32_t* residual_nodes = p.residual_nodes.data();
+  const size_t words = p.rule_index.words();
+  for (size_t w = 0; w < words; ++w) {
+    // Rules in declaration order: the set bits of each word, lowest first.
+    for (uint64_t bits = candidates[w]; bits != 0; bits &= bits - 1) {
+      const auto r = static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
+      const Program::Residual& res = p.residuals[r];
+      if (!ev.AllTrue(residual_nodes + res.begin, res.count)) continue;
+      Fire(ev, r, options, result);
+    }
+  }
+}
+
+// Records a rule that fired: its reason, score, decision and tags.
+void Session::Fire(Evaluator& ev, uint32_t r, const EvalOptions& options, Result& result) {
+  const Program& p = *program_;
+  {
     const RuleInfo& rule = p.rules[r];
     FiredRule fired;
     fired.rule = r;
@@ -114,13 +129,13 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
     result.text += '\0';  // so that the C API can hand out reasons without copying
     if (rule.shadow) {
       result.shadow.push_back(fired);
-      continue;
+      return;
     }
     result.fired.push_back(fired);
     result.score += rule.score;
-    if (rule.decision >= 0 && (!decided || static_cast<uint32_t>(rule.decision) > result.decision)) {
+    if (rule.decision >= 0 && (!decided_ || static_cast<uint32_t>(rule.decision) > result.decision)) {
       result.decision = static_cast<uint32_t>(rule.decision);
-      decided = true;
+      decided_ = true;
     }
     for (const std::string& tag : rule.action_tags) {
       bool seen = false;

@@ -14,6 +14,8 @@
 
 namespace vigil::eval {
 
+class Evaluator;
+
 struct EvalOptions {
   bool allow_pii = false;  // print @pii fields in reasons instead of masking them
   // Record the event in the aggregates' state. False evaluates as if the
@@ -60,6 +62,8 @@ class Session {
   uint32_t epoch_ = 0;
   Arena scratch_;
   std::vector<uint64_t> candidates_;  // one bit per rule: may fire for this event
+  bool decided_ = false;              // a fired rule set the decision of this event
+  void Fire(Evaluator& ev, uint32_t rule, const EvalOptions& options, Result& result);
 
   // Aggregates (eval/session_aggregates.cpp).
   void RunAggregates(bool record);

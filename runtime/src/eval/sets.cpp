@@ -40,11 +40,13 @@ void StrSet::Build(std::vector<std::string> values) {
   for (const auto& v : values) total += v.size();
   storage_.clear();
   storage_.reserve(total);
-  for (const auto& v : values) {
+  for (size_t rank = 0; rank < values.size(); ++rank) {
+    const std::string& v = values[rank];
     uint64_t h = HashBytes(v);
     uint64_t i = h & mask_;
     while (slots_[i].len != kEmpty) i = (i + 1) & mask_;
-    slots_[i] = Slot{h, storage_.size(), static_cast<uint32_t>(v.size())};
+    slots_[i] = Slot{h, storage_.size(), static_cast<uint32_t>(v.size()),
+                     static_cast<uint32_t>(rank)};
     storage_ += v;
   }
   sorted_ = std::move(values);

@@ -73,6 +73,19 @@ class StrSet {
       }
     }
   }
+  // The value's position in sorted(), or -1 when it is not in the set.
+  int64_t Rank(std::string_view v) const {
+    if (mask_ == 0) return -1;
+    uint64_t h = HashBytes(v);
+    for (uint64_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.len == kEmpty) return -1;
+      if (s.hash == h && s.len == v.size() &&
+          std::string_view(storage_.data() + s.offset, s.len) == v) {
+        return s.rank;
+      }
+    }
+  }
   size_t size() const { return size_; }
   const std::vector<std::string>& sorted() const { return sorted_; }
 
@@ -82,6 +95,7 @@ class StrSet {
     uint64_t hash = 0;
     uint64_t offset = 0;
     uint32_t len = kEmpty;
+    uint32_t rank = 0;
   };
   std::vector<Slot> slots_;
   std::string storage_;

@@ -35,7 +35,9 @@ class Planner {
   bool ReadsPii(const ast::Expr& e) const;
   uint32_t Cost(uint32_t node) const;
   Node Fuse(Node node) const;
-  void IndexRule(uint32_t rule, uint32_t root);
+  void CollectConjuncts(uint32_t node, std::vector<uint32_t>& out) const;
+  bool AtomOf(uint32_t rule, uint32_t node, eval::RuleIndex::Atom& atom) const;
+  void IndexRules(const std::vector<std::vector<uint32_t>>& conjuncts);
   void PlanAggregates();
 
   sema::Module& module_;
@@ -515,6 +517,7 @@ void Planner::Run() {
     program_.let_types.push_back(let.type);
   }
   PlanAggregates();
+  std::vector<std::vector<uint32_t>> conjuncts(module_.rules.size());
   for (const auto& check : module_.rules) {
     if (check.disabled) continue;
     const ast::RuleDecl& decl = *check.decl;
@@ -546,11 +549,10 @@ void Planner::Run() {
         rule.reason.push_back(std::move(piece));
       }
     }
-    program_.rule_roots.push_back(rule.when);
-    IndexRule(static_cast<uint32_t>(program_.rules.size()), rule.when);
+    CollectConjuncts(rule.when, conjuncts[program_.rules.size()]);
     program_.rules.push_back(std::move(rule));
   }
-  program_.rule_index.Finish(program_.rules.size());
+  IndexRules(conjuncts);
 }
 
 // Aggregates with the same `by:` fields form one group: one key lookup and
@@ -587,43 +589,87 @@ void Planner::PlanAggregates() {
   }
 }
 
-// Chooses the predicate by which a rule is indexed: the first (cheapest)
-// string or int equality or set membership on a field among the operands of
-// the condition's top-level `and` (or the condition itself).
-void Planner::IndexRule(uint32_t rule, uint32_t root) {
-  std::vector<uint32_t> conjuncts;
-  const Node& r = program_.nodes[root];
-  if (r.op == OpCode::kAnd) {
-    for (uint32_t i = 0; i < r.b; ++i) conjuncts.push_back(program_.child_lists[r.a + i]);
-  } else {
-    conjuncts.push_back(root);
+// The operands of a condition's top-level `and`, nested ones flattened, in
+// the planner's cost order.
+void Planner::CollectConjuncts(uint32_t node, std::vector<uint32_t>& out) const {
+  const Node& n = program_.nodes[node];
+  if (n.op != OpCode::kAnd) {
+    out.push_back(node);
+    return;
   }
-  for (uint32_t c : conjuncts) {
-    const Node& n = program_.nodes[c];
-    Type type;
-    switch (n.op) {
-      case OpCode::kCmpStrField:
-        if (n.cmp != CmpOp::kEq) break;
-        program_.rule_index.Add(rule, n.a, true, {std::string(n.k.str())}, {});
-        return;
-      case OpCode::kCmpI64Field:
-        // Only int fields: decimal units and times compare by value too, but
-        // an int field's value is its key.
-        type = program_.schema.fields[n.a].type;
-        if (n.cmp != CmpOp::kEq || type.kind != Kind::kInt) break;
-        program_.rule_index.Add(rule, n.a, false, {}, {n.k.i});
-        return;
-      case OpCode::kInSetStrField:
-        program_.rule_index.Add(rule, n.a, true, program_.str_sets[n.c].sorted(), {});
-        return;
-      case OpCode::kInSetI64Field:
-        type = program_.schema.fields[n.a].type;
-        if (type.kind != Kind::kInt) break;
-        program_.rule_index.Add(rule, n.a, false, {}, program_.int_sets[n.c].sorted());
-        return;
-      default:
-        break;
+  for (uint32_t i = 0; i < n.b; ++i) CollectConjuncts(program_.child_lists[n.a + i], out);
+}
+
+// Whether a conjunct is an atom of the rule index (eval/rule_index.hpp): a
+// string field ==/!= a constant, a numeric field compared with a constant
+// (int, decimal, time and duration all compare by their int64 units), a
+// field in a constant set, or the negation of any of these.
+bool Planner::AtomOf(uint32_t rule, uint32_t node, eval::RuleIndex::Atom& atom) const {
+  // Sets larger than this (watchlists) stay with the evaluator's hash sets:
+  // as index classes they would cost memory for every rule in the set.
+  constexpr size_t kMaxIndexedSet = 512;
+  const Node* n = &program_.nodes[node];
+  atom = eval::RuleIndex::Atom{};
+  atom.rule = rule;
+  if (n->op == OpCode::kNot) {
+    atom.negated = true;
+    n = &program_.nodes[n->a];
+  }
+  switch (n->op) {
+    case OpCode::kCmpStrField:
+      if (n->cmp != CmpOp::kEq && n->cmp != CmpOp::kNe) return false;
+      atom.is_string = true;
+      atom.strs = {std::string(n->k.str())};
+      break;
+    case OpCode::kCmpI64Field:
+      atom.ints = {n->k.i};
+      break;
+    case OpCode::kInSetStrField:
+      if (program_.str_sets[n->c].size() > kMaxIndexedSet) return false;
+      atom.is_string = true;
+      atom.is_set = true;
+      atom.strs = program_.str_sets[n->c].sorted();
+      break;
+    case OpCode::kInSetI64Field:
+      if (program_.int_sets[n->c].size() > kMaxIndexedSet) return false;
+      atom.is_set = true;
+      atom.ints = program_.int_sets[n->c].sorted();
+      break;
+    default:
+      return false;
+  }
+  atom.slot = n->a;
+  atom.cmp = n->cmp;
+  return true;
+}
+
+// Builds the rule index from every rule's atoms, and each rule's residual:
+// the conjuncts the index does not decide.
+void Planner::IndexRules(const std::vector<std::vector<uint32_t>>& conjuncts) {
+  std::vector<eval::RuleIndex::Atom> atoms;
+  std::vector<std::pair<uint32_t, size_t>> atom_at;  // (rule, conjunct position)
+  for (uint32_t r = 0; r < program_.rules.size(); ++r) {
+    for (size_t k = 0; k < conjuncts[r].size(); ++k) {
+      eval::RuleIndex::Atom atom;
+      if (!AtomOf(r, conjuncts[r][k], atom)) continue;
+      atoms.push_back(std::move(atom));
+      atom_at.emplace_back(r, k);
     }
+  }
+  std::vector<bool> decided = program_.rule_index.Build(atoms, program_.rules.size());
+  std::vector<std::vector<bool>> skip(program_.rules.size());
+  for (uint32_t r = 0; r < program_.rules.size(); ++r) skip[r].assign(conjuncts[r].size(), false);
+  for (size_t i = 0; i < atoms.size(); ++i) {
+    if (decided[i]) skip[atom_at[i].first][atom_at[i].second] = true;
+  }
+  for (uint32_t r = 0; r < program_.rules.size(); ++r) {
+    eval::Program::Residual res;
+    res.begin = static_cast<uint32_t>(program_.residual_nodes.size());
+    for (size_t k = 0; k < conjuncts[r].size(); ++k) {
+      if (!skip[r][k]) program_.residual_nodes.push_back(conjuncts[r][k]);
+    }
+    res.count = static_cast<uint32_t>(program_.residual_nodes.size()) - res.begin;
+    program_.residuals.push_back(res);
   }
 }
 

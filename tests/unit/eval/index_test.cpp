@@ -51,5 +51,50 @@ TEST(RuleIndex, SkipsOnlyRulesThatCannotFire) {
   EXPECT_GT(fired_total, 1000);
 }
 
+// Numeric atoms split a field into classes at their constants: the values
+// at, just below and just above each constant, and the int64 extremes.
+TEST(RuleIndex, NumericBoundariesAreExact) {
+  const int64_t values[] = {INT64_MIN, -1, 0, 4, 5, 6, 9, 10, 11, INT64_MAX};
+  const char* conds[] = {"mcc >= 5", "mcc > 5", "mcc < 10 and mcc >= 5", "mcc <= 5", "mcc == 10",
+                         "mcc != 10", "mcc in {0, 5, 11}", "mcc not in {0, 5, 11}",
+                         "not (mcc < 5) and mcc != 9"};
+  for (const char* cond : conds) {
+    for (int64_t v : values) {
+      bool want = false;
+      std::string c = cond;
+      if (c == "mcc >= 5") want = v >= 5;
+      if (c == "mcc > 5") want = v > 5;
+      if (c == "mcc < 10 and mcc >= 5") want = v < 10 && v >= 5;
+      if (c == "mcc <= 5") want = v <= 5;
+      if (c == "mcc == 10") want = v == 10;
+      if (c == "mcc != 10") want = v != 10;
+      if (c == "mcc in {0, 5, 11}") want = v == 0 || v == 5 || v == 11;
+      if (c == "mcc not in {0, 5, 11}") want = !(v == 0 || v == 5 || v == 11);
+      if (c == "not (mcc < 5) and mcc != 9") want = v >= 5 && v != 9;
+      EXPECT_EQ(Fires(cond, {{"mcc", v}}), want) << cond << " with mcc = " << v;
+    }
+    // An atom on a missing field is unknown, negated or not.
+    EXPECT_FALSE(Fires(cond, {})) << cond << " with mcc missing";
+  }
+}
+
+TEST(RuleIndex, DecidedAtomsLeaveTheResidual) {
+  Compilation c = CompileText(Header() +
+                              "rule a { when country == \"PH\" and amount >= 10.00 then score 1 }\n"
+                              "rule b { when country != card_country and mcc in {1, 2} then score 1 }\n"
+                              "rule c { when contains(name, \"x\") or mcc == 3 then score 1 }\n");
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const eval::Program& p = *c.program;
+  EXPECT_EQ(p.rule_index.indexed_rules(), 2u);
+  EXPECT_EQ(p.rule_index.indexed_fields(), 3u);  // country, amount, mcc
+  EXPECT_EQ(p.residuals[0].count, 0u);  // both atoms decided by the index
+  EXPECT_EQ(p.residuals[1].count, 1u);  // country != card_country is left
+  EXPECT_EQ(p.residuals[2].count, 1u);  // an `or` is evaluated whole
+  EXPECT_TRUE(Fires("country == \"PH\" and amount >= 10.00",
+                    {{"country", std::string("PH")}, {"amount", Dec{"10.00"}}}));
+  EXPECT_FALSE(Fires("country == \"PH\" and amount >= 10.00",
+                     {{"country", std::string("PH")}, {"amount", Dec{"9.99"}}}));
+}
+
 }  // namespace
 }  // namespace vigil::testing
