@@ -23,6 +23,7 @@
 
 #include "api/compiler.hpp"
 #include "bench_args.hpp"
+#include "spin_barrier.hpp"
 #include "eval/event_json.hpp"
 #include "eval/session.hpp"
 #include "state/store.hpp"
@@ -39,28 +40,7 @@ struct Workload {
 
 constexpr size_t kChunk = 2048;
 
-// Spins rather than sleeping: a futex sleep and wake per chunk would cost
-// more than the chunk's work on a virtual machine.
-class SpinBarrier {
- public:
-  explicit SpinBarrier(int n) : n_(n) {}
-  void Wait() {
-    const int gen = generation_.load(std::memory_order_acquire);
-    if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_) {
-      arrived_.store(0, std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_release);
-      return;
-    }
-    while (generation_.load(std::memory_order_acquire) == gen) {
-      __builtin_ia32_pause();
-    }
-  }
-
- private:
-  const int n_;
-  std::atomic<int> arrived_{0};
-  std::atomic<int> generation_{0};
-};
+using vigil::bench::SpinBarrier;
 
 vigil::state::StoreOptions BenchStore() {
   vigil::state::StoreOptions o;
