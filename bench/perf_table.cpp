@@ -211,7 +211,10 @@ int StatelessRow(const std::string& dir, double seconds, bool profile) {
     sink += static_cast<int64_t>(result.fired.size());
   });
   if (profile) {  // only vigil's loop ran: for `perf record`
-    std::cout << fmt::format("{} rules: {:.0f} ns/event\n", p.rules.size(), vigil1.ns_per_event);
+    std::cout << fmt::format("{} rules: {:.0f} ns/event; index: {} fields, {} rules, {:.2f} MiB\n",
+                             p.rules.size(), vigil1.ns_per_event, p.rule_index.indexed_fields(),
+                             p.rule_index.indexed_rules(),
+                             static_cast<double>(p.rule_index.memory_bytes()) / (1 << 20));
     return mismatches == 0 ? 0 : 1;
   }
   Timing hand1 = TimeRing(seconds, txns.size(), [&](size_t i) {
