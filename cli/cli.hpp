@@ -31,6 +31,11 @@ int RunEval(const std::vector<std::string>& args);
 int RunTest(const std::vector<std::string>& args);
 int RunExplain(const std::vector<std::string>& args);
 int RunFmt(const std::vector<std::string>& args);
+int RunList(const std::vector<std::string>& args);
+
+// Reads a key file (its bytes, trailing newlines dropped); false when it
+// cannot be read or is empty.
+bool ReadKeyFile(const std::string& path, std::string* key);
 
 // Compiles rule files, printing diagnostics to stderr.
 Compilation CompileAndReport(const std::vector<std::string>& files);

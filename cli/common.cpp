@@ -1,13 +1,63 @@
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <map>
 
 #include "cli.hpp"
 
 namespace vigil::cli {
 
+namespace {
+
+std::string TrimTrailingSpace(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+bool ReadKeyFile(const std::string& path, std::string* key) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  char buf[4096];
+  size_t n = std::fread(buf, 1, sizeof(buf), f);
+  std::fclose(f);
+  *key = TrimTrailingSpace(std::string(buf, n));
+  return !key->empty();
+}
+
+// VIGIL_HMAC_KEYS="name=KEYFILE[,name=KEYFILE...]": the keys of keyed hashed
+// lists. A key file holds the key's bytes (trailing newlines are dropped).
+std::map<std::string, std::string> HmacKeysFromEnvironment() {
+  std::map<std::string, std::string> keys;
+  const char* env = std::getenv("VIGIL_HMAC_KEYS");
+  if (env == nullptr) return keys;
+  std::string_view rest = env;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    size_t eq = item.find('=');
+    if (eq == std::string_view::npos) {
+      fmt::print(stderr, "vigil: VIGIL_HMAC_KEYS: expected name=KEYFILE, found \"{}\"\n", item);
+      continue;
+    }
+    std::string key;
+    std::string path(item.substr(eq + 1));
+    if (!ReadKeyFile(path, &key)) {
+      fmt::print(stderr, "vigil: VIGIL_HMAC_KEYS: cannot read a key from \"{}\"\n", path);
+      continue;
+    }
+    keys[std::string(item.substr(0, eq))] = key;
+  }
+  return keys;
+}
+
 Compilation CompileAndReport(const std::vector<std::string>& files) {
-  Compilation c = CompileFiles(files);
+  CompileOptions options;
+  options.hmac_keys = HmacKeysFromEnvironment();
+  Compilation c = CompileFiles(files, options);
   std::string text = c.RenderDiagnostics();
   if (!text.empty()) fmt::print(stderr, "{}", text);
   return c;

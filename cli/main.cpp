@@ -109,6 +109,18 @@ const std::vector<Command>& Commands() {
        "Exit status: 0 done (with --check: every file formatted), 1 a file is not\n"
        "formatted (--check), has syntax errors or cannot be read or written, 2 bad usage.\n",
        RunFmt},
+      {"list", "turn a plain watchlist into a hashed one",
+       "usage: vigil list hash [--normalize NAME] [--key KEYFILE] [-o OUT] FILE\n"
+       "\n"
+       "Reads a plain list (one value a line, # comments) and writes the lowercase hex\n"
+       "SHA-256 digest of each value after normalisation (HMAC-SHA-256 with --key),\n"
+       "sorted and without duplicates, for `list NAME: hashed(normalize: \"NAME\") set\n"
+       "from \"OUT\"`. Normalisations: none (default), digits (card numbers: spaces and\n"
+       "dashes dropped), lower_trim (e-mail addresses), trim, alnum_upper (IBANs).\n"
+       "Every member must use the same normalisation and key, or digests will not\n"
+       "match (docs/sharing.md). Writes to standard output without -o; a value that\n"
+       "normalises to nothing is an error naming its line. Exit 0, 1 on bad input.\n",
+       RunList},
       {"help", "show help for a command", kHelpUsage, RunHelp},
   };
   return commands;

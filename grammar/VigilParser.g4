@@ -36,12 +36,13 @@ annotation    : AT name ;
 constDecl     : CONST name ASSIGN expr ;
 listDecl      : LIST name COLON listType listSource ;
 listType      : SET LT typeRef GT                                   # plainListType
-              | HASHED (LPAREN name COLON STRING RPAREN)? SET       # hashedListType
+              | HASHED (LPAREN hashedArg (COMMA hashedArg)* RPAREN)? SET  # hashedListType
               ;
 listSource    : FROM STRING                                         # fileListSource
               | ASSIGN setLiteral                                   # inlineListSource
               | EXTERNAL                                            # externalListSource
               ;
+hashedArg     : name COLON STRING ;
 paramDecl     : PARAM name COLON typeRef ASSIGN expr ;
 letDecl       : LET name ASSIGN expr ;
 decisionsDecl : DECISIONS name (LT name)+ ;

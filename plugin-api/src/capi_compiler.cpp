@@ -81,6 +81,21 @@ vigil_status vigil_compiler_add_source(vigil_compiler* compiler, const char* nam
   });
 }
 
+vigil_status vigil_compiler_set_hmac_key(vigil_compiler* compiler, const char* name,
+                                         size_t name_len, const void* key, size_t key_len) {
+  if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
+    std::string_view n = CheckedText(name, name_len, "name");
+    if (n.empty()) throw Failure{VIGIL_ERR_INVALID_ARG, "key name is empty"};
+    if (key == nullptr || key_len == 0) throw Failure{VIGIL_ERR_INVALID_ARG, "the key is empty"};
+    if (key_len > 4096) throw Failure{VIGIL_ERR_LIMIT, "the key is longer than 4096 bytes"};
+    compiler->options.hmac_keys[std::string(n)] =
+        std::string(static_cast<const char*>(key), key_len);
+    return VIGIL_OK;
+  });
+}
+
 vigil_status vigil_compiler_build(vigil_compiler* compiler, vigil_ruleset** out) {
   if (out != nullptr) *out = nullptr;
   if (!Valid(compiler, kCompilerMagic) || out == nullptr) return VIGIL_ERR_MISUSE;

@@ -449,3 +449,49 @@ TEST(CApiState, SharedStateWhatIfRecordOnlySnapshotAndLateness) {
 }
 
 }  // namespace
+
+// A keyed hashed watchlist: the host supplies the HMAC key; without it the
+// rule set does not compile, with it a card typed with spaces matches.
+TEST(CApiHashedLists, HostSuppliesTheHmacKey) {
+  // HMAC-SHA-256(key "k3y", "4111111111111111"), computed with Python's hmac.
+  const char* hex = "1647d69235eb3301dedcda5b17f2338d3f9d41f01727423d9d68ca9926112360";
+  const std::string text = std::string(R"(ruleset t.keyed version "1.0.0"
+schema s version 1 {
+  pan: string
+}
+uses schema s
+list FLAGGED: hashed(normalize: "digits", key: "member") set = {")") + hex + R"("}
+rule flagged { when pan in FLAGGED then score 1 }
+)";
+  vigil_compiler* c = nullptr;
+  ASSERT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+  ASSERT_EQ(vigil_compiler_add_source(c, "k.vgl", 5, text.data(), text.size()), VIGIL_OK);
+  vigil_ruleset* rs = nullptr;
+  EXPECT_EQ(vigil_compiler_build(c, &rs), VIGIL_ERR_COMPILE);  // no key
+  vigil_compiler_free(c);
+
+  ASSERT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+  EXPECT_EQ(vigil_compiler_set_hmac_key(c, "member", 6, "", 0), VIGIL_ERR_INVALID_ARG);
+  EXPECT_EQ(vigil_compiler_set_hmac_key(nullptr, "member", 6, "k3y", 3), VIGIL_ERR_MISUSE);
+  ASSERT_EQ(vigil_compiler_set_hmac_key(c, "member", 6, "k3y", 3), VIGIL_OK);
+  ASSERT_EQ(vigil_compiler_add_source(c, "k.vgl", 5, text.data(), text.size()), VIGIL_OK);
+  ASSERT_EQ(vigil_compiler_build(c, &rs), VIGIL_OK);
+  vigil_compiler_free(c);
+  vigil_session* session = nullptr;
+  vigil_event* event = nullptr;
+  vigil_result* result = nullptr;
+  ASSERT_EQ(vigil_session_new(rs, nullptr, &session), VIGIL_OK);
+  ASSERT_EQ(vigil_event_new(rs, &event), VIGIL_OK);
+  ASSERT_EQ(vigil_result_new(&result), VIGIL_OK);
+  const std::pair<const char*, size_t> cases[] = {
+      {R"({"pan":"4111 1111-1111 1111"})", 1}, {R"({"pan":"4111111111111112"})", 0}};
+  for (const auto& [json, fired] : cases) {
+    ASSERT_EQ(vigil_event_set_json(event, json, std::strlen(json)), VIGIL_OK);
+    ASSERT_EQ(vigil_session_eval(session, event, result), VIGIL_OK);
+    EXPECT_EQ(vigil_result_fired_count(result), fired) << json;
+  }
+  vigil_result_free(result);
+  vigil_event_free(event);
+  vigil_session_free(session);
+  vigil_ruleset_release(rs);
+}

@@ -166,5 +166,55 @@ contains state_late out '"late":true'
 contains state_late err "2 late (not recorded in the aggregates' state)"
 check state_bad_lateness 2 "$vigil" eval --rules "$data/testpack/pack.vgl" --events "$tmp/first.jsonl" --lateness soon
 
+# Hashed watchlists: card numbers written with spaces and dashes in the plain
+# list match the same numbers typed plainly (and vice versa) in events.
+printf '# flagged\n4111 1111 1111 1111\n5500-0000-0000-0004\n' > "$tmp/cards.txt"
+check list_hash 0 "$vigil" list hash --normalize digits "$tmp/cards.txt" -o "$tmp/cards.sha256"
+check list_hash_content 0 grep -qx 9bbef19476623ca56c17da75fd57734dbf82530686043a6e491c6d71befe8f6e "$tmp/cards.sha256"
+check list_hash_stdout 0 "$vigil" list hash --normalize digits "$tmp/cards.txt"
+contains list_hash_stdout out "dd1ed74bd626c6fa86bdffd25029a46c9d585e0429cc9f00a8c94e90f837d993"
+printf 'x\n  \nabc\n' > "$tmp/nodigits.txt"
+check list_hash_empty_value 1 "$vigil" list hash --normalize digits "$tmp/nodigits.txt"
+contains list_hash_empty_value err "nodigits.txt:1: \"x\" is empty after normalisation 'digits'"
+check list_hash_bad_norm 2 "$vigil" list hash --normalize soundex "$tmp/cards.txt"
+contains list_hash_bad_norm err 'unknown normalisation "soundex"'
+cat > "$tmp/hashed.vgl" <<'VGL'
+ruleset t.hashed version "1.0.0"
+schema s version 1 {
+  txn_id: string @key
+  pan: string @pii
+}
+uses schema s
+list FLAGGED: hashed(normalize: "digits") set from "cards.sha256"
+rule flagged_card {
+  title "card on the shared watchlist"
+  severity high
+  when pan in FLAGGED
+  then score 100
+}
+VGL
+printf '{"txn_id":"a","pan":"4111111111111111"}\n{"txn_id":"b","pan":"4111111111111112"}\n{"txn_id":"c","pan":"5500 0000 0000 0004"}\n' > "$tmp/pans.jsonl"
+check hashed_eval 0 "$vigil" eval --rules "$tmp/hashed.vgl" --events "$tmp/pans.jsonl"
+cp "$tmp/out" "$tmp/hashed.out"
+check hashed_eval_a 0 grep -q '"event":"a".*flagged_card' "$tmp/hashed.out"
+check hashed_eval_b 1 grep -q '"event":"b".*flagged_card' "$tmp/hashed.out"
+check hashed_eval_c 0 grep -q '"event":"c".*flagged_card' "$tmp/hashed.out"
+printf 'coalition-secret\n' > "$tmp/key"
+check list_hash_keyed 0 "$vigil" list hash --normalize digits --key "$tmp/key" "$tmp/cards.txt" -o "$tmp/keyed.sha256"
+sed 's/hashed(normalize: "digits") set from "cards.sha256"/hashed(normalize: "digits", key: "coalition") set from "keyed.sha256"/' "$tmp/hashed.vgl" > "$tmp/keyed.vgl"
+check keyed_without_key 1 "$vigil" check "$tmp/keyed.vgl"
+contains keyed_without_key err "list 'FLAGGED' is keyed with HMAC key \"coalition\", which the host has not supplied"
+check keyed_eval 0 env VIGIL_HMAC_KEYS="coalition=$tmp/key" "$vigil" eval --rules "$tmp/keyed.vgl" --events "$tmp/pans.jsonl"
+cp "$tmp/out" "$tmp/keyed.out"
+check keyed_eval_a 0 grep -q '"event":"a".*flagged_card' "$tmp/keyed.out"
+check keyed_eval_b 1 grep -q '"event":"b".*flagged_card' "$tmp/keyed.out"
+printf 'other-key\n' > "$tmp/wrongkey"
+check keyed_wrong_key 0 env VIGIL_HMAC_KEYS="coalition=$tmp/wrongkey" "$vigil" eval --rules "$tmp/keyed.vgl" --events "$tmp/pans.jsonl"
+cp "$tmp/out" "$tmp/wrong.out"
+check keyed_wrong_key_no_match 1 grep -q 'flagged_card' "$tmp/wrong.out"
+printf 'not-a-digest\n' > "$tmp/cards.sha256"
+check hashed_bad_entry 1 "$vigil" check "$tmp/hashed.vgl"
+contains hashed_bad_entry err "cards.sha256:1:1: error[E3009]: 'not-a-digest' is not a SHA-256 digest (64 hex digits) (hashed list 'FLAGGED')"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -137,6 +137,13 @@ VIGIL_API vigil_status vigil_compiler_add_file(vigil_compiler* compiler, const c
 VIGIL_API vigil_status vigil_compiler_add_source(vigil_compiler* compiler, const char* name,
                                                  size_t name_len, const char* text,
                                                  size_t text_len);
+/* Supplies the key of keyed hashed lists that declare `hashed(key: "NAME") set`
+ * (HMAC-SHA-256). The key's bytes are copied; the compiled rule set keeps them in
+ * memory and never writes them anywhere. A keyed list without its key is a
+ * compile error (E2001). Since ABI 1.1. */
+VIGIL_API vigil_status vigil_compiler_set_hmac_key(vigil_compiler* compiler, const char* name,
+                                                   size_t name_len, const void* key,
+                                                   size_t key_len);
 /* Compiles everything added. On success *out is a new rule set (reference count 1,
  * release with vigil_ruleset_release). On VIGIL_ERR_COMPILE, read the diagnostics.
  * A compiler builds once: later add_* or build calls return VIGIL_ERR_MISUSE. */

@@ -109,7 +109,7 @@ class Driver {
         }
         return out_.sources.Add(resolved, std::move(text));
       };
-      std::optional<sema::Module> module = sema::Check(files_, out_.sources, diags_, reader);
+      std::optional<sema::Module> module = sema::Check(files_, out_.sources, diags_, reader, options_.hmac_keys);
       if (module) {
         out_.tests = std::move(module->tests);
         lint::Facts facts = lint::Collect(*module);

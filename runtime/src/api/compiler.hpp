@@ -2,6 +2,7 @@
 // are no errors, an immutable eval::Program. Used by the CLI and the C ABI.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ struct CompileOptions {
   // Whether imports and list files may be read from disk. When false, only
   // the sources passed in are visible (for hosts that compile from memory).
   bool allow_filesystem = true;
+  // Keys of keyed hashed lists, by the name the list declares.
+  std::map<std::string, std::string> hmac_keys;
 };
 
 struct SourceInput {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/list_hash.hpp"
 #include "base/text.hpp"
 #include "base/time_util.hpp"
 #include "base/utf8.hpp"
@@ -156,6 +157,16 @@ Evaluator::Truth Evaluator::OtherTruth(const plan::Node& n, uint32_t index) {
         return T(p_.int_sets[n.c].Contains(a.i));
       case OpCode::kInSetStr:
         return T(p_.str_sets[n.c].Contains(a.str()));
+      case OpCode::kInHashedSet: {
+        // Normalised into the per-event scratch arena, hashed on the stack.
+        const HashedSet& h = p_.hashed_sets[n.c];
+        std::string_view s = a.str();
+        char* norm = scratch_.Allocate(s.size() + 1);
+        size_t len = NormalizeInto(h.normalization, s, norm);
+        char hex[kDigestHexLen];
+        DigestHex(std::string_view(norm, len), h.hmac_key, hex);
+        return T(h.digests.Contains(std::string_view(hex, kDigestHexLen)));
+      }
       case OpCode::kMatches: {
         std::string_view s = a.str();
         return T(RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *p_.regexes[n.c]));

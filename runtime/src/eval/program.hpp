@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/list_hash.hpp"
 #include "base/source.hpp"
 #include "base/tz.hpp"
 #include "eval/aggregate.hpp"
@@ -23,6 +24,13 @@ namespace vigil::eval {
 
 enum class RuleSeverity : uint8_t { kLow, kMedium, kHigh, kCritical };
 const char* SeverityName(RuleSeverity s);
+
+// A hashed list: the digests, and how a value becomes one.
+struct HashedSet {
+  StrSet digests;  // lowercase hex
+  Normalization normalization = Normalization::kNone;
+  std::string hmac_key;  // empty: plain SHA-256
+};
 
 struct RulesetInfo {
   std::string name;     // "fcacp.csam_commerce"
@@ -78,6 +86,7 @@ struct Program {
   std::vector<std::string> let_names;
   std::vector<I64Set> int_sets;
   std::vector<StrSet> str_sets;
+  std::vector<HashedSet> hashed_sets;
   std::vector<std::unique_ptr<re2::RE2>> regexes;
   std::vector<std::unique_ptr<TimeZone>> zones;
   std::deque<std::string> strings;     // constant strings; a deque keeps addresses stable

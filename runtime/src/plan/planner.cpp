@@ -47,6 +47,7 @@ class Planner {
   // ConstValue and, for numeric sets, whether its ints are scaled to decimals.
   std::map<std::pair<const sema::ConstValue*, bool>, uint32_t> int_sets_;
   std::map<const sema::ConstValue*, uint32_t> str_sets_;
+  std::map<const sema::ListInfo*, uint32_t> hashed_sets_;
 };
 
 std::string SourceText(const SourceManager& sources, SourceRange r) {
@@ -216,6 +217,7 @@ uint32_t Planner::Cost(uint32_t index) const {
       break;
     case OpCode::kMatches:
     case OpCode::kSha256:
+    case OpCode::kInHashedSet:
       own = 40;
       break;
     default:
@@ -403,6 +405,23 @@ uint32_t Planner::In(const ast::Expr& e) {
     n.op = OpCode::kInEventSet;
     n.a = Expr(lhs);
     n.b = Expr(rhs);
+    return Emit(n, e);
+  }
+  if (rhs.kind == ast::ExprKind::kName && RefOf(rhs) == RefKind::kList &&
+      module_.lists[rhs.checked.ref_index].hashed) {
+    const sema::ListInfo& list = module_.lists[rhs.checked.ref_index];
+    n.op = OpCode::kInHashedSet;
+    n.a = Expr(lhs);
+    auto [it, inserted] =
+        hashed_sets_.emplace(&list, static_cast<uint32_t>(program_.hashed_sets.size()));
+    if (inserted) {
+      eval::HashedSet h;
+      h.digests.Build(list.value.strs);
+      h.normalization = list.normalization;
+      h.hmac_key = list.hmac_key;
+      program_.hashed_sets.push_back(std::move(h));
+    }
+    n.c = it->second;
     return Emit(n, e);
   }
   const sema::ConstValue& v = ConstOf(rhs);

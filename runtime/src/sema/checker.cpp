@@ -256,15 +256,13 @@ void Checker::DeclareValues() {
     info.range = d.range;
     module_.lists.push_back(std::move(info));
     ListInfo& list = module_.lists.back();
-    if (d.hashed) {
-      Error(DiagCode::kNotSupported, d.range,
-            fmt::format("hashed list '{}' is not supported in this version", d.name.text),
-            "hashed and keyed lists arrive with rule-set sharing; use a plain set for now");
-      return;
-    }
     if (d.source == ast::ListSourceKind::kExternal) {
       Error(DiagCode::kNotSupported, d.range,
             fmt::format("external list '{}' is not supported in this version", d.name.text));
+      return;
+    }
+    if (d.hashed) {
+      CheckHashedList(d, f, list);
       return;
     }
     // `list NAME: set<T>`: the grammar hands over T.
@@ -474,8 +472,8 @@ std::optional<Module> Checker::Run() {
 }
 
 std::optional<Module> Check(std::vector<LoadedFile>& files, SourceManager& sources, DiagSink& diags,
-                            const ListReader& read_list) {
-  Checker checker(files, sources, diags, read_list);
+                            const ListReader& read_list, const HmacKeys& hmac_keys) {
+  Checker checker(files, sources, diags, read_list, hmac_keys);
   return checker.Run();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,7 +26,11 @@ struct LoadedFile {
 using ListReader = std::function<std::optional<uint32_t>(uint32_t from_file, const std::string& path,
                                                         std::string* error)>;
 
+// Keys of keyed hashed lists (`hashed(key: "name") set`), by name: the host
+// supplies them; they are never part of a rule set.
+using HmacKeys = std::map<std::string, std::string>;
+
 std::optional<Module> Check(std::vector<LoadedFile>& files, SourceManager& sources, DiagSink& diags,
-                            const ListReader& read_list);
+                            const ListReader& read_list, const HmacKeys& hmac_keys = {});
 
 }  // namespace vigil::sema

@@ -22,8 +22,9 @@ enum class Visit : uint8_t { kTodo, kActive, kDone };
 class Checker {
  public:
   Checker(std::vector<LoadedFile>& files, SourceManager& sources, DiagSink& diags,
-          const ListReader& read_list)
-      : files_(files), sources_(sources), diags_(diags), read_list_(read_list) {}
+          const ListReader& read_list, const HmacKeys& hmac_keys)
+      : files_(files), sources_(sources), diags_(diags), read_list_(read_list),
+        hmac_keys_(hmac_keys) {}
 
   std::optional<Module> Run();
 
@@ -76,6 +77,8 @@ class Checker {
   SourceManager& sources_;
   DiagSink& diags_;
   const ListReader& read_list_;
+  const HmacKeys& hmac_keys_;
+  void CheckHashedList(const ast::ListDecl& d, uint32_t file, ListInfo& list);
   Module module_;
 
   std::unordered_map<std::string, Symbol> symbols_;

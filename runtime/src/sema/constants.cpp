@@ -281,3 +281,76 @@ void Checker::LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo
 }
 
 }  // namespace vigil::sema
+
+namespace vigil::sema {
+
+// `list NAME: hashed(normalize: "digits", key: "name") set from "path"`: the
+// file (or inline set) holds lowercase hex SHA-256 or HMAC-SHA-256 digests
+// of normalised values, as `vigil list hash` writes them.
+void Checker::CheckHashedList(const ast::ListDecl& d, uint32_t file, ListInfo& list) {
+  list.hashed = true;
+  list.value.type = Type::SetOf(Kind::kString);
+  if (d.normalize) {
+    std::optional<Normalization> n = ParseNormalization(d.normalize->value);
+    if (!n) {
+      Error(DiagCode::kUnknownArgument, d.normalize->range,
+            fmt::format("unknown normalisation \"{}\"", d.normalize->value),
+            fmt::format("normalisations: {}", NormalizationNames()));
+    } else {
+      list.normalization = *n;
+    }
+  }
+  if (d.hmac_key_name) {
+    auto it = hmac_keys_.find(d.hmac_key_name->value);
+    if (it == hmac_keys_.end() || it->second.empty()) {
+      Error(DiagCode::kUnknownName, d.hmac_key_name->range,
+            fmt::format("list '{}' is keyed with HMAC key \"{}\", which the host has not supplied",
+                        d.name.text, d.hmac_key_name->value),
+            "vigil: VIGIL_HMAC_KEYS=\"name=KEYFILE\"; C API: vigil_compiler_set_hmac_key");
+    } else {
+      list.hmac_key = it->second;
+    }
+  }
+  std::string digest;
+  auto add = [&](std::string_view entry, SourceRange range) {
+    if (ParseDigestHex(entry, &digest)) {
+      list.value.strs.push_back(digest);
+      return;
+    }
+    Error(DiagCode::kBadListEntry, range,
+          fmt::format("'{}' is not a SHA-256 digest (64 hex digits) (hashed list '{}')",
+                      std::string(entry.substr(0, 40)), d.name.text),
+          "write the list with `vigil list hash`");
+  };
+  if (d.source == ast::ListSourceKind::kInline) {
+    std::optional<ConstValue> v = EvalConst(*d.elements, "a list element");
+    if (!v) return;
+    if (v->type.kind != Kind::kString && v->type.kind != Kind::kError) {
+      Error(DiagCode::kTypeMismatch, d.elements->range, "a hashed list holds hex digests (strings)");
+      return;
+    }
+    for (const std::string& s : v->strs) add(s, d.elements->range);
+    return;
+  }
+  std::string error;
+  std::optional<uint32_t> id = read_list_(files_[file].ast.file_id, d.path.value, &error);
+  if (!id) {
+    Error(DiagCode::kFileNotFound, d.path.range,
+          fmt::format("cannot read list file \"{}\": {}", d.path.value, error));
+    return;
+  }
+  std::string_view text = sources_.file(*id).text();
+  size_t pos = 0;
+  while (pos < text.size() && !diags_.saturated()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view raw = text.substr(pos, end - pos);
+    std::string_view line = Trim(raw);
+    uint32_t at = static_cast<uint32_t>(pos + (line.data() - raw.data()));
+    pos = end + 1;
+    if (line.empty() || line.front() == '#') continue;
+    add(line, SourceRange{*id, at, at + static_cast<uint32_t>(line.size())});
+  }
+}
+
+}  // namespace vigil::sema

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/list_hash.hpp"
 #include "eval/aggregate.hpp"
 #include "eval/program.hpp"
 #include "sema/tests.hpp"
@@ -51,9 +52,14 @@ struct LetInfo {
 
 struct ListInfo {
   std::string name;
-  ConstValue value;  // always a set
+  ConstValue value;  // always a set; for a hashed list, its lowercase hex digests
   SourceRange range;
   bool used = false;
+  // `hashed set`: `x in LIST` normalises x, hashes it (SHA-256, or
+  // HMAC-SHA-256 with hmac_key) and looks the hex digest up.
+  bool hashed = false;
+  Normalization normalization = Normalization::kNone;
+  std::string hmac_key;
 };
 
 // Built-in functions that the planner maps to opcodes.

@@ -132,6 +132,7 @@ struct ListDecl {
   Ident name;
   bool hashed = false;
   std::optional<StringLit> hmac_key_name;  // hashed(key: "name") set
+  std::optional<StringLit> normalize;      // hashed(normalize: "digits") set
   std::optional<TypeRef> elem_type;        // set<T>; absent for hashed sets (strings)
   ListSourceKind source = ListSourceKind::kInline;
   StringLit path;                          // kFile

@@ -253,14 +253,21 @@ ast::ListDecl AstBuilder::BuildList(P::ListDeclContext* ctx) {
     l.elem_type = BuildType(plain->typeRef());
   } else if (auto* hashed = dynamic_cast<P::HashedListTypeContext*>(ctx->listType())) {
     l.hashed = true;
-    if (hashed->STRING() != nullptr) {
-      ast::Ident key = Name(hashed->name());
-      if (key.text != "key") {
+    for (P::HashedArgContext* arg : hashed->hashedArg()) {
+      ast::Ident key = Name(arg->name());
+      std::optional<ast::StringLit>* slot = key.text == "key"         ? &l.hmac_key_name
+                                            : key.text == "normalize" ? &l.normalize
+                                                                      : nullptr;
+      if (slot == nullptr) {
         diags_.Error(DiagCode::kUnknownArgument, key.range,
                      fmt::format("unknown argument '{}' for a hashed set", key.text),
-                     "write hashed(key: \"name\") set");
+                     "write hashed(normalize: \"digits\", key: \"name\") set");
+      } else if (slot->has_value()) {
+        diags_.Error(DiagCode::kUnknownArgument, key.range,
+                     fmt::format("argument '{}' is given twice", key.text));
+      } else {
+        *slot = String(arg->STRING());
       }
-      l.hmac_key_name = String(hashed->STRING());
     }
   }
   if (auto* file = dynamic_cast<P::FileListSourceContext*>(ctx->listSource())) {
