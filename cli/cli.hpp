@@ -32,10 +32,14 @@ int RunTest(const std::vector<std::string>& args);
 int RunExplain(const std::vector<std::string>& args);
 int RunFmt(const std::vector<std::string>& args);
 int RunList(const std::vector<std::string>& args);
+int RunPack(const std::vector<std::string>& args);
+int RunDiff(const std::vector<std::string>& args);
 
 // Reads a key file (its bytes, trailing newlines dropped); false when it
 // cannot be read or is empty.
 bool ReadKeyFile(const std::string& path, std::string* key);
+// Public key files, comma-separated (VIGIL_TRUSTED_KEYS and --trust).
+bool ReadPublicKeys(const std::string& list, std::vector<std::string>* keys, std::string* error);
 
 // Compiles rule files, printing diagnostics to stderr.
 Compilation CompileAndReport(const std::vector<std::string>& files);

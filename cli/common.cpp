@@ -54,9 +54,52 @@ std::map<std::string, std::string> HmacKeysFromEnvironment() {
   return keys;
 }
 
+bool ReadPublicKeys(const std::string& list, std::vector<std::string>* keys, std::string* error) {
+  std::string_view rest = list;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string path(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    std::string hex, key;
+    if (!ReadKeyFile(path, &hex) || !pack::FromHex(hex, 32, &key)) {
+      *error = fmt::format("\"{}\" is not a public key file (64 hex digits, from `vigil pack keygen`)", path);
+      return false;
+    }
+    keys->push_back(key);
+  }
+  return true;
+}
+
+// VIGIL_TRUSTED_KEYS=a.pub,b.pub: packs must be signed by one of these keys;
+// VIGIL_REVOKED_KEYS=c.pub: packs signed by these are refused;
+// VIGIL_MIN_PACK_VERSION=1.4.0: older packs are refused (anti-rollback).
+bool PackPolicyFromEnvironment(pack::TrustPolicy* policy) {
+  std::string error;
+  if (const char* trusted = std::getenv("VIGIL_TRUSTED_KEYS")) {
+    policy->require_signature = true;
+    if (!ReadPublicKeys(trusted, &policy->trusted_keys, &error)) {
+      fmt::print(stderr, "vigil: VIGIL_TRUSTED_KEYS: {}\n", error);
+      return false;
+    }
+  }
+  if (const char* revoked = std::getenv("VIGIL_REVOKED_KEYS")) {
+    if (!ReadPublicKeys(revoked, &policy->revoked_keys, &error)) {
+      fmt::print(stderr, "vigil: VIGIL_REVOKED_KEYS: {}\n", error);
+      return false;
+    }
+  }
+  if (const char* min = std::getenv("VIGIL_MIN_PACK_VERSION")) policy->min_version = min;
+  return true;
+}
+
 Compilation CompileAndReport(const std::vector<std::string>& files) {
   CompileOptions options;
   options.hmac_keys = HmacKeysFromEnvironment();
+  if (!PackPolicyFromEnvironment(&options.pack_policy)) {
+    // Fail closed: an unreadable trust setting must not mean "trust anything".
+    options.pack_policy.require_signature = true;
+    options.pack_policy.trusted_keys.clear();
+  }
   Compilation c = CompileFiles(files, options);
   std::string text = c.RenderDiagnostics();
   if (!text.empty()) fmt::print(stderr, "{}", text);

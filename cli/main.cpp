@@ -121,6 +121,25 @@ const std::vector<Command>& Commands() {
        "match (docs/sharing.md). Writes to standard output without -o; a value that\n"
        "normalises to nothing is an error naming its line. Exit 0, 1 on bad input.\n",
        RunList},
+      {"pack", "build, sign, verify and inspect rule packs (.vgp)",
+       "usage: vigil pack keygen NAME\n"
+       "       vigil pack build DIR -o NAME.vgp\n"
+       "       vigil pack sign PACK.vgp --key NAME.key [-o OUT.vgp]\n"
+       "       vigil pack verify PACK.vgp [--trust K.pub[,K2.pub]] [--revoked K.pub]\n"
+       "                         [--require-signed] [--min-version X.Y.Z] [--selftest]\n"
+       "       vigil pack info PACK.vgp\n"
+       "\n"
+       "keygen writes an Ed25519 key pair: NAME.key (secret, mode 600) and NAME.pub.\n"
+       "build reads DIR/pack.json (docs/sharing.md), refuses lists whose TLP marking\n"
+       "forbids the pack's audience, and writes one deterministic file (the same\n"
+       "inputs give the same bytes) after checking that it compiles and that its\n"
+       "tests pass. sign adds a signature. verify checks the content hash, every\n"
+       "signature and the host's policy; --selftest then runs the pack's own tests\n"
+       "and fixtures on this host. info lists what the pack needs: vigil version,\n"
+       "schema and fields. Any command loads a pack given as a rule file; set\n"
+       "VIGIL_TRUSTED_KEYS, VIGIL_REVOKED_KEYS and VIGIL_MIN_PACK_VERSION to enforce a\n"
+       "policy there. Exit 0, 1 when refused or failing, 2 on usage errors.\n",
+       RunPack},
       {"help", "show help for a command", kHelpUsage, RunHelp},
   };
   return commands;

@@ -1,5 +1,6 @@
 // vigil_compiler_*: sources in, a rule set or diagnostics out.
 #include "base/utf8.hpp"
+#include "api/test_runner.hpp"
 #include "handles.hpp"
 
 namespace vigil::capi {
@@ -92,6 +93,70 @@ vigil_status vigil_compiler_set_hmac_key(vigil_compiler* compiler, const char* n
     if (key_len > 4096) throw Failure{VIGIL_ERR_LIMIT, "the key is longer than 4096 bytes"};
     compiler->options.hmac_keys[std::string(n)] =
         std::string(static_cast<const char*>(key), key_len);
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_compiler_pack_key(vigil_compiler* compiler, const void* public_key,
+                                     size_t key_len, int revoked) {
+  if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
+    if (public_key == nullptr || key_len != 32) {
+      throw Failure{VIGIL_ERR_INVALID_ARG, "an Ed25519 public key is 32 bytes"};
+    }
+    std::string key(static_cast<const char*>(public_key), key_len);
+    vigil::pack::TrustPolicy& policy = compiler->options.pack_policy;
+    if (revoked) {
+      policy.revoked_keys.push_back(std::move(key));
+    } else {
+      policy.trusted_keys.push_back(std::move(key));
+      policy.require_signature = true;
+    }
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_compiler_pack_policy(vigil_compiler* compiler, uint32_t flags,
+                                        const char* min_version, size_t min_version_len) {
+  if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
+    if ((flags & ~VIGIL_PACK_REQUIRE_SIGNED) != 0) throw Failure{VIGIL_ERR_INVALID_ARG, "unknown flags"};
+    std::string version;
+    if (min_version != nullptr) {
+      version = std::string(CheckedText(min_version, min_version_len, "min_version"));
+      if (!vigil::pack::ParseVersion(version)) {
+        throw Failure{VIGIL_ERR_INVALID_ARG, "min_version is not MAJOR.MINOR.PATCH"};
+      }
+    }
+    vigil::pack::TrustPolicy& policy = compiler->options.pack_policy;
+    policy.require_signature = policy.require_signature || (flags & VIGIL_PACK_REQUIRE_SIGNED) != 0;
+    policy.min_version = version;
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_compiler_selftest(vigil_compiler* compiler, uint32_t* passed, uint32_t* failed) {
+  if (passed != nullptr) *passed = 0;
+  if (failed != nullptr) *failed = 0;
+  if (!Valid(compiler, kCompilerMagic) || passed == nullptr || failed == nullptr) {
+    return VIGIL_ERR_MISUSE;
+  }
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    if (!compiler->built || !compiler->compilation.ok()) {
+      throw Failure{VIGIL_ERR_MISUSE, "build the rule set successfully before its self-test"};
+    }
+    vigil::TestReport report = vigil::RunTests(compiler->compilation, {});
+    *passed = static_cast<uint32_t>(report.passed());
+    *failed = static_cast<uint32_t>(report.failed());
+    compiler->errmsg.clear();
+    for (const auto& t : report.tests) {
+      if (!t.failures.empty()) {
+        compiler->errmsg = t.failures[0].where + ": " + t.failures[0].message;
+        break;
+      }
+    }
     return VIGIL_OK;
   });
 }

@@ -216,5 +216,58 @@ printf 'not-a-digest\n' > "$tmp/cards.sha256"
 check hashed_bad_entry 1 "$vigil" check "$tmp/hashed.vgl"
 contains hashed_bad_entry err "cards.sha256:1:1: error[E3009]: 'not-a-digest' is not a SHA-256 digest (64 hex digits) (hashed list 'FLAGGED')"
 
+# Rule packs: deterministic build, signatures, tampering, policy, self-test.
+check pack_build 0 "$vigil" pack build "$repo/rules/coalition" -o "$tmp/c.vgp"
+contains pack_build out "built $tmp/c.vgp: coalition.cse 1.0.0"
+check pack_build_again 0 "$vigil" pack build "$repo/rules/coalition" -o "$tmp/c2.vgp"
+check pack_deterministic 0 cmp "$tmp/c.vgp" "$tmp/c2.vgp"
+check pack_test 0 "$vigil" test "$tmp/c.vgp" --require-coverage
+contains pack_test out "68 passed, 0 failed"
+"$vigil" pack keygen "$tmp/alice" 2>/dev/null; "$vigil" pack keygen "$tmp/mallory" 2>/dev/null
+check pack_key_mode 0 test "$(stat -c %a "$tmp/alice.key")" = 600
+check pack_sign 0 "$vigil" pack sign "$tmp/c.vgp" --key "$tmp/alice.key" -o "$tmp/signed.vgp"
+check pack_verify 0 "$vigil" pack verify "$tmp/signed.vgp" --trust "$tmp/alice.pub" --selftest
+contains pack_verify out "1 valid signature(s)"
+contains pack_verify out "self-test: 68 passed, 0 failed"
+check pack_verify_wrong_key 1 "$vigil" pack verify "$tmp/signed.vgp" --trust "$tmp/mallory.pub"
+contains pack_verify_wrong_key err "refused: the pack is not signed by any key the host trusts"
+check pack_verify_unsigned 1 "$vigil" pack verify "$tmp/c.vgp" --require-signed
+check pack_verify_revoked 1 "$vigil" pack verify "$tmp/signed.vgp" --trust "$tmp/alice.pub" --revoked "$tmp/alice.pub"
+contains pack_verify_revoked err "which is revoked"
+check pack_verify_rollback 1 "$vigil" pack verify "$tmp/signed.vgp" --min-version 1.0.1
+contains pack_verify_rollback err "rollback refused"
+python3 - "$tmp/signed.vgp" "$tmp/tampered.vgp" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+data[data.index(b"score 40")] ^= 1  # one byte of the rules
+open(sys.argv[2], "wb").write(data)
+PY
+check pack_tampered 1 "$vigil" pack verify "$tmp/tampered.vgp" --trust "$tmp/alice.pub"
+contains pack_tampered err "does not match its SHA-256"
+check pack_eval_trusted 0 env VIGIL_TRUSTED_KEYS="$tmp/alice.pub" "$vigil" check "$tmp/signed.vgp"
+check pack_eval_tampered 1 env VIGIL_TRUSTED_KEYS="$tmp/alice.pub" "$vigil" check "$tmp/tampered.vgp"
+contains pack_eval_tampered err "error[E2017]: pack"
+check pack_eval_unsigned 1 env VIGIL_TRUSTED_KEYS="$tmp/alice.pub" "$vigil" check "$tmp/c.vgp"
+check pack_info 0 "$vigil" pack info "$tmp/signed.vgp"
+contains pack_info out "needs schema payment version 1"
+contains pack_info out "needs field amount: decimal"
+# Markings: a RED list never travels; an AMBER list does not go in a GREEN pack.
+mkdir -p "$tmp/mk/lists"
+printf 'ruleset t.mk version "1.0.0"\nschema s version 1 {\n  c: string\n}\nuses schema s\nlist L: set<string> from "lists/l.txt"\nrule r { when c in L then score 1 }\n' > "$tmp/mk/r.vgl"
+printf 'x\n' > "$tmp/mk/lists/l.txt"
+printf '{"name": "t.mk", "version": "1.0.0", "marking": "GREEN", "files": ["r.vgl"], "lists": [{"path": "lists/l.txt", "marking": "RED"}]}' > "$tmp/mk/pack.json"
+check pack_red_list 1 "$vigil" pack build "$tmp/mk" -o "$tmp/mk.vgp"
+contains pack_red_list err 'list "lists/l.txt" is TLP:RED'
+sed -i 's/"RED"/"AMBER"/' "$tmp/mk/pack.json"
+check pack_amber_in_green 1 "$vigil" pack build "$tmp/mk" -o "$tmp/mk.vgp"
+contains pack_amber_in_green err "is TLP:AMBER but the pack is TLP:GREEN"
+sed -i 's/"lists": \[.*\]/"lists": []/' "$tmp/mk/pack.json"
+check pack_undeclared_list 1 "$vigil" pack build "$tmp/mk" -o "$tmp/mk.vgp"
+contains pack_undeclared_list err "cannot read list file"
+check pack_garbage 1 "$vigil" check "$data/small.vgl" "$tmp/cards.txt.vgp"
+printf 'vigil-pack 1\nfile ../../etc/passwd 3\nabc\n' > "$tmp/evil.vgp"
+check pack_evil_path 1 "$vigil" check "$tmp/evil.vgp"
+contains pack_evil_path err 'invalid path "../../etc/passwd"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

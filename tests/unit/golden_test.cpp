@@ -34,7 +34,7 @@ TEST_P(GoldenDiagnostics, MatchesExpectedText) {
   std::stringstream text;
   text << in.rdbuf();
   Compilation c = CompileSources({SourceInput{rel, text.str()}},
-                                 CompileOptions{.allow_filesystem = false, .hmac_keys = {}});
+                                 [] { CompileOptions o; o.allow_filesystem = false; return o; }());
   std::string got = c.RenderDiagnostics();
   fs::path expected_path = root / kDir / (GetParam() + ".stderr");
   if (std::getenv("VIGIL_UPDATE_GOLDEN") != nullptr) {

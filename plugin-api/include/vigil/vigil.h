@@ -144,6 +144,28 @@ VIGIL_API vigil_status vigil_compiler_add_source(vigil_compiler* compiler, const
 VIGIL_API vigil_status vigil_compiler_set_hmac_key(vigil_compiler* compiler, const char* name,
                                                    size_t name_len, const void* key,
                                                    size_t key_len);
+/* Rule packs (.vgp, docs/sharing.md) are added with vigil_compiler_add_file like
+ * rule files. They are verified inside vigil_compiler_build, before anything is
+ * compiled, and refused (VIGIL_ERR_COMPILE, diagnostic E2017) when malformed,
+ * changed, badly signed, signed by a revoked key, or against the policy below.
+ * The default policy accepts unsigned packs whose content hash is intact.
+ * A refused pack never replaces anything: keep running the rule set you have.
+ * Since ABI 1.1. */
+#define VIGIL_PACK_REQUIRE_SIGNED 1u /* refuse packs not signed by a trusted key */
+/* Trusts (revoked = 0) or revokes (revoked = 1) an Ed25519 public key (32 bytes).
+ * Trusting a key implies VIGIL_PACK_REQUIRE_SIGNED. */
+VIGIL_API vigil_status vigil_compiler_pack_key(vigil_compiler* compiler, const void* public_key,
+                                               size_t key_len, int revoked);
+/* `flags`: VIGIL_PACK_*; `min_version` (may be NULL): refuse packs older than this
+ * MAJOR.MINOR.PATCH (anti-rollback: pass the version you run). */
+VIGIL_API vigil_status vigil_compiler_pack_policy(vigil_compiler* compiler, uint32_t flags,
+                                                  const char* min_version, size_t min_version_len);
+/* After a successful build: runs the tests that came with the sources (inline
+ * `test` blocks and the fixtures a pack carries) on this host, so a member proves
+ * that what it received behaves as its authors' CI says. Writes the counts; when
+ * any test fails, vigil_compiler_errmsg describes the first failure. */
+VIGIL_API vigil_status vigil_compiler_selftest(vigil_compiler* compiler, uint32_t* passed,
+                                               uint32_t* failed);
 /* Compiles everything added. On success *out is a new rule set (reference count 1,
  * release with vigil_ruleset_release). On VIGIL_ERR_COMPILE, read the diagnostics.
  * A compiler builds once: later add_* or build calls return VIGIL_ERR_MISUSE. */

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -70,6 +71,10 @@ class Driver {
   }
 
   void AddRoot(const std::string& path, std::optional<std::string> text) {
+    if (!text && path.ends_with(".vgp")) {
+      AddPack(path);
+      return;
+    }
     if (!text) {
       std::string content;
       std::string error;
@@ -100,6 +105,10 @@ class Driver {
       sema::ListReader reader = [this](uint32_t from, const std::string& path,
                                        std::string* error) -> std::optional<uint32_t> {
         std::string resolved = Resolve(from, path);
+        if (!InsideItsPack(from, resolved)) {
+          *error = "a file of a pack cannot read files outside the pack";
+          return std::nullopt;
+        }
         std::string text;
         if (!Load(resolved, limits::kMaxListFileBytes, &text, error)) return std::nullopt;
         size_t bad = utf8::FindInvalid(text);
@@ -109,8 +118,9 @@ class Driver {
         }
         return out_.sources.Add(resolved, std::move(text));
       };
-      std::optional<sema::Module> module = sema::Check(files_, out_.sources, diags_, reader, options_.hmac_keys);
-      if (module) {
+      std::optional<sema::Module> module =
+          sema::Check(files_, out_.sources, diags_, reader, options_.hmac_keys);
+      if (module && CheckPackManifests(*module)) {
         out_.tests = std::move(module->tests);
         lint::Facts facts = lint::Collect(*module);
         out_.program = plan::Plan(std::move(*module), out_.sources, Digest());
@@ -137,6 +147,89 @@ class Driver {
       return false;
     }
     return ReadFile(path, limit, text, error);
+  }
+
+  // A rule pack (.vgp): checked, verified against the host's policy, then
+  // its files become in-memory sources under "PATH.vgp/".
+  void AddPack(const std::string& path) {
+    std::string image, error;
+    if (!Load(path, pack::kMaxPackBytes, &image, &error)) {
+      diags_.ErrorNoRange(DiagCode::kFileNotFound, fmt::format("cannot read \"{}\": {}", path, error));
+      return;
+    }
+    pack::Pack p;
+    if (!pack::ParseImage(image, &p, &error) || !pack::Verify(p, options_.pack_policy, &error)) {
+      diags_.ErrorNoRange(DiagCode::kPackRefused, fmt::format("pack \"{}\" refused: {}", path, error));
+      return;
+    }
+    if (!p.manifest.min_vigil.empty() &&
+        pack::CompareVersions(VIGIL_VERSION_STRING_INTERNAL, p.manifest.min_vigil) < 0) {
+      diags_.ErrorNoRange(DiagCode::kPackRefused,
+                          fmt::format("pack \"{}\" needs vigil {} or later; this is vigil {}", path,
+                                      p.manifest.min_vigil, VIGIL_VERSION_STRING_INTERNAL));
+      return;
+    }
+    const std::string prefix = PathKey(path) + "/";
+    pack_prefixes_.push_back(prefix);
+    for (auto& [inner, bytes] : p.files) {
+      memory_.emplace(prefix + inner, SourceInput{prefix + inner, bytes, false});
+    }
+    for (const std::string& fixture : p.manifest.fixtures) {
+      auto it = p.files.find(fixture);
+      if (it == p.files.end()) {
+        diags_.ErrorNoRange(DiagCode::kPackRefused,
+                            fmt::format("pack \"{}\" names fixture \"{}\", which it does not contain",
+                                        path, fixture));
+        continue;
+      }
+      out_.fixtures.push_back(SourceInput{prefix + fixture, it->second, false});
+    }
+    LoadedPack info;
+    info.path = path;
+    info.manifest = p.manifest;
+    info.content_hash = p.content_hash;
+    for (const auto& sig : p.signatures) info.signed_by.push_back(pack::ToHex(sig.public_key));
+    out_.packs.push_back(std::move(info));
+    for (const std::string& file : p.manifest.files) Enqueue(prefix + file, p.files[file], -1);
+  }
+
+  // A file inside a pack reads only files of the same pack.
+  bool InsideItsPack(uint32_t from_file, const std::string& resolved) const {
+    const std::string from = PathKey(out_.sources.file(from_file).path());
+    for (const std::string& prefix : pack_prefixes_) {
+      if (from.starts_with(prefix)) return PathKey(resolved).starts_with(prefix);
+    }
+    return true;
+  }
+
+  // A pack's manifest must describe the rules it carries: the rule set's
+  // name and version, and the versions of the schemas it names.
+  bool CheckPackManifests(const sema::Module& module) {
+    bool ok = true;
+    for (const LoadedPack& p : out_.packs) {
+      auto rs = std::find_if(module.rulesets.begin(), module.rulesets.end(),
+                             [&](const eval::RulesetInfo& r) { return r.name == p.manifest.name; });
+      if (rs == module.rulesets.end() || rs->version != p.manifest.version) {
+        diags_.ErrorNoRange(
+            DiagCode::kPackRefused,
+            fmt::format("pack \"{}\": pack.json describes rule set {} {}, but its rules declare {}",
+                        p.path, p.manifest.name, p.manifest.version,
+                        rs == module.rulesets.end() ? "no such rule set"
+                                                    : "version " + rs->version));
+        ok = false;
+      }
+      for (const auto& [name, version] : p.manifest.schemas) {
+        if (module.schema.name != name || module.schema.version != version) {
+          diags_.ErrorNoRange(
+              DiagCode::kPackRefused,
+              fmt::format("pack \"{}\": pack.json needs schema {} version {}, but its rules use "
+                          "schema {} version {}",
+                          p.path, name, version, module.schema.name, module.schema.version));
+          ok = false;
+        }
+      }
+    }
+    return ok;
   }
 
   std::string Resolve(uint32_t from_file, const std::string& path) {
@@ -194,6 +287,12 @@ class Driver {
       const auto* imp = std::get_if<ast::ImportDecl>(&item);
       if (imp == nullptr) continue;
       std::string path = Resolve(file_ids_[index], imp->path.value);
+      if (!InsideItsPack(file_ids_[index], path)) {
+        diags_.Error(DiagCode::kFileNotFound, imp->path.range,
+                     fmt::format("cannot import \"{}\": a file of a pack cannot read files "
+                                 "outside the pack", imp->path.value));
+        continue;
+      }
       auto it = loaded_.find(PathKey(path));
       if (it != loaded_.end()) {
         // Already loaded: a file is compiled once however often it is imported.
@@ -236,6 +335,7 @@ class Driver {
   const CompileOptions& options_;
   DiagSink diags_;
   std::map<std::string, SourceInput> memory_;
+  std::vector<std::string> pack_prefixes_;  // "x.vgp/" of each loaded pack
   std::map<std::string, size_t> loaded_;
   std::vector<sema::LoadedFile> files_;
   std::vector<uint32_t> file_ids_;
@@ -252,7 +352,9 @@ Compilation Compile(const std::vector<std::string>& paths, std::vector<SourceInp
                     const CompileOptions& options) {
   Compilation out;
   std::vector<std::pair<std::string, std::string>> roots;
-  for (const auto& in : inputs) roots.emplace_back(in.path, in.text);
+  for (const auto& in : inputs) {
+    if (in.root) roots.emplace_back(in.path, in.text);
+  }
   Driver driver(out, options, std::move(inputs));
   for (const auto& p : paths) driver.AddRoot(p, std::nullopt);
   for (auto& [path, text] : roots) driver.AddRoot(path, std::move(text));

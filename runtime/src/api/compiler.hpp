@@ -11,6 +11,7 @@
 #include "base/limits.hpp"
 #include "base/source.hpp"
 #include "eval/program.hpp"
+#include "pack/pack.hpp"
 #include "sema/tests.hpp"
 
 namespace vigil {
@@ -22,11 +23,23 @@ struct CompileOptions {
   bool allow_filesystem = true;
   // Keys of keyed hashed lists, by the name the list declares.
   std::map<std::string, std::string> hmac_keys;
+  // Which rule packs (.vgp paths) are accepted: signatures, revoked keys,
+  // anti-rollback. The default accepts unsigned packs whose content is intact.
+  pack::TrustPolicy pack_policy;
 };
 
 struct SourceInput {
   std::string path;  // as shown in diagnostics; imports resolve relative to it
   std::string text;
+  bool root = true;  // compiled; otherwise only readable by imports and lists
+};
+
+// A pack that was loaded, as the host may want to log it.
+struct LoadedPack {
+  std::string path;
+  pack::Manifest manifest;
+  std::string content_hash;
+  std::vector<std::string> signed_by;  // hex public keys of valid signatures
 };
 
 struct Compilation {
@@ -34,6 +47,8 @@ struct Compilation {
   std::vector<Diagnostic> diagnostics;           // errors and warnings, in report order
   std::shared_ptr<const eval::Program> program;  // null when there are errors
   std::vector<sema::TestCase> tests;             // inline `test` blocks, checked
+  std::vector<SourceInput> fixtures;             // fixtures carried by packs (self-test)
+  std::vector<LoadedPack> packs;
 
   bool ok() const { return program != nullptr; }
   size_t error_count() const;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 
 #include "eval/event_json.hpp"
 #include "eval/session.hpp"
@@ -131,15 +132,23 @@ class Runner {
   }
 
   TestOutcome Fixture(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      TestOutcome out;
+      out.name = path;
+      out.file = path;
+      out.failures.push_back({path, "cannot read the fixture file"});
+      return out;
+    }
+    return Fixture(path, in);
+  }
+
+  // A fixture's lines from any stream (a file, or a pack's fixture in memory).
+  TestOutcome Fixture(const std::string& path, std::istream& in) {
     TestOutcome out;
     out.name = path;
     out.file = path;
     auto start = Clock::now();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      out.failures.push_back({path, "cannot read the fixture file"});
-      return out;
-    }
     eval::Session session(c_.program);
     eval::Event event(p_.schema);
     eval::Result result;
@@ -273,6 +282,10 @@ TestReport RunTests(const Compilation& compilation, const std::vector<std::strin
   TestReport report;
   Runner runner(compilation);
   for (const auto& t : compilation.tests) report.tests.push_back(runner.Inline(t));
+  for (const auto& f : compilation.fixtures) {
+    std::istringstream in(f.text);
+    report.tests.push_back(runner.Fixture(f.path, in));
+  }
   for (const auto& f : fixtures) report.tests.push_back(runner.Fixture(f));
   report.never_fired = runner.NeverFired();
   return report;

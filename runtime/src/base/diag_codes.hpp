@@ -36,6 +36,7 @@ enum class DiagCode : uint16_t {
   kNoRuleset = 2014,           // rules in a file without a `ruleset` declaration
   kUnknownArgument = 2015,     // a named argument the function does not take
   kNotSupported = 2016,        // a construct this version does not implement yet
+  kPackRefused = 2017,         // a rule pack that is malformed, tampered or refused by policy
   // Types and values (E3xxx).
   kTypeMismatch = 3001,        // operand types that the operator does not accept
   kNotBool = 3002,             // a condition that is not a boolean

@@ -156,9 +156,9 @@ TEST(Imports, ResolveRelativeAndDetectCycles) {
       {"pack/schema.vgl", "schema s version 1 { x: int }\n"}});
   EXPECT_TRUE(c.ok()) << c.RenderDiagnostics();
   c = CompileSources({{"a.vgl", "import \"b.vgl\"\n"}, {"b.vgl", "import \"a.vgl\"\n"}},
-                     CompileOptions{.allow_filesystem = false, .hmac_keys = {}});
+                     [] { CompileOptions o; o.allow_filesystem = false; return o; }());
   EXPECT_EQ(Codes(c), std::vector<std::string>{"E2010"});
-  c = CompileSources({{"a.vgl", "import \"missing.vgl\"\n"}}, CompileOptions{.allow_filesystem = false, .hmac_keys = {}});
+  c = CompileSources({{"a.vgl", "import \"missing.vgl\"\n"}}, [] { CompileOptions o; o.allow_filesystem = false; return o; }());
   EXPECT_EQ(Codes(c), std::vector<std::string>{"E2009"});
 }
 

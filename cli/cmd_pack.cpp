@@ -1,0 +1,267 @@
+// vigil pack keygen|build|sign|verify|info: rule packs (runtime/src/pack).
+#include <fmt/format.h>
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "api/test_runner.hpp"
+#include "cli.hpp"
+#include "pack/pack.hpp"
+
+namespace vigil::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool ReadAll(const std::string& path, size_t limit, std::string* out, std::string* error) {
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (ec) {
+    *error = fmt::format("cannot read \"{}\"", path);
+    return false;
+  }
+  if (size > limit) {
+    *error = fmt::format("\"{}\" is larger than {} bytes", path, limit);
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  *out = buf.str();
+  return static_cast<bool>(in) || in.eof();
+}
+
+// Writes through a temporary file and a rename: a reader never sees half a pack.
+bool WriteAtomically(const std::string& path, const std::string& bytes, mode_t mode = 0644) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << bytes;
+    if (!out.flush()) return false;
+  }
+  chmod(tmp.c_str(), mode);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+int Fail(const std::string& message) {
+  fmt::print(stderr, "vigil pack: {}\n", message);
+  return kExitFailure;
+}
+
+int Keygen(const std::vector<std::string>& args) {
+  if (args.size() != 1) return Usage(*FindCommand("pack"), "usage: vigil pack keygen NAME");
+  if (sodium_init() < 0) return Fail("libsodium cannot be initialised");
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_keypair(pk, sk);
+  const std::string& name = args[0];
+  std::string sk_hex = pack::ToHex(std::string_view(reinterpret_cast<char*>(sk), sizeof(sk)));
+  sodium_memzero(sk, sizeof(sk));
+  if (!WriteAtomically(name + ".key", sk_hex + "\n", 0600) ||
+      !WriteAtomically(name + ".pub",
+                       pack::ToHex(std::string_view(reinterpret_cast<char*>(pk), sizeof(pk))) + "\n")) {
+    return Fail(fmt::format("cannot write {}.key / {}.pub", name, name));
+  }
+  fmt::print(stderr, "wrote {0}.key (secret: keep it off shared machines) and {0}.pub\n", name);
+  return kExitOk;
+}
+
+int Build(const std::vector<std::string>& args) {
+  std::string dir, out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-o" && i + 1 < args.size()) {
+      out = args[++i];
+    } else if (dir.empty() && !args[i].starts_with("-")) {
+      dir = args[i];
+    } else {
+      return Usage(*FindCommand("pack"), fmt::format("unexpected argument '{}'", args[i]));
+    }
+  }
+  if (dir.empty() || out.empty()) return Usage(*FindCommand("pack"), "usage: vigil pack build DIR -o NAME.vgp");
+  std::string error, text;
+  const std::string manifest_path = (fs::path(dir) / pack::kManifestName).string();
+  pack::Manifest m;
+  if (!ReadAll(manifest_path, 1 << 20, &text, &error) || !pack::ParseManifest(text, &m, &error)) {
+    return Fail(fmt::format("{}: {}", manifest_path, error));
+  }
+  // Markings: a list travels only in a pack marked at least as restrictively,
+  // and TLP:RED never leaves its owner.
+  for (const pack::ListEntry& l : m.lists) {
+    if (l.marking == pack::Marking::kRed) {
+      return Fail(fmt::format("list \"{}\" is TLP:RED: it must not leave its owner, so no pack "
+                              "may carry it", l.path));
+    }
+    if (l.marking > m.marking) {
+      return Fail(fmt::format("list \"{}\" is TLP:{} but the pack is TLP:{}: mark the pack {} or "
+                              "leave the list out", l.path, pack::MarkingName(l.marking),
+                              pack::MarkingName(m.marking), pack::MarkingName(l.marking)));
+    }
+  }
+  if (m.marking == pack::Marking::kRed) {
+    return Fail("the pack is marked TLP:RED: it must not be shared, so it is not built");
+  }
+  std::map<std::string, std::string> files;
+  files[pack::kManifestName] = text;
+  std::vector<std::string> members = m.files;
+  for (const auto& l : m.lists) members.push_back(l.path);
+  members.insert(members.end(), m.fixtures.begin(), m.fixtures.end());
+  for (const std::string& p : members) {
+    std::string bytes;
+    if (!ReadAll((fs::path(dir) / p).string(), pack::kMaxPackBytes, &bytes, &error)) return Fail(error);
+    files[p] = std::move(bytes);
+  }
+  const std::string image = pack::WriteImage(files);
+  if (!WriteAtomically(out, image)) return Fail(fmt::format("cannot write \"{}\"", out));
+  // What a member will load: the pack must compile and its tests pass.
+  Compilation c = CompileAndReport({out});
+  TestReport report;
+  if (c.ok()) report = RunTests(c, {});
+  if (!c.ok() || report.failed() > 0) {
+    std::remove(out.c_str());
+    for (const auto& t : report.tests) {
+      for (const auto& f : t.failures) fmt::print(stderr, "{}: {}\n", f.where, f.message);
+    }
+    return Fail(c.ok() ? fmt::format("{} of the pack's tests fail: not built", report.failed())
+                       : "the pack's rules do not compile: not built");
+  }
+  pack::Pack p;
+  pack::ParseImage(image, &p, &error);
+  fmt::print("built {}: {} {} ({} files, {} tests passed, TLP:{}), sha256 {}\n", out, m.name,
+             m.version, files.size(), report.passed(), pack::MarkingName(m.marking),
+             p.content_hash);
+  return kExitOk;
+}
+
+int Sign(const std::vector<std::string>& args) {
+  std::string in, key_path, out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--key" && i + 1 < args.size()) {
+      key_path = args[++i];
+    } else if (args[i] == "-o" && i + 1 < args.size()) {
+      out = args[++i];
+    } else if (in.empty() && !args[i].starts_with("-")) {
+      in = args[i];
+    } else {
+      return Usage(*FindCommand("pack"), fmt::format("unexpected argument '{}'", args[i]));
+    }
+  }
+  if (in.empty() || key_path.empty()) {
+    return Usage(*FindCommand("pack"), "usage: vigil pack sign PACK.vgp --key NAME.key [-o OUT.vgp]");
+  }
+  if (out.empty()) out = in;
+  std::string image, hex, key, signed_image, error;
+  if (!ReadKeyFile(key_path, &hex) || !pack::FromHex(hex, crypto_sign_SECRETKEYBYTES, &key)) {
+    return Fail(fmt::format("\"{}\" is not a secret key file (from `vigil pack keygen`)", key_path));
+  }
+  if (!ReadAll(in, pack::kMaxPackBytes, &image, &error)) return Fail(error);
+  bool ok = pack::SignImage(image, key, &signed_image, &error);
+  sodium_memzero(key.data(), key.size());
+  if (!ok) return Fail(fmt::format("{}: {}", in, error));
+  if (!WriteAtomically(out, signed_image)) return Fail(fmt::format("cannot write \"{}\"", out));
+  fmt::print(stderr, "signed {}\n", out);
+  return kExitOk;
+}
+
+int Verify(const std::vector<std::string>& args) {
+  std::string path;
+  pack::TrustPolicy policy;
+  bool selftest = false;
+  std::string error;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if ((a == "--trust" || a == "--revoked") && i + 1 < args.size()) {
+      if (!ReadPublicKeys(args[++i], a == "--trust" ? &policy.trusted_keys : &policy.revoked_keys,
+                          &error)) {
+        return Fail(error);
+      }
+      if (a == "--trust") policy.require_signature = true;
+    } else if (a == "--require-signed") {
+      policy.require_signature = true;
+    } else if (a == "--min-version" && i + 1 < args.size()) {
+      policy.min_version = args[++i];
+      if (!pack::ParseVersion(policy.min_version)) return Fail("--min-version needs MAJOR.MINOR.PATCH");
+    } else if (a == "--selftest") {
+      selftest = true;
+    } else if (path.empty() && !a.starts_with("-")) {
+      path = a;
+    } else {
+      return Usage(*FindCommand("pack"), fmt::format("unexpected argument '{}'", a));
+    }
+  }
+  if (path.empty()) return Usage(*FindCommand("pack"), "usage: vigil pack verify PACK.vgp [options]");
+  std::string image;
+  pack::Pack p;
+  if (!ReadAll(path, pack::kMaxPackBytes, &image, &error) || !pack::ParseImage(image, &p, &error) ||
+      !pack::Verify(p, policy, &error)) {
+    return Fail(fmt::format("{}: refused: {}", path, error));
+  }
+  fmt::print("{}: {} {} intact (sha256 {}), {}\n", path, p.manifest.name, p.manifest.version,
+             p.content_hash,
+             p.signatures.empty() ? std::string("unsigned")
+                                  : fmt::format("{} valid signature(s)", p.signatures.size()));
+  if (!selftest) return kExitOk;
+  CompileOptions options;
+  options.pack_policy = policy;
+  Compilation c = CompileFiles({path}, options);
+  if (!c.ok()) {
+    fmt::print(stderr, "{}", c.RenderDiagnostics());
+    return Fail("self-test: the pack does not compile on this host");
+  }
+  TestReport report = RunTests(c, {});
+  for (const auto& t : report.tests) {
+    for (const auto& f : t.failures) fmt::print(stderr, "FAIL {}: {}\n", f.where, f.message);
+  }
+  fmt::print("self-test: {} passed, {} failed\n", report.passed(), report.failed());
+  return report.failed() == 0 ? kExitOk : kExitFailure;
+}
+
+// What a pack needs from the host before it is loaded: vigil version,
+// schema and the fields with their types.
+int Info(const std::vector<std::string>& args) {
+  if (args.size() != 1) return Usage(*FindCommand("pack"), "usage: vigil pack info PACK.vgp");
+  std::string image, error;
+  pack::Pack p;
+  if (!ReadAll(args[0], pack::kMaxPackBytes, &image, &error) || !pack::ParseImage(image, &p, &error)) {
+    return Fail(fmt::format("{}: {}", args[0], error));
+  }
+  const pack::Manifest& m = p.manifest;
+  fmt::print("pack {} {} (TLP:{}), sha256 {}\n", m.name, m.version, pack::MarkingName(m.marking),
+             p.content_hash);
+  fmt::print("needs vigil {} or later\n", m.min_vigil.empty() ? "any" : m.min_vigil);
+  for (const auto& [name, version] : m.schemas) fmt::print("needs schema {} version {}\n", name, version);
+  for (const auto& [path, bytes] : p.files) fmt::print("file {} ({} bytes)\n", path, bytes.size());
+  for (const auto& l : m.lists) fmt::print("list {} TLP:{}\n", l.path, pack::MarkingName(l.marking));
+  for (const auto& s : p.signatures) fmt::print("signed by {}\n", pack::ToHex(s.public_key));
+  CompileOptions options;
+  Compilation c = CompileFiles({args[0]}, options);
+  if (c.ok()) {
+    for (const auto& f : c.program->schema.fields) {
+      fmt::print("needs field {}: {}\n", f.name, TypeName(f.type));
+    }
+  } else {
+    fmt::print(stderr, "{}", c.RenderDiagnostics());
+  }
+  return c.ok() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+int RunPack(const std::vector<std::string>& args) {
+  if (args.empty()) return Usage(*FindCommand("pack"), "expected keygen, build, sign, verify or info");
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "keygen") return Keygen(rest);
+  if (args[0] == "build") return Build(rest);
+  if (args[0] == "sign") return Sign(rest);
+  if (args[0] == "verify") return Verify(rest);
+  if (args[0] == "info") return Info(rest);
+  return Usage(*FindCommand("pack"), fmt::format("unknown pack command '{}'", args[0]));
+}
+
+}  // namespace vigil::cli

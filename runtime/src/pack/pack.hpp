@@ -1,0 +1,107 @@
+// Rule packs (.vgp): one deterministic, content-hashed, optionally signed
+// file that carries a rule set, its lists, its tests and fixtures between
+// coalition members (docs/sharing.md).
+//
+// The image is text headers around raw bytes, so it can be inspected with
+// `less` and parsed without a library:
+//
+//   vigil-pack 1
+//   file PATH SIZE          one per file, sorted by path, then SIZE bytes and "\n"
+//   ...
+//   sha256 HEX              of every byte before this line (the content hash)
+//   signature PUBHEX SIGHEX zero or more: Ed25519 over "vigil-pack-signature-v1\n" + HEX
+//
+// The same files give the same bytes: no timestamps, no owners, a fixed
+// order. A pack file is untrusted input even when signed; every problem is an
+// error message.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigil::pack {
+
+// Traffic Light Protocol 2.0 markings, least to most restrictive.
+enum class Marking : uint8_t { kClear, kGreen, kAmber, kRed };
+std::optional<Marking> ParseMarking(std::string_view text);  // "GREEN" or "TLP:GREEN"
+const char* MarkingName(Marking m);
+
+struct ListEntry {
+  std::string path;
+  Marking marking = Marking::kAmber;
+};
+
+// pack.json: what the pack is and holds.
+struct Manifest {
+  std::string name;       // the rule set's name, e.g. "fcacp.csam_commerce"
+  std::string version;    // semantic version, the rule set's version
+  std::string min_vigil;  // the oldest vigil that may load it
+  std::map<std::string, int64_t> schemas;  // schema name → version the rules are written for
+  std::vector<std::string> files;          // rule files, compiled together
+  std::vector<ListEntry> lists;
+  std::vector<std::string> fixtures;       // JSON Lines fixtures run by the self-test
+  Marking marking = Marking::kAmber;
+};
+
+inline constexpr const char* kManifestName = "pack.json";
+inline constexpr size_t kMaxPackBytes = size_t{256} << 20;
+inline constexpr size_t kMaxPackFiles = 10000;
+
+bool ParseManifest(std::string_view json, Manifest* out, std::string* error);
+
+// A path inside a pack: relative, '/'-separated, no "." or ".." parts,
+// letters, digits and "._-" only.
+bool ValidPackPath(std::string_view path);
+
+struct Signature {
+  std::string public_key;  // 32 bytes
+  std::string signature;   // 64 bytes
+};
+
+struct Pack {
+  Manifest manifest;
+  std::map<std::string, std::string> files;  // path → bytes; includes pack.json
+  std::string content_hash;                  // lowercase hex SHA-256
+  size_t unsigned_size = 0;                  // bytes up to and including the sha256 line
+  std::vector<Signature> signatures;
+};
+
+// The image of `files` without signatures (deterministic).
+std::string WriteImage(const std::map<std::string, std::string>& files);
+
+// Parses and checks an image: structure, sizes, paths, the content hash and
+// the manifest. Says nothing yet about who signed it (see Verify).
+bool ParseImage(std::string_view image, Pack* out, std::string* error);
+
+// What a host accepts.
+struct TrustPolicy {
+  std::vector<std::string> trusted_keys;  // 32-byte Ed25519 public keys
+  std::vector<std::string> revoked_keys;
+  bool require_signature = false;         // refuse unsigned packs (and packs signed by nobody trusted)
+  std::string min_version;                // refuse a pack older than this (anti-rollback)
+};
+
+// Checks the signatures (every signature present must be valid) and the
+// policy. Fails closed: an error message says what was refused.
+bool Verify(const Pack& pack, const TrustPolicy& policy, std::string* error);
+
+// Signs an image with a 64-byte Ed25519 secret key: returns the image with
+// that key's signature added (replacing an older one by the same key).
+bool SignImage(std::string_view image, const std::string& secret_key, std::string* out,
+               std::string* error);
+
+// Key files: lowercase hex of the raw key, one line.
+std::string ToHex(std::string_view bytes);
+bool FromHex(std::string_view hex, size_t bytes, std::string* out);
+
+// Semantic versions MAJOR.MINOR.PATCH (a "-suffix" is ignored for ordering).
+std::optional<std::array<int64_t, 3>> ParseVersion(std::string_view v);
+// -1, 0 or 1; invalid versions compare as 0.0.0.
+int CompareVersions(std::string_view a, std::string_view b);
+
+}  // namespace vigil::pack
