@@ -79,7 +79,7 @@ expectation
   | TAG STRING                        # tagExpectation
   ;
 
-overrideDecl : OVERRIDE dottedName LBRACE overrideItem* RBRACE ;
+overrideDecl : OVERRIDE dottedName (VERSION STRING)? LBRACE overrideItem* RBRACE ;
 overrideItem
   : SET name ASSIGN expr              # setOverride
   | DISABLE RULE name                 # disableOverride

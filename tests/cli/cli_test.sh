@@ -269,5 +269,29 @@ printf 'vigil-pack 1\nfile ../../etc/passwd 3\nabc\n' > "$tmp/evil.vgp"
 check pack_evil_path 1 "$vigil" check "$tmp/evil.vgp"
 contains pack_evil_path err 'invalid path "../../etc/passwd"'
 
+# Backtests: an override lowers a threshold; vigil diff shows what changes.
+printf '# a member tunes the shared pack\noverride examples.card_cse {\n  set CORRIDOR_MAX = 120.00\n}\n' > "$tmp/member.vgl"
+check diff_same 0 "$vigil" diff "$repo/rules/examples/card_rules.vgl" "$repo/rules/examples/card_rules.vgl" --events "$repo/examples/events.jsonl"
+contains diff_same out "15 events: decisions changed on 0, firings changed on 0 (1 lines skipped)"
+contains diff_same err "events.jsonl:15: field 'amount'"
+check diff_override 1 "$vigil" diff "$repo/rules/examples/card_rules.vgl" "$repo/rules/examples/card_rules.vgl" --new-with "$tmp/member.vgl" --events "$repo/examples/events.jsonl"
+contains diff_override out "examples.card_cse/small_payment_to_hr_corridor: 4 -> 3, no longer fired 1 (e.g. t0014)"
+check diff_json 1 "$vigil" diff "$repo/rules/examples" "$repo/rules/examples/card_rules.vgl" --old-with "$tmp/member.vgl" --events "$repo/examples/events.jsonl" --json
+cp "$tmp/out" "$tmp/diff.json"
+check diff_json_valid 0 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); r=d['rules'][0]; assert r['newly_fired']==1 and r['newly_fired_examples']==['t0014'], d" "$tmp/diff.json"
+check diff_no_events 2 "$vigil" diff "$repo/rules/examples/card_rules.vgl" "$repo/rules/examples/card_rules.vgl"
+check diff_broken 2 "$vigil" diff "$data/broken.vgl" "$repo/rules/examples/card_rules.vgl" --events "$repo/examples/events.jsonl"
+# An override naming a rule the pack does not have names both files.
+printf 'override examples.card_cse {\n  disable rule no_such_rule\n}\n' > "$tmp/bad_override.vgl"
+check override_missing_rule 1 "$vigil" check "$repo/rules/examples/card_rules.vgl" "$tmp/bad_override.vgl"
+contains override_missing_rule err "bad_override.vgl:2:16: error[E2011]: rule set 'examples.card_cse' has no rule 'no_such_rule'"
+contains override_missing_rule err "= help: rule set 'examples.card_cse' 1.0.0 is declared at $repo/rules/examples/card_rules.vgl:5:1"
+printf 'override examples.card_cse version "2.0.0" {\n  set CORRIDOR_MAX = 120.00\n}\n' > "$tmp/old_override.vgl"
+check override_incompatible 1 "$vigil" check "$repo/rules/examples/card_rules.vgl" "$tmp/old_override.vgl"
+contains override_incompatible err "old_override.vgl:1:36: error[E2018]: override is written for rule set 'examples.card_cse' version 2.0.0, but the loaded version 1.0.0 is not compatible with it"
+contains override_incompatible err "card_rules.vgl:5:1"
+sed -i 's/"2.0.0"/"1.0.0"/' "$tmp/old_override.vgl"
+check override_compatible 0 "$vigil" check "$repo/rules/examples/card_rules.vgl" "$tmp/old_override.vgl"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -24,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/semver.hpp"
+
 namespace vigil::pack {
 
 // Traffic Light Protocol 2.0 markings, least to most restrictive.
@@ -99,9 +101,7 @@ bool SignImage(std::string_view image, const std::string& secret_key, std::strin
 std::string ToHex(std::string_view bytes);
 bool FromHex(std::string_view hex, size_t bytes, std::string* out);
 
-// Semantic versions MAJOR.MINOR.PATCH (a "-suffix" is ignored for ordering).
-std::optional<std::array<int64_t, 3>> ParseVersion(std::string_view v);
-// -1, 0 or 1; invalid versions compare as 0.0.0.
-int CompareVersions(std::string_view a, std::string_view b);
+using vigil::CompareVersions;
+using vigil::ParseVersion;
 
 }  // namespace vigil::pack

@@ -1,4 +1,5 @@
 // Inline `test` blocks and `override` declarations.
+#include "base/semver.hpp"
 #include "sema/checker_impl.hpp"
 #include "sema/suggest.hpp"
 
@@ -111,15 +112,39 @@ void Checker::ApplyOverrides(bool params) {
   for (const auto& r : module_.rulesets) ruleset_names.push_back(r.name);
   for (ast::OverrideDecl* o : All<ast::OverrideDecl>(files_)) {
     auto set_it = rules_by_ruleset_.find(o->ruleset.text);
-    bool known = std::find(ruleset_names.begin(), ruleset_names.end(), o->ruleset.text) !=
-                 ruleset_names.end();
-    if (!known) {
+    const ast::RulesetDecl* target_set = nullptr;
+    for (const ast::RulesetDecl* r : All<ast::RulesetDecl>(files_)) {
+      if (r->name.text == o->ruleset.text) target_set = r;
+    }
+    if (target_set == nullptr) {
       if (params) {
         Error(DiagCode::kUnknownRule, o->ruleset.range,
               fmt::format("override targets rule set '{}', which is not loaded", o->ruleset.text),
               SuggestionHelp(o->ruleset.text, ruleset_names));
       }
       continue;
+    }
+    // Errors in an override name the override's place and, in the help, the
+    // rule set's: they are usually two files from two organisations.
+    const std::string declared = fmt::format("rule set '{}' {} is declared at {}", o->ruleset.text,
+                                             target_set->version.value, Where(target_set->range));
+    auto with_declared = [&](std::string help) {
+      return help.empty() ? declared : help + "; " + declared;
+    };
+    if (o->version && params) {
+      if (!ParseVersion(o->version->value)) {
+        Error(DiagCode::kBadVersion, o->version->range,
+              fmt::format("\"{}\" is not a version (MAJOR.MINOR.PATCH)", o->version->value));
+        continue;
+      }
+      if (!SatisfiesCaret(target_set->version.value, o->version->value)) {
+        Error(DiagCode::kIncompatibleVersion, o->version->range,
+              fmt::format("override is written for rule set '{}' version {}, but the loaded "
+                          "version {} is not compatible with it",
+                          o->ruleset.text, o->version->value, target_set->version.value),
+              with_declared("review the override against the new version, then update its version"));
+        continue;
+      }
     }
     for (ast::OverrideItem& item : o->items) {
       if (params != (item.kind == ast::OverrideKind::kSetParam)) continue;
@@ -131,7 +156,7 @@ void Checker::ApplyOverrides(bool params) {
           Error(DiagCode::kUnknownName, item.target.range,
                 fmt::format("'{}' is not a param of rule set '{}'", item.target.text,
                             o->ruleset.text),
-                SuggestionHelp(item.target.text, names));
+                with_declared(SuggestionHelp(item.target.text, names)));
           continue;
         }
         ConstInfo& param = module_.params[it->second.index];
@@ -153,7 +178,7 @@ void Checker::ApplyOverrides(bool params) {
       if (target == nullptr) {
         Error(DiagCode::kUnknownRule, item.target.range,
               fmt::format("rule set '{}' has no rule '{}'", o->ruleset.text, item.target.text),
-              SuggestionHelp(item.target.text, ids));
+              with_declared(SuggestionHelp(item.target.text, ids)));
         continue;
       }
       static const std::vector<std::string> kSev = {"low", "medium", "high", "critical"};

@@ -234,6 +234,7 @@ struct OverrideItem {
 
 struct OverrideDecl {
   Ident ruleset;
+  std::optional<StringLit> version;  // `override NAME version "1.4.0"`: the versions it fits
   std::vector<OverrideItem> items;
   SourceRange range;
 };

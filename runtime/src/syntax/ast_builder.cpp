@@ -459,6 +459,7 @@ ast::TestStep AstBuilder::BuildTestStep(P::TestStepContext* ctx) {
 ast::OverrideDecl AstBuilder::BuildOverride(P::OverrideDeclContext* ctx) {
   ast::OverrideDecl o;
   o.ruleset = Dotted(ctx->dottedName());
+  if (ctx->STRING() != nullptr) o.version = String(ctx->STRING());
   o.range = mapper_.Range(ctx);
   for (auto* item : ctx->overrideItem()) {
     ast::OverrideItem it;

@@ -96,6 +96,44 @@ override t.unit {
   EXPECT_EQ(c.program->rules[0].severity, eval::RuleSeverity::kCritical);
 }
 
+// Adopting a shared rule safely: a member switches it to shadow (reported,
+// never counted), and a rule the pack ships in shadow back to enforce.
+TEST(Rules, OverrideSwitchesRulesToShadowAndBack) {
+  Compilation c = CompileSources({
+      {"base.vgl", Header() + R"(
+rule fresh { when amount > 10.00 then score 40 decide block }
+rule trial { mode shadow when amount > 10.00 then score 5 decide review }
+)"},
+      {"local.vgl", R"(
+override t.unit version "1.0.0" {
+  mode fresh shadow
+  mode trial enforce
+}
+)"}});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  eval::Session session(c.program);
+  eval::Event event(c.program->schema);
+  eval::Result result;
+  SetField(event, "amount", Dec{"20.00"});
+  session.Evaluate(event, result);
+  ASSERT_EQ(result.fired.size(), 1u);
+  EXPECT_EQ(c.program->rules[result.fired[0].rule].id, "trial");
+  ASSERT_EQ(result.shadow.size(), 1u);
+  EXPECT_EQ(c.program->rules[result.shadow[0].rule].id, "fresh");
+  EXPECT_EQ(result.score, 5);
+  EXPECT_EQ(c.program->decisions[result.decision], "review");
+}
+
+TEST(Rules, OverrideForAnotherVersionIsAnError) {
+  Compilation c = CompileSources({{"base.vgl", Header() + "rule r { when true then score 1 }\n"},
+                                  {"local.vgl", "override t.unit version \"1.1.0\" {\n}\n"}});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(Codes(c), (std::vector<std::string>{"E2018"}));
+  const std::string text = c.RenderDiagnostics();
+  EXPECT_NE(text.find("local.vgl:1:25"), std::string::npos) << text;
+  EXPECT_NE(text.find("is declared at base.vgl:1:1"), std::string::npos) << text;
+}
+
 TEST(Rules, ProgramIsSharedAcrossThreadsSafely) {
   Compilation c = CompileText(Header() + kRules);
   ASSERT_TRUE(c.ok());

@@ -1,0 +1,233 @@
+// vigil diff OLD NEW --events FILE: a backtest of a new rule-set version (or
+// an override) over a corpus, before adopting it.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "base/json_writer.hpp"
+#include "cli.hpp"
+#include "eval/event_json.hpp"
+#include "eval/session.hpp"
+
+namespace vigil::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kExamples = 3;
+
+// A side of the comparison: rule files, a directory of .vgl files, or a pack,
+// plus the files added with --old-with / --new-with (overrides).
+std::vector<std::string> Expand(const std::string& path, const std::vector<std::string>& with) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      if (entry.path().extension() == ".vgl") files.push_back(entry.path().string());
+    }
+    std::sort(files.begin(), files.end());
+  } else {
+    files.push_back(path);
+  }
+  files.insert(files.end(), with.begin(), with.end());
+  return files;
+}
+
+struct Examples {
+  size_t count = 0;
+  std::vector<std::string> ids;
+  void Add(std::string_view id) {
+    ++count;
+    if (ids.size() < kExamples) ids.emplace_back(id);
+  }
+};
+
+struct RuleDiff {
+  size_t old_fired = 0;
+  size_t new_fired = 0;
+  Examples newly;       // fired by NEW, not by OLD
+  Examples no_longer;   // fired by OLD, not by NEW
+};
+
+struct Side {
+  std::shared_ptr<const eval::Program> program;
+  std::unique_ptr<eval::Session> session;
+  std::unique_ptr<eval::Event> event;
+  eval::EventJsonReader reader;
+  eval::Result result;
+};
+
+bool Open(const std::vector<std::string>& files, const char* which, Side& side) {
+  Compilation c = CompileAndReport(files);
+  if (!c.ok()) {
+    fmt::print(stderr, "vigil diff: the {} rules do not compile\n", which);
+    return false;
+  }
+  side.program = c.program;
+  side.session = std::make_unique<eval::Session>(side.program);
+  side.event = std::make_unique<eval::Event>(side.program->schema);
+  return true;
+}
+
+std::set<std::string> Fired(const Side& s) {
+  std::set<std::string> ids;
+  for (const auto& f : s.result.fired) ids.insert(s.program->rules[f.rule].qualified_id);
+  return ids;
+}
+
+std::string ExampleList(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
+  return out;
+}
+
+void AppendIds(const std::vector<std::string>& ids, std::string& out) {
+  out += '[';
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(ids[i], out);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+int RunDiff(const std::vector<std::string>& args) {
+  const Command& self = *FindCommand("diff");
+  std::vector<std::string> positional, old_with, new_with;
+  std::string events;
+  bool json = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if ((a == "--events" || a == "--old-with" || a == "--new-with") && i + 1 == args.size()) {
+      return Usage(self, fmt::format("{} needs a value", a));
+    }
+    if (a == "--events") {
+      events = args[++i];
+    } else if (a == "--old-with") {
+      old_with.push_back(args[++i]);
+    } else if (a == "--new-with") {
+      new_with.push_back(args[++i]);
+    } else if (a == "--json") {
+      json = true;
+    } else if (a.starts_with("-")) {
+      return Usage(self, fmt::format("unknown option '{}'", a));
+    } else {
+      positional.push_back(a);
+    }
+  }
+  if (positional.size() != 2) return Usage(self, "give OLD and NEW");
+  if (events.empty()) return Usage(self, "--events FILE.jsonl is required");
+  Side olds, news;
+  if (!Open(Expand(positional[0], old_with), "OLD", olds) ||
+      !Open(Expand(positional[1], new_with), "NEW", news)) {
+    return kExitUsage;
+  }
+  std::FILE* in = events == "-" ? stdin : std::fopen(events.c_str(), "rb");
+  if (in == nullptr) {
+    fmt::print(stderr, "vigil diff: cannot read \"{}\"\n", events);
+    return kExitUsage;
+  }
+  LineReader reader(in);
+  std::string line, error;
+  bool too_long = false;
+  size_t number = 0, evaluated = 0, skipped = 0, firings_changed = 0;
+  std::map<std::string, RuleDiff> rules;
+  std::map<std::pair<std::string, std::string>, Examples> decisions;
+  while (reader.Next(line, &too_long)) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (too_long || !olds.reader.Read(line, *olds.event, &error) ||
+        !news.reader.Read(line, *news.event, &error)) {
+      fmt::print(stderr, "{}:{}: {}\n", events, number, too_long ? "line too long" : error);
+      ++skipped;
+      continue;
+    }
+    ++evaluated;
+    std::string id(news.reader.last_id());
+    if (id.empty()) id = fmt::format("line {}", number);
+    olds.session->Evaluate(*olds.event, olds.result);
+    news.session->Evaluate(*news.event, news.result);
+    std::set<std::string> before = Fired(olds), after = Fired(news);
+    for (const auto& r : before) ++rules[r].old_fired;
+    for (const auto& r : after) ++rules[r].new_fired;
+    bool changed = false;
+    for (const auto& r : after) {
+      if (!before.count(r)) rules[r].newly.Add(id), changed = true;
+    }
+    for (const auto& r : before) {
+      if (!after.count(r)) rules[r].no_longer.Add(id), changed = true;
+    }
+    firings_changed += changed;
+    const std::string& d0 = olds.program->decisions[olds.result.decision];
+    const std::string& d1 = news.program->decisions[news.result.decision];
+    if (d0 != d1) decisions[{d0, d1}].Add(id);
+  }
+  if (in != stdin) std::fclose(in);
+  size_t decisions_changed = 0;
+  for (const auto& [k, ex] : decisions) decisions_changed += ex.count;
+
+  if (json) {
+    std::string out = fmt::format("{{\"events\":{},\"skipped\":{},\"decisions_changed\":{},"
+                                  "\"firings_changed\":{},\"decision_changes\":[",
+                                  evaluated, skipped, decisions_changed, firings_changed);
+    bool first = true;
+    for (const auto& [k, ex] : decisions) {
+      out += first ? "{\"from\":" : ",{\"from\":";
+      first = false;
+      AppendJsonString(k.first, out);
+      out += ",\"to\":";
+      AppendJsonString(k.second, out);
+      out += fmt::format(",\"count\":{},\"examples\":", ex.count);
+      AppendIds(ex.ids, out);
+      out += '}';
+    }
+    out += "],\"rules\":[";
+    first = true;
+    for (const auto& [rule, d] : rules) {
+      if (d.newly.count == 0 && d.no_longer.count == 0) continue;
+      out += first ? "{\"rule\":" : ",{\"rule\":";
+      first = false;
+      AppendJsonString(rule, out);
+      out += fmt::format(",\"old_fired\":{},\"new_fired\":{},\"newly_fired\":{},\"no_longer_fired\":{}",
+                         d.old_fired, d.new_fired, d.newly.count, d.no_longer.count);
+      out += ",\"newly_fired_examples\":";
+      AppendIds(d.newly.ids, out);
+      out += ",\"no_longer_fired_examples\":";
+      AppendIds(d.no_longer.ids, out);
+      out += '}';
+    }
+    out += "]}\n";
+    fmt::print("{}", out);
+  } else {
+    fmt::print("{} events: decisions changed on {}, firings changed on {}{}\n", evaluated,
+               decisions_changed, firings_changed,
+               skipped ? fmt::format(" ({} lines skipped)", skipped) : "");
+    if (!decisions.empty()) fmt::print("\ndecisions (old -> new):\n");
+    for (const auto& [k, ex] : decisions) {
+      fmt::print("  {} -> {}: {} events (e.g. {})\n", k.first, k.second, ex.count,
+                 ExampleList(ex.ids));
+    }
+    bool header = false;
+    for (const auto& [rule, d] : rules) {
+      if (d.newly.count == 0 && d.no_longer.count == 0) continue;
+      if (!header) fmt::print("\nrules (fired in old -> new):\n");
+      header = true;
+      fmt::print("  {}: {} -> {}", rule, d.old_fired, d.new_fired);
+      if (d.newly.count) fmt::print(", newly fired {} (e.g. {})", d.newly.count, ExampleList(d.newly.ids));
+      if (d.no_longer.count) {
+        fmt::print(", no longer fired {} (e.g. {})", d.no_longer.count, ExampleList(d.no_longer.ids));
+      }
+      fmt::print("\n");
+    }
+  }
+  if (evaluated == 0) return kExitUsage;
+  return decisions_changed == 0 && firings_changed == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace vigil::cli
