@@ -41,6 +41,9 @@ bool ReadKeyFile(const std::string& path, std::string* key);
 // Public key files, comma-separated (VIGIL_TRUSTED_KEYS and --trust).
 bool ReadPublicKeys(const std::string& list, std::vector<std::string>* keys, std::string* error);
 
+// `--list NAME=FILE`: supplies an external list from a file of values.
+bool SupplyExternalList(const eval::Program& program, const std::string& spec, std::string* error);
+
 // Compiles rule files, printing diagnostics to stderr.
 Compilation CompileAndReport(const std::vector<std::string>& files);
 

@@ -27,6 +27,7 @@ struct EvalArgs {
   bool record = true;
   std::string state;
   state::StoreOptions store;
+  std::vector<std::string> lists;  // NAME=FILE: values of external lists
 };
 
 }  // namespace
@@ -59,6 +60,11 @@ int RunEval(const std::vector<std::string>& args) {
         return Usage(self, fmt::format("--lateness takes a duration such as 5m, not '{}'", args[i]));
       }
       a.store.lateness_us = *d;
+    } else if (arg == "--list") {
+      if (i + 1 >= args.size() || args[i + 1].find('=') == std::string::npos) {
+        return Usage(self, "--list needs NAME=FILE");
+      }
+      a.lists.push_back(args[++i]);
     } else if (arg == "--on-error") {
       if (i + 1 >= args.size()) return Usage(self, "--on-error needs skip or fail");
       const std::string& mode = args[++i];
@@ -77,6 +83,13 @@ int RunEval(const std::vector<std::string>& args) {
   if (!c.ok()) {
     fmt::print(stderr, "vigil eval: the rules do not compile\n");
     return kExitUsage;
+  }
+  for (const std::string& spec : a.lists) {
+    std::string error;
+    if (!SupplyExternalList(*c.program, spec, &error)) {
+      fmt::print(stderr, "vigil eval: --list {}: {}\n", spec, error);
+      return kExitUsage;
+    }
   }
   std::FILE* in = a.events == "-" ? stdin : std::fopen(a.events.c_str(), "rb");
   if (in == nullptr) {

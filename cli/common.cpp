@@ -92,6 +92,38 @@ bool PackPolicyFromEnvironment(pack::TrustPolicy* policy) {
   return true;
 }
 
+bool SupplyExternalList(const eval::Program& program, const std::string& spec, std::string* error) {
+  size_t eq = spec.find('=');
+  const std::string name = spec.substr(0, eq), path = spec.substr(eq + 1);
+  const eval::ExternalList* list = nullptr;
+  for (const auto& l : program.external_lists) {
+    if (l.name == name) list = &l;
+  }
+  if (list == nullptr) {
+    *error = fmt::format("the rules have no external list '{}'", name);
+    return false;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    *error = fmt::format("cannot read \"{}\"", path);
+    return false;
+  }
+  // The same lines as a list file: trimmed, blank lines and # comments skipped.
+  LineReader reader(f);
+  std::string line;
+  bool too_long = false;
+  std::vector<std::string> values;
+  while (reader.Next(line, &too_long)) {
+    size_t b = line.find_first_not_of(" \t\r");
+    if (too_long || b == std::string::npos || line[b] == '#') continue;
+    size_t e = line.find_last_not_of(" \t\r");
+    values.push_back(line.substr(b, e - b + 1));
+  }
+  std::fclose(f);
+  std::vector<std::string_view> views(values.begin(), values.end());
+  return eval::ReplaceExternalList(*list, views, error);
+}
+
 Compilation CompileAndReport(const std::vector<std::string>& files) {
   CompileOptions options;
   options.hmac_keys = HmacKeysFromEnvironment();

@@ -45,6 +45,8 @@ const std::vector<Command>& Commands() {
        "  --on-error skip|fail  a malformed line is reported on stderr and skipped\n"
        "                        (default), or stops the run with exit status 1\n"
        "  --allow-pii           print @pii fields in reasons instead of ****\n"
+       "  --list NAME=FILE      values of the external list NAME, one a line (until\n"
+       "                        supplied, `x in NAME` is unknown)\n"
        "  --state FILE          aggregates' state: loaded from FILE when it exists,\n"
        "                        saved to it (atomically) after the last event\n"
        "  --lateness DURATION   how late an event may arrive and still be recorded\n"

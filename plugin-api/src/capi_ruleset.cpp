@@ -116,4 +116,45 @@ int32_t vigil_ruleset_field_slot(const vigil_ruleset* ruleset, const char* name,
   return ruleset->program->schema.Find(std::string_view(name == nullptr ? "" : name, name_len));
 }
 
+namespace {
+using vigil::capi::CheckedText;
+using vigil::capi::Failure;
+thread_local std::string t_ruleset_errmsg;
+}  // namespace
+
+vigil_status vigil_ruleset_set_list(vigil_ruleset* ruleset, const char* name, size_t name_len,
+                                    const char* const* values, const size_t* lens, size_t count) {
+  if (!Valid(ruleset, kRulesetMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&t_ruleset_errmsg, [&]() -> vigil_status {
+    std::string_view n = CheckedText(name, name_len, "name");
+    if (count > 0 && (values == nullptr || lens == nullptr)) {
+      throw Failure{VIGIL_ERR_MISUSE, "values and lens must not be NULL"};
+    }
+    if (count > vigil::limits::kMaxListEntries) {
+      throw Failure{VIGIL_ERR_LIMIT, "more values than a list may hold (" +
+                                         std::to_string(vigil::limits::kMaxListEntries) + ")"};
+    }
+    const vigil::eval::ExternalList* list = nullptr;
+    for (const auto& l : ruleset->program->external_lists) {
+      if (l.name == n) list = &l;
+    }
+    if (list == nullptr) {
+      throw Failure{VIGIL_ERR_RANGE, "the rule set has no external list '" + std::string(n) + "'"};
+    }
+    std::vector<std::string_view> items;
+    items.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      items.push_back(CheckedText(values[i], lens[i], "value"));
+    }
+    std::string error;
+    if (!vigil::eval::ReplaceExternalList(*list, items, &error)) {
+      throw Failure{VIGIL_ERR_INVALID_ARG, error};
+    }
+    t_ruleset_errmsg.clear();
+    return VIGIL_OK;
+  });
+}
+
+const char* vigil_ruleset_errmsg(void) { return t_ruleset_errmsg.c_str(); }
+
 }  // extern "C"

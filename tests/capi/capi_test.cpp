@@ -628,3 +628,84 @@ TEST_F(CApiPacks, RefusesTamperedUntrustedRevokedAndOlderPacks) {
   EXPECT_EQ(vigil_compiler_selftest(c, &passed, &failed), VIGIL_ERR_MISUSE);
   vigil_compiler_free(c);
 }
+
+// External lists: replaced by one thread while others evaluate (never
+// paused; ThreadSanitizer checks the publication in CI), and the last
+// replacement is what every thread then sees.
+TEST(CApiThreads, ExternalListReplacedWhileEvaluating) {
+  const std::string text = R"(ruleset t.ext version "1.0.0"
+schema s version 1 {
+  merchant: string
+  mcc: int
+}
+uses schema s
+list WATCH: set<string> external
+list CODES: set<int> external
+rule watched { when merchant in WATCH then score 1 }
+rule coded { when mcc in CODES then score 1 }
+)";
+  vigil_ruleset* rs = Build(text);
+  ASSERT_NE(rs, nullptr);
+  // Before the host supplies it, membership is unknown: nothing fires.
+  vigil_session* s0 = nullptr;
+  vigil_event* e0 = nullptr;
+  vigil_result* r0 = nullptr;
+  ASSERT_EQ(vigil_session_new(rs, nullptr, &s0), VIGIL_OK);
+  ASSERT_EQ(vigil_event_new(rs, &e0), VIGIL_OK);
+  ASSERT_EQ(vigil_result_new(&r0), VIGIL_OK);
+  const char* json = R"({"merchant":"m1","mcc":4829})";
+  ASSERT_EQ(vigil_event_set_json(e0, json, std::strlen(json)), VIGIL_OK);
+  ASSERT_EQ(vigil_session_eval(s0, e0, r0), VIGIL_OK);
+  EXPECT_EQ(vigil_result_fired_count(r0), 0u);
+  const char* codes[] = {"4829", "x"};
+  const size_t code_lens[] = {4, 1};
+  EXPECT_EQ(vigil_ruleset_set_list(rs, "CODES", 5, codes, code_lens, 2), VIGIL_ERR_INVALID_ARG);
+  EXPECT_NE(std::string(vigil_ruleset_errmsg()).find("value 1 (\"x\") is not a int"), std::string::npos)
+      << vigil_ruleset_errmsg();
+  EXPECT_EQ(vigil_ruleset_set_list(rs, "NOPE", 4, codes, code_lens, 1), VIGIL_ERR_RANGE);
+  ASSERT_EQ(vigil_ruleset_set_list(rs, "CODES", 5, codes, code_lens, 1), VIGIL_OK);
+  ASSERT_EQ(vigil_session_eval(s0, e0, r0), VIGIL_OK);
+  EXPECT_EQ(vigil_result_fired_count(r0), 1u);
+
+  std::atomic<bool> stop{false};
+  std::atomic<long> evaluated{0}, seen_full{0};
+  auto worker = [&](int seed) {
+    vigil_session* s = nullptr;
+    vigil_event* e = nullptr;
+    vigil_result* r = nullptr;
+    vigil_session_new(rs, nullptr, &s);
+    vigil_event_new(rs, &e);
+    vigil_result_new(&r);
+    const char* merchants[] = {R"({"merchant":"a"})", R"({"merchant":"b"})", R"({"merchant":"c"})"};
+    while (!stop.load()) {
+      int hits = 0;
+      for (int k = 0; k < 3; ++k) {
+        const char* m = merchants[(k + seed) % 3];
+        vigil_event_set_json(e, m, std::strlen(m));
+        vigil_session_eval(s, e, r);
+        hits += static_cast<int>(vigil_result_fired_count(r));
+        ++evaluated;
+      }
+      if (hits == 3) ++seen_full;
+    }
+    vigil_result_free(r);
+    vigil_event_free(e);
+    vigil_session_free(s);
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) threads.emplace_back(worker, t);
+  const char* full[] = {"a", "b", "c"};
+  const size_t lens[] = {1, 1, 1};
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_EQ(vigil_ruleset_set_list(rs, "WATCH", 5, full, lens, i % 2 ? 3 : 0), VIGIL_OK);
+  }
+  ASSERT_EQ(vigil_ruleset_set_list(rs, "WATCH", 5, full, lens, 3), VIGIL_OK);
+  while (seen_full.load() == 0) std::this_thread::yield();
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_GT(evaluated.load(), 0);
+  vigil_result_free(r0);
+  vigil_event_free(e0);
+  vigil_session_free(s0);
+  vigil_ruleset_release(rs);
+}

@@ -293,5 +293,28 @@ contains override_incompatible err "card_rules.vgl:5:1"
 sed -i 's/"2.0.0"/"1.0.0"/' "$tmp/old_override.vgl"
 check override_compatible 0 "$vigil" check "$repo/rules/examples/card_rules.vgl" "$tmp/old_override.vgl"
 
+# External lists: supplied at run time (--list), unknown until then.
+cat > "$tmp/ext.vgl" <<'VGL'
+ruleset t.ext version "1.0.0"
+schema s version 1 {
+  txn_id: string @key
+  merchant: string
+}
+uses schema s
+list WATCH: set<string> external
+rule watched { when merchant in WATCH then score 1 }
+rule not_watched { when merchant not in WATCH then score 1 }
+VGL
+printf '{"txn_id":"1","merchant":"m1"}\n{"txn_id":"2","merchant":"m2"}\n' > "$tmp/ext.jsonl"
+printf '# flagged merchants\nm1\n' > "$tmp/watch.txt"
+check ext_unsupplied 0 "$vigil" eval --rules "$tmp/ext.vgl" --events "$tmp/ext.jsonl"
+check ext_unsupplied_nothing 1 grep -q watched "$tmp/out"
+check ext_supplied 0 "$vigil" eval --rules "$tmp/ext.vgl" --events "$tmp/ext.jsonl" --list WATCH="$tmp/watch.txt"
+cp "$tmp/out" "$tmp/ext.out"
+check ext_supplied_hit 0 grep -q '"event":"1".*t.ext/watched' "$tmp/ext.out"
+check ext_supplied_miss 0 grep -q '"event":"2".*t.ext/not_watched' "$tmp/ext.out"
+check ext_unknown_list 2 "$vigil" eval --rules "$tmp/ext.vgl" --events "$tmp/ext.jsonl" --list NOPE="$tmp/watch.txt"
+contains ext_unknown_list err "the rules have no external list 'NOPE'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

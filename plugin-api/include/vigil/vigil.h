@@ -262,6 +262,22 @@ VIGIL_API vigil_status vigil_ruleset_field_get(const vigil_ruleset* ruleset, siz
 VIGIL_API int32_t vigil_ruleset_field_slot(const vigil_ruleset* ruleset, const char* name,
                                            size_t name_len);
 
+/* External lists (`list NAME: set<T> external`): the host supplies their values and
+ * replaces them whenever it likes, without recompiling. A replacement is published
+ * atomically: threads evaluating meanwhile are never paused and see the old or the
+ * new contents, never a mix. Until a list is supplied, `x in NAME` is unknown (rules
+ * that need it do not fire). Values are text, parsed as the list's element type
+ * (as lines of a list file; hashed lists take 64-hex-digit digests); `lens[i]` is
+ * the length of values[i]. A bad value fails the whole call (VIGIL_ERR_INVALID_ARG)
+ * and leaves the list as it was; VIGIL_ERR_RANGE when the rule set has no external
+ * list NAME. A recompiled rule set starts without values: supply them again before
+ * swapping it in. Safe from any thread. Since ABI 1.1. */
+VIGIL_API vigil_status vigil_ruleset_set_list(vigil_ruleset* ruleset, const char* name,
+                                              size_t name_len, const char* const* values,
+                                              const size_t* lens, size_t count);
+/* The message of the calling thread's last failed vigil_ruleset_set_list; never NULL. */
+VIGIL_API const char* vigil_ruleset_errmsg(void);
+
 /* ---------------------------------------------------------------- events */
 
 /* An event for `ruleset`'s schema (the event keeps the rule set alive). */

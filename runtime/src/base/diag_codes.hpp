@@ -35,7 +35,6 @@ enum class DiagCode : uint16_t {
   kLetCycle = 2013,            // lets that refer to each other
   kNoRuleset = 2014,           // rules in a file without a `ruleset` declaration
   kUnknownArgument = 2015,     // a named argument the function does not take
-  kNotSupported = 2016,        // a construct this version does not implement yet
   kPackRefused = 2017,         // a rule pack that is malformed, tampered or refused by policy
   kIncompatibleVersion = 2018, // an override written for another version of its rule set
   // Types and values (E3xxx).

@@ -16,5 +16,6 @@ inline constexpr size_t kMaxExprDepth = 100;            // nested AST expression
 inline constexpr size_t kMaxErrors = 20;                // errors reported per compilation
 inline constexpr size_t kMaxFiles = 1000;               // source files per compilation
 inline constexpr size_t kMaxTestRepeat = 100000;        // `repeat N` in a test
+inline constexpr size_t kMaxListEntries = 50000000;     // values of one external list
 
 }  // namespace vigil::limits

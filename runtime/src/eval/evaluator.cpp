@@ -167,6 +167,24 @@ Evaluator::Truth Evaluator::OtherTruth(const plan::Node& n, uint32_t index) {
         DigestHex(std::string_view(norm, len), h.hmac_key, hex);
         return T(h.digests.Contains(std::string_view(hex, kDigestHexLen)));
       }
+      case OpCode::kInExternalSet: {
+        const ExternalList& list = p_.external_lists[n.c];
+        std::shared_ptr<const ExternalSet> set = list.current.load(std::memory_order_acquire);
+        if (set == nullptr) return kUnknown;  // not supplied yet
+        if (list.hashed) {
+          std::string_view s = a.str();
+          char* norm = scratch_.Allocate(s.size() + 1);
+          size_t len = NormalizeInto(list.normalization, s, norm);
+          char hex[kDigestHexLen];
+          DigestHex(std::string_view(norm, len), list.hmac_key, hex);
+          return T(set->strs.Contains(std::string_view(hex, kDigestHexLen)));
+        }
+        if (list.kind == Kind::kString) return T(set->strs.Contains(a.str()));
+        if (n.b == 1) {  // a decimal in a list of ints
+          return T(a.i % kDecimalUnit == 0 && set->ints.Contains(a.i / kDecimalUnit));
+        }
+        return T(set->ints.Contains(a.i));
+      }
       case OpCode::kMatches: {
         std::string_view s = a.str();
         return T(RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *p_.regexes[n.c]));

@@ -11,6 +11,7 @@
 #include "base/source.hpp"
 #include "base/tz.hpp"
 #include "eval/aggregate.hpp"
+#include "eval/external_list.hpp"
 #include "eval/rule_index.hpp"
 #include "eval/schema.hpp"
 #include "eval/sets.hpp"
@@ -87,6 +88,7 @@ struct Program {
   std::vector<I64Set> int_sets;
   std::vector<StrSet> str_sets;
   std::vector<HashedSet> hashed_sets;
+  std::deque<ExternalList> external_lists;  // supplied by the host at run time
   std::vector<std::unique_ptr<re2::RE2>> regexes;
   std::vector<std::unique_ptr<TimeZone>> zones;
   std::deque<std::string> strings;     // constant strings; a deque keeps addresses stable

@@ -38,6 +38,7 @@ enum class OpCode : uint8_t {
   kInSetI64,     // a in int_sets[c] (ints, decimals as units, times, durations)
   kInSetStr,     // a in str_sets[c]
   kInHashedSet,  // a (string) normalised and hashed, in hashed_sets[c]
+  kInExternalSet,  // a in external_lists[c]; b = 1: a is a decimal, the list holds ints
   kInEventSet,   // a (string) in b (an event's set<string>)
   kMatches,      // a matches regexes[c]
   kLower, kUpper, kLen, kContains, kStartsWith, kEndsWith,
@@ -61,7 +62,7 @@ inline bool IsPredicate(OpCode op) {
     case OpCode::kCmpStr: case OpCode::kCmpBool: case OpCode::kCmpI64Field:
     case OpCode::kCmpStrField: case OpCode::kCmpStrFields: case OpCode::kInSetI64:
     case OpCode::kInSetStr: case OpCode::kInSetI64Field: case OpCode::kInSetStrField:
-    case OpCode::kInHashedSet:
+    case OpCode::kInHashedSet: case OpCode::kInExternalSet:
     case OpCode::kInEventSet: case OpCode::kMatches: case OpCode::kContains:
     case OpCode::kStartsWith: case OpCode::kEndsWith:
       return true;
@@ -99,7 +100,7 @@ inline int OperandCount(OpCode op) {
     case OpCode::kNegI64: case OpCode::kNegDec: case OpCode::kNegF64:
     case OpCode::kIntToDec: case OpCode::kIntToF64: case OpCode::kDecToF64:
     case OpCode::kInSetI64: case OpCode::kInSetStr: case OpCode::kMatches:
-    case OpCode::kInHashedSet:
+    case OpCode::kInHashedSet: case OpCode::kInExternalSet:
     case OpCode::kLower: case OpCode::kUpper: case OpCode::kLen:
     case OpCode::kAbsI64: case OpCode::kAbsDec: case OpCode::kAbsF64:
     case OpCode::kHour: case OpCode::kWeekday: case OpCode::kSha256:

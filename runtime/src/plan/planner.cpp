@@ -48,6 +48,7 @@ class Planner {
   std::map<std::pair<const sema::ConstValue*, bool>, uint32_t> int_sets_;
   std::map<const sema::ConstValue*, uint32_t> str_sets_;
   std::map<const sema::ListInfo*, uint32_t> hashed_sets_;
+  std::map<const sema::ListInfo*, uint32_t> external_sets_;
 };
 
 std::string SourceText(const SourceManager& sources, SourceRange r) {
@@ -65,6 +66,7 @@ bool Foldable(OpCode op) {
     case OpCode::kCmpI64Field:
     case OpCode::kCmpStrField: case OpCode::kCmpStrFields: case OpCode::kInSetI64Field:
     case OpCode::kInSetStrField:
+    case OpCode::kInExternalSet:  // its contents change at run time
       return false;
     default:
       return true;
@@ -218,6 +220,7 @@ uint32_t Planner::Cost(uint32_t index) const {
     case OpCode::kMatches:
     case OpCode::kSha256:
     case OpCode::kInHashedSet:
+    case OpCode::kInExternalSet:
       own = 40;
       break;
     default:
@@ -405,6 +408,29 @@ uint32_t Planner::In(const ast::Expr& e) {
     n.op = OpCode::kInEventSet;
     n.a = Expr(lhs);
     n.b = Expr(rhs);
+    return Emit(n, e);
+  }
+  if (rhs.kind == ast::ExprKind::kName && RefOf(rhs) == RefKind::kList &&
+      module_.lists[rhs.checked.ref_index].external) {
+    const sema::ListInfo& list = module_.lists[rhs.checked.ref_index];
+    n.op = OpCode::kInExternalSet;
+    // An int looked up in a decimal list becomes a decimal; a decimal in an
+    // int list is compared with the list's values as decimals (b = 1).
+    n.a = a.kind == Kind::kInt && set.kind == Kind::kDecimal
+              ? Operand(lhs, Type::Scalar(Kind::kDecimal))
+              : Expr(lhs);
+    n.b = a.kind == Kind::kDecimal && set.kind == Kind::kInt ? 1 : 0;
+    auto [it, inserted] =
+        external_sets_.emplace(&list, static_cast<uint32_t>(program_.external_lists.size()));
+    if (inserted) {
+      eval::ExternalList& x = program_.external_lists.emplace_back();
+      x.name = list.name;
+      x.kind = set.kind;
+      x.hashed = list.hashed;
+      x.normalization = list.normalization;
+      x.hmac_key = list.hmac_key;
+    }
+    n.c = it->second;
     return Emit(n, e);
   }
   if (rhs.kind == ast::ExprKind::kName && RefOf(rhs) == RefKind::kList &&

@@ -256,11 +256,7 @@ void Checker::DeclareValues() {
     info.range = d.range;
     module_.lists.push_back(std::move(info));
     ListInfo& list = module_.lists.back();
-    if (d.source == ast::ListSourceKind::kExternal) {
-      Error(DiagCode::kNotSupported, d.range,
-            fmt::format("external list '{}' is not supported in this version", d.name.text));
-      return;
-    }
+    list.external = d.source == ast::ListSourceKind::kExternal;
     if (d.hashed) {
       CheckHashedList(d, f, list);
       return;
@@ -276,6 +272,7 @@ void Checker::DeclareValues() {
     }
     std::optional<Type> elem = Type::SetOf(scalar->kind);
     list.value.type = *elem;
+    if (list.external) return;  // the host supplies the values
     if (d.source == ast::ListSourceKind::kFile) {
       LoadListFile(d, files_[f].ast.file_id, list);
       return;

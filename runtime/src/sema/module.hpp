@@ -60,6 +60,8 @@ struct ListInfo {
   bool hashed = false;
   Normalization normalization = Normalization::kNone;
   std::string hmac_key;
+  // `external`: no values at compile time; the host supplies them.
+  bool external = false;
 };
 
 // Built-in functions that the planner maps to opcodes.
