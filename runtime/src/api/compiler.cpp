@@ -118,8 +118,10 @@ class Driver {
         }
         return out_.sources.Add(resolved, std::move(text));
       };
-      std::optional<sema::Module> module =
-          sema::Check(files_, out_.sources, diags_, reader, options_.hmac_keys);
+      sema::CheckOptions check;
+      check.hmac_keys = options_.hmac_keys;
+      check.now_us = options_.now_us;
+      std::optional<sema::Module> module = sema::Check(files_, out_.sources, diags_, reader, check);
       if (module && CheckPackManifests(*module)) {
         out_.tests = std::move(module->tests);
         lint::Facts facts = lint::Collect(*module);

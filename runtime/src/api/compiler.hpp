@@ -23,6 +23,8 @@ struct CompileOptions {
   bool allow_filesystem = true;
   // Keys of keyed hashed lists, by the name the list declares.
   std::map<std::string, std::string> hmac_keys;
+  // "Now" for list entries that expire (µs since the epoch); 0: the clock.
+  int64_t now_us = 0;
   // Which rule packs (.vgp paths) are accepted: signatures, revoked keys,
   // anti-rollback. The default accepts unsigned packs whose content is intact.
   pack::TrustPolicy pack_policy;

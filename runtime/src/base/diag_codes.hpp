@@ -64,6 +64,7 @@ enum class DiagCode : uint16_t {
   kDuplicateRuleId = 5004,     // one rule id in two rule sets compiled together
   kNoTitle = 5005,             // a rule without a title
   kNoSeverity = 5006,          // a rule without an explicit severity
+  kExpiredEntries = 5007,      // list entries whose expiry has passed: they no longer match
 };
 
 }  // namespace vigil

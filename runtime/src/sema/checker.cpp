@@ -469,8 +469,8 @@ std::optional<Module> Checker::Run() {
 }
 
 std::optional<Module> Check(std::vector<LoadedFile>& files, SourceManager& sources, DiagSink& diags,
-                            const ListReader& read_list, const HmacKeys& hmac_keys) {
-  Checker checker(files, sources, diags, read_list, hmac_keys);
+                            const ListReader& read_list, const CheckOptions& options) {
+  Checker checker(files, sources, diags, read_list, options);
   return checker.Run();
 }
 

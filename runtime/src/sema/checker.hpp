@@ -26,11 +26,15 @@ struct LoadedFile {
 using ListReader = std::function<std::optional<uint32_t>(uint32_t from_file, const std::string& path,
                                                         std::string* error)>;
 
-// Keys of keyed hashed lists (`hashed(key: "name") set`), by name: the host
-// supplies them; they are never part of a rule set.
-using HmacKeys = std::map<std::string, std::string>;
+struct CheckOptions {
+  // Keys of keyed hashed lists (`hashed(key: "name") set`), by name: the host
+  // supplies them; they are never part of a rule set.
+  std::map<std::string, std::string> hmac_keys;
+  // "Now" for list entries with an expiry (µs since the epoch); 0: the clock.
+  int64_t now_us = 0;
+};
 
 std::optional<Module> Check(std::vector<LoadedFile>& files, SourceManager& sources, DiagSink& diags,
-                            const ListReader& read_list, const HmacKeys& hmac_keys = {});
+                            const ListReader& read_list, const CheckOptions& options = {});
 
 }  // namespace vigil::sema

@@ -22,9 +22,9 @@ enum class Visit : uint8_t { kTodo, kActive, kDone };
 class Checker {
  public:
   Checker(std::vector<LoadedFile>& files, SourceManager& sources, DiagSink& diags,
-          const ListReader& read_list, const HmacKeys& hmac_keys)
+          const ListReader& read_list, const CheckOptions& options)
       : files_(files), sources_(sources), diags_(diags), read_list_(read_list),
-        hmac_keys_(hmac_keys) {}
+        hmac_keys_(options.hmac_keys), now_us_(options.now_us) {}
 
   std::optional<Module> Run();
 
@@ -77,7 +77,13 @@ class Checker {
   SourceManager& sources_;
   DiagSink& diags_;
   const ListReader& read_list_;
-  const HmacKeys& hmac_keys_;
+  const std::map<std::string, std::string>& hmac_keys_;
+  int64_t now_us_;
+  // A list file line "VALUE @expires DATE": the value, and whether to keep it
+  // (false once expired, or on a bad date, reported at `range`).
+  std::string_view ListValue(std::string_view line, SourceRange range, const std::string& list,
+                             bool* keep, size_t* expired);
+  void ReportExpired(const std::string& list, SourceRange range, size_t expired);
   void CheckHashedList(const ast::ListDecl& d, uint32_t file, ListInfo& list);
   Module module_;
 

@@ -1,5 +1,6 @@
 // Compile-time values: const and param values, set literals, list files.
 #include <charconv>
+#include <chrono>
 
 #include "base/time_util.hpp"
 #include "sema/checker_impl.hpp"
@@ -229,6 +230,7 @@ void Checker::LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo
   std::string_view text = file.text();
   Kind kind = info.value.type.kind;
   size_t pos = 0;
+  size_t expired = 0;
   while (pos < text.size() && !diags_.saturated()) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
@@ -238,6 +240,9 @@ void Checker::LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo
     pos = end + 1;
     if (line.empty() || line.front() == '#') continue;
     SourceRange range{*id, at, at + static_cast<uint32_t>(line.size())};
+    bool keep = true;
+    line = ListValue(line, range, info.name, &keep, &expired);
+    if (!keep) continue;
     bool ok = true;
     switch (kind) {
       case Kind::kString:
@@ -278,6 +283,7 @@ void Checker::LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo
             fmt::format("'{}' is not a {} (list '{}')", shown, KindName(kind), info.name));
     }
   }
+  ReportExpired(info.name, decl.range, expired);
 }
 
 }  // namespace vigil::sema
@@ -342,6 +348,7 @@ void Checker::CheckHashedList(const ast::ListDecl& d, uint32_t file, ListInfo& l
   }
   std::string_view text = sources_.file(*id).text();
   size_t pos = 0;
+  size_t expired = 0;
   while (pos < text.size() && !diags_.saturated()) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
@@ -350,8 +357,66 @@ void Checker::CheckHashedList(const ast::ListDecl& d, uint32_t file, ListInfo& l
     uint32_t at = static_cast<uint32_t>(pos + (line.data() - raw.data()));
     pos = end + 1;
     if (line.empty() || line.front() == '#') continue;
-    add(line, SourceRange{*id, at, at + static_cast<uint32_t>(line.size())});
+    SourceRange range{*id, at, at + static_cast<uint32_t>(line.size())};
+    bool keep = true;
+    line = ListValue(line, range, d.name.text, &keep, &expired);
+    if (keep) add(line, range);
   }
+  ReportExpired(d.name.text, d.range, expired);
+}
+
+}  // namespace vigil::sema
+
+namespace vigil::sema {
+
+// "VALUE @expires 2026-12-31" (the entry matches through that day, UTC) or
+// "VALUE @expires 2026-12-31T18:00:00Z" (until that instant). Expired entries
+// are dropped when the rule set is compiled: hosts reload to apply expiries.
+std::string_view Checker::ListValue(std::string_view line, SourceRange range, const std::string& list,
+                                    bool* keep, size_t* expired) {
+  constexpr std::string_view kMarker = " @expires ";
+  size_t at = line.rfind(kMarker);
+  *keep = true;
+  if (at == std::string_view::npos) return line;
+  std::string_view when = Trim(line.substr(at + kMarker.size()));
+  std::string_view value = Trim(line.substr(0, at));
+  std::optional<int64_t> until;
+  if (when.size() == 10) {
+    if (std::optional<int64_t> day = ParseTime(std::string(when) + "T00:00:00Z")) {
+      until = *day + int64_t{86400} * 1000000;  // the end of that day
+    }
+  } else {
+    until = ParseTime(when);
+  }
+  if (!until) {
+    Error(DiagCode::kBadListEntry, range,
+          fmt::format("'{}' is not an expiry date (list '{}')", std::string(when.substr(0, 40)), list),
+          "write `VALUE @expires 2026-12-31` or `VALUE @expires 2026-12-31T18:00:00Z`");
+    *keep = false;
+    return value;
+  }
+  const int64_t now =
+      now_us_ != 0 ? now_us_
+                   : std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  if (*until <= now) {
+    *keep = false;
+    ++*expired;
+  }
+  return value;
+}
+
+void Checker::ReportExpired(const std::string& list, SourceRange range, size_t expired) {
+  if (expired == 0) return;
+  Diagnostic d;
+  d.severity = Severity::kWarning;
+  d.code = DiagCode::kExpiredEntries;
+  d.range = range;
+  d.message = fmt::format("list '{}': {} {} expired and no longer match{}", list, expired,
+                          expired == 1 ? "entry has" : "entries have", expired == 1 ? "es" : "");
+  d.help = "remove expired entries from the list file, or renew their @expires dates";
+  diags_.Add(std::move(d));
 }
 
 }  // namespace vigil::sema
