@@ -127,6 +127,24 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
 Compilation CompileAndReport(const std::vector<std::string>& files) {
   CompileOptions options;
   options.hmac_keys = HmacKeysFromEnvironment();
+  // VIGIL_HOST_SCHEMA=FILE: the schema this host's events follow (a .vgl
+  // file declaring it); rules needing more fail to compile (E2019).
+  if (const char* host = std::getenv("VIGIL_HOST_SCHEMA")) {
+    std::FILE* f = std::fopen(host, "rb");
+    if (f == nullptr) {
+      fmt::print(stderr, "vigil: VIGIL_HOST_SCHEMA: cannot read \"{}\"\n", host);
+      options.host_schema = SourceInput{host, "", false};  // fails the check: fail closed
+    } else {
+      std::string text;
+      char buf[65536];
+      size_t n = 0;
+      while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0 && text.size() < limits::kMaxSourceBytes) {
+        text.append(buf, n);
+      }
+      std::fclose(f);
+      options.host_schema = SourceInput{host, std::move(text), false};
+    }
+  }
   if (!PackPolicyFromEnvironment(&options.pack_policy)) {
     // Fail closed: an unreadable trust setting must not mean "trust anything".
     options.pack_policy.require_signature = true;

@@ -137,6 +137,20 @@ vigil_status vigil_compiler_pack_policy(vigil_compiler* compiler, uint32_t flags
   });
 }
 
+vigil_status vigil_compiler_set_host_schema(vigil_compiler* compiler, const char* name,
+                                            size_t name_len, const char* text, size_t text_len) {
+  if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
+    std::string_view n = CheckedText(name, name_len, "name");
+    if (n.empty()) throw Failure{VIGIL_ERR_INVALID_ARG, "the schema's name is empty"};
+    if (text == nullptr && text_len > 0) throw Failure{VIGIL_ERR_MISUSE, "text is NULL"};
+    if (text_len > vigil::limits::kMaxSourceBytes) throw Failure{VIGIL_ERR_LIMIT, "schema text too large"};
+    compiler->options.host_schema = vigil::SourceInput{std::string(n), std::string(text, text_len), false};
+    return VIGIL_OK;
+  });
+}
+
 vigil_status vigil_compiler_selftest(vigil_compiler* compiler, uint32_t* passed, uint32_t* failed) {
   if (passed != nullptr) *passed = 0;
   if (failed != nullptr) *failed = 0;

@@ -709,3 +709,39 @@ rule coded { when mcc in CODES then score 1 }
   vigil_session_free(s0);
   vigil_ruleset_release(rs);
 }
+
+// The host declares the schema its events follow; rules that need more fail
+// to build with a message naming the field.
+TEST(CApiHostSchema, RulesNeedingMoreThanTheHostProvidesFail) {
+  const std::string rules = R"(ruleset t.host version "1.0.0"
+schema pay version 2 {
+  amount: decimal
+  country: string
+}
+uses schema pay
+rule r { when amount > 1.00 and country == "PH" then score 1 }
+)";
+  auto build = [&](const std::string& host, std::string* rendered) {
+    vigil_compiler* c = nullptr;
+    EXPECT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+    EXPECT_EQ(vigil_compiler_set_host_schema(c, "host.vgl", 8, host.data(), host.size()), VIGIL_OK);
+    EXPECT_EQ(vigil_compiler_add_source(c, "r.vgl", 5, rules.data(), rules.size()), VIGIL_OK);
+    vigil_ruleset* rs = nullptr;
+    vigil_status st = vigil_compiler_build(c, &rs);
+    *rendered = vigil_compiler_diag_render(c);
+    vigil_ruleset_release(rs);
+    vigil_compiler_free(c);
+    return st;
+  };
+  std::string text;
+  EXPECT_EQ(build("schema pay version 3 {\n  amount: decimal\n  country: string\n  extra: int\n}\n", &text),
+            VIGIL_OK)
+      << text;
+  EXPECT_EQ(build("schema pay version 3 {\n  amount: decimal\n}\n", &text), VIGIL_ERR_COMPILE);
+  EXPECT_NE(text.find("E2019]: the rules need field 'country: string'"), std::string::npos) << text;
+  EXPECT_EQ(build("schema pay version 1 {\n  amount: decimal\n  country: string\n}\n", &text),
+            VIGIL_ERR_COMPILE);
+  EXPECT_NE(text.find("need schema 'pay' version 2, but the host provides version 1"), std::string::npos)
+      << text;
+  EXPECT_EQ(build("not a schema", &text), VIGIL_ERR_COMPILE);
+}

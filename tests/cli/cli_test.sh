@@ -316,5 +316,18 @@ check ext_supplied_miss 0 grep -q '"event":"2".*t.ext/not_watched' "$tmp/ext.out
 check ext_unknown_list 2 "$vigil" eval --rules "$tmp/ext.vgl" --events "$tmp/ext.jsonl" --list NOPE="$tmp/watch.txt"
 contains ext_unknown_list err "the rules have no external list 'NOPE'"
 
+# Compatibility at load: the host declares the schema its events follow.
+sed -n '/^schema payment/,/^}/p' "$repo/rules/coalition/schema.vgl" > "$tmp/host_ok.vgl"
+check host_schema_ok 0 env VIGIL_HOST_SCHEMA="$tmp/host_ok.vgl" "$vigil" check "$tmp/c.vgp"
+grep -v 'merchant_country' "$tmp/host_ok.vgl" > "$tmp/host_missing.vgl"
+check host_schema_missing_field 1 env VIGIL_HOST_SCHEMA="$tmp/host_missing.vgl" "$vigil" check "$tmp/c.vgp"
+contains host_schema_missing_field err "error[E2019]: the rules need field 'merchant_country: string', which the host's schema 'payment' does not have"
+sed 's/^\(  amount *: *\)decimal/\1float/' "$tmp/host_ok.vgl" > "$tmp/host_type.vgl"
+check host_schema_wrong_type 1 env VIGIL_HOST_SCHEMA="$tmp/host_type.vgl" "$vigil" check "$tmp/c.vgp"
+contains host_schema_wrong_type err "the rules need field 'amount' as decimal, but the host provides float"
+sed 's/^schema payment version 1/schema payment version 0/' "$tmp/host_ok.vgl" > "$tmp/host_old.vgl"
+check host_schema_old 1 env VIGIL_HOST_SCHEMA="$tmp/host_old.vgl" "$vigil" check "$tmp/c.vgp"
+contains host_schema_old err "the rules need schema 'payment' version 1, but the host provides version 0"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

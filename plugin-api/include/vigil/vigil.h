@@ -160,6 +160,13 @@ VIGIL_API vigil_status vigil_compiler_pack_key(vigil_compiler* compiler, const v
  * MAJOR.MINOR.PATCH (anti-rollback: pass the version you run). */
 VIGIL_API vigil_status vigil_compiler_pack_policy(vigil_compiler* compiler, uint32_t flags,
                                                   const char* min_version, size_t min_version_len);
+/* Declares the schema the host's events follow: `text` is a .vgl source declaring
+ * one schema (`name` is its path for messages). The build then fails (E2019, naming
+ * the field) when the rules need a field, a type or a schema version the host does
+ * not provide. Since ABI 1.1. */
+VIGIL_API vigil_status vigil_compiler_set_host_schema(vigil_compiler* compiler, const char* name,
+                                                      size_t name_len, const char* text,
+                                                      size_t text_len);
 /* After a successful build: runs the tests that came with the sources (inline
  * `test` blocks and the fixtures a pack carries) on this host, so a member proves
  * that what it received behaves as its authors' CI says. Writes the counts; when

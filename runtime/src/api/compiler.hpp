@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,12 @@
 
 namespace vigil {
 
+struct SourceInput {
+  std::string path;  // as shown in diagnostics; imports resolve relative to it
+  std::string text;
+  bool root = true;  // compiled; otherwise only readable by imports and lists
+};
+
 struct CompileOptions {
   size_t max_errors = limits::kMaxErrors;
   // Whether imports and list files may be read from disk. When false, only
@@ -25,16 +32,15 @@ struct CompileOptions {
   std::map<std::string, std::string> hmac_keys;
   // "Now" for list entries that expire (µs since the epoch); 0: the clock.
   int64_t now_us = 0;
+  // The schema the host's events follow, as a .vgl file declaring it (path
+  // for messages, text). When set, rules that need a field, a type or a
+  // schema version the host does not provide fail to compile (E2019).
+  std::optional<SourceInput> host_schema;
   // Which rule packs (.vgp paths) are accepted: signatures, revoked keys,
   // anti-rollback. The default accepts unsigned packs whose content is intact.
   pack::TrustPolicy pack_policy;
 };
 
-struct SourceInput {
-  std::string path;  // as shown in diagnostics; imports resolve relative to it
-  std::string text;
-  bool root = true;  // compiled; otherwise only readable by imports and lists
-};
 
 // A pack that was loaded, as the host may want to log it.
 struct LoadedPack {

@@ -37,6 +37,7 @@ enum class DiagCode : uint16_t {
   kUnknownArgument = 2015,     // a named argument the function does not take
   kPackRefused = 2017,         // a rule pack that is malformed, tampered or refused by policy
   kIncompatibleVersion = 2018, // an override written for another version of its rule set
+  kHostSchema = 2019,          // rules that need a field, type or schema version the host lacks
   // Types and values (E3xxx).
   kTypeMismatch = 3001,        // operand types that the operator does not accept
   kNotBool = 3002,             // a condition that is not a boolean
