@@ -6,6 +6,8 @@
    a block whose info string is "vgl append PATH" appends to PATH; every line
    of a ```sh block is run (with `vigil` meaning the built binary) and must
    succeed. A few of the tutorial's claims about the output are checked too.
+3. The ```sh lines of docs/testing.md and docs/sharing.md are run in order
+   and must exit as documented (run_commands).
 2. Every ```vgl block of the other docs/*.md files must compile: the blocks of
    one document are compiled together, in order (a document is one running
    example), beside a copy of the example pack's schema and lists, after a
@@ -51,10 +53,16 @@ def blocks(text):
 
 
 def run(cmd, cwd, vigil):
+    """Runs one documented command line: leading NAME=value words set the
+    environment, `vigil` is the built binary."""
     args = shlex.split(cmd)
+    env = dict(os.environ)
+    while args and re.match(r"^[A-Z_][A-Z0-9_]*=", args[0]):
+        key, value = args.pop(0).split("=", 1)
+        env[key] = value
     if args and args[0] == "vigil":
         args[0] = vigil
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
 
 
 def replay_tutorial(vigil, repo):
@@ -129,26 +137,44 @@ def compile_examples(vigil, repo):
 
 
 def run_commands(vigil, repo, name):
-    """Every ```sh line of docs/NAME must succeed beside a copy of rules/."""
-    failures = []
+    """Every ```sh line of docs/NAME must succeed, in order, beside a copy of
+    rules/ and examples/: exit 0, or N when the line ends with "# exits N".
+    A paragraph ending "File `PATH` ...:" before a block writes PATH first."""
+    failures, count = [], 0
     with open(os.path.join(repo, "docs", name)) as f:
-        commands = [line for info, body, _ in blocks(f.read()) if info == "sh"
-                    for line in body.strip().split("\n") if line.strip()]
+        text = f.read()
     with tempfile.TemporaryDirectory() as work:
-        shutil.copytree(os.path.join(repo, "rules"), os.path.join(work, "rules"))
-        for cmd in commands:
-            r = run(cmd, work, vigil)
-            if r.returncode != 0:
-                failures.append("%s: `%s` exited %d:\n%s%s" % (name, cmd, r.returncode, r.stdout, r.stderr))
+        for tree in ("rules", "examples"):
+            shutil.copytree(os.path.join(repo, tree), os.path.join(work, tree))
+        for info, body, before in blocks(text):
+            file_match = re.search(r"\b[Ff]ile `([^`]+)`.*:$", before)
+            if file_match:
+                with open(os.path.join(work, file_match.group(1)), "w") as f:
+                    f.write(body)
+                continue
+            if info != "sh":
+                continue
+            for line in body.strip().split("\n"):
+                if not line.strip() or line.lstrip().startswith("#"):
+                    continue
+                want = 0
+                m = re.search(r"\s+#\s*exits (\d+)\s*$", line)
+                if m:
+                    want, line = int(m.group(1)), line[:m.start()]
+                r = run(line, work, vigil)
+                count += 1
+                if r.returncode != want:
+                    failures.append("%s: `%s` exited %d, not %d:\n%s%s"
+                                    % (name, line, r.returncode, want, r.stdout, r.stderr))
     if not failures:
-        print("docs/%s: %d commands succeed" % (name, len(commands)))
+        print("docs/%s: %d commands succeed" % (name, count))
     return failures
 
 
 def main():
     vigil, repo = os.path.abspath(sys.argv[1]), sys.argv[2]
     failures = (replay_tutorial(vigil, repo) + compile_examples(vigil, repo) +
-                run_commands(vigil, repo, "testing.md"))
+                run_commands(vigil, repo, "testing.md") + run_commands(vigil, repo, "sharing.md"))
     for f in failures:
         print("FAIL " + f)
     if not failures:
