@@ -26,6 +26,7 @@ int RunTest(const std::vector<std::string>& args) {
   std::vector<std::string> fixtures;
   std::string junit;
   bool require_coverage = false;
+  std::vector<std::string> lists;  // NAME=FILE: values of external lists
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--junit") {
@@ -33,6 +34,11 @@ int RunTest(const std::vector<std::string>& args) {
       junit = args[++i];
     } else if (a == "--require-coverage") {
       require_coverage = true;
+    } else if (a == "--list") {
+      if (i + 1 >= args.size() || args[i + 1].find('=') == std::string::npos) {
+        return Usage(self, "--list needs NAME=FILE");
+      }
+      lists.push_back(args[++i]);
     } else if (a.starts_with("-")) {
       return Usage(self, fmt::format("unknown option '{}'", a));
     } else if (fs::is_directory(a)) {
@@ -66,6 +72,13 @@ int RunTest(const std::vector<std::string>& args) {
   if (!c.ok()) {
     fmt::print(stderr, "vigil test: the rules do not compile\n");
     return kExitUsage;
+  }
+  for (const std::string& spec : lists) {
+    std::string error;
+    if (!SupplyExternalList(*c.program, spec, &error)) {
+      fmt::print(stderr, "vigil test: --list {}: {}\n", spec, error);
+      return kExitUsage;
+    }
   }
   TestReport report = RunTests(c, fixtures);
   for (const TestOutcome& t : report.tests) {

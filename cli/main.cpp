@@ -77,7 +77,7 @@ const std::vector<Command>& Commands() {
        "rules that do not compile.\n",
        RunExplain},
       {"test", "run a rule set's inline tests and JSON Lines fixtures",
-       "usage: vigil test PATHS... [--junit FILE] [--require-coverage]\n"
+       "usage: vigil test PATHS... [--junit FILE] [--require-coverage] [--list NAME=FILE]\n"
        "\n"
        "PATHS are rule files (compiled together), fixture files (.jsonl) and\n"
        "directories (every .vgl and .jsonl file below them). Runs each inline `test`\n"
@@ -92,6 +92,7 @@ const std::vector<Command>& Commands() {
        "options:\n"
        "  --junit FILE          also write the results as JUnit XML\n"
        "  --require-coverage    fail when a rule was fired by no test\n"
+       "  --list NAME=FILE      values of the external list NAME for every test\n"
        "\n"
        "Exit status: 0 all passed, 1 a test failed (or coverage is required and\n"
        "missing), 2 bad usage or rules that do not compile. See docs/testing.md.\n",

@@ -12,16 +12,20 @@ seconds=${1:-60}
 build=$root/build-fuzz
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DVIGIL_FUZZ=ON -DVIGIL_BUILD_TESTS=OFF -DVIGIL_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil fuzz_compile fuzz_event fuzz_snapshot
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil fuzz_compile fuzz_event fuzz_snapshot fuzz_pack
 corpus=$build/corpus
 rm -rf "$corpus"
-mkdir -p "$corpus/compile" "$corpus/event" "$corpus/snapshot"
+mkdir -p "$corpus/compile" "$corpus/event" "$corpus/snapshot" "$corpus/pack"
 find "$root/rules" "$root/tests/golden" -name '*.vgl' -exec cp {} "$corpus/compile/" \;
 split -l 1 -d "$root/examples/events.jsonl" "$corpus/event/line-"
 "$build/vigil" eval --rules "$root/rules/examples/card_rules.vgl" --events "$root/examples/events.jsonl" \
   --state "$corpus/snapshot/seed.snap" >/dev/null 2>&1 || true
+# A real pack, whole (first byte odd: taken as is).
+if "$build/vigil" pack build "$root/rules/coalition" -o "$corpus/coalition.vgp" >/dev/null 2>&1; then
+  { printf '\001'; cat "$corpus/coalition.vgp"; } > "$corpus/pack/seed"
+fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for target in compile event snapshot; do
+for target in compile event snapshot pack; do
   echo "fuzz_$target: ${seconds}s"
   (cd "$build" && "./fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -max_len=65536 \
      -print_final_stats=1 "$corpus/$target" 2>&1 | tail -12)

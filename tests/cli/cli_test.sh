@@ -313,6 +313,10 @@ check ext_supplied 0 "$vigil" eval --rules "$tmp/ext.vgl" --events "$tmp/ext.jso
 cp "$tmp/out" "$tmp/ext.out"
 check ext_supplied_hit 0 grep -q '"event":"1".*t.ext/watched' "$tmp/ext.out"
 check ext_supplied_miss 0 grep -q '"event":"2".*t.ext/not_watched' "$tmp/ext.out"
+printf 'test "watched merchant" {\n  event { txn_id: "1", merchant: "m1" }\n  expect fires watched\n}\n' >> "$tmp/ext.vgl"
+check ext_test_with_list 0 "$vigil" test "$tmp/ext.vgl" --list WATCH="$tmp/watch.txt"
+contains ext_test_with_list out "1 passed, 0 failed"
+check ext_test_without_list 1 "$vigil" test "$tmp/ext.vgl"
 check ext_unknown_list 2 "$vigil" eval --rules "$tmp/ext.vgl" --events "$tmp/ext.jsonl" --list NOPE="$tmp/watch.txt"
 contains ext_unknown_list err "the rules have no external list 'NOPE'"
 
