@@ -169,7 +169,7 @@ Evaluator::Truth Evaluator::OtherTruth(const plan::Node& n, uint32_t index) {
       }
       case OpCode::kInExternalSet: {
         const ExternalList& list = p_.external_lists[n.c];
-        std::shared_ptr<const ExternalSet> set = list.current.load(std::memory_order_acquire);
+        const ExternalSet* set = external_ ? external_[n.c].Refresh(list) : nullptr;
         if (set == nullptr) return kUnknown;  // not supplied yet
         if (list.hashed) {
           std::string_view s = a.str();

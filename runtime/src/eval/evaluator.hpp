@@ -15,7 +15,8 @@ class Evaluator {
   // reach (constant folding); `aggregates` (one value per
   // Program::aggregates entry, computed before the rules) likewise.
   Evaluator(const Program& program, const Value* fields, Value* let_values, uint32_t* let_epoch,
-            uint32_t epoch, Arena& scratch, const Value* aggregates = nullptr)
+            uint32_t epoch, Arena& scratch, const Value* aggregates = nullptr,
+            ExternalView* external = nullptr)
       : p_(program),
         nodes_(program.nodes.data()),
         fields_(fields),
@@ -23,7 +24,8 @@ class Evaluator {
         let_epoch_(let_epoch),
         epoch_(epoch),
         scratch_(scratch),
-        aggregates_(aggregates) {}
+        aggregates_(aggregates),
+        external_(external) {}
 
   Value Eval(uint32_t index);
 
@@ -60,6 +62,7 @@ class Evaluator {
   uint32_t epoch_;
   Arena& scratch_;
   const Value* aggregates_;
+  ExternalView* external_;  // one per Program::external_lists entry (the session's)
 };
 
 // Evaluates a node whose operands are all constants (the planner's folding).

@@ -62,8 +62,14 @@ bool ReplaceExternalList(const ExternalList& list, const std::vector<std::string
   }
   set->strs.Build(std::move(strs));
   set->ints.Build(std::move(ints));
-  list.current.store(std::shared_ptr<const ExternalSet>(std::move(set)), std::memory_order_release);
-  return true;
+  std::shared_ptr<const ExternalSet> old;
+  {
+    std::lock_guard<std::mutex> lock(list.mu);
+    old = std::move(list.current);
+    list.current = std::move(set);
+  }
+  list.version.fetch_add(1, std::memory_order_acq_rel);
+  return true;  // `old` is freed here, outside the lock, unless a session still uses it
 }
 
 }  // namespace vigil::eval

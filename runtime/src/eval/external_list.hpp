@@ -1,13 +1,17 @@
 // External lists (`list NAME: set<T> external`): sets the host supplies and
 // replaces at run time, without recompiling and without pausing evaluation
-// on other threads. A replacement is built aside and published with one
-// atomic store; an evaluation that started with the old contents finishes
-// with them. Until the host supplies a list, `x in NAME` is unknown (a rule
-// needing it does not fire), never a silent "not in the list".
+// on other threads. A replacement is built aside, published under a mutex
+// and announced by bumping an atomic version. Each session keeps its own
+// reference to the contents it uses and compares versions per lookup (a
+// plain atomic load: readers never write shared memory or take the lock
+// until the list has changed), so evaluating threads do not contend.
+// Until the host supplies a list, `x in NAME` is unknown (a rule needing it
+// does not fire), never a silent "not in the list".
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +33,30 @@ struct ExternalList {
   bool hashed = false;
   Normalization normalization = Normalization::kNone;
   std::string hmac_key;
-  // Replaced whole by ReplaceExternalList; read by every evaluation.
-  mutable std::atomic<std::shared_ptr<const ExternalSet>> current;
+  // Replaced whole by ReplaceExternalList.
+  mutable std::mutex mu;
+  mutable std::shared_ptr<const ExternalSet> current;  // guarded by mu
+  mutable std::atomic<uint64_t> version{0};            // bumped after each replacement
+
+  std::shared_ptr<const ExternalSet> Load() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return current;
+  }
+};
+
+// A session's view of one external list: the contents as of `version`.
+struct ExternalView {
+  uint64_t version = 0;
+  std::shared_ptr<const ExternalSet> set;
+
+  const ExternalSet* Refresh(const ExternalList& list) {
+    const uint64_t now = list.version.load(std::memory_order_acquire);
+    if (now != version) {
+      set = list.Load();
+      version = now;
+    }
+    return set.get();
+  }
 };
 
 // Parses `values` as the list's element type (as a list file's lines are

@@ -13,6 +13,7 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
       let_values_(program_->lets.size()),
       let_epoch_(program_->lets.size(), 0),
       candidates_(program_->rule_index.words()),
+      external_views_(program_->external_lists.size()),
       store_(std::move(store)),
       agg_values_(program_->aggregates.size()) {
   if (store_ == nullptr && !program_->aggregates.empty()) {
@@ -35,7 +36,7 @@ void Session::Begin(const Event& event) {
 
 Value Session::EvalNode(uint32_t node) {
   Evaluator ev(*program_, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_,
-               agg_values_.data());
+               agg_values_.data(), external_views_.data());
   return ev.Eval(node);
 }
 
@@ -91,7 +92,7 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
     result.state_error = state_error_;
   }
   Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_,
-               agg_values_.data());
+               agg_values_.data(), external_views_.data());
   decided_ = false;
   uint64_t* candidates = candidates_.data();
   p.rule_index.Candidates(fields_, candidates);

@@ -65,7 +65,8 @@ void Session::RunAggregates(bool record) {
   std::fill(agg_values_.begin(), agg_values_.end(), Value::Missing());
   const Value time = fields_[p.schema.time_slot];
   if (!time.present) return;  // no time, no window: every aggregate is missing
-  Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_);
+  Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_, nullptr,
+               external_views_.data());
   for (uint32_t g = 0; g < p.agg_groups.size(); ++g) {
     const AggGroup& group = p.agg_groups[g];
     key_.clear();
