@@ -157,34 +157,10 @@ Evaluator::Truth Evaluator::OtherTruth(const plan::Node& n, uint32_t index) {
         return T(p_.int_sets[n.c].Contains(a.i));
       case OpCode::kInSetStr:
         return T(p_.str_sets[n.c].Contains(a.str()));
-      case OpCode::kInHashedSet: {
-        // Normalised into the per-event scratch arena, hashed on the stack.
-        const HashedSet& h = p_.hashed_sets[n.c];
-        std::string_view s = a.str();
-        char* norm = scratch_.Allocate(s.size() + 1);
-        size_t len = NormalizeInto(h.normalization, s, norm);
-        char hex[kDigestHexLen];
-        DigestHex(std::string_view(norm, len), h.hmac_key, hex);
-        return T(h.digests.Contains(std::string_view(hex, kDigestHexLen)));
-      }
-      case OpCode::kInExternalSet: {
-        const ExternalList& list = p_.external_lists[n.c];
-        const ExternalSet* set = external_ ? external_[n.c].Refresh(list) : nullptr;
-        if (set == nullptr) return kUnknown;  // not supplied yet
-        if (list.hashed) {
-          std::string_view s = a.str();
-          char* norm = scratch_.Allocate(s.size() + 1);
-          size_t len = NormalizeInto(list.normalization, s, norm);
-          char hex[kDigestHexLen];
-          DigestHex(std::string_view(norm, len), list.hmac_key, hex);
-          return T(set->strs.Contains(std::string_view(hex, kDigestHexLen)));
-        }
-        if (list.kind == Kind::kString) return T(set->strs.Contains(a.str()));
-        if (n.b == 1) {  // a decimal in a list of ints
-          return T(a.i % kDecimalUnit == 0 && set->ints.Contains(a.i / kDecimalUnit));
-        }
-        return T(set->ints.Contains(a.i));
-      }
+      case OpCode::kInHashedSet:
+        return InHashedSet(n, a);
+      case OpCode::kInExternalSet:
+        return InExternalSet(n, a);
       case OpCode::kMatches: {
         std::string_view s = a.str();
         return T(RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *p_.regexes[n.c]));
@@ -224,6 +200,39 @@ Evaluator::Truth Evaluator::OtherTruth(const plan::Node& n, uint32_t index) {
   // Bool-valued nodes that are not predicates: constants, fields, lets, coalesce.
   Value v = Eval(index);
   return v.present ? T(v.b) : kUnknown;
+}
+
+// Membership in a hashed list: the value normalised into the per-event
+// scratch arena, hashed on the stack. Out of line, like every rarely used
+// predicate, so that OtherTruth stays small for the common ones.
+Evaluator::Truth Evaluator::InHashedSet(const plan::Node& n, const Value& a) {
+  const HashedSet& h = p_.hashed_sets[n.c];
+  std::string_view s = a.str();
+  char* norm = scratch_.Allocate(s.size() + 1);
+  size_t len = NormalizeInto(h.normalization, s, norm);
+  char hex[kDigestHexLen];
+  DigestHex(std::string_view(norm, len), h.hmac_key, hex);
+  return T(h.digests.Contains(std::string_view(hex, kDigestHexLen)));
+}
+
+// Membership in an external list, through this session's view of it.
+Evaluator::Truth Evaluator::InExternalSet(const plan::Node& n, const Value& a) {
+  const ExternalList& list = p_.external_lists[n.c];
+  const ExternalSet* set = external_ ? external_[n.c].Refresh(list) : nullptr;
+  if (set == nullptr) return kUnknown;  // not supplied yet
+  if (list.hashed) {
+    std::string_view s = a.str();
+    char* norm = scratch_.Allocate(s.size() + 1);
+    size_t len = NormalizeInto(list.normalization, s, norm);
+    char hex[kDigestHexLen];
+    DigestHex(std::string_view(norm, len), list.hmac_key, hex);
+    return T(set->strs.Contains(std::string_view(hex, kDigestHexLen)));
+  }
+  if (list.kind == Kind::kString) return T(set->strs.Contains(a.str()));
+  if (n.b == 1) {  // a decimal in a list of ints
+    return T(a.i % kDecimalUnit == 0 && set->ints.Contains(a.i / kDecimalUnit));
+  }
+  return T(set->ints.Contains(a.i));
 }
 
 Value Evaluator::Eval(uint32_t index) {

@@ -53,6 +53,8 @@ class Evaluator {
   static constexpr int kNotFused = 3;
   int Fused(const plan::Node& n);
   __attribute__((noinline)) Truth OtherTruth(const plan::Node& n, uint32_t index);
+  __attribute__((noinline)) Truth InHashedSet(const plan::Node& n, const Value& a);
+  __attribute__((noinline)) Truth InExternalSet(const plan::Node& n, const Value& a);
 
   const Program& p_;
   const plan::Node* nodes_;
