@@ -5,9 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "api/test_runner.hpp"
+#include "base/file_io.hpp"
 #include "cli.hpp"
 #include "pack/pack.hpp"
 
@@ -18,21 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 
 bool ReadAll(const std::string& path, size_t limit, std::string* out, std::string* error) {
-  std::error_code ec;
-  auto size = fs::file_size(path, ec);
-  if (ec) {
-    *error = fmt::format("cannot read \"{}\"", path);
-    return false;
-  }
-  if (size > limit) {
-    *error = fmt::format("\"{}\" is larger than {} bytes", path, limit);
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  *out = buf.str();
-  return static_cast<bool>(in) || in.eof();
+  if (ReadWholeFile(path, limit, out, error)) return true;
+  *error = fmt::format("cannot read \"{}\": {}", path, *error);
+  return false;
 }
 
 // Writes through a temporary file and a rename: a reader never sees half a pack.

@@ -7,10 +7,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
+#include "base/file_io.hpp"
 #include "base/utf8.hpp"
 #include "lint/lint.hpp"
 #include "plan/planner.hpp"
@@ -34,33 +33,6 @@ namespace {
 // A normalised key for a path, so that "a/../b.vgl" and "b.vgl" are one file.
 std::string PathKey(const std::string& path) {
   return fs::path(path).lexically_normal().generic_string();
-}
-
-// Reads a whole file, refusing files above `limit` before reading them.
-bool ReadFile(const std::string& path, size_t limit, std::string* text, std::string* error) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    *error = "it is a directory";
-    return false;
-  }
-  auto size = fs::file_size(path, ec);
-  if (ec) {
-    *error = ec == std::errc::no_such_file_or_directory ? "no such file" : ec.message();
-    return false;
-  }
-  if (size > limit) {
-    *error = fmt::format("file is too large ({} bytes; the limit is {} bytes)", size, limit);
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot open it";
-    return false;
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  *text = buf.str();
-  return true;
 }
 
 class Driver {
@@ -148,7 +120,7 @@ class Driver {
       *error = "no such source was given (reading files is disabled)";
       return false;
     }
-    return ReadFile(path, limit, text, error);
+    return ReadWholeFile(path, limit, text, error);
   }
 
   // A rule pack (.vgp): checked, verified against the host's policy, then

@@ -2,10 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-
-#include "base/decimal.hpp"
-#include "base/time_util.hpp"
 
 namespace vigil::eval {
 
@@ -21,35 +17,12 @@ bool ReplaceExternalList(const ExternalList& list, const std::vector<std::string
     if (list.hashed) {
       ok = ParseDigestHex(v, &digest);
       if (ok) strs.push_back(digest);
+    } else if (list.kind == Kind::kString) {
+      strs.emplace_back(v);
+    } else if (std::optional<int64_t> x = ParseNumericValue(list.kind, v)) {
+      ints.push_back(*x);
     } else {
-      switch (list.kind) {
-        case Kind::kString:
-          strs.emplace_back(v);
-          break;
-        case Kind::kInt: {
-          int64_t x = 0;
-          auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-          ok = ec == std::errc() && p == v.data() + v.size();
-          if (ok) ints.push_back(x);
-          break;
-        }
-        case Kind::kDecimal: {
-          std::optional<Decimal> d = ParseDecimal(v);
-          ok = d.has_value();
-          if (ok) ints.push_back(d->units);
-          break;
-        }
-        case Kind::kTime:
-        case Kind::kDuration: {
-          std::optional<int64_t> t = list.kind == Kind::kTime ? ParseTime(v) : ParseDuration(v);
-          ok = t.has_value();
-          if (ok) ints.push_back(*t);
-          break;
-        }
-        default:
-          ok = false;
-          break;
-      }
+      ok = false;
     }
     if (!ok) {
       *error = fmt::format("value {} (\"{}\") is not {} for list '{}'", i,

@@ -1,5 +1,10 @@
 #include "eval/types.hpp"
 
+#include <charconv>
+
+#include "base/decimal.hpp"
+#include "base/time_util.hpp"
+
 namespace vigil {
 
 const char* KindName(Kind k) {
@@ -20,6 +25,26 @@ const char* KindName(Kind k) {
 std::string TypeName(Type t) {
   if (t.is_set) return std::string("set<") + KindName(t.kind) + ">";
   return KindName(t.kind);
+}
+
+std::optional<int64_t> ParseNumericValue(Kind kind, std::string_view text) {
+  switch (kind) {
+    case Kind::kInt: {
+      int64_t x = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
+      if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+      return x;
+    }
+    case Kind::kDecimal:
+      if (std::optional<Decimal> d = ParseDecimal(text)) return d->units;
+      return std::nullopt;
+    case Kind::kTime:
+      return ParseTime(text);
+    case Kind::kDuration:
+      return ParseDuration(text);
+    default:
+      return std::nullopt;
+  }
 }
 
 }  // namespace vigil

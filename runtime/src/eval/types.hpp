@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace vigil {
 
@@ -37,5 +39,10 @@ struct Type {
 // "int", "set<string>", ...
 std::string TypeName(Type t);
 const char* KindName(Kind k);
+
+// Parses the text of an int, decimal, time or duration value (as in a list
+// file) into the int64 the evaluator compares: the int, decimal units, or
+// microseconds. Nothing for other kinds or malformed text.
+std::optional<int64_t> ParseNumericValue(Kind kind, std::string_view text);
 
 }  // namespace vigil

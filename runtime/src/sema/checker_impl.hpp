@@ -3,6 +3,7 @@
 // (constants.cpp) and tests and overrides (check_tests.cpp).
 #pragma once
 
+#include <functional>
 #include <fmt/format.h>
 
 #include <unordered_map>
@@ -44,6 +45,8 @@ class Checker {
   bool ConvertConst(ConstValue& v, Type target, SourceRange range, const char* what);
   uint32_t AddSetLiteral(ConstValue v);
   void LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo& info);
+  void ForEachListEntry(const ast::ListDecl& decl, uint32_t file_id,
+                        const std::function<void(std::string_view, SourceRange)>& visit);
   std::string_view Intern(std::string s);
 
   // ---- helpers

@@ -1,6 +1,7 @@
 // Compile-time values: const and param values, set literals, list files.
 #include <charconv>
 #include <chrono>
+#include <functional>
 
 #include "base/time_util.hpp"
 #include "sema/checker_impl.hpp"
@@ -218,7 +219,12 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-void Checker::LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo& info) {
+// Reads a list file named by `decl` and calls `visit` with each entry that
+// has not expired: lines trimmed, blank lines and `#` comments skipped,
+// "VALUE @expires DATE" handled (ListValue). Reports an unreadable file and
+// the count of expired entries.
+void Checker::ForEachListEntry(const ast::ListDecl& decl, uint32_t file_id,
+                               const std::function<void(std::string_view, SourceRange)>& visit) {
   std::string error;
   std::optional<uint32_t> id = read_list_(file_id, decl.path.value, &error);
   if (!id) {
@@ -226,9 +232,7 @@ void Checker::LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo
           fmt::format("cannot read list file \"{}\": {}", decl.path.value, error));
     return;
   }
-  const SourceFile& file = sources_.file(*id);
-  std::string_view text = file.text();
-  Kind kind = info.value.type.kind;
+  std::string_view text = sources_.file(*id).text();
   size_t pos = 0;
   size_t expired = 0;
   while (pos < text.size() && !diags_.saturated()) {
@@ -241,49 +245,29 @@ void Checker::LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo
     if (line.empty() || line.front() == '#') continue;
     SourceRange range{*id, at, at + static_cast<uint32_t>(line.size())};
     bool keep = true;
-    line = ListValue(line, range, info.name, &keep, &expired);
-    if (!keep) continue;
+    line = ListValue(line, range, decl.name.text, &keep, &expired);
+    if (keep) visit(line, range);
+  }
+  ReportExpired(decl.name.text, decl.range, expired);
+}
+
+void Checker::LoadListFile(const ast::ListDecl& decl, uint32_t file_id, ListInfo& info) {
+  const Kind kind = info.value.type.kind;
+  ForEachListEntry(decl, file_id, [&](std::string_view line, SourceRange range) {
     bool ok = true;
-    switch (kind) {
-      case Kind::kString:
-        info.value.strs.emplace_back(line);
-        break;
-      case Kind::kInt: {
-        int64_t x = 0;
-        auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), x);
-        ok = ec == std::errc() && p == line.data() + line.size();
-        if (ok) info.value.ints.push_back(x);
-        break;
-      }
-      case Kind::kDecimal: {
-        std::optional<Decimal> d = ParseDecimal(line);
-        ok = d.has_value();
-        if (ok) info.value.ints.push_back(d->units);
-        break;
-      }
-      case Kind::kTime: {
-        std::optional<int64_t> t = ParseTime(line);
-        ok = t.has_value();
-        if (ok) info.value.ints.push_back(*t);
-        break;
-      }
-      case Kind::kDuration: {
-        std::optional<int64_t> d = ParseDuration(line);
-        ok = d.has_value();
-        if (ok) info.value.ints.push_back(*d);
-        break;
-      }
-      default:
-        ok = false;
-        break;
+    if (kind == Kind::kString) {
+      info.value.strs.emplace_back(line);
+    } else if (std::optional<int64_t> v = ParseNumericValue(kind, line)) {
+      info.value.ints.push_back(*v);
+    } else {
+      ok = false;
     }
     if (!ok) {
       std::string shown(line.substr(0, 40));
       Error(DiagCode::kBadListEntry, range,
             fmt::format("'{}' is not a {} (list '{}')", shown, KindName(kind), info.name));
     }
-  }
-  ReportExpired(info.name, decl.range, expired);
+  });
 }
 
 }  // namespace vigil::sema
@@ -339,30 +323,7 @@ void Checker::CheckHashedList(const ast::ListDecl& d, uint32_t file, ListInfo& l
     for (const std::string& s : v->strs) add(s, d.elements->range);
     return;
   }
-  std::string error;
-  std::optional<uint32_t> id = read_list_(files_[file].ast.file_id, d.path.value, &error);
-  if (!id) {
-    Error(DiagCode::kFileNotFound, d.path.range,
-          fmt::format("cannot read list file \"{}\": {}", d.path.value, error));
-    return;
-  }
-  std::string_view text = sources_.file(*id).text();
-  size_t pos = 0;
-  size_t expired = 0;
-  while (pos < text.size() && !diags_.saturated()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view raw = text.substr(pos, end - pos);
-    std::string_view line = Trim(raw);
-    uint32_t at = static_cast<uint32_t>(pos + (line.data() - raw.data()));
-    pos = end + 1;
-    if (line.empty() || line.front() == '#') continue;
-    SourceRange range{*id, at, at + static_cast<uint32_t>(line.size())};
-    bool keep = true;
-    line = ListValue(line, range, d.name.text, &keep, &expired);
-    if (keep) add(line, range);
-  }
-  ReportExpired(d.name.text, d.range, expired);
+  ForEachListEntry(d, files_[file].ast.file_id, add);
 }
 
 }  // namespace vigil::sema
