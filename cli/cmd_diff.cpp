@@ -100,11 +100,13 @@ void AppendIds(const std::vector<std::string>& ids, std::string& out) {
 int RunDiff(const std::vector<std::string>& args) {
   const Command& self = *FindCommand("diff");
   std::vector<std::string> positional, old_with, new_with;
+  std::vector<std::string> lists;  // NAME=FILE: external lists, for each side that has NAME
   std::string events;
   bool json = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if ((a == "--events" || a == "--old-with" || a == "--new-with") && i + 1 == args.size()) {
+    if ((a == "--events" || a == "--old-with" || a == "--new-with" || a == "--list") &&
+        i + 1 == args.size()) {
       return Usage(self, fmt::format("{} needs a value", a));
     }
     if (a == "--events") {
@@ -113,6 +115,9 @@ int RunDiff(const std::vector<std::string>& args) {
       old_with.push_back(args[++i]);
     } else if (a == "--new-with") {
       new_with.push_back(args[++i]);
+    } else if (a == "--list") {
+      if (args[i + 1].find('=') == std::string::npos) return Usage(self, "--list needs NAME=FILE");
+      lists.push_back(args[++i]);
     } else if (a == "--json") {
       json = true;
     } else if (a.starts_with("-")) {
@@ -127,6 +132,25 @@ int RunDiff(const std::vector<std::string>& args) {
   if (!Open(Expand(positional[0], old_with), "OLD", olds) ||
       !Open(Expand(positional[1], new_with), "NEW", news)) {
     return kExitUsage;
+  }
+  for (const std::string& spec : lists) {
+    const std::string name = spec.substr(0, spec.find('='));
+    bool used = false;
+    for (const Side* side : {&olds, &news}) {
+      bool has = false;
+      for (const auto& l : side->program->external_lists) has = has || l.name == name;
+      if (!has) continue;
+      std::string error;
+      if (!SupplyExternalList(*side->program, spec, &error)) {
+        fmt::print(stderr, "vigil diff: --list {}: {}\n", spec, error);
+        return kExitUsage;
+      }
+      used = true;
+    }
+    if (!used) {
+      fmt::print(stderr, "vigil diff: --list {}: neither side has an external list '{}'\n", spec, name);
+      return kExitUsage;
+    }
   }
   std::FILE* in = events == "-" ? stdin : std::fopen(events.c_str(), "rb");
   if (in == nullptr) {

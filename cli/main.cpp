@@ -145,13 +145,14 @@ const std::vector<Command>& Commands() {
        RunPack},
       {"diff", "backtest: how a new rule-set version changes decisions on a corpus",
        "usage: vigil diff OLD NEW --events FILE.jsonl [--old-with FILE]... [--new-with FILE]...\n"
-       "                  [--json]\n"
+       "                  [--list NAME=FILE]... [--json]\n"
        "\n"
        "Runs both versions over the same events (each with its own aggregates' state)\n"
        "and reports how decisions change (old -> new, with example event ids) and, per\n"
        "rule, how often it fired before and after, newly fired and no longer fired.\n"
        "OLD and NEW are each a rule file, a directory of .vgl files or a pack (.vgp);\n"
-       "--old-with/--new-with add files to one side, such as a member's override file.\n"
+       "--old-with/--new-with add files to one side, such as a member's override file;\n"
+       "--list supplies an external list to each side that declares it.\n"
        "--json writes one JSON object instead of text. A malformed event line is\n"
        "reported with its line number, skipped and counted. Exit 0 when nothing\n"
        "changes, 1 when something does, 2 on errors (rules that do not compile, no\n"

@@ -329,6 +329,10 @@ printf 'test "watched merchant" {\n  event { txn_id: "1", merchant: "m1" }\n  ex
 check ext_test_with_list 0 "$vigil" test "$tmp/ext.vgl" --list WATCH="$tmp/watch.txt"
 contains ext_test_with_list out "1 passed, 0 failed"
 check ext_test_without_list 1 "$vigil" test "$tmp/ext.vgl"
+sed 's/version "1.0.0"/version "1.1.0"/; s/when merchant in WATCH then score 1/when merchant in WATCH then score 1 decide review/' "$tmp/ext.vgl" > "$tmp/ext2.vgl"
+check ext_diff 1 "$vigil" diff "$tmp/ext.vgl" "$tmp/ext2.vgl" --events "$tmp/ext.jsonl" --list WATCH="$tmp/watch.txt"
+contains ext_diff out "allow -> review: 1 events (e.g. 1)"
+check ext_diff_unknown 2 "$vigil" diff "$tmp/ext.vgl" "$tmp/ext2.vgl" --events "$tmp/ext.jsonl" --list NOPE="$tmp/watch.txt"
 check ext_unknown_list 2 "$vigil" eval --rules "$tmp/ext.vgl" --events "$tmp/ext.jsonl" --list NOPE="$tmp/watch.txt"
 contains ext_unknown_list err "the rules have no external list 'NOPE'"
 
