@@ -1,6 +1,8 @@
 // The `vigil` command: a table of subcommands, each in its own file.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -36,15 +38,30 @@ int RunPack(const std::vector<std::string>& args);
 int RunDiff(const std::vector<std::string>& args);
 
 // Reads a key file (its bytes, trailing newlines dropped); false when it
-// cannot be read or is empty.
+// cannot be read, is empty or is larger than a key can be.
+inline constexpr size_t kMaxKeyFileBytes = 4096;
 bool ReadKeyFile(const std::string& path, std::string* key);
+// A whole file, or standard input for "-", refusing more than `limit` bytes.
+bool ReadInput(const std::string& path, size_t limit, std::string* text, std::string* error);
+// Replaces `path` through a temporary file created with `mode`, fsync and a
+// rename: a crash leaves the old file or the new one, never half of one.
+bool WriteFileAtomically(const std::string& path, const std::string& bytes, mode_t mode = 0666);
 // Public key files, comma-separated (VIGIL_TRUSTED_KEYS and --trust).
 bool ReadPublicKeys(const std::string& list, std::vector<std::string>* keys, std::string* error);
 
 // `--list NAME=FILE`: supplies an external list from a file of values.
 bool SupplyExternalList(const eval::Program& program, const std::string& spec, std::string* error);
 
-// Compiles rule files, printing diagnostics to stderr.
+// Every rule file (.vgl) below `dir` and, when `fixtures` is given, every
+// fixture (.jsonl), each sorted by path.
+bool CollectDirectory(const std::string& dir, std::vector<std::string>* rules,
+                      std::vector<std::string>* fixtures, std::string* error);
+
+// Compile options from the environment: VIGIL_HMAC_KEYS, VIGIL_HOST_SCHEMA,
+// VIGIL_TRUSTED_KEYS, VIGIL_REVOKED_KEYS, VIGIL_MIN_PACK_VERSION (fail closed).
+CompileOptions OptionsFromEnvironment();
+
+// Compiles rule files with OptionsFromEnvironment, printing diagnostics to stderr.
 Compilation CompileAndReport(const std::vector<std::string>& files);
 
 // Reads a file (or stdin for "-") line by line with a cap on line length.

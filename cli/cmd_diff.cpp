@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <set>
 
 #include "base/json_writer.hpp"
 #include "cli.hpp"
@@ -21,29 +20,32 @@ namespace fs = std::filesystem;
 
 constexpr size_t kExamples = 3;
 
-// A side of the comparison: rule files, a directory of .vgl files, or a pack,
-// plus the files added with --old-with / --new-with (overrides).
-std::vector<std::string> Expand(const std::string& path, const std::vector<std::string>& with) {
-  std::vector<std::string> files;
+// A side of the comparison: rule files, a directory of rule files (as
+// `vigil test DIR` finds them), or a pack, plus the files added with
+// --old-with / --new-with (overrides).
+bool Expand(const std::string& path, const std::vector<std::string>& with,
+            std::vector<std::string>* files) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    for (const auto& entry : fs::directory_iterator(path, ec)) {
-      if (entry.path().extension() == ".vgl") files.push_back(entry.path().string());
+  std::string error;
+  if (std::filesystem::is_directory(path, ec)) {
+    if (!CollectDirectory(path, files, nullptr, &error)) {
+      fmt::print(stderr, "vigil diff: {}\n", error);
+      return false;
     }
-    std::sort(files.begin(), files.end());
   } else {
-    files.push_back(path);
+    files->push_back(path);
   }
-  files.insert(files.end(), with.begin(), with.end());
-  return files;
+  files->insert(files->end(), with.begin(), with.end());
+  return true;
 }
 
 struct Examples {
   size_t count = 0;
   std::vector<std::string> ids;
-  void Add(std::string_view id) {
+  template <typename Id>
+  void Add(const Id& id) {  // id() names the event; called only for kept examples
     ++count;
-    if (ids.size() < kExamples) ids.emplace_back(id);
+    if (ids.size() < kExamples) ids.push_back(id());
   }
 };
 
@@ -60,9 +62,14 @@ struct Side {
   std::unique_ptr<eval::Event> event;
   eval::EventJsonReader reader;
   eval::Result result;
+  std::vector<uint32_t> to_common;  // rule index → index into the union of both sides' rule ids
+  std::vector<uint32_t> fired;      // this event's fired rules, as common indexes, sorted
 };
 
-bool Open(const std::vector<std::string>& files, const char* which, Side& side) {
+bool Open(const std::string& path, const std::vector<std::string>& with, const char* which,
+          Side& side) {
+  std::vector<std::string> files;
+  if (!Expand(path, with, &files)) return false;
   Compilation c = CompileAndReport(files);
   if (!c.ok()) {
     fmt::print(stderr, "vigil diff: the {} rules do not compile\n", which);
@@ -74,10 +81,28 @@ bool Open(const std::vector<std::string>& files, const char* which, Side& side) 
   return true;
 }
 
-std::set<std::string> Fired(const Side& s) {
-  std::set<std::string> ids;
-  for (const auto& f : s.result.fired) ids.insert(s.program->rules[f.rule].qualified_id);
+// Rules are compared by qualified id: each side's rule indexes are mapped
+// once to indexes into the sorted union of both sides' ids.
+std::vector<std::string> CommonIds(Side& a, Side& b) {
+  std::vector<std::string> ids;
+  for (const Side* s : {&a, &b}) {
+    for (const auto& r : s->program->rules) ids.push_back(r.qualified_id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (Side* s : {&a, &b}) {
+    for (const auto& r : s->program->rules) {
+      s->to_common.push_back(static_cast<uint32_t>(
+          std::lower_bound(ids.begin(), ids.end(), r.qualified_id) - ids.begin()));
+    }
+  }
   return ids;
+}
+
+void CollectFired(Side& s) {
+  s.fired.clear();
+  for (const auto& f : s.result.fired) s.fired.push_back(s.to_common[f.rule]);
+  std::sort(s.fired.begin(), s.fired.end());
 }
 
 std::string ExampleList(const std::vector<std::string>& ids) {
@@ -129,17 +154,15 @@ int RunDiff(const std::vector<std::string>& args) {
   if (positional.size() != 2) return Usage(self, "give OLD and NEW");
   if (events.empty()) return Usage(self, "--events FILE.jsonl is required");
   Side olds, news;
-  if (!Open(Expand(positional[0], old_with), "OLD", olds) ||
-      !Open(Expand(positional[1], new_with), "NEW", news)) {
+  if (!Open(positional[0], old_with, "OLD", olds) || !Open(positional[1], new_with, "NEW", news)) {
     return kExitUsage;
   }
+  const std::vector<std::string> common = CommonIds(olds, news);
   for (const std::string& spec : lists) {
     const std::string name = spec.substr(0, spec.find('='));
     bool used = false;
     for (const Side* side : {&olds, &news}) {
-      bool has = false;
-      for (const auto& l : side->program->external_lists) has = has || l.name == name;
-      if (!has) continue;
+      if (eval::FindExternalList(side->program->external_lists, name) == nullptr) continue;
       std::string error;
       if (!SupplyExternalList(*side->program, spec, &error)) {
         fmt::print(stderr, "vigil diff: --list {}: {}\n", spec, error);
@@ -161,7 +184,7 @@ int RunDiff(const std::vector<std::string>& args) {
   std::string line, error;
   bool too_long = false;
   size_t number = 0, evaluated = 0, skipped = 0, firings_changed = 0;
-  std::map<std::string, RuleDiff> rules;
+  std::vector<RuleDiff> rules(common.size());
   std::map<std::pair<std::string, std::string>, Examples> decisions;
   while (reader.Next(line, &too_long)) {
     ++number;
@@ -173,19 +196,26 @@ int RunDiff(const std::vector<std::string>& args) {
       continue;
     }
     ++evaluated;
-    std::string id(news.reader.last_id());
-    if (id.empty()) id = fmt::format("line {}", number);
+    auto id = [&] {
+      std::string_view given = news.reader.last_id();
+      return given.empty() ? fmt::format("line {}", number) : std::string(given);
+    };
     olds.session->Evaluate(*olds.event, olds.result);
     news.session->Evaluate(*news.event, news.result);
-    std::set<std::string> before = Fired(olds), after = Fired(news);
-    for (const auto& r : before) ++rules[r].old_fired;
-    for (const auto& r : after) ++rules[r].new_fired;
+    CollectFired(olds);
+    CollectFired(news);
+    for (uint32_t r : olds.fired) ++rules[r].old_fired;
+    for (uint32_t r : news.fired) ++rules[r].new_fired;
     bool changed = false;
-    for (const auto& r : after) {
-      if (!before.count(r)) rules[r].newly.Add(id), changed = true;
+    for (uint32_t r : news.fired) {
+      if (std::binary_search(olds.fired.begin(), olds.fired.end(), r)) continue;
+      rules[r].newly.Add(id);
+      changed = true;
     }
-    for (const auto& r : before) {
-      if (!after.count(r)) rules[r].no_longer.Add(id), changed = true;
+    for (uint32_t r : olds.fired) {
+      if (std::binary_search(news.fired.begin(), news.fired.end(), r)) continue;
+      rules[r].no_longer.Add(id);
+      changed = true;
     }
     firings_changed += changed;
     const std::string& d0 = olds.program->decisions[olds.result.decision];
@@ -213,7 +243,9 @@ int RunDiff(const std::vector<std::string>& args) {
     }
     out += "],\"rules\":[";
     first = true;
-    for (const auto& [rule, d] : rules) {
+    for (size_t k = 0; k < rules.size(); ++k) {
+      const RuleDiff& d = rules[k];
+      const std::string& rule = common[k];
       if (d.newly.count == 0 && d.no_longer.count == 0) continue;
       out += first ? "{\"rule\":" : ",{\"rule\":";
       first = false;
@@ -238,7 +270,9 @@ int RunDiff(const std::vector<std::string>& args) {
                  ExampleList(ex.ids));
     }
     bool header = false;
-    for (const auto& [rule, d] : rules) {
+    for (size_t k = 0; k < rules.size(); ++k) {
+      const RuleDiff& d = rules[k];
+      const std::string& rule = common[k];
       if (d.newly.count == 0 && d.no_longer.count == 0) continue;
       if (!header) fmt::print("\nrules (fired in old -> new):\n");
       header = true;

@@ -11,25 +11,6 @@
 
 namespace vigil::cli {
 
-namespace {
-
-// Replaces `path` through a temporary file and a rename, so that a crash
-// never leaves half a rule file.
-bool WriteAtomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".vigil-fmt.tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return false;
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 int RunFmt(const std::vector<std::string>& args) {
   const Command& self = *FindCommand("fmt");
@@ -72,7 +53,7 @@ int RunFmt(const std::vector<std::string>& args) {
     if (check) {
       fmt::print("{}", format::Diff(path, before, *formatted));
       status = kExitFailure;
-    } else if (!WriteAtomically(path, *formatted)) {
+    } else if (!WriteFileAtomically(path, *formatted)) {
       fmt::print(stderr, "vigil fmt: cannot write \"{}\"\n", path);
       status = kExitFailure;
     }

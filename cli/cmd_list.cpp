@@ -2,24 +2,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "base/list_file.hpp"
 #include "base/list_hash.hpp"
 #include "cli.hpp"
 
 namespace vigil::cli {
-
-namespace {
-
-std::string_view TrimLine(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 int RunList(const std::vector<std::string>& args) {
   const Command& self = *FindCommand("list");
@@ -54,64 +44,49 @@ int RunList(const std::vector<std::string>& args) {
     }
   }
   if (in_path.empty()) return Usage(self, "no input file given");
-  std::FILE* in = in_path == "-" ? stdin : std::fopen(in_path.c_str(), "rb");
-  if (in == nullptr) {
-    fmt::print(stderr, "vigil list hash: cannot read \"{}\"\n", in_path);
+  std::string input, error;
+  if (!ReadInput(in_path, limits::kMaxListFileBytes, &input, &error)) {
+    fmt::print(stderr, "vigil list hash: cannot read \"{}\": {}\n", in_path, error);
     return kExitFailure;
   }
-  LineReader reader(in);
-  std::string line;
-  bool too_long = false;
-  size_t number = 0, errors = 0;
-  std::vector<std::string> digests;
-  std::string norm_buf;
+  // The plain list's own syntax (base/list_file.hpp); an entry's expiry is
+  // kept on its digest's line.
+  const ListDigest digest(norm, key);
+  size_t errors = 0;
+  std::vector<std::string> lines;
+  std::string scratch;
   char hex[kDigestHexLen];
-  while (reader.Next(line, &too_long)) {
-    ++number;
-    std::string_view value = TrimLine(line);
-    if (too_long) {
-      fmt::print(stderr, "{}:{}: line too long\n", in_path, number);
+  ForEachListLine(input, [&](const ListLine& line) {
+    scratch.resize(line.value.size());
+    if (line.bad_expiry) {
+      fmt::print(stderr, "{}:{}: '{}' is not an expiry date\n", in_path, line.number,
+                 std::string(line.expiry.substr(0, 40)));
       ++errors;
-      continue;
-    }
-    if (value.empty() || value.front() == '#') continue;
-    norm_buf.resize(value.size());
-    size_t len = NormalizeInto(norm, value, norm_buf.data());
-    if (len == 0) {
-      fmt::print(stderr, "{}:{}: \"{}\" is empty after normalisation '{}'\n", in_path, number,
-                 std::string(value.substr(0, 40)), NormalizationName(norm));
+    } else if (NormalizeInto(norm, line.value, scratch.data()) == 0) {
+      fmt::print(stderr, "{}:{}: \"{}\" is empty after normalisation '{}'\n", in_path, line.number,
+                 std::string(line.value.substr(0, 40)), NormalizationName(norm));
       ++errors;
-      continue;
+    } else {
+      digest.Hex(line.value, scratch.data(), hex);
+      lines.emplace_back(hex, kDigestHexLen);
+      if (line.expires) lines.back() += " @expires " + std::string(line.expiry);
     }
-    DigestHex(std::string_view(norm_buf.data(), len), key, hex);
-    digests.emplace_back(hex, kDigestHexLen);
-  }
-  if (in != stdin) std::fclose(in);
+  });
   if (errors > 0) return kExitFailure;
-  std::sort(digests.begin(), digests.end());
-  digests.erase(std::unique(digests.begin(), digests.end()), digests.end());
+  std::sort(lines.begin(), lines.end());
+  lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
   std::string text = fmt::format("# vigil hashed list: {} of values normalised with '{}'\n",
                                  key.empty() ? "SHA-256" : "HMAC-SHA-256", NormalizationName(norm));
-  for (const std::string& d : digests) text += d + "\n";
+  for (const std::string& l : lines) text += l + "\n";
   if (out_path.empty()) {
     fmt::print("{}", text);
     return kExitOk;
   }
-  const std::string tmp = out_path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) {
-      fmt::print(stderr, "vigil list hash: cannot write \"{}\"\n", out_path);
-      return kExitFailure;
-    }
-  }
-  if (std::rename(tmp.c_str(), out_path.c_str()) != 0) {
-    std::remove(tmp.c_str());
+  if (!WriteFileAtomically(out_path, text)) {
     fmt::print(stderr, "vigil list hash: cannot write \"{}\"\n", out_path);
     return kExitFailure;
   }
-  fmt::print(stderr, "{} digests written to {}\n", digests.size(), out_path);
+  fmt::print(stderr, "{} digests written to {}\n", lines.size(), out_path);
   return kExitOk;
 }
 

@@ -1,10 +1,8 @@
 // vigil pack keygen|build|sign|verify|info: rule packs (runtime/src/pack).
 #include <fmt/format.h>
 #include <sodium.h>
-#include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "api/test_runner.hpp"
 #include "base/file_io.hpp"
@@ -18,25 +16,9 @@ namespace {
 namespace fs = std::filesystem;
 
 bool ReadAll(const std::string& path, size_t limit, std::string* out, std::string* error) {
-  if (ReadWholeFile(path, limit, out, error)) return true;
+  if (ReadInput(path, limit, out, error)) return true;
   *error = fmt::format("cannot read \"{}\": {}", path, *error);
   return false;
-}
-
-// Writes through a temporary file and a rename: a reader never sees half a pack.
-bool WriteAtomically(const std::string& path, const std::string& bytes, mode_t mode = 0644) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << bytes;
-    if (!out.flush()) return false;
-  }
-  chmod(tmp.c_str(), mode);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
 }
 
 int Fail(const std::string& message) {
@@ -52,8 +34,8 @@ int Keygen(const std::vector<std::string>& args) {
   const std::string& name = args[0];
   std::string sk_hex = pack::ToHex(std::string_view(reinterpret_cast<char*>(sk), sizeof(sk)));
   sodium_memzero(sk, sizeof(sk));
-  if (!WriteAtomically(name + ".key", sk_hex + "\n", 0600) ||
-      !WriteAtomically(name + ".pub",
+  if (!WriteFileAtomically(name + ".key", sk_hex + "\n", 0600) ||
+      !WriteFileAtomically(name + ".pub",
                        pack::ToHex(std::string_view(reinterpret_cast<char*>(pk), sizeof(pk))) + "\n")) {
     return Fail(fmt::format("cannot write {}.key / {}.pub", name, name));
   }
@@ -79,22 +61,7 @@ int Build(const std::vector<std::string>& args) {
   if (!ReadAll(manifest_path, 1 << 20, &text, &error) || !pack::ParseManifest(text, &m, &error)) {
     return Fail(fmt::format("{}: {}", manifest_path, error));
   }
-  // Markings: a list travels only in a pack marked at least as restrictively,
-  // and TLP:RED never leaves its owner.
-  for (const pack::ListEntry& l : m.lists) {
-    if (l.marking == pack::Marking::kRed) {
-      return Fail(fmt::format("list \"{}\" is TLP:RED: it must not leave its owner, so no pack "
-                              "may carry it", l.path));
-    }
-    if (l.marking > m.marking) {
-      return Fail(fmt::format("list \"{}\" is TLP:{} but the pack is TLP:{}: mark the pack {} or "
-                              "leave the list out", l.path, pack::MarkingName(l.marking),
-                              pack::MarkingName(m.marking), pack::MarkingName(l.marking)));
-    }
-  }
-  if (m.marking == pack::Marking::kRed) {
-    return Fail("the pack is marked TLP:RED: it must not be shared, so it is not built");
-  }
+  if (!pack::CheckMarkings(m, &error)) return Fail(error);
   std::map<std::string, std::string> files;
   files[pack::kManifestName] = text;
   std::vector<std::string> members = m.files;
@@ -105,25 +72,27 @@ int Build(const std::vector<std::string>& args) {
     if (!ReadAll((fs::path(dir) / p).string(), pack::kMaxPackBytes, &bytes, &error)) return Fail(error);
     files[p] = std::move(bytes);
   }
-  const std::string image = pack::WriteImage(files);
-  if (!WriteAtomically(out, image)) return Fail(fmt::format("cannot write \"{}\"", out));
-  // What a member will load: the pack must compile and its tests pass.
-  Compilation c = CompileAndReport({out});
+  std::string image = pack::WriteImage(files);
+  // What a member will load: the pack must compile and its tests pass. It
+  // is checked in memory, so a failed build leaves an older `out` alone. An
+  // unsigned pack is what `build` makes: the trust policy is not applied.
+  CompileOptions options = OptionsFromEnvironment();
+  options.pack_policy = pack::TrustPolicy{};
+  Compilation c = CompileSources({SourceInput{out, image}}, options);
+  fmt::print(stderr, "{}", c.RenderDiagnostics());
   TestReport report;
   if (c.ok()) report = RunTests(c, {});
   if (!c.ok() || report.failed() > 0) {
-    std::remove(out.c_str());
     for (const auto& t : report.tests) {
       for (const auto& f : t.failures) fmt::print(stderr, "{}: {}\n", f.where, f.message);
     }
     return Fail(c.ok() ? fmt::format("{} of the pack's tests fail: not built", report.failed())
                        : "the pack's rules do not compile: not built");
   }
-  pack::Pack p;
-  pack::ParseImage(image, &p, &error);
+  if (!WriteFileAtomically(out, image)) return Fail(fmt::format("cannot write \"{}\"", out));
   fmt::print("built {}: {} {} ({} files, {} tests passed, TLP:{}), sha256 {}\n", out, m.name,
              m.version, files.size(), report.passed(), pack::MarkingName(m.marking),
-             p.content_hash);
+             c.packs.at(0).content_hash);
   return kExitOk;
 }
 
@@ -152,7 +121,7 @@ int Sign(const std::vector<std::string>& args) {
   bool ok = pack::SignImage(image, key, &signed_image, &error);
   sodium_memzero(key.data(), key.size());
   if (!ok) return Fail(fmt::format("{}: {}", in, error));
-  if (!WriteAtomically(out, signed_image)) return Fail(fmt::format("cannot write \"{}\"", out));
+  if (!WriteFileAtomically(out, signed_image)) return Fail(fmt::format("cannot write \"{}\"", out));
   fmt::print(stderr, "signed {}\n", out);
   return kExitOk;
 }
@@ -195,7 +164,7 @@ int Verify(const std::vector<std::string>& args) {
              p.signatures.empty() ? std::string("unsigned")
                                   : fmt::format("{} valid signature(s)", p.signatures.size()));
   if (!selftest) return kExitOk;
-  CompileOptions options;
+  CompileOptions options = OptionsFromEnvironment();  // HMAC keys, host schema
   options.pack_policy = policy;
   Compilation c = CompileFiles({path}, options);
   if (!c.ok()) {
@@ -227,7 +196,10 @@ int Info(const std::vector<std::string>& args) {
   for (const auto& [path, bytes] : p.files) fmt::print("file {} ({} bytes)\n", path, bytes.size());
   for (const auto& l : m.lists) fmt::print("list {} TLP:{}\n", l.path, pack::MarkingName(l.marking));
   for (const auto& s : p.signatures) fmt::print("signed by {}\n", pack::ToHex(s.public_key));
-  CompileOptions options;
+  // Only listing: HMAC keys from the environment, no trust policy.
+  CompileOptions options = OptionsFromEnvironment();
+  options.pack_policy = pack::TrustPolicy{};
+  options.host_schema.reset();
   Compilation c = CompileFiles({args[0]}, options);
   if (c.ok()) {
     for (const auto& f : c.program->schema.fields) {

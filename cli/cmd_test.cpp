@@ -42,24 +42,11 @@ int RunTest(const std::vector<std::string>& args) {
     } else if (a.starts_with("-")) {
       return Usage(self, fmt::format("unknown option '{}'", a));
     } else if (fs::is_directory(a)) {
-      // Every rule file and fixture below the directory, in a stable order.
-      std::vector<std::string> found_rules, found_fixtures;
-      std::error_code ec;
-      for (auto it = fs::recursive_directory_iterator(a, ec); !ec && it != fs::end(it);
-           it.increment(ec)) {
-        if (!it->is_regular_file()) continue;
-        std::string path = it->path().generic_string();
-        if (EndsWith(path, ".vgl")) found_rules.push_back(path);
-        if (EndsWith(path, ".jsonl")) found_fixtures.push_back(path);
-      }
-      if (ec) {
-        fmt::print(stderr, "vigil test: cannot read directory \"{}\": {}\n", a, ec.message());
+      std::string error;
+      if (!CollectDirectory(a, &rules, &fixtures, &error)) {
+        fmt::print(stderr, "vigil test: {}\n", error);
         return kExitUsage;
       }
-      std::sort(found_rules.begin(), found_rules.end());
-      std::sort(found_fixtures.begin(), found_fixtures.end());
-      rules.insert(rules.end(), found_rules.begin(), found_rules.end());
-      fixtures.insert(fixtures.end(), found_fixtures.begin(), found_fixtures.end());
     } else if (EndsWith(a, ".jsonl")) {
       fixtures.push_back(a);
     } else {

@@ -1,9 +1,17 @@
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <cstring>
 #include <map>
 
+#include "base/file_io.hpp"
+#include "base/list_file.hpp"
+#include "base/semver.hpp"
 #include "cli.hpp"
 
 namespace vigil::cli {
@@ -15,16 +23,60 @@ std::string TrimTrailingSpace(std::string s) {
   return s;
 }
 
+// "a,b,c" → its non-empty items.
+std::vector<std::string> SplitCommas(std::string_view text) {
+  std::vector<std::string> items;
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    if (comma != 0) items.emplace_back(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  }
+  return items;
+}
+
 }  // namespace
 
 bool ReadKeyFile(const std::string& path, std::string* key) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
-  char buf[4096];
-  size_t n = std::fread(buf, 1, sizeof(buf), f);
-  std::fclose(f);
-  *key = TrimTrailingSpace(std::string(buf, n));
+  std::string error;
+  if (!ReadWholeFile(path, kMaxKeyFileBytes, key, &error)) return false;
+  *key = TrimTrailingSpace(std::move(*key));
   return !key->empty();
+}
+
+bool ReadInput(const std::string& path, size_t limit, std::string* text, std::string* error) {
+  if (path != "-") return ReadWholeFile(path, limit, text, error);
+  text->clear();
+  char buf[65536];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof(buf), stdin)) > 0) {
+    if (text->size() + n > limit) {
+      *error = fmt::format("input is too large (the limit is {} bytes)", limit);
+      return false;
+    }
+    text->append(buf, n);
+  }
+  return true;
+}
+
+bool WriteFileAtomically(const std::string& path, const std::string& bytes, mode_t mode) {
+  const std::string tmp = path + ".vigil.tmp";
+  // Created with its final mode: a secret key is never readable by others,
+  // not even for a moment.
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return false;
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  bool ok = done == bytes.size() && ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
 }
 
 // VIGIL_HMAC_KEYS="name=KEYFILE[,name=KEYFILE...]": the keys of keyed hashed
@@ -33,33 +85,25 @@ std::map<std::string, std::string> HmacKeysFromEnvironment() {
   std::map<std::string, std::string> keys;
   const char* env = std::getenv("VIGIL_HMAC_KEYS");
   if (env == nullptr) return keys;
-  std::string_view rest = env;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  for (const std::string& item : SplitCommas(env)) {
     size_t eq = item.find('=');
-    if (eq == std::string_view::npos) {
+    if (eq == std::string::npos) {
       fmt::print(stderr, "vigil: VIGIL_HMAC_KEYS: expected name=KEYFILE, found \"{}\"\n", item);
       continue;
     }
     std::string key;
-    std::string path(item.substr(eq + 1));
+    const std::string path = item.substr(eq + 1);
     if (!ReadKeyFile(path, &key)) {
       fmt::print(stderr, "vigil: VIGIL_HMAC_KEYS: cannot read a key from \"{}\"\n", path);
       continue;
     }
-    keys[std::string(item.substr(0, eq))] = key;
+    keys[item.substr(0, eq)] = key;
   }
   return keys;
 }
 
 bool ReadPublicKeys(const std::string& list, std::vector<std::string>* keys, std::string* error) {
-  std::string_view rest = list;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string path(rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  for (const std::string& path : SplitCommas(list)) {
     std::string hex, key;
     if (!ReadKeyFile(path, &hex) || !pack::FromHex(hex, 32, &key)) {
       *error = fmt::format("\"{}\" is not a public key file (64 hex digits, from `vigil pack keygen`)", path);
@@ -88,68 +132,103 @@ bool PackPolicyFromEnvironment(pack::TrustPolicy* policy) {
       return false;
     }
   }
-  if (const char* min = std::getenv("VIGIL_MIN_PACK_VERSION")) policy->min_version = min;
+  if (const char* min = std::getenv("VIGIL_MIN_PACK_VERSION")) {
+    if (!ParseVersion(min)) {
+      fmt::print(stderr, "vigil: VIGIL_MIN_PACK_VERSION: \"{}\" is not a version (MAJOR.MINOR.PATCH)\n",
+                 min);
+      return false;
+    }
+    policy->min_version = min;
+  }
   return true;
 }
 
 bool SupplyExternalList(const eval::Program& program, const std::string& spec, std::string* error) {
   size_t eq = spec.find('=');
   const std::string name = spec.substr(0, eq), path = spec.substr(eq + 1);
-  const eval::ExternalList* list = nullptr;
-  for (const auto& l : program.external_lists) {
-    if (l.name == name) list = &l;
-  }
+  const eval::ExternalList* list = eval::FindExternalList(program.external_lists, name);
   if (list == nullptr) {
     *error = fmt::format("the rules have no external list '{}'", name);
     return false;
   }
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    *error = fmt::format("cannot read \"{}\"", path);
+  std::string text;
+  if (!ReadWholeFile(path, limits::kMaxListFileBytes, &text, error)) {
+    *error = fmt::format("cannot read \"{}\": {}", path, *error);
     return false;
   }
-  // The same lines as a list file: trimmed, blank lines and # comments skipped.
-  LineReader reader(f);
-  std::string line;
-  bool too_long = false;
-  std::vector<std::string> values;
-  while (reader.Next(line, &too_long)) {
-    size_t b = line.find_first_not_of(" \t\r");
-    if (too_long || b == std::string::npos || line[b] == '#') continue;
-    size_t e = line.find_last_not_of(" \t\r");
-    values.push_back(line.substr(b, e - b + 1));
+  // The syntax of list files (base/list_file.hpp), expiries included.
+  const int64_t now = NowMicros();
+  std::vector<std::string_view> values;
+  size_t expired = 0;
+  std::string bad;
+  ForEachListLine(text, [&](const ListLine& line) {
+    if (line.bad_expiry && bad.empty()) {
+      bad = fmt::format("{}:{}: '{}' is not an expiry date", path, line.number,
+                        std::string(line.expiry.substr(0, 40)));
+    } else if (line.expires && *line.expires <= now) {
+      ++expired;
+    } else {
+      values.push_back(line.value);
+    }
+  });
+  if (!bad.empty()) {
+    *error = bad;
+    return false;
   }
-  std::fclose(f);
-  std::vector<std::string_view> views(values.begin(), values.end());
-  return eval::ReplaceExternalList(*list, views, error);
+  if (expired > 0) {
+    fmt::print(stderr, "vigil: list '{}': {} expired {} of \"{}\" dropped\n", name, expired,
+               expired == 1 ? "entry" : "entries", path);
+  }
+  return eval::ReplaceExternalList(*list, values, error);
 }
 
-Compilation CompileAndReport(const std::vector<std::string>& files) {
+bool CollectDirectory(const std::string& dir, std::vector<std::string>* rules,
+                      std::vector<std::string>* fixtures, std::string* error) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> found_rules, found_fixtures;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    std::string path = it->path().generic_string();
+    if (path.ends_with(".vgl")) found_rules.push_back(path);
+    if (path.ends_with(".jsonl") && fixtures != nullptr) found_fixtures.push_back(path);
+  }
+  if (ec) {
+    *error = fmt::format("cannot read directory \"{}\": {}", dir, ec.message());
+    return false;
+  }
+  // A stable order: the same rule set compiles the same way everywhere.
+  std::sort(found_rules.begin(), found_rules.end());
+  std::sort(found_fixtures.begin(), found_fixtures.end());
+  rules->insert(rules->end(), found_rules.begin(), found_rules.end());
+  if (fixtures != nullptr) fixtures->insert(fixtures->end(), found_fixtures.begin(), found_fixtures.end());
+  return true;
+}
+
+CompileOptions OptionsFromEnvironment() {
   CompileOptions options;
   options.hmac_keys = HmacKeysFromEnvironment();
   // VIGIL_HOST_SCHEMA=FILE: the schema this host's events follow (a .vgl
   // file declaring it); rules needing more fail to compile (E2019).
   if (const char* host = std::getenv("VIGIL_HOST_SCHEMA")) {
-    std::FILE* f = std::fopen(host, "rb");
-    if (f == nullptr) {
-      fmt::print(stderr, "vigil: VIGIL_HOST_SCHEMA: cannot read \"{}\"\n", host);
-      options.host_schema = SourceInput{host, "", false};  // fails the check: fail closed
-    } else {
-      std::string text;
-      char buf[65536];
-      size_t n = 0;
-      while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0 && text.size() < limits::kMaxSourceBytes) {
-        text.append(buf, n);
-      }
-      std::fclose(f);
-      options.host_schema = SourceInput{host, std::move(text), false};
+    std::string text, error;
+    if (!ReadWholeFile(host, limits::kMaxSourceBytes, &text, &error)) {
+      fmt::print(stderr, "vigil: VIGIL_HOST_SCHEMA: cannot read \"{}\": {}\n", host, error);
     }
+    // An unreadable host schema stays declared (empty): the check fails closed.
+    options.host_schema = SourceInput{host, std::move(text), false};
   }
   if (!PackPolicyFromEnvironment(&options.pack_policy)) {
     // Fail closed: an unreadable trust setting must not mean "trust anything".
     options.pack_policy.require_signature = true;
     options.pack_policy.trusted_keys.clear();
   }
+  return options;
+}
+
+Compilation CompileAndReport(const std::vector<std::string>& files) {
+  const CompileOptions options = OptionsFromEnvironment();
   Compilation c = CompileFiles(files, options);
   std::string text = c.RenderDiagnostics();
   if (!text.empty()) fmt::print(stderr, "{}", text);

@@ -121,7 +121,8 @@ const std::vector<Command>& Commands() {
        "from \"OUT\"`. Normalisations: none (default), digits (card numbers: spaces and\n"
        "dashes dropped), lower_trim (e-mail addresses), trim, alnum_upper (IBANs).\n"
        "Every member must use the same normalisation and key, or digests will not\n"
-       "match (docs/sharing.md). Writes to standard output without -o; a value that\n"
+       "match (docs/sharing.md). An entry's `@expires DATE` is kept on its digest's\n"
+       "line. Writes to standard output without -o; a value that\n"
        "normalises to nothing is an error naming its line. Exit 0, 1 on bad input.\n",
        RunList},
       {"pack", "build, sign, verify and inspect rule packs (.vgp)",

@@ -134,10 +134,8 @@ vigil_status vigil_ruleset_set_list(vigil_ruleset* ruleset, const char* name, si
       throw Failure{VIGIL_ERR_LIMIT, "more values than a list may hold (" +
                                          std::to_string(vigil::limits::kMaxListEntries) + ")"};
     }
-    const vigil::eval::ExternalList* list = nullptr;
-    for (const auto& l : ruleset->program->external_lists) {
-      if (l.name == n) list = &l;
-    }
+    const vigil::eval::ExternalList* list =
+        vigil::eval::FindExternalList(ruleset->program->external_lists, n);
     if (list == nullptr) {
       throw Failure{VIGIL_ERR_RANGE, "the rule set has no external list '" + std::string(n) + "'"};
     }

@@ -178,6 +178,13 @@ check list_hash_empty_value 1 "$vigil" list hash --normalize digits "$tmp/nodigi
 contains list_hash_empty_value err "nodigits.txt:1: \"x\" is empty after normalisation 'digits'"
 check list_hash_bad_norm 2 "$vigil" list hash --normalize soundex "$tmp/cards.txt"
 contains list_hash_bad_norm err 'unknown normalisation "soundex"'
+# Expiries travel with their entries into the hashed list.
+printf '4111 1111 1111 1111 @expires 2099-12-31\n' > "$tmp/expiring.txt"
+check list_hash_expiry 0 "$vigil" list hash --normalize digits "$tmp/expiring.txt"
+contains list_hash_expiry out "9bbef19476623ca56c17da75fd57734dbf82530686043a6e491c6d71befe8f6e @expires 2099-12-31"
+printf '4111 @expires someday\n' > "$tmp/badexpiry.txt"
+check list_hash_bad_expiry 1 "$vigil" list hash --normalize digits "$tmp/badexpiry.txt"
+contains list_hash_bad_expiry err "badexpiry.txt:1: 'someday' is not an expiry date"
 cat > "$tmp/hashed.vgl" <<'VGL'
 ruleset t.hashed version "1.0.0"
 schema s version 1 {
@@ -276,6 +283,20 @@ printf '{"c":"y","expect":{"fires":["r"]}}\n' > "$tmp/mk/fixtures/a.jsonl"
 check pack_failing_fixture 1 "$vigil" pack build "$tmp/mk" -o "$tmp/mk2.vgp"
 contains pack_failing_fixture err "1 of the pack's tests fail: not built"
 check pack_failing_not_written 1 test -e "$tmp/mk2.vgp"
+# A failed rebuild leaves the pack that was there before.
+cp "$tmp/mk.vgp" "$tmp/mk_before.vgp"
+check pack_failed_rebuild 1 "$vigil" pack build "$tmp/mk" -o "$tmp/mk.vgp"
+check pack_failed_rebuild_kept 0 cmp "$tmp/mk.vgp" "$tmp/mk_before.vgp"
+# Building is not loading: a trust policy in the environment does not stop it.
+printf '{"c":"x","expect":{"fires":["r"]}}\n' > "$tmp/mk/fixtures/a.jsonl"
+check pack_build_with_trust_env 0 env VIGIL_TRUSTED_KEYS="$tmp/alice.pub" "$vigil" pack build "$tmp/mk" -o "$tmp/mk3.vgp"
+check pack_min_version_invalid 1 env VIGIL_MIN_PACK_VERSION=latest "$vigil" check "$tmp/mk3.vgp"
+contains pack_min_version_invalid err 'VIGIL_MIN_PACK_VERSION: "latest" is not a version'
+cp "$tmp/mk/pack.json" "$tmp/mk/pack.json.good"
+sed -i 's/"marking": "GREEN", "files"/"markings": "GREEN", "files"/' "$tmp/mk/pack.json"
+check pack_unknown_field 1 "$vigil" pack build "$tmp/mk" -o "$tmp/mk4.vgp"
+contains pack_unknown_field err 'pack.json: unknown field "markings"'
+cp "$tmp/mk/pack.json.good" "$tmp/mk/pack.json"
 check pack_garbage 1 "$vigil" check "$data/small.vgl" "$tmp/cards.txt.vgp"
 printf 'vigil-pack 1\nfile ../../etc/passwd 3\nabc\n' > "$tmp/evil.vgp"
 check pack_evil_path 1 "$vigil" check "$tmp/evil.vgp"
@@ -333,6 +354,15 @@ sed 's/version "1.0.0"/version "1.1.0"/; s/when merchant in WATCH then score 1/w
 check ext_diff 1 "$vigil" diff "$tmp/ext.vgl" "$tmp/ext2.vgl" --events "$tmp/ext.jsonl" --list WATCH="$tmp/watch.txt"
 contains ext_diff out "allow -> review: 1 events (e.g. 1)"
 check ext_diff_unknown 2 "$vigil" diff "$tmp/ext.vgl" "$tmp/ext2.vgl" --events "$tmp/ext.jsonl" --list NOPE="$tmp/watch.txt"
+printf 'm1 @expires 2020-01-01\nm2\n' > "$tmp/watch_expired.txt"
+check ext_expired 0 "$vigil" eval --rules "$tmp/ext.vgl" --events "$tmp/ext.jsonl" --list WATCH="$tmp/watch_expired.txt"
+contains ext_expired err "list 'WATCH': 1 expired entry of"
+cp "$tmp/out" "$tmp/ext_expired.out"
+check ext_expired_no_match 0 grep -q '"event":"1".*t.ext/not_watched' "$tmp/ext_expired.out"
+check ext_expired_match 0 grep -q '"event":"2".*t.ext/watched' "$tmp/ext_expired.out"
+printf 'm1 @expires never\n' > "$tmp/watch_bad.txt"
+check ext_bad_expiry 2 "$vigil" eval --rules "$tmp/ext.vgl" --events "$tmp/ext.jsonl" --list WATCH="$tmp/watch_bad.txt"
+contains ext_bad_expiry err "watch_bad.txt:1: 'never' is not an expiry date"
 check ext_unknown_list 2 "$vigil" eval --rules "$tmp/ext.vgl" --events "$tmp/ext.jsonl" --list NOPE="$tmp/watch.txt"
 contains ext_unknown_list err "the rules have no external list 'NOPE'"
 

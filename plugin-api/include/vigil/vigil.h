@@ -133,7 +133,8 @@ VIGIL_API void vigil_compiler_free(vigil_compiler* compiler);
 /* Adds a rule file by path (read at build time, with its imports and lists). */
 VIGIL_API vigil_status vigil_compiler_add_file(vigil_compiler* compiler, const char* path,
                                                size_t path_len);
-/* Adds an in-memory source; `name` is its path for diagnostics and imports. */
+/* Adds an in-memory source; `name` is its path for diagnostics and imports. A name
+ * ending in ".vgp" makes `text` a rule pack's bytes, verified as a pack file is. */
 VIGIL_API vigil_status vigil_compiler_add_source(vigil_compiler* compiler, const char* name,
                                                  size_t name_len, const char* text,
                                                  size_t text_len);

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "base/file_io.hpp"
+#include "base/text.hpp"
 #include "base/utf8.hpp"
 #include "lint/lint.hpp"
 #include "plan/planner.hpp"
@@ -43,8 +44,8 @@ class Driver {
   }
 
   void AddRoot(const std::string& path, std::optional<std::string> text) {
-    if (!text && path.ends_with(".vgp")) {
-      AddPack(path);
+    if (path.ends_with(".vgp")) {  // a pack, from disk or given in memory
+      AddPack(path, std::move(text));
       return;
     }
     if (!text) {
@@ -125,9 +126,11 @@ class Driver {
 
   // A rule pack (.vgp): checked, verified against the host's policy, then
   // its files become in-memory sources under "PATH.vgp/".
-  void AddPack(const std::string& path) {
+  void AddPack(const std::string& path, std::optional<std::string> given) {
     std::string image, error;
-    if (!Load(path, pack::kMaxPackBytes, &image, &error)) {
+    if (given) {
+      image = std::move(*given);
+    } else if (!Load(path, pack::kMaxPackBytes, &image, &error)) {
       diags_.ErrorNoRange(DiagCode::kFileNotFound, fmt::format("cannot read \"{}\": {}", path, error));
       return;
     }
@@ -359,8 +362,8 @@ class Driver {
     }
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&state, digest);
-    std::string hex;
-    for (unsigned char c : digest) hex += fmt::format("{:02x}", c);
+    std::string hex(2 * sizeof(digest), '\0');
+    text::HexInto(digest, sizeof(digest), hex.data());
     return hex;
   }
 

@@ -1,6 +1,6 @@
 #include "base/list_hash.hpp"
 
-#include <sodium.h>
+#include "base/text.hpp"
 
 namespace vigil {
 
@@ -70,22 +70,26 @@ size_t NormalizeInto(Normalization n, std::string_view in, char* out) {
   return len;
 }
 
-void DigestHex(std::string_view value, std::string_view key, char* out) {
-  unsigned char digest[32];
-  const auto* bytes = reinterpret_cast<const unsigned char*>(value.data());
-  if (key.empty()) {
-    crypto_hash_sha256(digest, bytes, value.size());
-  } else {
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-    crypto_auth_hmacsha256_update(&st, bytes, value.size());
+ListDigest::ListDigest(Normalization normalization, std::string_view hmac_key)
+    : normalization_(normalization), keyed_(!hmac_key.empty()) {
+  if (keyed_) {
+    crypto_auth_hmacsha256_init(&hmac_, reinterpret_cast<const unsigned char*>(hmac_key.data()),
+                                hmac_key.size());
+  }
+}
+
+void ListDigest::Hex(std::string_view value, char* scratch, char* out) const {
+  const size_t len = NormalizeInto(normalization_, value, scratch);
+  const auto* bytes = reinterpret_cast<const unsigned char*>(scratch);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  if (keyed_) {
+    crypto_auth_hmacsha256_state st = hmac_;
+    crypto_auth_hmacsha256_update(&st, bytes, len);
     crypto_auth_hmacsha256_final(&st, digest);
+  } else {
+    crypto_hash_sha256(digest, bytes, len);
   }
-  static const char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < sizeof(digest); ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 15];
-  }
+  text::HexInto(digest, sizeof(digest), out);
 }
 
 bool ParseDigestHex(std::string_view s, std::string* out) {

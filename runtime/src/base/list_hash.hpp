@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <sodium.h>
+
 namespace vigil {
 
 enum class Normalization : uint8_t {
@@ -29,9 +31,24 @@ size_t NormalizeInto(Normalization n, std::string_view in, char* out);
 
 inline constexpr size_t kDigestHexLen = 64;
 
-// Lowercase hex of SHA-256(value), or of HMAC-SHA-256(key, value) when `key`
-// is non-empty, into out[0 .. 64).
-void DigestHex(std::string_view value, std::string_view key, char* out);
+// How a hashed list turns a value into the digest it stores: the declared
+// normalisation, then SHA-256, or HMAC-SHA-256 when keyed (the key's inner
+// and outer pads are computed once, here, not per lookup).
+class ListDigest {
+ public:
+  ListDigest() = default;
+  ListDigest(Normalization normalization, std::string_view hmac_key);
+
+  Normalization normalization() const { return normalization_; }
+  // Writes the lowercase hex digest of `value` to out[0 .. 64); `scratch`
+  // has room for value.size() bytes (the normalised value goes there).
+  void Hex(std::string_view value, char* scratch, char* out) const;
+
+ private:
+  Normalization normalization_ = Normalization::kNone;
+  bool keyed_ = false;
+  crypto_auth_hmacsha256_state hmac_{};  // initialised with the key when keyed_
+};
 
 // Whether `s` is 64 hex digits; writes the lowercase form to `out`.
 bool ParseDigestHex(std::string_view s, std::string* out);

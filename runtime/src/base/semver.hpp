@@ -1,5 +1,6 @@
-// Semantic versions MAJOR.MINOR.PATCH, as rule sets, packs and vigil itself
-// are versioned. A "-prerelease" or "+build" suffix is ignored for ordering.
+// Semantic versions MAJOR.MINOR.PATCH, as rule sets, overrides, packs and
+// vigil itself are versioned: digits without leading zeros, and an optional
+// "-prerelease" suffix, which is ignored for ordering.
 #pragma once
 
 #include <array>

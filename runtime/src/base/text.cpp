@@ -58,4 +58,13 @@ size_t MapInto(std::string_view s, char* out) {
 size_t LowerInto(std::string_view s, char* out) { return MapInto<ToLower>(s, out); }
 size_t UpperInto(std::string_view s, char* out) { return MapInto<ToUpper>(s, out); }
 
+void HexInto(const void* bytes, size_t n, char* out) {
+  static const char kHex[] = "0123456789abcdef";
+  const auto* b = static_cast<const unsigned char*>(bytes);
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHex[b[i] >> 4];
+    out[2 * i + 1] = kHex[b[i] & 15];
+  }
+}
+
 }  // namespace vigil::text

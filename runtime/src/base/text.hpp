@@ -13,6 +13,9 @@ namespace vigil::text {
 size_t LowerInto(std::string_view s, char* out);
 size_t UpperInto(std::string_view s, char* out);
 
+// Lowercase hex of `n` bytes into out[0 .. 2n).
+void HexInto(const void* bytes, size_t n, char* out);
+
 char32_t ToLower(char32_t c);
 char32_t ToUpper(char32_t c);
 

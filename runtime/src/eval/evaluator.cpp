@@ -14,22 +14,10 @@
 namespace vigil::eval {
 
 using plan::CmpOp;
+using plan::Compare;
 using plan::OpCode;
 
 namespace {
-
-template <typename T>
-inline __attribute__((always_inline)) bool Compare(CmpOp op, T a, T b) {
-  switch (op) {
-    case CmpOp::kEq: return a == b;
-    case CmpOp::kNe: return a != b;
-    case CmpOp::kLt: return a < b;
-    case CmpOp::kLe: return a <= b;
-    case CmpOp::kGt: return a > b;
-    case CmpOp::kGe: return a >= b;
-  }
-  return false;
-}
 
 // Float results that are not finite numbers (÷0, overflow) are missing, like
 // integer overflow: a rule never compares against inf or NaN.
@@ -202,17 +190,20 @@ Evaluator::Truth Evaluator::OtherTruth(const plan::Node& n, uint32_t index) {
   return v.present ? T(v.b) : kUnknown;
 }
 
-// Membership in a hashed list: the value normalised into the per-event
-// scratch arena, hashed on the stack. Out of line, like every rarely used
+// A value's digest as a hashed list computes it: normalised into the
+// per-event scratch arena, hashed on the stack into `hex`.
+std::string_view Evaluator::DigestOf(const ListDigest& digest, std::string_view value,
+                                     char* hex) {
+  digest.Hex(value, scratch_.Allocate(value.size() + 1), hex);
+  return std::string_view(hex, kDigestHexLen);
+}
+
+// Membership in a hashed list. Out of line, like every rarely used
 // predicate, so that OtherTruth stays small for the common ones.
 Evaluator::Truth Evaluator::InHashedSet(const plan::Node& n, const Value& a) {
   const HashedSet& h = p_.hashed_sets[n.c];
-  std::string_view s = a.str();
-  char* norm = scratch_.Allocate(s.size() + 1);
-  size_t len = NormalizeInto(h.normalization, s, norm);
   char hex[kDigestHexLen];
-  DigestHex(std::string_view(norm, len), h.hmac_key, hex);
-  return T(h.digests.Contains(std::string_view(hex, kDigestHexLen)));
+  return T(h.digests.Contains(DigestOf(h.digest, a.str(), hex)));
 }
 
 // Membership in an external list, through this session's view of it.
@@ -221,12 +212,8 @@ Evaluator::Truth Evaluator::InExternalSet(const plan::Node& n, const Value& a) {
   const ExternalSet* set = external_ ? external_[n.c].Refresh(list) : nullptr;
   if (set == nullptr) return kUnknown;  // not supplied yet
   if (list.hashed) {
-    std::string_view s = a.str();
-    char* norm = scratch_.Allocate(s.size() + 1);
-    size_t len = NormalizeInto(list.normalization, s, norm);
     char hex[kDigestHexLen];
-    DigestHex(std::string_view(norm, len), list.hmac_key, hex);
-    return T(set->strs.Contains(std::string_view(hex, kDigestHexLen)));
+    return T(set->strs.Contains(DigestOf(list.digest, a.str(), hex)));
   }
   if (list.kind == Kind::kString) return T(set->strs.Contains(a.str()));
   if (n.b == 1) {  // a decimal in a list of ints
@@ -338,11 +325,7 @@ Value Evaluator::EvalOther(const plan::Node& n) {
       std::string_view s = a.str();
       crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(s.data()), s.size());
       char* out = scratch_.Allocate(2 * sizeof(digest) + 1);
-      static const char kHex[] = "0123456789abcdef";
-      for (size_t i = 0; i < sizeof(digest); ++i) {
-        out[2 * i] = kHex[digest[i] >> 4];
-        out[2 * i + 1] = kHex[digest[i] & 15];
-      }
+      text::HexInto(digest, sizeof(digest), out);
       return Value::Str(std::string_view(out, 2 * sizeof(digest)));
     }
 

@@ -55,6 +55,7 @@ class Evaluator {
   __attribute__((noinline)) Truth OtherTruth(const plan::Node& n, uint32_t index);
   __attribute__((noinline)) Truth InHashedSet(const plan::Node& n, const Value& a);
   __attribute__((noinline)) Truth InExternalSet(const plan::Node& n, const Value& a);
+  std::string_view DigestOf(const ListDigest& digest, std::string_view value, char* hex);
 
   const Program& p_;
   const plan::Node* nodes_;

@@ -2,8 +2,14 @@
 
 #include <fmt/format.h>
 
-
 namespace vigil::eval {
+
+const ExternalList* FindExternalList(const std::deque<ExternalList>& lists, std::string_view name) {
+  for (const ExternalList& l : lists) {
+    if (l.name == name) return &l;
+  }
+  return nullptr;
+}
 
 bool ReplaceExternalList(const ExternalList& list, const std::vector<std::string_view>& values,
                          std::string* error) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,8 +32,7 @@ struct ExternalList {
   std::string name;
   Kind kind = Kind::kString;
   bool hashed = false;
-  Normalization normalization = Normalization::kNone;
-  std::string hmac_key;
+  ListDigest digest;  // for hashed lists: how a value becomes a digest
   // Replaced whole by ReplaceExternalList.
   mutable std::mutex mu;
   mutable std::shared_ptr<const ExternalSet> current;  // guarded by mu
@@ -58,6 +58,9 @@ struct ExternalView {
     return set.get();
   }
 };
+
+// The external list named `name`, or null.
+const ExternalList* FindExternalList(const std::deque<ExternalList>& lists, std::string_view name);
 
 // Parses `values` as the list's element type (as a list file's lines are
 // parsed; hashed lists take 64-hex-digit digests) and publishes them. On a

@@ -29,8 +29,7 @@ const char* SeverityName(RuleSeverity s);
 // A hashed list: the digests, and how a value becomes one.
 struct HashedSet {
   StrSet digests;  // lowercase hex
-  Normalization normalization = Normalization::kNone;
-  std::string hmac_key;  // empty: plain SHA-256
+  ListDigest digest;
 };
 
 struct RulesetInfo {

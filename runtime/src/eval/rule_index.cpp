@@ -8,25 +8,8 @@ namespace vigil::eval {
 namespace {
 
 using plan::CmpOp;
+using plan::Compare;
 
-template <typename T>
-bool Compare(CmpOp op, const T& a, const T& b) {
-  switch (op) {
-    case CmpOp::kEq:
-      return a == b;
-    case CmpOp::kNe:
-      return a != b;
-    case CmpOp::kLt:
-      return a < b;
-    case CmpOp::kLe:
-      return a <= b;
-    case CmpOp::kGt:
-      return a > b;
-    case CmpOp::kGe:
-      return a >= b;
-  }
-  return false;
-}
 
 // Truth of a string atom for one class: `value` is the class's string, or
 // null for "any string that is no constant of this field".
@@ -81,14 +64,15 @@ std::vector<bool> RuleIndex::Build(const std::vector<Atom>& atoms, size_t rule_c
     }
     std::sort(ints.begin(), ints.end());
     ints.erase(std::unique(ints.begin(), ints.end()), ints.end());
-    size_t constants = f.is_string ? 0 : ints.size();
+    size_t constants = 0;
     if (f.is_string) {
       f.strings.Build(std::move(strs));
       constants = f.strings.size();
-      f.classes = static_cast<uint32_t>(constants + 2);
+      f.classes = static_cast<uint32_t>(constants + 2);  // each constant, other, missing
     } else {
       f.points = std::move(ints);
-      f.classes = static_cast<uint32_t>(2 * constants + 2);
+      constants = f.points.size();
+      f.classes = static_cast<uint32_t>(2 * constants + 2);  // points, gaps, above, missing
     }
     size_t bytes = (bits_.size() + f.classes * words_) * sizeof(uint64_t);
     if (f.classes > kMaxClassesPerField || bytes > kMaxBytes) continue;  // left to the evaluator

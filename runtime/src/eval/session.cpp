@@ -93,7 +93,7 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
   }
   Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_,
                agg_values_.data(), external_views_.data());
-  decided_ = false;
+  bool decided = false;  // a fired rule has set this event's decision
   uint64_t* candidates = candidates_.data();
   p.rule_index.Candidates(fields_, candidates);
   const uint32_t* residual_nodes = p.residual_nodes.data();
@@ -104,45 +104,44 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
       const auto r = static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
       const Program::Residual& res = p.residuals[r];
       if (!ev.AllTrue(residual_nodes + res.begin, res.count)) continue;
-      Fire(ev, r, options, result);
+      Fire(ev, r, options, result, decided);
     }
   }
 }
 
 // Records a rule that fired: its reason, score, decision and tags.
-void Session::Fire(Evaluator& ev, uint32_t r, const EvalOptions& options, Result& result) {
+void Session::Fire(Evaluator& ev, uint32_t r, const EvalOptions& options, Result& result,
+                   bool& decided) {
   const Program& p = *program_;
-  {
-    const RuleInfo& rule = p.rules[r];
-    FiredRule fired;
-    fired.rule = r;
-    fired.reason_begin = static_cast<uint32_t>(result.text.size());
-    for (const ReasonPiece& piece : rule.reason) {
-      if (piece.node < 0) {
-        result.text += piece.text;
-      } else if (piece.pii && !options.allow_pii) {
-        result.text += "****";
-      } else {
-        FormatValue(ev.Eval(static_cast<uint32_t>(piece.node)), piece.type, result.text);
-      }
+  const RuleInfo& rule = p.rules[r];
+  FiredRule fired;
+  fired.rule = r;
+  fired.reason_begin = static_cast<uint32_t>(result.text.size());
+  for (const ReasonPiece& piece : rule.reason) {
+    if (piece.node < 0) {
+      result.text += piece.text;
+    } else if (piece.pii && !options.allow_pii) {
+      result.text += "****";
+    } else {
+      FormatValue(ev.Eval(static_cast<uint32_t>(piece.node)), piece.type, result.text);
     }
-    fired.reason_len = static_cast<uint32_t>(result.text.size()) - fired.reason_begin;
-    result.text += '\0';  // so that the C API can hand out reasons without copying
-    if (rule.shadow) {
-      result.shadow.push_back(fired);
-      return;
-    }
-    result.fired.push_back(fired);
-    result.score += rule.score;
-    if (rule.decision >= 0 && (!decided_ || static_cast<uint32_t>(rule.decision) > result.decision)) {
-      result.decision = static_cast<uint32_t>(rule.decision);
-      decided_ = true;
-    }
-    for (const std::string& tag : rule.action_tags) {
-      bool seen = false;
-      for (const std::string* t : result.tags) seen = seen || *t == tag;
-      if (!seen) result.tags.push_back(&tag);
-    }
+  }
+  fired.reason_len = static_cast<uint32_t>(result.text.size()) - fired.reason_begin;
+  result.text += '\0';  // so that the C API can hand out reasons without copying
+  if (rule.shadow) {
+    result.shadow.push_back(fired);
+    return;
+  }
+  result.fired.push_back(fired);
+  result.score += rule.score;
+  if (rule.decision >= 0 && (!decided || static_cast<uint32_t>(rule.decision) > result.decision)) {
+    result.decision = static_cast<uint32_t>(rule.decision);
+    decided = true;
+  }
+  for (const std::string& tag : rule.action_tags) {
+    bool seen = false;
+    for (const std::string* t : result.tags) seen = seen || *t == tag;
+    if (!seen) result.tags.push_back(&tag);
   }
 }
 

@@ -62,9 +62,9 @@ class Session {
   uint32_t epoch_ = 0;
   Arena scratch_;
   std::vector<uint64_t> candidates_;  // one bit per rule: may fire for this event
-  bool decided_ = false;              // a fired rule set the decision of this event
   std::vector<ExternalView> external_views_;  // this session's view of each external list
-  void Fire(Evaluator& ev, uint32_t rule, const EvalOptions& options, Result& result);
+  void Fire(Evaluator& ev, uint32_t rule, const EvalOptions& options, Result& result,
+            bool& decided);
 
   // Aggregates (eval/session_aggregates.cpp).
   void RunAggregates(bool record);

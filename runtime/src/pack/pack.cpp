@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/text.hpp"
+
 namespace vigil::pack {
 
 namespace {
@@ -86,13 +88,8 @@ bool ValidPackPath(std::string_view path) {
 }
 
 std::string ToHex(std::string_view bytes) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
+  std::string out(2 * bytes.size(), '\0');
+  text::HexInto(bytes.data(), bytes.size(), out.data());
   return out;
 }
 
@@ -120,6 +117,17 @@ bool ParseManifest(std::string_view json, Manifest* out, std::string* error) {
   if (root.get(obj)) {
     *error = "pack.json must be a JSON object";
     return false;
+  }
+  // A misspelt field must not be silently ignored (a "markings" typo would
+  // leave the pack AMBER by default without a word).
+  static constexpr std::string_view kFields[] = {"name",    "version", "vigil", "marking",
+                                                 "schemas", "files",   "lists", "fixtures"};
+  for (auto [key, value] : obj) {
+    if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
+      *error = fmt::format("pack.json: unknown field \"{}\" (fields: name, version, vigil, "
+                           "marking, schemas, files, lists, fixtures)", key);
+      return false;
+    }
   }
   Manifest m;
   auto str = [&](const char* key, std::string* dst, bool required) {
@@ -212,6 +220,27 @@ bool ParseManifest(std::string_view json, Manifest* out, std::string* error) {
     }
   }
   *out = std::move(m);
+  return true;
+}
+
+bool CheckMarkings(const Manifest& m, std::string* error) {
+  if (m.marking == Marking::kRed) {
+    *error = "the pack is marked TLP:RED: it must not be shared, so it is not built";
+    return false;
+  }
+  for (const ListEntry& l : m.lists) {
+    if (l.marking == Marking::kRed) {
+      *error = fmt::format("list \"{}\" is TLP:RED: it must not leave its owner, so no pack may "
+                           "carry it", l.path);
+      return false;
+    }
+    if (l.marking > m.marking) {
+      *error = fmt::format("list \"{}\" is TLP:{} but the pack is TLP:{}: mark the pack {} or "
+                           "leave the list out", l.path, MarkingName(l.marking),
+                           MarkingName(m.marking), MarkingName(l.marking));
+      return false;
+    }
+  }
   return true;
 }
 

@@ -56,6 +56,11 @@ inline constexpr size_t kMaxPackFiles = 10000;
 
 bool ParseManifest(std::string_view json, Manifest* out, std::string* error);
 
+// Whether the manifest's markings allow sharing it: TLP:RED (the pack or a
+// list) never leaves its owner, and a list travels only in a pack marked at
+// least as restrictively. `vigil pack build` refuses otherwise.
+bool CheckMarkings(const Manifest& m, std::string* error);
+
 // A path inside a pack: relative, '/'-separated, no "." or ".." parts,
 // letters, digits and "._-" only.
 bool ValidPackPath(std::string_view path);

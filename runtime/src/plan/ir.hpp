@@ -53,6 +53,20 @@ enum class OpCode : uint8_t {
 
 enum class CmpOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 
+// `a op b`, for the evaluator and for the rule index's class tables.
+template <typename T>
+inline __attribute__((always_inline)) bool Compare(CmpOp op, const T& a, const T& b) {
+  switch (op) {
+    case CmpOp::kEq: return a == b;
+    case CmpOp::kNe: return a != b;
+    case CmpOp::kLt: return a < b;
+    case CmpOp::kLe: return a <= b;
+    case CmpOp::kGt: return a > b;
+    case CmpOp::kGe: return a >= b;
+  }
+  return false;
+}
+
 // Whether a node yields a bool that the evaluator computes as a truth value
 // (Evaluator::Truth) rather than as a Value.
 inline bool IsPredicate(OpCode op) {

@@ -37,7 +37,7 @@ class Planner {
   Node Fuse(Node node) const;
   void CollectConjuncts(uint32_t node, std::vector<uint32_t>& out) const;
   bool AtomOf(uint32_t rule, uint32_t node, eval::RuleIndex::Atom& atom) const;
-  void IndexRules(const std::vector<std::vector<uint32_t>>& conjuncts);
+  void IndexRules(std::vector<std::vector<uint32_t>> conjuncts);
   void PlanAggregates();
 
   sema::Module& module_;
@@ -427,8 +427,7 @@ uint32_t Planner::In(const ast::Expr& e) {
       x.name = list.name;
       x.kind = set.kind;
       x.hashed = list.hashed;
-      x.normalization = list.normalization;
-      x.hmac_key = list.hmac_key;
+      x.digest = ListDigest(list.normalization, list.hmac_key);
     }
     n.c = it->second;
     return Emit(n, e);
@@ -443,8 +442,7 @@ uint32_t Planner::In(const ast::Expr& e) {
     if (inserted) {
       eval::HashedSet h;
       h.digests.Build(list.value.strs);
-      h.normalization = list.normalization;
-      h.hmac_key = list.hmac_key;
+      h.digest = ListDigest(list.normalization, list.hmac_key);
       program_.hashed_sets.push_back(std::move(h));
     }
     n.c = it->second;
@@ -597,7 +595,7 @@ void Planner::Run() {
     CollectConjuncts(rule.when, conjuncts[program_.rules.size()]);
     program_.rules.push_back(std::move(rule));
   }
-  IndexRules(conjuncts);
+  IndexRules(std::move(conjuncts));
 }
 
 // Aggregates with the same `by:` fields form one group: one key lookup and
@@ -689,29 +687,28 @@ bool Planner::AtomOf(uint32_t rule, uint32_t node, eval::RuleIndex::Atom& atom) 
 }
 
 // Builds the rule index from every rule's atoms, and each rule's residual:
-// the conjuncts the index does not decide.
-void Planner::IndexRules(const std::vector<std::vector<uint32_t>>& conjuncts) {
+// the conjuncts the index does not decide, in cost order.
+void Planner::IndexRules(std::vector<std::vector<uint32_t>> conjuncts) {
+  constexpr uint32_t kDecided = UINT32_MAX;
   std::vector<eval::RuleIndex::Atom> atoms;
-  std::vector<std::pair<uint32_t, size_t>> atom_at;  // (rule, conjunct position)
+  std::vector<uint32_t*> atom_conjunct;  // where each atom came from
   for (uint32_t r = 0; r < program_.rules.size(); ++r) {
-    for (size_t k = 0; k < conjuncts[r].size(); ++k) {
+    for (uint32_t& c : conjuncts[r]) {
       eval::RuleIndex::Atom atom;
-      if (!AtomOf(r, conjuncts[r][k], atom)) continue;
+      if (!AtomOf(r, c, atom)) continue;
       atoms.push_back(std::move(atom));
-      atom_at.emplace_back(r, k);
+      atom_conjunct.push_back(&c);
     }
   }
   std::vector<bool> decided = program_.rule_index.Build(atoms, program_.rules.size());
-  std::vector<std::vector<bool>> skip(program_.rules.size());
-  for (uint32_t r = 0; r < program_.rules.size(); ++r) skip[r].assign(conjuncts[r].size(), false);
   for (size_t i = 0; i < atoms.size(); ++i) {
-    if (decided[i]) skip[atom_at[i].first][atom_at[i].second] = true;
+    if (decided[i]) *atom_conjunct[i] = kDecided;
   }
   for (uint32_t r = 0; r < program_.rules.size(); ++r) {
     eval::Program::Residual res;
     res.begin = static_cast<uint32_t>(program_.residual_nodes.size());
-    for (size_t k = 0; k < conjuncts[r].size(); ++k) {
-      if (!skip[r][k]) program_.residual_nodes.push_back(conjuncts[r][k]);
+    for (uint32_t c : conjuncts[r]) {
+      if (c != kDecided) program_.residual_nodes.push_back(c);
     }
     res.count = static_cast<uint32_t>(program_.residual_nodes.size()) - res.begin;
     program_.residuals.push_back(res);

@@ -134,7 +134,8 @@ void Checker::ApplyOverrides(bool params) {
     if (o->version && params) {
       if (!ParseVersion(o->version->value)) {
         Error(DiagCode::kBadVersion, o->version->range,
-              fmt::format("\"{}\" is not a version (MAJOR.MINOR.PATCH)", o->version->value));
+              fmt::format("version \"{}\" is not a semantic version", o->version->value),
+              "write MAJOR.MINOR.PATCH, for example \"1.4.0\"");
         continue;
       }
       if (!SatisfiesCaret(target_set->version.value, o->version->value)) {

@@ -82,10 +82,6 @@ class Checker {
   const ListReader& read_list_;
   const std::map<std::string, std::string>& hmac_keys_;
   int64_t now_us_;
-  // A list file line "VALUE @expires DATE": the value, and whether to keep it
-  // (false once expired, or on a bad date, reported at `range`).
-  std::string_view ListValue(std::string_view line, SourceRange range, const std::string& list,
-                             bool* keep, size_t* expired);
   void ReportExpired(const std::string& list, SourceRange range, size_t expired);
   void CheckHashedList(const ast::ListDecl& d, uint32_t file, ListInfo& list);
   Module module_;

@@ -1,8 +1,8 @@
 // Compile-time values: const and param values, set literals, list files.
 #include <charconv>
-#include <chrono>
 #include <functional>
 
+#include "base/list_file.hpp"
 #include "base/time_util.hpp"
 #include "sema/checker_impl.hpp"
 
@@ -205,24 +205,10 @@ bool Checker::ConvertConst(ConstValue& v, Type target, SourceRange range, const 
   return false;
 }
 
-namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-}  // namespace
-
-// Reads a list file named by `decl` and calls `visit` with each entry that
-// has not expired: lines trimmed, blank lines and `#` comments skipped,
-// "VALUE @expires DATE" handled (ListValue). Reports an unreadable file and
-// the count of expired entries.
+// Reads a list file named by `decl` (base/list_file.hpp) and calls `visit`
+// with each entry that has not expired. Reports an unreadable file, a bad
+// expiry date, and the count of expired entries.
 void Checker::ForEachListEntry(const ast::ListDecl& decl, uint32_t file_id,
                                const std::function<void(std::string_view, SourceRange)>& visit) {
   std::string error;
@@ -232,22 +218,23 @@ void Checker::ForEachListEntry(const ast::ListDecl& decl, uint32_t file_id,
           fmt::format("cannot read list file \"{}\": {}", decl.path.value, error));
     return;
   }
-  std::string_view text = sources_.file(*id).text();
-  size_t pos = 0;
+  const int64_t now = now_us_ != 0 ? now_us_ : NowMicros();
   size_t expired = 0;
-  while (pos < text.size() && !diags_.saturated()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view raw = text.substr(pos, end - pos);
-    std::string_view line = Trim(raw);
-    uint32_t at = static_cast<uint32_t>(pos + (line.data() - raw.data()));
-    pos = end + 1;
-    if (line.empty() || line.front() == '#') continue;
-    SourceRange range{*id, at, at + static_cast<uint32_t>(line.size())};
-    bool keep = true;
-    line = ListValue(line, range, decl.name.text, &keep, &expired);
-    if (keep) visit(line, range);
-  }
+  ForEachListLine(sources_.file(*id).text(), [&](const ListLine& line) {
+    if (diags_.saturated()) return;
+    const auto at = static_cast<uint32_t>(line.offset);
+    SourceRange range{*id, at, at + static_cast<uint32_t>(line.text.size())};
+    if (line.bad_expiry) {
+      Error(DiagCode::kBadListEntry, range,
+            fmt::format("'{}' is not an expiry date (list '{}')",
+                        std::string(line.expiry.substr(0, 40)), decl.name.text),
+            "write `VALUE @expires 2026-12-31` or `VALUE @expires 2026-12-31T18:00:00Z`");
+    } else if (line.expires && *line.expires <= now) {
+      ++expired;  // dropped when compiling: hosts reload to apply expiries
+    } else {
+      visit(line.value, range);
+    }
+  });
   ReportExpired(decl.name.text, decl.range, expired);
 }
 
@@ -330,43 +317,6 @@ void Checker::CheckHashedList(const ast::ListDecl& d, uint32_t file, ListInfo& l
 
 namespace vigil::sema {
 
-// "VALUE @expires 2026-12-31" (the entry matches through that day, UTC) or
-// "VALUE @expires 2026-12-31T18:00:00Z" (until that instant). Expired entries
-// are dropped when the rule set is compiled: hosts reload to apply expiries.
-std::string_view Checker::ListValue(std::string_view line, SourceRange range, const std::string& list,
-                                    bool* keep, size_t* expired) {
-  constexpr std::string_view kMarker = " @expires ";
-  size_t at = line.rfind(kMarker);
-  *keep = true;
-  if (at == std::string_view::npos) return line;
-  std::string_view when = Trim(line.substr(at + kMarker.size()));
-  std::string_view value = Trim(line.substr(0, at));
-  std::optional<int64_t> until;
-  if (when.size() == 10) {
-    if (std::optional<int64_t> day = ParseTime(std::string(when) + "T00:00:00Z")) {
-      until = *day + int64_t{86400} * 1000000;  // the end of that day
-    }
-  } else {
-    until = ParseTime(when);
-  }
-  if (!until) {
-    Error(DiagCode::kBadListEntry, range,
-          fmt::format("'{}' is not an expiry date (list '{}')", std::string(when.substr(0, 40)), list),
-          "write `VALUE @expires 2026-12-31` or `VALUE @expires 2026-12-31T18:00:00Z`");
-    *keep = false;
-    return value;
-  }
-  const int64_t now =
-      now_us_ != 0 ? now_us_
-                   : std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-  if (*until <= now) {
-    *keep = false;
-    ++*expired;
-  }
-  return value;
-}
 
 void Checker::ReportExpired(const std::string& list, SourceRange range, size_t expired) {
   if (expired == 0) return;

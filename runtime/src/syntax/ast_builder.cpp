@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "base/limits.hpp"
+#include "base/semver.hpp"
 #include "base/time_util.hpp"
 #include "base/utf8.hpp"
 #include "syntax/parse.hpp"
@@ -192,20 +193,8 @@ ast::Item AstBuilder::BuildItem(P::ItemContext* ctx) {
 
 ast::RulesetDecl AstBuilder::BuildRuleset(P::RulesetDeclContext* ctx) {
   ast::RulesetDecl d{Dotted(ctx->dottedName()), String(ctx->STRING()), mapper_.Range(ctx)};
-  // Semantic versioning: MAJOR.MINOR.PATCH with an optional -prerelease.
   const std::string& v = d.version.value;
-  int parts = 0;
-  size_t i = 0;
-  bool ok = true;
-  while (ok && parts < 3) {
-    size_t start = i;
-    while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
-    ok = i > start && !(i - start > 1 && v[start] == '0');
-    ++parts;
-    if (parts < 3) ok = ok && i < v.size() && v[i++] == '.';
-  }
-  if (ok && i < v.size()) ok = v[i] == '-' && i + 1 < v.size();
-  if (!ok) {
+  if (!ParseVersion(v)) {
     diags_.Error(DiagCode::kBadVersion, d.version.range,
                  fmt::format("version \"{}\" is not a semantic version", v),
                  "write MAJOR.MINOR.PATCH, for example \"1.4.0\"");

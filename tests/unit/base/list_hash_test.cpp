@@ -13,9 +13,11 @@ std::string Norm(Normalization n, std::string_view in) {
   return out;
 }
 
-std::string Hex(std::string_view value, std::string_view key = {}) {
+std::string Hex(std::string_view value, std::string_view key = {},
+                Normalization n = Normalization::kNone) {
+  std::string scratch(value.size(), '\0');
   char out[kDigestHexLen];
-  DigestHex(value, key, out);
+  ListDigest(n, key).Hex(value, scratch.data(), out);
   return std::string(out, kDigestHexLen);
 }
 
@@ -44,6 +46,13 @@ TEST(ListHash, DigestsMatchKnownVectors) {
   EXPECT_EQ(Hex("4111111111111111"), "9bbef19476623ca56c17da75fd57734dbf82530686043a6e491c6d71befe8f6e");
   EXPECT_EQ(Hex("what do ya want for nothing?", "Jefe"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // The same digest twice from one keyed ListDigest: its key state is reused, not consumed.
+  ListDigest keyed(Normalization::kDigits, "Jefe");
+  char a[kDigestHexLen], b[kDigestHexLen], scratch[32];
+  keyed.Hex("4111 1111", scratch, a);
+  keyed.Hex("4111-1111", scratch, b);
+  EXPECT_EQ(std::string(a, kDigestHexLen), std::string(b, kDigestHexLen));
+  EXPECT_EQ(std::string(a, kDigestHexLen), Hex("41111111", "Jefe"));
 }
 
 TEST(ListHash, ParsesDigests) {

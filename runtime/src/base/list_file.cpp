@@ -1,0 +1,63 @@
+#include "base/list_file.hpp"
+
+#include <chrono>
+
+#include "base/time_util.hpp"
+
+namespace vigil {
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+constexpr int64_t kDayMicros = int64_t{86400} * 1000000;
+
+}  // namespace
+
+void ForEachListLine(std::string_view file, const std::function<void(const ListLine&)>& visit) {
+  constexpr std::string_view kMarker = " @expires ";
+  size_t pos = 0;
+  size_t number = 0;
+  while (pos < file.size()) {
+    size_t end = file.find('\n', pos);
+    if (end == std::string_view::npos) end = file.size();
+    std::string_view raw = file.substr(pos, end - pos);
+    ++number;
+    ListLine line;
+    line.text = Trim(raw);
+    line.offset = pos + static_cast<size_t>(line.text.data() - raw.data());
+    line.number = number;
+    pos = end + 1;
+    if (line.text.empty() || line.text.front() == '#') continue;
+    line.value = line.text;
+    size_t at = line.text.rfind(kMarker);
+    if (at != std::string_view::npos) {
+      line.value = Trim(line.text.substr(0, at));
+      line.expiry = Trim(line.text.substr(at + kMarker.size()));
+      if (line.expiry.size() == 10) {  // a date: through the end of that day
+        std::optional<int64_t> day = ParseTime(std::string(line.expiry) + "T00:00:00Z");
+        if (day) line.expires = *day + kDayMicros;
+      } else {
+        line.expires = ParseTime(line.expiry);
+      }
+      line.bad_expiry = !line.expires;
+    }
+    visit(line);
+  }
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace vigil
