@@ -159,6 +159,21 @@ const std::vector<Command>& Commands() {
        "changes, 1 when something does, 2 on errors (rules that do not compile, no\n"
        "event evaluated).\n",
        RunDiff},
+      {"lsp", "run the language server for editors (LSP on stdin/stdout)",
+       "usage: vigil lsp [--stdio]\n"
+       "\n"
+       "Speaks the Language Server Protocol on standard input and output, for\n"
+       "editors (docs/editors.md): the diagnostics of `vigil check` as you type,\n"
+       "hover, completion, go to definition, references, rename, formatting,\n"
+       "document symbols, quick fixes, semantic tokens, and code lenses with each\n"
+       "rule's test results. Rule files are compiled as `vigil check` compiles them,\n"
+       "with the same environment (VIGIL_HMAC_KEYS, VIGIL_HOST_SCHEMA, pack policy).\n"
+       "--stdio is accepted (editors pass it) and changes nothing. Nothing but protocol\n"
+       "messages is written to standard output.\n"
+       "\n"
+       "Exit status: 0 after the client's shutdown and exit, 1 when the input ends\n"
+       "without them.\n",
+       RunLsp},
       {"help", "show help for a command", kHelpUsage, RunHelp},
   };
   return commands;

@@ -95,12 +95,15 @@ class Driver {
       check.hmac_keys = options_.hmac_keys;
       check.now_us = options_.now_us;
       std::optional<sema::Module> module = sema::Check(files_, out_.sources, diags_, reader, check);
+      if (options_.inspect) options_.inspect(files_, module ? &*module : nullptr);
       if (module && CheckPackManifests(*module) && CheckHostSchema(*module)) {
         out_.tests = std::move(module->tests);
         lint::Facts facts = lint::Collect(*module);
         out_.program = plan::Plan(std::move(*module), out_.sources, Digest());
         lint::Run(facts, *out_.program, out_.sources, diags_);
       }
+    } else if (options_.inspect) {
+      options_.inspect(files_, nullptr);
     }
     out_.diagnostics = diags_.diagnostics();
   }

@@ -2,6 +2,7 @@
 // are no errors, an immutable eval::Program. Used by the CLI and the C ABI.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "base/source.hpp"
 #include "eval/program.hpp"
 #include "pack/pack.hpp"
+#include "sema/checker.hpp"
 #include "sema/tests.hpp"
 
 namespace vigil {
@@ -39,6 +41,13 @@ struct CompileOptions {
   // Which rule packs (.vgp paths) are accepted: signatures, revoked keys,
   // anti-rollback. The default accepts unsigned packs whose content is intact.
   pack::TrustPolicy pack_policy;
+  // For tools that need what the checker knew (the language server: names,
+  // positions, types, values). Called once, after checking and before
+  // planning, with every file's AST in load order (an empty AST for a file
+  // with syntax errors) and the checked module, or null when checking did not
+  // run or found errors (the ASTs still carry the types sema could assign).
+  std::function<void(const std::vector<sema::LoadedFile>& files, const sema::Module* module)>
+      inspect;
 };
 
 
