@@ -10,6 +10,7 @@ packages=(
   tzdata abigail-tools clang libclang-rt-14-dev
   default-jdk-headless libjna-java
   redis-server libhiredis-dev
+  nlohmann-json3-dev neovim
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -19,4 +20,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
   apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# Node.js runs the VS Code extension's tests and packaging (editors/vscode).
+# The machine's Node 20 is used when present (@vscode/vsce 3.9.2 needs it);
+# otherwise Debian's.
+if ! command -v npm >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends nodejs npm
+fi
+# The extension's npm packages, exactly as package-lock.json pins them;
+# installed again only when the lock file changed.
+root=$(cd "$(dirname "$0")/.." && pwd)
+ext=$root/editors/vscode
+if [ -f "$ext/package-lock.json" ] &&
+   { [ ! -f "$ext/node_modules/.package-lock.json" ] ||
+     [ "$ext/package-lock.json" -nt "$ext/node_modules/.package-lock.json" ]; }; then
+  (cd "$ext" && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -25,7 +25,7 @@ def patterns(node):
 
 def main():
     repo = sys.argv[1]
-    with open(repo + "/editors/vigil.tmLanguage.json") as f:
+    with open(repo + "/editors/vscode/syntaxes/vigil.tmLanguage.json") as f:
         grammar = json.load(f)
     compiled = []
     for p in patterns(grammar):
