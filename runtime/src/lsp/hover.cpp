@@ -221,6 +221,19 @@ std::string CallMarkdown(const Context& c, const Call& call) {
   return out;
 }
 
+// A decision of the default order, which no file declares.
+json DefaultDecision(const Context& c) {
+  uint32_t begin = 0;
+  std::string word(WordAt(c.Text(), c.offset, &begin));
+  const auto& order = c.analysis->index.decisions;
+  if (word.empty() || std::find(order.begin(), order.end(), word) == order.end()) return nullptr;
+  std::string text;
+  for (const auto& n : order) text += (text.empty() ? "" : " < ") + n;
+  std::string markdown = Code("decision " + word) + "\n\nthe default decisions, lowest first: " + text;
+  return json{{"contents", {{"kind", "markdown"}, {"value", markdown}}},
+              {"range", c.Range(SourceRange{c.file, begin, begin + static_cast<uint32_t>(word.size())})}};
+}
+
 }  // namespace
 
 json Hover(const Context& c) {
@@ -234,7 +247,7 @@ json Hover(const Context& c) {
   if (markdown.empty()) {
     const Ref* ref = index.RefAt(c.file, c.offset);
     std::optional<uint32_t> decl = ref != nullptr ? std::optional<uint32_t>(ref->decl) : DeclAt(c);
-    if (!decl) return nullptr;
+    if (!decl) return DefaultDecision(c);
     markdown = DeclMarkdown(c, index.decls[*decl]);
     if (ref != nullptr) {
       range = ref->range;

@@ -1,6 +1,7 @@
 #include "lsp/server.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "format/formatter.hpp"
 #include "lsp/uri.hpp"
@@ -235,11 +236,15 @@ json Server::Dispatch(const std::string& method, const json& params) {
 }
 
 json Server::Initialize(const json& params) {
+  // The server runs in the client's workspace root, as `vigil check` run
+  // there would: relative paths in messages and imports mean the same.
+  std::optional<std::string> root;
   if (params.contains("rootUri") && params["rootUri"].is_string()) {
-    if (auto root = UriToPath(params["rootUri"].get<std::string>())) workspace_.SetRoot(*root);
+    root = UriToPath(params["rootUri"].get<std::string>());
   } else if (params.contains("rootPath") && params["rootPath"].is_string()) {
-    workspace_.SetRoot(params["rootPath"].get<std::string>());
+    root = params["rootPath"].get<std::string>();
   }
+  if (root && !root->empty() && ::chdir(root->c_str()) == 0) workspace_.SetRoot(*root);
   const json caps = params.contains("capabilities") ? params["capabilities"] : json::object();
   auto flag = [&](std::initializer_list<const char*> path) {
     const json* at = &caps;

@@ -42,6 +42,12 @@ const TestReport* Analysis::Tests() const {
 
 // ---------------------------------------------------------------- paths
 
+void Workspace::SetRoot(const std::string& absolute_dir) {
+  std::string root = fs::path(absolute_dir).lexically_normal().generic_string();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  root_ = root == "/" ? "" : root;
+}
+
 std::string Workspace::DisplayPath(const std::string& absolute) const {
   std::string normal = fs::path(absolute).lexically_normal().generic_string();
   if (!root_.empty() && normal.size() > root_.size() + 1 && normal.starts_with(root_) &&

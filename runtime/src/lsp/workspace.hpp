@@ -73,7 +73,7 @@ class Workspace {
   explicit Workspace(CompileOptions base) : base_(std::move(base)) {}
 
   // The folder the server runs in: paths under it are relative.
-  void SetRoot(const std::string& absolute_dir) { root_ = absolute_dir; }
+  void SetRoot(const std::string& absolute_dir);
   const std::string& root() const { return root_; }
 
   // False (with an error) for a URI that is not a file: URI.
