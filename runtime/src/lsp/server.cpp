@@ -152,6 +152,8 @@ void Server::HandleMessage(const json& msg) {
     try {
       Dispatch(method, params);
     } catch (const RequestError& e) {
+      // Notifications the server does not know are dropped, as the protocol says.
+      if (e.code == kMethodNotFound) return;
       Notify("window/logMessage", json{{"type", 1}, {"message", fmt::format("{}: {}", method, e.what())}});
     } catch (const std::exception& e) {
       Notify("window/logMessage", json{{"type", 1}, {"message", fmt::format("{}: {}", method, e.what())}});
