@@ -7,6 +7,7 @@
 #   bash bench/run.sh table 100 1000  the table for some sizes only
 #   bash bench/run.sh gbench [N...]   Google Benchmark's stateless loops (vigil_eval_bench)
 #   bash bench/run.sh velocity        2,000,000 velocity events, 1 and 2 threads (vigil_velocity_bench)
+#   bash bench/run.sh lsp             vigil lsp: keystroke to diagnostics, coalition pack and 10,000 rules
 #
 # It builds vigil in release mode, generates each workload once with the
 # seeded generator ../shared/bench/gen.py (cached in build/bench-data), writes
@@ -56,6 +57,10 @@ case $mode in
     for n in "${sizes[@]}"; do workload "r$n" --rules "$n" --events 200000; done
     build
     for n in "${sizes[@]}"; do "$root/build/bench/vigil_eval_bench" --workload "$data/r$n"; done
+    ;;
+  lsp)
+    build
+    /usr/bin/python3 "$root/bench/lsp_bench.py" "$root/build/vigil" "$root" "${sizes[@]}"
     ;;
   velocity)
     workload vel100 --rules 100 --events 2000000 --velocity

@@ -246,7 +246,9 @@ json Server::Initialize(const json& params) {
   } else if (params.contains("rootPath") && params["rootPath"].is_string()) {
     root = params["rootPath"].get<std::string>();
   }
-  if (root && !root->empty() && ::chdir(root->c_str()) == 0) workspace_.SetRoot(*root);
+  if (root && !root->empty() && (!enter_root_ || ::chdir(root->c_str()) == 0)) {
+    workspace_.SetRoot(*root);
+  }
   const json caps = params.contains("capabilities") ? params["capabilities"] : json::object();
   auto flag = [&](std::initializer_list<const char*> path) {
     const json* at = &caps;

@@ -35,6 +35,9 @@ class Server {
   // Message bodies to send, in order.
   std::vector<std::string> TakeOutgoing();
   bool exited() const { return exited_; }
+  // Whether `initialize` moves the process into the client's root folder
+  // (on for `vigil lsp`; off where the process is shared, as in the fuzzer).
+  void set_enter_root(bool enter) { enter_root_ = enter; }
   // 0 after `shutdown` then `exit`, 1 otherwise (as the protocol says).
   int exit_code() const { return shutdown_ ? 0 : 1; }
 
@@ -58,6 +61,7 @@ class Server {
   bool initialized_ = false;
   bool shutdown_ = false;
   bool exited_ = false;
+  bool enter_root_ = true;
   std::set<std::string> cancelled_;  // ids (as JSON text) of cancelled requests
   std::vector<std::string> outgoing_;
 };

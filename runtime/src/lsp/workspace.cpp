@@ -348,18 +348,21 @@ std::vector<Publication> Workspace::Refresh() {
   std::vector<Publication> out;
   for (const std::string& path : touched_) {
     std::vector<PublishedDiagnostic> now = Union(path);
-    auto it = published_.find(path);
-    bool had = it != published_.end();
-    if (had && it->second == now) continue;
-    if (!had && now.empty()) {
-      // Publish an empty list once for open documents, so the editor knows
-      // they were checked.
-      bool open = false;
-      for (const auto& [uri, doc] : docs_) open = open || doc.path == path;
-      if (!open) continue;
+    // Every new version of an open document gets its diagnostics (even when
+    // they did not change: the editor learns that version was checked);
+    // other files only when theirs changed.
+    const Document* open = nullptr;
+    for (const auto& [uri, doc] : docs_) {
+      if (doc.path == path) open = &doc;
     }
+    auto it = published_.find(path);
+    bool same = it != published_.end() && it->second == now;
+    bool new_version = open != nullptr && published_version_[path] != open->version;
+    if (same && !new_version) continue;
+    if (it == published_.end() && now.empty() && open == nullptr) continue;
     out.push_back(Publication{PathToUri(path), now});
     published_[path] = std::move(now);
+    if (open != nullptr) published_version_[path] = open->version;
   }
   touched_.clear();
   return out;

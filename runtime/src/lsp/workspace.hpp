@@ -119,6 +119,7 @@ class Workspace {
   std::map<std::string, Document> docs_;  // by URI
   std::vector<std::unique_ptr<Unit>> units_;
   std::map<std::string, std::vector<PublishedDiagnostic>> published_;  // by path
+  std::map<std::string, int64_t> published_version_;  // open documents: version published
   std::set<std::string> touched_;  // files whose diagnostics may have changed
   // Declarations of each file from its last version that parsed, for files
   // that now have syntax errors (completion keeps working while typing).

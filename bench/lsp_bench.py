@@ -1,0 +1,106 @@
+"""Latency of `vigil lsp` as an editor sees it: from sending a keystroke
+(textDocument/didChange) to receiving that version's diagnostics, over the
+real pipe. Prints one row per workload.
+
+  coalition pack   rules/coalition (3 files, 34 rules, 68 tests); keystrokes in rules.vgl
+  10,000 rules     one generated file of 10,000 rules; first diagnostics and keystrokes
+
+usage: lsp_bench.py VIGIL REPO [KEYSTROKES]    (bash bench/run.sh lsp)
+"""
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "lsp"))
+from lsp_client import Client, uri  # noqa: E402
+
+
+def keystrokes(client, path, text, anchor, count):
+    """Types `count` characters after `anchor` (in a comment), one message
+    each, waiting for each version's diagnostics; returns the latencies in ms
+    and the number of diagnostics of the last version."""
+    offset = text.index(anchor) + len(anchor)
+    before = text[:offset]
+    line = before.count("\n")
+    col = len(before[before.rfind("\n") + 1:].encode("utf-16-le")) // 2
+    u = uri(path)
+    times = []
+    diags = None
+    for i in range(count):
+        version = i + 2
+        start = time.perf_counter()
+        client.notify("textDocument/didChange", {
+            "textDocument": {"uri": u, "version": version},
+            "contentChanges": [{"range": {"start": {"line": line, "character": col + i},
+                                          "end": {"line": line, "character": col + i}}, "text": "x"}]})
+        msg = client.wait_notification("textDocument/publishDiagnostics",
+                                       lambda m: m["params"]["uri"] == u and m["params"].get("version") == version,
+                                       timeout=60)
+        times.append((time.perf_counter() - start) * 1000)
+        diags = msg["params"]["diagnostics"]
+    return times, diags
+
+
+def row(name, first_ms, times, target):
+    times = sorted(times)
+    p90 = times[max(0, int(len(times) * 0.9) - 1)]
+    print("| %-24s | %8.1f | %8.1f | %8.1f | %8.1f | %-10s |" % (
+        name, first_ms, statistics.median(times), p90, times[-1], target))
+
+
+def generate_10k(path, n=10000):
+    lines = ['ruleset bench.lsp version "1.0.0"',
+             "schema txn version 1 {", "  ts: time @time", "  card_id: string @key", "  amount: decimal",
+             "  country: string", "  mcc: int", "  channel: string", "}", "uses schema txn",
+             'const RISKY = {"PH", "TH", "KH", "VN"}', "param LIMIT: decimal = 100.00",
+             "let abroad = country != \"US\"", "# the last line is a comment the benchmark types into", ""]
+    for i in range(n):
+        lines += ["rule r%05d {" % i,
+                  '  title    "generated rule %d"' % i,
+                  "  severity %s" % ("low", "medium", "high")[i % 3],
+                  "  when amount > %d.00 and mcc == %d and (country in RISKY or abroad)" % (i % 500, 5000 + i % 900),
+                  "  then score %d" % (1 + i % 50),
+                  "}"]
+    lines.append("# typing here:")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def bench_file(vigil, root, path, anchor, count, name, target):
+    client = Client(vigil, root)
+    try:
+        client.initialize(root)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        start = time.perf_counter()
+        client.open(path, text)
+        client.diagnostics(path, timeout=120)
+        first = (time.perf_counter() - start) * 1000
+        times, diags = keystrokes(client, path, text, anchor, count)
+        row(name, first, times, target)
+        if diags:
+            print("  (unexpected diagnostics: %s)" % diags[:2])
+        client.close()
+    finally:
+        if client.proc.poll() is None:
+            client.proc.kill()
+
+
+def main():
+    vigil, repo = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    count = int(sys.argv[3]) if len(sys.argv) > 3 else 40
+    print("vigil lsp: ms from a keystroke (didChange) to its diagnostics, %d keystrokes each" % count)
+    print("| %-24s | %8s | %8s | %8s | %8s | %-10s |" % ("workload", "open", "median", "p90", "max", "target"))
+    print("|%s|%s|%s|%s|%s|%s|" % ("-" * 26, "-" * 10, "-" * 10, "-" * 10, "-" * 10, "-" * 12))
+    bench_file(vigil, repo, os.path.join(repo, "rules", "coalition", "rules.vgl"),
+               "# R01's qualifying event", count, "coalition pack (34 rules)", "< 50 ms")
+    with tempfile.TemporaryDirectory() as tmp:
+        big = os.path.join(tmp, "rules10k.vgl")
+        generate_10k(big)
+        bench_file(vigil, tmp, big, "# typing here:", max(5, count // 4), "10,000-rule file", "< 1000 ms")
+
+
+if __name__ == "__main__":
+    main()
