@@ -2,6 +2,8 @@
 // test`), and a command to run them again; over each test, its outcome.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "lsp/features.hpp"
 
 namespace vigil::lsp {
@@ -33,6 +35,19 @@ json CodeLenses(const Context& c) {
   const Analysis& a = *c.analysis;
   json out = json::array();
   const TestReport* report = a.Tests();
+  // Each rule's tests' outcomes, by rule id.
+  std::map<std::string, std::pair<size_t, size_t>> by_rule;  // passed, failed
+  if (report != nullptr) {
+    for (const Decl& t : a.index.decls) {
+      if (t.kind != DeclKind::kTest || t.stale) continue;
+      const TestOutcome* o = OutcomeOf(a, *report, t);
+      if (o == nullptr) continue;
+      for (const std::string& rule : t.rules) {
+        auto& counts = by_rule[rule];
+        (o->passed() ? counts.first : counts.second)++;
+      }
+    }
+  }
   for (const Decl& d : a.index.decls) {
     if (d.range.file != c.file || d.stale) continue;
     if (d.kind == DeclKind::kRule) {
@@ -40,16 +55,8 @@ json CodeLenses(const Context& c) {
         out.push_back(Lens(c, d.range, "tests: the rules do not compile", d.name));
         continue;
       }
-      size_t passed = 0, failed = 0;
-      for (const Decl& t : a.index.decls) {
-        if (t.kind != DeclKind::kTest ||
-            std::find(t.rules.begin(), t.rules.end(), d.name) == t.rules.end()) {
-          continue;
-        }
-        const TestOutcome* o = OutcomeOf(a, *report, t);
-        if (o == nullptr) continue;
-        (o->passed() ? passed : failed)++;
-      }
+      auto counts = by_rule[d.name];
+      size_t passed = counts.first, failed = counts.second;
       std::string title;
       if (passed + failed == 0) {
         title = "no test names this rule";

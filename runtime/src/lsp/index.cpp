@@ -375,22 +375,49 @@ class Builder {
 
 }  // namespace
 
+namespace {
+
+bool Before(SourceRange a, SourceRange b) {
+  return a.file != b.file ? a.file < b.file : a.begin < b.begin;
+}
+
+// The last element starting at or before `offset` in `file`, and the one
+// before it (a cursor just after a name touches it), in a vector sorted by
+// Before(). Names never overlap, so no other can contain the offset.
+template <typename T, typename RangeOf>
+const T* Lookup(const std::vector<T>& sorted, uint32_t file, uint32_t offset, RangeOf range_of) {
+  SourceRange key{file, offset, offset};
+  auto it = std::upper_bound(sorted.begin(), sorted.end(), key, [&](SourceRange k, const T& x) {
+    return Before(k, range_of(x)) ;
+  });
+  for (int back = 0; back < 2 && it != sorted.begin(); ++back) {
+    --it;
+    if (Contains(range_of(*it), file, offset)) return &*it;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 Index Index::Build(const std::vector<sema::LoadedFile>& files, const sema::Module* module) {
-  return Builder(files, module).Run();
+  Index index = Builder(files, module).Run();
+  index.Sort();
+  return index;
+}
+
+void Index::Sort() {
+  std::stable_sort(refs.begin(), refs.end(),
+                   [](const Ref& a, const Ref& b) { return Before(a.range, b.range); });
+  std::stable_sort(calls.begin(), calls.end(),
+                   [](const Call& a, const Call& b) { return Before(a.name_range, b.name_range); });
 }
 
 const Ref* Index::RefAt(uint32_t file, uint32_t offset) const {
-  for (const Ref& r : refs) {
-    if (Contains(r.range, file, offset)) return &r;
-  }
-  return nullptr;
+  return Lookup(refs, file, offset, [](const Ref& r) { return r.range; });
 }
 
 const Call* Index::CallAt(uint32_t file, uint32_t offset) const {
-  for (const Call& c : calls) {
-    if (Contains(c.name_range, file, offset)) return &c;
-  }
-  return nullptr;
+  return Lookup(calls, file, offset, [](const Call& c) { return c.name_range; });
 }
 
 std::optional<uint32_t> Index::FindValue(const std::string& name) const {

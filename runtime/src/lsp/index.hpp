@@ -88,6 +88,8 @@ struct Index {
   // for facts only sema knows: list sizes, const types).
   static Index Build(const std::vector<sema::LoadedFile>& files, const sema::Module* module);
 
+  // Sorts refs and calls by position (Build does it; call again after adding).
+  void Sort();
   // The name at `offset` of file `file`: a use or a declaration.
   const Ref* RefAt(uint32_t file, uint32_t offset) const;
   const Call* CallAt(uint32_t file, uint32_t offset) const;
