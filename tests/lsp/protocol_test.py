@@ -185,6 +185,25 @@ def invalid_utf8_file_is_a_diagnostic(vigil, root):
 
 
 @case
+def files_changed_on_disk(vigil, root):
+    """An imported file edited outside the editor: after
+    workspace/didChangeWatchedFiles the open file's compilation is checked again."""
+    c = started(vigil, root)
+    main = os.path.join(root, "multi", "main.vgl")
+    shared = os.path.join(root, "multi", "shared.vgl")
+    c.open(main)
+    assert c.diagnostics(main) == []
+    with open(shared, "a", encoding="utf-8") as f:
+        f.write("let broken = amount > \"x\"\n")
+    c.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": uri(shared), "type": 2}]})
+    c.request("textDocument/hover", {"textDocument": {"uri": uri(main)},
+                                     "position": {"line": 0, "character": 0}})
+    diags = c.diagnostics(shared)
+    assert [d["code"] for d in diags] == ["E3001"], diags
+    assert c.close() == 0
+
+
+@case
 def exit_codes(vigil, root):
     c = Client(vigil, root)
     c.initialize(root)
