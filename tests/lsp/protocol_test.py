@@ -204,6 +204,35 @@ def files_changed_on_disk(vigil, root):
 
 
 @case
+def names_survive_syntax_errors(vigil, root):
+    """While a file does not parse, completion still offers its own names and
+    those of the files it imported when it last parsed."""
+    c = started(vigil, root)
+    main = os.path.join(root, "multi", "main.vgl")
+    with open(main, encoding="utf-8") as f:
+        text = f.read()
+    c.open(main, text)
+    assert c.diagnostics(main) == []
+    line = text.split("\n").index("  then score 5")
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri(main), "version": 2}, "contentChanges": [
+        {"range": {"start": {"line": line, "character": 2}, "end": {"line": line, "character": 6}}, "text": ""}]})
+    diags = c.diagnostics(main)
+    assert [d["code"] for d in diags] == ["E1003"], diags
+    r = c.request("textDocument/completion", {"textDocument": {"uri": uri(main)},
+                                              "position": {"line": line, "character": 2}})
+    labels = {i["label"] for i in r["result"]["items"]}
+    for want in ("WATCH", "small_amount", "SMALL", "amount", "card_id"):
+        assert want in labels, (want, sorted(labels))
+    r = c.request("textDocument/definition", {"textDocument": {"uri": uri(main)},
+                                              "position": {"line": line - 1, "character": 62}})
+    assert r["result"]["uri"] == uri(main), r
+    r = c.request("textDocument/rename", {"textDocument": {"uri": uri(main)},
+                                          "position": {"line": line - 1, "character": 62}, "newName": "X"})
+    assert r["error"]["code"] == -32803, r
+    assert c.close() == 0
+
+
+@case
 def exit_codes(vigil, root):
     c = Client(vigil, root)
     c.initialize(root)

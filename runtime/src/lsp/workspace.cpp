@@ -260,8 +260,28 @@ void Workspace::Analyse(Unit& unit) {
   }
   unit.verify_member = false;
 
-  // Files with syntax errors keep the names of their last good version.
+  // Files with syntax errors keep the names of their last good version, and
+  // so do the files they imported then (a file that does not parse imports
+  // nothing): their text comes from the previous analysis.
   Index& index = analysis->index;
+  bool any_broken = false;
+  for (const auto& d : analysis->compilation.diagnostics) {
+    any_broken = any_broken || (d.has_range && d.severity == Severity::kError &&
+                                static_cast<unsigned>(d.code) < 2000);
+  }
+  const auto first_carried = static_cast<uint32_t>(sources.size());
+  if (any_broken && unit.analysis) {
+    // The `uses schema` may be in a file that does not parse now.
+    if (index.schema.empty()) index.schema = unit.analysis->index.schema;
+    for (const auto& [path, old_id] : unit.analysis->files) {
+      if (analysis->files.count(path) > 0 || !path.ends_with(".vgl") || last_good_.count(path) == 0) {
+        continue;
+      }
+      uint32_t id = analysis->compilation.sources.Add(path, std::string(unit.analysis->Text(old_id)));
+      analysis->files.emplace(path, id);
+      rule_files.push_back(id);
+    }
+  }
   for (uint32_t id : rule_files) {
     const std::string& path = sources.file(id).path();
     bool parsed = std::find(index.parsed_files.begin(), index.parsed_files.end(), id) !=
@@ -271,6 +291,10 @@ void Workspace::Analyse(Unit& unit) {
       broken = broken || (d.has_range && d.range.file == id && d.severity == Severity::kError &&
                           static_cast<unsigned>(d.code) < 2000);
     }
+    bool carried = std::find(index.parsed_files.begin(), index.parsed_files.end(), id) ==
+                       index.parsed_files.end() &&
+                   id >= first_carried;
+    broken = broken || carried;
     if (parsed || !broken) {
       std::vector<Decl> own;
       for (const Decl& d : index.decls) {
