@@ -1,4 +1,6 @@
 // vigil_session_* and vigil_result_*: evaluation and its results.
+#include <atomic>
+
 #include "eval/explain.hpp"
 #include "eval/result_json.hpp"
 #include "handles.hpp"
@@ -10,6 +12,15 @@ using vigil::capi::kEventMagic;
 using vigil::capi::kResultMagic;
 using vigil::capi::kSessionMagic;
 using vigil::capi::Valid;
+
+namespace vigil::capi {
+
+uint64_t NextStamp() noexcept {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace vigil::capi
 
 namespace {
 
@@ -33,8 +44,23 @@ void Evaluate(vigil_session* s, const vigil_event* e, vigil_result* r, bool reco
   if (r->program != s->ruleset->program) r->program = s->ruleset->program;
   vigil::eval::EvalOptions options = s->options;
   options.record = record;
+  // Until this call succeeds, neither the result nor the session's aggregate
+  // values describe a finished evaluation that explain could reuse.
+  r->stamp = 0;
+  s->last_result_stamp = 0;
   s->session->Evaluate(*e->event, r->result, options);
   CheckState(s, r->result.state_error);
+  r->stamp = vigil::capi::NextStamp();
+  s->last_result_stamp = r->stamp;
+  s->last_event_stamp = e->stamp;
+}
+
+// Whether `r` holds this session's last evaluation, of `e` as it is now: then
+// the session still holds that evaluation's aggregate values.
+bool IsLastEvaluation(const vigil_session* s, const vigil_event* e, const vigil_result* r) {
+  return Valid(e, kEventMagic) && Valid(r, kResultMagic) && r->stamp != 0 &&
+         r->stamp == s->last_result_stamp && e->stamp == s->last_event_stamp &&
+         r->program == s->ruleset->program;
 }
 
 }  // namespace
@@ -74,6 +100,7 @@ vigil_status vigil_session_rebind(vigil_session* session, vigil_ruleset* ruleset
     // The aggregates' state carries over (see vigil.h on hot reload).
     auto fresh = std::make_unique<vigil::eval::Session>(ruleset->program,
                                                         session->session->store());
+    session->last_result_stamp = 0;
     vigil_ruleset* old = session->ruleset;
     session->session = std::move(fresh);
     session->ruleset = vigil_ruleset_retain(ruleset);
@@ -112,6 +139,7 @@ vigil_status vigil_session_record(vigil_session* session, const vigil_event* eve
     if (event->ruleset->program != session->ruleset->program) {
       throw Failure{VIGIL_ERR_MISUSE, "the event was made for another rule set"};
     }
+    session->last_result_stamp = 0;  // Record overwrites the aggregate values
     bool recorded = session->session->Record(*event->event);
     CheckState(session, session->session->state_error());
     if (late != nullptr) *late = recorded ? 0 : 1;
@@ -142,7 +170,11 @@ vigil_status vigil_session_explain(vigil_session* session, const vigil_event* ev
   if (len != nullptr) *len = 0;
   if (!Valid(session, kSessionMagic) || json == nullptr) return VIGIL_ERR_MISUSE;
   return Guard(&session->errmsg, [&]() -> vigil_status {
-    Evaluate(session, event, result);
+    // Explaining never changes the aggregates' state. The record describes
+    // the evaluation that filled `result`: when that was this session's last
+    // one, of this event unchanged since, its values are reused as they are;
+    // otherwise the event is evaluated again as a what-if (not recorded).
+    if (!IsLastEvaluation(session, event, result)) Evaluate(session, event, result, false);
     result->explain.clear();
     vigil::eval::AppendExplainJson(*session->session, *event->event, result->result,
                                    session->options, result->explain);

@@ -31,6 +31,12 @@ enum Magic : uint32_t {
   kFreed = 0xDEADBEEF,
 };
 
+// A process-wide serial number: every change to an event and every
+// evaluation into a result takes a new one, so "the same event, unchanged,
+// evaluated into this result by this session" is a comparison of numbers
+// that a freed and reallocated handle can never match by accident.
+uint64_t NextStamp() noexcept;
+
 }  // namespace vigil::capi
 
 struct vigil_compiler {
@@ -62,6 +68,7 @@ struct vigil_event {
   vigil_ruleset* ruleset = nullptr;  // retained
   std::unique_ptr<vigil::eval::Event> event;
   std::string errmsg;
+  uint64_t stamp = vigil::capi::NextStamp();  // renewed by every setter, reset and set_json
 };
 
 struct vigil_session {
@@ -70,6 +77,12 @@ struct vigil_session {
   std::unique_ptr<vigil::eval::Session> session;
   vigil::eval::EvalOptions options;
   std::string errmsg;
+  // The last successful evaluation (vigil_session_explain reuses it): the
+  // result's stamp it wrote and the stamp of the event as it then was.
+  // Zero when the session's aggregate values no longer belong to it
+  // (vigil_session_record, rebind, a failed call).
+  uint64_t last_result_stamp = 0;
+  uint64_t last_event_stamp = 0;
 };
 
 struct vigil_result {
@@ -78,6 +91,7 @@ struct vigil_result {
   vigil::eval::Result result;
   std::string json;
   std::string explain;
+  uint64_t stamp = 0;  // of the evaluation that filled it; 0: none, or a failed one
 };
 
 namespace vigil::capi {

@@ -345,8 +345,18 @@ VIGIL_API vigil_status vigil_session_eval_batch(vigil_session* session,
                                                 const vigil_event* const* events,
                                                 vigil_result* const* results, size_t count,
                                                 size_t* failed_index);
-/* The explanation record (docs/explain.md) of the last event evaluated into
- * `result` by this session, as JSON. Borrowed from the result until its next use. */
+/* The explanation record (docs/explain.md) of `event` as JSON. Borrowed from the
+ * result until its next use. Explaining never changes the aggregates' state:
+ * - when this session's last successful evaluation was of `event` into `result`,
+ *   and the event has not been changed since (no setter, reset or set_json), the
+ *   record describes that evaluation, with the aggregate values it computed, and
+ *   nothing is evaluated again;
+ * - otherwise (another event, a changed one, another result, an evaluation by
+ *   another session, vigil_session_record or rebind since) `event` is first
+ *   evaluated into `result` as a what-if (as vigil_session_eval_ex with
+ *   VIGIL_EVAL_NO_RECORD): its aggregates count it on top of the state as it is
+ *   now, and nothing is recorded.
+ * So eval then explain describes exactly the decision the host acted on. */
 VIGIL_API vigil_status vigil_session_explain(vigil_session* session, const vigil_event* event,
                                              vigil_result* result, const char** json,
                                              size_t* len);
