@@ -164,14 +164,17 @@ vigil_status vigil_compiler_selftest(vigil_compiler* compiler, uint32_t* passed,
     vigil::TestReport report = vigil::RunTests(compiler->compilation, {});
     *passed = static_cast<uint32_t>(report.passed());
     *failed = static_cast<uint32_t>(report.failed());
-    compiler->errmsg.clear();
+    if (report.failed() == 0) return VIGIL_OK;
+    // The message survives because it travels with the status (Guard keeps
+    // a failure's message; it clears the message of a call that succeeds).
     for (const auto& t : report.tests) {
-      if (!t.failures.empty()) {
-        compiler->errmsg = t.failures[0].where + ": " + t.failures[0].message;
-        break;
-      }
+      if (t.failures.empty()) continue;
+      throw Failure{VIGIL_ERR_TEST,
+                    std::to_string(report.failed()) + " of " + std::to_string(report.tests.size()) +
+                        " tests failed; the first, \"" + t.name + "\": " + t.failures[0].where +
+                        ": " + t.failures[0].message};
     }
-    return VIGIL_OK;
+    throw Failure{VIGIL_ERR_TEST, std::to_string(report.failed()) + " tests failed"};
   });
 }
 

@@ -22,6 +22,7 @@ const char* vigil_status_str(vigil_status status) {
     case VIGIL_ERR_TYPE: return "wrong type";
     case VIGIL_ERR_RANGE: return "index out of range";
     case VIGIL_ERR_STATE: return "the state backend failed";
+    case VIGIL_ERR_TEST: return "a self-test failed";
     default: return "unknown status";
   }
 }

@@ -156,4 +156,59 @@ TEST_F(Velocity, SessionExplainAfterBatchRecordsNothing) {
   vigil_result_free(r2);
 }
 
+// vigil_compiler_selftest: "returns VIGIL_ERR_TEST ... the counts are still
+// written, and vigil_compiler_errmsg names the first failed test". It used to
+// return VIGIL_OK with failed = 1 and an empty message.
+TEST(SelfTest, CompilerSelftestFailureKeepsItsMessageAndStatus) {
+  const std::string text = std::string(kVelocity) + R"(
+test "one payment is reviewed" {
+  event { ts: 2026-03-01T10:00:00Z, card: "z", amount: 1.00 }
+    expect decision review
+}
+test "one payment is allowed" {
+  event { ts: 2026-03-01T10:00:00Z, card: "z", amount: 1.00 }
+    expect decision allow
+}
+)";
+  vigil_compiler* c = nullptr;
+  ASSERT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+  ASSERT_EQ(vigil_compiler_add_source(c, "v.vgl", 5, text.data(), text.size()), VIGIL_OK);
+  vigil_ruleset* rs = nullptr;
+  ASSERT_EQ(vigil_compiler_build(c, &rs), VIGIL_OK) << vigil_compiler_diag_render(c);
+  uint32_t passed = 9, failed = 9;
+  EXPECT_EQ(vigil_compiler_selftest(c, &passed, &failed), VIGIL_ERR_TEST);
+  EXPECT_EQ(passed, 1u);
+  EXPECT_EQ(failed, 1u);
+  const std::string message = vigil_compiler_errmsg(c);
+  EXPECT_NE(message.find("1 of 2 tests failed"), std::string::npos) << message;
+  EXPECT_NE(message.find("\"one payment is reviewed\""), std::string::npos) << message;
+  EXPECT_NE(message.find("v.vgl:"), std::string::npos) << message;
+  EXPECT_STREQ(vigil_status_str(VIGIL_ERR_TEST), "a self-test failed");
+  vigil_ruleset_release(rs);
+  vigil_compiler_free(c);
+}
+
+// vigil_compiler_selftest: VIGIL_OK with the counts when every test passes,
+// and an empty message.
+TEST(SelfTest, CompilerSelftestPassingIsOk) {
+  const std::string text = std::string(kVelocity) + R"(
+test "one payment is allowed" {
+  event { ts: 2026-03-01T10:00:00Z, card: "z", amount: 1.00 }
+    expect decision allow, fires seen
+}
+)";
+  vigil_compiler* c = nullptr;
+  ASSERT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+  ASSERT_EQ(vigil_compiler_add_source(c, "v.vgl", 5, text.data(), text.size()), VIGIL_OK);
+  vigil_ruleset* rs = nullptr;
+  ASSERT_EQ(vigil_compiler_build(c, &rs), VIGIL_OK) << vigil_compiler_diag_render(c);
+  uint32_t passed = 9, failed = 9;
+  EXPECT_EQ(vigil_compiler_selftest(c, &passed, &failed), VIGIL_OK);
+  EXPECT_EQ(passed, 1u);
+  EXPECT_EQ(failed, 0u);
+  EXPECT_STREQ(vigil_compiler_errmsg(c), "");
+  vigil_ruleset_release(rs);
+  vigil_compiler_free(c);
+}
+
 }  // namespace

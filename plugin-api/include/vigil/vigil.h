@@ -101,6 +101,7 @@ typedef int32_t vigil_status;
 #define VIGIL_ERR_TYPE 10       /* a value of the wrong type for the field */
 #define VIGIL_ERR_RANGE 11      /* an index out of range */
 #define VIGIL_ERR_STATE 12      /* an external state backend failed and is set to fail closed */
+#define VIGIL_ERR_TEST 13       /* a self-test ran and failed (since ABI 1.2) */
 
 /* Static text for a status code; never NULL. */
 VIGIL_API const char* vigil_status_str(vigil_status status);
@@ -170,8 +171,11 @@ VIGIL_API vigil_status vigil_compiler_set_host_schema(vigil_compiler* compiler, 
                                                       size_t text_len);
 /* After a successful build: runs the tests that came with the sources (inline
  * `test` blocks and the fixtures a pack carries) on this host, so a member proves
- * that what it received behaves as its authors' CI says. Writes the counts; when
- * any test fails, vigil_compiler_errmsg describes the first failure. */
+ * that what it received behaves as its authors' CI says. Writes the counts and
+ * returns VIGIL_OK when every test passed. When any test fails it returns
+ * VIGIL_ERR_TEST (since ABI 1.2; before, VIGIL_OK with *failed > 0), the counts
+ * are still written, and vigil_compiler_errmsg names the first failed test, where
+ * it failed and why. */
 VIGIL_API vigil_status vigil_compiler_selftest(vigil_compiler* compiler, uint32_t* passed,
                                                uint32_t* failed);
 /* Compiles everything added. On success *out is a new rule set (reference count 1,
