@@ -15,19 +15,28 @@
  *                    (vigil_event_reset). One thread at a time.
  *   vigil_result     what evaluating one event produced. Reusable. One thread at a time.
  *
- * A TYPICAL HOST
+ * A TYPICAL HOST (compiled and run as it stands by the test abi.header_sample,
+ * with `line` and `line_len` holding one JSON event)
  *
  *   vigil_compiler* c; vigil_ruleset* rs;
  *   vigil_compiler_new(NULL, &c);
- *   vigil_compiler_add_file(c, "rules/pack.vgl", strlen("rules/pack.vgl"));
- *   if (vigil_compiler_build(c, &rs) != VIGIL_OK) fputs(vigil_compiler_diag_render(c), stderr);
+ *   vigil_compiler_add_file(c, "rules/examples/card_rules.vgl", 29);
+ *   if (vigil_compiler_build(c, &rs) != VIGIL_OK) {
+ *     fputs(vigil_compiler_diag_render(c), stderr);     // file:line:column, carets
+ *     vigil_compiler_free(c);
+ *     return 1;
+ *   }
  *   vigil_compiler_free(c);
  *
- *   vigil_session* s; vigil_event* e; vigil_result* r;        // one set per thread
- *   vigil_session_new(rs, &s); vigil_event_new(rs, &e); vigil_result_new(&r);
- *   vigil_event_set_json(e, line, line_len);
- *   vigil_session_eval(s, e, r);
- *   printf("%s %lld\n", vigil_result_decision(r), (long long)vigil_result_score(r));
+ *   vigil_session* s; vigil_event* e; vigil_result* r;  // one set per thread
+ *   vigil_session_new(rs, NULL, &s); vigil_event_new(rs, &e); vigil_result_new(&r);
+ *   if (vigil_event_set_json(e, line, line_len) != VIGIL_OK) {
+ *     fprintf(stderr, "%s\n", vigil_event_errmsg(e));  // names the field
+ *   } else if (vigil_session_eval(s, e, r) == VIGIL_OK) {
+ *     printf("%s %lld\n", vigil_result_decision(r), (long long)vigil_result_score(r));
+ *   }
+ *   vigil_result_free(r); vigil_event_free(e); vigil_session_free(s);
+ *   vigil_ruleset_release(rs);
  *
  * HOT RELOAD
  *
