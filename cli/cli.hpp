@@ -59,11 +59,27 @@ bool CollectDirectory(const std::string& dir, std::vector<std::string>* rules,
                       std::vector<std::string>* fixtures, std::string* error);
 
 // Compile options from the environment: VIGIL_HMAC_KEYS, VIGIL_HOST_SCHEMA,
-// VIGIL_TRUSTED_KEYS, VIGIL_REVOKED_KEYS, VIGIL_MIN_PACK_VERSION (fail closed).
+// VIGIL_TRUSTED_KEYS, VIGIL_REVOKED_KEYS, VIGIL_MIN_PACK_VERSION,
+// VIGIL_SIGNED_ONLY, VIGIL_LOCAL_FILES (fail closed), and from the command
+// line's compile flags (TakeCompileFlag).
 CompileOptions OptionsFromEnvironment();
 
-// Compiles rule files with OptionsFromEnvironment, printing diagnostics to stderr.
-Compilation CompileAndReport(const std::vector<std::string>& files);
+// The compile flags of every command that compiles rules (check, eval,
+// explain, test, diff), as their help says (VIGIL_COMPILE_FLAGS_HELP):
+//   --allow-pack-overrides  a pack's overrides may target rule sets it does not declare
+//   --read-root DIR         imports and list files may also be read below DIR
+// Returns 1 when args[i] is one (i moves past its value), 0 when it is not,
+// and -1 with `problem` set when its value is missing.
+int TakeCompileFlag(const std::vector<std::string>& args, size_t& i, std::string* problem);
+#define VIGIL_COMPILE_FLAGS_HELP                                                          \
+  "  --allow-pack-overrides  let overrides carried by a pack target rule sets the\n"     \
+  "                        pack does not declare (warning W5008; docs/sharing.md)\n"     \
+  "  --read-root DIR       imports and list files may also be read below DIR (by\n"      \
+  "                        default only in each rule file's own directory tree)\n"
+
+// Compiles rule files with OptionsFromEnvironment, printing diagnostics and
+// every override applied to stderr (`side` labels them, for vigil diff).
+Compilation CompileAndReport(const std::vector<std::string>& files, const char* side = nullptr);
 
 // Reads a file (or stdin for "-") line by line with a cap on line length.
 class LineReader {

@@ -9,7 +9,13 @@ int RunCheck(const std::vector<std::string>& args) {
   const Command& self = *FindCommand("check");
   std::vector<std::string> files;
   bool werror = false;
-  for (const auto& a : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string problem;
+    if (int taken = TakeCompileFlag(args, i, &problem); taken != 0) {
+      if (taken < 0) return Usage(self, problem);
+      continue;
+    }
     if (a == "-Werror" || a == "--werror") {
       werror = true;
       continue;

@@ -70,7 +70,7 @@ bool Open(const std::string& path, const std::vector<std::string>& with, const c
           Side& side) {
   std::vector<std::string> files;
   if (!Expand(path, with, &files)) return false;
-  Compilation c = CompileAndReport(files);
+  Compilation c = CompileAndReport(files, which);
   if (!c.ok()) {
     fmt::print(stderr, "vigil diff: the {} rules do not compile\n", which);
     return false;
@@ -130,6 +130,11 @@ int RunDiff(const std::vector<std::string>& args) {
   bool json = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    std::string problem;
+    if (int taken = TakeCompileFlag(args, i, &problem); taken != 0) {
+      if (taken < 0) return Usage(self, problem);
+      continue;
+    }
     if ((a == "--events" || a == "--old-with" || a == "--new-with" || a == "--list") &&
         i + 1 == args.size()) {
       return Usage(self, fmt::format("{} needs a value", a));

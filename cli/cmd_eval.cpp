@@ -38,6 +38,11 @@ int RunEval(const std::vector<std::string>& args) {
   bool have_events = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    std::string problem;
+    if (int taken = TakeCompileFlag(args, i, &problem); taken != 0) {
+      if (taken < 0) return Usage(self, problem);
+      continue;
+    }
     if (arg == "--rules") {
       while (i + 1 < args.size() && !args[i + 1].starts_with("--")) a.rules.push_back(args[++i]);
     } else if (arg == "--events") {

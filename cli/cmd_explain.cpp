@@ -81,6 +81,11 @@ int RunExplain(const std::vector<std::string>& args) {
   bool json = false, allow_pii = false, only_fired = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    std::string problem;
+    if (int taken = TakeCompileFlag(args, i, &problem); taken != 0) {
+      if (taken < 0) return Usage(self, problem);
+      continue;
+    }
     if (a == "--rules") {
       while (i + 1 < args.size() && !args[i + 1].starts_with("--")) rules.push_back(args[++i]);
     } else if (a == "--event") {

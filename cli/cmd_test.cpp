@@ -29,6 +29,11 @@ int RunTest(const std::vector<std::string>& args) {
   std::vector<std::string> lists;  // NAME=FILE: values of external lists
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    std::string problem;
+    if (int taken = TakeCompileFlag(args, i, &problem); taken != 0) {
+      if (taken < 0) return Usage(self, problem);
+      continue;
+    }
     if (a == "--junit") {
       if (i + 1 >= args.size()) return Usage(self, "--junit needs a file");
       junit = args[++i];

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 
+#include "api/file_gate.hpp"
 #include "base/file_io.hpp"
 #include "base/list_file.hpp"
 #include "base/semver.hpp"
@@ -206,8 +207,40 @@ bool CollectDirectory(const std::string& dir, std::vector<std::string>* rules,
   return true;
 }
 
+namespace {
+
+// The command line's compile flags (TakeCompileFlag), for OptionsFromEnvironment.
+struct CompileFlags {
+  bool allow_pack_overrides = false;
+  std::vector<std::string> read_roots;
+};
+CompileFlags& Flags() {
+  static CompileFlags flags;
+  return flags;
+}
+
+}  // namespace
+
+int TakeCompileFlag(const std::vector<std::string>& args, size_t& i, std::string* problem) {
+  if (args[i] == "--allow-pack-overrides") {
+    Flags().allow_pack_overrides = true;
+    return 1;
+  }
+  if (args[i] == "--read-root") {
+    if (i + 1 >= args.size()) {
+      *problem = "--read-root needs a directory";
+      return -1;
+    }
+    Flags().read_roots.push_back(args[++i]);
+    return 1;
+  }
+  return 0;
+}
+
 CompileOptions OptionsFromEnvironment() {
   CompileOptions options;
+  options.allow_pack_overrides = Flags().allow_pack_overrides;
+  options.read_roots = Flags().read_roots;
   options.hmac_keys = HmacKeysFromEnvironment();
   // VIGIL_HOST_SCHEMA=FILE: the schema this host's events follow (a .vgl
   // file declaring it); rules needing more fail to compile (E2019).
@@ -224,14 +257,48 @@ CompileOptions OptionsFromEnvironment() {
     options.pack_policy.require_signature = true;
     options.pack_policy.trusted_keys.clear();
   }
+  // VIGIL_SIGNED_ONLY=1: plain rule files are under the pack policy too:
+  // refused unless named in VIGIL_LOCAL_FILES (the host's own files).
+  if (const char* only = std::getenv("VIGIL_SIGNED_ONLY"); only != nullptr && *only != '\0' &&
+                                                           std::string_view(only) != "0") {
+    options.require_packs = true;
+    options.pack_policy.require_signature = true;
+  }
+  if (const char* local = std::getenv("VIGIL_LOCAL_FILES")) {
+    for (const std::string& path : SplitCommas(local)) options.local_files.insert(PathKey(path));
+  }
   return options;
 }
 
-Compilation CompileAndReport(const std::vector<std::string>& files) {
+Compilation CompileAndReport(const std::vector<std::string>& files, const char* side) {
   const CompileOptions options = OptionsFromEnvironment();
   Compilation c = CompileFiles(files, options);
   std::string text = c.RenderDiagnostics();
   if (!text.empty()) fmt::print(stderr, "{}", text);
+  if (c.ok()) {
+    // Every override applied, where it comes from and what it changed: a
+    // member's tuning (or a pack's) never changes a rule set silently.
+    for (const eval::AppliedOverride& o : c.program->overrides) {
+      std::string what;
+      switch (o.kind) {
+        case eval::AppliedOverride::Kind::kSetParam:
+          what = fmt::format("set {} = {}", o.target, o.value);
+          break;
+        case eval::AppliedOverride::Kind::kDisable:
+          what = fmt::format("disable rule {}", o.target);
+          break;
+        case eval::AppliedOverride::Kind::kSeverity:
+          what = fmt::format("severity {} {}", o.target, o.value);
+          break;
+        case eval::AppliedOverride::Kind::kMode:
+          what = fmt::format("mode {} {}", o.target, o.value);
+          break;
+      }
+      fmt::print(stderr, "override applied{}: {}:{}:{}: rule set '{}': {}{}\n",
+                 side == nullptr ? "" : fmt::format(" ({})", side), o.file, o.line, o.column,
+                 o.ruleset, what, o.pack.empty() ? "" : fmt::format(" (from pack \"{}\")", o.pack));
+    }
+  }
   return c;
 }
 

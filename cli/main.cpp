@@ -27,8 +27,11 @@ const std::vector<Command>& Commands() {
        "or severity) are printed too; `# vigil: allow W5003` in a rule or on the\n"
        "line above it silences one there (docs/diagnostics.md).\n"
        "\n"
+       "Every override applied is listed on stderr: its file, rule set and change.\n"
+       "\n"
        "options:\n"
        "  -Werror    treat warnings as errors (exit 1)\n"
+       VIGIL_COMPILE_FLAGS_HELP
        "\n"
        "Exit status: 0 no errors, 1 errors (or warnings with -Werror), 2 bad usage.\n",
        RunCheck},
@@ -52,6 +55,7 @@ const std::vector<Command>& Commands() {
        "  --lateness DURATION   how late an event may arrive and still be recorded\n"
        "                        in the aggregates' state (default 10m)\n"
        "  --no-record           evaluate without recording events in the state\n"
+       VIGIL_COMPILE_FLAGS_HELP
        "\n"
        "Aggregates keep their state across the events of the stream.\n"
        "\n"
@@ -72,6 +76,7 @@ const std::vector<Command>& Commands() {
        "  --fired               only the rules that fired\n"
        "  --json                print the explanation record (docs/explain.md)\n"
        "  --allow-pii           show @pii fields instead of ****\n"
+       VIGIL_COMPILE_FLAGS_HELP
        "\n"
        "Exit status: 0 explained, 1 a bad event or unreadable file, 2 bad usage or\n"
        "rules that do not compile.\n",
@@ -93,6 +98,7 @@ const std::vector<Command>& Commands() {
        "  --junit FILE          also write the results as JUnit XML\n"
        "  --require-coverage    fail when a rule was fired by no test\n"
        "  --list NAME=FILE      values of the external list NAME for every test\n"
+       VIGIL_COMPILE_FLAGS_HELP
        "\n"
        "Exit status: 0 all passed, 1 a test failed (or coverage is required and\n"
        "missing), 2 bad usage or rules that do not compile. See docs/testing.md.\n",
@@ -142,7 +148,9 @@ const std::vector<Command>& Commands() {
        "and fixtures on this host. info lists what the pack needs: vigil version,\n"
        "schema and fields. Any command loads a pack given as a rule file; set\n"
        "VIGIL_TRUSTED_KEYS, VIGIL_REVOKED_KEYS and VIGIL_MIN_PACK_VERSION to enforce a\n"
-       "policy there. Exit 0, 1 when refused or failing, 2 on usage errors.\n",
+       "policy there; VIGIL_SIGNED_ONLY=1 refuses plain rule files too, except the\n"
+       "host's own named in VIGIL_LOCAL_FILES=a.vgl,b.vgl (docs/sharing.md).\n"
+       "Exit 0, 1 when refused or failing, 2 on usage errors.\n",
        RunPack},
       {"diff", "backtest: how a new rule-set version changes decisions on a corpus",
        "usage: vigil diff OLD NEW --events FILE.jsonl [--old-with FILE]... [--new-with FILE]...\n"
@@ -153,7 +161,8 @@ const std::vector<Command>& Commands() {
        "rule, how often it fired before and after, newly fired and no longer fired.\n"
        "OLD and NEW are each a rule file, a directory of .vgl files or a pack (.vgp);\n"
        "--old-with/--new-with add files to one side, such as a member's override file;\n"
-       "--list supplies an external list to each side that declares it.\n"
+       "--list supplies an external list to each side that declares it;\n"
+       "--allow-pack-overrides and --read-root DIR as for vigil check.\n"
        "--json writes one JSON object instead of text. A malformed event line is\n"
        "reported with its line number, skipped and counted. Exit 0 when nothing\n"
        "changes, 1 when something does, 2 on errors (rules that do not compile, no\n"

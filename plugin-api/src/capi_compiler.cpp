@@ -1,7 +1,9 @@
 // vigil_compiler_*: sources in, a rule set or diagnostics out.
-#include "base/utf8.hpp"
+#include "api/file_gate.hpp"
 #include "api/test_runner.hpp"
+#include "base/utf8.hpp"
 #include "handles.hpp"
+#include "pack/pack.hpp"
 
 namespace vigil::capi {
 
@@ -38,6 +40,7 @@ vigil_status vigil_compiler_new(const vigil_compile_options* options, vigil_comp
     }
     auto c = std::make_unique<vigil_compiler>();
     c->options.allow_filesystem = (opts.flags & VIGIL_COMPILE_ALLOW_FILES) != 0;
+    c->options.allow_pack_overrides = (opts.flags & VIGIL_COMPILE_ALLOW_PACK_OVERRIDES) != 0;
     if (opts.max_errors != 0) c->options.max_errors = opts.max_errors;
     *out = c.release();
     return VIGIL_OK;
@@ -50,16 +53,49 @@ void vigil_compiler_free(vigil_compiler* compiler) {
   delete compiler;
 }
 
+namespace {
+
+void AddFile(vigil_compiler* compiler, const char* path, size_t path_len, bool local) {
+  if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
+  if (!compiler->options.allow_filesystem) {
+    throw Failure{VIGIL_ERR_MISUSE, "reading files is disabled by the compile options"};
+  }
+  std::string_view p = CheckedText(path, path_len, "path");
+  if (p.empty()) throw Failure{VIGIL_ERR_INVALID_ARG, "path is empty"};
+  compiler->files.emplace_back(p);
+  if (local) compiler->options.local_files.insert(vigil::PathKey(std::string(p)));
+}
+
+void AddSource(vigil_compiler* compiler, const char* name, size_t name_len, const char* text,
+               size_t text_len, bool local) {
+  if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
+  std::string_view n = CheckedText(name, name_len, "name");
+  if (n.empty()) throw Failure{VIGIL_ERR_INVALID_ARG, "source name is empty"};
+  if (text == nullptr && text_len > 0) throw Failure{VIGIL_ERR_MISUSE, "text is NULL"};
+  if (text_len > vigil::limits::kMaxSourceBytes) {
+    throw Failure{VIGIL_ERR_LIMIT, "source is larger than " +
+                                       std::to_string(vigil::limits::kMaxSourceBytes) + " bytes"};
+  }
+  // UTF-8 problems in the text become a positioned diagnostic at build time.
+  compiler->sources.push_back(vigil::SourceInput{std::string(n), std::string(text, text_len)});
+  if (local) compiler->options.local_files.insert(vigil::PathKey(std::string(n)));
+}
+
+}  // namespace
+
 vigil_status vigil_compiler_add_file(vigil_compiler* compiler, const char* path, size_t path_len) {
   if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
   return Guard(&compiler->errmsg, [&]() -> vigil_status {
-    if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
-    if (!compiler->options.allow_filesystem) {
-      throw Failure{VIGIL_ERR_MISUSE, "reading files is disabled by the compile options"};
-    }
-    std::string_view p = CheckedText(path, path_len, "path");
-    if (p.empty()) throw Failure{VIGIL_ERR_INVALID_ARG, "path is empty"};
-    compiler->files.emplace_back(p);
+    AddFile(compiler, path, path_len, false);
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_compiler_add_local_file(vigil_compiler* compiler, const char* path,
+                                           size_t path_len) {
+  if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    AddFile(compiler, path, path_len, true);
     return VIGIL_OK;
   });
 }
@@ -68,16 +104,27 @@ vigil_status vigil_compiler_add_source(vigil_compiler* compiler, const char* nam
                                        const char* text, size_t text_len) {
   if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
   return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    AddSource(compiler, name, name_len, text, text_len, false);
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_compiler_add_local_source(vigil_compiler* compiler, const char* name,
+                                             size_t name_len, const char* text, size_t text_len) {
+  if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
+    AddSource(compiler, name, name_len, text, text_len, true);
+    return VIGIL_OK;
+  });
+}
+
+vigil_status vigil_compiler_allow_dir(vigil_compiler* compiler, const char* dir, size_t dir_len) {
+  if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
+  return Guard(&compiler->errmsg, [&]() -> vigil_status {
     if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
-    std::string_view n = CheckedText(name, name_len, "name");
-    if (n.empty()) throw Failure{VIGIL_ERR_INVALID_ARG, "source name is empty"};
-    if (text == nullptr && text_len > 0) throw Failure{VIGIL_ERR_MISUSE, "text is NULL"};
-    if (text_len > vigil::limits::kMaxSourceBytes) {
-      throw Failure{VIGIL_ERR_LIMIT, "source is larger than " +
-                                         std::to_string(vigil::limits::kMaxSourceBytes) + " bytes"};
-    }
-    // UTF-8 problems in the text become a positioned diagnostic at build time.
-    compiler->sources.push_back(vigil::SourceInput{std::string(n), std::string(text, text_len)});
+    std::string_view d = CheckedText(dir, dir_len, "dir");
+    if (d.empty()) throw Failure{VIGIL_ERR_INVALID_ARG, "dir is empty"};
+    compiler->options.read_roots.emplace_back(d);
     return VIGIL_OK;
   });
 }
@@ -102,10 +149,16 @@ vigil_status vigil_compiler_pack_key(vigil_compiler* compiler, const void* publi
   if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
   return Guard(&compiler->errmsg, [&]() -> vigil_status {
     if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
-    if (public_key == nullptr || key_len != 32) {
-      throw Failure{VIGIL_ERR_INVALID_ARG, "an Ed25519 public key is 32 bytes"};
-    }
+    if (public_key == nullptr) throw Failure{VIGIL_ERR_INVALID_ARG, "public_key is NULL"};
     std::string key(static_cast<const char*>(public_key), key_len);
+    // 32 raw bytes, or the 64 hex digits `vigil pack keygen` writes to NAME.pub.
+    std::string raw;
+    if (key_len != 32 && (key_len < 64 || key_len > 66 || !vigil::pack::FromHex(key, 32, &raw))) {
+      throw Failure{VIGIL_ERR_INVALID_ARG,
+                    "an Ed25519 public key is 32 bytes, or 64 hex digits as in a .pub file from "
+                    "`vigil pack keygen`"};
+    }
+    if (key_len != 32) key = std::move(raw);
     vigil::pack::TrustPolicy& policy = compiler->options.pack_policy;
     if (revoked) {
       policy.revoked_keys.push_back(std::move(key));
@@ -122,16 +175,21 @@ vigil_status vigil_compiler_pack_policy(vigil_compiler* compiler, uint32_t flags
   if (!Valid(compiler, kCompilerMagic)) return VIGIL_ERR_MISUSE;
   return Guard(&compiler->errmsg, [&]() -> vigil_status {
     if (compiler->built) throw Failure{VIGIL_ERR_MISUSE, "the compiler has already built"};
-    if ((flags & ~VIGIL_PACK_REQUIRE_SIGNED) != 0) throw Failure{VIGIL_ERR_INVALID_ARG, "unknown flags"};
+    if ((flags & ~(VIGIL_PACK_REQUIRE_SIGNED | VIGIL_PACK_SIGNED_ONLY)) != 0) {
+      throw Failure{VIGIL_ERR_INVALID_ARG, "unknown flags"};
+    }
     std::string version;
     if (min_version != nullptr) {
       version = std::string(CheckedText(min_version, min_version_len, "min_version"));
       if (!vigil::pack::ParseVersion(version)) {
-        throw Failure{VIGIL_ERR_INVALID_ARG, "min_version is not MAJOR.MINOR.PATCH"};
+        throw Failure{VIGIL_ERR_INVALID_ARG,
+                      "min_version is not a semantic version (MAJOR.MINOR.PATCH[-prerelease])"};
       }
     }
     vigil::pack::TrustPolicy& policy = compiler->options.pack_policy;
-    policy.require_signature = policy.require_signature || (flags & VIGIL_PACK_REQUIRE_SIGNED) != 0;
+    policy.require_signature =
+        policy.require_signature || (flags & (VIGIL_PACK_REQUIRE_SIGNED | VIGIL_PACK_SIGNED_ONLY)) != 0;
+    if ((flags & VIGIL_PACK_SIGNED_ONLY) != 0) compiler->options.require_packs = true;
     policy.min_version = version;
     return VIGIL_OK;
   });

@@ -15,6 +15,11 @@ namespace {
 // Checks the slot and that the field has type `want`; returns the slot.
 size_t Slot(vigil_event* e, uint32_t slot, vigil::Type want) {
   const vigil::eval::Schema& schema = e->event->schema();
+  if (slot == static_cast<uint32_t>(VIGIL_NO_SLOT)) {
+    throw Failure{VIGIL_ERR_INVALID_ARG,
+                  "slot -1 (VIGIL_NO_SLOT) is not a field: vigil_ruleset_field_slot found no field "
+                  "of that name; check slot >= 0 after looking it up"};
+  }
   if (slot >= schema.fields.size()) {
     throw Failure{VIGIL_ERR_INVALID_ARG, "slot " + std::to_string(slot) + " is not a field (the schema has " +
                                              std::to_string(schema.fields.size()) + ")"};

@@ -155,4 +155,36 @@ vigil_status vigil_ruleset_set_list(vigil_ruleset* ruleset, const char* name, si
 
 const char* vigil_ruleset_errmsg(void) { return t_ruleset_errmsg.c_str(); }
 
+size_t vigil_ruleset_override_count(const vigil_ruleset* ruleset) {
+  return Valid(ruleset, kRulesetMagic) ? ruleset->program->overrides.size() : 0;
+}
+
+vigil_status vigil_ruleset_override_get(const vigil_ruleset* ruleset, size_t index,
+                                        vigil_override_info* out) {
+  if (!Valid(ruleset, kRulesetMagic) || out == nullptr ||
+      out->struct_size < sizeof(vigil_override_info)) {
+    return VIGIL_ERR_MISUSE;
+  }
+  const auto& overrides = ruleset->program->overrides;
+  if (index >= overrides.size()) return VIGIL_ERR_RANGE;
+  const vigil::eval::AppliedOverride& o = overrides[index];
+  vigil_override_info info{};
+  info.struct_size = sizeof(vigil_override_info);
+  switch (o.kind) {
+    case vigil::eval::AppliedOverride::Kind::kSetParam: info.kind = VIGIL_OVERRIDE_SET_PARAM; break;
+    case vigil::eval::AppliedOverride::Kind::kDisable: info.kind = VIGIL_OVERRIDE_DISABLE; break;
+    case vigil::eval::AppliedOverride::Kind::kSeverity: info.kind = VIGIL_OVERRIDE_SEVERITY; break;
+    case vigil::eval::AppliedOverride::Kind::kMode: info.kind = VIGIL_OVERRIDE_MODE; break;
+  }
+  info.line = o.line;
+  info.column = o.column;
+  info.file = o.file.c_str();
+  info.pack = o.pack.c_str();
+  info.ruleset = o.ruleset.c_str();
+  info.target = o.target.c_str();
+  info.value = o.value.c_str();
+  *out = info;
+  return VIGIL_OK;
+}
+
 }  // extern "C"

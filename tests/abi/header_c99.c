@@ -18,6 +18,9 @@ STATIC_ASSERT(sizeof(vigil_rule_info) == 48, rule_info_size);
 STATIC_ASSERT(sizeof(vigil_field_info) == 24, field_info_size);
 STATIC_ASSERT(offsetof(vigil_fired_info, score) == 16, fired_info_offset);
 STATIC_ASSERT(sizeof(vigil_fired_info) == 56, fired_info_size);
+STATIC_ASSERT(offsetof(vigil_override_info, file) == 16, override_info_offset);
+STATIC_ASSERT(sizeof(vigil_override_info) == 56, override_info_size);
+STATIC_ASSERT(VIGIL_NO_SLOT == -1, no_slot);
 
 int main(void) {
   vigil_compile_options options = VIGIL_COMPILE_OPTIONS_INIT;

@@ -133,6 +133,10 @@ typedef struct vigil_compile_options {
   uint32_t reserved;
 } vigil_compile_options;
 #define VIGIL_COMPILE_ALLOW_FILES 1u /* imports and lists may be read from disk */
+/* Overrides carried by a pack may target rule sets the pack does not declare
+ * (each reported with warning W5008). Without it, a pack may override only its
+ * own rule sets (E2021); the host's own files may override any. Since ABI 1.2. */
+#define VIGIL_COMPILE_ALLOW_PACK_OVERRIDES 2u
 #define VIGIL_COMPILE_OPTIONS_INIT \
   { (uint32_t)sizeof(vigil_compile_options), VIGIL_COMPILE_ALLOW_FILES, 0, 0 }
 
@@ -140,7 +144,13 @@ typedef struct vigil_compile_options {
 VIGIL_API vigil_status vigil_compiler_new(const vigil_compile_options* options,
                                           vigil_compiler** out);
 VIGIL_API void vigil_compiler_free(vigil_compiler* compiler);
-/* Adds a rule file by path (read at build time, with its imports and lists). */
+/* Adds a rule file (*.vgl) or pack (*.vgp) by path, read at build time with its
+ * imports and lists. What a compilation reads (docs/sharing.md): imports must be
+ * *.vgl and list files *.txt, *.list or *.sha256; both are read only inside the
+ * directory tree of the rule file they descend from (E2023), symbolic links
+ * resolved, unless vigil_compiler_allow_dir allows more; only regular files
+ * (never devices, FIFOs, sockets or directories), and a read that fails midway
+ * is an error (E2009). Diagnostics never quote a file that is not one of these. */
 VIGIL_API vigil_status vigil_compiler_add_file(vigil_compiler* compiler, const char* path,
                                                size_t path_len);
 /* Adds an in-memory source; `name` is its path for diagnostics and imports. A name
@@ -155,6 +165,10 @@ VIGIL_API vigil_status vigil_compiler_add_source(vigil_compiler* compiler, const
 VIGIL_API vigil_status vigil_compiler_set_hmac_key(vigil_compiler* compiler, const char* name,
                                                    size_t name_len, const void* key,
                                                    size_t key_len);
+/* Imports and list files may also be read below `dir` (and its subdirectories),
+ * besides each rule file's own directory tree. Since ABI 1.2. */
+VIGIL_API vigil_status vigil_compiler_allow_dir(vigil_compiler* compiler, const char* dir,
+                                                size_t dir_len);
 /* Rule packs (.vgp, docs/sharing.md) are added with vigil_compiler_add_file like
  * rule files. They are verified inside vigil_compiler_build, before anything is
  * compiled, and refused (VIGIL_ERR_COMPILE, diagnostic E2017) when malformed,
@@ -163,18 +177,35 @@ VIGIL_API vigil_status vigil_compiler_set_hmac_key(vigil_compiler* compiler, con
  * A refused pack never replaces anything: keep running the rule set you have.
  * Since ABI 1.1. */
 #define VIGIL_PACK_REQUIRE_SIGNED 1u /* refuse packs not signed by a trusted key */
-/* Trusts (revoked = 0) or revokes (revoked = 1) an Ed25519 public key (32 bytes).
- * Trusting a key implies VIGIL_PACK_REQUIRE_SIGNED. */
+/* Plain rule files under the same policy: every rule file must come in a pack
+ * that passes it; files and sources that are not packs are refused (E2020),
+ * except the host's own, added with vigil_compiler_add_local_file or
+ * vigil_compiler_add_local_source. Implies VIGIL_PACK_REQUIRE_SIGNED. Since ABI 1.2. */
+#define VIGIL_PACK_SIGNED_ONLY 2u
+/* Trusts (revoked = 0) or revokes (revoked = 1) an Ed25519 public key: its 32
+ * bytes, or (since ABI 1.2) its 64 hex digits as `vigil pack keygen` writes them
+ * to NAME.pub (a trailing newline is allowed). Trusting a key implies
+ * VIGIL_PACK_REQUIRE_SIGNED. */
 VIGIL_API vigil_status vigil_compiler_pack_key(vigil_compiler* compiler, const void* public_key,
                                                size_t key_len, int revoked);
 /* `flags`: VIGIL_PACK_*; `min_version` (may be NULL): refuse packs older than this
- * MAJOR.MINOR.PATCH (anti-rollback: pass the version you run). */
+ * version (anti-rollback: pass the version you run). Versions compare in semver
+ * order: a prerelease comes before its release (1.2.0-rc.1 < 1.2.0). */
 VIGIL_API vigil_status vigil_compiler_pack_policy(vigil_compiler* compiler, uint32_t flags,
                                                   const char* min_version, size_t min_version_len);
+/* The host's own rule files, for a policy with VIGIL_PACK_SIGNED_ONLY: accepted
+ * although not in a pack (its local tuning, for instance). Otherwise as
+ * vigil_compiler_add_file and vigil_compiler_add_source. Since ABI 1.2. */
+VIGIL_API vigil_status vigil_compiler_add_local_file(vigil_compiler* compiler, const char* path,
+                                                     size_t path_len);
+VIGIL_API vigil_status vigil_compiler_add_local_source(vigil_compiler* compiler, const char* name,
+                                                       size_t name_len, const char* text,
+                                                       size_t text_len);
 /* Declares the schema the host's events follow: `text` is a .vgl source declaring
- * one schema (`name` is its path for messages). The build then fails (E2019, naming
- * the field) when the rules need a field, a type or a schema version the host does
- * not provide. Since ABI 1.1. */
+ * one schema (`name` is its path for messages). The build then fails when the
+ * compiled rules read a field the host does not provide, with another type, or
+ * need a newer schema version: one E2019 diagnostic lists every missing field.
+ * Fields no rule reads are not required. Since ABI 1.1. */
 VIGIL_API vigil_status vigil_compiler_set_host_schema(vigil_compiler* compiler, const char* name,
                                                       size_t name_len, const char* text,
                                                       size_t text_len);
@@ -279,9 +310,34 @@ typedef struct vigil_field_info {
 VIGIL_API size_t vigil_ruleset_field_count(const vigil_ruleset* ruleset);
 VIGIL_API vigil_status vigil_ruleset_field_get(const vigil_ruleset* ruleset, size_t slot,
                                                vigil_field_info* out);
-/* The slot of a field by name, or -1. Look slots up once, then set by slot. */
+/* The slot of a field by name, or VIGIL_NO_SLOT (-1) when the rule set has no such
+ * field. Look slots up once, check `slot >= 0`, then set by slot. (Passed unchecked
+ * to a setter's uint32_t slot, -1 becomes 4294967295 and is refused.) */
+#define VIGIL_NO_SLOT (-1)
 VIGIL_API int32_t vigil_ruleset_field_slot(const vigil_ruleset* ruleset, const char* name,
                                            size_t name_len);
+
+/* Overrides applied to the rule set (docs/sharing.md), in the order they were
+ * applied: a host logs each one, with the file it came from, so no tuning changes a
+ * rule set silently. Since ABI 1.2. */
+#define VIGIL_OVERRIDE_SET_PARAM 0 /* set PARAM = value */
+#define VIGIL_OVERRIDE_DISABLE 1   /* disable rule RULE */
+#define VIGIL_OVERRIDE_SEVERITY 2  /* severity RULE value */
+#define VIGIL_OVERRIDE_MODE 3      /* mode RULE enforce|shadow */
+typedef struct vigil_override_info {
+  uint32_t struct_size; /* set by the caller: sizeof(vigil_override_info) */
+  int32_t kind;         /* VIGIL_OVERRIDE_* */
+  uint32_t line;        /* of the override item in `file`, 1-based */
+  uint32_t column;
+  const char* file;     /* "member.vgl", or "PACK.vgp/FILE" for a file of a pack */
+  const char* pack;     /* the pack it came in, or "" for the host's own files */
+  const char* ruleset;  /* the rule set it changes */
+  const char* target;   /* the param or rule */
+  const char* value;    /* as written ("120.00", "high", "shadow"); "" for disable */
+} vigil_override_info; /* strings borrowed for the rule set's lifetime */
+VIGIL_API size_t vigil_ruleset_override_count(const vigil_ruleset* ruleset);
+VIGIL_API vigil_status vigil_ruleset_override_get(const vigil_ruleset* ruleset, size_t index,
+                                                  vigil_override_info* out);
 
 /* External lists (`list NAME: set<T> external`): the host supplies their values and
  * replaces them whenever it likes, without recompiling. A replacement is published

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <map>
 
-#include "base/file_io.hpp"
+#include "api/file_gate.hpp"
 #include "base/text.hpp"
 #include "base/utf8.hpp"
 #include "lint/lint.hpp"
@@ -31,35 +31,42 @@ std::string Compilation::RenderDiagnostics() const { return RenderAll(diagnostic
 
 namespace {
 
-// A normalised key for a path, so that "a/../b.vgl" and "b.vgl" are one file.
-std::string PathKey(const std::string& path) {
-  return fs::path(path).lexically_normal().generic_string();
+// The diagnostic code for a read the gate refused.
+DiagCode CodeFor(Refusal r) {
+  switch (r) {
+    case Refusal::kTooLarge: return DiagCode::kFileTooLarge;
+    case Refusal::kUntrusted: return DiagCode::kUntrustedFile;
+    case Refusal::kOutsideTree: return DiagCode::kOutsideTree;
+    case Refusal::kNotInManifest: return DiagCode::kListNotInManifest;
+    case Refusal::kNotRuleFile: return DiagCode::kNotRuleFile;
+    case Refusal::kUnreadable:
+    case Refusal::kOutsidePack: return DiagCode::kFileNotFound;
+  }
+  return DiagCode::kFileNotFound;
 }
 
 class Driver {
  public:
   Driver(Compilation& out, const CompileOptions& options, std::vector<SourceInput> inputs)
-      : out_(out), options_(options), diags_(options.max_errors) {
-    for (auto& in : inputs) memory_.emplace(PathKey(in.path), std::move(in));
-  }
+      : out_(out), options_(options), diags_(options.max_errors), gate_(options, std::move(inputs)) {}
 
-  void AddRoot(const std::string& path, std::optional<std::string> text) {
-    if (path.ends_with(".vgp")) {  // a pack, from disk or given in memory
-      AddPack(path, std::move(text));
+  // A rule file or pack the host named (from disk or among the in-memory
+  // sources). Every byte comes through the gate.
+  void AddRoot(const std::string& path) {
+    const size_t tree = gate_.AddRoot(path);
+    std::string text, error;
+    Refusal refusal = Refusal::kUnreadable;
+    const size_t limit = path.ends_with(".vgp") ? pack::kMaxPackBytes : limits::kMaxSourceBytes;
+    if (!gate_.Read(FileGate::Request{path, ReadKind::kRuleFile, "", tree}, limit, &text, &refusal,
+                    &error)) {
+      diags_.ErrorNoRange(CodeFor(refusal), fmt::format("cannot read \"{}\": {}", path, error));
       return;
     }
-    if (!text) {
-      std::string content;
-      std::string error;
-      if (!Load(path, limits::kMaxSourceBytes, &content, &error)) {
-        DiagCode code = error.starts_with("file is too large") ? DiagCode::kFileTooLarge
-                                                               : DiagCode::kFileNotFound;
-        diags_.ErrorNoRange(code, fmt::format("cannot read \"{}\": {}", path, error));
-        return;
-      }
-      text = std::move(content);
+    if (path.ends_with(".vgp")) {  // a pack, from disk or given in memory
+      AddPack(path, std::move(text), tree);
+      return;
     }
-    Enqueue(path, std::move(*text), -1);
+    Enqueue(path, std::move(text), -1, tree, "");
   }
 
   void Run() {
@@ -75,15 +82,17 @@ class Driver {
     }
     CheckCycles();
     if (!diags_.has_errors()) {
-      sema::ListReader reader = [this](uint32_t from, const std::string& path,
-                                       std::string* error) -> std::optional<uint32_t> {
+      sema::ListReader reader = [this](uint32_t from, const std::string& path, std::string* error,
+                                       DiagCode* code) -> std::optional<uint32_t> {
         std::string resolved = Resolve(from, path);
-        if (!InsideItsPack(from, resolved)) {
-          *error = "a file of a pack cannot read files outside the pack";
+        std::string text;
+        Refusal refusal = Refusal::kUnreadable;
+        const std::string& from_path = out_.sources.file(from).path();
+        if (!gate_.Read(FileGate::Request{resolved, ReadKind::kListFile, from_path, TreeOf(from)},
+                        limits::kMaxListFileBytes, &text, &refusal, error)) {
+          *code = CodeFor(refusal);
           return std::nullopt;
         }
-        std::string text;
-        if (!Load(resolved, limits::kMaxListFileBytes, &text, error)) return std::nullopt;
         size_t bad = utf8::FindInvalid(text);
         if (bad != std::string::npos) {
           *error = fmt::format("invalid UTF-8 at byte {}", bad);
@@ -94,6 +103,7 @@ class Driver {
       sema::CheckOptions check;
       check.hmac_keys = options_.hmac_keys;
       check.now_us = options_.now_us;
+      check.allow_pack_overrides = options_.allow_pack_overrides;
       std::optional<sema::Module> module = sema::Check(files_, out_.sources, diags_, reader, check);
       if (options_.inspect) options_.inspect(files_, module ? &*module : nullptr);
       if (module && CheckPackManifests(*module) && CheckHostSchema(*module)) {
@@ -109,34 +119,10 @@ class Driver {
   }
 
  private:
-  bool Load(const std::string& path, size_t limit, std::string* text, std::string* error) {
-    auto it = memory_.find(PathKey(path));
-    if (it != memory_.end()) {
-      if (it->second.text.size() > limit) {
-        *error = fmt::format("file is too large ({} bytes; the limit is {} bytes)",
-                             it->second.text.size(), limit);
-        return false;
-      }
-      *text = it->second.text;
-      return true;
-    }
-    if (!options_.allow_filesystem) {
-      *error = "no such source was given (reading files is disabled)";
-      return false;
-    }
-    return ReadWholeFile(path, limit, text, error);
-  }
-
   // A rule pack (.vgp): checked, verified against the host's policy, then
-  // its files become in-memory sources under "PATH.vgp/".
-  void AddPack(const std::string& path, std::optional<std::string> given) {
-    std::string image, error;
-    if (given) {
-      image = std::move(*given);
-    } else if (!Load(path, pack::kMaxPackBytes, &image, &error)) {
-      diags_.ErrorNoRange(DiagCode::kFileNotFound, fmt::format("cannot read \"{}\": {}", path, error));
-      return;
-    }
+  // its files become in-memory sources under "PATH.vgp/", sealed by the gate.
+  void AddPack(const std::string& path, std::string image, size_t tree) {
+    std::string error;
     pack::Pack p;
     if (!pack::ParseImage(image, &p, &error) || !pack::Verify(p, options_.pack_policy, &error)) {
       diags_.ErrorNoRange(DiagCode::kPackRefused, fmt::format("pack \"{}\" refused: {}", path, error));
@@ -150,10 +136,9 @@ class Driver {
       return;
     }
     const std::string prefix = PathKey(path) + "/";
-    pack_prefixes_.push_back(prefix);
-    for (auto& [inner, bytes] : p.files) {
-      memory_.emplace(prefix + inner, SourceInput{prefix + inner, bytes, false});
-    }
+    std::vector<std::string> lists;
+    for (const pack::ListEntry& l : p.manifest.lists) lists.push_back(l.path);
+    gate_.AddPack(prefix, p.files, lists);
     for (const std::string& fixture : p.manifest.fixtures) {
       auto it = p.files.find(fixture);
       if (it == p.files.end()) {
@@ -170,16 +155,15 @@ class Driver {
     info.content_hash = p.content_hash;
     for (const auto& sig : p.signatures) info.signed_by.push_back(pack::ToHex(sig.public_key));
     out_.packs.push_back(std::move(info));
-    for (const std::string& file : p.manifest.files) Enqueue(prefix + file, p.files[file], -1);
+    for (const std::string& file : p.manifest.files) {
+      Enqueue(prefix + file, p.files[file], -1, tree, PathKey(path));
+    }
   }
 
-  // A file inside a pack reads only files of the same pack.
-  bool InsideItsPack(uint32_t from_file, const std::string& resolved) const {
-    const std::string from = PathKey(out_.sources.file(from_file).path());
-    for (const std::string& prefix : pack_prefixes_) {
-      if (from.starts_with(prefix)) return PathKey(resolved).starts_with(prefix);
-    }
-    return true;
+  // The root tree a loaded source (by source id) descends from.
+  size_t TreeOf(uint32_t source_id) const {
+    auto it = tree_of_source_.find(source_id);
+    return it == tree_of_source_.end() ? 0 : it->second;
   }
 
   // A pack's manifest must describe the rules it carries: the rule set's
@@ -276,7 +260,8 @@ class Driver {
     return (base / path).lexically_normal().generic_string();
   }
 
-  void Enqueue(const std::string& path, std::string text, int parent) {
+  void Enqueue(const std::string& path, std::string text, int parent, size_t tree,
+               std::string origin) {
     if (files_.size() >= limits::kMaxFiles) {
       diags_.ErrorNoRange(DiagCode::kTooMany,
                           fmt::format("too many source files (the limit is {})", limits::kMaxFiles));
@@ -285,8 +270,10 @@ class Driver {
     loaded_.emplace(PathKey(path), files_.size());
     edges_.emplace_back();
     file_ids_.push_back(out_.sources.Add(path, std::move(text)));
+    tree_of_source_.emplace(file_ids_.back(), tree);
     sema::LoadedFile f;
     f.parent = parent;
+    f.origin = std::move(origin);
     files_.push_back(std::move(f));
   }
 
@@ -326,27 +313,29 @@ class Driver {
       const auto* imp = std::get_if<ast::ImportDecl>(&item);
       if (imp == nullptr) continue;
       std::string path = Resolve(file_ids_[index], imp->path.value);
-      if (!InsideItsPack(file_ids_[index], path)) {
-        diags_.Error(DiagCode::kFileNotFound, imp->path.range,
-                     fmt::format("cannot import \"{}\": a file of a pack cannot read files "
-                                 "outside the pack", imp->path.value));
-        continue;
-      }
-      auto it = loaded_.find(PathKey(path));
-      if (it != loaded_.end()) {
-        // Already loaded: a file is compiled once however often it is imported.
-        edges_[index].push_back(Edge{it->second, imp->path.range});
-        continue;
-      }
+      const std::string& from = out_.sources.file(file_ids_[index]).path();
+      const size_t tree = TreeOf(file_ids_[index]);
+      FileGate::Request request{path, ReadKind::kImport, from, tree};
       std::string text;
       std::string error;
-      if (!Load(path, limits::kMaxSourceBytes, &text, &error)) {
-        diags_.Error(DiagCode::kFileNotFound, imp->path.range,
+      Refusal refusal = Refusal::kUnreadable;
+      auto it = loaded_.find(PathKey(path));
+      // Already loaded: compiled once however often it is imported, but
+      // only where this file may read.
+      const bool known = it != loaded_.end();
+      const bool ok = known ? gate_.Allowed(request, &refusal, &error)
+                            : gate_.Read(request, limits::kMaxSourceBytes, &text, &refusal, &error);
+      if (!ok) {
+        diags_.Error(CodeFor(refusal), imp->path.range,
                      fmt::format("cannot import \"{}\": {}", imp->path.value, error));
         continue;
       }
+      if (known) {
+        edges_[index].push_back(Edge{it->second, imp->path.range});
+        continue;
+      }
       edges_[index].push_back(Edge{files_.size(), imp->path.range});
-      Enqueue(path, std::move(text), static_cast<int>(index));
+      Enqueue(path, std::move(text), static_cast<int>(index), tree, files_[index].origin);
     }
   }
 
@@ -373,8 +362,8 @@ class Driver {
   Compilation& out_;
   const CompileOptions& options_;
   DiagSink diags_;
-  std::map<std::string, SourceInput> memory_;
-  std::vector<std::string> pack_prefixes_;  // "x.vgp/" of each loaded pack
+  FileGate gate_;  // every file read goes through it
+  std::map<uint32_t, size_t> tree_of_source_;  // source id → root tree (FileGate::AddRoot)
   std::map<std::string, size_t> loaded_;
   std::vector<sema::LoadedFile> files_;
   std::vector<uint32_t> file_ids_;
@@ -390,13 +379,13 @@ class Driver {
 Compilation Compile(const std::vector<std::string>& paths, std::vector<SourceInput> inputs,
                     const CompileOptions& options) {
   Compilation out;
-  std::vector<std::pair<std::string, std::string>> roots;
+  std::vector<std::string> roots;
   for (const auto& in : inputs) {
-    if (in.root) roots.emplace_back(in.path, in.text);
+    if (in.root) roots.push_back(in.path);
   }
   Driver driver(out, options, std::move(inputs));
-  for (const auto& p : paths) driver.AddRoot(p, std::nullopt);
-  for (auto& [path, text] : roots) driver.AddRoot(path, std::move(text));
+  for (const auto& p : paths) driver.AddRoot(p);
+  for (const auto& p : roots) driver.AddRoot(p);  // read from memory by the gate
   driver.Run();
   return out;
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,17 @@ struct CompileOptions {
   // run or found errors (the ASTs still carry the types sema could assign).
   std::function<void(const std::vector<sema::LoadedFile>& files, const sema::Module* module)>
       inspect;
+  // Plain rule files under the same policy: when set, every rule file must
+  // come in a pack that passes pack_policy, except the host's own files
+  // named in local_files (paths or in-memory names). E2020 otherwise.
+  bool require_packs = false;
+  std::set<std::string> local_files;  // by PathKey
+  // Imports and list files are read from disk only inside the directory tree
+  // of the rule file they descend from, or below one of these (E2023).
+  std::vector<std::string> read_roots;
+  // Whether an override carried by a pack may target rule sets the pack
+  // does not declare (W5008), instead of E2021.
+  bool allow_pack_overrides = false;
 };
 
 

@@ -38,6 +38,12 @@ enum class DiagCode : uint16_t {
   kPackRefused = 2017,         // a rule pack that is malformed, tampered or refused by policy
   kIncompatibleVersion = 2018, // an override written for another version of its rule set
   kHostSchema = 2019,          // rules that need a field, type or schema version the host lacks
+  kUntrustedFile = 2020,       // a plain rule file refused by the host's trust policy
+  kForeignOverride = 2021,     // a pack's override of a rule set the pack does not declare
+  kDecisionOrder = 2022,       // a decision order declared by a pack compiled with other sources
+  kOutsideTree = 2023,         // an import or list file outside the rule files' directory tree
+  kListNotInManifest = 2024,   // a pack's rules read a list that pack.json does not name
+  kNotRuleFile = 2025,         // an import that is not a .vgl file, a list file not named as one
   // Types and values (E3xxx).
   kTypeMismatch = 3001,        // operand types that the operator does not accept
   kNotBool = 3002,             // a condition that is not a boolean
@@ -66,6 +72,7 @@ enum class DiagCode : uint16_t {
   kNoTitle = 5005,             // a rule without a title
   kNoSeverity = 5006,          // a rule without an explicit severity
   kExpiredEntries = 5007,      // list entries whose expiry has passed: they no longer match
+  kPackOverridesOther = 5008,  // a pack's override of another source's rule set, allowed by the host
 };
 
 }  // namespace vigil

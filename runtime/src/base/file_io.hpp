@@ -8,7 +8,11 @@
 namespace vigil {
 
 // Reads `path` into `text`; false with a short reason ("no such file", "it is
-// a directory", "file is too large (N bytes; the limit is M bytes)").
+// a directory", "file is too large (N bytes; the limit is M bytes)"). Only
+// regular files are read: a directory, FIFO, socket or device is refused
+// without waiting on it; at most `limit` bytes are ever read, whatever the
+// file claims its size is; a read that fails midway (EIO) is an error, never
+// a shorter text. The reason never quotes the file's content.
 bool ReadWholeFile(const std::string& path, size_t limit, std::string* text, std::string* error);
 
 }  // namespace vigil

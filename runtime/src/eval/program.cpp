@@ -17,4 +17,14 @@ const char* SeverityName(RuleSeverity s) {
   return "medium";
 }
 
+const char* OverrideKindName(AppliedOverride::Kind k) {
+  switch (k) {
+    case AppliedOverride::Kind::kSetParam: return "set";
+    case AppliedOverride::Kind::kDisable: return "disable";
+    case AppliedOverride::Kind::kSeverity: return "severity";
+    case AppliedOverride::Kind::kMode: return "mode";
+  }
+  return "set";
+}
+
 }  // namespace vigil::eval

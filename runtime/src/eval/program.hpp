@@ -61,6 +61,21 @@ struct RuleInfo {
   SourceRange range;
 };
 
+// An override that changed the rule set (docs/sharing.md): hosts log every
+// one, with where it came from.
+struct AppliedOverride {
+  enum class Kind : uint8_t { kSetParam, kDisable, kSeverity, kMode };
+  Kind kind = Kind::kSetParam;
+  std::string file;     // the override's file ("member.vgl", "b.vgp/tuning.vgl")
+  uint32_t line = 0;    // of the override item
+  uint32_t column = 0;
+  std::string pack;     // the pack it came in ("b.vgp"), "" for the host's own files
+  std::string ruleset;  // the rule set it targets
+  std::string target;   // the param or rule
+  std::string value;    // as written: "120.00", "high", "shadow"; "" for disable
+};
+const char* OverrideKindName(AppliedOverride::Kind k);  // "set", "disable", "severity", "mode"
+
 struct Program {
   std::vector<RulesetInfo> rulesets;
   Schema schema;
@@ -97,6 +112,7 @@ struct Program {
   std::vector<Type> node_types;
   std::vector<Type> let_types;
   std::string sources_digest;          // SHA-256 over the sources, hex
+  std::vector<AppliedOverride> overrides;  // in the order they were applied
 
   Program();
   ~Program();

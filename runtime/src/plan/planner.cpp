@@ -719,6 +719,7 @@ std::shared_ptr<const eval::Program> Plan(sema::Module module, const SourceManag
                                           std::string sources_digest) {
   auto program = std::make_shared<eval::Program>();
   program->sources_digest = std::move(sources_digest);
+  program->overrides = std::move(module.overrides);
   Planner planner(module, sources, *program);
   planner.Run();
   return program;

@@ -107,15 +107,86 @@ void Checker::CheckTests() {
   }
 }
 
+// Who may override what (docs/sharing.md): an override in the host's own
+// files may target any rule set; one carried by a pack only the rule sets
+// that pack declares, unless the host allows more (then W5008 says so).
+bool Checker::MayOverride(const ast::OverrideDecl& o, uint32_t file, uint32_t target_file,
+                          bool report) {
+  const std::string& origin = files_[file].origin;
+  const std::string& target_origin = files_[target_file].origin;
+  if (origin.empty() || origin == target_origin) return true;
+  const std::string owner =
+      target_origin.empty() ? "the host's own files" : fmt::format("pack \"{}\"", target_origin);
+  if (allow_pack_overrides_) {
+    if (report) {
+      diags_.Add(Diagnostic{
+          Severity::kWarning, DiagCode::kPackOverridesOther, o.ruleset.range, true,
+          fmt::format("an override in pack \"{}\" re-tunes rule set '{}' of {}", origin,
+                      o.ruleset.text, owner),
+          "allowed by the host (--allow-pack-overrides, VIGIL_COMPILE_ALLOW_PACK_OVERRIDES)"});
+    }
+    return true;
+  }
+  if (report) {
+    Error(DiagCode::kForeignOverride, o.ruleset.range,
+          fmt::format("an override in pack \"{}\" targets rule set '{}', which the pack does not "
+                      "declare (it comes from {})",
+                      origin, o.ruleset.text, owner),
+          fmt::format("rule set '{}' is declared at {}; a pack may override only its own rule "
+                      "sets unless the host allows it (--allow-pack-overrides, "
+                      "VIGIL_COMPILE_ALLOW_PACK_OVERRIDES)",
+                      o.ruleset.text, Where(ForRuleset(o.ruleset.text)->range)));
+  }
+  return false;
+}
+
+const ast::RulesetDecl* Checker::ForRuleset(const std::string& name, uint32_t* file) {
+  for (uint32_t f = 0; f < files_.size(); ++f) {
+    for (const auto& item : files_[f].ast.items) {
+      const auto* r = std::get_if<ast::RulesetDecl>(&item);
+      if (r != nullptr && r->name.text == name) {
+        if (file != nullptr) *file = f;
+        return r;
+      }
+    }
+  }
+  return nullptr;
+}
+
+void Checker::RecordOverride(const ast::OverrideDecl& o, const ast::OverrideItem& item,
+                             uint32_t file) {
+  eval::AppliedOverride a;
+  static constexpr eval::AppliedOverride::Kind kKinds[] = {
+      eval::AppliedOverride::Kind::kSetParam, eval::AppliedOverride::Kind::kDisable,
+      eval::AppliedOverride::Kind::kSeverity, eval::AppliedOverride::Kind::kMode};
+  a.kind = kKinds[static_cast<int>(item.kind)];
+  const SourceFile& src = sources_.file(item.range.file);
+  LineCol pos = src.Position(item.range.begin);
+  a.file = src.path();
+  a.line = pos.line;
+  a.column = pos.column;
+  a.pack = files_[file].origin;
+  a.ruleset = o.ruleset.text;
+  a.target = item.target.text;
+  if (item.kind == ast::OverrideKind::kSetParam) {
+    const SourceRange& r = item.value->range;
+    a.value = std::string(sources_.file(r.file).text().substr(r.begin, r.end - r.begin));
+  } else if (item.kind != ast::OverrideKind::kDisableRule) {
+    a.value = item.word.text;
+  }
+  module_.overrides.push_back(std::move(a));
+}
+
 void Checker::ApplyOverrides(bool params) {
   std::vector<std::string> ruleset_names;
   for (const auto& r : module_.rulesets) ruleset_names.push_back(r.name);
-  for (ast::OverrideDecl* o : All<ast::OverrideDecl>(files_)) {
+  for (uint32_t file = 0; file < files_.size(); ++file) {
+  for (auto& decl_item : files_[file].ast.items) {
+    auto* o = std::get_if<ast::OverrideDecl>(&decl_item);
+    if (o == nullptr) continue;
     auto set_it = rules_by_ruleset_.find(o->ruleset.text);
-    const ast::RulesetDecl* target_set = nullptr;
-    for (const ast::RulesetDecl* r : All<ast::RulesetDecl>(files_)) {
-      if (r->name.text == o->ruleset.text) target_set = r;
-    }
+    uint32_t target_file = 0;
+    const ast::RulesetDecl* target_set = ForRuleset(o->ruleset.text, &target_file);
     if (target_set == nullptr) {
       if (params) {
         Error(DiagCode::kUnknownRule, o->ruleset.range,
@@ -131,6 +202,7 @@ void Checker::ApplyOverrides(bool params) {
     auto with_declared = [&](std::string help) {
       return help.empty() ? declared : help + "; " + declared;
     };
+    if (!MayOverride(*o, file, target_file, params)) continue;
     if (o->version && params) {
       if (!ParseVersion(o->version->value)) {
         Error(DiagCode::kBadVersion, o->version->range,
@@ -160,10 +232,27 @@ void Checker::ApplyOverrides(bool params) {
                 with_declared(SuggestionHelp(item.target.text, names)));
           continue;
         }
+        // A param belongs to the rule set of the file that declares it: an
+        // override of one rule set cannot re-tune another's.
+        const uint32_t param_file = param_file_[it->second.index];
+        const int owner = file_ruleset_[param_file];
+        if ((owner >= 0 && module_.rulesets[owner].name != o->ruleset.text) ||
+            (owner < 0 && !MayOverride(*o, file, param_file, false))) {
+          Error(DiagCode::kUnknownName, item.target.range,
+                fmt::format("'{}' is not a param of rule set '{}'", item.target.text,
+                            o->ruleset.text),
+                owner >= 0 ? fmt::format("it is a param of rule set '{}', declared at {}; "
+                                         "override it there",
+                                         module_.rulesets[owner].name,
+                                         Where(param_decls_[it->second.index]->range))
+                           : with_declared(""));
+          continue;
+        }
         ConstInfo& param = module_.params[it->second.index];
         std::optional<ConstValue> v = EvalConst(*item.value, "an override value");
         if (v && param.value.type.ok() && ConvertConst(*v, param.value.type, item.value->range, "value")) {
           param.value = std::move(*v);
+          RecordOverride(*o, item, file);
         }
         continue;
       }
@@ -186,6 +275,7 @@ void Checker::ApplyOverrides(bool params) {
       switch (item.kind) {
         case ast::OverrideKind::kDisableRule:
           target->disabled = true;
+          RecordOverride(*o, item, file);
           break;
         case ast::OverrideKind::kSeverity: {
           auto it = std::find(kSev.begin(), kSev.end(), item.word.text);
@@ -195,6 +285,7 @@ void Checker::ApplyOverrides(bool params) {
                   SuggestionHelp(item.word.text, kSev));
           } else {
             target->severity = static_cast<eval::RuleSeverity>(it - kSev.begin());
+            RecordOverride(*o, item, file);
           }
           break;
         }
@@ -204,12 +295,14 @@ void Checker::ApplyOverrides(bool params) {
                   fmt::format("unknown mode '{}'", item.word.text), "modes are enforce and shadow");
           } else {
             target->shadow = item.word.text == "shadow";
+            RecordOverride(*o, item, file);
           }
           break;
         default:
           break;
       }
     }
+  }
   }
 }
 

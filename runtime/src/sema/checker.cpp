@@ -216,11 +216,16 @@ void Checker::ResolveSchema() {
 }
 
 void Checker::DeclareValues() {
-  ForEach<ast::DecisionsDecl>(files_, [&](ast::DecisionsDecl& d, uint32_t) {
-    if (!module_.decisions.empty()) {
-      Error(DiagCode::kDuplicateDecl, d.range, "decisions are declared more than once");
+  const ast::DecisionsDecl* first_decisions = nullptr;
+  ForEach<ast::DecisionsDecl>(files_, [&](ast::DecisionsDecl& d, uint32_t f) {
+    if (first_decisions != nullptr) {
+      Error(DiagCode::kDuplicateDecl, d.range, "decisions are declared more than once",
+            fmt::format("the decision order comes from one place: the first declaration is at {}",
+                        Where(first_decisions->range)));
       return;
     }
+    first_decisions = &d;
+    CheckDecisionOrigin(d, f);
     for (const auto& n : d.names) {
       if (std::find(module_.decisions.begin(), module_.decisions.end(), n.text) !=
           module_.decisions.end()) {
@@ -240,10 +245,11 @@ void Checker::DeclareValues() {
   });
   const_state_.assign(const_decls_.size(), Visit::kTodo);
   module_.consts.resize(const_decls_.size());
-  ForEach<ast::ParamDecl>(files_, [&](ast::ParamDecl& d, uint32_t) {
+  ForEach<ast::ParamDecl>(files_, [&](ast::ParamDecl& d, uint32_t f) {
     if (Declare(d.name.text, Symbol{RefKind::kParam, static_cast<uint32_t>(param_decls_.size()),
                                     d.name.range})) {
       param_decls_.push_back(&d);
+      param_file_.push_back(f);
     }
   });
   ForEach<ast::ListDecl>(files_, [&](ast::ListDecl& d, uint32_t f) {
@@ -303,6 +309,34 @@ void Checker::DeclareValues() {
   }
   ApplyOverrides(/*params=*/true);
   for (uint32_t i = 0; i < let_decls_.size(); ++i) CheckLet(i);
+}
+
+// The decision order ranks every rule set's decisions, so one source must
+// not set it for the others: a pack may declare it only when every rule set
+// compiled with it is its own; with rule sets from several sources, only the
+// host's own files may (docs/sharing.md).
+void Checker::CheckDecisionOrigin(const ast::DecisionsDecl& d, uint32_t file) {
+  const std::string& origin = files_[file].origin;
+  if (origin.empty()) return;
+  for (uint32_t f = 0; f < files_.size(); ++f) {
+    if (files_[f].origin == origin) continue;
+    for (const auto& item : files_[f].ast.items) {
+      const auto* r = std::get_if<ast::RulesetDecl>(&item);
+      if (r == nullptr) continue;
+      const std::string other = files_[f].origin.empty()
+                                    ? "the host's own files"
+                                    : fmt::format("pack \"{}\"", files_[f].origin);
+      Error(DiagCode::kDecisionOrder, d.range,
+            fmt::format("pack \"{}\" declares the decision order, which would re-rank the "
+                        "decisions of rule set '{}' from {}",
+                        origin, r->name.text, other),
+            fmt::format("rule set '{}' is declared at {}; when rule sets come from several "
+                        "sources, only the host's own files may declare `decisions` (or load "
+                        "the pack alone)",
+                        r->name.text, Where(r->range)));
+      return;
+    }
+  }
 }
 
 void Checker::CheckConst(uint32_t index) {

@@ -19,12 +19,16 @@ namespace vigil::sema {
 struct LoadedFile {
   ast::File ast;
   int parent = -1;  // index of the file that imported it; -1 for a file given by the user
+  // Where it came from: the pack ("coalition.vgp") or "" for the host's own
+  // files. Decides what its overrides and `decisions` may touch.
+  std::string origin;
 };
 
 // Reads a list file named relative to the declaring source file. Returns the
-// source id of the loaded text (added to `sources`) or an error message.
+// source id of the loaded text (added to `sources`), or an error message and
+// the code to report it with.
 using ListReader = std::function<std::optional<uint32_t>(uint32_t from_file, const std::string& path,
-                                                        std::string* error)>;
+                                                        std::string* error, DiagCode* code)>;
 
 struct CheckOptions {
   // Keys of keyed hashed lists (`hashed(key: "name") set`), by name: the host
@@ -32,6 +36,9 @@ struct CheckOptions {
   std::map<std::string, std::string> hmac_keys;
   // "Now" for list entries with an expiry (µs since the epoch); 0: the clock.
   int64_t now_us = 0;
+  // Whether an override carried by a pack may target rule sets declared
+  // outside that pack (reported with W5008); otherwise E2021.
+  bool allow_pack_overrides = false;
 };
 
 std::optional<Module> Check(std::vector<LoadedFile>& files, SourceManager& sources, DiagSink& diags,

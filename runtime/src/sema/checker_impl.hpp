@@ -25,7 +25,8 @@ class Checker {
   Checker(std::vector<LoadedFile>& files, SourceManager& sources, DiagSink& diags,
           const ListReader& read_list, const CheckOptions& options)
       : files_(files), sources_(sources), diags_(diags), read_list_(read_list),
-        hmac_keys_(options.hmac_keys), now_us_(options.now_us) {}
+        hmac_keys_(options.hmac_keys), now_us_(options.now_us),
+        allow_pack_overrides_(options.allow_pack_overrides) {}
 
   std::optional<Module> Run();
 
@@ -68,6 +69,10 @@ class Checker {
   void CheckRule(const ast::RuleDecl& rule, uint32_t ruleset);
   void CheckTests();
   void ApplyOverrides(bool params);
+  bool MayOverride(const ast::OverrideDecl& o, uint32_t file, uint32_t target_file, bool report);
+  void RecordOverride(const ast::OverrideDecl& o, const ast::OverrideItem& item, uint32_t file);
+  const ast::RulesetDecl* ForRuleset(const std::string& name, uint32_t* file = nullptr);
+  void CheckDecisionOrigin(const ast::DecisionsDecl& d, uint32_t file);
   bool Declare(const std::string& name, Symbol sym);
   Type CheckName(ast::Expr& e);
   Type CheckCall(ast::Expr& e);
@@ -82,6 +87,7 @@ class Checker {
   const ListReader& read_list_;
   const std::map<std::string, std::string>& hmac_keys_;
   int64_t now_us_;
+  bool allow_pack_overrides_;
   void ReportExpired(const std::string& list, SourceRange range, size_t expired);
   void CheckHashedList(const ast::ListDecl& d, uint32_t file, ListInfo& list);
   Module module_;
@@ -91,6 +97,7 @@ class Checker {
   std::vector<const ast::ConstDecl*> const_decls_;
   std::vector<Visit> const_state_;
   std::vector<const ast::ParamDecl*> param_decls_;
+  std::vector<uint32_t> param_file_;  // the file declaring each param
   std::vector<ast::LetDecl*> let_decls_;
   std::vector<Visit> let_state_;
   std::vector<const ast::SchemaDecl*> schemas_;

@@ -212,9 +212,10 @@ bool Checker::ConvertConst(ConstValue& v, Type target, SourceRange range, const 
 void Checker::ForEachListEntry(const ast::ListDecl& decl, uint32_t file_id,
                                const std::function<void(std::string_view, SourceRange)>& visit) {
   std::string error;
-  std::optional<uint32_t> id = read_list_(file_id, decl.path.value, &error);
+  DiagCode code = DiagCode::kFileNotFound;
+  std::optional<uint32_t> id = read_list_(file_id, decl.path.value, &error, &code);
   if (!id) {
-    Error(DiagCode::kFileNotFound, decl.path.range,
+    Error(code, decl.path.range,
           fmt::format("cannot read list file \"{}\": {}", decl.path.value, error));
     return;
   }

@@ -104,6 +104,7 @@ struct Module {
   std::vector<AggregateInfo> aggregates;
   std::vector<RuleCheck> rules;
   std::vector<TestCase> tests;
+  std::vector<eval::AppliedOverride> overrides;  // every override applied, in order
   std::vector<std::unique_ptr<re2::RE2>> regexes;  // `matches` patterns, by ref_index
   std::vector<std::unique_ptr<TimeZone>> zones;    // hour(t, "zone"), by ref_index
   std::deque<std::string> strings;                 // storage for constant strings
