@@ -39,9 +39,10 @@ int RunDiff(const std::vector<std::string>& args);
 int RunLsp(const std::vector<std::string>& args);
 
 // Reads a key file (its bytes, trailing newlines dropped); false when it
-// cannot be read, is empty or is larger than a key can be.
+// cannot be read, is empty or is larger than a key can be, with the reason
+// in `error` when given ("no such file", "it is empty").
 inline constexpr size_t kMaxKeyFileBytes = 4096;
-bool ReadKeyFile(const std::string& path, std::string* key);
+bool ReadKeyFile(const std::string& path, std::string* key, std::string* error = nullptr);
 // A whole file, or standard input for "-", refusing more than `limit` bytes.
 bool ReadInput(const std::string& path, size_t limit, std::string* text, std::string* error);
 // Replaces `path` through a temporary file created with `mode`, fsync and a

@@ -26,12 +26,40 @@ int Fail(const std::string& message) {
   return kExitFailure;
 }
 
+// Each failed test by name, then where and why it failed.
+void PrintFailures(const TestReport& report) {
+  for (const auto& t : report.tests) {
+    for (const auto& f : t.failures) {
+      fmt::print(stderr, "FAIL \"{}\" ({}): {}\n", t.name, f.where, f.message);
+    }
+  }
+}
+
 int Keygen(const std::vector<std::string>& args) {
-  if (args.size() != 1) return Usage(*FindCommand("pack"), "usage: vigil pack keygen NAME");
+  std::string name;
+  bool force = false;
+  for (const std::string& a : args) {
+    if (a == "--force") {
+      force = true;
+    } else if (name.empty() && !a.starts_with("-")) {
+      name = a;
+    } else {
+      return Usage(*FindCommand("pack"), fmt::format("unexpected argument '{}'", a));
+    }
+  }
+  if (name.empty()) return Usage(*FindCommand("pack"), "usage: vigil pack keygen NAME [--force]");
+  // A key pair is made once: overwriting NAME.key loses the key every member
+  // trusts, so it takes an explicit --force.
+  for (const char* ext : {".key", ".pub"}) {
+    std::error_code ec;
+    if (!force && fs::symlink_status(name + ext, ec).type() != fs::file_type::not_found) {
+      return Fail(fmt::format("\"{}{}\" already exists: refusing to overwrite a key (use --force "
+                              "to replace it)", name, ext));
+    }
+  }
   if (sodium_init() < 0) return Fail("libsodium cannot be initialised");
   unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
   crypto_sign_keypair(pk, sk);
-  const std::string& name = args[0];
   std::string sk_hex = pack::ToHex(std::string_view(reinterpret_cast<char*>(sk), sizeof(sk)));
   sodium_memzero(sk, sizeof(sk));
   if (!WriteFileAtomically(name + ".key", sk_hex + "\n", 0600) ||
@@ -78,16 +106,18 @@ int Build(const std::vector<std::string>& args) {
   // unsigned pack is what `build` makes: the trust policy is not applied.
   CompileOptions options = OptionsFromEnvironment();
   options.pack_policy = pack::TrustPolicy{};
-  Compilation c = CompileSources({SourceInput{out, image}}, options);
+  // Its files are named as in DIR, so that messages point at the sources.
+  SourceInput packed{out, image, true, dir};
+  Compilation c = CompileSources({packed}, options);
   fmt::print(stderr, "{}", c.RenderDiagnostics());
   TestReport report;
   if (c.ok()) report = RunTests(c, {});
   if (!c.ok() || report.failed() > 0) {
-    for (const auto& t : report.tests) {
-      for (const auto& f : t.failures) fmt::print(stderr, "{}: {}\n", f.where, f.message);
-    }
-    return Fail(c.ok() ? fmt::format("{} of the pack's tests fail: not built", report.failed())
-                       : "the pack's rules do not compile: not built");
+    PrintFailures(report);
+    return Fail(c.ok() ? fmt::format("{}: {} of the pack's tests fail: not built (\"{}\" is left "
+                                     "as it was)", dir, report.failed(), out)
+                       : fmt::format("{}: the pack's rules do not compile: not built (\"{}\" is "
+                                     "left as it was)", dir, out));
   }
   if (!WriteFileAtomically(out, image)) return Fail(fmt::format("cannot write \"{}\"", out));
   fmt::print("built {}: {} {} ({} files, {} tests passed, TLP:{}), sha256 {}\n", out, m.name,
@@ -159,10 +189,19 @@ int Verify(const std::vector<std::string>& args) {
       !pack::Verify(p, policy, &error)) {
     return Fail(fmt::format("{}: refused: {}", path, error));
   }
+  // Without --trust, a valid signature proves the pack is unchanged since
+  // someone signed it, not who: say so.
+  std::string signers = "unsigned";
+  if (!p.signatures.empty()) {
+    signers = fmt::format("{} valid signature(s)", p.signatures.size());
+    if (policy.trusted_keys.empty()) {
+      signers += "; the signers were not checked against trusted keys (give --trust KEYS)";
+    } else {
+      signers += ", signed by a trusted key";
+    }
+  }
   fmt::print("{}: {} {} intact (sha256 {}), {}\n", path, p.manifest.name, p.manifest.version,
-             p.content_hash,
-             p.signatures.empty() ? std::string("unsigned")
-                                  : fmt::format("{} valid signature(s)", p.signatures.size()));
+             p.content_hash, signers);
   if (!selftest) return kExitOk;
   CompileOptions options = OptionsFromEnvironment();  // HMAC keys, host schema
   options.pack_policy = policy;
@@ -172,9 +211,7 @@ int Verify(const std::vector<std::string>& args) {
     return Fail("self-test: the pack does not compile on this host");
   }
   TestReport report = RunTests(c, {});
-  for (const auto& t : report.tests) {
-    for (const auto& f : t.failures) fmt::print(stderr, "FAIL {}: {}\n", f.where, f.message);
-  }
+  PrintFailures(report);
   fmt::print("self-test: {} passed, {} failed\n", report.passed(), report.failed());
   return report.failed() == 0 ? kExitOk : kExitFailure;
 }

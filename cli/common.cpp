@@ -37,10 +37,14 @@ std::vector<std::string> SplitCommas(std::string_view text) {
 
 }  // namespace
 
-bool ReadKeyFile(const std::string& path, std::string* key) {
-  std::string error;
-  if (!ReadWholeFile(path, kMaxKeyFileBytes, key, &error)) return false;
+bool ReadKeyFile(const std::string& path, std::string* key, std::string* error) {
+  std::string why;
+  if (!ReadWholeFile(path, kMaxKeyFileBytes, key, &why)) {
+    if (error != nullptr) *error = why;
+    return false;
+  }
   *key = TrimTrailingSpace(std::move(*key));
+  if (key->empty() && error != nullptr) *error = "it is empty";
   return !key->empty();
 }
 
@@ -105,8 +109,12 @@ std::map<std::string, std::string> HmacKeysFromEnvironment() {
 
 bool ReadPublicKeys(const std::string& list, std::vector<std::string>* keys, std::string* error) {
   for (const std::string& path : SplitCommas(list)) {
-    std::string hex, key;
-    if (!ReadKeyFile(path, &hex) || !pack::FromHex(hex, 32, &key)) {
+    std::string hex, key, why;
+    if (!ReadKeyFile(path, &hex, &why)) {
+      *error = fmt::format("cannot read public key file \"{}\": {}", path, why);
+      return false;
+    }
+    if (!pack::FromHex(hex, 32, &key)) {
       *error = fmt::format("\"{}\" is not a public key file (64 hex digits, from `vigil pack keygen`)", path);
       return false;
     }
@@ -250,7 +258,7 @@ CompileOptions OptionsFromEnvironment() {
       fmt::print(stderr, "vigil: VIGIL_HOST_SCHEMA: cannot read \"{}\": {}\n", host, error);
     }
     // An unreadable host schema stays declared (empty): the check fails closed.
-    options.host_schema = SourceInput{host, std::move(text), false};
+    options.host_schema = SourceInput{host, std::move(text), false, {}};
   }
   if (!PackPolicyFromEnvironment(&options.pack_policy)) {
     // Fail closed: an unreadable trust setting must not mean "trust anything".

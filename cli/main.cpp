@@ -132,14 +132,15 @@ const std::vector<Command>& Commands() {
        "normalises to nothing is an error naming its line. Exit 0, 1 on bad input.\n",
        RunList},
       {"pack", "build, sign, verify and inspect rule packs (.vgp)",
-       "usage: vigil pack keygen NAME\n"
+       "usage: vigil pack keygen NAME [--force]\n"
        "       vigil pack build DIR -o NAME.vgp\n"
        "       vigil pack sign PACK.vgp --key NAME.key [-o OUT.vgp]\n"
        "       vigil pack verify PACK.vgp [--trust K.pub[,K2.pub]] [--revoked K.pub]\n"
        "                         [--require-signed] [--min-version X.Y.Z] [--selftest]\n"
        "       vigil pack info PACK.vgp\n"
        "\n"
-       "keygen writes an Ed25519 key pair: NAME.key (secret, mode 600) and NAME.pub.\n"
+       "keygen writes an Ed25519 key pair: NAME.key (secret, mode 600) and NAME.pub;\n"
+       "it refuses to overwrite existing key files unless given --force.\n"
        "build reads DIR/pack.json (docs/sharing.md), refuses lists whose TLP marking\n"
        "forbids the pack's audience, and writes one deterministic file (the same\n"
        "inputs give the same bytes) after checking that it compiles and that its\n"

@@ -204,7 +204,7 @@ vigil_status vigil_compiler_set_host_schema(vigil_compiler* compiler, const char
     if (n.empty()) throw Failure{VIGIL_ERR_INVALID_ARG, "the schema's name is empty"};
     if (text == nullptr && text_len > 0) throw Failure{VIGIL_ERR_MISUSE, "text is NULL"};
     if (text_len > vigil::limits::kMaxSourceBytes) throw Failure{VIGIL_ERR_LIMIT, "schema text too large"};
-    compiler->options.host_schema = vigil::SourceInput{std::string(n), std::string(text, text_len), false};
+    compiler->options.host_schema = vigil::SourceInput{std::string(n), std::string(text, text_len), false, {}};
     return VIGIL_OK;
   });
 }

@@ -52,7 +52,7 @@ class Driver {
 
   // A rule file or pack the host named (from disk or among the in-memory
   // sources). Every byte comes through the gate.
-  void AddRoot(const std::string& path) {
+  void AddRoot(const std::string& path, const std::string& pack_files_under = "") {
     const size_t tree = gate_.AddRoot(path);
     std::string text, error;
     Refusal refusal = Refusal::kUnreadable;
@@ -63,7 +63,7 @@ class Driver {
       return;
     }
     if (path.ends_with(".vgp")) {  // a pack, from disk or given in memory
-      AddPack(path, std::move(text), tree);
+      AddPack(path, std::move(text), tree, pack_files_under);
       return;
     }
     Enqueue(path, std::move(text), -1, tree, "");
@@ -121,7 +121,8 @@ class Driver {
  private:
   // A rule pack (.vgp): checked, verified against the host's policy, then
   // its files become in-memory sources under "PATH.vgp/", sealed by the gate.
-  void AddPack(const std::string& path, std::string image, size_t tree) {
+  void AddPack(const std::string& path, std::string image, size_t tree,
+               const std::string& files_under) {
     std::string error;
     pack::Pack p;
     if (!pack::ParseImage(image, &p, &error) || !pack::Verify(p, options_.pack_policy, &error)) {
@@ -135,7 +136,8 @@ class Driver {
                                       p.manifest.min_vigil, VIGIL_VERSION_STRING_INTERNAL));
       return;
     }
-    const std::string prefix = PathKey(path) + "/";
+    const std::string origin = PathKey(files_under.empty() ? path : files_under);
+    const std::string prefix = origin + "/";
     std::vector<std::string> lists;
     for (const pack::ListEntry& l : p.manifest.lists) lists.push_back(l.path);
     gate_.AddPack(prefix, p.files, lists);
@@ -147,7 +149,7 @@ class Driver {
                                         path, fixture));
         continue;
       }
-      out_.fixtures.push_back(SourceInput{prefix + fixture, it->second, false});
+      out_.fixtures.push_back(SourceInput{prefix + fixture, it->second, false, {}});
     }
     LoadedPack info;
     info.path = path;
@@ -156,7 +158,7 @@ class Driver {
     for (const auto& sig : p.signatures) info.signed_by.push_back(pack::ToHex(sig.public_key));
     out_.packs.push_back(std::move(info));
     for (const std::string& file : p.manifest.files) {
-      Enqueue(prefix + file, p.files[file], -1, tree, PathKey(path));
+      Enqueue(prefix + file, p.files[file], -1, tree, origin);
     }
   }
 
@@ -379,13 +381,13 @@ class Driver {
 Compilation Compile(const std::vector<std::string>& paths, std::vector<SourceInput> inputs,
                     const CompileOptions& options) {
   Compilation out;
-  std::vector<std::string> roots;
+  std::vector<std::pair<std::string, std::string>> roots;  // path, pack_files_under
   for (const auto& in : inputs) {
-    if (in.root) roots.push_back(in.path);
+    if (in.root) roots.emplace_back(in.path, in.pack_files_under);
   }
   Driver driver(out, options, std::move(inputs));
   for (const auto& p : paths) driver.AddRoot(p);
-  for (const auto& p : roots) driver.AddRoot(p);  // read from memory by the gate
+  for (const auto& [path, under] : roots) driver.AddRoot(path, under);  // read from memory
   driver.Run();
   return out;
 }

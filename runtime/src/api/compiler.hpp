@@ -24,6 +24,10 @@ struct SourceInput {
   std::string path;  // as shown in diagnostics; imports resolve relative to it
   std::string text;
   bool root = true;  // compiled; otherwise only readable by imports and lists
+  // For a pack given in memory: name its files as under this directory
+  // instead of under `path` ("rules/coalition/rules.vgl", not
+  // "out.vgp/rules.vgl"), so that `vigil pack build` names its sources.
+  std::string pack_files_under = {};
 };
 
 struct CompileOptions {

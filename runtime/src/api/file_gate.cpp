@@ -63,7 +63,7 @@ size_t FileGate::AddRoot(const std::string& path) {
 void FileGate::AddPack(const std::string& prefix, const std::map<std::string, std::string>& files,
                        const std::vector<std::string>& lists) {
   for (const auto& [inner, bytes] : files) {
-    memory_.emplace(prefix + inner, SourceInput{prefix + inner, bytes, false});
+    memory_.emplace(prefix + inner, SourceInput{prefix + inner, bytes, false, {}});
   }
   std::set<std::string>& named = pack_lists_[prefix];
   for (const std::string& l : lists) named.insert(prefix + PathKey(l));
@@ -149,16 +149,16 @@ bool FileGate::Allowed(const Request& r, Refusal* refusal, std::string* error) c
       *error = "a file of a pack cannot read files outside the pack";
       return false;
     }
-    if (!memory_.count(key)) {
-      *refusal = Refusal::kUnreadable;
-      *error = fmt::format("the pack has no file \"{}\"", key.substr(reader_pack.size()));
-      return false;
-    }
     if (r.kind == ReadKind::kListFile && !pack_lists_.at(reader_pack).count(key)) {
       *refusal = Refusal::kNotInManifest;
       *error = fmt::format("pack.json does not name \"{}\" in \"lists\" (every list a pack "
                            "reads is named there with its TLP marking)",
                            key.substr(reader_pack.size()));
+      return false;
+    }
+    if (!memory_.count(key)) {
+      *refusal = Refusal::kUnreadable;
+      *error = fmt::format("the pack has no file \"{}\"", key.substr(reader_pack.size()));
       return false;
     }
     return true;
