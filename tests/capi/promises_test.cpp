@@ -501,4 +501,53 @@ TEST(Sharing, RulesetFieldSlotNoSlotIsExplained) {
   vigil_ruleset_release(rs);
 }
 
+// vigil_compiler_set_host_schema: "one E2019 diagnostic lists every missing
+// field. Fields no rule reads are not required."
+TEST(HostSchema, CompilerSetHostSchemaChecksOnlyWhatTheRulesRead) {
+  const char rules[] = R"(ruleset t.host version "1.0.0"
+schema p version 1 {
+  ts: time
+  card: string @key
+  amount: decimal
+  note: string
+  spare: int
+}
+uses schema p
+rule big { when amount > 10.00 then score 1 }
+rule burst { when count(by: card, within: 1h) > 2 then score 1 reason "{note}" }
+)";
+  auto build = [&](const char* host, uint32_t* errors, std::string* text) {
+    vigil_compiler* c = nullptr;
+    EXPECT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+    EXPECT_EQ(vigil_compiler_set_host_schema(c, "host.vgl", 8, host, std::strlen(host)), VIGIL_OK);
+    EXPECT_EQ(vigil_compiler_add_source(c, "r.vgl", 5, rules, sizeof(rules) - 1), VIGIL_OK);
+    vigil_ruleset* rs = nullptr;
+    vigil_status st = vigil_compiler_build(c, &rs);
+    *errors = 0;
+    for (size_t i = 0; i < vigil_compiler_diag_count(c); ++i) {
+      vigil_diag_info d{};
+      d.struct_size = sizeof d;
+      vigil_compiler_diag_get(c, i, &d);
+      if (d.severity == VIGIL_SEVERITY_ERROR) ++*errors;
+    }
+    *text = vigil_compiler_diag_render(c);
+    vigil_ruleset_release(rs);
+    vigil_compiler_free(c);
+    return st;
+  };
+  uint32_t errors = 0;
+  std::string text;
+  // `spare` is read by no rule: the host need not have it.
+  EXPECT_EQ(build("schema p version 1 {\n  ts: time\n  card: string\n  amount: decimal\n  note: "
+                  "string\n}\n", &errors, &text),
+            VIGIL_OK)
+      << text;
+  EXPECT_EQ(build("schema p version 1 {\n  amount: decimal\n}\n", &errors, &text), VIGIL_ERR_COMPILE);
+  EXPECT_EQ(errors, 1u) << text;
+  EXPECT_NE(text.find("the rules need 3 fields the host's schema 'p' does not have: 'ts: time', "
+                      "'card: string', 'note: string'"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace

@@ -245,5 +245,31 @@ contains trusted_keys_bad err "\"$tmp/bad.pub\" is not a public key file"
 check verify_untrusted_says_so 0 "$vigil" pack verify "$tmp/a_signed.vgp"
 contains verify_untrusted_says_so out "1 valid signature(s); the signers were not checked against trusted keys (give --trust KEYS)"
 
+# ---- The host-schema check (E2019) asks only for what the compiled rules
+# read, in one diagnostic listing every missing field.
+cat > "$tmp/hs.vgl" <<'VGL'
+ruleset t.hs version "1.0.0"
+schema pay version 2 {
+  ts: time
+  card: string @key
+  amount: decimal
+  country: string
+  channel: string
+  unused_a: string
+  unused_b: int
+}
+uses schema pay
+let foreign = country != "NZ"
+rule big { when amount > 100.00 and foreign then score 1 reason "{channel}" }
+rule burst { when count(by: card, within: 1h) > 3 then score 1 }
+VGL
+printf 'schema pay version 2 {\n  ts: time\n  card: string\n  amount: decimal\n  country: string\n  channel: string\n}\n' > "$tmp/hs_ok.vgl"
+check host_schema_unread_fields 0 env VIGIL_HOST_SCHEMA="$tmp/hs_ok.vgl" "$vigil" check "$tmp/hs.vgl"
+printf 'schema pay version 2 {\n  amount: decimal\n}\n' > "$tmp/hs_few.vgl"
+check host_schema_one_diagnostic 1 env VIGIL_HOST_SCHEMA="$tmp/hs_few.vgl" "$vigil" check "$tmp/hs.vgl"
+contains host_schema_one_diagnostic err "error[E2019]: the rules need 4 fields the host's schema 'pay' does not have: 'ts: time', 'card: string', 'country: string', 'channel: string'"
+check host_schema_count 0 test "$(grep -c 'E2019' "$tmp/err")" -eq 1
+lacks host_schema_no_unused err "unused_a"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "api/file_gate.hpp"
+#include "api/host_schema.hpp"
 #include "base/text.hpp"
 #include "base/utf8.hpp"
 #include "lint/lint.hpp"
@@ -106,11 +107,18 @@ class Driver {
       check.allow_pack_overrides = options_.allow_pack_overrides;
       std::optional<sema::Module> module = sema::Check(files_, out_.sources, diags_, reader, check);
       if (options_.inspect) options_.inspect(files_, module ? &*module : nullptr);
-      if (module && CheckPackManifests(*module) && CheckHostSchema(*module)) {
-        out_.tests = std::move(module->tests);
+      if (module && CheckPackManifests(*module)) {
+        std::vector<sema::TestCase> tests = std::move(module->tests);
         lint::Facts facts = lint::Collect(*module);
-        out_.program = plan::Plan(std::move(*module), out_.sources, Digest());
-        lint::Run(facts, *out_.program, out_.sources, diags_);
+        std::shared_ptr<const eval::Program> program =
+            plan::Plan(std::move(*module), out_.sources, Digest());
+        // What the compiled rules read is known once they are planned.
+        if (!options_.host_schema ||
+            CheckHostSchema(*options_.host_schema, *program, out_.sources, diags_)) {
+          out_.tests = std::move(tests);
+          out_.program = std::move(program);
+          lint::Run(facts, *out_.program, out_.sources, diags_);
+        }
       }
     } else if (options_.inspect) {
       options_.inspect(files_, nullptr);
@@ -196,65 +204,6 @@ class Driver {
       }
     }
     return ok;
-  }
-
-  // The host's schema must provide what the rules read: the same schema, at
-  // least the version the rules are written for, and every field with its type.
-  bool CheckHostSchema(const sema::Module& module) {
-    if (!options_.host_schema) return true;
-    const SourceInput& host = *options_.host_schema;
-    uint32_t id = out_.sources.Add(host.path, host.text);
-    DiagSink parse_diags(limits::kMaxErrors);
-    std::optional<ast::File> file = syntax::ParseFile(out_.sources, id, parse_diags);
-    const ast::SchemaDecl* schema = nullptr;
-    if (file) {
-      for (const auto& item : file->items) {
-        if (const auto* s = std::get_if<ast::SchemaDecl>(&item)) schema = s;
-      }
-    }
-    if (schema == nullptr || parse_diags.has_errors()) {
-      for (const Diagnostic& d : parse_diags.diagnostics()) diags_.Add(d);
-      diags_.ErrorNoRange(DiagCode::kHostSchema,
-                          fmt::format("the host schema \"{}\" must declare one schema", host.path));
-      return false;
-    }
-    const eval::Schema& need = module.schema;
-    if (schema->name.text != need.name) {
-      diags_.Error(DiagCode::kHostSchema, schema->name.range,
-                   fmt::format("the rules read schema '{}', but the host provides schema '{}'",
-                               need.name, schema->name.text));
-      return false;
-    }
-    bool ok = true;
-    if (schema->version < need.version) {
-      diags_.Error(DiagCode::kHostSchema, schema->range,
-                   fmt::format("the rules need schema '{}' version {}, but the host provides version {}",
-                               need.name, need.version, schema->version));
-      ok = false;
-    }
-    for (const eval::FieldInfo& f : need.fields) {
-      const ast::FieldDecl* have = nullptr;
-      for (const auto& hf : schema->fields) {
-        if (hf.name.text == f.name) have = &hf;
-      }
-      const std::string want = TypeName(f.type);
-      if (have == nullptr) {
-        diags_.Error(DiagCode::kHostSchema, schema->name.range,
-                     fmt::format("the rules need field '{}: {}', which the host's schema '{}' does "
-                                 "not have", f.name, want, schema->name.text));
-        ok = false;
-      } else if (TypeRefText(have->type) != want) {
-        diags_.Error(DiagCode::kHostSchema, have->range,
-                     fmt::format("the rules need field '{}' as {}, but the host provides {}", f.name,
-                                 want, TypeRefText(have->type)));
-        ok = false;
-      }
-    }
-    return ok;
-  }
-
-  static std::string TypeRefText(const ast::TypeRef& t) {
-    return t.elem ? t.name.text + "<" + TypeRefText(*t.elem) + ">" : t.name.text;
   }
 
   std::string Resolve(uint32_t from_file, const std::string& path) {
