@@ -12,10 +12,23 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig LD_LIBRARY_PATH=$libdir
 cc -std=c99 -Wall -Wextra -pedantic -Werror "$src/tests/abi/header_c99.c" -o "$prefix/pc_host" \
   $(pkg-config --cflags --libs vigil)
 "$prefix/pc_host"
+# The rpath the documentation recommends (docs/c-api.md) makes the host run
+# without LD_LIBRARY_PATH.
+cc -std=c99 -Wall -Wextra -pedantic -Werror "$src/tests/abi/header_c99.c" -o "$prefix/rpath_host" \
+  $(pkg-config --cflags --libs vigil) -Wl,-rpath,"$(pkg-config --variable=libdir vigil)"
+env -u LD_LIBRARY_PATH "$prefix/rpath_host"
+# The Redis backend: its header, library and vigil_redis.pc.
+cc -std=c99 -Wall -Wextra -pedantic -Werror "$src/tests/abi/redis_consumer.c" -o "$prefix/redis_host" \
+  $(pkg-config --cflags --libs vigil_redis)
+"$prefix/redis_host"
 cmake -S "$src/tests/abi/find_package" -B "$prefix/consumer" -G Ninja \
   -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$prefix/consumer" >/dev/null
 "$prefix/consumer/consumer"
+"$prefix/consumer/redis_consumer"
+# The command is installed too (bin/vigil), and works on its own.
+"$prefix/bin/vigil" --version
+"$prefix/bin/vigil" check "$src/rules/examples/card_rules.vgl" 2>/dev/null
 cc -std=gnu11 -Wall -Wextra "$src/examples/c_host/main.c" -o "$prefix/c_host" \
   $(pkg-config --cflags vigil) -ldl
 rules=$src/rules/examples/card_rules.vgl events=$src/examples/events.jsonl

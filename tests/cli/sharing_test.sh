@@ -145,7 +145,7 @@ lacks override_reported_diff_old err "override applied (OLD)"
 "$vigil" pack sign "$tmp/a.vgp" --key "$tmp/coalition.key" -o "$tmp/a_signed.vgp" 2>/dev/null
 printf 'override p.a {\n  set LIMIT = 200.00\n}\n' > "$tmp/tuning.vgl"
 check signed_only_plain_refused 1 env VIGIL_SIGNED_ONLY=1 VIGIL_TRUSTED_KEYS="$tmp/coalition.pub" "$vigil" check "$tmp/a_signed.vgp" "$tmp/tuning.vgl"
-contains signed_only_plain_refused err "error[E2020]: cannot read \"$tmp/tuning.vgl\": the host accepts rules only in packs that pass its trust policy"
+contains signed_only_plain_refused err "error[E2020]: rule file \"$tmp/tuning.vgl\" refused: the host accepts rules only in packs that pass its trust policy"
 check signed_only_local_accepted 0 env VIGIL_SIGNED_ONLY=1 VIGIL_TRUSTED_KEYS="$tmp/coalition.pub" VIGIL_LOCAL_FILES="$tmp/tuning.vgl" "$vigil" check "$tmp/a_signed.vgp" "$tmp/tuning.vgl"
 contains signed_only_local_accepted err "override applied: $tmp/tuning.vgl:2:3: rule set 'p.a': set LIMIT = 200.00"
 check signed_only_unsigned_pack 1 env VIGIL_SIGNED_ONLY=1 VIGIL_TRUSTED_KEYS="$tmp/coalition.pub" VIGIL_LOCAL_FILES="$tmp/tuning.vgl" "$vigil" check "$tmp/a.vgp" "$tmp/tuning.vgl"
@@ -189,7 +189,7 @@ printf "$head"'list L: set<string> from "lists/fifo.txt"\nrule r { when c in L t
 check list_fifo 1 timeout 20 "$vigil" check "$tmp/member/rules/fifo.vgl"
 contains list_fifo err "cannot read list file \"lists/fifo.txt\": it is a FIFO (named pipe), not a regular file"
 check rule_file_device 1 timeout 20 "$vigil" check /dev/zero
-contains rule_file_device err "rule files are named *.vgl and packs *.vgp"
+contains rule_file_device err "error[E2025]: cannot load \"/dev/zero\": rule files are named *.vgl and packs *.vgp"
 ln -s /dev/zero "$tmp/member/rules/zero.vgl"
 check rule_file_device_link 1 timeout 20 "$vigil" check "$tmp/member/rules/zero.vgl"
 contains rule_file_device_link err "it is a device, not a regular file"

@@ -60,7 +60,10 @@ class Driver {
     const size_t limit = path.ends_with(".vgp") ? pack::kMaxPackBytes : limits::kMaxSourceBytes;
     if (!gate_.Read(FileGate::Request{path, ReadKind::kRuleFile, "", tree}, limit, &text, &refusal,
                     &error)) {
-      diags_.ErrorNoRange(CodeFor(refusal), fmt::format("cannot read \"{}\": {}", path, error));
+      const char* what = refusal == Refusal::kUntrusted     ? "rule file \"{}\" refused: {}"
+                         : refusal == Refusal::kNotRuleFile ? "cannot load \"{}\": {}"
+                                                            : "cannot read \"{}\": {}";
+      diags_.ErrorNoRange(CodeFor(refusal), fmt::format(fmt::runtime(what), path, error));
       return;
     }
     if (path.ends_with(".vgp")) {  // a pack, from disk or given in memory
