@@ -2,12 +2,16 @@
 // pack and evaluates JSON Lines from stdin, printing one result per line.
 //
 //   java -cp /usr/share/java/jna.jar:. VigilHost LIBRARY RULES.vgl < events.jsonl
+//
+// LIBRARY is a path to libvigil.so.1 (absolute or relative) or a bare name
+// that JNA looks up on its library path.
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.NativeLongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
@@ -38,7 +42,11 @@ public final class VigilHost {
       System.err.println("usage: VigilHost LIBRARY RULES.vgl < events.jsonl");
       System.exit(2);
     }
-    Vigil v = Native.load(args[0], Vigil.class);
+    // A path names the file itself. JNA resolves only absolute paths so: a
+    // relative one ("build/libvigil.so") would be searched for on its library
+    // path and not found.
+    String library = args[0].contains("/") ? new File(args[0]).getAbsolutePath() : args[0];
+    Vigil v = Native.load(library, Vigil.class);
     if (v.vigil_abi_version() != 1) {
       System.err.println("unsupported vigil ABI " + v.vigil_abi_version());
       System.exit(2);

@@ -43,7 +43,9 @@ def main():
         if "jvm_host" in wanted:
             subprocess.run(["javac", "-cp", jna, "-d", classes,
                             repo + "/examples/jvm_host/VigilHost.java"], check=True)
-            hosts["jvm_host"] = ["java", "-cp", jna + os.pathsep + classes, "VigilHost", lib, rules]
+            # A relative library path, as a user types it, must work too.
+            hosts["jvm_host"] = ["java", "-cp", jna + os.pathsep + classes, "VigilHost",
+                                 os.path.relpath(lib), rules]
         hosts = {k: v for k, v in hosts.items() if k in wanted}
         failed = run_hosts(hosts, events, want)
     finally:
