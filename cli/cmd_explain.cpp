@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -145,6 +146,13 @@ int RunExplain(const std::vector<std::string>& args) {
   }
   if (!reader.Read(event_text, event, &error)) {
     fmt::print(stderr, "vigil explain: the event: {}\n", error);
+    // `--event events.json` reads the name as JSON: say how to read a file.
+    std::error_code ec;
+    if (!event_arg.starts_with("@") && !event_arg.starts_with("{") &&
+        std::filesystem::is_regular_file(event_arg, ec)) {
+      fmt::print(stderr, "  = help: \"{}\" is a file; to read the event from it, write --event @{}\n",
+                 event_arg, event_arg);
+    }
     return kExitFailure;
   }
   eval::EvalOptions options;
@@ -174,15 +182,23 @@ int RunExplain(const std::vector<std::string>& args) {
     out += fmt::format("{} {}{}\n", fired ? "FIRED  " : "not    ", id, shadow ? " (shadow)" : "");
     simdjson::dom::element cond;
     if (rule["condition"].get(cond) == simdjson::SUCCESS) Draw(cond, "", true, true, out);
-    simdjson::dom::object fields;
-    if (rule["reads"]["fields"].get(fields) == simdjson::SUCCESS && fields.size() > 0) {
-      std::string reads;
-      for (auto [name, value] : fields) {
-        reads += fmt::format("{}{} = {}", reads.empty() ? "" : ", ", name, ValueText(value));
+    // What the condition read: fields, lets and aggregate values.
+    static constexpr std::pair<const char*, const char*> kReads[] = {
+        {"fields", "reads"}, {"lets", "lets"}, {"aggregates", "aggregates"}};
+    for (const auto& [member, label] : kReads) {
+      simdjson::dom::object values;
+      if (rule["reads"][member].get(values) != simdjson::SUCCESS || values.size() == 0) continue;
+      std::string line;
+      for (auto [name, value] : values) {
+        line += fmt::format("{}{} = {}", line.empty() ? "" : ", ", name, ValueText(value));
       }
-      out += fmt::format("    reads: {}\n", reads);
+      out += fmt::format("    {}: {}\n", label, line);
     }
     out += '\n';
+  }
+  if (!p.aggregates.empty() && history.empty()) {
+    out += "note: the aggregates above count this event alone; give the events before it with\n"
+           "      --history FILE.jsonl to see the values production would compute\n";
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;

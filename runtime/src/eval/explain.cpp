@@ -20,6 +20,7 @@ class Explainer {
     const RuleInfo& rule = p_.rules[r];
     fields_.clear();
     lets_.clear();
+    aggs_.clear();
     out_ += "{\"rule\":";
     AppendJsonString(rule.qualified_id, out_);
     fmt::format_to(std::back_inserter(out_), ",\"fired\":{},\"shadow\":{},\"condition\":",
@@ -44,6 +45,17 @@ class Explainer {
       out_ += ':';
       Value v = s_.EvalNode(p_.lets[let]);
       AppendValue(v, p_.let_types[let], false);
+    }
+    // The aggregate values the condition depends on, directly or through
+    // lets: the counts and sums an analyst checks first.
+    out_ += "},\"aggregates\":{";
+    first = true;
+    for (uint32_t a : aggs_) {
+      if (!first) out_ += ',';
+      first = false;
+      AppendJsonString(p_.aggregates[a].text, out_);
+      out_ += ':';
+      AppendValue(s_.aggregate_values()[a], p_.aggregates[a].type, false);
     }
     out_ += "}}}";
   }
@@ -92,7 +104,11 @@ class Explainer {
       default:
         break;
     }
-    if (n.op == plan::OpCode::kLet) lets_.insert(n.c);
+    if (n.op == plan::OpCode::kLet) {
+      lets_.insert(n.c);
+      CollectAggregates(p_.lets[n.c]);
+    }
+    if (n.op == plan::OpCode::kAggregate) aggs_.insert(n.c);
     std::vector<uint32_t> kids = Children(n);
     // Conversions and constants add nothing an analyst needs to see.
     if (!kids.empty() && depth < 64) {
@@ -104,6 +120,27 @@ class Explainer {
       out_ += ']';
     }
     out_ += '}';
+  }
+
+  // The aggregates an expression reads, through lets too (iterative).
+  void CollectAggregates(uint32_t root) {
+    std::vector<uint32_t> todo{root};
+    std::set<uint32_t> seen;
+    while (!todo.empty()) {
+      uint32_t i = todo.back();
+      todo.pop_back();
+      if (!seen.insert(i).second) continue;
+      const plan::Node& n = p_.nodes[i];
+      if (n.op == plan::OpCode::kAggregate) aggs_.insert(n.c);
+      if (n.op == plan::OpCode::kLet) todo.push_back(p_.lets[n.c]);
+      int arity = plan::OperandCount(n.op);
+      if (arity < 0) {
+        for (uint32_t k = 0; k < n.b; ++k) todo.push_back(p_.child_lists[n.a + k]);
+      } else {
+        if (arity >= 1) todo.push_back(n.a);
+        if (arity >= 2) todo.push_back(n.b);
+      }
+    }
   }
 
   std::vector<uint32_t> Children(const plan::Node& n) const {
@@ -137,6 +174,7 @@ class Explainer {
   std::string text_;
   std::set<uint32_t> fields_;
   std::set<uint32_t> lets_;
+  std::set<uint32_t> aggs_;
 };
 
 }  // namespace
