@@ -311,8 +311,17 @@ Type Checker::CheckCall(ast::Expr& e) {
     std::vector<std::string> names;
     for (const auto& b : kBuiltins) names.emplace_back(b.name);
     for (const char* a : kAggregates) names.emplace_back(a);
+    // No close match: list the functions there are, so that the author
+    // does not have to look them up.
+    std::string help = SuggestionHelp(e.name.text, names);
+    if (help.empty()) {
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());  // min, max: both kinds
+      help = "functions are";
+      for (size_t i = 0; i < names.size(); ++i) help += (i == 0 ? " " : ", ") + names[i];
+    }
     Error(DiagCode::kUnknownFunction, e.name.range,
-          fmt::format("unknown function '{}'", e.name.text), SuggestionHelp(e.name.text, names));
+          fmt::format("unknown function '{}'", e.name.text), help);
     for (auto& a : e.args) CheckExpr(*a.value);
     return kError;
   }
