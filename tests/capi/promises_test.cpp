@@ -550,4 +550,27 @@ rule burst { when count(by: card, within: 1h) > 2 then score 1 reason "{note}" }
       << text;
 }
 
+// vigil_compiler_add_file: "Diagnostics never quote a file that is not one of
+// these" (a rule, pack or list file by name): /etc/passwd is not opened.
+TEST(Sharing, CompilerAddFileNeverQuotesAFileThatIsNotARuleFile) {
+  vigil_compiler* c = nullptr;
+  ASSERT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+  ASSERT_EQ(vigil_compiler_add_file(c, "/etc/passwd", 11), VIGIL_OK);
+  vigil_ruleset* rs = nullptr;
+  EXPECT_EQ(vigil_compiler_build(c, &rs), VIGIL_ERR_COMPILE);
+  EXPECT_EQ(FirstCode(c), 2025u);
+  const std::string text = vigil_compiler_diag_render(c);
+  EXPECT_EQ(text.find("root:"), std::string::npos) << text;
+  vigil_compiler_free(c);
+  // Nor through an import, wherever the host allows reading.
+  const char rules[] = "ruleset t.x version \"1.0.0\"\nimport \"/etc/passwd\"\n";
+  ASSERT_EQ(vigil_compiler_new(nullptr, &c), VIGIL_OK);
+  ASSERT_EQ(vigil_compiler_allow_dir(c, "/", 1), VIGIL_OK);
+  ASSERT_EQ(vigil_compiler_add_source(c, "x.vgl", 5, rules, sizeof(rules) - 1), VIGIL_OK);
+  EXPECT_EQ(vigil_compiler_build(c, &rs), VIGIL_ERR_COMPILE);
+  EXPECT_EQ(FirstCode(c), 2025u);
+  EXPECT_EQ(std::string(vigil_compiler_diag_render(c)).find("root:"), std::string::npos);
+  vigil_compiler_free(c);
+}
+
 }  // namespace

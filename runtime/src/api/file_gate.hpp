@@ -18,7 +18,10 @@
 //   fails midway is an error (base/file_io.hpp).
 //
 // A new feature that reads a file must add a ReadKind here rather than
-// open it itself.
+// open it itself. The one other read of a compilation is time zone data
+// (`hour(ts, "Pacific/Auckland")`), from the system's tz database: the name
+// is checked to be a zone name (no "..", not absolute) and the file is read
+// with the same ReadWholeFile (base/tz.cpp).
 #pragma once
 
 #include <map>

@@ -1,9 +1,8 @@
 #include "base/tz.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
+#include "base/file_io.hpp"
 #include "base/time_util.hpp"
 
 namespace vigil {
@@ -243,17 +242,13 @@ std::unique_ptr<TimeZone> TimeZone::Load(std::string_view name, std::string* err
     *error = "not a time zone name";
     return nullptr;
   }
+  // The name is checked above (no "..", not absolute), and the file is read
+  // as every file is: regular files only, bounded (base/file_io.hpp).
   std::string path = std::string(zoneinfo_dir) + "/" + std::string(name);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "no such time zone in the system tz database";
-    return nullptr;
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  std::string data = buf.str();
-  if (data.size() > (1u << 20)) {
-    *error = "time zone file is too large";
+  std::string data, why;
+  if (!ReadWholeFile(path, 1u << 20, &data, &why)) {
+    *error = why == "no such file" ? "no such time zone in the system tz database"
+                                   : "the time zone file cannot be read: " + why;
     return nullptr;
   }
   return FromTzif(std::string(name), data, error);
