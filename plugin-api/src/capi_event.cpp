@@ -35,7 +35,7 @@ size_t Slot(vigil_event* e, uint32_t slot, vigil::Type want) {
 template <typename Set>
 vigil_status SetField(vigil_event* event, Set&& set) {
   if (!Valid(event, kEventMagic)) return VIGIL_ERR_MISUSE;
-  event->stamp = vigil::capi::NextStamp();  // even a failed call may have changed it
+  ++event->version;  // even a failed call may have changed it
   return Guard(&event->errmsg, [&]() -> vigil_status {
     set();
     return VIGIL_OK;
@@ -162,7 +162,7 @@ vigil_status vigil_event_set_string_set(vigil_event* event, uint32_t slot,
 
 vigil_status vigil_event_set_json(vigil_event* event, const char* json, size_t len) {
   if (!Valid(event, kEventMagic)) return VIGIL_ERR_MISUSE;
-  event->stamp = vigil::capi::NextStamp();
+  ++event->version;
   return Guard(&event->errmsg, [&]() -> vigil_status {
     if (json == nullptr && len > 0) throw Failure{VIGIL_ERR_MISUSE, "json is NULL"};
     // One reader per thread, not per event: its parser buffers are large, and

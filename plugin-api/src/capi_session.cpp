@@ -15,7 +15,7 @@ using vigil::capi::Valid;
 
 namespace vigil::capi {
 
-uint64_t NextStamp() noexcept {
+uint64_t NextHandleId() noexcept {
   static std::atomic<uint64_t> next{1};
   return next.fetch_add(1, std::memory_order_relaxed);
 }
@@ -46,20 +46,23 @@ void Evaluate(vigil_session* s, const vigil_event* e, vigil_result* r, bool reco
   options.record = record;
   // Until this call succeeds, neither the result nor the session's aggregate
   // values describe a finished evaluation that explain could reuse.
-  r->stamp = 0;
-  s->last_result_stamp = 0;
+  r->session_id = 0;
+  s->last_valid = false;
   s->session->Evaluate(*e->event, r->result, options);
   CheckState(s, r->result.state_error);
-  r->stamp = vigil::capi::NextStamp();
-  s->last_result_stamp = r->stamp;
-  s->last_event_stamp = e->stamp;
+  r->session_id = s->id;
+  r->evaluation = ++s->evaluations;
+  s->last_event_id = e->id;
+  s->last_event_version = e->version;
+  s->last_valid = true;
 }
 
 // Whether `r` holds this session's last evaluation, of `e` as it is now: then
 // the session still holds that evaluation's aggregate values.
 bool IsLastEvaluation(const vigil_session* s, const vigil_event* e, const vigil_result* r) {
-  return Valid(e, kEventMagic) && Valid(r, kResultMagic) && r->stamp != 0 &&
-         r->stamp == s->last_result_stamp && e->stamp == s->last_event_stamp &&
+  return s->last_valid && Valid(e, kEventMagic) && Valid(r, kResultMagic) &&
+         r->session_id == s->id && r->evaluation == s->evaluations &&
+         e->id == s->last_event_id && e->version == s->last_event_version &&
          r->program == s->ruleset->program;
 }
 
@@ -100,7 +103,7 @@ vigil_status vigil_session_rebind(vigil_session* session, vigil_ruleset* ruleset
     // The aggregates' state carries over (see vigil.h on hot reload).
     auto fresh = std::make_unique<vigil::eval::Session>(ruleset->program,
                                                         session->session->store());
-    session->last_result_stamp = 0;
+    session->last_valid = false;
     vigil_ruleset* old = session->ruleset;
     session->session = std::move(fresh);
     session->ruleset = vigil_ruleset_retain(ruleset);
@@ -139,7 +142,7 @@ vigil_status vigil_session_record(vigil_session* session, const vigil_event* eve
     if (event->ruleset->program != session->ruleset->program) {
       throw Failure{VIGIL_ERR_MISUSE, "the event was made for another rule set"};
     }
-    session->last_result_stamp = 0;  // Record overwrites the aggregate values
+    session->last_valid = false;  // Record overwrites the aggregate values
     bool recorded = session->session->Record(*event->event);
     CheckState(session, session->session->state_error());
     if (late != nullptr) *late = recorded ? 0 : 1;

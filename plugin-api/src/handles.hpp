@@ -31,11 +31,12 @@ enum Magic : uint32_t {
   kFreed = 0xDEADBEEF,
 };
 
-// A process-wide serial number: every change to an event and every
-// evaluation into a result takes a new one, so "the same event, unchanged,
-// evaluated into this result by this session" is a comparison of numbers
+// A process-wide unique id for each event and session, taken once when the
+// handle is made (never per event: the hot path stays free of shared
+// atomics). With per-handle counters, "this session's last evaluation, of
+// this event unchanged since, into this result" is a comparison of numbers
 // that a freed and reallocated handle can never match by accident.
-uint64_t NextStamp() noexcept;
+uint64_t NextHandleId() noexcept;
 
 }  // namespace vigil::capi
 
@@ -68,7 +69,8 @@ struct vigil_event {
   vigil_ruleset* ruleset = nullptr;  // retained
   std::unique_ptr<vigil::eval::Event> event;
   std::string errmsg;
-  uint64_t stamp = vigil::capi::NextStamp();  // renewed by every setter, reset and set_json
+  uint64_t id = vigil::capi::NextHandleId();
+  uint64_t version = 0;  // counts the calls that may change it: setters, reset, set_json
 };
 
 struct vigil_session {
@@ -77,12 +79,15 @@ struct vigil_session {
   std::unique_ptr<vigil::eval::Session> session;
   vigil::eval::EvalOptions options;
   std::string errmsg;
-  // The last successful evaluation (vigil_session_explain reuses it): the
-  // result's stamp it wrote and the stamp of the event as it then was.
-  // Zero when the session's aggregate values no longer belong to it
-  // (vigil_session_record, rebind, a failed call).
-  uint64_t last_result_stamp = 0;
-  uint64_t last_event_stamp = 0;
+  // The last successful evaluation, which vigil_session_explain reuses: its
+  // serial number (also written into the result) and the event as it then
+  // was. `last_valid` is false when the session's aggregate values no longer
+  // belong to it (vigil_session_record, rebind, a failed call).
+  uint64_t id = vigil::capi::NextHandleId();
+  uint64_t evaluations = 0;
+  uint64_t last_event_id = 0;
+  uint64_t last_event_version = 0;
+  bool last_valid = false;
 };
 
 struct vigil_result {
@@ -91,7 +96,10 @@ struct vigil_result {
   vigil::eval::Result result;
   std::string json;
   std::string explain;
-  uint64_t stamp = 0;  // of the evaluation that filled it; 0: none, or a failed one
+  // Which evaluation filled it: the session's id and serial number; 0 for
+  // none, or a failed one.
+  uint64_t session_id = 0;
+  uint64_t evaluation = 0;
 };
 
 namespace vigil::capi {

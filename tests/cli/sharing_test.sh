@@ -4,7 +4,7 @@
 # versions, keys), and what a new integrator found (explain records once,
 # pack build messages, hints). Usage: sharing_test.sh VIGIL DATA_DIR REPO
 set -u
-vigil=$1 data=$2 repo=$3
+vigil=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") data=$2 repo=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -150,6 +150,8 @@ check signed_only_local_accepted 0 env VIGIL_SIGNED_ONLY=1 VIGIL_TRUSTED_KEYS="$
 contains signed_only_local_accepted err "override applied: $tmp/tuning.vgl:2:3: rule set 'p.a': set LIMIT = 200.00"
 check signed_only_unsigned_pack 1 env VIGIL_SIGNED_ONLY=1 VIGIL_TRUSTED_KEYS="$tmp/coalition.pub" VIGIL_LOCAL_FILES="$tmp/tuning.vgl" "$vigil" check "$tmp/a.vgp" "$tmp/tuning.vgl"
 contains signed_only_unsigned_pack err "error[E2017]"
+# "./tuning.vgl" in VIGIL_LOCAL_FILES and "$tmp/tuning.vgl" on the command line are one file.
+check signed_only_local_same_file 0 env -C "$tmp" VIGIL_SIGNED_ONLY=1 VIGIL_TRUSTED_KEYS=coalition.pub VIGIL_LOCAL_FILES=./tuning.vgl "$vigil" check a_signed.vgp "$tmp/tuning.vgl"
 check signed_only_off 0 env VIGIL_TRUSTED_KEYS="$tmp/coalition.pub" "$vigil" check "$tmp/a_signed.vgp" "$tmp/tuning.vgl"
 
 # ---- What a rule file may read: its own directory tree, rule and list files

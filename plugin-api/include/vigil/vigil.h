@@ -153,8 +153,10 @@ VIGIL_API void vigil_compiler_free(vigil_compiler* compiler);
  * is an error (E2009). Diagnostics never quote a file that is not one of these. */
 VIGIL_API vigil_status vigil_compiler_add_file(vigil_compiler* compiler, const char* path,
                                                size_t path_len);
-/* Adds an in-memory source; `name` is its path for diagnostics and imports. A name
- * ending in ".vgp" makes `text` a rule pack's bytes, verified as a pack file is. */
+/* Adds an in-memory source; `name` is its path for diagnostics and imports (what
+ * it imports or reads from disk is confined to the directory tree of `name`, as
+ * for vigil_compiler_add_file). A name ending in ".vgp" makes `text` a rule
+ * pack's bytes, verified as a pack file is. */
 VIGIL_API vigil_status vigil_compiler_add_source(vigil_compiler* compiler, const char* name,
                                                  size_t name_len, const char* text,
                                                  size_t text_len);

@@ -57,7 +57,7 @@ struct CompileOptions {
   // come in a pack that passes pack_policy, except the host's own files
   // named in local_files (paths or in-memory names). E2020 otherwise.
   bool require_packs = false;
-  std::set<std::string> local_files;  // by PathKey
+  std::set<std::string> local_files;  // as given; compared with symbolic links resolved
   // Imports and list files are read from disk only inside the directory tree
   // of the rule file they descend from, or below one of these (E2023).
   std::vector<std::string> read_roots;

@@ -26,11 +26,14 @@ std::string DirOf(const std::string& path) {
   return dir.empty() ? "." : dir;
 }
 
-// `path` with every symbolic link resolved, as far as it exists.
+// `path` absolute, with every symbolic link resolved as far as it exists.
+// Never throws: on an error the lexical form is the answer.
 std::string Canonical(const std::string& path) {
   std::error_code ec;
-  fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  return ec ? fs::absolute(path).lexically_normal().generic_string() : p.generic_string();
+  fs::path abs = fs::absolute(path, ec);
+  if (ec) abs = fs::path(path);
+  fs::path p = fs::weakly_canonical(abs, ec);
+  return ec ? abs.lexically_normal().generic_string() : p.generic_string();
 }
 
 // Whether `path` is `dir` or below it (both canonical).
@@ -52,6 +55,8 @@ FileGate::FileGate(const CompileOptions& options, std::vector<SourceInput> input
     : options_(options) {
   for (auto& in : inputs) memory_.emplace(PathKey(in.path), std::move(in));
   for (const std::string& dir : options.read_roots) allowed_.push_back(Tree{dir, Canonical(dir)});
+  // "member.vgl", "./member.vgl" and its absolute path name one local file.
+  for (const std::string& path : options.local_files) local_.insert(Canonical(path));
 }
 
 size_t FileGate::AddRoot(const std::string& path) {
@@ -117,7 +122,7 @@ bool FileGate::Allowed(const Request& r, Refusal* refusal, std::string* error) c
         *error = "rule files are named *.vgl and packs *.vgp";
         return false;
       }
-      if (options_.require_packs && !is_pack && !options_.local_files.count(key)) {
+      if (options_.require_packs && !is_pack && !local_.count(Canonical(key))) {
         *refusal = Refusal::kUntrusted;
         *error = "the host accepts rules only in packs that pass its trust policy "
                  "(VIGIL_SIGNED_ONLY); its own files must be named as local (VIGIL_LOCAL_FILES, "

@@ -98,6 +98,7 @@ class FileGate {
   };
   std::vector<Tree> trees_;               // one per root
   std::vector<Tree> allowed_;             // options_.read_roots
+  std::set<std::string> local_;           // options_.local_files, canonical
   std::map<std::string, std::set<std::string>> pack_lists_;  // prefix → list paths in pack.json
 };
 
