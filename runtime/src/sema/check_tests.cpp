@@ -180,10 +180,13 @@ void Checker::RecordOverride(const ast::OverrideDecl& o, const ast::OverrideItem
 void Checker::ApplyOverrides(bool params) {
   std::vector<std::string> ruleset_names;
   for (const auto& r : module_.rulesets) ruleset_names.push_back(r.name);
-  for (uint32_t file = 0; file < files_.size(); ++file) {
-  for (auto& decl_item : files_[file].ast.items) {
-    auto* o = std::get_if<ast::OverrideDecl>(&decl_item);
-    if (o == nullptr) continue;
+  std::vector<std::pair<ast::OverrideDecl*, uint32_t>> overrides;  // with their file
+  for (uint32_t f = 0; f < files_.size(); ++f) {
+    for (auto& item : files_[f].ast.items) {
+      if (auto* o = std::get_if<ast::OverrideDecl>(&item)) overrides.emplace_back(o, f);
+    }
+  }
+  for (auto [o, file] : overrides) {
     auto set_it = rules_by_ruleset_.find(o->ruleset.text);
     uint32_t target_file = 0;
     const ast::RulesetDecl* target_set = ForRuleset(o->ruleset.text, &target_file);
@@ -302,7 +305,6 @@ void Checker::ApplyOverrides(bool params) {
           break;
       }
     }
-  }
   }
 }
 
