@@ -17,7 +17,8 @@ constexpr uint32_t kSweepEvery = 4096;
 }  // namespace
 
 Store::Store(StoreOptions options)
-    : options_(options),
+    : Backend(options.max_skew_us),
+      options_(options),
       layout_(std::make_shared<const Layout>()),
       shards_(std::max<uint32_t>(options.shards, 1)) {
   for (Shard& s : shards_) {
@@ -80,9 +81,7 @@ std::vector<Store::Map> Store::Migrate(std::vector<Map>& maps, const Layout& fro
   return result;
 }
 
-void Store::Adopt(const Layout& layout) {
-  std::lock_guard<std::mutex> lock(layout_mu_);
-  if (*layout_ == layout && shards_[0].maps.size() == layout.groups.size()) return;
+void Store::Relayout(const Layout& layout) {
   auto next = std::make_shared<const Layout>(layout);
   ++version_;
   for (Shard& s : shards_) {
@@ -92,6 +91,27 @@ void Store::Adopt(const Layout& layout) {
     s.version = version_;
   }
   layout_ = std::move(next);
+}
+
+void Store::Attach(const Layout& layout) {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  for (const std::string& key : layout.ColumnKeys()) ++users_[key];
+  Layout next = Layout::Union(*layout_, layout, /*merge_columns=*/true);
+  if (next == *layout_ && shards_[0].maps.size() == next.groups.size()) return;
+  Relayout(next);
+}
+
+void Store::Detach(const Layout& layout) {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  for (const std::string& key : layout.ColumnKeys()) {
+    auto it = users_.find(key);
+    if (it != users_.end() && it->second > 0) --it->second;
+  }
+}
+
+Store::LoadReport Store::last_load() const {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  return last_load_;
 }
 
 void Store::Evict(const GroupLayout& g, KeyHistory& h) const {
@@ -160,7 +180,9 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     h->max_ts = std::max(h->max_ts, probe.ts);
   }
   if (h != nullptr) Evict(g, *h);
-  shard.max_ts = std::max(shard.max_ts, probe.ts);
+  // Only recorded events move the shard's clock (which decides sweeps): a
+  // what-if or an outlier far ahead must not make every key look idle.
+  if (record) shard.max_ts = std::max(shard.max_ts, probe.ts);
 
   size_t hi = 0;
   if (h != nullptr) {
@@ -210,6 +232,13 @@ StoreStats Store::Stats() const {
   }
   st.late_events = late_events_.load(std::memory_order_relaxed);
   st.dropped_keys = dropped_keys_.load(std::memory_order_relaxed);
+  st.outlier_events = time_guard().outliers();
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  for (const std::string& key : layout_->ColumnKeys()) {
+    ++st.aggregates;
+    auto it = users_.find(key);
+    st.unused_aggregates += it == users_.end() || it->second == 0 ? 1 : 0;
+  }
   return st;
 }
 
