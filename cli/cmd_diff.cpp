@@ -128,11 +128,18 @@ int RunDiff(const std::vector<std::string>& args) {
   std::vector<std::string> lists;  // NAME=FILE: external lists, for each side that has NAME
   std::string events;
   bool json = false;
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if ((a == "--events" || a == "--old-with" || a == "--new-with" || a == "--list") &&
         i + 1 == args.size()) {
       return Usage(self, fmt::format("{} needs a value", a));
+    }
+    if (a == "--events" || a == "--list") {
+      std::string problem = a == "--events"
+                                ? once.Take(a)
+                                : once.Take(a, args[i + 1].substr(0, args[i + 1].find('=')));
+      if (!problem.empty()) return Usage(self, problem);
     }
     if (a == "--events") {
       events = args[++i];

@@ -79,8 +79,13 @@ int RunExplain(const std::vector<std::string>& args) {
   std::vector<std::string> rules;
   std::string event_arg, history;
   bool json = false, allow_pii = false, only_fired = false;
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--event" || a == "--history") {
+      std::string problem = once.Take(a);
+      if (!problem.empty()) return Usage(self, problem);
+    }
     if (a == "--rules") {
       while (i + 1 < args.size() && !args[i + 1].starts_with("--")) rules.push_back(args[++i]);
     } else if (a == "--event") {

@@ -27,8 +27,14 @@ int RunTest(const std::vector<std::string>& args) {
   std::string junit;
   bool require_coverage = false;
   std::vector<std::string> lists;  // NAME=FILE: values of external lists
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--junit" || (a == "--list" && i + 1 < args.size())) {
+      std::string problem = a == "--junit" ? once.Take(a)
+                                           : once.Take(a, args[i + 1].substr(0, args[i + 1].find('=')));
+      if (!problem.empty()) return Usage(self, problem);
+    }
     if (a == "--junit") {
       if (i + 1 >= args.size()) return Usage(self, "--junit needs a file");
       junit = args[++i];

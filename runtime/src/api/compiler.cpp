@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <map>
 
+#include "base/bom.hpp"
 #include "base/file_io.hpp"
+#include "base/list_file.hpp"
 #include "base/text.hpp"
 #include "base/utf8.hpp"
 #include "lint/lint.hpp"
@@ -71,6 +73,7 @@ class Driver {
         continue;
       }
       files_[i].ast = std::move(*file);
+      lint::ScanText(out_.sources, file_ids_[i], diags_);
       FollowImports(i);
     }
     CheckCycles();
@@ -84,11 +87,9 @@ class Driver {
         }
         std::string text;
         if (!Load(resolved, limits::kMaxListFileBytes, &text, error)) return std::nullopt;
-        size_t bad = utf8::FindInvalid(text);
-        if (bad != std::string::npos) {
-          *error = fmt::format("invalid UTF-8 at byte {}", bad);
-          return std::nullopt;
-        }
+        // SourceManager::Add skips a byte-order mark, as every reader does.
+        *error = CheckListText(SkipUtf8Bom(text));
+        if (!error->empty()) return std::nullopt;
         return out_.sources.Add(resolved, std::move(text));
       };
       sema::CheckOptions check;
