@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/bom.hpp"
 #include "cli.hpp"
 #include "eval/event_json.hpp"
 #include "eval/explain.hpp"
@@ -114,6 +115,7 @@ int RunExplain(const std::vector<std::string>& args) {
   while (!event_text.empty() && (event_text.back() == '\n' || event_text.back() == '\r')) {
     event_text.pop_back();
   }
+  StripUtf8Bom(event_text);  // a text input of its own (base/bom.hpp)
 
   Compilation c = CompileAndReport(rules);
   if (!c.ok()) {
@@ -135,7 +137,9 @@ int RunExplain(const std::vector<std::string>& args) {
     size_t number = 0;
     while (std::getline(in, line)) {
       ++number;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      if (number == 1) StripUtf8Bom(line);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
       if (!reader.Read(line, event, &error)) {
         fmt::print(stderr, "{}:{}: {}\n", history, number, error);
         return kExitFailure;

@@ -133,16 +133,16 @@ class Runner {
       bool out_of_range = false;
       for (int64_t k = 0; k < step.repeat; ++k) {
         if (k > 0 && t0.present) {
-          int64_t shift = 0, t = 0;
+          int64_t shift = 0, at = 0;
           if (__builtin_mul_overflow(k, step.every_micros, &shift) ||
-              __builtin_add_overflow(t0.i, shift, &t) || !InTimeRange(t)) {
+              __builtin_add_overflow(t0.i, shift, &at) || !InTimeRange(at)) {
             out_of_range = true;
             out.failures.push_back(
                 {Where(step.range), fmt::format("repetition {} of this event would be at a time {}",
                                                 k + 1, kTimeRangeMessage)});
             break;
           }
-          event.SetTime(ts, t);
+          event.SetTime(ts, at);
         }
         session.Evaluate(event, result);
         Note(result);

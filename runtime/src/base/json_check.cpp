@@ -13,6 +13,19 @@ std::string JsonProblem::Describe() const {
 
 namespace {
 
+// Bytes that end the fast scan of a string: '"', '\\', control characters
+// and the lead bytes of multi-byte UTF-8 (checked one sequence at a time).
+struct StringStops {
+  bool stop[256] = {};
+  constexpr StringStops() {
+    for (int c = 0; c < 0x20; ++c) stop[c] = true;
+    stop[static_cast<unsigned char>('"')] = true;
+    stop[static_cast<unsigned char>('\\')] = true;
+    for (int c = 0x80; c < 0x100; ++c) stop[c] = true;
+  }
+};
+constexpr StringStops kStringStops;
+
 // Recursive descent over the bytes; recursion is bounded by kMaxJsonDepth.
 class Checker {
  public:
@@ -28,7 +41,7 @@ class Checker {
       }
       return Fail(fmt::format("expected a JSON object, found {}", Found()));
     }
-    if (!Object(0, true)) return false;
+    if (!Object(1, true)) return false;  // the object is the first level
     SkipWs();
     if (pos_ != s_.size()) {
       return Fail(fmt::format("unexpected {} after the object (a line holds exactly one object)",
@@ -55,10 +68,10 @@ class Checker {
   }
 
   void SkipWs() {
-    while (pos_ < s_.size() &&
-           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
-      ++pos_;
-    }
+    const char* p = s_.data() + pos_;
+    const char* end = s_.data() + s_.size();
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) ++p;
+    pos_ = static_cast<size_t>(p - s_.data());
   }
 
   bool Value(size_t depth) {
@@ -172,9 +185,12 @@ class Checker {
   }
 
   bool Digits() {
-    size_t start = pos_;
-    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
-    return pos_ > start;
+    const char* p = s_.data() + pos_;
+    const char* start = p;
+    const char* end = s_.data() + s_.size();
+    while (p < end && static_cast<unsigned char>(*p - '0') < 10) ++p;
+    pos_ = static_cast<size_t>(p - s_.data());
+    return p > start;
   }
 
   bool Number() {
@@ -228,6 +244,12 @@ class Checker {
         pos_ = open;
         return Fail("a string without its closing '\"'");
       }
+      // The common case: a run of plain ASCII characters.
+      const char* p = s_.data() + pos_;
+      const char* end = s_.data() + s_.size();
+      while (p < end && !kStringStops.stop[static_cast<unsigned char>(*p)]) ++p;
+      pos_ = static_cast<size_t>(p - s_.data());
+      if (pos_ == s_.size()) continue;
       auto c = static_cast<unsigned char>(s_[pos_]);
       if (c == '"') {
         if (raw != nullptr) *raw = s_.substr(open + 1, pos_ - open - 1);

@@ -187,7 +187,7 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
           *error = why == DecimalError::kSyntax
                        ? fmt::format("field '{}': expected a decimal number, found {}", field.name,
                                      Shorten(value.raw_json_token()))
-                       : fmt::format("field '{}': decimal {} is {}", field.name,
+                       : fmt::format("field '{}': decimal {}: {}", field.name,
                                      Shorten(value.raw_json_token()), DecimalErrorText(why));
           return false;
         }

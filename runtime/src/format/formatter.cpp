@@ -270,7 +270,8 @@ std::string_view TrimTrailingBlanks(std::string_view s) {
 // The formatter's promise, checked before anything is written: its output
 // reads back to the same tokens as its input (comments with their trailing
 // blanks dropped), so that formatting can change the layout and nothing else.
-// Returns the index of the first input token that differs, or -1.
+// Returns the index of the first input token that differs (the number of
+// input tokens when the output has more), or -1.
 long FirstChangedIndex(const std::vector<LexToken>& before, const std::vector<LexToken>& after) {
   size_t i = 0, j = 0;
   auto skip_ws = [](const std::vector<LexToken>& v, size_t& k) {
@@ -281,7 +282,7 @@ long FirstChangedIndex(const std::vector<LexToken>& before, const std::vector<Le
     skip_ws(after, j);
     if (i == before.size() || j == after.size()) {
       if (i == before.size() && j == after.size()) return -1;
-      return static_cast<long>(std::min(i, before.size() - (before.empty() ? 0 : 1)));
+      return static_cast<long>(i);
     }
     const LexToken& a = before[i];
     const LexToken& b = after[j];
@@ -301,7 +302,7 @@ long FirstChangedToken(std::string_view before, std::string_view after) {
   const std::vector<LexToken> a = syntax::Tokenize(before);
   const long i = FirstChangedIndex(a, syntax::Tokenize(after));
   if (i < 0) return -1;
-  if (a.empty()) return 0;
+  if (static_cast<size_t>(i) == a.size()) return static_cast<long>(before.size());
   return static_cast<long>(a[static_cast<size_t>(i)].text.data() - before.data());
 }
 
@@ -314,8 +315,8 @@ std::optional<std::string> Format(const SourceManager& sources, uint32_t file_id
   std::string out = Formatter().Run(before);
   const long changed = FirstChangedIndex(before, syntax::Tokenize(out));
   if (changed >= 0) {
-    uint32_t at = 0, end = 0;
-    if (!before.empty()) {
+    auto at = static_cast<uint32_t>(text.size()), end = at;  // the output has more tokens
+    if (static_cast<size_t>(changed) < before.size()) {
       const LexToken& t = before[static_cast<size_t>(changed)];
       at = static_cast<uint32_t>(t.text.data() - text.data());
       end = at + static_cast<uint32_t>(t.text.size());

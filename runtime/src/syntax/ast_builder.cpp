@@ -736,7 +736,7 @@ ast::ExprPtr AstBuilder::BuildLiteral(P::LiteralContext* ctx) {
       std::optional<Decimal> d = ParseDecimal(text, &why);
       if (!d) {
         diags_.Error(DiagCode::kDecimalRange, e->range,
-                     fmt::format("decimal {} is {}", text, DecimalErrorText(why)),
+                     fmt::format("decimal {}: {}", text, DecimalErrorText(why)),
                      "decimals hold up to 12 integer and 6 fractional digits; use a float "
                      "(for example 1.5e3) for other magnitudes");
       } else {
