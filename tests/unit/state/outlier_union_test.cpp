@@ -149,5 +149,12 @@ TEST(SharedState, AggregatesOfAFreedSessionAreUnusedButKept) {
   EXPECT_EQ(back.One({{"ts", At("10:05:00")}, {"card", "c"}}), "2");
 }
 
+TEST(Windows, AFloatSumThatOverflowsIsMissing) {
+  // Like every float result that is not finite, never inf.
+  AggDriver d({"sum(rate, by: card, within: 1h)"});
+  EXPECT_EQ(d.One({{"ts", At("10:00:00")}, {"card", "c"}, {"rate", 1e308}}), "1e+308");
+  EXPECT_EQ(d.One({{"ts", At("10:01:00")}, {"card", "c"}, {"rate", 1e308}}), "(missing)");
+}
+
 }  // namespace
 }  // namespace vigil::testing
