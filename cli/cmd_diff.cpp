@@ -182,6 +182,12 @@ int RunDiff(const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
+  std::error_code dir_error;
+  if (events != "-" && std::filesystem::is_directory(events, dir_error)) {
+    fmt::print(stderr, "vigil diff: cannot read \"{}\": it is a directory (give a JSON Lines file)\n",
+               events);
+    return kExitUsage;
+  }
   std::FILE* in = events == "-" ? stdin : std::fopen(events.c_str(), "rb");
   if (in == nullptr) {
     fmt::print(stderr, "vigil diff: cannot read \"{}\"\n", events);
@@ -230,6 +236,10 @@ int RunDiff(const std::vector<std::string>& args) {
     if (d0 != d1) decisions[{d0, d1}].Add(id);
   }
   if (in != stdin) std::fclose(in);
+  if (reader.failed()) {
+    fmt::print(stderr, "vigil diff: reading \"{}\" failed after line {}\n", events, number);
+    return kExitUsage;
+  }
   size_t decisions_changed = 0;
   for (const auto& [k, ex] : decisions) decisions_changed += ex.count;
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -128,8 +129,9 @@ int RunExplain(const std::vector<std::string>& args) {
   eval::EventJsonReader reader;
   std::string error;
   if (!history.empty()) {  // earlier events, recorded for the aggregates
+    std::error_code dir_error;
     std::ifstream in(history, std::ios::binary);
-    if (!in) {
+    if (!in || std::filesystem::is_directory(history, dir_error)) {
       fmt::print(stderr, "vigil explain: cannot read \"{}\"\n", history);
       return kExitFailure;
     }

@@ -282,6 +282,10 @@ check pack_sign_key_twice 2 "$vigil" pack sign pk.vgp --key a.key --key b.key
 mkdir -p eventsdir
 check events_directory 1 "$vigil" eval --rules rules.vgl --events eventsdir
 contains events_directory err 'vigil eval: cannot read "eventsdir": it is a directory (give a JSON Lines file)'
+check diff_events_directory 2 "$vigil" diff rules.vgl rules.vgl --events eventsdir
+contains diff_events_directory err "it is a directory"
+check explain_history_directory 1 "$vigil" explain --rules rules.vgl --event '{}' --history eventsdir
+contains explain_history_directory err 'cannot read "eventsdir"'
 : > empty.vgl
 check empty_rules 0 "$vigil" check empty.vgl
 contains empty_rules err "warning[W5010]: no rule is enforced (the rule files declare no rules): every event will get decision 'allow' and score 0"
