@@ -98,7 +98,59 @@ void Store::Attach(const Layout& layout) {
   for (const std::string& key : layout.ColumnKeys()) ++users_[key];
   Layout next = Layout::Union(*layout_, layout, /*merge_columns=*/true);
   if (next == *layout_ && shards_[0].maps.size() == next.groups.size()) return;
-  Relayout(next);
+  // The layout grows (a reload, another rule set): first let go of what no
+  // session uses and no entry holds any more, so that a state that sees many
+  // reloads does not carry every old aggregate in every entry for ever.
+  Relayout(Layout::Union(WithoutDeadColumns(), layout, /*merge_columns=*/true));
+}
+
+Layout Store::WithoutDeadColumns() {
+  const Layout& current = *layout_;
+  // dead[g][c]: column c of group g has no user and, so far, no value.
+  std::vector<std::vector<bool>> dead(current.groups.size());
+  bool any = false;
+  for (size_t g = 0; g < current.groups.size(); ++g) {
+    const GroupLayout& gl = current.groups[g];
+    dead[g].resize(gl.columns.size());
+    for (size_t c = 0; c < gl.columns.size(); ++c) {
+      auto it = users_.find(gl.signature + "\n" + gl.columns[c].signature);
+      dead[g][c] = it == users_.end() || it->second == 0;
+      any = any || dead[g][c];
+    }
+  }
+  if (!any) return current;
+  // A column with a value in any entry still holds history: keep it.
+  for (Shard& shard : shards_) {
+    std::lock_guard<std::mutex> shard_lock(shard.mu);
+    for (size_t g = 0; g < shard.maps.size() && g < dead.size(); ++g) {
+      const size_t nc = dead[g].size();
+      for (const auto& [key, h] : shard.maps[g]) {
+        for (size_t e = h.head; e < h.ts.size(); ++e) {
+          for (size_t c = 0; c < nc; ++c) {
+            if (dead[g][c] && h.cells[e * nc + c].on) dead[g][c] = false;
+          }
+        }
+      }
+    }
+  }
+  Layout kept;
+  for (size_t g = 0; g < current.groups.size(); ++g) {
+    const GroupLayout& gl = current.groups[g];
+    GroupLayout ng;
+    ng.signature = gl.signature;
+    for (size_t c = 0; c < gl.columns.size(); ++c) {
+      if (dead[g][c]) {
+        users_.erase(gl.signature + "\n" + gl.columns[c].signature);
+        continue;
+      }
+      Column col = gl.columns[c];
+      col.str_col = col.str_col >= 0 ? static_cast<int32_t>(ng.str_cols++) : -1;
+      ng.longest_us = std::max(ng.longest_us, col.within_us);
+      ng.columns.push_back(std::move(col));
+    }
+    if (!ng.columns.empty()) kept.groups.push_back(std::move(ng));
+  }
+  return kept;
 }
 
 void Store::Detach(const Layout& layout) {

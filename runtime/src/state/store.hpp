@@ -104,6 +104,10 @@ class Store final : public Backend {
                                   std::pmr::memory_resource* memory);
   // Makes `next` the layout, migrating every shard. Caller holds layout_mu_.
   void Relayout(const Layout& next);
+  // The layout without the columns that no session uses and no entry holds
+  // a value for (their history has aged out, or they never had one). Caller
+  // holds layout_mu_; scans the state, so only on a change of layout.
+  Layout WithoutDeadColumns();
 
   StoreOptions options_;
   // Held while the layout changes (Adopt, Load) and while reading it. Shards

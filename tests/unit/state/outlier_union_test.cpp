@@ -156,5 +156,21 @@ TEST(Windows, AFloatSumThatOverflowsIsMissing) {
   EXPECT_EQ(d.One({{"ts", At("10:01:00")}, {"card", "c"}, {"rate", 1e308}}), "(missing)");
 }
 
+TEST(SharedState, ReloadsDoNotAccumulateAggregatesWhoseHistoryHasAgedOut) {
+  // A member retunes a threshold used in `where:` every day: each version is
+  // a new aggregate. Old ones are kept while they hold history, not for ever.
+  auto store = std::make_shared<state::Store>();
+  for (int version = 0; version < 5; ++version) {
+    const std::string hour = std::to_string(10 + 2 * version);
+    AggDriver v({"count(by: card, within: 1h, where: amount > " + std::to_string(version) + ")"},
+                store);
+    EXPECT_EQ(v.One({{"ts", At(hour + ":00:00")}, {"card", "c"}, {"amount", Dec{"10"}}}), "1");
+  }
+  // The versions' events are two hours apart: each old aggregate's entries
+  // have left its window (and the lateness) by the time the next version
+  // comes, so at most the previous version is still kept.
+  EXPECT_LE(store->Stats().aggregates, 2u);
+}
+
 }  // namespace
 }  // namespace vigil::testing
