@@ -38,6 +38,20 @@ int RunPack(const std::vector<std::string>& args);
 int RunDiff(const std::vector<std::string>& args);
 int RunLsp(const std::vector<std::string>& args);
 
+// Options that take one value may be given once, in every command: a repeated
+// one (`--events a.jsonl --events b.jsonl`) is a usage error, never "the last
+// one wins". Options that name what they set (`--list NAME=FILE`) may repeat
+// for different names, not for one name.
+class OnceOptions {
+ public:
+  // A usage problem ("--events is given twice; give it once") when `option`
+  // (for `name`, if given) was taken before; empty otherwise.
+  std::string Take(const std::string& option, const std::string& name = {});
+
+ private:
+  std::vector<std::string> seen_;
+};
+
 // Reads a key file (its bytes, trailing newlines dropped); false when it
 // cannot be read, is empty or is larger than a key can be, with the reason
 // in `error` when given ("no such file", "it is empty").
@@ -90,9 +104,14 @@ class LineReader {
   // Returns false at end of input. `too_long` is set for a line over kMaxLine
   // (its content is dropped, the reader moves past it).
   bool Next(std::string& line, bool* too_long);
+  // Whether reading failed (a directory, an I/O error) rather than ended.
+  bool failed() const { return failed_; }
 
  private:
+  void Finish(std::string& line);  // drops the CR of CRLF, and a BOM on line 1
   std::FILE* file_;
+  size_t lines_ = 0;
+  bool failed_ = false;
   std::vector<char> buf_ = std::vector<char>(1 << 16);
   size_t pos_ = 0;
   size_t len_ = 0;

@@ -128,6 +128,7 @@ int RunDiff(const std::vector<std::string>& args) {
   std::vector<std::string> lists;  // NAME=FILE: external lists, for each side that has NAME
   std::string events;
   bool json = false;
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     std::string problem;
@@ -138,6 +139,12 @@ int RunDiff(const std::vector<std::string>& args) {
     if ((a == "--events" || a == "--old-with" || a == "--new-with" || a == "--list") &&
         i + 1 == args.size()) {
       return Usage(self, fmt::format("{} needs a value", a));
+    }
+    if (a == "--events" || a == "--list") {
+      std::string problem = a == "--events"
+                                ? once.Take(a)
+                                : once.Take(a, args[i + 1].substr(0, args[i + 1].find('=')));
+      if (!problem.empty()) return Usage(self, problem);
     }
     if (a == "--events") {
       events = args[++i];
@@ -179,6 +186,12 @@ int RunDiff(const std::vector<std::string>& args) {
       fmt::print(stderr, "vigil diff: --list {}: neither side has an external list '{}'\n", spec, name);
       return kExitUsage;
     }
+  }
+  std::error_code dir_error;
+  if (events != "-" && std::filesystem::is_directory(events, dir_error)) {
+    fmt::print(stderr, "vigil diff: cannot read \"{}\": it is a directory (give a JSON Lines file)\n",
+               events);
+    return kExitUsage;
   }
   std::FILE* in = events == "-" ? stdin : std::fopen(events.c_str(), "rb");
   if (in == nullptr) {
@@ -228,6 +241,10 @@ int RunDiff(const std::vector<std::string>& args) {
     if (d0 != d1) decisions[{d0, d1}].Add(id);
   }
   if (in != stdin) std::fclose(in);
+  if (reader.failed()) {
+    fmt::print(stderr, "vigil diff: reading \"{}\" failed after line {}\n", events, number);
+    return kExitUsage;
+  }
   size_t decisions_changed = 0;
   for (const auto& [k, ex] : decisions) decisions_changed += ex.count;
 

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "cli.hpp"
 #include "eval/event_json.hpp"
@@ -30,18 +31,47 @@ struct EvalArgs {
   std::vector<std::string> lists;  // NAME=FILE: values of external lists
 };
 
+// A snapshot is never silently misread: say what of it these rules use.
+// Nothing is dropped either way (state::Store keeps the union, saved back).
+void WarnAboutLoadedState(const state::Store& store, const eval::Program& program,
+                          const std::string& path) {
+  const state::Store::LoadReport r = store.last_load();
+  const size_t unused = r.snapshot_aggregates - r.used;
+  if (r.snapshot_aggregates > 0 && r.used == 0 && !program.aggregates.empty()) {
+    fmt::print(stderr,
+               "vigil eval: warning: the state \"{}\" holds none of these rules' aggregates "
+               "(it was saved for other rules): their windows start empty; its {} "
+               "aggregate{} kept and saved back, not updated\n",
+               path, r.snapshot_aggregates, r.snapshot_aggregates == 1 ? " is" : "s are");
+  } else if (unused > 0) {
+    fmt::print(stderr,
+               "vigil eval: warning: the state \"{}\" holds {} aggregate{} that these rules do "
+               "not use: kept and saved back, not updated\n",
+               path, unused, unused == 1 ? "" : "s");
+  }
+}
+
 }  // namespace
 
 int RunEval(const std::vector<std::string>& args) {
   const Command& self = *FindCommand("eval");
   EvalArgs a;
   bool have_events = false;
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     std::string problem;
     if (int taken = TakeCompileFlag(args, i, &problem); taken != 0) {
       if (taken < 0) return Usage(self, problem);
       continue;
+    }
+    if (arg == "--events" || arg == "--state" || arg == "--lateness" || arg == "--on-error" ||
+        arg == "--max-skew") {
+      std::string twice = once.Take(arg);
+      if (!twice.empty()) return Usage(self, twice);
+    } else if (arg == "--list" && i + 1 < args.size()) {
+      std::string twice = once.Take(arg, args[i + 1].substr(0, args[i + 1].find('=')));
+      if (!twice.empty()) return Usage(self, twice);
     }
     if (arg == "--rules") {
       while (i + 1 < args.size() && !args[i + 1].starts_with("--")) a.rules.push_back(args[++i]);
@@ -65,6 +95,17 @@ int RunEval(const std::vector<std::string>& args) {
         return Usage(self, fmt::format("--lateness takes a duration such as 5m, not '{}'", args[i]));
       }
       a.store.lateness_us = *d;
+    } else if (arg == "--max-skew") {
+      if (i + 1 >= args.size()) return Usage(self, "--max-skew needs a duration such as 30d, or off");
+      const std::string& v = args[++i];
+      std::optional<int64_t> d = ParseDuration(v);
+      if (v == "off") {
+        a.store.max_skew_us = state::kNoSkewBound;
+      } else if (!d || *d <= 0) {
+        return Usage(self, fmt::format("--max-skew takes a duration such as 30d, or off, not '{}'", v));
+      } else {
+        a.store.max_skew_us = *d;
+      }
     } else if (arg == "--list") {
       if (i + 1 >= args.size() || args[i + 1].find('=') == std::string::npos) {
         return Usage(self, "--list needs NAME=FILE");
@@ -96,6 +137,12 @@ int RunEval(const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
+  std::error_code dir_error;
+  if (a.events != "-" && std::filesystem::is_directory(a.events, dir_error)) {
+    fmt::print(stderr, "vigil eval: cannot read \"{}\": it is a directory (give a JSON Lines file)\n",
+               a.events);
+    return kExitFailure;
+  }
   std::FILE* in = a.events == "-" ? stdin : std::fopen(a.events.c_str(), "rb");
   if (in == nullptr) {
     fmt::print(stderr, "vigil eval: cannot open \"{}\": {}\n", a.events, std::strerror(errno));
@@ -111,6 +158,7 @@ int RunEval(const std::vector<std::string>& args) {
       if (in != stdin) std::fclose(in);
       return kExitFailure;
     }
+    WarnAboutLoadedState(*store, *c.program, a.state);
   }
   eval::Event event(c.program->schema);
   eval::Result result;
@@ -124,6 +172,7 @@ int RunEval(const std::vector<std::string>& args) {
   uint64_t evaluated = 0;
   uint64_t skipped = 0;
   uint64_t late = 0;
+  uint64_t outliers = 0;
   bool too_long = false;
   int status = kExitOk;
   while (lines.Next(line, &too_long)) {
@@ -142,6 +191,15 @@ int RunEval(const std::vector<std::string>& args) {
     }
     session.Evaluate(event, result, options);
     late += result.late ? 1 : 0;
+    if (result.outlier) {
+      ++outliers;
+      const eval::Value t = event.at(static_cast<size_t>(c.program->schema.time_slot));
+      fmt::print(stderr,
+                 "{}:{}: time {} is more than {} ahead of the recent events ({}): evaluated, "
+                 "not recorded in the aggregates' state (an outlier; see --max-skew)\n",
+                 shown, number, TimeToString(t.i), DurationToString(a.store.max_skew_us),
+                 TimeToString(session.outlier_reference()));
+    }
     eval::WriteResultJson(*c.program, result, reader.last_id(), number, out);
     if (a.explain) {
       out.pop_back();  // reopen the object to add the explanation
@@ -158,6 +216,11 @@ int RunEval(const std::vector<std::string>& args) {
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
+  if (lines.failed()) {
+    fmt::print(stderr, "vigil eval: reading \"{}\" failed after line {}: {}\n", shown, number,
+               std::strerror(errno));
+    status = kExitFailure;
+  }
   if (in != stdin) std::fclose(in);
   if (!a.state.empty() && !store->Save(a.state, &state_error)) {
     fmt::print(stderr, "vigil eval: cannot save the state: {}\n", state_error);
@@ -166,6 +229,10 @@ int RunEval(const std::vector<std::string>& args) {
   fmt::print(stderr, "{} event{} evaluated, {} skipped", evaluated, evaluated == 1 ? "" : "s",
              skipped);
   if (late > 0) fmt::print(stderr, ", {} late (not recorded in the aggregates' state)", late);
+  if (outliers > 0) {
+    fmt::print(stderr, ", {} outlier{} (not recorded in the aggregates' state)", outliers,
+               outliers == 1 ? "" : "s");
+  }
   fmt::print(stderr, "\n");
   return status;
 }

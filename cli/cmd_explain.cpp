@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/bom.hpp"
 #include "cli.hpp"
 #include "eval/event_json.hpp"
 #include "eval/explain.hpp"
@@ -80,12 +81,17 @@ int RunExplain(const std::vector<std::string>& args) {
   std::vector<std::string> rules;
   std::string event_arg, history;
   bool json = false, allow_pii = false, only_fired = false;
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     std::string problem;
     if (int taken = TakeCompileFlag(args, i, &problem); taken != 0) {
       if (taken < 0) return Usage(self, problem);
       continue;
+    }
+    if (a == "--event" || a == "--history") {
+      std::string twice = once.Take(a);
+      if (!twice.empty()) return Usage(self, twice);
     }
     if (a == "--rules") {
       while (i + 1 < args.size() && !args[i + 1].starts_with("--")) rules.push_back(args[++i]);
@@ -115,6 +121,7 @@ int RunExplain(const std::vector<std::string>& args) {
   while (!event_text.empty() && (event_text.back() == '\n' || event_text.back() == '\r')) {
     event_text.pop_back();
   }
+  StripUtf8Bom(event_text);  // a text input of its own (base/bom.hpp)
 
   Compilation c = CompileAndReport(rules);
   if (!c.ok()) {
@@ -127,8 +134,9 @@ int RunExplain(const std::vector<std::string>& args) {
   eval::EventJsonReader reader;
   std::string error;
   if (!history.empty()) {  // earlier events, recorded for the aggregates
+    std::error_code dir_error;
     std::ifstream in(history, std::ios::binary);
-    if (!in) {
+    if (!in || std::filesystem::is_directory(history, dir_error)) {
       fmt::print(stderr, "vigil explain: cannot read \"{}\"\n", history);
       return kExitFailure;
     }
@@ -136,7 +144,9 @@ int RunExplain(const std::vector<std::string>& args) {
     size_t number = 0;
     while (std::getline(in, line)) {
       ++number;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      if (number == 1) StripUtf8Bom(line);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
       if (!reader.Read(line, event, &error)) {
         fmt::print(stderr, "{}:{}: {}\n", history, number, error);
         return kExitFailure;

@@ -37,17 +37,26 @@ int RunFmt(const std::vector<std::string>& args) {
     }
     std::ostringstream buf;
     buf << in.rdbuf();
+    // The file as it is on disk: a byte-order mark is skipped when reading
+    // (base/bom.hpp) and not written back, so a file that has one needs
+    // formatting.
+    const std::string raw = buf.str();
     SourceManager sources;
-    uint32_t id = sources.Add(path, buf.str());
+    uint32_t id = sources.Add(path, raw);
     DiagSink diags;
     std::optional<std::string> formatted = format::Format(sources, id, diags);
     if (!formatted) {
       fmt::print(stderr, "{}", RenderAll(diags.diagnostics(), sources));
-      fmt::print(stderr, "vigil fmt: {} has syntax errors; not formatted\n", path);
+      bool syntax = true;
+      for (const Diagnostic& d : diags.diagnostics()) {
+        syntax = syntax && d.code != DiagCode::kFormatChangesTokens;
+      }
+      fmt::print(stderr, "vigil fmt: {} {}; not formatted\n", path,
+                 syntax ? "has syntax errors" : "cannot be formatted safely");
       status = kExitFailure;
       continue;
     }
-    const std::string before(sources.file(id).text());
+    const std::string& before = raw;
     if (*formatted == before) continue;
     ++changed;
     if (check) {

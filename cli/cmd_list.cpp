@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/bom.hpp"
 #include "base/list_file.hpp"
 #include "base/list_hash.hpp"
 #include "cli.hpp"
@@ -16,10 +17,15 @@ int RunList(const std::vector<std::string>& args) {
   if (args.empty() || args[0] != "hash") return Usage(self, "expected `vigil list hash ...`");
   Normalization norm = Normalization::kNone;
   std::string key, out_path, in_path;
+  OnceOptions once;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
     if ((a == "--normalize" || a == "--key" || a == "-o") && i + 1 == args.size()) {
       return Usage(self, fmt::format("{} needs a value", a));
+    }
+    if (a == "--normalize" || a == "--key" || a == "-o") {
+      std::string problem = once.Take(a);
+      if (!problem.empty()) return Usage(self, problem);
     }
     if (a == "--normalize") {
       std::optional<Normalization> n = ParseNormalization(args[++i]);
@@ -47,6 +53,12 @@ int RunList(const std::vector<std::string>& args) {
   std::string input, error;
   if (!ReadInput(in_path, limits::kMaxListFileBytes, &input, &error)) {
     fmt::print(stderr, "vigil list hash: cannot read \"{}\": {}\n", in_path, error);
+    return kExitFailure;
+  }
+  // Text like every list file: a byte-order mark skipped, UTF-8 without NUL.
+  StripUtf8Bom(input);
+  if (std::string bad = CheckListText(input); !bad.empty()) {
+    fmt::print(stderr, "vigil list hash: \"{}\" {}\n", in_path, bad);
     return kExitFailure;
   }
   // The plain list's own syntax (base/list_file.hpp); an entry's expiry is

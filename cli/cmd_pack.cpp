@@ -73,7 +73,12 @@ int Keygen(const std::vector<std::string>& args) {
 
 int Build(const std::vector<std::string>& args) {
   std::string dir, out;
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-o") {
+      std::string problem = once.Take(args[i]);
+      if (!problem.empty()) return Usage(*FindCommand("pack"), problem);
+    }
     if (args[i] == "-o" && i + 1 < args.size()) {
       out = args[++i];
     } else if (dir.empty() && !args[i].starts_with("-")) {
@@ -128,7 +133,12 @@ int Build(const std::vector<std::string>& args) {
 
 int Sign(const std::vector<std::string>& args) {
   std::string in, key_path, out;
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--key" || args[i] == "-o") {
+      std::string problem = once.Take(args[i]);
+      if (!problem.empty()) return Usage(*FindCommand("pack"), problem);
+    }
     if (args[i] == "--key" && i + 1 < args.size()) {
       key_path = args[++i];
     } else if (args[i] == "-o" && i + 1 < args.size()) {
@@ -161,8 +171,13 @@ int Verify(const std::vector<std::string>& args) {
   pack::TrustPolicy policy;
   bool selftest = false;
   std::string error;
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--min-version") {
+      std::string problem = once.Take(a);
+      if (!problem.empty()) return Usage(*FindCommand("pack"), problem);
+    }
     if ((a == "--trust" || a == "--revoked") && i + 1 < args.size()) {
       if (!ReadPublicKeys(args[++i], a == "--trust" ? &policy.trusted_keys : &policy.revoked_keys,
                           &error)) {

@@ -27,12 +27,18 @@ int RunTest(const std::vector<std::string>& args) {
   std::string junit;
   bool require_coverage = false;
   std::vector<std::string> lists;  // NAME=FILE: values of external lists
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     std::string problem;
     if (int taken = TakeCompileFlag(args, i, &problem); taken != 0) {
       if (taken < 0) return Usage(self, problem);
       continue;
+    }
+    if (a == "--junit" || (a == "--list" && i + 1 < args.size())) {
+      std::string twice = a == "--junit" ? once.Take(a)
+                                           : once.Take(a, args[i + 1].substr(0, args[i + 1].find('=')));
+      if (!twice.empty()) return Usage(self, twice);
     }
     if (a == "--junit") {
       if (i + 1 >= args.size()) return Usage(self, "--junit needs a file");

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "api/file_gate.hpp"
+#include "base/bom.hpp"
 #include "base/file_io.hpp"
 #include "base/list_file.hpp"
 #include "base/semver.hpp"
@@ -36,6 +37,16 @@ std::vector<std::string> SplitCommas(std::string_view text) {
 }
 
 }  // namespace
+
+std::string OnceOptions::Take(const std::string& option, const std::string& name) {
+  const std::string key = name.empty() ? option : option + " " + name;
+  if (std::find(seen_.begin(), seen_.end(), key) == seen_.end()) {
+    seen_.push_back(key);
+    return {};
+  }
+  if (name.empty()) return fmt::format("{} is given twice; give it once", option);
+  return fmt::format("{} gives '{}' twice; give each once", option, name);
+}
 
 bool ReadKeyFile(const std::string& path, std::string* key, std::string* error) {
   std::string why;
@@ -163,6 +174,11 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
   std::string text;
   if (!ReadWholeFile(path, limits::kMaxListFileBytes, &text, error)) {
     *error = fmt::format("cannot read \"{}\": {}", path, *error);
+    return false;
+  }
+  StripUtf8Bom(text);  // as every text input (base/bom.hpp)
+  if (std::string bad_text = CheckListText(text); !bad_text.empty()) {
+    *error = fmt::format("\"{}\" {}", path, bad_text);
     return false;
   }
   // The syntax of list files (base/list_file.hpp), expiries included.
@@ -321,6 +337,9 @@ bool LineReader::Next(std::string& line, bool* too_long) {
       pos_ = 0;
       if (len_ == 0) {
         eof_ = true;
+        // A read error (EISDIR, EIO) is not the end of the input.
+        if (std::ferror(file_)) failed_ = true;
+        if (any) Finish(line);
         return any;
       }
     }
@@ -339,10 +358,15 @@ bool LineReader::Next(std::string& line, bool* too_long) {
     pos_ += take;
     if (nl != nullptr) {
       ++pos_;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+      Finish(line);
       return true;
     }
   }
+}
+
+void LineReader::Finish(std::string& line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (++lines_ == 1) StripUtf8Bom(line);  // the start of the input (base/bom.hpp)
 }
 
 }  // namespace vigil::cli

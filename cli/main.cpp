@@ -54,15 +54,19 @@ const std::vector<Command>& Commands() {
        "                        saved to it (atomically) after the last event\n"
        "  --lateness DURATION   how late an event may arrive and still be recorded\n"
        "                        in the aggregates' state (default 10m)\n"
+       "  --max-skew DURATION   how far ahead of the recent events an event's time\n"
+       "                        may be and still be recorded (default 30d; off: no\n"
+       "                        bound); later ones are reported as outliers\n"
        "  --no-record           evaluate without recording events in the state\n"
        VIGIL_COMPILE_FLAGS_HELP
        "\n"
-       "Aggregates keep their state across the events of the stream.\n"
+       "Aggregates keep their state across the events of the stream. Options that\n"
+       "take one value may be given once (--list once per list).\n"
        "\n"
        "Exit status: 0 all lines evaluated or skipped as asked, 1 a line failed with\n"
        "--on-error fail, the events file cannot be read or the state cannot be\n"
        "loaded or saved, 2 bad usage or rules that do not compile. The last line on\n"
-       "stderr counts evaluated, skipped and late events.\n",
+       "stderr counts evaluated, skipped, late and outlier events.\n",
        RunEval},
       {"explain", "show why each rule fired or did not for one event",
        "usage: vigil explain --rules FILES... --event JSON|@FILE [options]\n"
@@ -207,7 +211,8 @@ void PrintOverview(std::FILE* out) {
   fmt::print(out, "usage: vigil COMMAND [ARGS]\n\ncommands:\n");
   for (const auto& c : Commands()) fmt::print(out, "  {:<8} {}\n", c.name, c.summary);
   fmt::print(out, "\n`vigil help COMMAND` or `vigil COMMAND --help` for details; "
-                  "`vigil --version` for the version.\n");
+                  "`vigil --version` for the version.\n"
+                  "In every command, an option that takes one value may be given once.\n");
 }
 
 int RunHelp(const std::vector<std::string>& args) {

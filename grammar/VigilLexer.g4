@@ -81,11 +81,15 @@ TIME
   : D D D D '-' D D '-' D D 'T' D D ':' D D ':' D D ('.' D+)? ('Z' | [+-] D D ':' D D)
   ;
 
+// Floats come before durations: `2e4` matches both FLOAT and SUFFIXED_NUMBER
+// with the same length, and ANTLR picks the rule listed first. `2e4x` is
+// longer as a SUFFIXED_NUMBER and stays one (an unknown unit).
+FLOAT   : D+ '.' D+ [eE] [+-]? D+ | D+ [eE] [+-]? D+;
+
 // A number followed directly by letters: a duration such as 24h or 500ms.
 // The unit is checked by the AST builder so that `24hours` gets a precise message.
 SUFFIXED_NUMBER : D+ [a-zA-Z_] [a-zA-Z0-9_]*;
 
-FLOAT   : D+ '.' D+ [eE] [+-]? D+ | D+ [eE] [+-]? D+;
 DECIMAL : D+ '.' D+;
 INT     : D+;
 

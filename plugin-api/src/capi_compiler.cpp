@@ -10,10 +10,13 @@ namespace vigil::capi {
 std::string_view CheckedText(const char* data, size_t len, const char* what) {
   if (data == nullptr && len > 0) throw Failure{VIGIL_ERR_MISUSE, std::string(what) + " is NULL"};
   std::string_view s(data == nullptr ? "" : data, len);
-  size_t bad = utf8::FindInvalid(s);
+  // Every text the C API takes in is valid UTF-8 without NUL, like the
+  // strings of rule files, events and lists (docs/language.md).
+  size_t bad = utf8::FindInvalidText(s);
   if (bad != std::string_view::npos) {
-    throw Failure{VIGIL_ERR_INVALID_ARG,
-                  std::string(what) + " is not valid UTF-8 (byte " + std::to_string(bad) + ")"};
+    throw Failure{VIGIL_ERR_INVALID_ARG, std::string(what) + " is not valid text: " +
+                                             utf8::DescribeInvalidText(s, bad) + " at byte " +
+                                             std::to_string(bad)};
   }
   return s;
 }

@@ -1,7 +1,9 @@
 // vigil_event_*: event values by slot or from JSON, checked against the schema.
 #include <cmath>
 
+#include "base/bom.hpp"
 #include "base/decimal.hpp"
+#include "base/time_util.hpp"
 #include "handles.hpp"
 
 using vigil::capi::CheckedText;
@@ -96,11 +98,11 @@ vigil_status vigil_event_set_decimal(vigil_event* event, uint32_t slot, const ch
                                      size_t len) {
   return SetField(event, [&] {
     size_t s = Slot(event, slot, Scalar(vigil::Kind::kDecimal));
-    std::optional<vigil::Decimal> d = vigil::ParseDecimal(CheckedText(text, len, "decimal"));
+    vigil::DecimalError why;
+    std::optional<vigil::Decimal> d = vigil::ParseDecimal(CheckedText(text, len, "decimal"), &why);
     if (!d) {
-      throw Failure{VIGIL_ERR_INVALID_ARG,
-                    "not a decimal (at most 6 fractional digits, |x| < 9.2e12): '" +
-                        std::string(text, std::min<size_t>(len, 40)) + "'"};
+      throw Failure{VIGIL_ERR_INVALID_ARG, "decimal '" + std::string(text, std::min<size_t>(len, 40)) +
+                                               "': " + vigil::DecimalErrorText(why)};
     }
     event->event->SetDecimal(s, *d);
   });
@@ -135,7 +137,12 @@ vigil_status vigil_event_set_string(vigil_event* event, uint32_t slot, const cha
 
 vigil_status vigil_event_set_time(vigil_event* event, uint32_t slot, int64_t micros) {
   return SetField(event, [&] {
-    event->event->SetTime(Slot(event, slot, Scalar(vigil::Kind::kTime)), micros);
+    size_t s = Slot(event, slot, Scalar(vigil::Kind::kTime));
+    if (!vigil::InTimeRange(micros)) {
+      throw Failure{VIGIL_ERR_INVALID_ARG, "time " + std::to_string(micros) + " is " +
+                                               vigil::kTimeRangeMessage};
+    }
+    event->event->SetTime(s, micros);
   });
 }
 
@@ -169,7 +176,9 @@ vigil_status vigil_event_set_json(vigil_event* event, const char* json, size_t l
     // events kept in bulk (batches) should stay compact.
     thread_local vigil::eval::EventJsonReader reader;
     std::string error;
-    if (!reader.Read(std::string_view(json == nullptr ? "" : json, len), *event->event, &error)) {
+    // A JSON text given on its own may start with a byte-order mark (base/bom.hpp).
+    const std::string_view text = vigil::SkipUtf8Bom(std::string_view(json == nullptr ? "" : json, len));
+    if (!reader.Read(text, *event->event, &error)) {
       throw Failure{VIGIL_ERR_INVALID_ARG, error};
     }
     return VIGIL_OK;

@@ -145,7 +145,7 @@ vigil_status vigil_session_record(vigil_session* session, const vigil_event* eve
     session->last_valid = false;  // Record overwrites the aggregate values
     bool recorded = session->session->Record(*event->event);
     CheckState(session, session->session->state_error());
-    if (late != nullptr) *late = recorded ? 0 : 1;
+    if (late != nullptr) *late = recorded ? 0 : session->session->last_outlier() ? 2 : 1;
     return VIGIL_OK;
   });
 }
@@ -218,6 +218,10 @@ int32_t vigil_result_state_error(const vigil_result* result) {
 
 int32_t vigil_result_late(const vigil_result* result) {
   return Valid(result, kResultMagic) && result->result.late ? 1 : 0;
+}
+
+int32_t vigil_result_outlier(const vigil_result* result) {
+  return Valid(result, kResultMagic) && result->result.outlier ? 1 : 0;
 }
 
 int64_t vigil_result_score(const vigil_result* result) {

@@ -1,4 +1,6 @@
 // vigil_state_*: the aggregates' state shared by sessions, and its snapshots.
+#include <cstddef>
+
 #include "handles.hpp"
 #include "state/external_backend.hpp"
 
@@ -13,6 +15,10 @@ namespace {
 // A state is shared between threads, so the message of a failed call is kept
 // per thread rather than on the handle.
 thread_local std::string t_state_errmsg;
+
+// The sizes of the 1.0 structs, which the library must keep accepting.
+constexpr uint32_t kStateOptionsSize10 = 16;
+constexpr uint32_t kStateStatsSize10 = 48;
 
 vigil_state* Wrap(std::shared_ptr<vigil::state::Backend> store) {
   auto* h = new vigil_state();
@@ -44,7 +50,9 @@ extern "C" {
 vigil_status vigil_state_new(const vigil_state_options* options, vigil_state** out) {
   if (out == nullptr) return VIGIL_ERR_MISUSE;
   *out = nullptr;
-  if (options != nullptr && options->struct_size < sizeof(vigil_state_options)) {
+  // The library reads only what the host's version of the struct has: 1.0
+  // hosts pass 16 bytes (without max_skew_us).
+  if (options != nullptr && options->struct_size < kStateOptionsSize10) {
     return VIGIL_ERR_MISUSE;
   }
   return Guard(&t_state_errmsg, [&]() -> vigil_status {
@@ -53,6 +61,10 @@ vigil_status vigil_state_new(const vigil_state_options* options, vigil_state** o
       if (options->shards > 4096) throw Failure{VIGIL_ERR_LIMIT, "shards: at most 4096"};
       if (options->shards > 0) o.shards = options->shards;
       if (options->lateness_us >= 0) o.lateness_us = options->lateness_us;
+      if (options->struct_size >= offsetof(vigil_state_options, max_skew_us) + sizeof(int64_t)) {
+        if (options->max_skew_us == 0) o.max_skew_us = vigil::state::kNoSkewBound;
+        if (options->max_skew_us > 0) o.max_skew_us = options->max_skew_us;
+      }
     }
     *out = Wrap(std::make_shared<vigil::state::Store>(o));
     return VIGIL_OK;
@@ -166,8 +178,7 @@ vigil_status vigil_state_load(vigil_state* state, const char* path) {
 const char* vigil_state_errmsg(void) { return t_state_errmsg.c_str(); }
 
 vigil_status vigil_state_get_stats(vigil_state* state, vigil_state_stats* stats) {
-  if (!Valid(state, kStateMagic) || stats == nullptr ||
-      stats->struct_size < sizeof(vigil_state_stats)) {
+  if (!Valid(state, kStateMagic) || stats == nullptr || stats->struct_size < kStateStatsSize10) {
     return VIGIL_ERR_MISUSE;
   }
   return Guard(&t_state_errmsg, [&]() -> vigil_status {
@@ -177,6 +188,12 @@ vigil_status vigil_state_get_stats(vigil_state* state, vigil_state_stats* stats)
     stats->bytes = st.bytes;
     stats->late_events = st.late_events;
     stats->dropped_keys = st.dropped_keys;
+    // Fields appended in 1.2, written only when the host's struct has them.
+    if (stats->struct_size >= sizeof(vigil_state_stats)) {
+      stats->outlier_events = st.outlier_events;
+      stats->aggregates = st.aggregates;
+      stats->unused_aggregates = st.unused_aggregates;
+    }
     return VIGIL_OK;
   });
 }

@@ -21,6 +21,13 @@ STATIC_ASSERT(sizeof(vigil_fired_info) == 56, fired_info_size);
 STATIC_ASSERT(offsetof(vigil_override_info, file) == 16, override_info_offset);
 STATIC_ASSERT(sizeof(vigil_override_info) == 56, override_info_size);
 STATIC_ASSERT(VIGIL_NO_SLOT == -1, no_slot);
+/* 1.0 fields keep their offsets; 1.2 appended max_skew_us and three stats. */
+STATIC_ASSERT(offsetof(vigil_state_options, lateness_us) == 8, state_options_lateness);
+STATIC_ASSERT(offsetof(vigil_state_options, max_skew_us) == 16, state_options_skew);
+STATIC_ASSERT(sizeof(vigil_state_options) == 24, state_options_size);
+STATIC_ASSERT(offsetof(vigil_state_stats, dropped_keys) == 40, state_stats_dropped);
+STATIC_ASSERT(offsetof(vigil_state_stats, outlier_events) == 48, state_stats_outliers);
+STATIC_ASSERT(sizeof(vigil_state_stats) == 72, state_stats_size);
 
 int main(void) {
   vigil_compile_options options = VIGIL_COMPILE_OPTIONS_INIT;

@@ -58,7 +58,8 @@
  *
  * MEMORY
  *
- *   Input strings are passed as (pointer, length), must be UTF-8, and are copied
+ *   Input strings are passed as (pointer, length), must be UTF-8 without NUL (U+0000;
+ *   VIGIL_ERR_INVALID_ARG otherwise, as in rule files, events and lists), and are copied
  *   before the call returns. Strings returned by the library are borrowed: valid
  *   until the next call that changes the handle they came from, or its free.
  *   Free functions accept NULL. On failure, out-parameters are set to NULL.
@@ -377,7 +378,8 @@ VIGIL_API vigil_status vigil_event_set_decimal_units(vigil_event* event, uint32_
 VIGIL_API vigil_status vigil_event_set_float(vigil_event* event, uint32_t slot, double value);
 VIGIL_API vigil_status vigil_event_set_string(vigil_event* event, uint32_t slot, const char* value,
                                               size_t len);
-/* Microseconds since the Unix epoch, UTC. */
+/* Microseconds since the Unix epoch, UTC, from 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59.999999Z (VIGIL_ERR_INVALID_ARG outside). */
 VIGIL_API vigil_status vigil_event_set_time(vigil_event* event, uint32_t slot, int64_t micros);
 VIGIL_API vigil_status vigil_event_set_duration(vigil_event* event, uint32_t slot, int64_t micros);
 /* A set<string> field: `count` strings given as pointers and lengths. */
@@ -385,7 +387,10 @@ VIGIL_API vigil_status vigil_event_set_string_set(vigil_event* event, uint32_t s
                                                   const char* const* values, const size_t* lens,
                                                   size_t count);
 /* Resets the event and fills it from one JSON object (members not in the schema are
- * ignored; null is missing). The message names the field on VIGIL_ERR_INVALID_ARG. */
+ * ignored; null is missing). The text must be exactly one well-formed object (strict
+ * RFC 8259: members the schema does not use are checked too, nothing may follow the
+ * object; a byte-order mark at its start is skipped). The message names the column or
+ * the field on VIGIL_ERR_INVALID_ARG. */
 VIGIL_API vigil_status vigil_event_set_json(vigil_event* event, const char* json, size_t len);
 VIGIL_API const char* vigil_event_errmsg(const vigil_event* event);
 
@@ -440,7 +445,8 @@ VIGIL_API vigil_status vigil_session_eval_ex(vigil_session* session, const vigil
                                              vigil_result* result, uint32_t flags);
 /* Records `event` in the aggregates' state without evaluating the rules (to warm
  * the state from history). *late (may be NULL) is set to 1 when the event came
- * too late to be recorded (see vigil_state_options.lateness_us), else 0. */
+ * too late to be recorded (see vigil_state_options.lateness_us), to 2 when its time
+ * is an outlier too far ahead to be recorded (vigil_state_options.max_skew_us), else 0. */
 VIGIL_API vigil_status vigil_session_record(vigil_session* session, const vigil_event* event,
                                             int32_t* late);
 
@@ -465,8 +471,15 @@ typedef struct vigil_state_options {
   uint32_t shards;     /* lock shards; 0 for the default (64) */
   int64_t lateness_us; /* how far behind a key's latest event an event may be and still be
                           recorded; < 0 for the default (10 minutes) */
+  /* Since ABI 1.2. How far ahead of the recent events (the median of the last five event
+   * times) an event's time may be and still be recorded; < 0 for the default (30 days),
+   * 0 for no bound. A later event is an outlier: evaluated over the state there is, not
+   * recorded, reported by vigil_result_outlier and counted in the stats, so that one
+   * event stamped years ahead cannot make its key's later events "late" for ever.
+   * docs/state.md. A 1.0 host's struct (16 bytes) gets the default. */
+  int64_t max_skew_us;
 } vigil_state_options;
-#define VIGIL_STATE_OPTIONS_INIT { (uint32_t)sizeof(vigil_state_options), 0, -1 }
+#define VIGIL_STATE_OPTIONS_INIT { (uint32_t)sizeof(vigil_state_options), 0, -1, -1 }
 
 /* A new, empty state (reference count 1). `options` may be NULL. */
 VIGIL_API vigil_status vigil_state_new(const vigil_state_options* options, vigil_state** out);
@@ -561,6 +574,11 @@ typedef struct vigil_state_stats {
   uint64_t bytes;        /* estimated heap memory */
   uint64_t late_events;  /* events not recorded because they came too late */
   uint64_t dropped_keys; /* keys dropped because their events left every window */
+  /* Since ABI 1.2 (written only when struct_size covers them): */
+  uint64_t outlier_events;    /* events not recorded because their time was an outlier */
+  uint64_t aggregates;        /* aggregates whose history the state keeps */
+  uint64_t unused_aggregates; /* of those, used by no session bound to the state now: kept
+                                 (and saved in snapshots) but not updated; docs/state.md */
 } vigil_state_stats;
 /* Fills *stats (set stats->struct_size first). */
 VIGIL_API vigil_status vigil_state_get_stats(vigil_state* state, vigil_state_stats* stats);
@@ -575,6 +593,10 @@ VIGIL_API int64_t vigil_result_score(const vigil_result* result);
 /* 1 when the last event was too late to be recorded in the aggregates' state
  * (its aggregates were computed over the state there was), else 0. */
 VIGIL_API int32_t vigil_result_late(const vigil_result* result);
+/* 1 when the last event's time was an outlier, too far ahead of the recent events to
+ * be recorded (vigil_state_options.max_skew_us); it was evaluated over the state there
+ * was, like a late event. Else 0. Since ABI 1.2. */
+VIGIL_API int32_t vigil_result_outlier(const vigil_result* result);
 
 typedef struct vigil_fired_info {
   uint32_t struct_size; /* set by the caller */
@@ -584,7 +606,8 @@ typedef struct vigil_fired_info {
   int64_t score;        /* the rule's score (for shadow rules, what it would have added) */
   const char* qualified_id; /* borrowed from the result until its next use */
   const char* version;
-  const char* reason;       /* "" when the rule has no reason */
+  const char* reason;       /* "" when the rule has no reason; never holds NUL (vigil refuses
+                               NUL in every string it takes in), so strlen is its length */
   const char* decision;     /* the rule's decision, or NULL when it decides nothing */
 } vigil_fired_info;
 

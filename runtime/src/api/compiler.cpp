@@ -11,6 +11,8 @@
 
 #include "api/file_gate.hpp"
 #include "api/host_schema.hpp"
+#include "base/bom.hpp"
+#include "base/list_file.hpp"
 #include "base/text.hpp"
 #include "base/utf8.hpp"
 #include "lint/lint.hpp"
@@ -82,6 +84,7 @@ class Driver {
         continue;
       }
       files_[i].ast = std::move(*file);
+      lint::ScanText(out_.sources, file_ids_[i], diags_);
       FollowImports(i);
     }
     CheckCycles();
@@ -97,11 +100,9 @@ class Driver {
           *code = CodeFor(refusal);
           return std::nullopt;
         }
-        size_t bad = utf8::FindInvalid(text);
-        if (bad != std::string::npos) {
-          *error = fmt::format("invalid UTF-8 at byte {}", bad);
-          return std::nullopt;
-        }
+        // SourceManager::Add skips a byte-order mark, as every reader does.
+        *error = CheckListText(SkipUtf8Bom(text));
+        if (!error->empty()) return std::nullopt;
         return out_.sources.Add(resolved, std::move(text));
       };
       sema::CheckOptions check;

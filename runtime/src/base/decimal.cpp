@@ -27,6 +27,23 @@ i128 DivRound(i128 num, i128 den) {
 }  // namespace
 
 std::optional<Decimal> ParseDecimal(std::string_view s) {
+  DecimalError why;
+  return ParseDecimal(s, &why);
+}
+
+const char* DecimalErrorText(DecimalError why) {
+  switch (why) {
+    case DecimalError::kRange: return "out of range (decimals hold ±9,223,372,036,854.775807)";
+    case DecimalError::kPrecision: return "more than 6 fractional digits";
+    default: return "not a decimal number";
+  }
+}
+
+std::optional<Decimal> ParseDecimal(std::string_view s, DecimalError* why) {
+  auto fail = [&](DecimalError e) -> std::optional<Decimal> {
+    *why = e;
+    return std::nullopt;
+  };
   size_t i = 0;
   bool negative = false;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
@@ -34,23 +51,26 @@ std::optional<Decimal> ParseDecimal(std::string_view s) {
   int frac = 0;       // digits after the point
   size_t count = 0;   // significant digits read
   bool any = false;
+  bool too_many = false;  // more significant digits than any decimal has
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    digits = digits * 10 + (s[i++] - '0');
+    if (!too_many) digits = digits * 10 + (s[i] - '0');
+    ++i;
     any = true;
-    if (digits != 0 && ++count > 30) return std::nullopt;
+    if (digits != 0 && ++count > 30) too_many = true;
   }
-  if (!any) return std::nullopt;
+  if (!any) return fail(DecimalError::kSyntax);
   if (i < s.size() && s[i] == '.') {
     ++i;
     bool frac_any = false;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      digits = digits * 10 + (s[i++] - '0');
+      if (!too_many) digits = digits * 10 + (s[i] - '0');
+      ++i;
       ++frac;
       frac_any = true;
-      if (digits != 0 && ++count > 30) return std::nullopt;
-      if (frac > 40) return std::nullopt;
+      if (digits != 0 && ++count > 30) too_many = true;
+      if (frac > 1000) return fail(DecimalError::kSyntax);
     }
-    if (!frac_any) return std::nullopt;
+    if (!frac_any) return fail(DecimalError::kSyntax);
   }
   int exp = 0;
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
@@ -59,30 +79,36 @@ std::optional<Decimal> ParseDecimal(std::string_view s) {
     if (i < s.size() && (s[i] == '-' || s[i] == '+')) exp_negative = s[i++] == '-';
     bool exp_any = false;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      exp = exp * 10 + (s[i++] - '0');
+      if (exp < 100000) exp = exp * 10 + (s[i] - '0');  // saturates: 1e999999 is out of range
+      ++i;
       exp_any = true;
-      if (exp > 100) return std::nullopt;
     }
-    if (!exp_any) return std::nullopt;
+    if (!exp_any) return fail(DecimalError::kSyntax);
     if (exp_negative) exp = -exp;
   }
-  if (i != s.size()) return std::nullopt;
+  if (i != s.size()) return fail(DecimalError::kSyntax);
+  if (digits == 0 && !too_many) {
+    // Zero with any exponent is zero; its scale is what it was written with, at most 6.
+    return Decimal{0, static_cast<uint8_t>(std::clamp(frac - exp, 0, kDecimalMaxScale))};
+  }
+  if (too_many) return fail(count > 30 && frac - exp > kDecimalMaxScale ? DecimalError::kPrecision
+                                                                       : DecimalError::kRange);
   int scale = frac - exp;  // fractional digits of the value as written
   // Drop trailing zeros beyond 6 fractional digits (1.5000000 is exact).
   while (scale > kDecimalMaxScale && digits % 10 == 0) {
     digits /= 10;
     --scale;
   }
-  if (scale > kDecimalMaxScale) return std::nullopt;
+  if (scale > kDecimalMaxScale) return fail(DecimalError::kPrecision);
   i128 units = digits;
   int shift = kDecimalMaxScale - std::max(scale, 0);
   int up = scale < 0 ? kDecimalMaxScale - scale : shift;
   for (int k = 0; k < up; ++k) {
     units *= 10;
-    if (units > INT64_MAX) return std::nullopt;
+    if (units > INT64_MAX) return fail(DecimalError::kRange);
   }
   if (negative) units = -units;
-  if (!Fits(units)) return std::nullopt;
+  if (!Fits(units)) return fail(DecimalError::kRange);
   return Decimal{static_cast<int64_t>(units), static_cast<uint8_t>(std::max(scale, 0))};
 }
 

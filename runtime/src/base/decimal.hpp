@@ -28,6 +28,14 @@ inline constexpr int kDecimalMaxScale = 6;
 // the range. The scale is the number of fractional digits written (after the
 // exponent), at most 6.
 std::optional<Decimal> ParseDecimal(std::string_view text);
+// The same, saying why a text is refused. Zero is zero whatever its exponent
+// (0E+384, 0.000e-9). kRange: the value is outside ±9,223,372,036,854.775807;
+// kPrecision: it has more than 6 fractional digits (after the exponent).
+enum class DecimalError : uint8_t { kSyntax, kPrecision, kRange };
+std::optional<Decimal> ParseDecimal(std::string_view text, DecimalError* why);
+// "out of range (decimals hold ±9,223,372,036,854.775807)", "more than 6
+// fractional digits", "not a decimal number", for messages.
+const char* DecimalErrorText(DecimalError why);
 std::optional<Decimal> DecimalFromInt(int64_t v);
 
 // Results: add/sub/mod keep the larger scale; mul adds the scales (at most

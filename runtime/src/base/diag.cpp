@@ -72,9 +72,27 @@ size_t DisplayWidth(std::string_view s) {
   return width;
 }
 
+// The source line as shown under a diagnostic: tabs as one space, and
+// bidirectional controls as U+FFFD (one column each, like the control in
+// DisplayWidth), so that the line reads in the order it is compiled.
 std::string ExpandTabs(std::string_view line) {
-  std::string out(line);
-  std::replace(out.begin(), out.end(), '\t', ' ');
+  std::string out;
+  out.reserve(line.size());
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\t') {
+      out += ' ';
+      continue;
+    }
+    size_t next = i;
+    // Every bidirectional control is three bytes starting with E2.
+    if (static_cast<unsigned char>(line[i]) == 0xE2 && i + 2 < line.size() &&
+        utf8::IsBidiControl(utf8::Decode(line, next))) {
+      out += "\xEF\xBF\xBD";
+      i += 2;
+      continue;
+    }
+    out += line[i];
+  }
   return out;
 }
 

@@ -19,6 +19,8 @@ enum class DiagCode : uint16_t {
   kInvalidUtf8 = 1008,         // the file is not valid UTF-8
   kBadTemplate = 1009,         // a reason template with unbalanced braces or a bad {expr}
   kBadVersion = 1010,          // a ruleset version that is not semantic versioning
+  kNulCharacter = 1011,        // a NUL character (U+0000) in a rule file or a string escape
+  kFormatChangesTokens = 1012, // vigil fmt's output would not read back to the same tokens
   // Names (E2xxx).
   kUnknownName = 2001,         // a name that is not a field, const, param, let or list
   kDuplicateDecl = 2002,       // a name declared twice
@@ -57,6 +59,9 @@ enum class DiagCode : uint16_t {
   kBadEventValue = 3010,       // a test event field whose value does not fit its type
   kBadScore = 3011,            // a score that is not an int constant
   kBadAggregate = 3012,        // an aggregate with a wrong by:, within:, where: or value
+  kFloatRange = 3013,          // a float literal outside the range of a double
+  kConflictingOverride = 3014, // a param, severity or mode set twice by overrides
+  kDuplicateEventField = 3015, // a field given twice in a test event
   // Limits (E4xxx).
   kFileTooLarge = 4001,        // a source or list file above the size limit
   kNameTooLong = 4002,         // an identifier above the length limit
@@ -73,6 +78,8 @@ enum class DiagCode : uint16_t {
   kNoSeverity = 5006,          // a rule without an explicit severity
   kExpiredEntries = 5007,      // list entries whose expiry has passed: they no longer match
   kPackOverridesOther = 5008,  // a pack's override of another source's rule set, allowed by the host
+  kBidiControl = 5009,         // a bidirectional control character (Trojan Source)
+  kNoRules = 5010,             // no enforced rule: every event gets the lowest decision
 };
 
 }  // namespace vigil

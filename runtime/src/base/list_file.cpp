@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "base/time_util.hpp"
+#include "base/utf8.hpp"
 
 namespace vigil {
 
@@ -52,6 +53,14 @@ void ForEachListLine(std::string_view file, const std::function<void(const ListL
     }
     visit(line);
   }
+}
+
+std::string CheckListText(std::string_view file) {
+  size_t bad = utf8::FindInvalidText(file);
+  if (bad == std::string_view::npos) return {};
+  size_t line = 1;
+  for (size_t i = 0; i < bad; ++i) line += file[i] == '\n';
+  return "line " + std::to_string(line) + ": " + utf8::DescribeInvalidText(file, bad);
 }
 
 int64_t NowMicros() {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace vigil {
@@ -30,6 +31,12 @@ struct ListLine {
 };
 
 void ForEachListLine(std::string_view file, const std::function<void(const ListLine&)>& visit);
+
+// List files are text like rule files: valid UTF-8 without NUL, so that a
+// list file, `vigil list hash` and the C API accept the same values. Empty
+// when `file` is such text; otherwise "line 3: invalid UTF-8 (byte 0xE9)".
+// Readers call it after skipping a byte-order mark (base/bom.hpp).
+std::string CheckListText(std::string_view file);
 
 // The wall clock, in µs since the epoch (what expiries are compared with).
 int64_t NowMicros();

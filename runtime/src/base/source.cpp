@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/bom.hpp"
 #include "base/utf8.hpp"
 
 namespace vigil {
@@ -35,6 +36,7 @@ std::string_view SourceFile::LineText(uint32_t offset) const {
 }
 
 uint32_t SourceManager::Add(std::string path, std::string text) {
+  StripUtf8Bom(text);  // rule, list and schema files alike (base/bom.hpp)
   files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
   return static_cast<uint32_t>(files_.size() - 1);
 }

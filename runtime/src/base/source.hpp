@@ -43,6 +43,8 @@ class SourceFile {
 // Owns every file of one compilation; file ids are indexes into it.
 class SourceManager {
  public:
+  // Keeps `text` without a leading byte-order mark (base/bom.hpp): offsets,
+  // lines and columns count from the first character after it.
   uint32_t Add(std::string path, std::string text);
   const SourceFile& file(uint32_t id) const { return *files_[id]; }
   size_t size() const { return files_.size(); }

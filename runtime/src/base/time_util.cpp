@@ -100,12 +100,17 @@ std::optional<int64_t> ParseTime(std::string_view s) {
   if (i != s.size()) return std::nullopt;
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t seconds = days * 86400 + h * 3600 + mi * 60 + sec - offset;
-  return seconds * kMicrosPerSecond + micros;
+  int64_t t = seconds * kMicrosPerSecond + micros;
+  // 0001-01-01T00:30:00+01:00 is before the range, 9999-12-31T23:30:00-01:00 after it.
+  if (!InTimeRange(t)) return std::nullopt;
+  return t;
 }
 
 size_t FormatTime(int64_t micros, char* buf) {
+  // Without multiplying back (days * kMicrosPerDay overflows near INT64_MIN).
   int64_t days = FloorDiv(micros, kMicrosPerDay);
-  int64_t rest = micros - days * kMicrosPerDay;
+  int64_t rest = micros % kMicrosPerDay;
+  if (rest < 0) rest += kMicrosPerDay;
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
@@ -179,14 +184,29 @@ std::string DurationToString(int64_t micros) {
   return std::string(buf, FormatDuration(micros, buf));
 }
 
+namespace {
+
+// The instant shifted by a UTC offset, or false when it leaves the int64 range.
+bool Shift(int64_t micros, int64_t offset_seconds, int64_t* local) {
+  int64_t offset;
+  return !__builtin_mul_overflow(offset_seconds, kMicrosPerSecond, &offset) &&
+         !__builtin_add_overflow(micros, offset, local);
+}
+
+}  // namespace
+
 int HourOf(int64_t micros, int64_t offset_seconds) {
-  int64_t local = micros + offset_seconds * kMicrosPerSecond;
-  int64_t in_day = local - FloorDiv(local, kMicrosPerDay) * kMicrosPerDay;
+  int64_t local;
+  if (!Shift(micros, offset_seconds, &local)) return -1;
+  int64_t in_day = local % kMicrosPerDay;
+  if (in_day < 0) in_day += kMicrosPerDay;
   return static_cast<int>(in_day / (3600 * kMicrosPerSecond));
 }
 
 int WeekdayOf(int64_t micros, int64_t offset_seconds) {
-  int64_t days = FloorDiv(micros + offset_seconds * kMicrosPerSecond, kMicrosPerDay);
+  int64_t local;
+  if (!Shift(micros, offset_seconds, &local)) return -1;
+  int64_t days = FloorDiv(local, kMicrosPerDay);
   // 1970-01-01 was a Thursday (ISO 4).
   int64_t w = (days + 3) % 7;
   if (w < 0) w += 7;

@@ -10,6 +10,18 @@
 
 namespace vigil {
 
+// The instants vigil holds: 0001-01-01T00:00:00Z through
+// 9999-12-31T23:59:59.999999Z, the range RFC 3339 can write, so every time
+// can be printed and read back. Event times outside it are refused at input,
+// and time arithmetic whose result falls outside it is missing. Offsets of
+// time zones (under a day) and windows then never overflow an int64.
+inline constexpr int64_t kMinTime = -62135596800LL * 1000000;          // 0001-01-01T00:00:00Z
+inline constexpr int64_t kMaxTime = 253402300800LL * 1000000 - 1;      // 9999-12-31T23:59:59.999999Z
+inline bool InTimeRange(int64_t micros) { return micros >= kMinTime && micros <= kMaxTime; }
+// "time out of range (the years 0001 to 9999)", for input errors.
+inline constexpr const char* kTimeRangeMessage =
+    "out of range (times are 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)";
+
 // RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM); 'T' may be 't' or a
 // space, 'Z' may be 'z'. Years 0001..9999. More than 6 fractional digits are
 // accepted only when the extra ones are zeros.
@@ -25,7 +37,8 @@ std::optional<int64_t> ParseDuration(std::string_view text);
 size_t FormatDuration(int64_t micros, char* buf);
 std::string DurationToString(int64_t micros);
 
-// Local wall-clock fields for an instant shifted by a UTC offset.
+// Local wall-clock fields for an instant shifted by a UTC offset; -1 when the
+// shifted instant does not fit in an int64 (never for times in range).
 int HourOf(int64_t micros, int64_t offset_seconds = 0);     // 0..23
 int WeekdayOf(int64_t micros, int64_t offset_seconds = 0);  // ISO: 1 = Monday .. 7 = Sunday
 // Whole days from t1 to t2, truncated toward zero.

@@ -1,5 +1,7 @@
 #include "base/utf8.hpp"
 
+#include <cstdio>
+
 namespace vigil::utf8 {
 
 size_t FindInvalid(std::string_view s) {
@@ -36,6 +38,20 @@ size_t FindInvalid(std::string_view s) {
     i += len;
   }
   return std::string_view::npos;
+}
+
+size_t FindInvalidText(std::string_view s) {
+  size_t bad = FindInvalid(s);
+  size_t nul = s.substr(0, bad).find('\0');
+  return nul != std::string_view::npos ? nul : bad;
+}
+
+std::string DescribeInvalidText(std::string_view s, size_t at) {
+  if (at >= s.size()) return "invalid text";
+  if (s[at] == '\0') return "a NUL character (U+0000), which no string may contain";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "invalid UTF-8 (byte 0x%02X)", static_cast<unsigned char>(s[at]));
+  return buf;
 }
 
 size_t CountCodePoints(std::string_view s) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace vigil::utf8 {
@@ -12,6 +13,18 @@ namespace vigil::utf8 {
 // valid UTF-8 (overlong forms, surrogates and values above U+10FFFF are invalid).
 size_t FindInvalid(std::string_view s);
 inline bool IsValid(std::string_view s) { return FindInvalid(s) == std::string_view::npos; }
+
+// Text values (strings in rule files, events, lists and C ABI inputs) are
+// valid UTF-8 without NUL (U+0000): the offset of the first byte that breaks
+// this, or npos. DescribeInvalidText words the problem at that offset.
+size_t FindInvalidText(std::string_view s);
+std::string DescribeInvalidText(std::string_view s, size_t at);
+
+// The Unicode controls that reorder how text is displayed (embeddings,
+// overrides, isolates: U+202A..U+202E, U+2066..U+2069).
+inline bool IsBidiControl(char32_t c) {
+  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
 
 // Number of code points in valid UTF-8 (continuation bytes are not counted).
 size_t CountCodePoints(std::string_view s);

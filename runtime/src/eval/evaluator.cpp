@@ -354,8 +354,16 @@ Value Evaluator::EvalOther(const plan::Node& n) {
     case OpCode::kHour:
     case OpCode::kWeekday: {
       int64_t offset = n.c == 0 ? 0 : p_.zones[n.c - 1]->OffsetSeconds(a.i);
-      return Value::Int(n.op == OpCode::kHour ? HourOf(a.i, offset) : WeekdayOf(a.i, offset));
+      int v = n.op == OpCode::kHour ? HourOf(a.i, offset) : WeekdayOf(a.i, offset);
+      return v < 0 ? Value::Missing() : Value::Int(v);
     }
+    // time ± duration: a time outside the range vigil holds is missing.
+    case OpCode::kAddTime:
+      return __builtin_add_overflow(a.i, b.i, &r) || !InTimeRange(r) ? Value::Missing()
+                                                                      : Value::Int(r);
+    case OpCode::kSubTime:
+      return __builtin_sub_overflow(a.i, b.i, &r) || !InTimeRange(r) ? Value::Missing()
+                                                                      : Value::Int(r);
     case OpCode::kDaysBetween:
       return Value::Int(DaysBetween(a.i, b.i));
     default:

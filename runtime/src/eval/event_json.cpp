@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "base/json_check.hpp"
 #include "base/time_util.hpp"
 
 namespace vigil::eval {
@@ -38,6 +39,14 @@ std::string Shorten(std::string_view raw) {
   return std::string(raw);
 }
 
+// No string vigil holds contains NUL (docs/language.md): JSON can escape one
+// (\u0000), so a field's string is checked after unescaping.
+bool HasNul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+bool NulError(std::string_view field, std::string* error) {
+  *error = fmt::format("field '{}': a string cannot contain U+0000 (NUL)", field);
+  return false;
+}
+
 // Members that name the event in results: txn_id, event_id or id.
 bool IsIdKey(std::string_view key) { return key == "txn_id" || key == "event_id" || key == "id"; }
 
@@ -63,17 +72,12 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
   last_id_ = {};
   ++m.line;
   if (m.seen.size() != event.size()) m.seen.assign(event.size(), 0);
-  // Content after the object ("{} x") would be ignored by the parser: refuse it.
-  std::string_view trimmed = Trim(json);
-  while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) {
-    trimmed.remove_prefix(1);
-  }
-  if (!trimmed.empty() && trimmed.front() != '{') {
-    *error = "the line is not a JSON object";
-    return false;
-  }
-  if (!trimmed.empty() && trimmed.back() != '}') {
-    *error = "malformed JSON: the line must hold exactly one object";
+  // The whole line is checked as strict JSON first (base/json_check.hpp):
+  // On-Demand parsing below only looks at the members it reads, and would
+  // accept garbage in the others or after the object.
+  JsonProblem problem;
+  if (!CheckJsonObject(json, &problem)) {
+    *error = "malformed JSON " + problem.Describe();
     return false;
   }
   m.buffer.assign(json);
@@ -105,11 +109,12 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
       if (IsIdKey(key) && type == od::json_type::string) {
         std::string_view id;
         if (!value.get_string().get(id)) {
+          if (HasNul(id)) return NulError(key, error);
           m.id.assign(id);
           last_id_ = m.id;
         }
       }
-      continue;  // not a schema field: ignored (the parser skips it)
+      continue;  // not a schema field: ignored (checked as JSON above)
     }
     const FieldInfo& field = schema.fields[slot];
     if (m.seen[slot] == m.line) {
@@ -120,6 +125,7 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
     if (IsIdKey(key) && type == od::json_type::string) {
       std::string_view id;
       if (!value.get_string().get(id)) {
+        if (HasNul(id)) return NulError(key, error);
         m.id.assign(id);
         last_id_ = m.id;
         event.SetString(slot, id);
@@ -147,6 +153,7 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
                                Expected(t));
           return false;
         }
+        if (HasNul(s)) return NulError(field.name, error);
         m.items.push_back(s);
       }
       event.SetStringSet(slot, m.items);
@@ -174,11 +181,14 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
         } else {
           return mismatch();
         }
-        std::optional<Decimal> d = ParseDecimal(raw);
+        DecimalError why;
+        std::optional<Decimal> d = ParseDecimal(raw, &why);
         if (!d) {
-          *error = fmt::format(
-              "field '{}': expected a decimal number (at most 6 fractional digits), found {}",
-              field.name, Shorten(value.raw_json_token()));
+          *error = why == DecimalError::kSyntax
+                       ? fmt::format("field '{}': expected a decimal number, found {}", field.name,
+                                     Shorten(value.raw_json_token()))
+                       : fmt::format("field '{}': decimal {}: {}", field.name,
+                                     Shorten(value.raw_json_token()), DecimalErrorText(why));
           return false;
         }
         event.SetDecimal(slot, *d);
@@ -193,6 +203,7 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
       case Kind::kString: {
         std::string_view s;
         if (type != od::json_type::string || value.get_string().get(s)) return mismatch();
+        if (HasNul(s)) return NulError(field.name, error);
         event.SetString(slot, s);
         break;
       }
@@ -201,6 +212,10 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
         if (type == od::json_type::number) {
           int64_t i;
           if (value.get_int64().get(i)) return mismatch();
+          if (t.kind == Kind::kTime && !InTimeRange(i)) {
+            *error = fmt::format("field '{}': time {} is {}", field.name, i, kTimeRangeMessage);
+            return false;
+          }
           event.SetInt(slot, i);
           break;
         }

@@ -23,6 +23,7 @@ struct Result {
   std::vector<const std::string*> tags;  // from `tag` actions of fired rules, first occurrence order
   std::string text;                    // storage for formatted reasons
   bool late = false;                   // too late to be recorded in the aggregates' state
+  bool outlier = false;                // its time is far ahead of the stream: not recorded
   bool state_error = false;            // the state backend failed: aggregates are missing
 
   void Clear() {
@@ -33,6 +34,7 @@ struct Result {
     tags.clear();
     text.clear();
     late = false;
+    outlier = false;
     state_error = false;
   }
   std::string_view reason(const FiredRule& f) const {

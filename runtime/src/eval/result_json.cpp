@@ -68,6 +68,7 @@ void WriteResultJson(const Program& p, const Result& r, std::string_view event_i
   out += ']';
   // Only when true, so that stateless results keep their shape.
   if (r.late) out += ",\"late\":true";
+  if (r.outlier) out += ",\"outlier\":true";
   if (r.state_error) out += ",\"state_error\":true";
   out += '}';
 }

@@ -20,9 +20,13 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
     store_ = std::make_shared<state::Store>();
   }
   if (store_ != nullptr) {
-    store_->Adopt(state::Layout::FromProgram(*program_));
+    store_->Attach(state::Layout::FromProgram(*program_));
     Remap();
   }
+}
+
+Session::~Session() {
+  if (store_ != nullptr) store_->Detach(state::Layout::FromProgram(*program_));
 }
 
 void Session::Begin(const Event& event) {
@@ -89,6 +93,7 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
   if (!p.aggregates.empty()) {
     RunAggregates(options.record);
     result.late = late_;
+    result.outlier = outlier_;
     result.state_error = state_error_;
   }
   Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_,
@@ -133,7 +138,11 @@ void Session::Fire(Evaluator& ev, uint32_t r, const EvalOptions& options, Result
     return;
   }
   result.fired.push_back(fired);
-  result.score += rule.score;
+  // Scores saturate at the int64 bounds instead of wrapping: two rules that
+  // score 9223372036854775807 give that score, never a negative one.
+  if (__builtin_add_overflow(result.score, rule.score, &result.score)) {
+    result.score = rule.score > 0 ? INT64_MAX : INT64_MIN;
+  }
   if (rule.decision >= 0 && (!decided || static_cast<uint32_t>(rule.decision) > result.decision)) {
     result.decision = static_cast<uint32_t>(rule.decision);
     decided = true;

@@ -26,11 +26,15 @@ struct EvalOptions {
 class Session {
  public:
   // `store` holds the aggregates' state and may be shared by sessions on
-  // other threads. Without one, a program with aggregates gets a private
-  // store. The store adopts the program's aggregate layout (see
-  // state::Store::Adopt).
+  // other threads (and of other rule sets). Without one, a program with
+  // aggregates gets a private store. The store adds the program's aggregates
+  // to its layout (state::Backend::Attach).
   explicit Session(std::shared_ptr<const Program> program,
                    std::shared_ptr<state::Backend> store = nullptr);
+  // Tells the store this rule set no longer uses it (state::Backend::Detach).
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   const Program& program() const { return *program_; }
   const std::shared_ptr<const Program>& program_ptr() const { return program_; }
@@ -39,8 +43,13 @@ class Session {
   // and fills `result`.
   void Evaluate(const Event& event, Result& result, const EvalOptions& options = {});
   // Records the event in the aggregates' state without evaluating the rules
-  // (warming the state from history). Returns false when the event was late.
+  // (warming the state from history). Returns false when it was not
+  // recorded: late, or an outlier (see last_outlier()).
   bool Record(const Event& event);
+  // Whether the last event's time was an outlier (state/time_guard.hpp), and
+  // the time of the recent events it was compared with.
+  bool last_outlier() const { return outlier_; }
+  int64_t outlier_reference() const { return outlier_reference_; }
 
   const std::shared_ptr<state::Backend>& store() const { return store_; }
   // Whether the state backend failed for the last event.
@@ -79,6 +88,8 @@ class Session {
   std::string key_;
   state::QueryScratch query_;
   bool late_ = false;
+  bool outlier_ = false;
+  int64_t outlier_reference_ = 0;
   bool state_error_ = false;
 };
 

@@ -55,16 +55,27 @@ bool Session::Record(const Event& event) {
   Begin(event);
   if (program_->aggregates.empty()) return true;
   RunAggregates(true);
-  return !late_;
+  return !late_ && !outlier_;
 }
 
 void Session::RunAggregates(bool record) {
   const Program& p = *program_;
   late_ = false;
+  outlier_ = false;
   state_error_ = false;
   std::fill(agg_values_.begin(), agg_values_.end(), Value::Missing());
   const Value time = fields_[p.schema.time_slot];
   if (!time.present) return;  // no time, no window: every aggregate is missing
+  // An event far ahead of the stream is evaluated like a late one, over the
+  // state there is, and not recorded (state/time_guard.hpp). What-ifs are
+  // checked too but are not part of the stream.
+  state::TimeGuard& guard = store_->time_guard();
+  outlier_ = guard.IsOutlier(time.i, &outlier_reference_);
+  if (record) {
+    guard.Note(time.i);
+    if (outlier_) guard.CountOutlier();
+  }
+  if (outlier_) record = false;
   Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_, nullptr,
                external_views_.data());
   for (uint32_t g = 0; g < p.agg_groups.size(); ++g) {

@@ -260,11 +260,74 @@ class Formatter {
 
 }  // namespace
 
+namespace {
+
+std::string_view TrimTrailingBlanks(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// The formatter's promise, checked before anything is written: its output
+// reads back to the same tokens as its input (comments with their trailing
+// blanks dropped), so that formatting can change the layout and nothing else.
+// Returns the index of the first input token that differs (the number of
+// input tokens when the output has more), or -1.
+long FirstChangedIndex(const std::vector<LexToken>& before, const std::vector<LexToken>& after) {
+  size_t i = 0, j = 0;
+  auto skip_ws = [](const std::vector<LexToken>& v, size_t& k) {
+    while (k < v.size() && Is(v[k], "WS")) ++k;
+  };
+  for (;;) {
+    skip_ws(before, i);
+    skip_ws(after, j);
+    if (i == before.size() || j == after.size()) {
+      if (i == before.size() && j == after.size()) return -1;
+      return static_cast<long>(i);
+    }
+    const LexToken& a = before[i];
+    const LexToken& b = after[j];
+    const bool comment = Is(a, "LINE_COMMENT");
+    if (a.kind != b.kind ||
+        (comment ? TrimTrailingBlanks(a.text) != TrimTrailingBlanks(b.text) : a.text != b.text)) {
+      return static_cast<long>(i);
+    }
+    ++i;
+    ++j;
+  }
+}
+
+}  // namespace
+
+long FirstChangedToken(std::string_view before, std::string_view after) {
+  const std::vector<LexToken> a = syntax::Tokenize(before);
+  const long i = FirstChangedIndex(a, syntax::Tokenize(after));
+  if (i < 0) return -1;
+  if (static_cast<size_t>(i) == a.size()) return static_cast<long>(before.size());
+  return static_cast<long>(a[static_cast<size_t>(i)].text.data() - before.data());
+}
+
 std::optional<std::string> Format(const SourceManager& sources, uint32_t file_id,
                                   DiagSink& diags) {
   if (!syntax::ParseFile(sources, file_id, diags)) return std::nullopt;
   if (diags.has_errors()) return std::nullopt;
-  return Formatter().Run(syntax::Tokenize(sources.file(file_id).text()));
+  const std::string_view text = sources.file(file_id).text();
+  const std::vector<LexToken> before = syntax::Tokenize(text);
+  std::string out = Formatter().Run(before);
+  const long changed = FirstChangedIndex(before, syntax::Tokenize(out));
+  if (changed >= 0) {
+    auto at = static_cast<uint32_t>(text.size()), end = at;  // the output has more tokens
+    if (static_cast<size_t>(changed) < before.size()) {
+      const LexToken& t = before[static_cast<size_t>(changed)];
+      at = static_cast<uint32_t>(t.text.data() - text.data());
+      end = at + static_cast<uint32_t>(t.text.size());
+    }
+    diags.Error(DiagCode::kFormatChangesTokens, SourceRange{file_id, at, end},
+                "formatting would change the tokens of the file from here on, not only its "
+                "layout; the file is left as it is",
+                "this is a bug in vigil fmt: please report it with the file");
+    return std::nullopt;
+  }
+  return out;
 }
 
 std::string Diff(const std::string& path, const std::string& before, const std::string& after) {

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/diag.hpp"
 #include "base/source.hpp"
@@ -19,6 +20,12 @@ namespace vigil::format {
 // has syntax errors: a file that does not parse is never rewritten.
 std::optional<std::string> Format(const SourceManager& sources, uint32_t file_id,
                                   DiagSink& diags);
+
+// The check Format applies to its own output before returning it: the byte
+// offset in `before` of the first token that `after` does not reproduce
+// (layout aside; comments compared without trailing blanks), or -1 when both
+// read as the same tokens.
+long FirstChangedToken(std::string_view before, std::string_view after);
 
 // A line diff of `before` and `after` for `vigil fmt --check` ("-" old lines,
 // "+" new lines, with hunk headers giving line numbers).

@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 
+#include "base/utf8.hpp"
+
 namespace vigil::lint {
 
 namespace {
@@ -195,6 +197,22 @@ Facts Collect(const sema::Module& module) {
 void Run(const Facts& facts, const eval::Program& program, const SourceManager& sources,
          DiagSink& diags) {
   Warner w{sources, diags};
+  size_t enforced = 0;
+  for (const eval::RuleInfo& rule : program.rules) enforced += rule.shadow ? 0 : 1;
+  if (enforced == 0) {
+    // An empty file, the wrong file, or every rule disabled or in shadow mode:
+    // nothing can ever decide, which an author almost never means.
+    Diagnostic d;
+    d.severity = Severity::kWarning;
+    d.code = DiagCode::kNoRules;
+    d.has_range = false;
+    d.message = fmt::format(
+        "no rule is enforced ({}): every event will get decision '{}' and score 0",
+        program.rules.empty() ? "the rule files declare no rules"
+                              : "every rule is in shadow mode or disabled",
+        program.decisions.empty() ? std::string("allow") : program.decisions.front());
+    diags.Add(std::move(d));
+  }
   for (const UnusedDecl& d : facts.unused) {
     w.Warn(DiagCode::kUnusedDecl, d.range, fmt::format("{} '{}' is never used", d.kind, d.name),
            "remove it, or silence this with `# vigil: allow W5001` if members use it in overrides");
@@ -252,6 +270,50 @@ void Run(const Facts& facts, const eval::Program& program, const SourceManager& 
                          program.rulesets[first.ruleset].name, f.path(), pos.line),
              "tests and overrides that name it by its id alone are ambiguous; rename one");
     }
+  }
+}
+
+namespace {
+
+// The controls that reorder how text is displayed (Unicode bidirectional
+// embeddings, overrides and isolates): the "Trojan Source" set.
+const char* BidiName(char32_t c) {
+  switch (c) {
+    case 0x202A: return "LEFT-TO-RIGHT EMBEDDING";
+    case 0x202B: return "RIGHT-TO-LEFT EMBEDDING";
+    case 0x202C: return "POP DIRECTIONAL FORMATTING";
+    case 0x202D: return "LEFT-TO-RIGHT OVERRIDE";
+    case 0x202E: return "RIGHT-TO-LEFT OVERRIDE";
+    case 0x2066: return "LEFT-TO-RIGHT ISOLATE";
+    case 0x2067: return "RIGHT-TO-LEFT ISOLATE";
+    case 0x2068: return "FIRST STRONG ISOLATE";
+    case 0x2069: return "POP DIRECTIONAL ISOLATE";
+    default: return "BIDIRECTIONAL CONTROL";
+  }
+}
+
+}  // namespace
+
+void ScanText(const SourceManager& sources, uint32_t file_id, DiagSink& diags) {
+  Warner w{sources, diags};
+  const std::string_view text = sources.file(file_id).text();
+  size_t warned_line_end = 0;  // one warning per line is enough to look at it
+  for (size_t i = 0; i + 2 < text.size(); ++i) {
+    // Every one of them is E2 80 AA..AE or E2 81 A6..A9 in UTF-8.
+    if (static_cast<unsigned char>(text[i]) != 0xE2 || i < warned_line_end) continue;
+    size_t at = i;
+    char32_t c = utf8::Decode(text, at);
+    if (!utf8::IsBidiControl(c)) continue;
+    const char* name = BidiName(c);
+    const auto b = static_cast<uint32_t>(i);
+    w.Warn(DiagCode::kBidiControl, SourceRange{file_id, b, static_cast<uint32_t>(at)},
+           fmt::format("bidirectional control character U+{:04X} ({}): this line may display "
+                       "in another order than it is read and compiled",
+                       static_cast<uint32_t>(c), name),
+           "remove it; to match such characters in data, write the escape \\u{" +
+               fmt::format("{:X}", static_cast<uint32_t>(c)) + "} in a string");
+    size_t eol = text.find('\n', i);
+    warned_line_end = eol == std::string_view::npos ? text.size() : eol;
   }
 }
 

@@ -38,4 +38,9 @@ Facts Collect(const sema::Module& module);
 void Run(const Facts& facts, const eval::Program& program, const SourceManager& sources,
          DiagSink& diags);
 
+// Warnings about a rule file's text itself, for every file that parses:
+// bidirectional control characters (W5009), which make a shared file display
+// in another order than it compiles ("Trojan Source").
+void ScanText(const SourceManager& sources, uint32_t file_id, DiagSink& diags);
+
 }  // namespace vigil::lint

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/bom.hpp"
 #include "base/text.hpp"
 
 namespace vigil::pack {
@@ -107,7 +108,7 @@ bool FromHex(std::string_view hex, size_t bytes, std::string* out) {
 
 bool ParseManifest(std::string_view json, Manifest* out, std::string* error) {
   simdjson::dom::parser parser;
-  simdjson::padded_string padded(json);
+  simdjson::padded_string padded(SkipUtf8Bom(json));  // a text input (base/bom.hpp)
   simdjson::dom::element root;
   if (auto err = parser.parse(padded).get(root); err) {
     *error = fmt::format("pack.json is not valid JSON: {}", simdjson::error_message(err));

@@ -32,6 +32,7 @@ enum class OpCode : uint8_t {
   kInSetI64Field,  // field[a] in int_sets[c]
   kInSetStrField,  // field[a] in str_sets[c]
   kAddI64, kSubI64, kMulI64, kDivI64, kModI64, kNegI64,  // overflow / ÷0 → missing
+  kAddTime, kSubTime,  // time ± duration (either order for +): outside the time range → missing
   kAddDec, kSubDec, kMulDec, kDivDec, kModDec, kNegDec,
   kAddF64, kSubF64, kMulF64, kDivF64, kModF64, kNegF64,
   kIntToDec, kIntToF64, kDecToF64,

@@ -388,9 +388,17 @@ uint32_t Planner::Binary(const ast::Expr& e) {
     n.b = Expr(rhs);
     common = Type::Scalar(Kind::kInt);
   }
+  // A time result is checked against the range of times (base/time_util.hpp).
+  const bool time_result = TypeOf(e) == Type::Scalar(Kind::kTime);
   switch (e.op) {
-    case ast::Op::kAdd: n.op = typed(OpCode::kAddI64, OpCode::kAddDec, OpCode::kAddF64); break;
-    case ast::Op::kSub: n.op = typed(OpCode::kSubI64, OpCode::kSubDec, OpCode::kSubF64); break;
+    case ast::Op::kAdd:
+      n.op = time_result ? OpCode::kAddTime
+                         : typed(OpCode::kAddI64, OpCode::kAddDec, OpCode::kAddF64);
+      break;
+    case ast::Op::kSub:
+      n.op = time_result ? OpCode::kSubTime
+                         : typed(OpCode::kSubI64, OpCode::kSubDec, OpCode::kSubF64);
+      break;
     case ast::Op::kMul: n.op = typed(OpCode::kMulI64, OpCode::kMulDec, OpCode::kMulF64); break;
     case ast::Op::kDiv: n.op = typed(OpCode::kDivI64, OpCode::kDivDec, OpCode::kDivF64); break;
     default: n.op = typed(OpCode::kModI64, OpCode::kModDec, OpCode::kModF64); break;

@@ -1,4 +1,6 @@
 // Inline `test` blocks and `override` declarations.
+#include <map>
+
 #include "base/semver.hpp"
 #include "sema/checker_impl.hpp"
 #include "sema/suggest.hpp"
@@ -36,6 +38,7 @@ void Checker::CheckTests() {
       step.repeat = s.repeat;
       step.every_micros = s.every_micros;
       step.range = s.range;
+      std::vector<const ast::EventField*> given(module_.schema.fields.size(), nullptr);
       for (ast::EventField& f : s.fields) {
         int slot = module_.schema.Find(f.name.text);
         if (slot < 0) {
@@ -44,6 +47,14 @@ void Checker::CheckTests() {
                 SuggestionHelp(f.name.text, field_names));
           continue;
         }
+        // A field given twice is a mistake, never "the last value wins".
+        if (const ast::EventField* first = given[static_cast<size_t>(slot)]) {
+          Error(DiagCode::kDuplicateEventField, f.name.range,
+                fmt::format("field '{}' is given twice in this test event", f.name.text),
+                fmt::format("it is first given at {}", Where(first->name.range)));
+          continue;
+        }
+        given[static_cast<size_t>(slot)] = &f;
         Type want = module_.schema.fields[slot].type;
         std::optional<ConstValue> v = EvalConst(*f.value, "a test event value");
         if (!v) continue;
@@ -178,6 +189,18 @@ void Checker::RecordOverride(const ast::OverrideDecl& o, const ast::OverrideItem
 }
 
 void Checker::ApplyOverrides(bool params) {
+  // What each setting (a param, a rule's severity or mode) was set by: a
+  // second setting, in the same override or another, is an error, so that
+  // results never depend on the order of override files.
+  std::map<std::string, SourceRange> set_by;
+  auto conflict = [&](const std::string& what, const ast::OverrideItem& item) {
+    auto [it, fresh] = set_by.emplace(what, item.range);
+    if (fresh) return false;
+    Error(DiagCode::kConflictingOverride, item.range,
+          fmt::format("{} is already set by an override at {}", what, Where(it->second)),
+          "set it once: two settings would make the result depend on the order of the files");
+    return true;
+  };
   std::vector<std::string> ruleset_names;
   for (const auto& r : module_.rulesets) ruleset_names.push_back(r.name);
   std::vector<std::pair<ast::OverrideDecl*, uint32_t>> overrides;  // with their file
@@ -252,6 +275,7 @@ void Checker::ApplyOverrides(bool params) {
           continue;
         }
         ConstInfo& param = module_.params[it->second.index];
+        if (conflict(fmt::format("param '{}'", item.target.text), item)) continue;
         std::optional<ConstValue> v = EvalConst(*item.value, "an override value");
         if (v && param.value.type.ok() && ConvertConst(*v, param.value.type, item.value->range, "value")) {
           param.value = std::move(*v);
@@ -275,6 +299,13 @@ void Checker::ApplyOverrides(bool params) {
         continue;
       }
       static const std::vector<std::string> kSev = {"low", "medium", "high", "critical"};
+      if ((item.kind == ast::OverrideKind::kSeverity || item.kind == ast::OverrideKind::kMode) &&
+          conflict(fmt::format("the {} of rule '{}/{}'",
+                               item.kind == ast::OverrideKind::kSeverity ? "severity" : "mode",
+                               o->ruleset.text, item.target.text),
+                   item)) {
+        continue;
+      }
       switch (item.kind) {
         case ast::OverrideKind::kDisableRule:
           target->disabled = true;

@@ -16,6 +16,18 @@ Module& Module::operator=(Module&&) noexcept = default;
 
 namespace {
 
+// A rule's `score` actions add up like the scores of fired rules: saturating
+// at the int64 bounds (docs/language.md), never wrapping.
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
+}  // namespace
+
+namespace {
+
 template <typename T>
 void ForEach(std::vector<LoadedFile>& files, const std::function<void(T&, uint32_t)>& fn) {
   for (uint32_t f = 0; f < files.size(); ++f) {
@@ -464,10 +476,10 @@ void Checker::CheckRule(const ast::RuleDecl& rule, uint32_t ruleset) {
             Error(DiagCode::kBadScore, action.score_ref->range,
                   fmt::format("score '{}' must be an int const or param", action.score_ref->text));
           } else {
-            check.score += v->scalar.i;
+            check.score = SaturatingAdd(check.score, v->scalar.i);
           }
         } else {
-          check.score += action.score;
+          check.score = SaturatingAdd(check.score, action.score);
         }
         break;
       case ast::ActionKind::kDecide:

@@ -12,6 +12,7 @@
 
 #include "eval/value.hpp"
 #include "state/layout.hpp"
+#include "state/time_guard.hpp"
 
 namespace vigil::state {
 
@@ -32,6 +33,9 @@ struct StoreStats {
   uint64_t bytes = 0;         // estimated heap memory of the state
   uint64_t late_events = 0;   // not recorded because they came too late
   uint64_t dropped_keys = 0;  // keys whose every entry left every window
+  uint64_t outlier_events = 0;  // not recorded because their time was far ahead (TimeGuard)
+  uint64_t aggregates = 0;      // aggregates (columns) the state keeps
+  uint64_t unused_aggregates = 0;  // of those, kept for no session bound now (docs/state.md)
 };
 
 // One aggregate group's work for one event.
@@ -59,11 +63,25 @@ struct QueryScratch {
 
 class Backend {
  public:
+  explicit Backend(int64_t max_skew_us = kDefaultMaxSkewUs) : time_guard_(max_skew_us) {}
   virtual ~Backend() = default;
 
-  // Makes `layout` the backend's own, keeping the state of every column
-  // whose signature is unchanged where the backend can. No-op when equal.
-  virtual void Adopt(const Layout& layout) = 0;
+  // Which event times the state records (state/time_guard.hpp); sessions ask
+  // it before recording an event.
+  TimeGuard& time_guard() { return time_guard_; }
+  const TimeGuard& time_guard() const { return time_guard_; }
+
+  // A session of a rule set whose aggregates are `layout` starts using the
+  // state: the backend's layout becomes the union of its own and `layout`
+  // (Layout::Union). Nothing is dropped, so the aggregates of other rule sets
+  // sharing the state, of a rule set that a hot reload replaces, or of a
+  // loaded snapshot keep their history (docs/state.md). Counts one more user
+  // of each of `layout`'s aggregates.
+  virtual void Attach(const Layout& layout) = 0;
+  // That session stops using the state (freed or rebound): one user fewer.
+  // The aggregates stay; those without users are reported as unused and are
+  // swept like any other once their entries leave every window.
+  virtual void Detach(const Layout& layout) = 0;
   // The current layout and its version (which Apply checks).
   virtual uint64_t ReadLayout(Layout* out) const = 0;
   // Records the event (unless !probe.record or late) and writes each
@@ -78,6 +96,9 @@ class Backend {
   // Whether an evaluation whose backend failed is an error (true) or goes on
   // with the aggregates missing (false).
   virtual bool fail_closed() const { return false; }
+
+ private:
+  TimeGuard time_guard_;
 };
 
 // Most keys (cards, accounts) have one or two events in their window, so the

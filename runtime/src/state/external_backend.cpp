@@ -11,6 +11,13 @@ namespace {
 
 thread_local std::string t_last_error;
 
+// Window starts near the bottom of the int64 range saturate, as in the
+// embedded store, instead of wrapping around.
+int64_t SatSub(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_sub_overflow(a, b, &r) ? INT64_MIN : r;
+}
+
 // Entry encoding: per column u8 on, u8 scale, i64 payload; then per string
 // column u32 length and bytes. The group id pins the column layout, so an
 // entry is only ever decoded with the layout that wrote it.
@@ -72,13 +79,23 @@ std::string GroupId(const GroupLayout& g) {
 
 const std::string& ExternalBackend::LastError() { return t_last_error; }
 
-void ExternalBackend::Adopt(const Layout& layout) {
+void ExternalBackend::Attach(const Layout& layout) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (layout_ == layout && group_ids_.size() == layout.groups.size()) return;
-  layout_ = layout;
+  for (const std::string& key : layout.ColumnKeys()) ++users_[key];
+  Layout next = Layout::Union(layout_, layout, /*merge_columns=*/false);
+  if (next == layout_ && group_ids_.size() == next.groups.size()) return;
+  layout_ = std::move(next);
   group_ids_.clear();
   for (const GroupLayout& g : layout_.groups) group_ids_.push_back(GroupId(g));
   ++version_;
+}
+
+void ExternalBackend::Detach(const Layout& layout) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& key : layout.ColumnKeys()) {
+    auto it = users_.find(key);
+    if (it != users_.end() && it->second > 0) --it->second;
+  }
 }
 
 uint64_t ExternalBackend::ReadLayout(Layout* out) const {
@@ -105,8 +122,9 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
   req.ts = probe.ts;
   req.record = probe.record;
   req.lateness_us = lateness_us_;
-  req.keep_us = lateness_us_ + g.longest_us;
-  req.from_us = probe.ts - g.longest_us;
+  int64_t keep = 0;
+  req.keep_us = __builtin_add_overflow(lateness_us_, g.longest_us, &keep) ? INT64_MAX : keep;
+  req.from_us = SatSub(probe.ts, g.longest_us);
   req.entry = entry;
   ExternalReply reply;
   bool ok = false;
@@ -149,7 +167,7 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
   for (uint32_t c = 0; c < nc; ++c) {
     const Column& col = g.columns[c];
     const size_t lo = static_cast<size_t>(
-        std::upper_bound(h.ts.begin(), h.ts.begin() + hi, probe.ts - col.within_us) -
+        std::upper_bound(h.ts.begin(), h.ts.begin() + hi, SatSub(probe.ts, col.within_us)) -
         h.ts.begin());
     const Cell* extra = recorded ? nullptr : &probe.cells[c];
     std::string_view extra_str = !recorded && col.str_col >= 0 ? probe.strs[col.str_col]
@@ -162,6 +180,13 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
 StoreStats ExternalBackend::Stats() const {
   StoreStats st;
   st.late_events = late_events_.load(std::memory_order_relaxed);
+  st.outlier_events = time_guard().outliers();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& key : layout_.ColumnKeys()) {
+    ++st.aggregates;
+    auto it = users_.find(key);
+    st.unused_aggregates += it == users_.end() || it->second == 0 ? 1 : 0;
+  }
   return st;
 }
 

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -39,10 +40,15 @@ using ExternalFn = std::function<bool(const ExternalRequest&, ExternalReply&)>;
 
 class ExternalBackend final : public Backend {
  public:
-  ExternalBackend(ExternalFn fn, int64_t lateness_us, bool fail_closed)
-      : fn_(std::move(fn)), lateness_us_(lateness_us), fail_closed_(fail_closed) {}
+  ExternalBackend(ExternalFn fn, int64_t lateness_us, bool fail_closed,
+                  int64_t max_skew_us = kDefaultMaxSkewUs)
+      : Backend(max_skew_us), fn_(std::move(fn)), lateness_us_(lateness_us),
+        fail_closed_(fail_closed) {}
 
-  void Adopt(const Layout& layout) override;
+  // The layout is the union of the exact groups of every rule set attached
+  // (Layout::Union without merging): each group id pins its entries' encoding.
+  void Attach(const Layout& layout) override;
+  void Detach(const Layout& layout) override;
   uint64_t ReadLayout(Layout* out) const override;
   ApplyStatus Apply(uint64_t version, const Probe& probe, eval::Value* out,
                     QueryScratch& scratch) override;
@@ -64,6 +70,7 @@ class ExternalBackend final : public Backend {
   uint64_t version_ = 1;
   std::atomic<uint64_t> late_events_{0};
   std::atomic<uint64_t> errors_{0};
+  std::map<std::string, uint32_t> users_;  // column key → attached sessions (mu_)
 };
 
 }  // namespace vigil::state

@@ -1,5 +1,7 @@
 #include "state/layout.hpp"
 
+#include <algorithm>
+
 namespace vigil::state {
 
 Layout Layout::FromProgram(const eval::Program& program) {
@@ -37,14 +39,74 @@ bool Layout::operator==(const Layout& other) const {
   return true;
 }
 
+namespace {
+
+bool HasColumn(const GroupLayout& g, const std::string& signature) {
+  for (const Column& c : g.columns) {
+    if (c.signature == signature) return true;
+  }
+  return false;
+}
+
+bool SameColumns(const GroupLayout& a, const GroupLayout& b) {
+  if (a.columns.size() != b.columns.size()) return false;
+  for (size_t c = 0; c < a.columns.size(); ++c) {
+    if (a.columns[c].signature != b.columns[c].signature) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Layout Layout::Union(const Layout& base, const Layout& add, bool merge_columns) {
+  Layout out = base;
+  for (const GroupLayout& ng : add.groups) {
+    GroupLayout* into = nullptr;
+    for (GroupLayout& g : out.groups) {
+      if (g.signature != ng.signature) continue;
+      if (merge_columns || SameColumns(g, ng)) into = &g;
+    }
+    if (into == nullptr) {
+      out.groups.push_back(ng);
+      continue;
+    }
+    if (!merge_columns) continue;  // the same exact group
+    for (const Column& c : ng.columns) {
+      if (HasColumn(*into, c.signature)) continue;
+      Column copy = c;
+      copy.str_col = c.str_col >= 0 ? static_cast<int32_t>(into->str_cols++) : -1;
+      into->longest_us = std::max(into->longest_us, copy.within_us);
+      into->columns.push_back(std::move(copy));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Layout::ColumnKeys() const {
+  std::vector<std::string> keys;
+  for (const GroupLayout& g : groups) {
+    for (const Column& c : g.columns) keys.push_back(g.signature + "\n" + c.signature);
+  }
+  return keys;
+}
+
 void Mapping::Build(const eval::Program& program, const Layout& layout, uint64_t layout_version) {
   version = layout_version;
   group.assign(program.agg_groups.size(), -1);
   column.assign(program.aggregates.size(), -1);
+  // The store group with the program group's signature that holds most of its
+  // aggregates (an external backend may hold several groups of one key).
   for (size_t g = 0; g < program.agg_groups.size(); ++g) {
+    size_t best = 0;
     for (size_t sg = 0; sg < layout.groups.size(); ++sg) {
-      if (layout.groups[sg].signature == program.agg_groups[g].signature) {
+      if (layout.groups[sg].signature != program.agg_groups[g].signature) continue;
+      size_t have = 0;
+      for (uint32_t a : program.agg_groups[g].aggregates) {
+        have += HasColumn(layout.groups[sg], program.aggregates[a].signature) ? 1 : 0;
+      }
+      if (group[g] < 0 || have > best) {
         group[g] = static_cast<int32_t>(sg);
+        best = have;
       }
     }
   }

@@ -34,6 +34,16 @@ struct Layout {
 
   static Layout FromProgram(const eval::Program& program);
   bool operator==(const Layout& other) const;
+
+  // `base` extended with what `add` has and `base` lacks; nothing of `base`
+  // is dropped or moved, so indexes into `base` stay valid. With
+  // `merge_columns`, a group of `add` whose signature `base` has brings its
+  // new columns into that group (the embedded store); without, a group is
+  // added unless `base` has one with the same signature and the same columns
+  // (external backends, whose entries are encoded per exact group).
+  static Layout Union(const Layout& base, const Layout& add, bool merge_columns);
+  // Each column of the layout, named as "group signature\ncolumn signature".
+  std::vector<std::string> ColumnKeys() const;
 };
 
 // Where a program's aggregates live in a store's layout: program group →

@@ -225,9 +225,21 @@ class SnapshotIo {
   }
 
   // Replaces the state with `maps` (laid out as `from`), shard by shard;
-  // each shard's new maps are built under its lock, from its own pool.
+  // each shard's new maps are built under its lock, from its own pool. The
+  // layout becomes the union of the running one and the snapshot's: what no
+  // attached rule set uses is kept (and saved back), never dropped.
   static void Install(Store& s, const Layout& from, std::vector<Store::Map>& maps) {
     std::lock_guard<std::mutex> lock(s.layout_mu_);
+    Store::LoadReport report;
+    for (const std::string& key : from.ColumnKeys()) {
+      ++report.snapshot_aggregates;
+      auto it = s.users_.find(key);
+      report.used += it != s.users_.end() && it->second > 0 ? 1 : 0;
+    }
+    s.last_load_ = report;
+    auto next = std::make_shared<const Layout>(Layout::Union(*s.layout_, from, true));
+    ++s.version_;
+    s.layout_ = next;
     std::vector<Store::Map> migrated =
         Store::Migrate(maps, from, *s.layout_, std::pmr::new_delete_resource());
     struct Item {
@@ -235,6 +247,7 @@ class SnapshotIo {
       Store::Map::value_type* entry;
     };
     const size_t n = s.shards_.size();
+    int64_t newest = INT64_MIN;
     std::vector<std::vector<Item>> per_shard(n);
     for (size_t g = 0; g < migrated.size(); ++g) {
       for (auto& entry : migrated[g]) {
@@ -255,7 +268,10 @@ class SnapshotIo {
       shard.max_ts = max_ts;
       shard.layout = s.layout_;
       shard.version = s.version_;
+      newest = std::max(newest, max_ts);
     }
+    // Event times far ahead are judged against the snapshot's newest event.
+    s.time_guard().Reset(newest);
   }
 };
 

@@ -17,7 +17,8 @@ constexpr uint32_t kSweepEvery = 4096;
 }  // namespace
 
 Store::Store(StoreOptions options)
-    : options_(options),
+    : Backend(options.max_skew_us),
+      options_(options),
       layout_(std::make_shared<const Layout>()),
       shards_(std::max<uint32_t>(options.shards, 1)) {
   for (Shard& s : shards_) {
@@ -80,9 +81,7 @@ std::vector<Store::Map> Store::Migrate(std::vector<Map>& maps, const Layout& fro
   return result;
 }
 
-void Store::Adopt(const Layout& layout) {
-  std::lock_guard<std::mutex> lock(layout_mu_);
-  if (*layout_ == layout && shards_[0].maps.size() == layout.groups.size()) return;
+void Store::Relayout(const Layout& layout) {
   auto next = std::make_shared<const Layout>(layout);
   ++version_;
   for (Shard& s : shards_) {
@@ -92,6 +91,79 @@ void Store::Adopt(const Layout& layout) {
     s.version = version_;
   }
   layout_ = std::move(next);
+}
+
+void Store::Attach(const Layout& layout) {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  for (const std::string& key : layout.ColumnKeys()) ++users_[key];
+  Layout next = Layout::Union(*layout_, layout, /*merge_columns=*/true);
+  if (next == *layout_ && shards_[0].maps.size() == next.groups.size()) return;
+  // The layout grows (a reload, another rule set): first let go of what no
+  // session uses and no entry holds any more, so that a state that sees many
+  // reloads does not carry every old aggregate in every entry for ever.
+  Relayout(Layout::Union(WithoutDeadColumns(), layout, /*merge_columns=*/true));
+}
+
+Layout Store::WithoutDeadColumns() {
+  const Layout& current = *layout_;
+  // dead[g][c]: column c of group g has no user and, so far, no value.
+  std::vector<std::vector<bool>> dead(current.groups.size());
+  bool any = false;
+  for (size_t g = 0; g < current.groups.size(); ++g) {
+    const GroupLayout& gl = current.groups[g];
+    dead[g].resize(gl.columns.size());
+    for (size_t c = 0; c < gl.columns.size(); ++c) {
+      auto it = users_.find(gl.signature + "\n" + gl.columns[c].signature);
+      dead[g][c] = it == users_.end() || it->second == 0;
+      any = any || dead[g][c];
+    }
+  }
+  if (!any) return current;
+  // A column with a value in any entry still holds history: keep it.
+  for (Shard& shard : shards_) {
+    std::lock_guard<std::mutex> shard_lock(shard.mu);
+    for (size_t g = 0; g < shard.maps.size() && g < dead.size(); ++g) {
+      const size_t nc = dead[g].size();
+      for (const auto& [key, h] : shard.maps[g]) {
+        for (size_t e = h.head; e < h.ts.size(); ++e) {
+          for (size_t c = 0; c < nc; ++c) {
+            if (dead[g][c] && h.cells[e * nc + c].on) dead[g][c] = false;
+          }
+        }
+      }
+    }
+  }
+  Layout kept;
+  for (size_t g = 0; g < current.groups.size(); ++g) {
+    const GroupLayout& gl = current.groups[g];
+    GroupLayout ng;
+    ng.signature = gl.signature;
+    for (size_t c = 0; c < gl.columns.size(); ++c) {
+      if (dead[g][c]) {
+        users_.erase(gl.signature + "\n" + gl.columns[c].signature);
+        continue;
+      }
+      Column col = gl.columns[c];
+      col.str_col = col.str_col >= 0 ? static_cast<int32_t>(ng.str_cols++) : -1;
+      ng.longest_us = std::max(ng.longest_us, col.within_us);
+      ng.columns.push_back(std::move(col));
+    }
+    if (!ng.columns.empty()) kept.groups.push_back(std::move(ng));
+  }
+  return kept;
+}
+
+void Store::Detach(const Layout& layout) {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  for (const std::string& key : layout.ColumnKeys()) {
+    auto it = users_.find(key);
+    if (it != users_.end() && it->second > 0) --it->second;
+  }
+}
+
+Store::LoadReport Store::last_load() const {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  return last_load_;
 }
 
 void Store::Evict(const GroupLayout& g, KeyHistory& h) const {
@@ -160,7 +232,9 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     h->max_ts = std::max(h->max_ts, probe.ts);
   }
   if (h != nullptr) Evict(g, *h);
-  shard.max_ts = std::max(shard.max_ts, probe.ts);
+  // Only recorded events move the shard's clock (which decides sweeps): a
+  // what-if or an outlier far ahead must not make every key look idle.
+  if (record) shard.max_ts = std::max(shard.max_ts, probe.ts);
 
   size_t hi = 0;
   if (h != nullptr) {
@@ -210,6 +284,13 @@ StoreStats Store::Stats() const {
   }
   st.late_events = late_events_.load(std::memory_order_relaxed);
   st.dropped_keys = dropped_keys_.load(std::memory_order_relaxed);
+  st.outlier_events = time_guard().outliers();
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  for (const std::string& key : layout_->ColumnKeys()) {
+    ++st.aggregates;
+    auto it = users_.find(key);
+    st.unused_aggregates += it == users_.end() || it->second == 0 ? 1 : 0;
+  }
   return st;
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <memory_resource>
@@ -28,6 +29,10 @@ struct StoreOptions {
   // evaluated over the state there is, but not recorded.
   int64_t lateness_us = 10LL * 60 * 1000000;
   uint32_t shards = 64;
+  // An event more than this ahead of the recent events is an outlier: it is
+  // evaluated, reported, and not recorded (state/time_guard.hpp).
+  // kNoSkewBound turns the check off.
+  int64_t max_skew_us = kDefaultMaxSkewUs;
 };
 
 class Store final : public Backend {
@@ -39,9 +44,11 @@ class Store final : public Backend {
 
   const StoreOptions& options() const { return options_; }
 
-  // Makes `layout` the store's own, keeping the data of every column whose
-  // signature is unchanged and dropping the rest. No-op when equal.
-  void Adopt(const Layout& layout) override;
+  // Backend::Attach and Detach: the layout grows to the union of every
+  // rule set that used the store (columns merged per group) and of loaded
+  // snapshots; data is never dropped for want of a user.
+  void Attach(const Layout& layout) override;
+  void Detach(const Layout& layout) override;
   // The current layout and its version (which Apply checks).
   uint64_t ReadLayout(Layout* out) const override;
 
@@ -58,6 +65,15 @@ class Store final : public Backend {
   // whole file is valid; on error the state is untouched.
   bool Save(const std::string& path, std::string* error) const override;
   bool Load(const std::string& path, std::string* error) override;
+
+  // What the last successful Load found, for warnings: how many aggregates
+  // the snapshot held, and how many of them the rule sets attached at the
+  // time use (the rest are kept, saved back, not updated).
+  struct LoadReport {
+    size_t snapshot_aggregates = 0;
+    size_t used = 0;
+  };
+  LoadReport last_load() const;
 
  private:
   struct Hash {
@@ -86,6 +102,12 @@ class Store final : public Backend {
   // Rewrites `maps` (laid out as `from`) into the columns of `to`.
   static std::vector<Map> Migrate(std::vector<Map>& maps, const Layout& from, const Layout& to,
                                   std::pmr::memory_resource* memory);
+  // Makes `next` the layout, migrating every shard. Caller holds layout_mu_.
+  void Relayout(const Layout& next);
+  // The layout without the columns that no session uses and no entry holds
+  // a value for (their history has aged out, or they never had one). Caller
+  // holds layout_mu_; scans the state, so only on a change of layout.
+  Layout WithoutDeadColumns();
 
   StoreOptions options_;
   // Held while the layout changes (Adopt, Load) and while reading it. Shards
@@ -98,6 +120,8 @@ class Store final : public Backend {
   std::vector<Shard> shards_;
   std::atomic<uint64_t> late_events_{0};
   std::atomic<uint64_t> dropped_keys_{0};
+  std::map<std::string, uint32_t> users_;  // column key → attached sessions (layout_mu_)
+  LoadReport last_load_;                    // (layout_mu_)
 
   friend class SnapshotIo;
 };

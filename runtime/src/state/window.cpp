@@ -3,6 +3,7 @@
 // distinct counts by sorting reused buffers (no allocation once warm).
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 #include "state/store.hpp"
@@ -48,6 +49,9 @@ Value Summarise(const Column& col, const KeyHistory* h, uint32_t columns, uint32
           sum += x.f;
           ++n;
         });
+        // A sum that overflows to infinity is missing, like any float result
+        // that is not a finite number (docs/language.md).
+        if (!std::isfinite(sum)) return Value::Missing();
         if (col.kind == AggKind::kSum) return Value::Float(sum);
         return n == 0 ? Value::Missing() : Value::Float(sum / static_cast<double>(n));
       }

@@ -27,7 +27,9 @@ int HexValue(char c) {
 
 // Decodes one escape sequence starting at raw[i] == '\\'. Appends the result
 // to out and returns the number of raw bytes consumed, or 0 if it is invalid.
-size_t Unescape(std::string_view raw, size_t i, std::string& out) {
+// A well-formed escape of U+0000 sets *nul and appends nothing: no string
+// vigil holds contains NUL (docs/language.md).
+size_t Unescape(std::string_view raw, size_t i, std::string& out, bool* nul) {
   if (i + 1 >= raw.size()) return 0;
   switch (raw[i + 1]) {
     case '"': out += '"'; return 2;
@@ -54,7 +56,11 @@ size_t Unescape(std::string_view raw, size_t i, std::string& out) {
         if (j >= raw.size() || raw[j] != '}') return 0;
         ++j;
       }
-      if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0) return 0;
+      if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+      if (cp == 0) {
+        *nul = true;
+        return j - i;
+      }
       char buf[4];
       out.append(buf, static_cast<size_t>(utf8::Encode(cp, buf)));
       return j - i;
@@ -110,13 +116,25 @@ ast::StringLit AstBuilder::String(antlr4::tree::TerminalNode* node) {
       lit.value += raw[i++];
       continue;
     }
-    size_t used = Unescape(raw, i, lit.value);
-    if (used == 0) {
-      uint32_t at = lit.range.begin + 1 + static_cast<uint32_t>(i);
+    bool nul = false;
+    size_t used = Unescape(raw, i, lit.value, &nul);
+    const uint32_t at = lit.range.begin + 1 + static_cast<uint32_t>(i);
+    if (nul) {
+      diags_.Error(DiagCode::kNulCharacter,
+                   SourceRange{lit.range.file, at, at + static_cast<uint32_t>(used)},
+                   "a string cannot contain U+0000 (NUL)",
+                   "vigil refuses NUL in every string: rule files, events, lists and the C API");
+    } else if (used == 0 && i + 1 < raw.size() && raw[i + 1] == 'u') {
+      diags_.Error(DiagCode::kBadEscape, SourceRange{lit.range.file, at, at + 2},
+                   "malformed unicode escape '\\u'",
+                   "write \\u{1F600} (1 to 6 hex digits) or \\u00E9 (exactly 4), for a code point "
+                   "other than a surrogate, up to 10FFFF");
+      used = 2;
+    } else if (used == 0) {
       diags_.Error(DiagCode::kBadEscape, SourceRange{lit.range.file, at, at + 2},
                    fmt::format("unknown escape sequence '\\{}'",
                                i + 1 < raw.size() ? std::string(1, raw[i + 1]) : std::string()),
-                   "use \\\" \\\\ \\n \\t \\r \\{ \\} or \\u{hex}");
+                   "use \\\" \\\\ \\n \\t \\r \\{ \\} \\u{hex} or \\uXXXX");
       used = 2;
     }
     i += used;
@@ -352,7 +370,8 @@ void AstBuilder::BuildTemplate(const ast::StringLit& lit, antlr4::Token*, ast::A
   for (size_t i = 0; i < raw.size();) {
     char c = raw[i];
     if (c == '\\') {
-      size_t used = Unescape(raw, i, text);
+      bool nul = false;
+      size_t used = Unescape(raw, i, text, &nul);
       i += used == 0 ? 2 : used;  // String() already reported a bad escape
     } else if (c == '}' ) {
       if (i + 1 < raw.size() && raw[i + 1] == '}') {
@@ -713,11 +732,11 @@ ast::ExprPtr AstBuilder::BuildLiteral(P::LiteralContext* ctx) {
       break;
     case VigilLexer::DECIMAL: {
       lit.kind = ast::LiteralKind::kDecimal;
-      std::optional<Decimal> d = ParseDecimal(text);
+      DecimalError why;
+      std::optional<Decimal> d = ParseDecimal(text, &why);
       if (!d) {
         diags_.Error(DiagCode::kDecimalRange, e->range,
-                     fmt::format("decimal {} is out of range or has more than 6 fractional digits",
-                                 text),
+                     fmt::format("decimal {}: {}", text, DecimalErrorText(why)),
                      "decimals hold up to 12 integer and 6 fractional digits; use a float "
                      "(for example 1.5e3) for other magnitudes");
       } else {
@@ -728,9 +747,17 @@ ast::ExprPtr AstBuilder::BuildLiteral(P::LiteralContext* ctx) {
     case VigilLexer::FLOAT: {
       lit.kind = ast::LiteralKind::kFloat;
       lit.f = std::strtod(text.c_str(), nullptr);
-      if (!std::isfinite(lit.f)) {
-        diags_.Error(DiagCode::kBadNumber, e->range,
-                     fmt::format("number {} is out of range", text));
+      // Too large is infinite; too small rounds to zero though a digit of
+      // the mantissa is not zero. Neither is the number that was written.
+      const size_t mantissa_end = text.find_first_of("eE");
+      const bool nonzero_mantissa =
+          text.substr(0, mantissa_end).find_first_of("123456789") != std::string::npos;
+      if (!std::isfinite(lit.f) || (lit.f == 0 && nonzero_mantissa)) {
+        diags_.Error(DiagCode::kFloatRange, e->range,
+                     fmt::format("float {} is out of range: it is too {} for a double", text,
+                                 std::isfinite(lit.f) ? "small" : "large"),
+                     "floats hold magnitudes from about 5e-324 to 1.8e308");
+        lit.f = 0;
       }
       break;
     }

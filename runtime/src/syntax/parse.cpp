@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "base/bom.hpp"
 #include "base/limits.hpp"
 #include "base/utf8.hpp"
 #include "syntax/ast_builder.hpp"
@@ -17,7 +18,11 @@ using vigil_grammar::VigilParser;
 TokenMapper::TokenMapper(uint32_t file_id, std::string_view text, uint32_t base_offset)
     : file_id_(file_id), base_(base_offset) {
   cp_to_byte_.reserve(text.size() + 1);
-  for (uint32_t i = 0; i < text.size(); ++i) {
+  // ANTLRInputStream drops a byte-order mark at the start of any text it is
+  // given, so its code point 0 is the character after the mark. Sources hold
+  // no BOM (SourceManager::Add), but a template's {expr} may start with one.
+  const auto first = static_cast<uint32_t>(text.size() - SkipUtf8Bom(text).size());
+  for (uint32_t i = first; i < text.size(); ++i) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) cp_to_byte_.push_back(i);
   }
   cp_to_byte_.push_back(static_cast<uint32_t>(text.size()));
@@ -124,6 +129,17 @@ bool CheckText(const SourceFile& file, uint32_t file_id, DiagSink& diags) {
     diags.Error(DiagCode::kInvalidUtf8, SourceRange{file_id, at, at + 1},
                 fmt::format("invalid UTF-8 (byte 0x{:02X}); rule files must be UTF-8",
                             static_cast<unsigned char>(file.text()[bad])));
+    return false;
+  }
+  // No string vigil holds contains NUL, and a rule file is text: a NUL byte
+  // anywhere (even in a comment, where C-string tools would cut the file
+  // short of what is compiled) is refused like an escape of U+0000.
+  size_t nul = file.text().find('\0');
+  if (nul != std::string_view::npos) {
+    auto at = static_cast<uint32_t>(nul);
+    diags.Error(DiagCode::kNulCharacter, SourceRange{file_id, at, at + 1},
+                "a NUL character (U+0000) in a rule file",
+                "rule files are text; remove it (strings cannot contain NUL)");
     return false;
   }
   return true;

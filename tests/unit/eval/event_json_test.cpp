@@ -64,8 +64,7 @@ TEST_F(EventJsonTest, TimesAsIntegersAndIds) {
 
 TEST_F(EventJsonTest, ErrorsNameTheFieldAndWhatWasFound) {
   EXPECT_FALSE(Read(R"({"amount":"abc"})"));
-  EXPECT_EQ(error_, "field 'amount': expected a decimal number (at most 6 fractional digits), "
-                    "found \"abc\"");
+  EXPECT_EQ(error_, "field 'amount': expected a decimal number, found \"abc\"");
   EXPECT_FALSE(Read(R"({"mcc":1.5})"));
   EXPECT_EQ(error_, "field 'mcc': expected an integer, found 1.5");
   EXPECT_FALSE(Read(R"({"mcc":"5967"})"));
@@ -83,7 +82,7 @@ TEST_F(EventJsonTest, ErrorsNameTheFieldAndWhatWasFound) {
 
 TEST_F(EventJsonTest, MalformedLines) {
   EXPECT_FALSE(Read("[1,2]"));
-  EXPECT_EQ(error_, "the line is not a JSON object");
+  EXPECT_EQ(error_, "malformed JSON at column 1: expected a JSON object, found '['");
   EXPECT_FALSE(Read(R"({"amount":)"));
   EXPECT_FALSE(Read(R"({"a":1} x)"));
   EXPECT_FALSE(Read("{\"country\":\"\xC3\x28\"}"));  // invalid UTF-8

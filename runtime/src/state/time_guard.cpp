@@ -1,0 +1,44 @@
+#include "state/time_guard.hpp"
+
+#include <algorithm>
+
+namespace vigil::state {
+
+namespace {
+constexpr int64_t kEmpty = INT64_MIN;  // a slot claimed but not written yet
+}  // namespace
+
+TimeGuard::TimeGuard(int64_t max_skew_us) : max_skew_us_(max_skew_us) {
+  for (auto& r : recent_) r.store(kEmpty, std::memory_order_relaxed);
+}
+
+bool TimeGuard::IsOutlier(int64_t ts, int64_t* reference) const {
+  if (max_skew_us_ == kNoSkewBound) return false;
+  int64_t times[kRecent];
+  size_t n = 0;
+  for (const auto& r : recent_) {
+    int64_t t = r.load(std::memory_order_relaxed);
+    if (t != kEmpty) times[n++] = t;
+  }
+  if (n == 0) return false;  // nothing to compare with yet
+  // The lower median: with two times, the older one.
+  std::nth_element(times, times + (n - 1) / 2, times + n);
+  const int64_t median = times[(n - 1) / 2];
+  if (reference != nullptr) *reference = median;
+  int64_t limit;
+  if (__builtin_add_overflow(median, max_skew_us_, &limit)) return false;
+  return ts > limit;
+}
+
+void TimeGuard::Note(int64_t ts) {
+  if (max_skew_us_ == kNoSkewBound || ts == kEmpty) return;
+  const uint64_t slot = count_.fetch_add(1, std::memory_order_relaxed);
+  recent_[slot % kRecent].store(ts, std::memory_order_relaxed);
+}
+
+void TimeGuard::Reset(int64_t ts) {
+  for (auto& r : recent_) r.store(ts, std::memory_order_relaxed);  // INT64_MIN: empty
+  count_.store(0, std::memory_order_relaxed);
+}
+
+}  // namespace vigil::state

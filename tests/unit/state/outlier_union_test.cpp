@@ -1,0 +1,176 @@
+// The aggregates' state against two wrong answers of issue 13: one event far
+// in the future made every later event of its key "late" for ever, and a
+// state shared by (or a snapshot loaded into) another rule set silently lost
+// the aggregates that rule set does not have.
+#include <unistd.h>
+
+#include "state/time_guard.hpp"
+#include "state_test_util.hpp"
+
+namespace vigil::testing {
+namespace {
+
+constexpr int64_t kDay = 86400LL * 1000000;
+
+std::string TempPath(const std::string& name) {
+  return ::testing::TempDir() + "/outlier_union_" + std::to_string(::getpid()) + "_" + name;
+}
+
+TEST(TimeGuard, RefusesTimesFarAheadOfTheRecentOnes) {
+  state::TimeGuard g(30 * kDay);
+  const int64_t t = *ParseTime("2026-03-01T10:00:00Z");
+  EXPECT_FALSE(g.IsOutlier(INT64_MAX - 1));  // nothing to compare with yet
+  g.Note(t);
+  int64_t reference = 0;
+  EXPECT_FALSE(g.IsOutlier(t + 30 * kDay));
+  EXPECT_TRUE(g.IsOutlier(t + 30 * kDay + 1, &reference));
+  EXPECT_EQ(reference, t);
+  // One bad time does not move the reference.
+  g.Note(*ParseTime("9999-01-01T00:00:00Z"));
+  g.Note(t + 1);
+  EXPECT_TRUE(g.IsOutlier(t + 31 * kDay));
+  // A real pause in the stream: after three events the median has moved.
+  state::TimeGuard p(30 * kDay);
+  p.Note(t);
+  p.Note(t + 1);
+  const int64_t later = t + 90 * kDay;
+  int outliers = 0;
+  for (int i = 0; i < 6; ++i) {
+    outliers += p.IsOutlier(later + i) ? 1 : 0;
+    p.Note(later + i);
+  }
+  EXPECT_EQ(outliers, 3);  // the median is the third newest of five
+  // No bound, and a reset to a snapshot's newest time.
+  state::TimeGuard off(state::kNoSkewBound);
+  off.Note(t);
+  EXPECT_FALSE(off.IsOutlier(*ParseTime("9999-01-01T00:00:00Z")));
+  p.Reset(t);
+  EXPECT_TRUE(p.IsOutlier(t + 31 * kDay));
+  p.Reset(INT64_MIN);
+  EXPECT_FALSE(p.IsOutlier(t + 31 * kDay));
+}
+
+TEST(Outliers, AFarFutureEventDoesNotSilenceItsKey) {
+  AggDriver d({"count(by: card, within: 1h)"});
+  EXPECT_EQ(d.One({{"ts", At("10:00:00")}, {"card", "c"}}), "1");
+  // The issue: ts at the limit (now refused at input) or years ahead made
+  // every later event of the key late, so its velocity rules never fired.
+  EXPECT_EQ(d.One({{"ts", Time{"9999-01-01T00:00:00Z"}}, {"card", "c"}}), "1");
+  EXPECT_TRUE(d.result().outlier);
+  EXPECT_FALSE(d.result().late);
+  EXPECT_EQ(d.One({{"ts", At("10:01:00")}, {"card", "c"}}), "2");
+  EXPECT_FALSE(d.result().late);
+  EXPECT_FALSE(d.result().outlier);
+  EXPECT_EQ(d.One({{"ts", At("10:02:00")}, {"card", "c"}}), "3");
+  EXPECT_FALSE(d.Record({{"ts", Time{"2030-01-01T00:00:00Z"}}, {"card", "c"}}));
+  EXPECT_TRUE(d.session().last_outlier());
+  EXPECT_EQ(d.session().store()->Stats().outlier_events, 2u);
+  // A what-if far ahead is reported but counted nowhere.
+  EXPECT_EQ(d.One({{"ts", Time{"2031-01-01T00:00:00Z"}}, {"card", "c"}}, /*record=*/false), "1");
+  EXPECT_TRUE(d.result().outlier);
+  EXPECT_EQ(d.session().store()->Stats().outlier_events, 2u);
+}
+
+TEST(Outliers, AWhatIfFarAheadDoesNotMakeEveryKeyLookIdle) {
+  state::StoreOptions one_shard;
+  one_shard.shards = 1;  // every key in the shard that sweeps
+  auto store = std::make_shared<state::Store>(one_shard);
+  AggDriver d({"count(by: card, within: 24h)"}, store);
+  EXPECT_EQ(d.One({{"ts", At("10:00:00")}, {"card", "kept"}}), "1");
+  d.One({{"ts", Time{"2027-01-01T00:00:00Z"}}, {"card", "x"}}, /*record=*/false);
+  for (int i = 0; i < 5000; ++i) {
+    std::string card = std::to_string(i);  // (not "k" + ...: GCC 12 warns wrongly, -Wrestrict)
+    d.One({{"ts", At("10:00:01")}, {"card", card}});
+  }
+  EXPECT_EQ(d.One({{"ts", At("11:00:00")}, {"card", "kept"}}), "2");
+}
+
+TEST(SharedState, TwoRuleSetsKeepAllTheirAggregates) {
+  // The issue: one vigil_state shared by sessions of two rule sets silently
+  // dropped one's aggregates.
+  auto store = std::make_shared<state::Store>();
+  AggDriver a({"count(by: card, within: 1h)"}, store);
+  AggDriver b({"sum(amount, by: card, within: 1h)"}, store);
+  EXPECT_EQ(a.One({{"ts", At("10:00:00")}, {"card", "c"}}), "1");
+  EXPECT_EQ(b.One({{"ts", At("10:00:00")}, {"card", "d"}, {"amount", Dec{"5.00"}}}), "5.00");
+  EXPECT_EQ(a.One({{"ts", At("10:01:00")}, {"card", "c"}}), "2");
+  EXPECT_EQ(b.One({{"ts", At("10:01:00")}, {"card", "d"}, {"amount", Dec{"2.50"}}}), "7.50");
+  state::StoreStats st = store->Stats();
+  EXPECT_EQ(st.aggregates, 2u);
+  EXPECT_EQ(st.unused_aggregates, 0u);
+}
+
+TEST(SharedState, ASnapshotOfAnotherRuleSetIsKeptAndSavedBack) {
+  const std::string path = TempPath("other.snap");
+  {
+    auto store = std::make_shared<state::Store>();
+    AggDriver a({"count(by: card, within: 1h)"}, store);
+    a.One({{"ts", At("10:00:00")}, {"card", "c"}});
+    a.One({{"ts", At("10:01:00")}, {"card", "c"}});
+    std::string error;
+    ASSERT_TRUE(store->Save(path, &error)) << error;
+  }
+  {
+    // Another rule set, sharing no aggregate, loads it and saves.
+    auto store = std::make_shared<state::Store>();
+    AggDriver b({"count(by: merchant, within: 2h)"}, store);
+    std::string error;
+    ASSERT_TRUE(store->Load(path, &error)) << error;
+    EXPECT_EQ(store->last_load().snapshot_aggregates, 1u);
+    EXPECT_EQ(store->last_load().used, 0u);
+    EXPECT_EQ(store->Stats().unused_aggregates, 1u);
+    EXPECT_EQ(b.One({{"ts", At("10:02:00")}, {"merchant", "m"}}), "1");
+    ASSERT_TRUE(store->Save(path, &error)) << error;  // used to overwrite A's history
+  }
+  {
+    auto store = std::make_shared<state::Store>();
+    AggDriver a({"count(by: card, within: 1h)"}, store);
+    std::string error;
+    ASSERT_TRUE(store->Load(path, &error)) << error;
+    EXPECT_EQ(store->last_load().snapshot_aggregates, 2u);
+    EXPECT_EQ(store->last_load().used, 1u);
+    EXPECT_EQ(a.One({{"ts", At("10:03:00")}, {"card", "c"}}), "3");  // history kept
+  }
+  ::unlink(path.c_str());
+}
+
+TEST(SharedState, AggregatesOfAFreedSessionAreUnusedButKept) {
+  auto store = std::make_shared<state::Store>();
+  AggDriver keep({"count(by: card, within: 1h)"}, store);
+  {
+    AggDriver gone({"count(by: card, within: 2h)"}, store);
+    gone.One({{"ts", At("10:00:00")}, {"card", "c"}});
+    EXPECT_EQ(store->Stats().unused_aggregates, 0u);
+  }
+  state::StoreStats st = store->Stats();
+  EXPECT_EQ(st.aggregates, 2u);
+  EXPECT_EQ(st.unused_aggregates, 1u);
+  AggDriver back({"count(by: card, within: 2h)"}, store);  // comes back with its history
+  EXPECT_EQ(back.One({{"ts", At("10:05:00")}, {"card", "c"}}), "2");
+}
+
+TEST(Windows, AFloatSumThatOverflowsIsMissing) {
+  // Like every float result that is not finite, never inf.
+  AggDriver d({"sum(rate, by: card, within: 1h)"});
+  EXPECT_EQ(d.One({{"ts", At("10:00:00")}, {"card", "c"}, {"rate", 1e308}}), "1e+308");
+  EXPECT_EQ(d.One({{"ts", At("10:01:00")}, {"card", "c"}, {"rate", 1e308}}), "(missing)");
+}
+
+TEST(SharedState, ReloadsDoNotAccumulateAggregatesWhoseHistoryHasAgedOut) {
+  // A member retunes a threshold used in `where:` every day: each version is
+  // a new aggregate. Old ones are kept while they hold history, not for ever.
+  auto store = std::make_shared<state::Store>();
+  for (int version = 0; version < 5; ++version) {
+    const std::string hour = std::to_string(10 + 2 * version);
+    AggDriver v({"count(by: card, within: 1h, where: amount > " + std::to_string(version) + ")"},
+                store);
+    EXPECT_EQ(v.One({{"ts", At(hour + ":00:00")}, {"card", "c"}, {"amount", Dec{"10"}}}), "1");
+  }
+  // The versions' events are two hours apart: each old aggregate's entries
+  // have left its window (and the lateness) by the time the next version
+  // comes, so at most the previous version is still kept.
+  EXPECT_LE(store->Stats().aggregates, 2u);
+}
+
+}  // namespace
+}  // namespace vigil::testing
