@@ -10,6 +10,7 @@ packages=(
   tzdata abigail-tools clang libclang-rt-14-dev
   default-jdk-headless libjna-java
   redis-server libhiredis-dev
+  nlohmann-json3-dev
 )
 missing=()
 for p in "${packages[@]}"; do
