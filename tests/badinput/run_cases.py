@@ -35,7 +35,7 @@ TIMEOUT_S = 20
 SANITIZED_SLOWDOWN = 4
 
 CASE_KEYS = {
-    "name", "issue", "pending", "files", "setup", "run", "capi", "prelude", "stdin", "env",
+    "name", "issue", "promise", "pending", "files", "setup", "run", "capi", "prelude", "stdin", "env",
     "exit", "code", "where", "message", "stderr", "stdout", "absent", "unchanged",
     "no_files", "after", "timeout", "note",
 }

@@ -6,6 +6,9 @@ that a temporary file left by the kill never trips a later run.
 
   kill_test.py VIGIL [--iterations N] [--max-iterations M] [--seed S]
 
+vigil.h promise: save-atomic (vigil eval --state saves with the code behind
+vigil_state_save).
+
 The snapshot is made large (about 35 MB: a few keys with long distinct
 strings, so loading stays quick) so that a kill can land in the middle of
 writing it. Where each kill landed is read from the files it left:
