@@ -771,7 +771,12 @@ TEST(Promise, diag_render) {
   const char* text = vigil_compiler_diag_render(c);
   EXPECT_NE(std::strstr(text, "x.vgl:2:11: error[E1003]"), nullptr) << text;
   EXPECT_NE(std::strstr(text, "^"), nullptr);
-  EXPECT_EQ(std::string(vigil_compiler_diag_render(c)), text);
+  const std::string first = text;
+  vigil_diag_info d{};
+  d.struct_size = sizeof d;
+  ASSERT_EQ(vigil_compiler_diag_get(c, 0, &d), VIGIL_OK);  // not a call that renders
+  EXPECT_EQ(std::string(text), first);
+  EXPECT_EQ(std::string(vigil_compiler_diag_render(c)), first);  // the next render: same text
   vigil_compiler_free(c);
 }
 
