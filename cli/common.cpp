@@ -10,6 +10,7 @@
 #include <map>
 
 #include "api/file_gate.hpp"
+#include "base/atomic_file.hpp"
 #include "base/bom.hpp"
 #include "base/file_io.hpp"
 #include "base/list_file.hpp"
@@ -75,24 +76,10 @@ bool ReadInput(const std::string& path, size_t limit, std::string* text, std::st
 }
 
 bool WriteFileAtomically(const std::string& path, const std::string& bytes, mode_t mode) {
-  const std::string tmp = path + ".vigil.tmp";
   // Created with its final mode: a secret key is never readable by others,
   // not even for a moment.
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return false;
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  bool ok = done == bytes.size() && ::fsync(fd) == 0;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
+  std::string error;
+  return vigil::WriteFileAtomically(path, {bytes}, mode, &error);
 }
 
 // VIGIL_HMAC_KEYS="name=KEYFILE[,name=KEYFILE...]": the keys of keyed hashed

@@ -10,7 +10,7 @@
  *                    concurrent use by any number of threads. The unit of hot reload.
  *   vigil_session    per-thread evaluation state (scratch memory reused across events,
  *                    so a warm session allocates nothing). One thread at a time.
- *                    Keeps its rule set alive until freed.
+ *                    Keeps its rule set alive until freed. [p:session-keeps-ruleset]
  *   vigil_event      one event's field values, set by slot or from JSON. Reusable
  *                    (vigil_event_reset). One thread at a time.
  *   vigil_result     what evaluating one event produced. Reusable. One thread at a time.
@@ -45,24 +45,36 @@
  *   vigil_session_rebind(session, new_rs) (and makes new events with
  *   vigil_event_new(new_rs, ...) since slots may differ) between events; the
  *   publisher calls vigil_ruleset_release(old_rs). The old rule set is freed when
- *   its last session lets go of it. examples/cpp_host shows the pattern.
+ *   its last session lets go of it [p:ruleset-freed-by-last-user]. examples/cpp_host
+ *   shows the pattern.
  *
  * ERRORS
  *
  *   Every fallible function returns a vigil_status (0 = VIGIL_OK). A readable message
- *   for the last failed call on a handle is available from vigil_<handle>_errmsg;
- *   it stays valid until the next call on that handle. Nothing is ever printed,
- *   no C++ exception ever crosses this boundary, and misuse (NULL handles, wrong
- *   slots or types, a short struct_size, calls out of order, use of a freed handle
- *   where it can be detected) returns an error instead of crashing.
+ *   for the last failed call on a handle is available from vigil_<handle>_errmsg
+ *   [p:errmsg-last-failure]; it stays valid until the next call on that handle
+ *   [p:errmsg-valid-until-next-call]. Nothing is ever printed [p:nothing-printed],
+ *   no C++ exception ever crosses this boundary [p:no-exceptions], and misuse (NULL
+ *   handles, wrong slots or types, a short struct_size, calls out of order, use of a
+ *   freed handle where it can be detected) returns an error instead of crashing
+ *   [p:misuse-returns-error].
  *
  * MEMORY
  *
  *   Input strings are passed as (pointer, length), must be UTF-8 without NUL (U+0000;
- *   VIGIL_ERR_INVALID_ARG otherwise, as in rule files, events and lists), and are copied
- *   before the call returns. Strings returned by the library are borrowed: valid
- *   until the next call that changes the handle they came from, or its free.
- *   Free functions accept NULL. On failure, out-parameters are set to NULL.
+ *   VIGIL_ERR_INVALID_ARG otherwise, as in rule files, events and lists) [p:inputs-utf8],
+ *   and are copied before the call returns [p:inputs-copied]. Strings returned by the
+ *   library are borrowed: valid until the next call that changes the handle they came
+ *   from, or its free [p:returned-strings-borrowed]. Free functions accept NULL
+ *   [p:free-null]. On failure, out-parameters are set to NULL [p:out-null-on-failure].
+ *
+ * PROMISES
+ *
+ *   Each statement of what a call sets, frees, keeps, copies, borrows or returns on
+ *   failure carries a tag such as [p:free-null]; tests/capi/promises_check.py checks
+ *   that every tag is named by a test (a `promise:` comment in a test, or a `promise`
+ *   key of a case in tests/badinput/) that exists, and that no test names a tag this
+ *   header does not have.
  */
 #ifndef VIGIL_VIGIL_H_
 #define VIGIL_VIGIL_H_
@@ -113,7 +125,7 @@ typedef int32_t vigil_status;
 #define VIGIL_ERR_STATE 12      /* an external state backend failed and is set to fail closed */
 #define VIGIL_ERR_TEST 13       /* a self-test ran and failed (since ABI 1.2) */
 
-/* Static text for a status code; never NULL. */
+/* Static text for a status code; never NULL. [p:status-str-static] */
 VIGIL_API const char* vigil_status_str(vigil_status status);
 
 /* ---------------------------------------------------------------- handles */
@@ -130,10 +142,10 @@ typedef struct vigil_result vigil_result;
 typedef struct vigil_compile_options {
   uint32_t struct_size;
   uint32_t flags;      /* VIGIL_COMPILE_* */
-  uint32_t max_errors; /* diagnostics reported before stopping; 0 = default (20) */
+  uint32_t max_errors; /* diagnostics reported before stopping; 0 = default (20) [p:max-errors] */
   uint32_t reserved;
 } vigil_compile_options;
-#define VIGIL_COMPILE_ALLOW_FILES 1u /* imports and lists may be read from disk */
+#define VIGIL_COMPILE_ALLOW_FILES 1u /* imports and lists may be read from disk [p:allow-files] */
 /* Overrides carried by a pack may target rule sets the pack does not declare
  * (each reported with warning W5008). Without it, a pack may override only its
  * own rule sets (E2021); the host's own files may override any. Since ABI 1.2. */
@@ -141,30 +153,31 @@ typedef struct vigil_compile_options {
 #define VIGIL_COMPILE_OPTIONS_INIT \
   { (uint32_t)sizeof(vigil_compile_options), VIGIL_COMPILE_ALLOW_FILES, 0, 0 }
 
-/* Creates a compiler. `options` may be NULL (defaults). Free with vigil_compiler_free. */
+/* Creates a compiler. `options` may be NULL (defaults) [p:options-null]. Free with
+ * vigil_compiler_free. */
 VIGIL_API vigil_status vigil_compiler_new(const vigil_compile_options* options,
                                           vigil_compiler** out);
 VIGIL_API void vigil_compiler_free(vigil_compiler* compiler);
 /* Adds a rule file (*.vgl) or pack (*.vgp) by path, read at build time with its
- * imports and lists. What a compilation reads (docs/sharing.md): imports must be
- * *.vgl and list files *.txt, *.list or *.sha256; both are read only inside the
- * directory tree of the rule file they descend from (E2023), symbolic links
- * resolved, unless vigil_compiler_allow_dir allows more; only regular files
- * (never devices, FIFOs, sockets or directories), and a read that fails midway
- * is an error (E2009). Diagnostics never quote a file that is not one of these. */
+ * imports and lists [p:add-file-read-at-build]. What a compilation reads
+ * (docs/sharing.md): imports must be *.vgl and list files *.txt, *.list or *.sha256;
+ * both are read only inside the directory tree of the rule file they descend from
+ * (E2023), symbolic links resolved, unless vigil_compiler_allow_dir allows more; only
+ * regular files (never devices, FIFOs, sockets or directories), and a read that fails
+ * midway is an error (E2009). Diagnostics never quote a file that is not one of these. */
 VIGIL_API vigil_status vigil_compiler_add_file(vigil_compiler* compiler, const char* path,
                                                size_t path_len);
-/* Adds an in-memory source; `name` is its path for diagnostics and imports (what
- * it imports or reads from disk is confined to the directory tree of `name`, as
- * for vigil_compiler_add_file). A name ending in ".vgp" makes `text` a rule
- * pack's bytes, verified as a pack file is. */
+/* Adds an in-memory source; `name` is its path for diagnostics and imports
+ * [p:source-name] (what it imports or reads from disk is confined to the directory
+ * tree of `name`, as for vigil_compiler_add_file). A name ending in ".vgp" makes
+ * `text` a rule pack's bytes, verified as a pack file is [p:source-vgp]. */
 VIGIL_API vigil_status vigil_compiler_add_source(vigil_compiler* compiler, const char* name,
                                                  size_t name_len, const char* text,
                                                  size_t text_len);
 /* Supplies the key of keyed hashed lists that declare `hashed(key: "NAME") set`
- * (HMAC-SHA-256). The key's bytes are copied; the compiled rule set keeps them in
- * memory and never writes them anywhere. A keyed list without its key is a
- * compile error (E2001). Since ABI 1.1. */
+ * (HMAC-SHA-256). The key's bytes are copied [p:hmac-key-copied]; the compiled rule set
+ * keeps them in memory and never writes them anywhere. A keyed list without its key is
+ * a compile error (E2001) [p:hmac-key-missing]. Since ABI 1.1. */
 VIGIL_API vigil_status vigil_compiler_set_hmac_key(vigil_compiler* compiler, const char* name,
                                                    size_t name_len, const void* key,
                                                    size_t key_len);
@@ -175,9 +188,10 @@ VIGIL_API vigil_status vigil_compiler_allow_dir(vigil_compiler* compiler, const 
 /* Rule packs (.vgp, docs/sharing.md) are added with vigil_compiler_add_file like
  * rule files. They are verified inside vigil_compiler_build, before anything is
  * compiled, and refused (VIGIL_ERR_COMPILE, diagnostic E2017) when malformed,
- * changed, badly signed, signed by a revoked key, or against the policy below.
- * The default policy accepts unsigned packs whose content hash is intact.
- * A refused pack never replaces anything: keep running the rule set you have.
+ * changed, badly signed, signed by a revoked key, or against the policy below
+ * [p:pack-refused]. The default policy accepts unsigned packs whose content hash is
+ * intact [p:pack-default-policy]. A refused pack never replaces anything: keep running
+ * the rule set you have [p:pack-refused-keeps-ruleset].
  * Since ABI 1.1. */
 #define VIGIL_PACK_REQUIRE_SIGNED 1u /* refuse packs not signed by a trusted key */
 /* Plain rule files under the same policy: every rule file must come in a pack
@@ -188,12 +202,12 @@ VIGIL_API vigil_status vigil_compiler_allow_dir(vigil_compiler* compiler, const 
 /* Trusts (revoked = 0) or revokes (revoked = 1) an Ed25519 public key: its 32
  * bytes, or (since ABI 1.2) its 64 hex digits as `vigil pack keygen` writes them
  * to NAME.pub (a trailing newline is allowed). Trusting a key implies
- * VIGIL_PACK_REQUIRE_SIGNED. */
+ * VIGIL_PACK_REQUIRE_SIGNED [p:trust-implies-signed]. */
 VIGIL_API vigil_status vigil_compiler_pack_key(vigil_compiler* compiler, const void* public_key,
                                                size_t key_len, int revoked);
 /* `flags`: VIGIL_PACK_*; `min_version` (may be NULL): refuse packs older than this
- * version (anti-rollback: pass the version you run). Versions compare in semver
- * order: a prerelease comes before its release (1.2.0-rc.1 < 1.2.0). */
+ * version (anti-rollback: pass the version you run) [p:pack-min-version]. Versions
+ * compare in semver order: a prerelease comes before its release (1.2.0-rc.1 < 1.2.0). */
 VIGIL_API vigil_status vigil_compiler_pack_policy(vigil_compiler* compiler, uint32_t flags,
                                                   const char* min_version, size_t min_version_len);
 /* The host's own rule files, for a policy with VIGIL_PACK_SIGNED_ONLY: accepted
@@ -207,23 +221,24 @@ VIGIL_API vigil_status vigil_compiler_add_local_source(vigil_compiler* compiler,
 /* Declares the schema the host's events follow: `text` is a .vgl source declaring
  * one schema (`name` is its path for messages). The build then fails when the
  * compiled rules read a field the host does not provide, with another type, or
- * need a newer schema version: one E2019 diagnostic lists every missing field.
- * Fields no rule reads are not required. Since ABI 1.1. */
+ * need a newer schema version: one E2019 diagnostic lists every missing field
+ * [p:host-schema]. Fields no rule reads are not required. Since ABI 1.1. */
 VIGIL_API vigil_status vigil_compiler_set_host_schema(vigil_compiler* compiler, const char* name,
                                                       size_t name_len, const char* text,
                                                       size_t text_len);
 /* After a successful build: runs the tests that came with the sources (inline
  * `test` blocks and the fixtures a pack carries) on this host, so a member proves
- * that what it received behaves as its authors' CI says. Writes the counts and
- * returns VIGIL_OK when every test passed. When any test fails it returns
- * VIGIL_ERR_TEST (since ABI 1.2; before, VIGIL_OK with *failed > 0), the counts
- * are still written, and vigil_compiler_errmsg names the first failed test, where
- * it failed and why. */
+ * that what it received behaves as its authors' CI says. Writes the counts
+ * [p:selftest-counts] and returns VIGIL_OK when every test passed. When any test
+ * fails it returns VIGIL_ERR_TEST (since ABI 1.2; before, VIGIL_OK with *failed > 0),
+ * the counts are still written, and vigil_compiler_errmsg names the first failed
+ * test, where it failed and why [p:selftest-errmsg]. */
 VIGIL_API vigil_status vigil_compiler_selftest(vigil_compiler* compiler, uint32_t* passed,
                                                uint32_t* failed);
 /* Compiles everything added. On success *out is a new rule set (reference count 1,
- * release with vigil_ruleset_release). On VIGIL_ERR_COMPILE, read the diagnostics.
- * A compiler builds once: later add_* or build calls return VIGIL_ERR_MISUSE. */
+ * release with vigil_ruleset_release) [p:build-new-ruleset]. On VIGIL_ERR_COMPILE,
+ * read the diagnostics [p:compile-error-diagnostics]. A compiler builds once: later
+ * add_* or build calls return VIGIL_ERR_MISUSE [p:build-once]. */
 VIGIL_API vigil_status vigil_compiler_build(vigil_compiler* compiler, vigil_ruleset** out);
 
 #define VIGIL_SEVERITY_ERROR 0
@@ -234,35 +249,39 @@ typedef struct vigil_diag_info {
   uint32_t struct_size; /* set by the caller: sizeof(vigil_diag_info) */
   int32_t severity;     /* VIGIL_SEVERITY_* */
   uint32_t code;        /* e.g. 2001 for E2001 (docs/diagnostics.md) */
-  uint32_t line;        /* 1-based; 0 when the diagnostic has no position */
+  uint32_t line;        /* 1-based; 0 when the diagnostic has no position [p:diag-position] */
   uint32_t column;      /* 1-based, in code points */
   uint32_t end_line;
   uint32_t end_column;
   uint32_t reserved;
   uint64_t byte_offset; /* of the start, in the file */
-  const char* file;     /* borrowed from the compiler */
+  const char* file;     /* borrowed from the compiler [p:diag-borrowed] */
   const char* message;  /* borrowed */
   const char* help;     /* borrowed; "" when there is none */
   const char* code_name;/* "E2001"; borrowed */
 } vigil_diag_info;
 
 VIGIL_API size_t vigil_compiler_diag_count(const vigil_compiler* compiler);
-/* Fills *out (whose struct_size the caller sets) with diagnostic `index`. */
+/* Fills *out (whose struct_size the caller sets) with diagnostic `index`. A struct_size
+ * smaller than the struct is VIGIL_ERR_MISUSE, here and for every struct the caller
+ * sizes [p:struct-size-checked]. */
 VIGIL_API vigil_status vigil_compiler_diag_get(const vigil_compiler* compiler, size_t index,
                                                vigil_diag_info* out);
-/* All diagnostics as printable text with carets. Borrowed until the next call. */
+/* All diagnostics as printable text with carets. Borrowed until the next call
+ * [p:diag-render]. */
 VIGIL_API const char* vigil_compiler_diag_render(vigil_compiler* compiler);
 VIGIL_API const char* vigil_compiler_errmsg(const vigil_compiler* compiler);
 
 /* ---------------------------------------------------------------- rule sets */
 
-/* Reference counting: retain returns its argument; release frees at zero. Both are
- * safe from any thread. */
+/* Reference counting: retain returns its argument; release frees at zero
+ * [p:ruleset-refcount]. Both are safe from any thread [p:ruleset-refcount-threads]. */
 VIGIL_API vigil_ruleset* vigil_ruleset_retain(vigil_ruleset* ruleset);
 VIGIL_API void vigil_ruleset_release(vigil_ruleset* ruleset);
 
 /* The first rule set's name and version ("fcacp.csam_commerce", "1.4.0"), and the
- * SHA-256 (hex) of all sources. Borrowed for the rule set's lifetime. */
+ * SHA-256 (hex) of all sources. Borrowed for the rule set's lifetime
+ * [p:ruleset-strings-lifetime]. */
 VIGIL_API const char* vigil_ruleset_name(const vigil_ruleset* ruleset);
 VIGIL_API const char* vigil_ruleset_version(const vigil_ruleset* ruleset);
 VIGIL_API const char* vigil_ruleset_digest(const vigil_ruleset* ruleset);
@@ -280,13 +299,14 @@ typedef struct vigil_rule_info {
   const char* id;           /* "small_cross_border_digital"; borrowed for the rule set's life */
   const char* qualified_id; /* "fcacp.csam_commerce/small_cross_border_digital" */
   const char* version;      /* its rule set's version */
-  const char* title;        /* "" when there is none */
+  const char* title;        /* "" when there is none [p:rule-title-empty] */
 } vigil_rule_info;
 
 VIGIL_API size_t vigil_ruleset_rule_count(const vigil_ruleset* ruleset);
 VIGIL_API vigil_status vigil_ruleset_rule_get(const vigil_ruleset* ruleset, size_t index,
                                               vigil_rule_info* out);
-/* Tag `tag_index` of rule `index` ("typology:T1"); NULL when out of range. */
+/* Tag `tag_index` of rule `index` ("typology:T1"); NULL when out of range
+ * [p:rule-tag-null]. */
 VIGIL_API const char* vigil_ruleset_rule_tag(const vigil_ruleset* ruleset, size_t index,
                                              size_t tag_index);
 
@@ -314,8 +334,8 @@ VIGIL_API size_t vigil_ruleset_field_count(const vigil_ruleset* ruleset);
 VIGIL_API vigil_status vigil_ruleset_field_get(const vigil_ruleset* ruleset, size_t slot,
                                                vigil_field_info* out);
 /* The slot of a field by name, or VIGIL_NO_SLOT (-1) when the rule set has no such
- * field. Look slots up once, check `slot >= 0`, then set by slot. (Passed unchecked
- * to a setter's uint32_t slot, -1 becomes 4294967295 and is refused.) */
+ * field [p:field-slot]. Look slots up once, check `slot >= 0`, then set by slot.
+ * (Passed unchecked to a setter's uint32_t slot, -1 becomes 4294967295 and is refused.) */
 #define VIGIL_NO_SLOT (-1)
 VIGIL_API int32_t vigil_ruleset_field_slot(const vigil_ruleset* ruleset, const char* name,
                                            size_t name_len);
@@ -345,36 +365,40 @@ VIGIL_API vigil_status vigil_ruleset_override_get(const vigil_ruleset* ruleset, 
 /* External lists (`list NAME: set<T> external`): the host supplies their values and
  * replaces them whenever it likes, without recompiling. A replacement is published
  * atomically: threads evaluating meanwhile are never paused and see the old or the
- * new contents, never a mix. Until a list is supplied, `x in NAME` is unknown (rules
- * that need it do not fire). Values are text, parsed as the list's element type
- * (as lines of a list file; hashed lists take 64-hex-digit digests); `lens[i]` is
- * the length of values[i]. A bad value fails the whole call (VIGIL_ERR_INVALID_ARG)
- * and leaves the list as it was; VIGIL_ERR_RANGE when the rule set has no external
- * list NAME. A recompiled rule set starts without values: supply them again before
- * swapping it in. Safe from any thread. Since ABI 1.1. */
+ * new contents, never a mix [p:set-list-atomic]. Until a list is supplied, `x in NAME`
+ * is unknown (rules that need it do not fire) [p:list-unknown-until-supplied]. Values
+ * are text, parsed as the list's element type (as lines of a list file; hashed lists
+ * take 64-hex-digit digests); `lens[i]` is the length of values[i]. A bad value fails
+ * the whole call (VIGIL_ERR_INVALID_ARG) and leaves the list as it was
+ * [p:set-list-bad-value]; VIGIL_ERR_RANGE when the rule set has no external list NAME
+ * [p:set-list-unknown]. A recompiled rule set starts without values: supply them again
+ * before swapping it in [p:recompiled-list-empty]. Safe from any thread. Since ABI 1.1. */
 VIGIL_API vigil_status vigil_ruleset_set_list(vigil_ruleset* ruleset, const char* name,
                                               size_t name_len, const char* const* values,
                                               const size_t* lens, size_t count);
-/* The message of the calling thread's last failed vigil_ruleset_set_list; never NULL. */
+/* The message of the calling thread's last failed vigil_ruleset_set_list; never NULL
+ * [p:ruleset-errmsg-thread]. */
 VIGIL_API const char* vigil_ruleset_errmsg(void);
 
 /* ---------------------------------------------------------------- events */
 
-/* An event for `ruleset`'s schema (the event keeps the rule set alive). */
+/* An event for `ruleset`'s schema (the event keeps the rule set alive)
+ * [p:event-keeps-ruleset]. */
 VIGIL_API vigil_status vigil_event_new(vigil_ruleset* ruleset, vigil_event** out);
 VIGIL_API void vigil_event_free(vigil_event* event);
-/* Marks every field missing; keeps memory for reuse. */
+/* Marks every field missing; keeps memory for reuse [p:event-reset]. */
 VIGIL_API vigil_status vigil_event_reset(vigil_event* event);
 VIGIL_API vigil_status vigil_event_set_missing(vigil_event* event, uint32_t slot);
 VIGIL_API vigil_status vigil_event_set_bool(vigil_event* event, uint32_t slot, int32_t value);
 VIGIL_API vigil_status vigil_event_set_int(vigil_event* event, uint32_t slot, int64_t value);
-/* A decimal from text ("20.10"): exact, at most 6 fractional digits. */
+/* A decimal from text ("20.10"): exact, at most 6 fractional digits [p:decimal-text]. */
 VIGIL_API vigil_status vigil_event_set_decimal(vigil_event* event, uint32_t slot,
                                                const char* text, size_t len);
-/* A decimal as units of 10^-6 (20.10 = 20100000) shown with `scale` fractional digits. */
+/* A decimal as units of 10^-6 (20.10 = 20100000) shown with `scale` fractional digits
+ * [p:decimal-units]. */
 VIGIL_API vigil_status vigil_event_set_decimal_units(vigil_event* event, uint32_t slot,
                                                      int64_t units, uint32_t scale);
-/* A float; NaN and infinities are refused (VIGIL_ERR_INVALID_ARG). */
+/* A float; NaN and infinities are refused (VIGIL_ERR_INVALID_ARG) [p:float-finite]. */
 VIGIL_API vigil_status vigil_event_set_float(vigil_event* event, uint32_t slot, double value);
 VIGIL_API vigil_status vigil_event_set_string(vigil_event* event, uint32_t slot, const char* value,
                                               size_t len);
@@ -386,11 +410,12 @@ VIGIL_API vigil_status vigil_event_set_duration(vigil_event* event, uint32_t slo
 VIGIL_API vigil_status vigil_event_set_string_set(vigil_event* event, uint32_t slot,
                                                   const char* const* values, const size_t* lens,
                                                   size_t count);
-/* Resets the event and fills it from one JSON object (members not in the schema are
- * ignored; null is missing). The text must be exactly one well-formed object (strict
- * RFC 8259: members the schema does not use are checked too, nothing may follow the
- * object; a byte-order mark at its start is skipped). The message names the column or
- * the field on VIGIL_ERR_INVALID_ARG. */
+/* Resets the event and fills it from one JSON object [p:set-json-resets] (members not in
+ * the schema are ignored; null is missing [p:set-json-null-missing]). The text must be
+ * exactly one well-formed object (strict RFC 8259: members the schema does not use are
+ * checked too, nothing may follow the object; a byte-order mark at its start is
+ * skipped). The message names the column or the field on VIGIL_ERR_INVALID_ARG
+ * [p:set-json-names-field]. */
 VIGIL_API vigil_status vigil_event_set_json(vigil_event* event, const char* json, size_t len);
 VIGIL_API const char* vigil_event_errmsg(const vigil_event* event);
 
@@ -400,29 +425,31 @@ typedef struct vigil_session_options {
   uint32_t struct_size;
   uint32_t flags; /* VIGIL_SESSION_* */
 } vigil_session_options;
-#define VIGIL_SESSION_ALLOW_PII 1u /* print @pii fields in reasons and explanations */
+#define VIGIL_SESSION_ALLOW_PII 1u /* print @pii fields in reasons and explanations [p:allow-pii] */
 #define VIGIL_SESSION_OPTIONS_INIT { (uint32_t)sizeof(vigil_session_options), 0 }
 
-/* A session bound to `ruleset` (retained until the session is freed or rebound).
- * `options` may be NULL. */
+/* A session bound to `ruleset` (retained until the session is freed or rebound)
+ * [p:session-keeps-ruleset]. `options` may be NULL [p:options-null]. */
 VIGIL_API vigil_status vigil_session_new(vigil_ruleset* ruleset,
                                          const vigil_session_options* options,
                                          vigil_session** out);
 VIGIL_API void vigil_session_free(vigil_session* session);
-/* Binds the session to another rule set (hot reload); releases the old one. */
+/* Binds the session to another rule set (hot reload); releases the old one
+ * [p:rebind-releases-old]. */
 VIGIL_API vigil_status vigil_session_rebind(vigil_session* session, vigil_ruleset* ruleset);
 /* Evaluates `event` (made for the session's rule set) into `result`. Allocates
- * nothing once the session, event and result are warm. */
+ * nothing once the session, event and result are warm [p:eval-no-alloc]. */
 VIGIL_API vigil_status vigil_session_eval(vigil_session* session, const vigil_event* event,
                                           vigil_result* result);
 /* Evaluates `count` events into `count` results. Stops at the first failure, whose
- * index is stored in *failed_index (may be NULL). */
+ * index is stored in *failed_index (may be NULL) [p:batch-failed-index]. */
 VIGIL_API vigil_status vigil_session_eval_batch(vigil_session* session,
                                                 const vigil_event* const* events,
                                                 vigil_result* const* results, size_t count,
                                                 size_t* failed_index);
 /* The explanation record (docs/explain.md) of `event` as JSON. Borrowed from the
- * result until its next use. Explaining never changes the aggregates' state:
+ * result until its next use [p:explain-borrowed]. Explaining never changes the
+ * aggregates' state:
  * - when this session's last successful evaluation was of `event` into `result`,
  *   and the event has not been changed since (no setter, reset or set_json), the
  *   record describes that evaluation, with the aggregate values it computed, and
@@ -439,30 +466,32 @@ VIGIL_API vigil_status vigil_session_explain(vigil_session* session, const vigil
 VIGIL_API const char* vigil_session_errmsg(const vigil_session* session);
 
 /* Flags for vigil_session_eval_ex. */
-#define VIGIL_EVAL_NO_RECORD 1u /* what-if: aggregates count the event, the state does not keep it */
+#define VIGIL_EVAL_NO_RECORD 1u /* what-if: aggregates count the event, the state does not keep it [p:no-record] */
 /* vigil_session_eval with flags (VIGIL_EVAL_*). */
 VIGIL_API vigil_status vigil_session_eval_ex(vigil_session* session, const vigil_event* event,
                                              vigil_result* result, uint32_t flags);
 /* Records `event` in the aggregates' state without evaluating the rules (to warm
- * the state from history). *late (may be NULL) is set to 1 when the event came
- * too late to be recorded (see vigil_state_options.lateness_us), to 2 when its time
- * is an outlier too far ahead to be recorded (vigil_state_options.max_skew_us), else 0. */
+ * the state from history) [p:record]. *late (may be NULL) is set to 1 when the event
+ * came too late to be recorded (see vigil_state_options.lateness_us), to 2 when its
+ * time is an outlier too far ahead to be recorded (vigil_state_options.max_skew_us),
+ * else 0 [p:record-late]. */
 VIGIL_API vigil_status vigil_session_record(vigil_session* session, const vigil_event* event,
                                             int32_t* late);
 
 /* ---------------------------------------------------------------- aggregates' state
  *
  * Windowed aggregates (count, sum, ... within: 24h) keep per-key state. A session
- * made without a state gets a private one. To share one state between threads,
- * make a vigil_state and give it to each thread's session with
+ * made without a state gets a private one [p:private-state]. To share one state between
+ * threads, make a vigil_state and give it to each thread's session with
  * vigil_session_set_state: evaluations from any number of threads update it
- * safely, as if they had run one after the other.
+ * safely, as if they had run one after the other [p:shared-state-serial].
  *
- * Hot reload: vigil_session_rebind keeps the session's state. The state keeps
- * the history of every aggregate whose definition (kind, key, window, value,
- * where:, with constants substituted) is unchanged and starts new ones empty;
- * those the new rule set no longer has are dropped. A thread still evaluating
- * with the old rule set meanwhile sees the dropped ones as missing.
+ * Hot reload: vigil_session_rebind keeps the session's state [p:rebind-keeps-state].
+ * The state keeps the history of every aggregate whose definition (kind, key, window,
+ * value, where:, with constants substituted) is unchanged and starts new ones empty;
+ * those the new rule set no longer has are dropped [p:reload-matches-definitions]. A
+ * thread still evaluating with the old rule set meanwhile sees the dropped ones as
+ * missing.
  */
 typedef struct vigil_state vigil_state;
 
@@ -470,7 +499,7 @@ typedef struct vigil_state_options {
   uint32_t struct_size;
   uint32_t shards;     /* lock shards; 0 for the default (64) */
   int64_t lateness_us; /* how far behind a key's latest event an event may be and still be
-                          recorded; < 0 for the default (10 minutes) */
+                          recorded; < 0 for the default (10 minutes) [p:lateness] */
   /* Since ABI 1.2. How far ahead of the recent events (the median of the last five event
    * times) an event's time may be and still be recorded; < 0 for the default (30 days),
    * 0 for no bound. A later event is an outlier: evaluated over the state there is, not
@@ -481,26 +510,30 @@ typedef struct vigil_state_options {
 } vigil_state_options;
 #define VIGIL_STATE_OPTIONS_INIT { (uint32_t)sizeof(vigil_state_options), 0, -1, -1 }
 
-/* A new, empty state (reference count 1). `options` may be NULL. */
+/* A new, empty state (reference count 1). `options` may be NULL [p:options-null]. */
 VIGIL_API vigil_status vigil_state_new(const vigil_state_options* options, vigil_state** out);
 VIGIL_API vigil_state* vigil_state_retain(vigil_state* state);
-/* Releases a reference; sessions using the state keep it alive. */
+/* Releases a reference; sessions using the state keep it alive [p:state-kept-by-sessions]. */
 VIGIL_API void vigil_state_release(vigil_state* state);
-/* Makes the session use `state` (shared; the session keeps it alive). */
+/* Makes the session use `state` (shared; the session keeps it alive) [p:set-state]. */
 VIGIL_API vigil_status vigil_session_set_state(vigil_session* session, vigil_state* state);
-/* A new reference to the state the session uses (release it), or NULL in *out when the
- * rule set has no aggregates and no state was set. */
+/* A new reference to the state the session uses (release it) [p:get-state-new-ref], or
+ * NULL in *out when the rule set has no aggregates and no state was set
+ * [p:get-state-null]. */
 VIGIL_API vigil_status vigil_session_get_state(vigil_session* session, vigil_state** out);
 
 /* Snapshots. Save writes `path` atomically (temporary file, fsync, rename): a crash
- * leaves the previous snapshot or the new one. Load replaces the state only if the
- * whole file is valid (format version, checksum, structure); otherwise it returns an
- * error and the state is untouched. Aggregates are matched by definition, as in a hot
- * reload. Both may run while other threads evaluate. The message of a failed call is
- * returned by vigil_state_errmsg on the same thread. */
+ * leaves the previous snapshot or the new one [p:save-atomic]. Load replaces the state
+ * only if the whole file is valid (format version, checksum, structure); otherwise it
+ * returns an error and the state is untouched [p:load-all-or-nothing]. Aggregates are
+ * matched by definition, as in a hot reload [p:reload-matches-definitions]. Both may
+ * run while other threads evaluate [p:snapshot-while-evaluating]. The message of a
+ * failed call is returned by vigil_state_errmsg on the same thread
+ * [p:state-errmsg-thread]. */
 VIGIL_API vigil_status vigil_state_save(vigil_state* state, const char* path);
 VIGIL_API vigil_status vigil_state_load(vigil_state* state, const char* path);
-/* The message of the calling thread's last failed vigil_state_* call; never NULL. */
+/* The message of the calling thread's last failed vigil_state_* call; never NULL
+ * [p:state-errmsg-thread]. */
 VIGIL_API const char* vigil_state_errmsg(void);
 
 /* ---- external state backends
@@ -518,11 +551,12 @@ VIGIL_API const char* vigil_state_errmsg(void);
  *      call vigil_backend_reply_set_late(reply, 1) if the event was late.
  * The engine then computes the windows exactly as the embedded store does, so nodes
  * that share a backend agree with one embedded engine fed the same events in the same
- * order. `apply` is called from the evaluating threads, concurrently; it must return
- * within a bounded time (use timeouts). On failure it returns a status other than
- * VIGIL_OK (after vigil_backend_reply_set_error): with VIGIL_BACKEND_FAIL_CLOSED the
- * evaluation returns VIGIL_ERR_STATE; otherwise it goes on with that group's
- * aggregates missing and the result says so (vigil_result_state_error).
+ * order [p:backend-agrees-with-embedded]. `apply` is called from the evaluating threads,
+ * concurrently; it must return within a bounded time (use timeouts). On failure it
+ * returns a status other than VIGIL_OK (after vigil_backend_reply_set_error): with
+ * VIGIL_BACKEND_FAIL_CLOSED the evaluation returns VIGIL_ERR_STATE
+ * [p:backend-fail-closed]; otherwise it goes on with that group's aggregates missing
+ * and the result says so (vigil_result_state_error) [p:backend-fail-open].
  * The group id changes when the aggregates of the group change (a hot reload with
  * other definitions starts from an empty history). plugin-api/adapters/redis is a
  * complete backend for Redis. */
@@ -541,7 +575,7 @@ typedef struct vigil_backend_request {
 } vigil_backend_request;
 
 typedef struct vigil_backend_reply vigil_backend_reply;
-/* Copies one history entry into the reply. */
+/* Copies one history entry into the reply [p:reply-add-copies]. */
 VIGIL_API vigil_status vigil_backend_reply_add(vigil_backend_reply* reply, int64_t ts_us,
                                                const void* entry, size_t len);
 VIGIL_API vigil_status vigil_backend_reply_set_late(vigil_backend_reply* reply, int32_t late);
@@ -558,8 +592,9 @@ typedef struct vigil_backend {
 } vigil_backend;
 #define VIGIL_BACKEND_FAIL_CLOSED 1u
 
-/* A state kept by `backend` (copied). lateness_us < 0 for the default (10 minutes).
- * vigil_state_save/load return VIGIL_ERR_MISUSE for it: the backend persists itself. */
+/* A state kept by `backend` (copied) [p:backend-copied]. lateness_us < 0 for the
+ * default (10 minutes). vigil_state_save/load return VIGIL_ERR_MISUSE for it: the
+ * backend persists itself [p:external-no-snapshots]. */
 VIGIL_API vigil_status vigil_state_new_external(const vigil_backend* backend, int64_t lateness_us,
                                                 vigil_state** out);
 /* 1 when an external backend failed for the last event evaluated into `result` (its
@@ -580,18 +615,19 @@ typedef struct vigil_state_stats {
   uint64_t unused_aggregates; /* of those, used by no session bound to the state now: kept
                                  (and saved in snapshots) but not updated; docs/state.md */
 } vigil_state_stats;
-/* Fills *stats (set stats->struct_size first). */
+/* Fills *stats (set stats->struct_size first) [p:stats]. */
 VIGIL_API vigil_status vigil_state_get_stats(vigil_state* state, vigil_state_stats* stats);
 
 /* ---------------------------------------------------------------- results */
 
 VIGIL_API vigil_status vigil_result_new(vigil_result** out);
 VIGIL_API void vigil_result_free(vigil_result* result);
-/* The event's decision ("review"); borrowed. NULL before any evaluation. */
+/* The event's decision ("review"); borrowed. NULL before any evaluation
+ * [p:decision-before-eval]. */
 VIGIL_API const char* vigil_result_decision(const vigil_result* result);
 VIGIL_API int64_t vigil_result_score(const vigil_result* result);
 /* 1 when the last event was too late to be recorded in the aggregates' state
- * (its aggregates were computed over the state there was), else 0. */
+ * (its aggregates were computed over the state there was), else 0 [p:result-late]. */
 VIGIL_API int32_t vigil_result_late(const vigil_result* result);
 /* 1 when the last event's time was an outlier, too far ahead of the recent events to
  * be recorded (vigil_state_options.max_skew_us); it was evaluated over the state there
@@ -606,13 +642,15 @@ typedef struct vigil_fired_info {
   int64_t score;        /* the rule's score (for shadow rules, what it would have added) */
   const char* qualified_id; /* borrowed from the result until its next use */
   const char* version;
-  const char* reason;       /* "" when the rule has no reason; never holds NUL (vigil refuses
-                               NUL in every string it takes in), so strlen is its length */
-  const char* decision;     /* the rule's decision, or NULL when it decides nothing */
+  const char* reason;       /* "" when the rule has no reason [p:fired-reason-empty]; never
+                               holds NUL (vigil refuses NUL in every string it takes in),
+                               so strlen is its length */
+  const char* decision;     /* the rule's decision, or NULL when it decides nothing
+                               [p:fired-decision-null] */
 } vigil_fired_info;
 
 /* Fired rules (declaration order), then shadow rules: indexes [0, fired) and
- * [fired, fired + shadow). */
+ * [fired, fired + shadow) [p:fired-then-shadow]. */
 VIGIL_API size_t vigil_result_fired_count(const vigil_result* result);
 VIGIL_API size_t vigil_result_shadow_count(const vigil_result* result);
 VIGIL_API vigil_status vigil_result_fired_get(const vigil_result* result, size_t index,
@@ -620,7 +658,7 @@ VIGIL_API vigil_status vigil_result_fired_get(const vigil_result* result, size_t
 VIGIL_API size_t vigil_result_tag_count(const vigil_result* result);
 VIGIL_API const char* vigil_result_tag(const vigil_result* result, size_t index);
 /* The result as one JSON object (the line `vigil eval` prints); borrowed until the
- * result's next use. */
+ * result's next use [p:result-json]. */
 VIGIL_API vigil_status vigil_result_json(vigil_result* result, const char** json, size_t* len);
 
 #ifdef __cplusplus

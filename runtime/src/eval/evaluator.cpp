@@ -206,10 +206,11 @@ Evaluator::Truth Evaluator::InHashedSet(const plan::Node& n, const Value& a) {
   return T(h.digests.Contains(DigestOf(h.digest, a.str(), hex)));
 }
 
-// Membership in an external list, through this session's view of it.
+// Membership in an external list, through this session's view of it (taken
+// when the event began: Session::Begin).
 Evaluator::Truth Evaluator::InExternalSet(const plan::Node& n, const Value& a) {
   const ExternalList& list = p_.external_lists[n.c];
-  const ExternalSet* set = external_ ? external_[n.c].Refresh(list) : nullptr;
+  const ExternalSet* set = external_ ? external_[n.c].set.get() : nullptr;
   if (set == nullptr) return kUnknown;  // not supplied yet
   if (list.hashed) {
     char hex[kDigestHexLen];

@@ -2,9 +2,10 @@
 // replaces at run time, without recompiling and without pausing evaluation
 // on other threads. A replacement is built aside, published under a mutex
 // and announced by bumping an atomic version. Each session keeps its own
-// reference to the contents it uses and compares versions per lookup (a
+// reference to the contents it uses and compares versions once per event (a
 // plain atomic load: readers never write shared memory or take the lock
-// until the list has changed), so evaluating threads do not contend.
+// until the list has changed), so evaluating threads do not contend, and
+// every rule of one event sees the same contents.
 // Until the host supplies a list, `x in NAME` is unknown (a rule needing it
 // does not fire), never a silent "not in the list".
 #pragma once

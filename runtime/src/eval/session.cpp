@@ -32,6 +32,12 @@ Session::~Session() {
 void Session::Begin(const Event& event) {
   fields_ = event.values();
   scratch_.Reset();
+  // One view of each external list for the whole event: a replacement
+  // published meanwhile is seen by the next event, never by half the rules
+  // of this one (`x in L` and `x not in L` cannot both hold).
+  for (size_t i = 0; i < external_views_.size(); ++i) {
+    external_views_[i].Refresh(program_->external_lists[i]);
+  }
   if (++epoch_ == 0) {  // wrapped: forget every cached let
     std::fill(let_epoch_.begin(), let_epoch_.end(), 0);
     epoch_ = 1;

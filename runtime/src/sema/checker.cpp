@@ -4,6 +4,8 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
+
 #include "sema/checker_impl.hpp"
 #include "sema/suggest.hpp"
 
@@ -148,6 +150,26 @@ void Checker::DeclareFiles() {
   }
 }
 
+void Checker::CheckUnusedSchema(const ast::SchemaDecl& s) {
+  std::vector<std::string_view> names;
+  for (const auto& f : s.fields) {
+    ResolveType(f.type, true);
+    for (const auto& a : f.annotations) {
+      if (std::find(kAnnotations.begin(), kAnnotations.end(), a.text) == kAnnotations.end()) {
+        Error(DiagCode::kUnknownKeyword, a.range, fmt::format("unknown annotation '@{}'", a.text),
+              SuggestionHelp(a.text, kAnnotations).empty()
+                  ? "annotations are @key, @time and @pii"
+                  : SuggestionHelp(a.text, kAnnotations));
+      }
+    }
+    if (std::find(names.begin(), names.end(), f.name.text) != names.end()) {
+      Error(DiagCode::kDuplicateDecl, f.name.range,
+            fmt::format("field '{}' is declared twice in schema '{}'", f.name.text, s.name.text));
+    }
+    names.push_back(f.name.text);
+  }
+}
+
 void Checker::ResolveSchema() {
   ForEach<ast::SchemaDecl>(files_, [&](ast::SchemaDecl& s, uint32_t) {
     for (const auto* other : schemas_) {
@@ -182,6 +204,11 @@ void Checker::ResolveSchema() {
     }
     used_schema_ = found;
   });
+  // A schema no file uses is checked as well: a mistake in it must not wait
+  // for the day a member's rules start using it.
+  for (const ast::SchemaDecl* s : schemas_) {
+    if (s != used_schema_) CheckUnusedSchema(*s);
+  }
   if (used_schema_ == nullptr) return;
   eval::Schema& schema = module_.schema;
   schema.name = used_schema_->name.text;

@@ -62,6 +62,7 @@ class Checker {
   friend class ExprChecker;
   void DeclareFiles();
   void ResolveSchema();
+  void CheckUnusedSchema(const ast::SchemaDecl& s);
   void DeclareValues();
   void CheckConst(uint32_t index);
   void CheckLet(uint32_t index);

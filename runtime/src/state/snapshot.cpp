@@ -14,18 +14,19 @@
 //   str = u32 length + bytes
 //
 // Save writes "<path>.tmp", fsyncs it, renames it over <path> and fsyncs the
-// directory, so a crash leaves the old snapshot or the new one, never half of
-// one. Load reads and checks everything before touching the running state.
-#include <fcntl.h>
+// directory (base/atomic_file.hpp), so a crash leaves the old snapshot or the
+// new one, never half of one (tests/state/kill_test.py kills saves at random
+// points to check it). Load reads and checks everything before touching the
+// running state.
 #include <sodium.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "base/atomic_file.hpp"
 #include "state/store.hpp"
 
 namespace vigil::state {
@@ -290,44 +291,7 @@ bool Store::Save(const std::string& path, std::string* error) const {
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(body.data()), body.size());
   header.out.append(reinterpret_cast<const char*>(digest), sizeof(digest));
 
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    *error = Errno("cannot create", tmp);
-    return false;
-  }
-  auto write_all = [&](const std::string& data) {
-    size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  };
-  if (!write_all(header.out) || !write_all(body) || ::fsync(fd) != 0) {
-    *error = Errno("cannot write", tmp);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = Errno("cannot rename " + tmp + " to", path);
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  // Make the rename itself durable.
-  std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
-                                       ? 0
-                                       : path.find_last_of('/'));
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return true;
+  return WriteFileAtomically(path, {header.out, body}, 0600, error);
 }
 
 bool Store::Load(const std::string& path, std::string* error) {

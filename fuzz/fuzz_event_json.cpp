@@ -1,0 +1,118 @@
+// Fuzz target: vigil's JSON event readers against a strict reference parser
+// (nlohmann::json, RFC 8259). Whatever the reference rejects, vigil must
+// reject too, on both ways in:
+//   - the CLI's: the input read as a JSON Lines file (cli::LineReader, as
+//     `vigil eval` reads it), each line given to eval::EventJsonReader;
+//   - the C ABI's: the whole input given to vigil_event_set_json.
+// A line is valid when it is exactly one JSON object; anything else (two
+// objects, an array, trailing bytes, invalid UTF-8...) must be an error.
+//
+// One relaxation: a number too large for a double (1e400) is valid JSON
+// grammar that nlohmann refuses as out of range (its error 406). RFC 8259
+// lets an implementation limit the range of numbers, so vigil may accept such
+// a number in a member it does not read (in a field it reads, the field's own
+// type decides).
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "api/compiler.hpp"
+#include "cli.hpp"
+#include "eval/event_json.hpp"
+#include "vigil/vigil.h"
+
+namespace {
+
+constexpr char kRules[] = R"(ruleset f.json version "1.0.0"
+schema s version 1 {
+  ts: time
+  id: string
+  card: string @key
+  amount: decimal
+  n: int
+  rate: float
+  ok: bool
+  wait: duration
+  flags: set<string>
+}
+uses schema s
+rule big {
+  title "big"
+  severity high
+  when amount > 10.00 and n > 1 and rate < 2 and ok and wait > 1s and "x" in flags
+  then score 10 decide review
+}
+)";
+
+// What the reference says about one JSON text.
+enum class Verdict { kObject, kNotAnObject, kRejected, kOutOfRange };
+
+Verdict Reference(std::string_view text) {
+  try {
+    nlohmann::json j = nlohmann::json::parse(text.begin(), text.end());
+    return j.is_object() ? Verdict::kObject : Verdict::kNotAnObject;
+  } catch (const nlohmann::json::out_of_range&) {
+    return Verdict::kOutOfRange;
+  } catch (const nlohmann::json::exception&) {
+    return Verdict::kRejected;
+  }
+}
+
+[[noreturn]] void Disagree(const char* path, std::string_view text, const std::string& why) {
+  std::fprintf(stderr, "%s accepted what the strict reference rejects (%s): '%.*s'\n", path,
+               why.c_str(), static_cast<int>(std::min<size_t>(text.size(), 400)), text.data());
+  __builtin_trap();
+}
+
+struct Fixture {
+  vigil::Compilation c = vigil::CompileSources({vigil::SourceInput{"fuzz.vgl", kRules}});
+  vigil::eval::Event event{c.program->schema};
+  vigil::eval::EventJsonReader reader;
+  vigil_ruleset* rs = nullptr;
+  vigil_event* e = nullptr;
+  Fixture() {
+    vigil_compiler* comp = nullptr;
+    vigil_compiler_new(nullptr, &comp);
+    vigil_compiler_add_source(comp, "fuzz.vgl", 8, kRules, sizeof kRules - 1);
+    if (vigil_compiler_build(comp, &rs) != VIGIL_OK || c.program == nullptr) __builtin_trap();
+    vigil_compiler_free(comp);
+    vigil_event_new(rs, &e);
+  }
+};
+
+bool Rejected(Verdict v) { return v == Verdict::kRejected || v == Verdict::kNotAnObject; }
+const char* Why(Verdict v) { return v == Verdict::kNotAnObject ? "not an object" : "not JSON"; }
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static Fixture* f = new Fixture();
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+
+  // The C ABI: the whole input is one JSON text.
+  Verdict whole = Reference(input);
+  if (vigil_event_set_json(f->e, input.data(), input.size()) == VIGIL_OK && Rejected(whole)) {
+    Disagree("vigil_event_set_json", input, Why(whole));
+  }
+
+  // The CLI: the input as a JSON Lines file, line by line.
+  std::FILE* file = fmemopen(const_cast<uint8_t*>(data), size, "rb");
+  if (file == nullptr) return 0;
+  vigil::cli::LineReader lines(file);
+  std::string line, error;
+  bool too_long = false;
+  while (lines.Next(line, &too_long)) {
+    // `vigil eval` skips blank lines before reading them as events.
+    if (too_long || line.find_first_not_of(" \t") == std::string::npos) continue;
+    Verdict v = Reference(line);
+    if (f->reader.Read(line, f->event, &error) && Rejected(v)) {
+      std::fclose(file);
+      Disagree("the JSON Lines reader", line, Why(v));
+    }
+  }
+  std::fclose(file);
+  return 0;
+}
