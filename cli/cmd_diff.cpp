@@ -141,10 +141,10 @@ int RunDiff(const std::vector<std::string>& args) {
       return Usage(self, fmt::format("{} needs a value", a));
     }
     if (a == "--events" || a == "--list") {
-      std::string problem = a == "--events"
-                                ? once.Take(a)
-                                : once.Take(a, args[i + 1].substr(0, args[i + 1].find('=')));
-      if (!problem.empty()) return Usage(self, problem);
+      std::string twice = a == "--events"
+                              ? once.Take(a)
+                              : once.Take(a, args[i + 1].substr(0, args[i + 1].find('=')));
+      if (!twice.empty()) return Usage(self, twice);
     }
     if (a == "--events") {
       events = args[++i];
