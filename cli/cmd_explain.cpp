@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "cli.hpp"
 #include "eval/event_json.hpp"
@@ -25,9 +26,10 @@ std::string ValueText(simdjson::dom::element v) {
 }
 
 // One line per node: the value, then the source text (first line only,
-// whitespace collapsed), indented under its parent.
-void Draw(simdjson::dom::element node, const std::string& indent, bool last, bool root,
-          std::string& out) {
+// whitespace collapsed), indented under its parent. A let is drawn with its
+// expansion (the record's "lets") under it; constants are left out.
+void Draw(simdjson::dom::element node, simdjson::dom::object lets, const std::string& indent,
+          bool last, bool root, std::string& out, int depth = 0) {
   std::string_view expr;
   if (node["expr"].get(expr) != simdjson::SUCCESS) expr = "?";
   std::string text;
@@ -52,11 +54,25 @@ void Draw(simdjson::dom::element node, const std::string& indent, bool last, boo
   } else {
     out += fmt::format("    {}{}{:<7} {} = {}\n", indent, branch, "", text, shown);
   }
-  simdjson::dom::array kids;
-  if (node["children"].get(kids) != simdjson::SUCCESS) return;
   const std::string next = root ? "" : indent + (last ? "   " : "│  ");
-  size_t n = kids.size(), i = 0;
-  for (simdjson::dom::element k : kids) Draw(k, next, ++i == n, false, out);
+  std::vector<simdjson::dom::element> shown_kids;
+  std::string_view let;
+  simdjson::dom::element expansion;
+  if (depth < 32 && node["let"].get(let) == simdjson::SUCCESS &&
+      lets[let]["condition"].get(expansion) == simdjson::SUCCESS) {
+    shown_kids.push_back(expansion);
+  }
+  simdjson::dom::array kids;
+  if (node["children"].get(kids) == simdjson::SUCCESS) {
+    for (simdjson::dom::element k : kids) {
+      std::string_view kind;
+      if (k["kind"].get(kind) == simdjson::SUCCESS && kind == "const") continue;
+      shown_kids.push_back(k);
+    }
+  }
+  for (size_t i = 0; i < shown_kids.size(); ++i) {
+    Draw(shown_kids[i], lets, next, i + 1 == shown_kids.size(), false, out, depth + 1);
+  }
 }
 
 bool ReadText(const std::string& arg, std::string* text) {
@@ -147,7 +163,9 @@ int RunExplain(const std::vector<std::string>& args) {
   options.record = false;
   session.Evaluate(event, result, options);
   std::string record;
-  eval::AppendExplainJson(session, event, result, options, record);
+  eval::ExplainOptions explain;
+  explain.fired_only = only_fired;
+  eval::AppendExplainJson(session, event, result, options, record, explain);
   if (json) {
     fmt::print("{}\n", record);
     return kExitOk;
@@ -161,6 +179,11 @@ int RunExplain(const std::vector<std::string>& args) {
   const eval::Program& p = *c.program;
   std::string out = fmt::format("decision {}, score {}\n\n", p.decisions[result.decision],
                                 result.score);
+  simdjson::dom::object lets;
+  if (doc["lets"].get(lets) != simdjson::SUCCESS) {
+    fmt::print(stderr, "vigil explain: internal error: an explanation record without lets\n");
+    return kExitFailure;
+  }
   for (simdjson::dom::element rule : doc["rules"]) {
     bool fired = rule["fired"].get_bool().value_unsafe();
     bool shadow = rule["shadow"].get_bool().value_unsafe();
@@ -168,7 +191,7 @@ int RunExplain(const std::vector<std::string>& args) {
     std::string_view id = rule["rule"].get_string().value_unsafe();
     out += fmt::format("{} {}{}\n", fired ? "FIRED  " : "not    ", id, shadow ? " (shadow)" : "");
     simdjson::dom::element cond;
-    if (rule["condition"].get(cond) == simdjson::SUCCESS) Draw(cond, "", true, true, out);
+    if (rule["condition"].get(cond) == simdjson::SUCCESS) Draw(cond, lets, "", true, true, out);
     simdjson::dom::object fields;
     if (rule["reads"]["fields"].get(fields) == simdjson::SUCCESS && fields.size() > 0) {
       std::string reads;

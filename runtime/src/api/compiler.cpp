@@ -98,6 +98,7 @@ class Driver {
       if (options_.inspect) options_.inspect(files_, module ? &*module : nullptr);
       if (module && CheckPackManifests(*module) && CheckHostSchema(*module)) {
         out_.tests = std::move(module->tests);
+        DescribeRulesets(*module);
         lint::Facts facts = lint::Collect(*module);
         out_.program = plan::Plan(std::move(*module), out_.sources, Digest());
         lint::Run(facts, *out_.program, out_.sources, diags_);
@@ -352,12 +353,36 @@ class Driver {
 
   // SHA-256 over every source (path and text, in load order): explanations
   // name it so that a report can prove which rules produced it.
-  std::string Digest() const {
+  // What evidence records say about each rule set: the digest of its own
+  // files and the pack it came from.
+  void DescribeRulesets(sema::Module& module) const {
+    for (size_t r = 0; r < module.rulesets.size(); ++r) {
+      eval::RulesetInfo& info = module.rulesets[r];
+      info.sources_digest = Digest(static_cast<int>(r), module.file_rulesets);
+      for (const LoadedPack& p : out_.packs) {
+        if (p.manifest.name != info.name) continue;
+        info.pack = eval::PackInfo{p.path, p.manifest.version, p.content_hash, p.signed_by};
+      }
+    }
+  }
+
+  // SHA-256 over the files of the compilation (path, length, text, in load
+  // order), or only those of rule set `ruleset` when it is not -1. A rule
+  // set's paths are relative to the directory of its first file, so that
+  // the same files give the same digest wherever they are, in a pack or not.
+  std::string Digest(int ruleset = -1, const std::vector<int>& file_rulesets = {}) const {
     crypto_hash_sha256_state state;
     crypto_hash_sha256_init(&state);
-    for (uint32_t id : file_ids_) {
-      const SourceFile& f = out_.sources.file(id);
-      std::string header = fmt::format("{}\n{}\n", f.path(), f.text().size());
+    std::optional<fs::path> base;
+    for (size_t i = 0; i < file_ids_.size(); ++i) {
+      if (ruleset >= 0 && (i >= file_rulesets.size() || file_rulesets[i] != ruleset)) continue;
+      const SourceFile& f = out_.sources.file(file_ids_[i]);
+      std::string path = f.path();
+      if (ruleset >= 0) {
+        if (!base) base = fs::path(path).lexically_normal().parent_path();
+        path = fs::path(path).lexically_normal().lexically_relative(*base).generic_string();
+      }
+      std::string header = fmt::format("{}\n{}\n", path, f.text().size());
       crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(header.data()),
                                 header.size());
       crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(f.text().data()),

@@ -45,13 +45,27 @@ class Session {
   const std::shared_ptr<state::Backend>& store() const { return store_; }
   // Whether the state backend failed for the last event.
   bool state_error() const { return state_error_; }
-  // The value of each aggregate for the last event evaluated.
+  // The value of each aggregate for the last event evaluated, and how many
+  // events contributed to it (0 when the value is missing for want of a key
+  // or a time).
   const std::vector<Value>& aggregate_values() const { return agg_values_; }
+  const std::vector<int64_t>& aggregate_events() const { return agg_events_; }
+
+  // Whether `event` was the last event this session evaluated, into
+  // `result` (explanations need the aggregates of that evaluation).
+  bool LastEvaluated(const Event& event, const Result& result) const {
+    return last_event_ == &event && last_result_ == &result;
+  }
 
   // The value of one node for the current event (explanations use it).
   Value EvalNode(uint32_t node);
   // Prepares the session for EvalNode calls on a new event.
   void Begin(const Event& event);
+  // The contents of external list `list` this session sees (null until the
+  // host supplies it).
+  const ExternalSet* ExternalContents(uint32_t list) {
+    return external_views_[list].Refresh(program_->external_lists[list]);
+  }
 
  private:
   friend class Evaluator;
@@ -61,6 +75,8 @@ class Session {
   std::vector<uint32_t> let_epoch_;
   uint32_t epoch_ = 0;
   Arena scratch_;
+  const Event* last_event_ = nullptr;
+  const Result* last_result_ = nullptr;
   std::vector<uint64_t> candidates_;  // one bit per rule: may fire for this event
   std::vector<ExternalView> external_views_;  // this session's view of each external list
   void Fire(Evaluator& ev, uint32_t rule, const EvalOptions& options, Result& result,
@@ -73,9 +89,11 @@ class Session {
   state::Layout layout_;       // the store's, as of mapping_.version
   state::Mapping mapping_;
   std::vector<Value> agg_values_;
+  std::vector<int64_t> agg_events_;
   std::vector<state::Cell> cells_;
   std::vector<std::string_view> strs_;
   std::vector<Value> column_values_;
+  std::vector<int64_t> column_events_;
   std::string key_;
   state::QueryScratch query_;
   bool late_ = false;

@@ -49,10 +49,13 @@ void Session::Remap() {
   size_t widest = 0;
   for (const auto& g : layout_.groups) widest = std::max(widest, g.columns.size());
   column_values_.resize(widest);
+  column_events_.resize(widest);
 }
 
 bool Session::Record(const Event& event) {
   Begin(event);
+  last_event_ = nullptr;  // the aggregates no longer hold the last evaluation's values
+  last_result_ = nullptr;
   if (program_->aggregates.empty()) return true;
   RunAggregates(true);
   return !late_;
@@ -63,6 +66,7 @@ void Session::RunAggregates(bool record) {
   late_ = false;
   state_error_ = false;
   std::fill(agg_values_.begin(), agg_values_.end(), Value::Missing());
+  std::fill(agg_events_.begin(), agg_events_.end(), 0);
   const Value time = fields_[p.schema.time_slot];
   if (!time.present) return;  // no time, no window: every aggregate is missing
   Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_, nullptr,
@@ -109,6 +113,7 @@ void Session::RunAggregates(bool record) {
       probe.record = record;
       probe.cells = cells_.data();
       probe.strs = strs_.data();
+      probe.events = column_events_.data();
       state::ApplyStatus status =
           store_->Apply(mapping_.version, probe, column_values_.data(), query_);
       if (status == state::ApplyStatus::kStale && attempt < 8) {
@@ -123,7 +128,10 @@ void Session::RunAggregates(bool record) {
       }
       for (uint32_t a : group.aggregates) {
         const int32_t col = mapping_.column[a];
-        if (col >= 0) agg_values_[a] = column_values_[col];
+        if (col >= 0) {
+          agg_values_[a] = column_values_[col];
+          agg_events_[a] = column_events_[col];
+        }
       }
       break;
     }
