@@ -37,6 +37,7 @@ int RunList(const std::vector<std::string>& args);
 int RunPack(const std::vector<std::string>& args);
 int RunDiff(const std::vector<std::string>& args);
 int RunLsp(const std::vector<std::string>& args);
+int RunCase(const std::vector<std::string>& args);
 
 // Reads a key file (its bytes, trailing newlines dropped); false when it
 // cannot be read, is empty or is larger than a key can be.

@@ -25,13 +25,59 @@ std::string ValueText(simdjson::dom::element v) {
   return std::string(simdjson::minify(v));
 }
 
+std::string_view Member(simdjson::dom::element node, const char* name) {
+  std::string_view v;
+  return node[name].get(v) == simdjson::SUCCESS ? v : std::string_view();
+}
+
+// What a node is called in the tree: its source text, or what stands for it
+// where the record leaves the text out: a field or let's name, `in LIST`,
+// and/or, and for other operators their operands joined by the operator.
+std::string Label(simdjson::dom::element node, int depth = 0) {
+  for (const char* name : {"expr", "field", "let"}) {
+    std::string_view v = Member(node, name);
+    if (!v.empty()) return std::string(v);
+  }
+  simdjson::dom::element list;
+  if (node["list"].get(list) == simdjson::SUCCESS) {
+    std::string_view name = Member(list, "name");
+    return fmt::format("in {}", name.empty() ? "{...}" : name);
+  }
+  std::string_view op = Member(node, "op");
+  simdjson::dom::array kids;
+  if (op == "and" || op == "or" || op.empty() || depth > 16 ||
+      node["children"].get(kids) != simdjson::SUCCESS || kids.size() != 2) {
+    return op.empty() ? std::string(Member(node, "value")) : std::string(op);
+  }
+  auto operand = [&](simdjson::dom::element k) {
+    std::string text = Label(k, depth + 1);
+    std::string_view kop = Member(k, "op");
+    return kop.empty() ? text : "(" + text + ")";
+  };
+  return fmt::format("{} {} {}", operand(kids.at(0).value_unsafe()), op,
+                     operand(kids.at(1).value_unsafe()));
+}
+
+// The fields a condition reads itself (not through lets), with their values.
+void Reads(simdjson::dom::element node, std::string& out, int depth = 0) {
+  std::string_view field = Member(node, "field");
+  if (!field.empty()) {
+    simdjson::dom::element value;
+    std::string text = node["value"].get(value) == simdjson::SUCCESS ? ValueText(value) : "?";
+    std::string item = fmt::format("{} = {}", field, text);
+    if (out.find(item) == std::string::npos) out += (out.empty() ? "" : ", ") + item;
+  }
+  simdjson::dom::array kids;
+  if (depth > 64 || node["children"].get(kids) != simdjson::SUCCESS) return;
+  for (simdjson::dom::element k : kids) Reads(k, out, depth + 1);
+}
+
 // One line per node: the value, then the source text (first line only,
 // whitespace collapsed), indented under its parent. A let is drawn with its
 // expansion (the record's "lets") under it; constants are left out.
 void Draw(simdjson::dom::element node, simdjson::dom::object lets, const std::string& indent,
           bool last, bool root, std::string& out, int depth = 0) {
-  std::string_view expr;
-  if (node["expr"].get(expr) != simdjson::SUCCESS) expr = "?";
+  const std::string expr = Label(node);
   std::string text;
   bool space = false;
   for (char ch : expr) {
@@ -192,14 +238,9 @@ int RunExplain(const std::vector<std::string>& args) {
     out += fmt::format("{} {}{}\n", fired ? "FIRED  " : "not    ", id, shadow ? " (shadow)" : "");
     simdjson::dom::element cond;
     if (rule["condition"].get(cond) == simdjson::SUCCESS) Draw(cond, lets, "", true, true, out);
-    simdjson::dom::object fields;
-    if (rule["reads"]["fields"].get(fields) == simdjson::SUCCESS && fields.size() > 0) {
-      std::string reads;
-      for (auto [name, value] : fields) {
-        reads += fmt::format("{}{} = {}", reads.empty() ? "" : ", ", name, ValueText(value));
-      }
-      out += fmt::format("    reads: {}\n", reads);
-    }
+    std::string reads;
+    if (rule["condition"].get(cond) == simdjson::SUCCESS) Reads(cond, reads);
+    if (!reads.empty()) out += fmt::format("    reads: {}\n", reads);
     out += '\n';
   }
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -29,34 +29,12 @@ class Explainer {
 
   void Rule(uint32_t r, bool fired) {
     const RuleInfo& rule = p_.rules[r];
-    fields_.clear();
-    lets_.clear();
     out_ += "{\"rule\":";
     AppendJsonString(rule.qualified_id, out_);
     fmt::format_to(std::back_inserter(out_), ",\"fired\":{},\"shadow\":{},\"condition\":",
                    fired ? "true" : "false", rule.shadow ? "true" : "false");
-    Node(rule.when, 0, true);
-    // What the condition reads directly (as in vigil.explain/1).
-    out_ += ",\"reads\":{\"fields\":{";
-    bool first = true;
-    for (uint32_t slot : fields_) {
-      if (!first) out_ += ',';
-      first = false;
-      const FieldInfo& f = p_.schema.fields[slot];
-      AppendJsonString(f.name, out_);
-      out_ += ':';
-      AppendValue(event_.at(slot), f.type, f.pii);
-    }
-    out_ += "},\"lets\":{";
-    first = true;
-    for (uint32_t let : lets_) {
-      if (!first) out_ += ',';
-      first = false;
-      AppendJsonString(p_.let_names[let], out_);
-      out_ += ':';
-      AppendValue(s_.EvalNode(p_.lets[let]), p_.let_types[let], Tainted(p_.lets[let]));
-    }
-    out_ += "}}}";
+    Node(rule.when, 0);
+    out_ += '}';
   }
 
   // Every let the explained conditions reach, each expanded once.
@@ -69,7 +47,7 @@ class Explainer {
       out_ += ":{\"value\":";
       AppendValue(s_.EvalNode(p_.lets[let]), p_.let_types[let], Tainted(p_.lets[let]));
       out_ += ",\"condition\":";
-      Node(p_.lets[let], 0, false);
+      Node(p_.lets[let], 0);
       out_ += '}';
     }
     out_ += '}';
@@ -171,6 +149,34 @@ class Explainer {
     return kids;
   }
 
+  // The operator of and/or, comparisons, arithmetic and `x in FIELD`,
+  // whose text is their operands' joined by it; null for other nodes.
+  static const char* Operator(const plan::Node& n) {
+    switch (n.op) {
+      case OpCode::kAnd: return "and";
+      case OpCode::kOr: return "or";
+      case OpCode::kInEventSet: return "in";
+      case OpCode::kCmpI64: case OpCode::kCmpDec: case OpCode::kCmpF64: case OpCode::kCmpStr:
+      case OpCode::kCmpBool: case OpCode::kCmpI64Field: case OpCode::kCmpStrField:
+      case OpCode::kCmpStrFields:
+        switch (n.cmp) {
+          case plan::CmpOp::kEq: return "==";
+          case plan::CmpOp::kNe: return "!=";
+          case plan::CmpOp::kLt: return "<";
+          case plan::CmpOp::kLe: return "<=";
+          case plan::CmpOp::kGt: return ">";
+          case plan::CmpOp::kGe: return ">=";
+        }
+        return nullptr;
+      case OpCode::kAddI64: case OpCode::kAddDec: case OpCode::kAddF64: return "+";
+      case OpCode::kSubI64: case OpCode::kSubDec: case OpCode::kSubF64: return "-";
+      case OpCode::kMulI64: case OpCode::kMulDec: case OpCode::kMulF64: return "*";
+      case OpCode::kDivI64: case OpCode::kDivDec: case OpCode::kDivF64: return "/";
+      case OpCode::kModI64: case OpCode::kModDec: case OpCode::kModF64: return "%";
+      default: return nullptr;
+    }
+  }
+
   static const char* KindOf(OpCode op) {
     switch (op) {
       case OpCode::kConst: return "const";
@@ -235,34 +241,53 @@ class Explainer {
       out_ += ",\"of\":";
       AppendJsonString(p_.node_text[static_cast<uint32_t>(def.value_node)], out_);
     }
-    if (def.where_node >= 0) {
-      out_ += ",\"where\":";
-      AppendJsonString(p_.node_text[static_cast<uint32_t>(def.where_node)], out_);
-    }
     fmt::format_to(std::back_inserter(out_), ",\"events\":{}}}", s_.aggregate_events()[a]);
   }
 
-  // `direct`: part of a rule's condition (its reads are listed), not of a
-  // let's expansion.
-  void Node(uint32_t index, int depth, bool direct) {
+  void Node(uint32_t index, int depth) {
     const plan::Node& n = p_.nodes[index];
     Value v = s_.EvalNode(index);
     out_ += "{\"kind\":\"";
     out_ += KindOf(n.op);
-    out_ += "\",\"expr\":";
-    AppendJsonString(p_.node_text[index], out_);
+    out_ += '"';
+    // The source text, where the other members do not already say it all:
+    // not for fields, lets, list lookups and and/or (their operands are
+    // there), nor for a literal constant (its value is its text).
+    const size_t value_at = out_.size();
     out_ += ",\"value\":";
     AppendValue(v, p_.node_types[index], Tainted(index));
+    if (const char* op = Operator(n)) {
+      out_ += ",\"op\":\"";
+      out_ += op;
+      out_ += '"';
+    }
+    switch (n.op) {
+      case OpCode::kAnd: case OpCode::kOr: case OpCode::kField: case OpCode::kLet:
+      case OpCode::kInSetI64: case OpCode::kInSetStr: case OpCode::kInSetI64Field:
+      case OpCode::kInSetStrField: case OpCode::kInHashedSet: case OpCode::kInExternalSet:
+        break;
+      default: {
+        if (Operator(n) != nullptr) break;  // its operands and "op" say it
+        const std::string& text = p_.node_text[index];
+        const std::string_view value(out_.data() + value_at + 9, out_.size() - value_at - 9);
+        const bool literal = n.op == OpCode::kConst &&
+                             (value == text || (value.size() == text.size() + 2 &&
+                                                value.substr(1, text.size()) == text));
+        if (!literal) {
+          std::string expr = ",\"expr\":";
+          AppendJsonString(text, expr);
+          out_.insert(value_at, expr);
+        }
+      }
+    }
     switch (n.op) {
       case OpCode::kField:
         out_ += ",\"field\":";
         AppendJsonString(p_.schema.fields[n.c].name, out_);
-        if (direct) fields_.insert(n.c);
         break;
       case OpCode::kLet:
         out_ += ",\"let\":";
         AppendJsonString(p_.let_names[n.c], out_);
-        if (direct) lets_.insert(n.c);
         if (let_seen_.insert(n.c).second) let_order_.push_back(n.c);
         break;
       case OpCode::kAggregate:
@@ -298,7 +323,7 @@ class Explainer {
       out_ += ",\"children\":[";
       for (size_t i = 0; i < kids.size(); ++i) {
         if (i > 0) out_ += ',';
-        Node(kids[i], depth + 1, direct);
+        Node(kids[i], depth + 1);
       }
       out_ += ']';
     }
@@ -312,8 +337,6 @@ class Explainer {
   std::string& out_;
   std::string text_;
   std::vector<uint8_t> taint_;
-  std::set<uint32_t> fields_;  // read directly by the rule being explained
-  std::set<uint32_t> lets_;
   std::set<uint32_t> let_seen_;
   std::vector<uint32_t> let_order_;  // lets to expand, in the order first met
 };

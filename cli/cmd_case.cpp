@@ -1,0 +1,457 @@
+// vigil case --results RESULTS.jsonl --events EVENTS.jsonl -o DIR: groups
+// the alerts of `vigil eval --explain` into case files by subject
+// (docs/case.md). Streams both files in step: only the open cases are kept.
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+#include "base/time_util.hpp"
+#include "case/case_builder.hpp"
+#include "case/case_json.hpp"
+#include "cli.hpp"
+
+namespace vigil::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CaseArgs {
+  std::string results;
+  std::string events;
+  std::string out;
+  std::string subject;  // --subject FIELD; empty: the evidence's @subject
+  cases::BuildOptions build;
+};
+
+// A JSON Lines file read one object at a time, with its line numbers.
+class JsonLines {
+ public:
+  JsonLines(std::FILE* file, std::string shown) : lines_(file), shown_(std::move(shown)) {}
+  const std::string& shown() const { return shown_; }
+  uint64_t line() const { return number_; }
+  std::string Where() const { return fmt::format("{}:{}", shown_, number_); }
+
+  // The next non-blank line as an object; false at the end (error empty) or
+  // on a malformed line (error set).
+  bool Next(json::Value* out, std::string* error) {
+    std::string text;
+    bool too_long = false;
+    while (lines_.Next(text, &too_long)) {
+      ++number_;
+      if (too_long) {
+        *error = fmt::format("{}: line is longer than {} bytes", Where(), LineReader::kMaxLine);
+        return false;
+      }
+      if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+      json::ParseError e;
+      if (!json::Parse(text, out, &e)) {
+        *error = fmt::format("{}:{}: {}", Where(), e.column, e.message);
+        return false;
+      }
+      if (!out->is_object()) {
+        *error = fmt::format("{}: expected a JSON object, found {}", Where(),
+                             json::TypeName(out->type()));
+        return false;
+      }
+      return true;
+    }
+    error->clear();
+    return false;
+  }
+
+ private:
+  LineReader lines_;
+  std::string shown_;
+  uint64_t number_ = 0;
+};
+
+// A member's value as an id or a subject: a string, or an integer's digits.
+std::optional<std::string> IdText(const json::Value* v) {
+  if (v == nullptr) return std::nullopt;
+  if (v->is_string() && !v->text().empty()) return v->text();
+  if (v->is_number() && v->AsInt()) return v->text();
+  return std::nullopt;
+}
+
+// Reads what an alert needs from a result line (with its evidence record).
+class ResultReader {
+ public:
+  explicit ResultReader(const CaseArgs& args) : args_(args) {}
+
+  // False with `error` set on bad input; `alert` false for a result without
+  // fired rules (not an alert).
+  bool Read(const json::Value& r, const std::string& where, bool* alert,
+            cases::AlertInput* in, std::string* id_member, std::string* error) {
+    const json::Value* fired = r.Find("fired");
+    if (fired == nullptr || !fired->is_array()) {
+      return Fail(error, where, "expected a result of vigil eval (an array 'fired')");
+    }
+    *alert = !fired->items().empty();
+    if (!*alert) return true;
+    const json::Value* ev = r.Find("explain");
+    if (ev == nullptr) {
+      return Fail(error, where,
+                  "the result has fired rules but no evidence record; run vigil eval with "
+                  "--explain or --explain=fired");
+    }
+    const json::Value* format = ev->is_object() ? ev->Find("format") : nullptr;
+    if (format == nullptr || !format->is_string() || format->text() != cases::kEvidenceFormat) {
+      std::string found = format != nullptr && format->is_string() ? "\"" + format->text() + "\""
+                                                                    : "another record";
+      return Fail(error, where,
+                  fmt::format("member 'explain.format': expected \"{}\", found {} (evaluate "
+                              "again with this vigil)",
+                              cases::kEvidenceFormat, found));
+    }
+    const json::Value* event = Member(*ev, "event", json::Type::kObject, where, error);
+    if (event == nullptr) return false;
+    std::optional<std::string> id = IdText(event->Find("id"));
+    const json::Value* id_field = event->Find("id_field");
+    if (!id || id_field == nullptr || !id_field->is_string()) {
+      return Fail(error, where,
+                  "the event has no id; give the schema an @id field (docs/language.md, "
+                  "\"Event ids\")");
+    }
+    *id_member = id_field->text();
+    const json::Value* time = event->Find("time");
+    std::optional<int64_t> us = time != nullptr && time->is_string() ? ParseTime(time->text())
+                                                                      : std::nullopt;
+    if (!us) return Fail(error, where, "member 'explain.event.time': the event has no time");
+    if (!args_.subject.empty()) {
+      in->subject.field = args_.subject;
+    } else {
+      const json::Value* subject = event->Find("subject");
+      const json::Value* field = subject != nullptr && subject->is_object()
+                                     ? subject->Find("field")
+                                     : nullptr;
+      if (field == nullptr || !field->is_string()) {
+        return Fail(error, where,
+                    "no subject: mark the schema field that names the customer, account, card "
+                    "or merchant @subject, or give --subject FIELD");
+      }
+      in->subject.field = field->text();
+    }
+    cases::Alert& a = in->alert;
+    a.event = *id;
+    a.time = time->text();
+    a.time_us = *us;
+    const json::Value* decision = Member(*ev, "decision", json::Type::kString, where, error);
+    const json::Value* score = Member(*ev, "score", json::Type::kNumber, where, error);
+    const json::Value* efired = Member(*ev, "fired", json::Type::kArray, where, error);
+    const json::Value* rulesets = Member(*ev, "rulesets", json::Type::kArray, where, error);
+    const json::Value* decisions = Member(*ev, "decisions", json::Type::kArray, where, error);
+    if (decision == nullptr || score == nullptr || efired == nullptr || rulesets == nullptr ||
+        decisions == nullptr) {
+      return false;
+    }
+    a.decision = decision->text();
+    a.score = score->AsInt().value_or(0);
+    for (const json::Value& f : efired->items()) {
+      cases::FiredRule rule;
+      if (!Text(f, "rule", &rule.rule) || !Text(f, "version", &rule.version) ||
+          !Text(f, "severity", &rule.severity) || !Text(f, "title", &rule.title) ||
+          !Text(f, "reason", &rule.reason) || !Texts(f, "tags", &rule.tags)) {
+        return Fail(error, where, "member 'explain.fired': expected rules with rule, version, "
+                                  "severity, title, reason and tags");
+      }
+      a.fired.push_back(std::move(rule));
+    }
+    if (a.fired.empty()) {
+      return Fail(error, where, "the result's rules fired but its evidence record lists none");
+    }
+    for (const json::Value& x : rulesets->items()) {
+      cases::RulesetRef rs;
+      if (!Text(x, "name", &rs.name) || !Text(x, "version", &rs.version) ||
+          !Text(x, "sources_digest", &rs.sources_digest)) {
+        return Fail(error, where, "member 'explain.rulesets': expected name, version and "
+                                  "sources_digest");
+      }
+      if (const json::Value* p = x.Find("pack"); p != nullptr) {
+        cases::PackRef pack;
+        if (!Text(*p, "file", &pack.file) || !Text(*p, "version", &pack.version) ||
+            !Text(*p, "sha256", &pack.sha256) || !Texts(*p, "signers", &pack.signers)) {
+          return Fail(error, where, "member 'explain.rulesets[].pack': expected file, version, "
+                                    "sha256 and signers");
+        }
+        rs.pack = std::move(pack);
+      }
+      in->rulesets.push_back(std::move(rs));
+    }
+    for (const json::Value& d : decisions->items()) {
+      if (!d.is_string()) return Fail(error, where, "member 'explain.decisions': expected strings");
+      in->decisions.push_back(d.text());
+    }
+    a.evidence = *ev;
+    return true;
+  }
+
+ private:
+  static bool Fail(std::string* error, const std::string& where, const std::string& what) {
+    *error = fmt::format("{}: {}", where, what);
+    return false;
+  }
+  static const json::Value* Member(const json::Value& o, const char* name, json::Type type,
+                                    const std::string& where, std::string* error) {
+    const json::Value* v = o.Find(name);
+    if (v == nullptr || v->type() != type) {
+      Fail(error, where, fmt::format("member 'explain.{}': expected {}", name,
+                                     json::TypeName(type)));
+      return nullptr;
+    }
+    return v;
+  }
+  static bool Text(const json::Value& o, const char* name, std::string* out) {
+    const json::Value* v = o.is_object() ? o.Find(name) : nullptr;
+    if (v == nullptr || !v->is_string()) return false;
+    *out = v->text();
+    return true;
+  }
+  static bool Texts(const json::Value& o, const char* name, std::vector<std::string>* out) {
+    const json::Value* v = o.is_object() ? o.Find(name) : nullptr;
+    if (v == nullptr || !v->is_array()) return false;
+    for (const json::Value& x : v->items()) {
+      if (!x.is_string()) return false;
+      out->push_back(x.text());
+    }
+    return true;
+  }
+
+  const CaseArgs& args_;
+};
+
+// Where case files are written until the run succeeds: a folder next to the
+// output, renamed into place at the end, removed on failure.
+class Staging {
+ public:
+  ~Staging() {
+    if (!dir_.empty()) {
+      std::error_code ec;
+      fs::remove_all(dir_, ec);
+    }
+  }
+
+  bool Open(const std::string& out, std::string* error) {
+    out_ = out;
+    std::error_code ec;
+    fs::file_status st = fs::status(out, ec);
+    if (fs::exists(st)) {
+      if (!fs::is_directory(st)) {
+        *error = fmt::format("-o \"{}\": exists and is not a folder", out);
+        return false;
+      }
+      size_t n = 0;
+      for (auto it = fs::directory_iterator(out, ec); !ec && it != fs::directory_iterator();
+           it.increment(ec)) {
+        ++n;
+      }
+      if (ec) {
+        *error = fmt::format("-o \"{}\": cannot read the folder: {}", out, ec.message());
+        return false;
+      }
+      if (n > 0) {
+        *error = fmt::format("-o \"{}\": the folder already holds {} file{}; give a new or "
+                             "empty folder (case files are never overwritten)",
+                             out, n, n == 1 ? "" : "s");
+        return false;
+      }
+    }
+    fs::path target = fs::path(out).lexically_normal();
+    if (target.filename().empty()) target = target.parent_path();
+    fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    dir_ = parent / fmt::format(".{}.vigil-tmp-{}", target.filename().string(), ::getpid());
+    if (!fs::create_directories(dir_, ec) || ec) {
+      *error = fmt::format("-o \"{}\": cannot create a folder next to it: {}", out,
+                           ec ? ec.message() : "it already exists");
+      dir_.clear();
+      return false;
+    }
+    target_ = target;
+    return true;
+  }
+
+  bool Write(const cases::Case& c, std::string* error) {
+    fs::path path = dir_ / (c.case_id + ".json");
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+      *error = fmt::format("two cases with id {} (the same subject and first event twice)",
+                           c.case_id);
+      return false;
+    }
+    if (!WriteFileAtomically(path.string(), cases::WriteCaseJson(c), 0600)) {
+      *error = fmt::format("cannot write \"{}\": {}", path.string(), std::strerror(errno));
+      return false;
+    }
+    return true;
+  }
+
+  // Moves the case files into place.
+  bool Commit(std::string* error) {
+    std::error_code ec;
+    if (fs::exists(target_, ec)) fs::remove(target_, ec);  // empty: checked in Open
+    fs::rename(dir_, target_, ec);
+    if (ec) {
+      *error = fmt::format("cannot move the case files into \"{}\": {}", out_, ec.message());
+      return false;
+    }
+    dir_.clear();
+    return true;
+  }
+
+ private:
+  std::string out_;
+  fs::path target_;
+  fs::path dir_;
+};
+
+std::FILE* OpenInput(const std::string& path) {
+  return path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+}
+
+}  // namespace
+
+int RunCase(const std::vector<std::string>& args) {
+  const Command& self = *FindCommand("case");
+  CaseArgs a;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    auto value = [&]() -> const std::string* {
+      return i + 1 < args.size() ? &args[++i] : nullptr;
+    };
+    const std::string* v = nullptr;
+    if (arg == "--results") {
+      if ((v = value()) == nullptr) return Usage(self, "--results needs a file");
+      a.results = *v;
+    } else if (arg == "--events") {
+      if ((v = value()) == nullptr) return Usage(self, "--events needs a file");
+      a.events = *v;
+    } else if (arg == "-o" || arg == "--out") {
+      if ((v = value()) == nullptr) return Usage(self, "-o needs a folder");
+      a.out = *v;
+    } else if (arg == "--subject") {
+      if ((v = value()) == nullptr) return Usage(self, "--subject needs a field name");
+      a.subject = *v;
+    } else if (arg == "--case-window") {
+      if ((v = value()) == nullptr) {
+        return Usage(self, "--case-window needs a duration such as 30d");
+      }
+      std::optional<int64_t> d = ParseDuration(*v);
+      if (!d || *d <= 0) {
+        return Usage(self, fmt::format("--case-window takes a duration such as 30d, not '{}'", *v));
+      }
+      a.build.window_us = *d;
+    } else if (arg == "--min-decision") {
+      if ((v = value()) == nullptr) return Usage(self, "--min-decision needs a decision");
+      a.build.min_decision = *v;
+    } else if (arg == "--amount") {
+      if ((v = value()) == nullptr) return Usage(self, "--amount needs a member name");
+      a.build.amount_member = *v;
+    } else if (arg == "--currency") {
+      if ((v = value()) == nullptr) return Usage(self, "--currency needs a member name");
+      a.build.currency_member = *v;
+    } else {
+      return Usage(self, fmt::format("unexpected argument '{}'", arg));
+    }
+  }
+  if (a.results.empty()) return Usage(self, "no results given (--results FILE.jsonl)");
+  if (a.events.empty()) return Usage(self, "no events given (--events FILE.jsonl)");
+  if (a.out.empty()) return Usage(self, "no output folder given (-o DIR)");
+  if (a.results == "-" && a.events == "-") {
+    return Usage(self, "--results and --events cannot both be standard input");
+  }
+
+  std::FILE* rf = OpenInput(a.results);
+  if (rf == nullptr) {
+    fmt::print(stderr, "vigil case: cannot open \"{}\": {}\n", a.results, std::strerror(errno));
+    return kExitFailure;
+  }
+  std::FILE* ef = OpenInput(a.events);
+  if (ef == nullptr) {
+    fmt::print(stderr, "vigil case: cannot open \"{}\": {}\n", a.events, std::strerror(errno));
+    if (rf != stdin) std::fclose(rf);
+    return kExitFailure;
+  }
+  JsonLines results(rf, a.results == "-" ? "<stdin>" : a.results);
+  JsonLines events(ef, a.events == "-" ? "<stdin>" : a.events);
+  std::string error;
+  Staging staging;
+  uint64_t alerts = 0;
+  bool ok = staging.Open(a.out, &error);
+  cases::CaseBuilder builder(a.build, [&](cases::Case&& c, std::string* why) {
+    return staging.Write(c, why);
+  });
+  ResultReader reader(a);
+  json::Value result;
+  json::Value event;
+  std::string last_found;  // where the previous alert's event was found
+  while (ok && results.Next(&result, &error)) {
+    const std::string where = results.Where();
+    bool alert = false;
+    cases::AlertInput in;
+    std::string id_member;
+    if (!reader.Read(result, where, &alert, &in, &id_member, &error)) {
+      ok = false;
+      break;
+    }
+    if (!alert) continue;
+    ++alerts;
+    // The alert's event: read the events forward to it, keeping nothing else.
+    bool found = false;
+    while (events.Next(&event, &error)) {
+      if (IdText(event.Find(id_member)) == in.alert.event) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      if (error.empty()) {
+        error = fmt::format(
+            "{}: event '{}' is not in {}{} (results must follow the order of the events they "
+            "came from, and name them by the member '{}')",
+            where, in.alert.event, events.shown(),
+            last_found.empty() ? "" : " after line " + last_found, id_member);
+      }
+      ok = false;
+      break;
+    }
+    last_found = std::to_string(events.line());
+    std::optional<std::string> subject = IdText(event.Find(in.subject.field));
+    if (!subject) {
+      error = fmt::format("{}: event '{}' has no subject: member '{}' is missing or not a string "
+                          "or an integer",
+                          events.Where(), in.alert.event, in.subject.field);
+      ok = false;
+      break;
+    }
+    in.subject.value = *subject;
+    in.transaction.event = in.alert.event;
+    in.transaction.time = in.alert.time;
+    in.transaction.time_us = in.alert.time_us;
+    in.transaction.data = std::move(event);
+    in.event_where = events.Where();
+    if (!builder.Add(std::move(in), where, &error)) ok = false;
+  }
+  if (ok && !error.empty()) ok = false;  // a malformed results line ended the loop
+  if (ok) ok = builder.Finish(&error);
+  if (ok) ok = staging.Commit(&error);
+  if (rf != stdin) std::fclose(rf);
+  if (ef != stdin) std::fclose(ef);
+  if (!ok) {
+    fmt::print(stderr, "vigil case: {}\n", error);
+    fmt::print(stderr, "vigil case: no case written\n");
+    return kExitFailure;
+  }
+  fmt::print(stderr, "{} case{} written to {} ({} alert{} read; {} case{} below the minimum "
+                     "decision not written)\n",
+             builder.cases_written(), builder.cases_written() == 1 ? "" : "s", a.out, alerts,
+             alerts == 1 ? "" : "s", builder.cases_below_threshold(),
+             builder.cases_below_threshold() == 1 ? "" : "s");
+  return kExitOk;
+}
+
+}  // namespace vigil::cli
