@@ -238,7 +238,7 @@ TEST_F(CApiEval, JsonEventsBatchAndExplain) {
   size_t len = 0;
   ASSERT_EQ(vigil_session_explain(s_, events[1], results[1], &json, &len), VIGIL_OK);
   EXPECT_NE(std::strstr(json, "\"format\":\"vigil.explain/2\""), nullptr);
-  EXPECT_NE(std::strstr(json, "{\"kind\":\"field\",\"value\":\"12.00\",\"field\":\"amount\"}"),
+  EXPECT_NE(std::strstr(json, "{\"kind\":\"field\",\"field\":\"amount\",\"value\":\"12.00\"}"),
             nullptr)
       << json;
   for (int i = 0; i < 3; ++i) {

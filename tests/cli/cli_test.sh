@@ -69,7 +69,7 @@ contains eval_stdin out '{"event":1,"decision":"review"'
 check eval_explain 0 "$vigil" eval --rules "$data/small.vgl" --events "$data/events.jsonl" --explain
 contains eval_explain out '"explain":{"format":"vigil.explain/2","mode":"all","pii":"masked","event":{"id":"e1","id_field":"id","time":null}'
 contains eval_explain out '"rulesets":[{"name":"cli.small","version":"2.1.0","sources_digest":"'
-contains eval_explain out '"condition":{"kind":"op","value":true,"op":">","children":[{"kind":"field","value":"20.50","field":"amount"},{"kind":"const","value":"10.00"}]}'
+contains eval_explain out '"condition":{"kind":"op","op":">","value":true,"children":[{"kind":"field","field":"amount","value":"20.50"},{"kind":"const","value":"10.00"}]}'
 check eval_broken_rules 2 "$vigil" eval --rules "$data/broken.vgl" --events "$data/events.jsonl"
 check eval_missing_events 1 "$vigil" eval --rules "$data/small.vgl" --events "$data/nope.jsonl"
 contains eval_missing_events err "cannot open"

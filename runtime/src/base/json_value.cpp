@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "base/json_writer.hpp"
@@ -375,7 +376,8 @@ bool IsScalar(const Value& v) {
          (v.is_array() && v.items().empty()) || (v.is_object() && v.members().empty());
 }
 
-void WriteIndented(const Value& v, int indent, std::string& out) {
+void WriteIndented(const Value& v, int indent, const std::vector<std::string_view>& compact,
+                   std::string& out) {
   switch (v.type()) {
     case Type::kArray: {
       bool flat = true;
@@ -387,7 +389,7 @@ void WriteIndented(const Value& v, int indent, std::string& out) {
       out += "[\n";
       for (size_t i = 0; i < v.items().size(); ++i) {
         out.append(static_cast<size_t>(indent + 2), ' ');
-        WriteIndented(v.items()[i], indent + 2, out);
+        WriteIndented(v.items()[i], indent + 2, compact, out);
         out += i + 1 < v.items().size() ? ",\n" : "\n";
       }
       out.append(static_cast<size_t>(indent), ' ');
@@ -402,9 +404,14 @@ void WriteIndented(const Value& v, int indent, std::string& out) {
       out += "{\n";
       for (size_t i = 0; i < v.members().size(); ++i) {
         out.append(static_cast<size_t>(indent + 2), ' ');
-        AppendJsonString(v.members()[i].first, out);
+        const std::string& key = v.members()[i].first;
+        AppendJsonString(key, out);
         out += ": ";
-        WriteIndented(v.members()[i].second, indent + 2, out);
+        if (std::find(compact.begin(), compact.end(), key) != compact.end()) {
+          Write(v.members()[i].second, out);
+        } else {
+          WriteIndented(v.members()[i].second, indent + 2, compact, out);
+        }
         out += i + 1 < v.members().size() ? ",\n" : "\n";
       }
       out.append(static_cast<size_t>(indent), ' ');
@@ -453,6 +460,9 @@ void Write(const Value& v, std::string& out) {
   }
 }
 
-void WritePretty(const Value& v, std::string& out) { WriteIndented(v, 0, out); }
+void WritePretty(const Value& v, std::string& out,
+                 const std::vector<std::string_view>& compact) {
+  WriteIndented(v, 0, compact, out);
+}
 
 }  // namespace vigil::json

@@ -91,7 +91,9 @@ bool Parse(std::string_view text, Value* out, ParseError* error, const ParseOpti
 // Compact JSON on one line.
 void Write(const Value& v, std::string& out);
 // Indented by two spaces, one member or item per line; arrays holding only
-// scalars stay on one line. Ends without a newline.
-void WritePretty(const Value& v, std::string& out);
+// scalars stay on one line, and so do the values of members named in
+// `compact` (records embedded whole). Ends without a newline.
+void WritePretty(const Value& v, std::string& out,
+                 const std::vector<std::string_view>& compact = {});
 
 }  // namespace vigil::json

@@ -374,7 +374,9 @@ Value CaseToJson(const Case& c) {
 
 std::string WriteCaseJson(const Case& c) {
   std::string out;
-  json::WritePretty(CaseToJson(c), out);
+  // Each evidence record and each event on one line: a case stays readable
+  // (and diffable) alert by alert.
+  json::WritePretty(CaseToJson(c), out, {"evidence", "data"});
   out += '\n';
   return out;
 }

@@ -250,46 +250,43 @@ class Explainer {
     out_ += "{\"kind\":\"";
     out_ += KindOf(n.op);
     out_ += '"';
-    // The source text, where the other members do not already say it all:
-    // not for fields, lets, list lookups and and/or (their operands are
-    // there), nor for a literal constant (its value is its text).
-    const size_t value_at = out_.size();
-    out_ += ",\"value\":";
-    AppendValue(v, p_.node_types[index], Tainted(index));
     if (const char* op = Operator(n)) {
       out_ += ",\"op\":\"";
       out_ += op;
       out_ += '"';
+    } else if (n.op == OpCode::kField) {
+      out_ += ",\"field\":";
+      AppendJsonString(p_.schema.fields[n.c].name, out_);
+    } else if (n.op == OpCode::kLet) {
+      out_ += ",\"let\":";
+      AppendJsonString(p_.let_names[n.c], out_);
+      if (let_seen_.insert(n.c).second) let_order_.push_back(n.c);
     }
+    value_.clear();
+    std::swap(value_, out_);  // the value, written aside to compare it with the text
+    AppendValue(v, p_.node_types[index], Tainted(index));
+    std::swap(value_, out_);
+    // The source text, where the other members do not already say it all:
+    // not for fields, lets, list lookups and operators (their operands are
+    // there), nor for a literal constant (its value is its text).
+    const std::string& text = p_.node_text[index];
+    const bool literal = n.op == OpCode::kConst &&
+                         (value_ == text || (value_.size() == text.size() + 2 &&
+                                             value_.compare(1, text.size(), text) == 0));
     switch (n.op) {
-      case OpCode::kAnd: case OpCode::kOr: case OpCode::kField: case OpCode::kLet:
-      case OpCode::kInSetI64: case OpCode::kInSetStr: case OpCode::kInSetI64Field:
-      case OpCode::kInSetStrField: case OpCode::kInHashedSet: case OpCode::kInExternalSet:
+      case OpCode::kField: case OpCode::kLet: case OpCode::kInSetI64: case OpCode::kInSetStr:
+      case OpCode::kInSetI64Field: case OpCode::kInSetStrField: case OpCode::kInHashedSet:
+      case OpCode::kInExternalSet:
         break;
-      default: {
-        if (Operator(n) != nullptr) break;  // its operands and "op" say it
-        const std::string& text = p_.node_text[index];
-        const std::string_view value(out_.data() + value_at + 9, out_.size() - value_at - 9);
-        const bool literal = n.op == OpCode::kConst &&
-                             (value == text || (value.size() == text.size() + 2 &&
-                                                value.substr(1, text.size()) == text));
-        if (!literal) {
-          std::string expr = ",\"expr\":";
-          AppendJsonString(text, expr);
-          out_.insert(value_at, expr);
+      default:
+        if (Operator(n) == nullptr && !literal) {
+          out_ += ",\"expr\":";
+          AppendJsonString(text, out_);
         }
-      }
     }
+    out_ += ",\"value\":";
+    out_ += value_;
     switch (n.op) {
-      case OpCode::kField:
-        out_ += ",\"field\":";
-        AppendJsonString(p_.schema.fields[n.c].name, out_);
-        break;
-      case OpCode::kLet:
-        out_ += ",\"let\":";
-        AppendJsonString(p_.let_names[n.c], out_);
-        if (let_seen_.insert(n.c).second) let_order_.push_back(n.c);
-        break;
       case OpCode::kAggregate:
         AppendAggregate(n.c);
         break;
@@ -336,6 +333,7 @@ class Explainer {
   const EvalOptions& options_;
   std::string& out_;
   std::string text_;
+  std::string value_;  // a node's value, before it is written
   std::vector<uint8_t> taint_;
   std::set<uint32_t> let_seen_;
   std::vector<uint32_t> let_order_;  // lets to expand, in the order first met

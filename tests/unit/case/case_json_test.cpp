@@ -65,7 +65,7 @@ TEST(CaseJson, WritesStableBytesThatReadBackToTheSameCase) {
   EXPECT_EQ(text, WriteCaseJson(Sample()));
   EXPECT_EQ(text.back(), '\n');
   EXPECT_NE(text.find("\"currency\": null"), std::string::npos);
-  EXPECT_NE(text.find("\"amount\": 19.90"), std::string::npos);  // as the event had it
+  EXPECT_NE(text.find("\"amount\":19.90"), std::string::npos);  // as the event had it
   Case c;
   std::string error;
   ASSERT_TRUE(ReadCaseJson(text, "c.json", &c, &error)) << error;
