@@ -3,6 +3,7 @@
 // (docs/case.md). Streams both files in step: only the open cases are kept.
 #include <fmt/format.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "base/json_writer.hpp"
 #include "base/time_util.hpp"
 #include "case/case_builder.hpp"
 #include "case/case_json.hpp"
@@ -38,16 +40,18 @@ class JsonLines {
   std::string Where() const { return fmt::format("{}:{}", shown_, number_); }
 
   // The next non-blank line as an object; false at the end (error empty) or
-  // on a malformed line (error set).
-  bool Next(json::Value* out, std::string* error) {
-    std::string text;
+  // on a malformed line (error set). With `needle`, lines that do not
+  // contain it are skipped unread (nothing they hold is wanted).
+  bool Next(json::Value* out, std::string* error, std::string_view needle = {}) {
     bool too_long = false;
-    while (lines_.Next(text, &too_long)) {
+    while (lines_.Next(text_, &too_long)) {
       ++number_;
       if (too_long) {
         *error = fmt::format("{}: line is longer than {} bytes", Where(), LineReader::kMaxLine);
         return false;
       }
+      if (!needle.empty() && text_.find(needle) == std::string::npos) continue;
+      const std::string& text = text_;
       if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
       json::ParseError e;
       if (!json::Parse(text, out, &e)) {
@@ -68,6 +72,7 @@ class JsonLines {
  private:
   LineReader lines_;
   std::string shown_;
+  std::string text_;
   uint64_t number_ = 0;
 };
 
@@ -187,7 +192,7 @@ class ResultReader {
       if (!d.is_string()) return Fail(error, where, "member 'explain.decisions': expected strings");
       in->decisions.push_back(d.text());
     }
-    a.evidence = *ev;
+    a.evidence = json::Value::Raw(*ev);  // held until the case closes: compact
     return true;
   }
 
@@ -275,23 +280,43 @@ class Staging {
     return true;
   }
 
+  // Writes one case file into the staging folder (not yet synced: Commit
+  // syncs them all at once, which is much faster than a sync per file).
   bool Write(const cases::Case& c, std::string* error) {
     fs::path path = dir_ / (c.case_id + ".json");
-    std::error_code ec;
-    if (fs::exists(path, ec)) {
-      *error = fmt::format("two cases with id {} (the same subject and first event twice)",
-                           c.case_id);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      *error = errno == EEXIST
+                   ? fmt::format("two cases with id {} (the same subject and first event twice)",
+                                 c.case_id)
+                   : fmt::format("cannot write \"{}\": {}", path.string(), std::strerror(errno));
       return false;
     }
-    if (!WriteFileAtomically(path.string(), cases::WriteCaseJson(c), 0600)) {
-      *error = fmt::format("cannot write \"{}\": {}", path.string(), std::strerror(errno));
-      return false;
+    const std::string bytes = cases::WriteCaseJson(c);
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
     }
-    return true;
+    const int saved = errno;
+    const bool ok = ::close(fd) == 0 && done == bytes.size();
+    if (!ok) {
+      *error = fmt::format("cannot write \"{}\": {}", path.string(), std::strerror(saved));
+    }
+    return ok;
   }
 
-  // Moves the case files into place.
+  // Makes the case files durable, then moves them into place in one rename:
+  // a crash leaves either no case files or all of them.
   bool Commit(std::string* error) {
+    int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = fd >= 0 && ::syncfs(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!synced) {
+      *error = fmt::format("cannot sync the case files: {}", std::strerror(errno));
+      return false;
+    }
     std::error_code ec;
     if (fs::exists(target_, ec)) fs::remove(target_, ec);  // empty: checked in Open
     fs::rename(dir_, target_, ec);
@@ -300,6 +325,12 @@ class Staging {
       return false;
     }
     dir_.clear();
+    fd = ::open(target_.parent_path().empty() ? "." : target_.parent_path().c_str(),
+                O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fsync(fd);  // the rename itself
+      ::close(fd);
+    }
     return true;
   }
 
@@ -401,8 +432,17 @@ int RunCase(const std::vector<std::string>& args) {
     if (!alert) continue;
     ++alerts;
     // The alert's event: read the events forward to it, keeping nothing else.
+    // Only lines holding the id (as JSON text) are parsed: the others were
+    // read by vigil eval already and are not wanted here.
+    std::string needle;
+    if (std::optional<int64_t> number = json::Value::Number(in.alert.event).AsInt();
+        number && *number >= 0) {
+      needle = in.alert.event;
+    } else {
+      AppendJsonString(in.alert.event, needle);
+    }
     bool found = false;
-    while (events.Next(&event, &error)) {
+    while (events.Next(&event, &error, needle)) {
       if (IdText(event.Find(id_member)) == in.alert.event) {
         found = true;
         break;
@@ -447,10 +487,11 @@ int RunCase(const std::vector<std::string>& args) {
     return kExitFailure;
   }
   fmt::print(stderr, "{} case{} written to {} ({} alert{} read; {} case{} below the minimum "
-                     "decision not written)\n",
+                     "decision not written; at most {} case{} open at once)\n",
              builder.cases_written(), builder.cases_written() == 1 ? "" : "s", a.out, alerts,
              alerts == 1 ? "" : "s", builder.cases_below_threshold(),
-             builder.cases_below_threshold() == 1 ? "" : "s");
+             builder.cases_below_threshold() == 1 ? "" : "s", builder.most_open_cases(),
+             builder.most_open_cases() == 1 ? "" : "s");
   return kExitOk;
 }
 

@@ -51,7 +51,7 @@ nothing_left() {  # no output folder and no staging folder next to it
 # ---------------------------------------------------------------- end to end
 "$vigil" eval --rules "$rules" --events "$events" --explain=fired > "$tmp/results.jsonl" 2>/dev/null
 check case_e2e 0 "$vigil" case --results "$tmp/results.jsonl" --events "$events" -o "$tmp/cases"
-contains case_e2e err "6 cases written to $tmp/cases (20 alerts read; 0 cases below the minimum decision not written)"
+contains case_e2e err "6 cases written to $tmp/cases (20 alerts read; 0 cases below the minimum decision not written; at most 6 cases open at once)"
 if [ "${VIGIL_UPDATE_GOLDEN:-}" = 1 ]; then
   rm -rf "$golden" && mkdir -p "$golden" && cp "$tmp"/cases/*.json "$golden"/
   echo "golden case files rewritten in $golden"
@@ -81,7 +81,7 @@ check case_all 0 "$vigil" case --results "$tmp/results.jsonl" --events "$events"
 contains case_all err "cases below the minimum decision not written"
 ok allow_cases grep -lq '"decision": "allow"' "$tmp"/every/*.json
 check case_min_report 0 "$vigil" case --results "$tmp/results.jsonl" --events "$events" -o "$tmp/rep" --min-decision block
-contains case_min_report err "0 cases written to $tmp/rep (20 alerts read; 6 cases below the minimum decision not written)"
+contains case_min_report err "0 cases written to $tmp/rep (20 alerts read; 6 cases below the minimum decision not written; at most 6 cases open at once)"
 
 # A case file holds what the docs promise.
 whitcombe=$(grep -l '"value": "100234987"' "$tmp"/cases/*.json)

@@ -18,6 +18,7 @@ const char* TypeName(Type t) {
     case Type::kString: return "a string";
     case Type::kArray: return "an array";
     case Type::kObject: return "an object";
+    case Type::kRaw: return "a JSON value";
   }
   return "a value";
 }
@@ -54,6 +55,14 @@ Value Value::Array() {
 Value Value::Object() {
   Value v;
   v.type_ = Type::kObject;
+  return v;
+}
+
+Value Value::Raw(const Value& of) {
+  Value v;
+  v.type_ = Type::kRaw;
+  Write(of, v.text_);
+  v.text_.shrink_to_fit();
   return v;
 }
 
@@ -438,6 +447,7 @@ void Write(const Value& v, std::string& out) {
     case Type::kNull: out += "null"; return;
     case Type::kBool: out += v.boolean() ? "true" : "false"; return;
     case Type::kNumber: out += v.text(); return;
+    case Type::kRaw: out += v.text(); return;
     case Type::kString: AppendJsonString(v.text(), out); return;
     case Type::kArray:
       out += '[';

@@ -203,6 +203,7 @@ bool CaseBuilder::Add(AlertInput in, const std::string& where, std::string* erro
   }
   o.c.alerts.push_back(std::move(in.alert));
   o.c.transactions.push_back(std::move(in.transaction));
+  most_open_ = std::max(most_open_, open_.size());
   return CloseBefore(watermark_us_, error);
 }
 

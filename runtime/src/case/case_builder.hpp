@@ -49,6 +49,7 @@ class CaseBuilder {
   bool Finish(std::string* error);
 
   size_t open_cases() const { return open_.size(); }
+  size_t most_open_cases() const { return most_open_; }
   uint64_t cases_written() const { return written_; }
   uint64_t cases_below_threshold() const { return below_; }
   uint64_t alerts_written() const { return alerts_written_; }
@@ -70,6 +71,7 @@ class CaseBuilder {
   uint64_t written_ = 0;
   uint64_t below_ = 0;
   uint64_t alerts_written_ = 0;
+  size_t most_open_ = 0;
 };
 
 // Fills what a case sums up from its alerts and transactions: time order,
