@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/) with clang, ASan and UBSan in
 # build-fuzz/ and runs each for SECONDS (default 60) on seeds taken from the
-# repository's rule files, events, a real snapshot, a real pack and the
-# language server's golden sessions. A crash, a leak, a
+# repository's rule files, events, a real snapshot, a real pack, the
+# language server's golden sessions and golden case files. A crash, a leak, a
 # hang (over 10 s for one input) or a broken invariant fails the script and
 # leaves the input in build-fuzz/crash-*.
 #   tools/fuzz.sh [SECONDS]
@@ -13,10 +13,10 @@ seconds=${1:-60}
 build=$root/build-fuzz
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DVIGIL_FUZZ=ON -DVIGIL_BUILD_TESTS=OFF -DVIGIL_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil fuzz_compile fuzz_event fuzz_snapshot fuzz_pack fuzz_lsp
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil fuzz_compile fuzz_event fuzz_snapshot fuzz_pack fuzz_lsp fuzz_case
 corpus=$build/corpus
 rm -rf "$corpus"
-mkdir -p "$corpus/compile" "$corpus/event" "$corpus/snapshot" "$corpus/pack" "$corpus/lsp"
+mkdir -p "$corpus/compile" "$corpus/event" "$corpus/snapshot" "$corpus/pack" "$corpus/lsp" "$corpus/case"
 find "$root/rules" "$root/tests/golden" -name '*.vgl' -exec cp {} "$corpus/compile/" \;
 split -l 1 -d "$root/examples/events.jsonl" "$corpus/event/line-"
 "$build/vigil" eval --rules "$root/rules/examples/card_rules.vgl" --events "$root/examples/events.jsonl" \
@@ -27,8 +27,10 @@ if "$build/vigil" pack build "$root/rules/coalition" -o "$corpus/coalition.vgp" 
 fi
 # Editor sessions for the language server, from its golden cases.
 /usr/bin/python3 "$root/fuzz/lsp_seeds.py" "$root" "$corpus/lsp"
+# Case files: the golden ones that fit in an input.
+find "$root/tests/cli/data/case/golden" -name '*.json' -size -64k -exec cp {} "$corpus/case/" \;
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for target in compile event snapshot pack lsp; do
+for target in compile event snapshot pack lsp case; do
   echo "fuzz_$target: ${seconds}s"
   (cd "$build" && "./fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -max_len=65536 \
      -print_final_stats=1 "$corpus/$target" 2>&1 | tail -12)
