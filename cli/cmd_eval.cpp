@@ -23,6 +23,7 @@ struct EvalArgs {
   std::vector<std::string> rules;
   std::string events;
   bool explain = false;
+  eval::ExplainOptions explain_options;  // --explain=fired: only the rules that fired
   bool fail_fast = false;
   bool allow_pii = false;
   bool record = true;
@@ -79,8 +80,13 @@ int RunEval(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) return Usage(self, "--events needs a file");
       a.events = args[++i];
       have_events = true;
-    } else if (arg == "--explain") {
+    } else if (arg == "--explain" || arg == "--explain=all") {
       a.explain = true;
+    } else if (arg == "--explain=fired") {
+      a.explain = true;
+      a.explain_options.fired_only = true;
+    } else if (arg.starts_with("--explain=")) {
+      return Usage(self, fmt::format("--explain takes all or fired, not '{}'", arg.substr(10)));
     } else if (arg == "--allow-pii") {
       a.allow_pii = true;
     } else if (arg == "--no-record") {
@@ -200,11 +206,11 @@ int RunEval(const std::vector<std::string>& args) {
                  shown, number, TimeToString(t.i), DurationToString(a.store.max_skew_us),
                  TimeToString(session.outlier_reference()));
     }
-    eval::WriteResultJson(*c.program, result, reader.last_id(), number, out);
+    eval::WriteResultJson(*c.program, result, number, out);
     if (a.explain) {
       out.pop_back();  // reopen the object to add the explanation
       out += ",\"explain\":";
-      eval::AppendExplainJson(session, event, result, options, out);
+      eval::AppendExplainJson(session, event, result, options, out, a.explain_options);
       out += '}';
     }
     out += '\n';

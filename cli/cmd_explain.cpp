@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "base/bom.hpp"
 #include "cli.hpp"
@@ -26,12 +27,59 @@ std::string ValueText(simdjson::dom::element v) {
   return std::string(simdjson::minify(v));
 }
 
+std::string_view Member(simdjson::dom::element node, const char* name) {
+  std::string_view v;
+  return node[name].get(v) == simdjson::SUCCESS ? v : std::string_view();
+}
+
+// What a node is called in the tree: its source text, or what stands for it
+// where the record leaves the text out: a field or let's name, `in LIST`,
+// and/or, and for other operators their operands joined by the operator.
+std::string Label(simdjson::dom::element node, int depth = 0) {
+  for (const char* name : {"expr", "field", "let"}) {
+    std::string_view v = Member(node, name);
+    if (!v.empty()) return std::string(v);
+  }
+  simdjson::dom::element list;
+  if (node["list"].get(list) == simdjson::SUCCESS) {
+    std::string_view name = Member(list, "name");
+    return fmt::format("in {}", name.empty() ? "{...}" : name);
+  }
+  std::string_view op = Member(node, "op");
+  simdjson::dom::array kids;
+  if (op == "and" || op == "or" || op.empty() || depth > 16 ||
+      node["children"].get(kids) != simdjson::SUCCESS || kids.size() != 2) {
+    return op.empty() ? std::string(Member(node, "value")) : std::string(op);
+  }
+  auto operand = [&](simdjson::dom::element k) {
+    std::string text = Label(k, depth + 1);
+    std::string_view kop = Member(k, "op");
+    return kop.empty() ? text : "(" + text + ")";
+  };
+  return fmt::format("{} {} {}", operand(kids.at(0).value_unsafe()), op,
+                     operand(kids.at(1).value_unsafe()));
+}
+
+// The fields a condition reads itself (not through lets), with their values.
+void Reads(simdjson::dom::element node, std::string& out, int depth = 0) {
+  std::string_view field = Member(node, "field");
+  if (!field.empty()) {
+    simdjson::dom::element value;
+    std::string text = node["value"].get(value) == simdjson::SUCCESS ? ValueText(value) : "?";
+    std::string item = fmt::format("{} = {}", field, text);
+    if (out.find(item) == std::string::npos) out += (out.empty() ? "" : ", ") + item;
+  }
+  simdjson::dom::array kids;
+  if (depth > 64 || node["children"].get(kids) != simdjson::SUCCESS) return;
+  for (simdjson::dom::element k : kids) Reads(k, out, depth + 1);
+}
+
 // One line per node: the value, then the source text (first line only,
-// whitespace collapsed), indented under its parent.
-void Draw(simdjson::dom::element node, const std::string& indent, bool last, bool root,
-          std::string& out) {
-  std::string_view expr;
-  if (node["expr"].get(expr) != simdjson::SUCCESS) expr = "?";
+// whitespace collapsed), indented under its parent. A let is drawn with its
+// expansion (the record's "lets") under it; constants are left out.
+void Draw(simdjson::dom::element node, simdjson::dom::object lets, const std::string& indent,
+          bool last, bool root, std::string& out, int depth = 0) {
+  const std::string expr = Label(node);
   std::string text;
   bool space = false;
   for (char ch : expr) {
@@ -54,11 +102,25 @@ void Draw(simdjson::dom::element node, const std::string& indent, bool last, boo
   } else {
     out += fmt::format("    {}{}{:<7} {} = {}\n", indent, branch, "", text, shown);
   }
-  simdjson::dom::array kids;
-  if (node["children"].get(kids) != simdjson::SUCCESS) return;
   const std::string next = root ? "" : indent + (last ? "   " : "│  ");
-  size_t n = kids.size(), i = 0;
-  for (simdjson::dom::element k : kids) Draw(k, next, ++i == n, false, out);
+  std::vector<simdjson::dom::element> shown_kids;
+  std::string_view let;
+  simdjson::dom::element expansion;
+  if (depth < 32 && node["let"].get(let) == simdjson::SUCCESS &&
+      lets[let]["condition"].get(expansion) == simdjson::SUCCESS) {
+    shown_kids.push_back(expansion);
+  }
+  simdjson::dom::array kids;
+  if (node["children"].get(kids) == simdjson::SUCCESS) {
+    for (simdjson::dom::element k : kids) {
+      std::string_view kind;
+      if (k["kind"].get(kind) == simdjson::SUCCESS && kind == "const") continue;
+      shown_kids.push_back(k);
+    }
+  }
+  for (size_t i = 0; i < shown_kids.size(); ++i) {
+    Draw(shown_kids[i], lets, next, i + 1 == shown_kids.size(), false, out, depth + 1);
+  }
 }
 
 bool ReadText(const std::string& arg, std::string* text) {
@@ -170,7 +232,9 @@ int RunExplain(const std::vector<std::string>& args) {
   options.record = false;
   session.Evaluate(event, result, options);
   std::string record;
-  eval::AppendExplainJson(session, event, result, options, record);
+  eval::ExplainOptions explain;
+  explain.fired_only = only_fired;
+  eval::AppendExplainJson(session, event, result, options, record, explain);
   if (json) {
     fmt::print("{}\n", record);
     return kExitOk;
@@ -184,6 +248,11 @@ int RunExplain(const std::vector<std::string>& args) {
   const eval::Program& p = *c.program;
   std::string out = fmt::format("decision {}, score {}\n\n", p.decisions[result.decision],
                                 result.score);
+  simdjson::dom::object lets;
+  if (doc["lets"].get(lets) != simdjson::SUCCESS) {
+    fmt::print(stderr, "vigil explain: internal error: an explanation record without lets\n");
+    return kExitFailure;
+  }
   for (simdjson::dom::element rule : doc["rules"]) {
     bool fired = rule["fired"].get_bool().value_unsafe();
     bool shadow = rule["shadow"].get_bool().value_unsafe();
@@ -191,19 +260,10 @@ int RunExplain(const std::vector<std::string>& args) {
     std::string_view id = rule["rule"].get_string().value_unsafe();
     out += fmt::format("{} {}{}\n", fired ? "FIRED  " : "not    ", id, shadow ? " (shadow)" : "");
     simdjson::dom::element cond;
-    if (rule["condition"].get(cond) == simdjson::SUCCESS) Draw(cond, "", true, true, out);
-    // What the condition read: fields, lets and aggregate values.
-    static constexpr std::pair<const char*, const char*> kReads[] = {
-        {"fields", "reads"}, {"lets", "lets"}, {"aggregates", "aggregates"}};
-    for (const auto& [member, label] : kReads) {
-      simdjson::dom::object values;
-      if (rule["reads"][member].get(values) != simdjson::SUCCESS || values.size() == 0) continue;
-      std::string line;
-      for (auto [name, value] : values) {
-        line += fmt::format("{}{} = {}", line.empty() ? "" : ", ", name, ValueText(value));
-      }
-      out += fmt::format("    {}: {}\n", label, line);
-    }
+    if (rule["condition"].get(cond) == simdjson::SUCCESS) Draw(cond, lets, "", true, true, out);
+    std::string reads;
+    if (rule["condition"].get(cond) == simdjson::SUCCESS) Reads(cond, reads);
+    if (!reads.empty()) out += fmt::format("    reads: {}\n", reads);
     out += '\n';
   }
   if (!p.aggregates.empty() && history.empty()) {

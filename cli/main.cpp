@@ -44,7 +44,9 @@ const std::vector<Command>& Commands() {
        "options:\n"
        "  --rules FILES...      rule files (and override files) to compile together\n"
        "  --events FILE         JSON Lines events; '-' for stdin\n"
-       "  --explain             add the explanation record (docs/explain.md)\n"
+       "  --explain[=all|fired] add the evidence record (docs/explain.md) of every\n"
+       "                        rule, or only of the rules that fired (an alert's\n"
+       "                        evidence, a few KB; what `vigil case` reads)\n"
        "  --on-error skip|fail  a malformed line is reported on stderr and skipped\n"
        "                        (default), or stops the run with exit status 1\n"
        "  --allow-pii           print @pii fields in reasons instead of ****\n"
@@ -68,6 +70,30 @@ const std::vector<Command>& Commands() {
        "loaded or saved, 2 bad usage or rules that do not compile. The last line on\n"
        "stderr counts evaluated, skipped, late and outlier events.\n",
        RunEval},
+      {"case", "group alerts into case files by subject (customer, account, card, merchant)",
+       "usage: vigil case --results RESULTS.jsonl --events EVENTS.jsonl -o DIR [options]\n"
+       "\n"
+       "Reads the results of `vigil eval --explain` (or --explain=fired) and the events\n"
+       "they came from, in step (results in the events' order), and writes one case file\n"
+       "DIR/CASE_ID.json per case (docs/case.md): the subject, its alerts in time order\n"
+       "with their evidence, the transactions, totals per currency, typologies and\n"
+       "rules. A result with fired rules is an alert; it joins its subject's open case\n"
+       "when it comes within the case window of that case's latest alert. Only open\n"
+       "cases are kept in memory. DIR must be new or empty; nothing is written unless\n"
+       "the whole input is read without error.\n"
+       "\n"
+       "options:\n"
+       "  --subject FIELD       group by this event member (default: the schema's\n"
+       "                        @subject field, named by the evidence records)\n"
+       "  --case-window DUR     a later alert opens a new case (default 30d)\n"
+       "  --min-decision D      write only cases whose highest decision is at least D\n"
+       "                        (default: the second lowest, review in the default order)\n"
+       "  --amount MEMBER       the events' amount, for totals (default amount)\n"
+       "  --currency MEMBER     the events' currency, for totals (default currency)\n"
+       "\n"
+       "Exit status: 0 cases written, 1 bad input (a malformed line, a result without\n"
+       "evidence, an unknown event id, an output folder that holds files), 2 bad usage.\n",
+       RunCase},
       {"explain", "show why each rule fired or did not for one event",
        "usage: vigil explain --rules FILES... --event JSON|@FILE [options]\n"
        "\n"

@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string error, out;
   if (!f->reader.Read(line, f->event, &error)) return 0;
   f->session.Evaluate(f->event, f->result);
-  vigil::eval::WriteResultJson(*f->c.program, f->result, f->reader.last_id(), 1, out);
+  vigil::eval::WriteResultJson(*f->c.program, f->result, 1, out);
   vigil::eval::AppendExplainJson(f->session, f->event, f->result, {}, out);
   return 0;
 }

@@ -2,11 +2,11 @@
 # Builds the libFuzzer targets (fuzz/) with clang, ASan and UBSan in
 # build-fuzz/ and runs each for SECONDS (default 60) on seeds taken from the
 # repository's rule files, events, a real snapshot and pack, C ABI call
-# sequences (fuzz/capi_seeds.py), hostile JSON lines (fuzz/seeds/) and the
-# language server's golden sessions. A crash, a leak, a hang (over 10 s for
-# one input) or a broken invariant (such as vigil accepting an event line the
-# strict JSON reference rejects) fails the script and leaves the input in
-# build-fuzz/crash-*.
+# sequences (fuzz/capi_seeds.py), hostile JSON lines (fuzz/seeds/), the
+# language server's golden sessions and golden case files. A crash, a leak, a
+# hang (over 10 s for one input) or a broken invariant (such as vigil
+# accepting an event line the strict JSON reference rejects) fails the script
+# and leaves the input in build-fuzz/crash-*.
 #   tools/fuzz.sh [SECONDS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,10 +15,10 @@ seconds=${1:-60}
 build=$root/build-fuzz
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DVIGIL_FUZZ=ON -DVIGIL_BUILD_TESTS=OFF -DVIGIL_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil fuzz_compile fuzz_event fuzz_snapshot fuzz_pack fuzz_lsp fuzz_capi fuzz_event_json
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil fuzz_compile fuzz_event fuzz_snapshot fuzz_pack fuzz_lsp fuzz_capi fuzz_event_json fuzz_case
 corpus=$build/corpus
 rm -rf "$corpus"
-mkdir -p "$corpus/compile" "$corpus/event" "$corpus/snapshot" "$corpus/pack" "$corpus/lsp" "$corpus/capi" "$corpus/event_json"
+mkdir -p "$corpus/compile" "$corpus/event" "$corpus/snapshot" "$corpus/pack" "$corpus/lsp" "$corpus/capi" "$corpus/event_json" "$corpus/case"
 find "$root/rules" "$root/tests/golden" -name '*.vgl' -exec cp {} "$corpus/compile/" \;
 split -l 1 -d "$root/examples/events.jsonl" "$corpus/event/line-"
 "$build/vigil" eval --rules "$root/rules/examples/card_rules.vgl" --events "$root/examples/events.jsonl" \
@@ -32,8 +32,10 @@ fi
 /usr/bin/python3 "$root/fuzz/capi_seeds.py" "$corpus/capi"
 cp "$root"/fuzz/seeds/event_json/* "$corpus/event_json/"
 split -l 1 -d "$root/examples/events.jsonl" "$corpus/event_json/example-"
+# Case files: the golden ones that fit in an input.
+find "$root/tests/cli/data/case/golden" -name '*.json' -size -64k -exec cp {} "$corpus/case/" \;
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for target in compile event snapshot pack lsp capi event_json; do
+for target in compile event snapshot pack lsp capi event_json case; do
   extra=()
   [ "$target" = event_json ] && extra=(-dict="$root/fuzz/json.dict")
   echo "fuzz_$target: ${seconds}s"

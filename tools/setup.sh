@@ -11,6 +11,7 @@ packages=(
   default-jdk-headless libjna-java
   redis-server libhiredis-dev
   nlohmann-json3-dev neovim
+  python3-jsonschema
 )
 missing=()
 for p in "${packages[@]}"; do

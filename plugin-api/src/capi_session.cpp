@@ -167,6 +167,28 @@ vigil_status vigil_session_eval_batch(vigil_session* session, const vigil_event*
   });
 }
 
+}  // extern "C"
+
+namespace {
+
+// Writes the evidence record of the session's last evaluation (of `event`
+// into `result`); never evaluates again, so the aggregates' state is never
+// touched by explaining.
+void Explain(vigil_session* s, const vigil_event* e, vigil_result* r, uint32_t flags,
+             const char** json, size_t* len) {
+  vigil::eval::ExplainOptions options;
+  options.fired_only = (flags & VIGIL_EXPLAIN_FIRED_ONLY) != 0;
+  r->explain.clear();
+  vigil::eval::AppendExplainJson(*s->session, *e->event, r->result, s->options, r->explain,
+                                 options);
+  *json = r->explain.c_str();
+  if (len != nullptr) *len = r->explain.size();
+}
+
+}  // namespace
+
+extern "C" {
+
 vigil_status vigil_session_explain(vigil_session* session, const vigil_event* event,
                                    vigil_result* result, const char** json, size_t* len) {
   if (json != nullptr) *json = nullptr;
@@ -178,14 +200,37 @@ vigil_status vigil_session_explain(vigil_session* session, const vigil_event* ev
     // one, of this event unchanged since, its values are reused as they are;
     // otherwise the event is evaluated again as a what-if (not recorded).
     if (!IsLastEvaluation(session, event, result)) Evaluate(session, event, result, false);
-    result->explain.clear();
-    vigil::eval::AppendExplainJson(*session->session, *event->event, result->result,
-                                   session->options, result->explain);
-    *json = result->explain.c_str();
-    if (len != nullptr) *len = result->explain.size();
+    Explain(session, event, result, 0, json, len);
     return VIGIL_OK;
   });
 }
+
+vigil_status vigil_session_explain_ex(vigil_session* session, const vigil_event* event,
+                                      vigil_result* result, uint32_t flags, const char** json,
+                                      size_t* len) {
+  if (json != nullptr) *json = nullptr;
+  if (len != nullptr) *len = 0;
+  if (!Valid(session, kSessionMagic) || json == nullptr) return VIGIL_ERR_MISUSE;
+  return Guard(&session->errmsg, [&]() -> vigil_status {
+    if ((flags & ~VIGIL_EXPLAIN_FIRED_ONLY) != 0) {
+      throw Failure{VIGIL_ERR_INVALID_ARG, "unknown flags for vigil_session_explain_ex"};
+    }
+    if (!Valid(event, kEventMagic) || !Valid(result, kResultMagic)) {
+      throw Failure{VIGIL_ERR_MISUSE, "invalid event or result handle"};
+    }
+    if (!IsLastEvaluation(session, event, result)) {
+      throw Failure{VIGIL_ERR_MISUSE,
+                    "vigil_session_explain_ex explains the event this session evaluated last, "
+                    "into this result: evaluate it first"};
+    }
+    Explain(session, event, result, flags, json, len);
+    return VIGIL_OK;
+  });
+}
+
+}  // extern "C"
+
+extern "C" {
 
 const char* vigil_session_errmsg(const vigil_session* session) {
   if (!Valid(session, kSessionMagic)) return "invalid session handle";
@@ -279,7 +324,7 @@ vigil_status vigil_result_json(vigil_result* result, const char** json, size_t* 
   }
   return Guard(nullptr, [&]() -> vigil_status {
     result->json.clear();
-    vigil::eval::WriteResultJson(*result->program, result->result, {}, 0, result->json);
+    vigil::eval::WriteResultJson(*result->program, result->result, 0, result->json);
     *json = result->json.c_str();
     if (len != nullptr) *len = result->json.size();
     return VIGIL_OK;

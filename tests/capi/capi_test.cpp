@@ -237,8 +237,10 @@ TEST_F(CApiEval, JsonEventsBatchAndExplain) {
   const char* json = nullptr;
   size_t len = 0;
   ASSERT_EQ(vigil_session_explain(s_, events[1], results[1], &json, &len), VIGIL_OK);
-  EXPECT_NE(std::strstr(json, "\"format\":\"vigil.explain/1\""), nullptr);
-  EXPECT_NE(std::strstr(json, "\"reads\":{\"fields\":{\"amount\":\"12.00\"}"), nullptr) << json;
+  EXPECT_NE(std::strstr(json, "\"format\":\"vigil.explain/2\""), nullptr);
+  EXPECT_NE(std::strstr(json, "{\"kind\":\"field\",\"field\":\"amount\",\"value\":\"12.00\"}"),
+            nullptr)
+      << json;
   for (int i = 0; i < 3; ++i) {
     vigil_event_free(events[i]);
     vigil_result_free(results[i]);

@@ -67,9 +67,9 @@ contains eval_pii out "card 4111"
 check eval_stdin 0 bash -c "printf '{\"amount\":99}\n' | '$vigil' eval --rules '$data/small.vgl' --events -"
 contains eval_stdin out '{"event":1,"decision":"review"'
 check eval_explain 0 "$vigil" eval --rules "$data/small.vgl" --events "$data/events.jsonl" --explain
-contains eval_explain out '"explain":{"format":"vigil.explain/1","rulesets":[{"name":"cli.small","version":"2.1.0"}],"sources_digest":"'
-contains eval_explain out '"condition":{"expr":"amount > 10.00","value":true}'
-contains eval_explain out '"reads":{"fields":{"amount":"20.50"}'
+contains eval_explain out '"explain":{"format":"vigil.explain/2","mode":"all","pii":"masked","event":{"id":"e1","id_field":"id","time":null}'
+contains eval_explain out '"rulesets":[{"name":"cli.small","version":"2.1.0","sources_digest":"'
+contains eval_explain out '"condition":{"kind":"op","op":">","value":true,"children":[{"kind":"field","field":"amount","value":"20.50"},{"kind":"const","value":"10.00"}]}'
 check eval_broken_rules 2 "$vigil" eval --rules "$data/broken.vgl" --events "$data/events.jsonl"
 check eval_missing_events 1 "$vigil" eval --rules "$data/small.vgl" --events "$data/nope.jsonl"
 contains eval_missing_events err "cannot open"
@@ -117,7 +117,7 @@ check explain_history 0 "$vigil" explain --rules "$data/testpack/pack.vgl" --his
 contains explain_history out "FIRED   cli.testpack/burst"
 contains explain_history out "count(by: card, within: 1h) = 3"
 check explain_json 0 "$vigil" explain --rules "$data/testpack/pack.vgl" --event '{"amount":1}' --json
-contains explain_json out '"format":"vigil.explain/1"'
+contains explain_json out '"format":"vigil.explain/2"'
 check explain_bad_event 1 "$vigil" explain --rules "$data/testpack/pack.vgl" --event '{"amount":"x"}'
 contains explain_bad_event err "field 'amount'"
 check explain_no_event 2 "$vigil" explain --rules "$data/testpack/pack.vgl"

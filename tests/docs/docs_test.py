@@ -6,8 +6,8 @@
    a block whose info string is "vgl append PATH" appends to PATH; every line
    of a ```sh block is run (with `vigil` meaning the built binary) and must
    succeed. A few of the tutorial's claims about the output are checked too.
-3. The ```sh lines of docs/testing.md and docs/sharing.md are run in order
-   and must exit as documented (run_commands).
+3. The ```sh lines of docs/testing.md, docs/sharing.md and docs/case.md are
+   run in order and must exit as documented (run_commands).
 2. Every ```vgl block of the other docs/*.md files must compile: the blocks of
    one document are compiled together, in order (a document is one running
    example), beside a copy of the example pack's schema and lists, after a
@@ -54,7 +54,8 @@ def blocks(text):
 
 def run(cmd, cwd, vigil):
     """Runs one documented command line: leading NAME=value words set the
-    environment, `vigil` is the built binary."""
+    environment, `vigil` is the built binary, a final `> FILE` writes stdout
+    to FILE."""
     args = shlex.split(cmd)
     env = dict(os.environ)
     while args and re.match(r"^[A-Z_][A-Z0-9_]*=", args[0]):
@@ -62,6 +63,12 @@ def run(cmd, cwd, vigil):
         env[key] = value
     if args and args[0] == "vigil":
         args[0] = vigil
+    if len(args) > 2 and args[-2] == ">":
+        target = os.path.join(cwd, args[-1])
+        r = subprocess.run(args[:-2], cwd=cwd, env=env, capture_output=True, text=True)
+        with open(target, "w") as f:
+            f.write(r.stdout)
+        return r
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
 
 
@@ -154,7 +161,7 @@ def run_commands(vigil, repo, name):
                 continue
             if info != "sh":
                 continue
-            for line in body.strip().split("\n"):
+            for line in body.strip().replace("\\\n", " ").split("\n"):
                 if not line.strip() or line.lstrip().startswith("#"):
                     continue
                 want = 0
@@ -174,7 +181,8 @@ def run_commands(vigil, repo, name):
 def main():
     vigil, repo = os.path.abspath(sys.argv[1]), sys.argv[2]
     failures = (replay_tutorial(vigil, repo) + compile_examples(vigil, repo) +
-                run_commands(vigil, repo, "testing.md") + run_commands(vigil, repo, "sharing.md"))
+                run_commands(vigil, repo, "testing.md") + run_commands(vigil, repo, "sharing.md") +
+                run_commands(vigil, repo, "case.md"))
     for f in failures:
         print("FAIL " + f)
     if not failures:

@@ -5,8 +5,11 @@ the engine must ignore), so members' data maps to it directly.
 
 A field of the tables must be in the schema, and a schema field must be a
 field of the tables or a field that section 2 names in its text (for example
-`customer_age_band`, given next to `customer_birth_year`).
-Usage: schema_fields_test.py REPO   (exit 77 when the catalogue is absent)
+`customer_age_band`, given next to `customer_birth_year`). The fields after the
+"# Report data" comment are not event features: no rule reads them, each is
+documented in rules/coalition/README.md, and none repeats a catalogue field.
+Usage: schema_fields_test.py REPO   (the catalogue from $VIGIL_SHARED or REPO/../shared;
+exit 77 when it is absent)
 """
 import os
 import re
@@ -15,7 +18,8 @@ import sys
 
 def main():
     repo = sys.argv[1]
-    catalogue = os.path.join(repo, "..", "shared", "domain", "INDICATORS.md")
+    shared = os.environ.get("VIGIL_SHARED") or os.path.join(repo, "..", "shared")
+    catalogue = os.path.join(shared, "domain", "INDICATORS.md")
     if not os.path.exists(catalogue):
         print("no catalogue at %s: skipped" % catalogue)
         return 77
@@ -24,7 +28,25 @@ def main():
     table = set(re.findall(r"^\| \d+ \| `([a-z0-9_]+)` \|", section, re.M))
     mentioned = set(re.findall(r"`([a-z][a-z0-9_]+)`", section))
     schema = open(os.path.join(repo, "rules/coalition/schema.vgl")).read()
+    schema, _, report_block = schema.partition("  # Report data")
     fields = set(re.findall(r"^  ([a-z][a-z0-9_]*):", schema, re.M))
+    report = set(re.findall(r"^  ([a-z][a-z0-9_]*):", report_block, re.M))
+    readme = open(os.path.join(repo, "rules/coalition/README.md")).read()
+    rules = open(os.path.join(repo, "rules/coalition/rules.vgl")).read()
+    bad = False
+    for f in sorted(report):
+        if f in table or f in fields:
+            print("report field %s repeats a catalogue field" % f)
+            bad = True
+        if "`%s`" % f not in readme:
+            print("report field %s is not documented in rules/coalition/README.md" % f)
+            bad = True
+        if re.search(r"\b%s\b" % f, rules):
+            print("report field %s is read by a rule: declare it with the features" % f)
+            bad = True
+    if len(report) < 10:
+        print("only %d report fields after '# Report data'" % len(report))
+        bad = True
     missing = sorted(table - fields)
     unknown = sorted(fields - table - mentioned)
     if missing:
@@ -34,8 +56,9 @@ def main():
     if len(table) < 40:
         print("only %d fields found in the catalogue's tables" % len(table))
         return 1
-    print("%d fields of section 2, %d in the schema" % (len(table), len(fields)))
-    return 1 if missing or unknown else 0
+    print("%d fields of section 2, %d in the schema, %d report fields" %
+          (len(table), len(fields), len(report)))
+    return 1 if missing or unknown or bad else 0
 
 
 if __name__ == "__main__":

@@ -447,7 +447,7 @@ VIGIL_API vigil_status vigil_session_eval_batch(vigil_session* session,
                                                 const vigil_event* const* events,
                                                 vigil_result* const* results, size_t count,
                                                 size_t* failed_index);
-/* The explanation record (docs/explain.md) of `event` as JSON. Borrowed from the
+/* The evidence record (docs/explain.md, every rule) of `event` as JSON. Borrowed from the
  * result until its next use [p:explain-borrowed]. Explaining never changes the
  * aggregates' state:
  * - when this session's last successful evaluation was of `event` into `result`,
@@ -470,6 +470,18 @@ VIGIL_API const char* vigil_session_errmsg(const vigil_session* session);
 /* vigil_session_eval with flags (VIGIL_EVAL_*). */
 VIGIL_API vigil_status vigil_session_eval_ex(vigil_session* session, const vigil_event* event,
                                              vigil_result* result, uint32_t flags);
+/* Flags for vigil_session_explain_ex. */
+#define VIGIL_EXPLAIN_FIRED_ONLY 1u /* only the rules that fired (and shadow rules that would
+                                       have): the record an alert carries, a few KB */
+/* The evidence record (docs/explain.md) of the evaluation this session made last: of
+ * `event` into `result` (VIGIL_ERR_MISUSE otherwise: evaluate first, and do not change
+ * the event in between). Never evaluates again and never changes the aggregates' state:
+ * aggregate values are those the evaluation saw. @pii values are masked unless the
+ * session allows PII (VIGIL_SESSION_ALLOW_PII). Borrowed from the result until its next
+ * use. Since ABI 1.2. */
+VIGIL_API vigil_status vigil_session_explain_ex(vigil_session* session, const vigil_event* event,
+                                                vigil_result* result, uint32_t flags,
+                                                const char** json, size_t* len);
 /* Records `event` in the aggregates' state without evaluating the rules (to warm
  * the state from history) [p:record]. *late (may be NULL) is set to 1 when the event
  * came too late to be recorded (see vigil_state_options.lateness_us), to 2 when its
@@ -657,8 +669,9 @@ VIGIL_API vigil_status vigil_result_fired_get(const vigil_result* result, size_t
                                               vigil_fired_info* out);
 VIGIL_API size_t vigil_result_tag_count(const vigil_result* result);
 VIGIL_API const char* vigil_result_tag(const vigil_result* result, size_t index);
-/* The result as one JSON object (the line `vigil eval` prints); borrowed until the
- * result's next use [p:result-json]. */
+/* The result as one JSON object (the line `vigil eval` prints, with "event" the event's
+ * id, or null when the event has none: docs/language.md, "Event ids"); borrowed until
+ * the result's next use [p:result-json]. */
 VIGIL_API vigil_status vigil_result_json(vigil_result* result, const char** json, size_t* len);
 
 #ifdef __cplusplus

@@ -113,6 +113,7 @@ class Driver {
       if (options_.inspect) options_.inspect(files_, module ? &*module : nullptr);
       if (module && CheckPackManifests(*module)) {
         std::vector<sema::TestCase> tests = std::move(module->tests);
+        DescribeRulesets(*module);
         lint::Facts facts = lint::Collect(*module);
         std::shared_ptr<const eval::Program> program =
             plan::Plan(std::move(*module), out_.sources, Digest());
@@ -294,14 +295,84 @@ class Driver {
     }
   }
 
+  // What evidence records say about each rule set: the digest of its own
+  // files and the pack it came from.
+  void DescribeRulesets(sema::Module& module) const {
+    for (size_t r = 0; r < module.rulesets.size(); ++r) {
+      eval::RulesetInfo& info = module.rulesets[r];
+      info.sources_digest = RulesetDigest(static_cast<int>(r), module.file_rulesets);
+      for (const LoadedPack& p : out_.packs) {
+        if (p.manifest.name != info.name) continue;
+        info.pack = eval::PackInfo{p.path, p.manifest.version, p.content_hash, p.signed_by};
+      }
+    }
+  }
+
+  // SHA-256 over a rule set's files: those that belong to it and every file
+  // they import (that belongs to no other rule set), sorted by their paths
+  // relative to the directory of its first file. The same files give the
+  // same digest however they are given: by path, as a directory or in a pack.
+  std::string RulesetDigest(int ruleset, const std::vector<int>& file_rulesets) const {
+    std::vector<bool> in(files_.size(), false);
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < files_.size() && i < file_rulesets.size(); ++i) {
+      if (file_rulesets[i] == ruleset) todo.push_back(i);
+    }
+    std::optional<fs::path> base;
+    if (!todo.empty()) {
+      base = fs::path(out_.sources.file(file_ids_[todo.front()]).path()).lexically_normal()
+                 .parent_path();
+    }
+    while (!todo.empty()) {
+      size_t f = todo.back();
+      todo.pop_back();
+      if (in[f] || (f < file_rulesets.size() && file_rulesets[f] >= 0 &&
+                    file_rulesets[f] != ruleset)) {
+        continue;
+      }
+      in[f] = true;
+      for (const Edge& e : edges_[f]) todo.push_back(e.target);
+    }
+    std::vector<std::pair<std::string, size_t>> files;
+    for (size_t i = 0; i < files_.size(); ++i) {
+      if (!in[i]) continue;
+      fs::path path = fs::path(out_.sources.file(file_ids_[i]).path()).lexically_normal();
+      files.emplace_back(path.lexically_relative(*base).generic_string(), i);
+    }
+    std::sort(files.begin(), files.end());
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init(&state);
+    for (const auto& [path, i] : files) {
+      const SourceFile& f = out_.sources.file(file_ids_[i]);
+      std::string header = fmt::format("{}\n{}\n", path, f.text().size());
+      crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(header.data()),
+                                header.size());
+      crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(f.text().data()),
+                                f.text().size());
+    }
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&state, digest);
+    std::string hex(2 * sizeof(digest), '\0');
+    text::HexInto(digest, sizeof(digest), hex.data());
+    return hex;
+  }
+
   // SHA-256 over every source (path and text, in load order): explanations
-  // name it so that a report can prove which rules produced it.
+  // name it so that a report can prove which rules produced it. Paths are
+  // relative to the first file's directory: the digest does not depend on
+  // where the files are.
   std::string Digest() const {
     crypto_hash_sha256_state state;
     crypto_hash_sha256_init(&state);
+    fs::path base;
+    if (!file_ids_.empty()) {
+      base = fs::path(out_.sources.file(file_ids_[0]).path()).lexically_normal().parent_path();
+    }
     for (uint32_t id : file_ids_) {
       const SourceFile& f = out_.sources.file(id);
-      std::string header = fmt::format("{}\n{}\n", f.path(), f.text().size());
+      const std::string path =
+          fs::path(f.path()).lexically_normal().lexically_relative(base).generic_string();
+      std::string header = fmt::format("{}\n{}\n", path, f.text().size());
       crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(header.data()),
                                 header.size());
       crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(f.text().data()),

@@ -14,6 +14,12 @@ namespace vigil::eval {
 
 enum class AggKind : uint8_t { kCount, kSum, kAvg, kMin, kMax, kDistinct };
 const char* AggKindName(AggKind kind);
+// Whether the aggregate's value is made of the summarised values themselves
+// (sum, avg, min, max), so that a @pii value makes it personal data; counts
+// and distinct counts are not.
+inline bool AggregateRevealsValue(AggKind kind) {
+  return kind != AggKind::kCount && kind != AggKind::kDistinct;
+}
 
 // How one event's contribution to an aggregate is stored.
 enum class CellKind : uint8_t {

@@ -28,6 +28,8 @@ class Event {
   void Reset() {
     for (auto& v : values_) v = Value::Missing();
     storage_.Reset();
+    member_id_ = {};
+    member_id_name_ = nullptr;
   }
   void SetMissing(size_t slot) { values_[slot] = Value::Missing(); }
   void SetBool(size_t slot, bool v) { values_[slot] = Value::Bool(v); }
@@ -52,10 +54,28 @@ class Event {
   void SetValue(size_t slot, Value v) { values_[slot] = v; }
   Arena& storage() { return storage_; }
 
+  // The id given by a JSON member that is not a schema field (`event_id`,
+  // `txn_id` or `id`), for schemas without an id field (docs/language.md,
+  // "Event ids"). Copied; `member` must be a string literal.
+  void SetMemberId(std::string_view id, const char* member) {
+    member_id_ = storage_.Copy(id);
+    member_id_name_ = member;
+  }
+  std::string_view member_id() const { return member_id_; }
+  const char* member_id_name() const { return member_id_name_; }
+
  private:
   const Schema* schema_;
   std::vector<Value> values_;
   Arena storage_;
+  std::string_view member_id_;
+  const char* member_id_name_ = nullptr;
 };
+
+// The event's id as text (docs/language.md, "Event ids"): the schema's id
+// field (@id, or one named event_id, txn_id or id), else the JSON member that
+// named it; empty when there is none. `member` (may be null) receives the
+// field or member name. Appends to `out` without allocating once warm.
+void AppendEventId(const Event& event, std::string& out, const char** member = nullptr);
 
 }  // namespace vigil::eval

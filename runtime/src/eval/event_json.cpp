@@ -47,8 +47,15 @@ bool NulError(std::string_view field, std::string* error) {
   return false;
 }
 
-// Members that name the event in results: txn_id, event_id or id.
-bool IsIdKey(std::string_view key) { return key == "txn_id" || key == "event_id" || key == "id"; }
+// Members that name the event when the schema has no id field, best first
+// (docs/language.md, "Event ids"); -1 for other members.
+constexpr const char* kIdMembers[] = {"event_id", "txn_id", "id"};
+int IdRank(std::string_view key) {
+  for (int i = 0; i < 3; ++i) {
+    if (key == kIdMembers[i]) return i;
+  }
+  return -1;
+}
 
 const char* Expected(Type t) {
   if (t.is_set) return "an array of strings";
@@ -97,6 +104,7 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
     return false;
   }
   const Schema& schema = event.schema();
+  int id_rank = 3;  // of the member that named the event so far (none)
   for (auto member : object) {
     std::string_view key;
     if (auto code = member.unescaped_key().get(key)) return fail_json(code);
@@ -106,12 +114,20 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
     if (auto code = value.type().get(type)) return fail_json(code);
     int slot = schema.Find(key);
     if (slot < 0) {
-      if (IsIdKey(key) && type == od::json_type::string) {
+      const int rank = schema.id_slot < 0 ? IdRank(key) : -1;
+      if (rank >= 0 && rank < id_rank) {
         std::string_view id;
-        if (!value.get_string().get(id)) {
+        int64_t number = 0;
+        if (type == od::json_type::string && !value.get_string().get(id)) {
           if (HasNul(id)) return NulError(key, error);
-          m.id.assign(id);
-          last_id_ = m.id;
+          event.SetMemberId(id, kIdMembers[rank]);
+          id_rank = rank;
+        } else if (type == od::json_type::number) {
+          std::string_view raw = Trim(value.raw_json_token());
+          if (!value.get_int64().get(number)) {
+            event.SetMemberId(raw, kIdMembers[rank]);
+            id_rank = rank;
+          }
         }
       }
       continue;  // not a schema field: ignored (checked as JSON above)
@@ -122,16 +138,6 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
       return false;
     }
     m.seen[slot] = m.line;
-    if (IsIdKey(key) && type == od::json_type::string) {
-      std::string_view id;
-      if (!value.get_string().get(id)) {
-        if (HasNul(id)) return NulError(key, error);
-        m.id.assign(id);
-        last_id_ = m.id;
-        event.SetString(slot, id);
-        continue;
-      }
-    }
     if (type == od::json_type::null) continue;  // missing
     auto mismatch = [&]() {
       std::string_view raw = value.raw_json_token();
@@ -234,6 +240,9 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
         return mismatch();
     }
   }
+  m.id.clear();
+  AppendEventId(event, m.id);
+  last_id_ = m.id;
   return true;
 }
 

@@ -24,9 +24,9 @@ class EventJsonReader {
   // as: field 'amount': expected a decimal number, found "abc"
   bool Read(std::string_view json, Event& event, std::string* error);
 
-  // The string value of the member that names the event (`txn_id`,
-  // `event_id` or `id`, the last one present) in the last line read, or empty.
-  // Valid until the next Read.
+  // The id of the event read last (eval::AppendEventId: the schema's id
+  // field, else the member `event_id`, `txn_id` or `id`, the first of these
+  // present), or empty. Valid until the next Read.
   std::string_view last_id() const { return last_id_; }
 
  private:

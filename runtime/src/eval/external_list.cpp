@@ -41,6 +41,9 @@ bool ReplaceExternalList(const ExternalList& list, const std::vector<std::string
   }
   set->strs.Build(std::move(strs));
   set->ints.Build(std::move(ints));
+  const bool numeric = !list.hashed && list.kind != Kind::kString;
+  set->digest = numeric ? SetDigest(set->ints) : SetDigest(set->strs);
+  set->size = numeric ? set->ints.size() : set->strs.size();
   std::shared_ptr<const ExternalSet> old;
   {
     std::lock_guard<std::mutex> lock(list.mu);

@@ -27,6 +27,8 @@ namespace vigil::eval {
 struct ExternalSet {
   StrSet strs;  // string lists; hashed lists hold lowercase hex digests
   I64Set ints;  // int, decimal (units), time, duration lists
+  std::string digest;  // SetDigest of the entries, for evidence records
+  size_t size = 0;
 };
 
 struct ExternalList {

@@ -2,8 +2,10 @@
 // of threads may evaluate it at once (each with its own Session and Result).
 #pragma once
 
+#include <array>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,9 +34,29 @@ struct HashedSet {
   ListDigest digest;
 };
 
+// The pack a rule set was loaded from (evidence records name it).
+struct PackInfo {
+  std::string file;                  // the .vgp path as given
+  std::string version;               // pack.json's version
+  std::string sha256;                // the pack's content hash, hex
+  std::vector<std::string> signers;  // hex Ed25519 public keys of its valid signatures
+};
+
 struct RulesetInfo {
   std::string name;     // "fcacp.csam_commerce"
   std::string version;  // "1.4.0"
+  // SHA-256 (hex) over the rule set's own source files (path, length, text,
+  // in load order): files with its `ruleset` line and the files they import
+  // that have none.
+  std::string sources_digest;
+  std::optional<PackInfo> pack;
+};
+
+// What explanations say about a set that `in` looks values up in.
+struct SetInfo {
+  std::string name;    // the list or const name; empty for a set literal
+  std::string digest;  // SHA-256 (hex) over the entries (docs/explain.md)
+  size_t size = 0;
 };
 
 // One piece of a reason template: literal text, or a node to format.
@@ -111,6 +133,14 @@ struct Program {
   std::vector<std::string> node_text;
   std::vector<Type> node_types;
   std::vector<Type> let_types;
+  // For a fused node (kCmpI64Field, kInSetStrField, ...): the field and
+  // constant nodes it was made from, so explanations show them as operands;
+  // kNoNode elsewhere.
+  static constexpr uint32_t kNoNode = UINT32_MAX;
+  std::vector<std::array<uint32_t, 2>> fused_operands;
+  std::vector<SetInfo> int_set_info;     // parallel to int_sets
+  std::vector<SetInfo> str_set_info;     // parallel to str_sets
+  std::vector<SetInfo> hashed_set_info;  // parallel to hashed_sets
   std::string sources_digest;          // SHA-256 over the sources, hex
   std::vector<AppliedOverride> overrides;  // in the order they were applied
 

@@ -25,6 +25,10 @@ struct Result {
   bool late = false;                   // too late to be recorded in the aggregates' state
   bool outlier = false;                // its time is far ahead of the stream: not recorded
   bool state_error = false;            // the state backend failed: aggregates are missing
+  // The event's id (eval::AppendEventId), empty when it has none, and the
+  // field or JSON member it came from (null then).
+  std::string event_id;
+  const char* event_id_member = nullptr;
 
   void Clear() {
     decision = 0;
@@ -36,6 +40,8 @@ struct Result {
     late = false;
     outlier = false;
     state_error = false;
+    event_id.clear();
+    event_id_member = nullptr;
   }
   std::string_view reason(const FiredRule& f) const {
     return std::string_view(text).substr(f.reason_begin, f.reason_len);

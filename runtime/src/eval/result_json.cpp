@@ -38,11 +38,10 @@ void WriteRule(const Program& p, const Result& r, const FiredRule& f, bool shado
 
 }  // namespace
 
-void WriteResultJson(const Program& p, const Result& r, std::string_view event_id, uint64_t line,
-                     std::string& out) {
+void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::string& out) {
   out += "{\"event\":";
-  if (!event_id.empty()) {
-    AppendJsonString(event_id, out);
+  if (r.event_id_member != nullptr) {
+    AppendJsonString(r.event_id, out);
   } else if (line > 0) {
     fmt::format_to(std::back_inserter(out), "{}", line);
   } else {

@@ -13,9 +13,10 @@
 
 namespace vigil::eval {
 
-// `event_id` is written as a JSON string when not empty, else `line` as a
-// number when it is not 0, else null.
-void WriteResultJson(const Program& program, const Result& result, std::string_view event_id,
-                     uint64_t line, std::string& out);
+// "event" is the event's id (Result::event_id, docs/language.md "Event ids")
+// as a JSON string when it has one, else `line` as a number when it is not 0,
+// else null.
+void WriteResultJson(const Program& program, const Result& result, uint64_t line,
+                     std::string& out);
 
 }  // namespace vigil::eval

@@ -16,6 +16,8 @@ struct FieldInfo {
   bool key = false;   // @key: usable as an aggregate key
   bool pii = false;   // @pii: masked in reasons and explanations
   bool time = false;  // @time: the event's time
+  bool id = false;       // @id: names the event in results and evidence
+  bool subject = false;  // @subject: whom `vigil case` groups alerts by
 };
 
 class Schema {
@@ -24,6 +26,11 @@ class Schema {
   int64_t version = 0;
   std::vector<FieldInfo> fields;  // index = slot
   int time_slot = -1;             // the @time field, else `ts`, else -1
+  // The @id field, else a string or int field named event_id, txn_id or id
+  // (in that order), else -1: events are then named by a JSON member of one
+  // of those names (docs/language.md, "Event ids").
+  int id_slot = -1;
+  int subject_slot = -1;          // the @subject field, else -1
 
   void Add(FieldInfo field) {
     index_.emplace(field.name, static_cast<int>(fields.size()));

@@ -15,7 +15,8 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
       candidates_(program_->rule_index.words()),
       external_views_(program_->external_lists.size()),
       store_(std::move(store)),
-      agg_values_(program_->aggregates.size()) {
+      agg_values_(program_->aggregates.size()),
+      agg_events_(program_->aggregates.size(), 0) {
   if (store_ == nullptr && !program_->aggregates.empty()) {
     store_ = std::make_shared<state::Store>();
   }
@@ -95,6 +96,7 @@ void FormatValue(const Value& v, Type type, std::string& out) {
 void Session::Evaluate(const Event& event, Result& result, const EvalOptions& options) {
   Begin(event);
   result.Clear();
+  AppendEventId(event, result.event_id, &result.event_id_member);
   const Program& p = *program_;
   if (!p.aggregates.empty()) {
     RunAggregates(options.record);

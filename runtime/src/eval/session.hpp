@@ -54,13 +54,21 @@ class Session {
   const std::shared_ptr<state::Backend>& store() const { return store_; }
   // Whether the state backend failed for the last event.
   bool state_error() const { return state_error_; }
-  // The value of each aggregate for the last event evaluated.
+  // The value of each aggregate for the last event evaluated, and how many
+  // events contributed to it (0 when the value is missing for want of a key
+  // or a time).
   const std::vector<Value>& aggregate_values() const { return agg_values_; }
+  const std::vector<int64_t>& aggregate_events() const { return agg_events_; }
 
   // The value of one node for the current event (explanations use it).
   Value EvalNode(uint32_t node);
   // Prepares the session for EvalNode calls on a new event.
   void Begin(const Event& event);
+  // The contents of external list `list` this session sees (null until the
+  // host supplies it).
+  const ExternalSet* ExternalContents(uint32_t list) {
+    return external_views_[list].Refresh(program_->external_lists[list]);
+  }
 
  private:
   friend class Evaluator;
@@ -82,9 +90,11 @@ class Session {
   state::Layout layout_;       // the store's, as of mapping_.version
   state::Mapping mapping_;
   std::vector<Value> agg_values_;
+  std::vector<int64_t> agg_events_;
   std::vector<state::Cell> cells_;
   std::vector<std::string_view> strs_;
   std::vector<Value> column_values_;
+  std::vector<int64_t> column_events_;
   std::string key_;
   state::QueryScratch query_;
   bool late_ = false;

@@ -49,6 +49,7 @@ void Session::Remap() {
   size_t widest = 0;
   for (const auto& g : layout_.groups) widest = std::max(widest, g.columns.size());
   column_values_.resize(widest);
+  column_events_.resize(widest);
 }
 
 bool Session::Record(const Event& event) {
@@ -64,6 +65,7 @@ void Session::RunAggregates(bool record) {
   outlier_ = false;
   state_error_ = false;
   std::fill(agg_values_.begin(), agg_values_.end(), Value::Missing());
+  std::fill(agg_events_.begin(), agg_events_.end(), 0);
   const Value time = fields_[p.schema.time_slot];
   if (!time.present) return;  // no time, no window: every aggregate is missing
   // An event far ahead of the stream is evaluated like a late one, over the
@@ -120,6 +122,7 @@ void Session::RunAggregates(bool record) {
       probe.record = record;
       probe.cells = cells_.data();
       probe.strs = strs_.data();
+      probe.events = column_events_.data();
       state::ApplyStatus status =
           store_->Apply(mapping_.version, probe, column_values_.data(), query_);
       if (status == state::ApplyStatus::kStale && attempt < 8) {
@@ -134,7 +137,10 @@ void Session::RunAggregates(bool record) {
       }
       for (uint32_t a : group.aggregates) {
         const int32_t col = mapping_.column[a];
-        if (col >= 0) agg_values_[a] = column_values_[col];
+        if (col >= 0) {
+          agg_values_[a] = column_values_[col];
+          agg_events_[a] = column_events_[col];
+        }
       }
       break;
     }

@@ -1,6 +1,11 @@
 #include "eval/sets.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
+#include <string>
+
+#include "base/text.hpp"
 
 namespace vigil::eval {
 
@@ -50,6 +55,36 @@ void StrSet::Build(std::vector<std::string> values) {
     storage_ += v;
   }
   sorted_ = std::move(values);
+}
+
+namespace {
+
+template <typename Items, typename Text>
+std::string DigestOf(const Items& items, Text&& text) {
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  std::string line;
+  for (const auto& item : items) {
+    line = text(item);
+    line += '\n';
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(line.data()),
+                              line.size());
+  }
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&state, digest);
+  std::string hex(2 * sizeof(digest), '\0');
+  text::HexInto(digest, sizeof(digest), hex.data());
+  return hex;
+}
+
+}  // namespace
+
+std::string SetDigest(const StrSet& set) {
+  return DigestOf(set.sorted(), [](const std::string& s) { return s; });
+}
+
+std::string SetDigest(const I64Set& set) {
+  return DigestOf(set.sorted(), [](int64_t i) { return std::to_string(i); });
 }
 
 }  // namespace vigil::eval

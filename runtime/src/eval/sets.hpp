@@ -104,4 +104,11 @@ class StrSet {
   size_t size_ = 0;
 };
 
+// SHA-256 (lowercase hex) over a set's entries in sorted order, each
+// followed by a newline: strings as their bytes, numbers as decimal integers
+// (decimals in units of 10^-6, times and durations in microseconds). Names a
+// list's contents in evidence records without listing them.
+std::string SetDigest(const StrSet& set);
+std::string SetDigest(const I64Set& set);
+
 }  // namespace vigil::eval

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "eval/evaluator.hpp"
@@ -34,7 +35,8 @@ class Planner {
   const sema::ConstValue& ConstOf(const ast::Expr& e);
   bool ReadsPii(const ast::Expr& e) const;
   uint32_t Cost(uint32_t node) const;
-  Node Fuse(Node node) const;
+  Node Fuse(Node node, std::array<uint32_t, 2>* operands) const;
+  eval::SetInfo SetInfoOf(const ast::Expr& set_expr, std::string digest, size_t size) const;
   void CollectConjuncts(uint32_t node, std::vector<uint32_t>& out) const;
   bool AtomOf(uint32_t rule, uint32_t node, eval::RuleIndex::Atom& atom) const;
   void IndexRules(std::vector<std::vector<uint32_t>> conjuncts);
@@ -77,7 +79,8 @@ bool Foldable(OpCode op) {
 
 // Rewrites a predicate on a field and a constant (or two string fields) into
 // its fused form, which the evaluator runs without visiting operand nodes.
-Node Planner::Fuse(Node node) const {
+// `operands` receives the nodes it was made from (for explanations).
+Node Planner::Fuse(Node node, std::array<uint32_t, 2>* operands) const {
   auto op_of = [&](uint32_t i) { return program_.nodes[i].op; };
   auto flip = [](CmpOp c) {
     switch (c) {
@@ -96,6 +99,7 @@ Node Planner::Fuse(Node node) const {
       node.cmp = flip(node.cmp);
     }
     if (op_of(node.a) == OpCode::kField && op_of(node.b) == OpCode::kConst) {
+      *operands = {node.a, node.b};
       Node f;
       f.op = fused;
       f.cmp = node.cmp;
@@ -105,6 +109,7 @@ Node Planner::Fuse(Node node) const {
     }
     if (node.op == OpCode::kCmpStr && op_of(node.a) == OpCode::kField &&
         op_of(node.b) == OpCode::kField) {
+      *operands = {node.a, node.b};
       Node f;
       f.op = OpCode::kCmpStrFields;
       f.cmp = node.cmp;
@@ -115,6 +120,7 @@ Node Planner::Fuse(Node node) const {
   }
   if ((node.op == OpCode::kInSetI64 || node.op == OpCode::kInSetStr) &&
       op_of(node.a) == OpCode::kField) {
+    *operands = {node.a, eval::Program::kNoNode};
     Node f;
     f.op = node.op == OpCode::kInSetI64 ? OpCode::kInSetI64Field : OpCode::kInSetStrField;
     f.a = program_.nodes[node.a].c;
@@ -125,9 +131,11 @@ Node Planner::Fuse(Node node) const {
 }
 
 uint32_t Planner::Emit(Node node, const ast::Expr& e) {
-  node = Fuse(node);
+  std::array<uint32_t, 2> operands{eval::Program::kNoNode, eval::Program::kNoNode};
+  node = Fuse(node, &operands);
   uint32_t index = static_cast<uint32_t>(program_.nodes.size());
   program_.nodes.push_back(node);
+  program_.fused_operands.push_back(operands);
   program_.node_text.push_back(SourceText(sources_, e.range));
   Type type = TypeOf(e);
   if (node.op == OpCode::kIntToDec) type = Type::Scalar(Kind::kDecimal);
@@ -249,6 +257,14 @@ bool Planner::ReadsPii(const ast::Expr& root) const {
     if (x->kind == ast::ExprKind::kName && RefOf(*x) == RefKind::kLet &&
         module_.lets[x->checked.ref_index].reads_pii) {
       return true;
+    }
+    if (x->kind == ast::ExprKind::kCall && RefOf(*x) == RefKind::kAggregate) {
+      // As sema::Checker::ReadsPii: the key and `where:` do not count.
+      const sema::AggregateInfo& agg = module_.aggregates[x->checked.ref_index];
+      if (eval::AggregateRevealsValue(agg.kind) && agg.value != nullptr) {
+        stack.push_back(agg.value);
+      }
+      continue;
     }
     for (const auto& op : x->operands) stack.push_back(op.get());
     for (const auto& a : x->args) stack.push_back(a.value.get());
@@ -451,6 +467,8 @@ uint32_t Planner::In(const ast::Expr& e) {
       eval::HashedSet h;
       h.digests.Build(list.value.strs);
       h.digest = ListDigest(list.normalization, list.hmac_key);
+      program_.hashed_set_info.push_back(
+          SetInfoOf(rhs, eval::SetDigest(h.digests), h.digests.size()));
       program_.hashed_sets.push_back(std::move(h));
     }
     n.c = it->second;
@@ -464,6 +482,8 @@ uint32_t Planner::In(const ast::Expr& e) {
     if (inserted) {
       program_.str_sets.emplace_back();
       program_.str_sets.back().Build(v.strs);
+      program_.str_set_info.push_back(SetInfoOf(rhs, eval::SetDigest(program_.str_sets.back()),
+                                                program_.str_sets.back().size()));
     }
     n.c = it->second;
     return Emit(n, e);
@@ -489,9 +509,20 @@ uint32_t Planner::In(const ast::Expr& e) {
     }
     program_.int_sets.emplace_back();
     program_.int_sets.back().Build(std::move(values));
+    program_.int_set_info.push_back(SetInfoOf(rhs, eval::SetDigest(program_.int_sets.back()),
+                                              program_.int_sets.back().size()));
   }
   n.c = it->second;
   return Emit(n, e);
+}
+
+eval::SetInfo Planner::SetInfoOf(const ast::Expr& set_expr, std::string digest,
+                                 size_t size) const {
+  eval::SetInfo info;
+  if (set_expr.kind == ast::ExprKind::kName) info.name = set_expr.name.text;
+  info.digest = std::move(digest);
+  info.size = size;
+  return info;
 }
 
 uint32_t Planner::Call(const ast::Expr& e) {

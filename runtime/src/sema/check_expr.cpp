@@ -411,6 +411,14 @@ bool Checker::ReadsPii(const ast::Expr& e) {
     if (kind == RefKind::kLet) return module_.lets[e.checked.ref_index].reads_pii;
     return false;
   }
+  if (e.kind == ast::ExprKind::kCall &&
+      static_cast<RefKind>(e.checked.ref_kind) == RefKind::kAggregate) {
+    // The `by:` key and `where:` only choose which events count: a count
+    // grouped by a @pii key is not personal data. Only a sum, average,
+    // minimum or maximum of a @pii value is.
+    const AggregateInfo& agg = module_.aggregates[e.checked.ref_index];
+    return AggregateRevealsValue(agg.kind) && agg.value != nullptr && ReadsPii(*agg.value);
+  }
   for (const auto& op : e.operands) {
     if (ReadsPii(*op)) return true;
   }

@@ -41,7 +41,7 @@ void ForEach(std::vector<LoadedFile>& files, const std::function<void(T&, uint32
 
 const std::vector<std::string> kSeverities = {"low", "medium", "high", "critical"};
 const std::vector<std::string> kModes = {"enforce", "shadow"};
-const std::vector<std::string> kAnnotations = {"key", "time", "pii"};
+const std::vector<std::string> kAnnotations = {"key", "time", "pii", "id", "subject"};
 
 }  // namespace
 
@@ -148,6 +148,7 @@ void Checker::DeclareFiles() {
       file_ruleset_[f] = file_ruleset_[files_[f].parent];
     }
   }
+  module_.file_rulesets = file_ruleset_;
 }
 
 void Checker::CheckUnusedSchema(const ast::SchemaDecl& s) {
@@ -233,10 +234,29 @@ void Checker::ResolveSchema() {
         } else {
           schema.time_slot = static_cast<int>(schema.fields.size());
         }
+      } else if (a.text == "id" || a.text == "subject") {
+        // Both name an event or a party in results and case files: a string
+        // or an integer, one field each.
+        const bool is_id = a.text == "id";
+        int& slot = is_id ? schema.id_slot : schema.subject_slot;
+        if (t && *t != Type::Scalar(Kind::kString) && *t != Type::Scalar(Kind::kInt)) {
+          Error(DiagCode::kTypeMismatch, a.range,
+                fmt::format("@{} needs a field of type string or int, not {}", a.text,
+                            TypeName(*t)));
+        } else if (slot >= 0) {
+          Error(DiagCode::kDuplicateDecl, a.range,
+                fmt::format("a schema has one @{} field only; '{}' has it already", a.text,
+                            static_cast<size_t>(slot) < schema.fields.size()
+                                ? schema.fields[slot].name
+                                : f.name.text));
+        } else {
+          slot = static_cast<int>(schema.fields.size());
+          (is_id ? info.id : info.subject) = true;
+        }
       } else {
         Error(DiagCode::kUnknownKeyword, a.range, fmt::format("unknown annotation '@{}'", a.text),
               SuggestionHelp(a.text, kAnnotations).empty()
-                  ? "annotations are @key, @time and @pii"
+                  ? "annotations are @key, @time, @pii, @id and @subject"
                   : SuggestionHelp(a.text, kAnnotations));
       }
     }
@@ -251,6 +271,13 @@ void Checker::ResolveSchema() {
     Declare(info.name, Symbol{RefKind::kField, static_cast<uint32_t>(schema.fields.size()),
                               f.name.range});
     schema.Add(std::move(info));
+  }
+  // Without @id, a field with a conventional name names the event.
+  for (const char* name : {"event_id", "txn_id", "id"}) {
+    int slot = schema.Find(name);
+    if (schema.id_slot >= 0 || slot < 0) continue;
+    Type t = schema.fields[slot].type;
+    if (t == Type::Scalar(Kind::kString) || t == Type::Scalar(Kind::kInt)) schema.id_slot = slot;
   }
 }
 

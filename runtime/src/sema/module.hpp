@@ -95,6 +95,7 @@ struct RuleCheck {
 
 struct Module {
   std::vector<eval::RulesetInfo> rulesets;
+  std::vector<int> file_rulesets;      // per loaded file: its rule set, -1 for none
   eval::Schema schema;
   std::vector<std::string> decisions;  // lowest first
   std::vector<ConstInfo> consts;

@@ -46,6 +46,10 @@ struct Probe {
   bool record = true;
   const Cell* cells = nullptr;              // one per column of the group
   const std::string_view* strs = nullptr;   // one per string column
+  // When set, receives per column the number of events that contributed to
+  // its value (those in the window whose `where:` held and whose value was
+  // present, the current event included): evidence records show it.
+  int64_t* events = nullptr;
 };
 
 enum class ApplyStatus : uint8_t {
@@ -85,7 +89,8 @@ class Backend {
   // The current layout and its version (which Apply checks).
   virtual uint64_t ReadLayout(Layout* out) const = 0;
   // Records the event (unless !probe.record or late) and writes each
-  // column's value over its window ending at probe.ts into out[column].
+  // column's value over its window ending at probe.ts into out[column], and
+  // the number of events behind it into probe.events[column] when set.
   virtual ApplyStatus Apply(uint64_t version, const Probe& probe, eval::Value* out,
                             QueryScratch& scratch) = 0;
   virtual StoreStats Stats() const = 0;
@@ -113,9 +118,10 @@ struct KeyHistory {
 };
 
 // Summarises column `c` of `h` over entries [lo, hi) plus `extra` (the
-// current event when it is not recorded). state/window.cpp.
+// current event when it is not recorded); `*events` (when not null) receives
+// the number of entries that contributed. state/window.cpp.
 eval::Value Summarise(const Column& column, const KeyHistory* h, uint32_t columns, uint32_t c,
                       size_t lo, size_t hi, const Cell* extra, std::string_view extra_str,
-                      QueryScratch& scratch);
+                      QueryScratch& scratch, int64_t* events = nullptr);
 
 }  // namespace vigil::state

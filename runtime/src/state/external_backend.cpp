@@ -139,7 +139,10 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
   auto fail = [&](const std::string& why) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     t_last_error = why;
-    for (uint32_t c = 0; c < nc; ++c) out[c] = eval::Value::Missing();
+    for (uint32_t c = 0; c < nc; ++c) {
+      out[c] = eval::Value::Missing();
+      if (probe.events != nullptr) probe.events[c] = 0;
+    }
     return ApplyStatus::kError;
   };
   if (!ok) return fail(reply.error.empty() ? "the state backend failed" : reply.error);
@@ -172,7 +175,8 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
     const Cell* extra = recorded ? nullptr : &probe.cells[c];
     std::string_view extra_str = !recorded && col.str_col >= 0 ? probe.strs[col.str_col]
                                                                 : std::string_view();
-    out[c] = Summarise(col, &h, nc, c, lo, hi, extra, extra_str, scratch);
+    out[c] = Summarise(col, &h, nc, c, lo, hi, extra, extra_str, scratch,
+                       probe.events != nullptr ? &probe.events[c] : nullptr);
   }
   return late ? ApplyStatus::kLate : ApplyStatus::kOk;
 }

@@ -34,9 +34,11 @@ Value WithScale(int64_t units, uint8_t scale) {
 
 }  // namespace
 
-Value Summarise(const Column& col, const KeyHistory* h, uint32_t columns, uint32_t c, size_t lo,
-                size_t hi, const Cell* extra, std::string_view extra_str, QueryScratch& scratch) {
-  int64_t n = 0;
+// `n` counts the entries used (called once: inlined, so `n` stays a local).
+static inline Value SummariseCounting(const Column& col, const KeyHistory* h, uint32_t columns,
+                                      uint32_t c, size_t lo, size_t hi, const Cell* extra,
+                                      std::string_view extra_str, QueryScratch& scratch,
+                                      int64_t& n) {
   switch (col.kind) {
     case AggKind::kCount:
       ForEach(h, columns, c, lo, hi, extra, [&](const Cell&, size_t) { ++n; });
@@ -79,6 +81,7 @@ Value Summarise(const Column& col, const KeyHistory* h, uint32_t columns, uint32
       const bool is_min = col.kind == AggKind::kMin;
       const Cell* best = nullptr;
       ForEach(h, columns, c, lo, hi, extra, [&](const Cell& x, size_t) {
+        ++n;
         bool better;
         if (best == nullptr) {
           better = true;
@@ -102,6 +105,7 @@ Value Summarise(const Column& col, const KeyHistory* h, uint32_t columns, uint32
           scratch.strs.push_back(e == SIZE_MAX ? extra_str
                                                : std::string_view(h->strs[e * ns + col.str_col]));
         });
+        n = static_cast<int64_t>(scratch.strs.size());
         std::sort(scratch.strs.begin(), scratch.strs.end());
         auto end = std::unique(scratch.strs.begin(), scratch.strs.end());
         return Value::Int(end - scratch.strs.begin());
@@ -115,12 +119,22 @@ Value Summarise(const Column& col, const KeyHistory* h, uint32_t columns, uint32
           scratch.ints.push_back(x.i);
         }
       });
+      n = static_cast<int64_t>(scratch.ints.size());
       std::sort(scratch.ints.begin(), scratch.ints.end());
       auto end = std::unique(scratch.ints.begin(), scratch.ints.end());
       return Value::Int(end - scratch.ints.begin());
     }
   }
   return Value::Missing();
+}
+
+Value Summarise(const Column& col, const KeyHistory* h, uint32_t columns, uint32_t c, size_t lo,
+                size_t hi, const Cell* extra, std::string_view extra_str, QueryScratch& scratch,
+                int64_t* events) {
+  int64_t n = 0;
+  Value v = SummariseCounting(col, h, columns, c, lo, hi, extra, extra_str, scratch, n);
+  if (events != nullptr) *events = n;
+  return v;
 }
 
 }  // namespace vigil::state

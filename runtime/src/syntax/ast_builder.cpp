@@ -697,7 +697,13 @@ ast::ExprPtr AstBuilder::BuildPrimary(P::PrimaryContext* ctx) {
     // One alternative for (a) and (a, b): telling them apart by lookahead
     // would make the parser scan to the closing parenthesis.
     auto items = c->expr();
-    if (items.size() == 1) return BuildExpr(items[0]);
+    if (items.size() == 1) {
+      // The parentheses belong to the operand, so that `s * (a - b)` spans
+      // its closing parenthesis (explanations show each operand's text).
+      ast::ExprPtr inner = BuildExpr(items[0]);
+      inner->range = mapper_.Range(c);
+      return inner;
+    }
     auto e = std::make_unique<ast::Expr>();
     e->kind = ast::ExprKind::kTuple;
     e->range = mapper_.Range(c);

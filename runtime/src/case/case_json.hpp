@@ -1,0 +1,30 @@
+// Case files as JSON (docs/case.md): the writer gives the same bytes for the
+// same case; the reader is strict (every member checked for presence and
+// type, unknown members refused) and names the file and the member of every
+// problem: cases/case-1f….json: member 'alerts[2].time': expected an RFC 3339
+// time, found "yesterday".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/json_value.hpp"
+#include "case/case.hpp"
+
+namespace vigil::cases {
+
+// Case files larger than this are refused before they are read.
+inline constexpr size_t kMaxCaseFileBytes = size_t{256} << 20;
+
+// The case as a JSON value, members in the documented order.
+json::Value CaseToJson(const Case& c);
+// The case file's bytes: indented JSON and a final newline.
+std::string WriteCaseJson(const Case& c);
+
+// Reads a case from its JSON text; `name` (the file's path) starts every
+// message.
+bool ReadCaseJson(std::string_view text, const std::string& name, Case* out, std::string* error);
+// Reads a case file from disk (at most kMaxCaseFileBytes).
+bool ReadCaseFile(const std::string& path, Case* out, std::string* error);
+
+}  // namespace vigil::cases
