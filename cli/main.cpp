@@ -214,6 +214,34 @@ const std::vector<Command>& Commands() {
        "Exit status: 0 after the client's shutdown and exit, 1 when the input ends\n"
        "without them.\n",
        RunLsp},
+      {"report", "write a goAML or FinCEN SAR report file from a case, through an FIU profile",
+       "usage: vigil report goaml      --profile P.json --case CASE.json [-o OUT.xml] [--xsd FIU.xsd]\n"
+       "       vigil report fincen-sar --profile P.json --case CASE.json [-o OUT.xml] [--xsd SARX.xsd]\n"
+       "       options: [--lookup NAME=FILE.jsonl]... [--date YYYY-MM-DD]\n"
+       "\n"
+       "Builds the report the FIU profile describes (docs/reporting.md) from a case\n"
+       "file of `vigil case`: a no-namespace goAML <report>, or a FinCEN SAR batch\n"
+       "(EFilingBatchXML). Values the FIU's schema cannot take are transliterated or\n"
+       "cut as the profile says, each change printed as a warning naming the\n"
+       "element. Data the profile needs but the case lacks is an error naming the\n"
+       "element and the field that should have supplied it.\n"
+       "\n"
+       "options:\n"
+       "  --profile FILE        the FIU profile (examples/reporting/*.json)\n"
+       "  --case PATH           a case file, or a directory of case files (then -o is\n"
+       "                        a directory and each report is CASE_ID.xml in it)\n"
+       "  -o OUT                write the report there, atomically (default: stdout)\n"
+       "  --xsd FILE            validate the report against the FIU's XSD (libxml2)\n"
+       "                        before writing; an invalid report is not written\n"
+       "  --lookup NAME=FILE    the bank's records for the profile's lookup NAME (JSON\n"
+       "                        Lines, keyed as the profile says), e.g. KYC data\n"
+       "  --date YYYY-MM-DD     the report's date (default: today in the profile's zone)\n"
+       "\n"
+       "Exit status: 0 written (and valid, with --xsd); 1 the report does not validate\n"
+       "against the XSD (each error with its line and element path); 2 bad input: a\n"
+       "bad profile, case or lookup file, data the profile needs is missing, or bad usage.\n"
+       "Nothing is written for a case that fails. Whether to file stays the bank's decision.\n",
+       RunReport},
       {"help", "show help for a command", kHelpUsage, RunHelp},
   };
   return commands;

@@ -12,6 +12,7 @@ packages=(
   redis-server libhiredis-dev
   nlohmann-json3-dev neovim
   python3-jsonschema
+  libxml2-dev libxml2-utils time
 )
 missing=()
 for p in "${packages[@]}"; do

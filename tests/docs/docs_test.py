@@ -6,8 +6,8 @@
    a block whose info string is "vgl append PATH" appends to PATH; every line
    of a ```sh block is run (with `vigil` meaning the built binary) and must
    succeed. A few of the tutorial's claims about the output are checked too.
-3. The ```sh lines of docs/testing.md, docs/sharing.md and docs/case.md are
-   run in order and must exit as documented (run_commands).
+3. The ```sh lines of docs/testing.md, docs/sharing.md, docs/case.md and
+   docs/reporting.md are run in order and must exit as documented (run_commands).
 2. Every ```vgl block of the other docs/*.md files must compile: the blocks of
    one document are compiled together, in order (a document is one running
    example), beside a copy of the example pack's schema and lists, after a
@@ -143,11 +143,19 @@ def compile_examples(vigil, repo):
     return failures
 
 
+def shared_dir(repo):
+    """The reference material (FIU schemas): $VIGIL_SHARED or REPO/../shared."""
+    return os.environ.get("VIGIL_SHARED") or os.path.join(os.path.abspath(repo), "..", "shared")
+
+
 def run_commands(vigil, repo, name):
     """Every ```sh line of docs/NAME must succeed, in order, beside a copy of
     rules/ and examples/: exit 0, or N when the line ends with "# exits N".
-    A paragraph ending "File `PATH` ...:" before a block writes PATH first."""
-    failures, count = [], 0
+    A paragraph ending "File `PATH` ...:" before a block writes PATH first.
+    `../shared/` means the reference material; lines that need it are
+    skipped, with a message, when it is missing."""
+    failures, count, skipped = [], 0, 0
+    shared = shared_dir(repo)
     with open(os.path.join(repo, "docs", name)) as f:
         text = f.read()
     with tempfile.TemporaryDirectory() as work:
@@ -164,6 +172,11 @@ def run_commands(vigil, repo, name):
             for line in body.strip().replace("\\\n", " ").split("\n"):
                 if not line.strip() or line.lstrip().startswith("#"):
                     continue
+                if "../shared/" in line:
+                    if not os.path.isdir(shared):
+                        skipped += 1
+                        continue
+                    line = line.replace("../shared/", shared.rstrip("/") + "/")
                 want = 0
                 m = re.search(r"\s+#\s*exits (\d+)\s*$", line)
                 if m:
@@ -173,6 +186,9 @@ def run_commands(vigil, repo, name):
                 if r.returncode != want:
                     failures.append("%s: `%s` exited %d, not %d:\n%s%s"
                                     % (name, line, r.returncode, want, r.stdout, r.stderr))
+    if skipped:
+        print("SKIP docs/%s: %d commands need %s, which is missing (set VIGIL_SHARED)"
+              % (name, skipped, shared))
     if not failures:
         print("docs/%s: %d commands succeed" % (name, count))
     return failures
@@ -182,7 +198,7 @@ def main():
     vigil, repo = os.path.abspath(sys.argv[1]), sys.argv[2]
     failures = (replay_tutorial(vigil, repo) + compile_examples(vigil, repo) +
                 run_commands(vigil, repo, "testing.md") + run_commands(vigil, repo, "sharing.md") +
-                run_commands(vigil, repo, "case.md"))
+                run_commands(vigil, repo, "case.md") + run_commands(vigil, repo, "reporting.md"))
     for f in failures:
         print("FAIL " + f)
     if not failures:
