@@ -11,6 +11,14 @@
 #   bash bench/run.sh report [EVENTS ALERTS]
 #                                     1,000,000 events with 100,000 alerts of the coalition pack
 #                                     into cases and goAML reports, each command on one core
+#   bash bench/run.sh cluster         200,000 velocity events over a Redis Cluster (3 primaries,
+#                                     3 replicas, started on free loopback ports) beside the
+#                                     embedded store, 1 and 2 threads, latency p50/p99
+#                                     (vigil_cluster_bench); then two host processes evaluate
+#                                     alternate events of a 200,000-event stream against a
+#                                     cluster and must agree with the embedded engine on each,
+#                                     and the kill -9 failover test is run 5 times for the loss
+#                                     window (tests/redis)
 #
 # It builds vigil in release mode, generates each workload once with the
 # seeded generator ../shared/bench/gen.py (cached in build/bench-data), writes
@@ -106,8 +114,21 @@ case $mode in
     echo "$(ls "$dir/cases" | wc -l) cases, $(ls "$dir/reports" | wc -l) reports;" \
          "case + report: $(awk -v a="$case_cpu" -v b="$report_cpu" 'BEGIN { printf "%.1f", a + b }') s of CPU (target: under 60 s)"
     ;;
+  cluster)
+    workload vel100_200k --rules 100 --events 200000 --velocity
+    build
+    servers=$root/tests/redis/redis_servers.py
+    echo "vigil $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?'), $(nproc) cores, $(date -u +%F), $(redis-server --version | cut -d' ' -f3)"
+    /usr/bin/python3 "$servers" cluster -- "$root/build/bench/vigil_cluster_bench" \
+      --workload "$data/vel100_200k" --cluster '{nodes}'
+    host=$root/build/examples/vigil_redis_host
+    /usr/bin/python3 "$root/tests/redis/cluster_test.py" "$host" agreement 200000
+    for run in 1 2 3 4 5; do
+      /usr/bin/python3 "$root/tests/redis/cluster_test.py" "$host" failover | cut -c1-400
+    done
+    ;;
   *)
-    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity | report [EVENTS ALERTS]]" >&2
+    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity | lsp | report [EVENTS ALERTS] | cluster]" >&2
     exit 2
     ;;
 esac

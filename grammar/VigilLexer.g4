@@ -53,6 +53,7 @@ EVERY     : 'every';
 EXPECT    : 'expect';
 FIRES     : 'fires';
 DECISION  : 'decision';
+REVERSAL  : 'reversal';
 
 // Punctuation and operators.
 LPAREN  : '(';

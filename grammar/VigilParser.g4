@@ -22,6 +22,7 @@ item
   | paramDecl
   | letDecl
   | decisionsDecl
+  | reversalDecl
   | importDecl
   | ruleDecl
   | testDecl
@@ -46,6 +47,9 @@ hashedArg     : name COLON STRING ;
 paramDecl     : PARAM name COLON typeRef ASSIGN expr ;
 letDecl       : LET name ASSIGN expr ;
 decisionsDecl : DECISIONS name (LT name)+ ;
+// `reversal network_ref when event_type == "REVERSAL"`: which events take back an
+// earlier one, and the field that names it (docs/language.md).
+reversalDecl  : REVERSAL name WHEN expr ;
 importDecl    : IMPORT STRING ;
 
 typeRef : SET LT typeRef GT | name ;
@@ -127,5 +131,5 @@ word
 name
   : ID | VERSION | FROM | EXTERNAL | HASHED | SET | DISABLE | SEVERITY | TITLE | TAGS
   | MODE | SCORE | DECIDE | TAG | REASON | DECISIONS | EVENT | REPEAT | EVERY | EXPECT
-  | FIRES | DECISION
+  | FIRES | DECISION | REVERSAL
   ;

@@ -269,6 +269,19 @@ int32_t vigil_result_outlier(const vigil_result* result) {
   return Valid(result, kResultMagic) && result->result.outlier ? 1 : 0;
 }
 
+int32_t vigil_result_duplicate(const vigil_result* result) {
+  return Valid(result, kResultMagic) && result->result.duplicate ? 1 : 0;
+}
+
+int32_t vigil_result_reversal(const vigil_result* result) {
+  if (!Valid(result, kResultMagic)) return 0;
+  switch (result->result.reversal) {
+    case vigil::eval::Reversal::kApplied: return VIGIL_REVERSAL_APPLIED;
+    case vigil::eval::Reversal::kUnknown: return VIGIL_REVERSAL_UNKNOWN;
+    default: return 0;
+  }
+}
+
 int64_t vigil_result_score(const vigil_result* result) {
   return Valid(result, kResultMagic) ? result->result.score : 0;
 }

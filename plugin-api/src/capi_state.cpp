@@ -97,6 +97,9 @@ vigil_status vigil_state_new_external(const vigil_backend* backend, int64_t late
       r.from_us = req.from_us;
       r.entry = req.entry.data();
       r.entry_len = req.entry.size();
+      r.event_id = req.id;
+      r.reference = req.ref;
+      r.reversal = req.reversal ? 1 : 0;
       vigil_status status = copy.apply(copy.user, &r, reinterpret_cast<vigil_backend_reply*>(&reply));
       if (status != VIGIL_OK && reply.error.empty()) {
         reply.error = std::string("the backend returned ") + vigil_status_str(status);
@@ -105,7 +108,8 @@ vigil_status vigil_state_new_external(const vigil_backend* backend, int64_t late
     };
     int64_t lateness = lateness_us >= 0 ? lateness_us : vigil::state::StoreOptions().lateness_us;
     *out = Wrap(std::make_shared<vigil::state::ExternalBackend>(
-        std::move(fn), lateness, (copy.flags & VIGIL_BACKEND_FAIL_CLOSED) != 0));
+        std::move(fn), lateness, (copy.flags & VIGIL_BACKEND_FAIL_CLOSED) != 0,
+        (copy.flags & VIGIL_BACKEND_EXACTLY_ONCE) != 0));
     return VIGIL_OK;
   });
 }
@@ -123,6 +127,18 @@ vigil_status vigil_backend_reply_add(vigil_backend_reply* reply, int64_t ts_us, 
 vigil_status vigil_backend_reply_set_late(vigil_backend_reply* reply, int32_t late) {
   if (reply == nullptr) return VIGIL_ERR_MISUSE;
   reinterpret_cast<vigil::state::ExternalReply*>(reply)->late = late != 0;
+  return VIGIL_OK;
+}
+
+vigil_status vigil_backend_reply_set_duplicate(vigil_backend_reply* reply, int32_t duplicate) {
+  if (reply == nullptr) return VIGIL_ERR_MISUSE;
+  reinterpret_cast<vigil::state::ExternalReply*>(reply)->duplicate = duplicate != 0;
+  return VIGIL_OK;
+}
+
+vigil_status vigil_backend_reply_set_reversed(vigil_backend_reply* reply, int32_t reversed) {
+  if (reply == nullptr) return VIGIL_ERR_MISUSE;
+  reinterpret_cast<vigil::state::ExternalReply*>(reply)->reversed = reversed != 0;
   return VIGIL_OK;
 }
 

@@ -28,6 +28,11 @@ STATIC_ASSERT(sizeof(vigil_state_options) == 24, state_options_size);
 STATIC_ASSERT(offsetof(vigil_state_stats, dropped_keys) == 40, state_stats_dropped);
 STATIC_ASSERT(offsetof(vigil_state_stats, outlier_events) == 48, state_stats_outliers);
 STATIC_ASSERT(sizeof(vigil_state_stats) == 72, state_stats_size);
+/* The backend request of ABI 1.0 ends at entry_len; 1.3 appended the marks. */
+STATIC_ASSERT(offsetof(vigil_backend_request, entry_len) == 72, backend_request_v10_end);
+STATIC_ASSERT(offsetof(vigil_backend_request, event_id) == 80, backend_request_event_id);
+STATIC_ASSERT(offsetof(vigil_backend_request, reversal) == 96, backend_request_reversal);
+STATIC_ASSERT(sizeof(vigil_backend_request) == 104, backend_request_size);
 
 int main(void) {
   vigil_compile_options options = VIGIL_COMPILE_OPTIONS_INIT;

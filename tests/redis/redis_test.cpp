@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -64,12 +65,13 @@ int FreePort() {
 // A redis-server of our own on loopback, without persistence.
 class RedisServer {
  public:
-  bool Start() {
+  bool Start(const std::vector<std::string>& extra = {}) {
     port_ = FreePort();
     std::string port = std::to_string(port_);
     std::vector<std::string> args = {"redis-server", "--port",       port,   "--bind",
                                      "127.0.0.1",    "--save",       "",     "--appendonly",
                                      "no",           "--loglevel",   "warning"};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -313,6 +315,227 @@ TEST(RedisOpen, BadOptionsAndUnreachableServersAreErrors) {
   vigil_backend bad{};
   vigil_state* s = nullptr;
   EXPECT_EQ(vigil_state_new_external(&bad, 0, &s), VIGIL_ERR_MISUSE);
+}
+
+TEST(RedisOpen, ClusterAndSentinelOptionsAreChecked) {
+  vigil_redis* r = nullptr;
+  char err[256] = "";
+  vigil_redis_options o{};
+  o.struct_size = sizeof(o);
+  o.timeout_ms = 100;
+  o.mode = 7;
+  EXPECT_EQ(vigil_redis_open(&o, &r, err, sizeof(err)), VIGIL_ERR_MISUSE);
+  EXPECT_STREQ(err,
+               "vigil_redis_options.unknown mode 7 (expected VIGIL_REDIS_STANDALONE, _CLUSTER or "
+               "_SENTINEL)");
+  o.mode = VIGIL_REDIS_SENTINEL;
+  o.nodes = "127.0.0.1:1";
+  EXPECT_EQ(vigil_redis_open(&o, &r, err, sizeof(err)), VIGIL_ERR_MISUSE);
+  EXPECT_NE(std::string(err).find("master_name"), std::string::npos) << err;
+  o.mode = VIGIL_REDIS_CLUSTER;
+  o.nodes = "127.0.0.1:1,nothing";
+  EXPECT_EQ(vigil_redis_open(&o, &r, err, sizeof(err)), VIGIL_ERR_MISUSE);
+  EXPECT_STREQ(err, "vigil_redis_options.nodes: 'nothing' is not a node address (expected "
+                    "host:port)");
+  o.mode = VIGIL_REDIS_STANDALONE;
+  o.nodes = "127.0.0.1:1,127.0.0.1:2";
+  EXPECT_EQ(vigil_redis_open(&o, &r, err, sizeof(err)), VIGIL_ERR_MISUSE);
+  o.nodes = nullptr;
+  o.prefix = "bank{a}";
+  EXPECT_EQ(vigil_redis_open(&o, &r, err, sizeof(err)), VIGIL_ERR_MISUSE);
+  EXPECT_NE(std::string(err).find("hash tags"), std::string::npos) << err;
+  // Cluster seeds that do not answer: an I/O error naming them.
+  o.prefix = nullptr;
+  o.mode = VIGIL_REDIS_CLUSTER;
+  std::string seeds = "127.0.0.1:" + std::to_string(FreePort());
+  o.nodes = seeds.c_str();
+  EXPECT_EQ(vigil_redis_open(&o, &r, err, sizeof(err)), VIGIL_ERR_IO);
+  EXPECT_NE(std::string(err).find("no Redis Cluster node gave the slot map: redis " + seeds),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(r, nullptr);
+}
+
+TEST_F(Redis, AHostBuiltForVersion10OptionsStillOpens) {
+  // vigil 1.0's options ended at retry_ms: struct_size then says so, and the
+  // fields after it are not read.
+  vigil_redis_options o;
+  std::memset(&o, 0xab, sizeof(o));  // what a 1.0 host never wrote
+  o.struct_size = static_cast<uint32_t>(offsetof(vigil_redis_options, mode));
+  o.port = server_.port();
+  o.host = "127.0.0.1";
+  o.prefix = nullptr;
+  o.timeout_ms = 1000;
+  o.retry_ms = 0;
+  vigil_redis* r = nullptr;
+  char err[256] = "";
+  ASSERT_EQ(vigil_redis_open(&o, &r, err, sizeof(err)), VIGIL_OK) << err;
+  Node node(rs_, External(r, VIGIL_BACKEND_FAIL_CLOSED), r);
+  EXPECT_EQ(node.Eval(NthEvent(0)), VIGIL_OK) << vigil_session_errmsg(node.session);
+}
+
+TEST_F(Redis, AClusterNodeWithoutSlotsIsAnError) {
+  // A cluster-enabled server opened in standalone mode by mistake, before
+  // its cluster was made: its answer is the evaluation's error.
+  RedisServer node;
+  const std::string conf = "/tmp/vigil-redis-test-nodes-" + std::to_string(::getpid()) + ".conf";
+  ASSERT_TRUE(node.Start({"--cluster-enabled", "yes", "--cluster-config-file", conf}));
+  ::unlink(conf.c_str());
+  vigil_redis* r = node.Open(1000);
+  ASSERT_NE(r, nullptr);
+  Node host(rs_, External(r, VIGIL_BACKEND_FAIL_CLOSED), r);
+  EXPECT_EQ(host.Eval(NthEvent(0)), VIGIL_ERR_STATE);
+  EXPECT_NE(std::string(vigil_session_errmsg(host.session)).find("CLUSTERDOWN"),
+            std::string::npos)
+      << vigil_session_errmsg(host.session);
+  node.Stop();
+  ::unlink(conf.c_str());
+}
+
+const char kReversalRules[] = R"(ruleset redis.reversal version "1.0.0"
+schema pay version 1 {
+  event_id: string @id
+  ts: time @time
+  kind: string
+  card: string @key
+  merchant: string @key
+  ref: string
+  amount: decimal
+}
+uses schema pay
+reversal ref when kind == "REVERSAL"
+rule burst {
+  when count(by: card, within: 1h) >= 3
+  then decide review reason "{count(by: card, within: 1h)} in 1h, {sum(amount, by: card, within: 1h)}"
+}
+rule spread {
+  when distinct(merchant, by: card, within: 6h) >= 2
+   and max(amount, by: (card, merchant), within: 30m) > 50.00
+  then decide report reason "{distinct(merchant, by: card, within: 6h)} merchants"
+}
+)";
+
+// Payments p<i>, some delivered twice, some reversed (r<i>), some reversals
+// delivered twice, some reversals of payments never made.
+std::vector<std::string> ReversalStream(int n) {
+  std::vector<std::string> out;
+  std::vector<std::string> payments;
+  auto payment = [](int i) {
+    char json[256];
+    std::snprintf(json, sizeof(json),
+                  R"({"event_id":"p%d","ts":"2026-03-01T%02d:%02d:%02dZ","kind":"PAY","card":"c%d","merchant":"m%d","ref":"ref%d","amount":%d.25})",
+                  i, i / 360 % 24, i / 6 % 60, i * 10 % 60, i % 5, i * 7 % 3, i, 5 + i * 37 % 90);
+    return std::string(json);
+  };
+  auto reversal = [](int i, int of, int minute_of_day) {
+    char json[256];
+    std::snprintf(json, sizeof(json),
+                  R"({"event_id":"r%d","ts":"2026-03-01T%02d:%02d:05Z","kind":"REVERSAL","card":"c%d","merchant":"m%d","ref":"ref%d","amount":1})",
+                  i, minute_of_day / 60 % 24, minute_of_day % 60, of % 5, of * 7 % 3, of);
+    return std::string(json);
+  };
+  for (int i = 0; i < n; ++i) {
+    out.push_back(payment(i));
+    payments.push_back(out.back());
+    const int minute = i / 6;
+    if (i % 7 == 3) out.push_back(payments[static_cast<size_t>(i - 2)]);  // redelivered
+    if (i % 5 == 4) {
+      out.push_back(reversal(i, i - 3, minute));  // reverses p(i-3)
+      if (i % 15 == 14) out.push_back(out.back());  // the reversal redelivered
+    }
+    if (i % 23 == 11) out.push_back(reversal(i + 100000, i + 500, minute));  // unknown
+  }
+  return out;
+}
+
+vigil_ruleset* CompileText(const char* text) {
+  vigil_compiler* c = nullptr;
+  vigil_compiler_new(nullptr, &c);
+  vigil_compiler_add_source(c, "reversal.vgl", 12, text, std::strlen(text));
+  vigil_ruleset* rs = nullptr;
+  if (vigil_compiler_build(c, &rs) != VIGIL_OK) ADD_FAILURE() << vigil_compiler_diag_render(c);
+  vigil_compiler_free(c);
+  return rs;
+}
+
+TEST_F(Redis, DuplicatesAndReversalsAgreeWithTheEmbeddedStore) {
+  vigil_ruleset* rs = CompileText(kReversalRules);
+  ASSERT_NE(rs, nullptr);
+  vigil_state_options so = VIGIL_STATE_OPTIONS_INIT;
+  vigil_state* embedded_state = nullptr;
+  ASSERT_EQ(vigil_state_new(&so, &embedded_state), VIGIL_OK);
+  Node embedded(rs, embedded_state, nullptr);
+  vigil_redis* r1 = server_.Open(1000);
+  vigil_redis* r2 = server_.Open(1000);
+  ASSERT_NE(r1, nullptr);
+  ASSERT_NE(r2, nullptr);
+  Node a(rs, External(r1, VIGIL_BACKEND_FAIL_CLOSED), r1);
+  Node b(rs, External(r2, VIGIL_BACKEND_FAIL_CLOSED), r2);
+  int duplicates = 0, applied = 0, unknown = 0, fired = 0;
+  const std::vector<std::string> events = ReversalStream(1500);
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(embedded.Eval(events[i]), VIGIL_OK);
+    Node& node = i % 2 == 0 ? a : b;
+    ASSERT_EQ(node.Eval(events[i]), VIGIL_OK) << vigil_session_errmsg(node.session);
+    ASSERT_EQ(node.Json(), embedded.Json()) << "event " << i << ": " << events[i];
+    duplicates += vigil_result_duplicate(embedded.result);
+    applied += vigil_result_reversal(embedded.result) == VIGIL_REVERSAL_APPLIED;
+    unknown += vigil_result_reversal(embedded.result) == VIGIL_REVERSAL_UNKNOWN;
+    fired += static_cast<int>(vigil_result_fired_count(embedded.result));
+  }
+  // Each case happened, so the agreement covers it.
+  EXPECT_GT(duplicates, 200);
+  EXPECT_GT(applied, 250);
+  EXPECT_GT(unknown, 50);
+  EXPECT_GT(fired, 300);
+  vigil_ruleset_release(rs);
+}
+
+TEST_F(Redis, AnEventThatIsNotRecordedMovesNothingOutOfTheWindows) {
+  // A what-if, a reversal and a duplicate far ahead of a key's events are
+  // not recorded: they must not make Redis trim what the embedded store
+  // keeps (the window of a later event still sees the earlier ones).
+  vigil_ruleset* rs = CompileText(kReversalRules);
+  ASSERT_NE(rs, nullptr);
+  vigil_state* embedded_state = nullptr;
+  ASSERT_EQ(vigil_state_new(nullptr, &embedded_state), VIGIL_OK);
+  Node embedded(rs, embedded_state, nullptr);
+  vigil_redis* r = server_.Open(1000);
+  ASSERT_NE(r, nullptr);
+  Node node(rs, External(r, VIGIL_BACKEND_FAIL_CLOSED), r);
+  auto event = [](const char* id, const char* hms, const char* kind, const char* ref) {
+    char json[256];
+    std::snprintf(json, sizeof(json),
+                  R"({"event_id":"%s","ts":"2026-03-02T%sZ","kind":"%s","card":"k","merchant":"m","ref":"%s","amount":60})",
+                  id, hms, kind, ref);
+    return std::string(json);
+  };
+  struct Step {
+    std::string json;
+    uint32_t flags;
+  };
+  const std::vector<Step> steps = {
+      {event("a", "10:00:00", "PAY", "ra"), 0},
+      {event("b", "10:30:00", "PAY", "rb"), 0},
+      {event("w", "17:00:00", "PAY", "rw"), VIGIL_EVAL_NO_RECORD},  // what-if, 7h ahead
+      {event("c", "10:40:00", "PAY", "rc"), 0},
+      {event("v", "18:00:00", "REVERSAL", "nothing"), 0},           // unknown, 8h ahead
+      {event("d", "10:45:00", "PAY", "rd"), 0},
+      {event("b", "10:30:00", "PAY", "rb"), 0},                      // duplicate
+      {event("e", "10:50:00", "PAY", "re"), 0},
+  };
+  for (const Step& step : steps) {
+    ASSERT_EQ(vigil_event_set_json(embedded.event, step.json.data(), step.json.size()), VIGIL_OK);
+    ASSERT_EQ(vigil_event_set_json(node.event, step.json.data(), step.json.size()), VIGIL_OK);
+    ASSERT_EQ(vigil_session_eval_ex(embedded.session, embedded.event, embedded.result, step.flags),
+              VIGIL_OK);
+    ASSERT_EQ(vigil_session_eval_ex(node.session, node.event, node.result, step.flags), VIGIL_OK)
+        << vigil_session_errmsg(node.session);
+    EXPECT_EQ(node.Json(), embedded.Json()) << step.json;
+  }
+  // The last one counts a, b, c, d and e.
+  EXPECT_NE(embedded.Json().find("5 in 1h"), std::string::npos) << embedded.Json();
+  vigil_ruleset_release(rs);
 }
 
 }  // namespace

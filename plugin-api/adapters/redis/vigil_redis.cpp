@@ -1,89 +1,55 @@
 // The Redis state backend: one Lua script per event and aggregate group does
-// the whole contract of vigil.h (late check, append, trim, read) atomically.
-// Written against the public C ABI only.
+// the whole contract of vigil.h (duplicates, reversals, late check, append,
+// trim, read) atomically (state_script.hpp); router.hpp sends it to the right
+// server. Written against the public C ABI only.
 #include "vigil/vigil_redis.h"
 
-#include <hiredis/hiredis.h>
-
-#include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 
+#include "router.hpp"
+#include "state_script.hpp"
+
 namespace {
 
-// KEYS[1] the key's sorted set. ARGV: ts, record, lateness, keep, from,
-// member, ttl_ms. Returns {late, member, member, ...} (members after `from`).
-const char kScript[] = R"(
-local ts = tonumber(ARGV[1])
-local late = 0
-local latest = ts
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if #last > 0 then
-  local l = tonumber(last[2])
-  if ts < l - tonumber(ARGV[3]) then late = 1 end
-  if l > latest then latest = l end
-end
-if ARGV[2] == '1' and late == 0 then redis.call('ZADD', KEYS[1], ts, ARGV[6]) end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', latest - tonumber(ARGV[4]))
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[7]) end
-local r = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[5], '+inf')
-table.insert(r, 1, late)
-return r
-)";
+using vigil::redis::Clock;
 
-// Members are: event time (8 bytes), node id (8), counter (8), entry. The
-// time is read back from the member, not from the (double) score; the node
-// id and counter make equal entries of different events distinct.
-constexpr size_t kMemberHeader = 24;
+// Key names: "<prefix>:2:<group>:<hex key>". The 2 is the member layout
+// (state_script.hpp); vigil 1.0's keys ("<prefix>:<group>:<hex key>") held
+// another, and are left to expire.
+constexpr char kLayout[] = ":2:";
 
-using Clock = std::chrono::steady_clock;
+// Mixes the node id and a counter into a member's unique part.
+uint64_t Unique(uint64_t node, uint64_t counter) {
+  uint64_t z = node + counter * 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// The options of vigil 1.0 end before `mode`.
+constexpr size_t kOptionsV10 = offsetof(vigil_redis_options, mode);
+
+void Message(char* buf, size_t len, const std::string& text) {
+  if (buf == nullptr || len == 0) return;
+  std::snprintf(buf, len, "%s", text.c_str());
+}
 
 }  // namespace
 
 struct vigil_redis {
   std::mutex mu;
-  std::string host = "127.0.0.1";
-  int port = 6379;
   std::string prefix = "vigil";
-  int timeout_ms = 50;
-  int retry_ms = 1000;
-  redisContext* ctx = nullptr;
-  Clock::time_point retry_after{};
+  std::unique_ptr<vigil::redis::Router> router;
   uint64_t node = 0;
   uint64_t counter = 0;
-  std::string last_error;
-
-  ~vigil_redis() {
-    if (ctx != nullptr) redisFree(ctx);
-  }
-
-  bool Connect() {
-    if (ctx != nullptr) return true;
-    if (Clock::now() < retry_after) {
-      last_error = "redis " + host + ":" + std::to_string(port) +
-                   " is unavailable (waiting before reconnecting): " + last_error;
-      return false;
-    }
-    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    ctx = redisConnectWithTimeout(host.c_str(), port, tv);
-    if (ctx == nullptr || ctx->err != 0) {
-      Fail(ctx != nullptr ? ctx->errstr : "cannot allocate a redis context");
-      return false;
-    }
-    redisSetTimeout(ctx, tv);
-    return true;
-  }
-
-  void Fail(const std::string& why) {
-    last_error = "redis " + host + ":" + std::to_string(port) + ": " + why;
-    if (ctx != nullptr) redisFree(ctx);
-    ctx = nullptr;
-    retry_after = Clock::now() + std::chrono::milliseconds(retry_ms);
-  }
+  std::vector<std::string> cmd;  // reused between calls
+  std::string error;
 };
 
 namespace {
@@ -91,77 +57,115 @@ namespace {
 vigil_status Apply(void* user, const vigil_backend_request* req, vigil_backend_reply* reply) {
   auto* r = static_cast<vigil_redis*>(user);
   std::lock_guard<std::mutex> lock(r->mu);
-  auto fail = [&](const std::string& why) {
-    if (!why.empty()) r->Fail(why);
-    vigil_backend_reply_set_error(reply, r->last_error.c_str());
-    return VIGIL_ERR_IO;
-  };
-  if (!r->Connect()) return fail("");
-
   static const char kHex[] = "0123456789abcdef";
-  std::string key = r->prefix + ":" + req->group + ":";
+  std::string key = r->prefix + kLayout + req->group + ":";
   const auto* kb = static_cast<const unsigned char*>(req->key);
   for (size_t i = 0; i < req->key_len; ++i) {
     key += kHex[kb[i] >> 4];
     key += kHex[kb[i] & 15];
   }
-  std::string member(kMemberHeader, '\0');
-  uint64_t seq = ++r->counter;
-  std::memcpy(&member[0], &req->ts_us, 8);
-  std::memcpy(&member[8], &r->node, 8);
-  std::memcpy(&member[16], &seq, 8);
-  member.append(static_cast<const char*>(req->entry), req->entry_len);
+  // Ids and reversals came with ABI 1.3's request.
+  const bool marks = req->struct_size >= offsetof(vigil_backend_request, reversal) + 4;
+  const uint64_t id = marks ? req->event_id : 0;
+  const uint64_t ref = marks ? req->reference : 0;
+  const bool reversal = marks && req->reversal != 0;
+  // EVALSHA <SHA-1, filled in by the router> 1 KEY ARGV...
+  std::vector<std::string>& cmd = r->cmd;
+  if (cmd.empty()) cmd = {"EVALSHA", "", "1", "", "", "", "", "", "", "", "", "", "", ""};
+  cmd[3] = key;
+  cmd[4] = std::to_string(req->ts_us);
+  cmd[5].assign(1, req->record ? '1' : '0');
+  cmd[6] = std::to_string(req->lateness_us);
+  cmd[7] = std::to_string(req->keep_us);
+  cmd[8] = std::to_string(req->from_us);
+  vigil::redis::BuildMember(req->ts_us, id, ref, Unique(r->node, ++r->counter),
+                            std::string_view(static_cast<const char*>(req->entry), req->entry_len),
+                            &cmd[9]);
   // Idle keys expire (wall clock) once every entry has left every window.
-  const int64_t ttl_ms = req->keep_us / 1000 + 60000;
-  const std::string args[] = {"EVAL",
-                              kScript,
-                              "1",
-                              key,
-                              std::to_string(req->ts_us),
-                              req->record ? "1" : "0",
-                              std::to_string(req->lateness_us),
-                              std::to_string(req->keep_us),
-                              std::to_string(req->from_us),
-                              member,
-                              std::to_string(ttl_ms)};
-  const char* argv[11];
-  size_t argvlen[11];
-  for (int i = 0; i < 11; ++i) {
-    argv[i] = args[i].data();
-    argvlen[i] = args[i].size();
-  }
-  auto* rep = static_cast<redisReply*>(redisCommandArgv(r->ctx, 11, argv, argvlen));
-  if (rep == nullptr) return fail(r->ctx->errstr[0] ? r->ctx->errstr : "no reply");
-  struct Free {
-    redisReply* p;
-    ~Free() { freeReplyObject(p); }
-  } guard{rep};
-  if (rep->type == REDIS_REPLY_ERROR) {
-    // A script error is the server's answer, not a broken connection.
-    r->last_error = "redis: " + std::string(rep->str, rep->len);
-    vigil_backend_reply_set_error(reply, r->last_error.c_str());
+  cmd[10] = std::to_string(req->keep_us / 1000 + 60000);
+  cmd[11] = vigil::redis::HashArg(id);
+  cmd[12] = vigil::redis::HashArg(ref);
+  cmd[13].assign(1, reversal ? '1' : '0');
+  auto fail = [&](const std::string& why) {
+    r->error = why;
+    vigil_backend_reply_set_error(reply, r->error.c_str());
     return VIGIL_ERR_IO;
+  };
+  vigil::redis::Reply rep = r->router->Script(cmd, key, &r->error);
+  if (rep == nullptr) return fail(r->error);
+  if (rep->type == REDIS_REPLY_ERROR) {
+    return fail("redis: " + std::string(rep->str, rep->len));  // the script's own error
   }
-  if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
-      rep->element[0]->type != REDIS_REPLY_INTEGER) {
-    return fail("unexpected reply to the state script");
+  if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 3 ||
+      rep->element[0]->type != REDIS_REPLY_INTEGER ||
+      rep->element[1]->type != REDIS_REPLY_INTEGER ||
+      rep->element[2]->type != REDIS_REPLY_INTEGER) {
+    return fail("redis: unexpected reply to the state script");
   }
   vigil_backend_reply_set_late(reply, rep->element[0]->integer != 0 ? 1 : 0);
-  for (size_t i = 1; i < rep->elements; ++i) {
+  vigil_backend_reply_set_duplicate(reply, rep->element[1]->integer != 0 ? 1 : 0);
+  vigil_backend_reply_set_reversed(reply, rep->element[2]->integer != 0 ? 1 : 0);
+  for (size_t i = 3; i < rep->elements; ++i) {
     const redisReply* m = rep->element[i];
-    if (m->type != REDIS_REPLY_STRING || m->len < kMemberHeader) {
-      return fail("a member of " + key + " is not a vigil entry");
+    vigil::redis::Member member;
+    if (m->type != REDIS_REPLY_STRING ||
+        !vigil::redis::ParseMember(std::string_view(m->str, m->len), &member)) {
+      return fail("redis: a member of " + key + " is not a vigil entry");
     }
-    int64_t ts;
-    std::memcpy(&ts, m->str, 8);
-    vigil_backend_reply_add(reply, ts, m->str + kMemberHeader, m->len - kMemberHeader);
+    if (member.reversed) continue;  // taken back: in no window
+    vigil_backend_reply_add(reply, member.ts, member.entry.data(), member.entry.size());
   }
   return VIGIL_OK;
 }
 
-void Message(char* buf, size_t len, const std::string& text) {
-  if (buf == nullptr || len == 0) return;
-  std::snprintf(buf, len, "%s", text.c_str());
+// Reads the options into a router configuration; false with *why on misuse.
+bool Configure(const vigil_redis_options* o, vigil_redis* r, vigil::redis::RouterConfig* config,
+               std::string* why) {
+  using vigil::redis::Mode;
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  const char* nodes = nullptr;
+  int32_t mode = VIGIL_REDIS_STANDALONE;
+  if (o != nullptr) {
+    if (o->host != nullptr) host = o->host;
+    if (o->port > 0) port = o->port;
+    if (o->prefix != nullptr) r->prefix = o->prefix;
+    if (o->timeout_ms > 0) config->timeouts.timeout_ms = o->timeout_ms;
+    if (o->retry_ms > 0) config->timeouts.retry_ms = o->retry_ms;
+    if (o->struct_size >= sizeof(vigil_redis_options)) {
+      mode = o->mode;
+      nodes = o->nodes;
+      if (o->master_name != nullptr) config->master_name = o->master_name;
+    }
+  }
+  if (r->prefix.find_first_of("{}") != std::string::npos) {
+    *why = "the key prefix '" + r->prefix + "' contains '{' or '}' (Redis Cluster hash tags)";
+    return false;
+  }
+  switch (mode) {
+    case VIGIL_REDIS_STANDALONE: config->mode = Mode::kStandalone; break;
+    case VIGIL_REDIS_CLUSTER: config->mode = Mode::kCluster; break;
+    case VIGIL_REDIS_SENTINEL: config->mode = Mode::kSentinel; break;
+    default:
+      *why = "unknown mode " + std::to_string(mode) +
+             " (expected VIGIL_REDIS_STANDALONE, _CLUSTER or _SENTINEL)";
+      return false;
+  }
+  const std::string list = nodes != nullptr ? nodes : host + ":" + std::to_string(port);
+  std::string bad;
+  if (!vigil::redis::ParseAddressList(list, &config->nodes, &bad)) {
+    *why = "nodes: " + bad;
+    return false;
+  }
+  if (config->mode == Mode::kStandalone && config->nodes.size() != 1) {
+    *why = "nodes: standalone mode takes one server, not " + std::to_string(config->nodes.size());
+    return false;
+  }
+  if (config->mode == Mode::kSentinel && config->master_name.empty()) {
+    *why = "master_name: Sentinel mode needs the name the sentinels monitor the primary under";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -172,23 +176,23 @@ vigil_status vigil_redis_open(const vigil_redis_options* options, vigil_redis** 
                               size_t errlen) {
   if (out == nullptr) return VIGIL_ERR_MISUSE;
   *out = nullptr;
-  if (options != nullptr && options->struct_size < sizeof(vigil_redis_options)) {
+  if (options != nullptr && options->struct_size < kOptionsV10) {
     Message(errbuf, errlen, "vigil_redis_options.struct_size is too small");
     return VIGIL_ERR_MISUSE;
   }
   try {
     auto r = std::make_unique<vigil_redis>();
-    if (options != nullptr) {
-      if (options->host != nullptr) r->host = options->host;
-      if (options->port > 0) r->port = options->port;
-      if (options->prefix != nullptr) r->prefix = options->prefix;
-      if (options->timeout_ms > 0) r->timeout_ms = options->timeout_ms;
-      if (options->retry_ms > 0) r->retry_ms = options->retry_ms;
+    vigil::redis::RouterConfig config;
+    std::string why;
+    if (!Configure(options, r.get(), &config, &why)) {
+      Message(errbuf, errlen, "vigil_redis_options." + why);
+      return VIGIL_ERR_MISUSE;
     }
-    r->node = std::random_device{}() * 0x100000001ULL ^ static_cast<uint64_t>(
-                                                            Clock::now().time_since_epoch().count());
-    if (!r->Connect()) {
-      Message(errbuf, errlen, r->last_error);
+    r->node = std::random_device{}() * 0x100000001ULL ^
+              static_cast<uint64_t>(Clock::now().time_since_epoch().count());
+    r->router = std::make_unique<vigil::redis::Router>(std::move(config), vigil::redis::kStateScript);
+    if (!r->router->Start(&why)) {
+      Message(errbuf, errlen, why);
       return VIGIL_ERR_IO;
     }
     *out = r.release();
@@ -205,9 +209,27 @@ vigil_status vigil_redis_backend(vigil_redis* redis, uint32_t flags, vigil_backe
   if (redis == nullptr || backend == nullptr) return VIGIL_ERR_MISUSE;
   std::memset(backend, 0, sizeof(*backend));
   backend->struct_size = sizeof(*backend);
-  backend->flags = flags;
+  backend->flags = flags | VIGIL_BACKEND_EXACTLY_ONCE;  // ids and reversals: state_script.hpp
   backend->apply = Apply;
   backend->user = redis;
+  return VIGIL_OK;
+}
+
+vigil_status vigil_redis_get_stats(vigil_redis* redis, vigil_redis_stats* stats) {
+  if (redis == nullptr || stats == nullptr || stats->struct_size < sizeof(vigil_redis_stats)) {
+    return VIGIL_ERR_MISUSE;
+  }
+  std::lock_guard<std::mutex> lock(redis->mu);
+  const vigil::redis::RouterStats& s = redis->router->stats();
+  stats->primaries = redis->router->primaries();
+  stats->commands = s.commands;
+  stats->failures = s.failures;
+  stats->moved = s.moved;
+  stats->ask = s.ask;
+  stats->tryagain = s.tryagain;
+  stats->refreshes = s.refreshes;
+  stats->primary_changes = s.primary_changes;
+  stats->script_loads = s.script_loads;
   return VIGIL_OK;
 }
 

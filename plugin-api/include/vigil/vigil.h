@@ -558,7 +558,9 @@ VIGIL_API const char* vigil_state_errmsg(void);
  *   1. find the key's latest entry time L (none: the event is not late);
  *   2. if request->record and not (ts_us < L - lateness_us), append the entry at ts_us
  *      (entries are not unique: two equal entries are two events);
- *   3. drop the entries with time <= max(L, ts_us) - keep_us;
+ *   3. drop the entries with time <= L' - keep_us, L' being the latest entry time after
+ *      step 2 (the appended entry included; an event that is not appended moves nothing
+ *      out, as in the embedded store);
  *   4. return every entry with time > from_us through vigil_backend_reply_add, and
  *      call vigil_backend_reply_set_late(reply, 1) if the event was late.
  * The engine then computes the windows exactly as the embedded store does, so nodes
@@ -584,6 +586,23 @@ typedef struct vigil_backend_request {
   int64_t from_us;
   const void* entry;     /* the event's entry (binary) */
   size_t entry_len;
+  /* Since ABI 1.3, set only for backends with VIGIL_BACKEND_EXACTLY_ONCE (read them when
+   * struct_size covers them; docs/language.md, "Duplicates and reversals"):
+   *   event_id   a hash of the event's id, 0 when it has none. If the key has an entry at
+   *              ts_us appended with this event_id, or an entry that a reversal with this
+   *              event_id took back, the event is a duplicate: append nothing, take
+   *              nothing back, call vigil_backend_reply_set_duplicate(reply, 1), and return
+   *              the entries as usual.
+   *   reference  a hash of the event's reversal field, 0 when absent: keep it with the
+   *              appended entry (with event_id).
+   *   reversal   1: the event is a reversal. Never append it; when `record` is 1, take back
+   *              the latest entry whose reference equals `reference` and that was not taken
+   *              back before (it is no longer returned, and remembers this event_id), and
+   *              call vigil_backend_reply_set_reversed(reply, 1) if there was one.
+   * Keep these with the entry for as long as the entry: they expire together. */
+  uint64_t event_id;
+  uint64_t reference;
+  uint32_t reversal;
 } vigil_backend_request;
 
 typedef struct vigil_backend_reply vigil_backend_reply;
@@ -593,6 +612,12 @@ VIGIL_API vigil_status vigil_backend_reply_add(vigil_backend_reply* reply, int64
 VIGIL_API vigil_status vigil_backend_reply_set_late(vigil_backend_reply* reply, int32_t late);
 VIGIL_API vigil_status vigil_backend_reply_set_error(vigil_backend_reply* reply,
                                                      const char* message);
+/* Since ABI 1.3 (VIGIL_BACKEND_EXACTLY_ONCE): the event was a duplicate; a reversal took
+ * back an entry. */
+VIGIL_API vigil_status vigil_backend_reply_set_duplicate(vigil_backend_reply* reply,
+                                                         int32_t duplicate);
+VIGIL_API vigil_status vigil_backend_reply_set_reversed(vigil_backend_reply* reply,
+                                                        int32_t reversed);
 
 typedef vigil_status (*vigil_backend_apply_fn)(void* user, const vigil_backend_request* request,
                                                vigil_backend_reply* reply);
@@ -603,6 +628,10 @@ typedef struct vigil_backend {
   void* user;                   /* passed to apply; must outlive the state */
 } vigil_backend;
 #define VIGIL_BACKEND_FAIL_CLOSED 1u
+/* The backend honours event_id, reference and reversal (since ABI 1.3). Without it,
+ * duplicates are recorded again, and reversals take nothing back (they are not recorded
+ * either). libvigil_redis.so sets it. */
+#define VIGIL_BACKEND_EXACTLY_ONCE 2u
 
 /* A state kept by `backend` (copied) [p:backend-copied]. lateness_us < 0 for the
  * default (10 minutes). vigil_state_save/load return VIGIL_ERR_MISUSE for it: the
@@ -645,6 +674,17 @@ VIGIL_API int32_t vigil_result_late(const vigil_result* result);
  * be recorded (vigil_state_options.max_skew_us); it was evaluated over the state there
  * was, like a late event. Else 0. Since ABI 1.2. */
 VIGIL_API int32_t vigil_result_outlier(const vigil_result* result);
+/* 1 when the last event was a duplicate: an event with the same id and time was already
+ * recorded, so it was evaluated over the state without being recorded again
+ * (docs/language.md, "Duplicates and reversals"), else 0. Since ABI 1.3. */
+VIGIL_API int32_t vigil_result_duplicate(const vigil_result* result);
+/* For an event that the rule set's `reversal` declaration names a reversal:
+ * VIGIL_REVERSAL_APPLIED when it took back its original in at least one aggregate group,
+ * VIGIL_REVERSAL_UNKNOWN when it found none; 0 for any other event, and for a reversal
+ * evaluated without recording. Since ABI 1.3. */
+#define VIGIL_REVERSAL_APPLIED 1
+#define VIGIL_REVERSAL_UNKNOWN 2
+VIGIL_API int32_t vigil_result_reversal(const vigil_result* result);
 
 typedef struct vigil_fired_info {
   uint32_t struct_size; /* set by the caller */

@@ -46,6 +46,7 @@ enum class DiagCode : uint16_t {
   kOutsideTree = 2023,         // an import or list file outside the rule files' directory tree
   kListNotInManifest = 2024,   // a pack's rules read a list that pack.json does not name
   kNotRuleFile = 2025,         // an import that is not a .vgl file, a list file not named as one
+  kDuplicateReversal = 2030,   // a second `reversal` declaration in one compilation
   // Types and values (E3xxx).
   kTypeMismatch = 3001,        // operand types that the operator does not accept
   kNotBool = 3002,             // a condition that is not a boolean
@@ -62,6 +63,8 @@ enum class DiagCode : uint16_t {
   kFloatRange = 3013,          // a float literal outside the range of a double
   kConflictingOverride = 3014, // a param, severity or mode set twice by overrides
   kDuplicateEventField = 3015, // a field given twice in a test event
+  kBadReversalField = 3020,    // a `reversal` FIELD that is not a string or int field
+  kReversalAggregate = 3021,   // a `reversal` condition that reads an aggregate
   // Limits (E4xxx).
   kFileTooLarge = 4001,        // a source or list file above the size limit
   kNameTooLong = 4002,         // an identifier above the length limit

@@ -120,6 +120,10 @@ struct Program {
   std::vector<uint32_t> lets;          // root node of each let
   std::vector<AggregateDef> aggregates;  // computed once per event, before the rules
   std::vector<AggGroup> agg_groups;
+  // `reversal FIELD when CONDITION` (docs/language.md, "Duplicates and
+  // reversals"): FIELD's slot and CONDITION's node; -1 without a declaration.
+  int32_t reversal_field = -1;
+  uint32_t reversal_when = UINT32_MAX;
   std::vector<std::string> let_names;
   std::vector<I64Set> int_sets;
   std::vector<StrSet> str_sets;

@@ -15,6 +15,13 @@ struct FiredRule {
   uint32_t reason_len = 0;
 };
 
+// What a reversal event did (docs/language.md, "Duplicates and reversals").
+enum class Reversal : uint8_t {
+  kNone,     // not a reversal (or one evaluated without recording)
+  kApplied,  // took back its original in at least one aggregate group
+  kUnknown,  // found no original to take back
+};
+
 struct Result {
   uint32_t decision = 0;               // index into Program::decisions
   int64_t score = 0;
@@ -25,6 +32,8 @@ struct Result {
   bool late = false;                   // too late to be recorded in the aggregates' state
   bool outlier = false;                // its time is far ahead of the stream: not recorded
   bool state_error = false;            // the state backend failed: aggregates are missing
+  bool duplicate = false;              // already recorded: evaluated, not recorded again
+  Reversal reversal = Reversal::kNone; // what a reversal took back
   // The event's id (eval::AppendEventId), empty when it has none, and the
   // field or JSON member it came from (null then).
   std::string event_id;
@@ -40,6 +49,8 @@ struct Result {
     late = false;
     outlier = false;
     state_error = false;
+    duplicate = false;
+    reversal = Reversal::kNone;
     event_id.clear();
     event_id_member = nullptr;
   }

@@ -69,6 +69,9 @@ void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::stri
   if (r.late) out += ",\"late\":true";
   if (r.outlier) out += ",\"outlier\":true";
   if (r.state_error) out += ",\"state_error\":true";
+  if (r.duplicate) out += ",\"duplicate\":true";
+  if (r.reversal == Reversal::kApplied) out += ",\"reversal\":\"applied\"";
+  if (r.reversal == Reversal::kUnknown) out += ",\"reversal\":\"unknown\"";
   out += '}';
 }
 

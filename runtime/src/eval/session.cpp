@@ -99,10 +99,12 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
   AppendEventId(event, result.event_id, &result.event_id_member);
   const Program& p = *program_;
   if (!p.aggregates.empty()) {
-    RunAggregates(options.record);
+    RunAggregates(options.record, result.event_id);
     result.late = late_;
     result.outlier = outlier_;
     result.state_error = state_error_;
+    result.duplicate = duplicate_;
+    result.reversal = reversal_;
   }
   Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_,
                agg_values_.data(), external_views_.data());

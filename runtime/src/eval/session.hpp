@@ -84,7 +84,8 @@ class Session {
             bool& decided);
 
   // Aggregates (eval/session_aggregates.cpp).
-  void RunAggregates(bool record);
+  // `id`: the event's id (eval::AppendEventId), empty when it has none.
+  void RunAggregates(bool record, std::string_view id);
   void Remap();
   std::shared_ptr<state::Backend> store_;
   state::Layout layout_;       // the store's, as of mapping_.version
@@ -101,6 +102,9 @@ class Session {
   bool outlier_ = false;
   int64_t outlier_reference_ = 0;
   bool state_error_ = false;
+  bool duplicate_ = false;
+  Reversal reversal_ = Reversal::kNone;
+  std::string id_text_;  // Record()'s event id
 };
 
 // Appends a value as text (for reasons and explanations).

@@ -3,6 +3,7 @@
 // `where:` and value), and let the store record it and summarise the windows.
 // Runs before the rules, which then read the values like fields.
 #include <algorithm>
+#include <charconv>
 #include <bit>
 #include <cstring>
 
@@ -55,15 +56,19 @@ void Session::Remap() {
 bool Session::Record(const Event& event) {
   Begin(event);
   if (program_->aggregates.empty()) return true;
-  RunAggregates(true);
+  id_text_.clear();
+  AppendEventId(event, id_text_);
+  RunAggregates(true, id_text_);
   return !late_ && !outlier_;
 }
 
-void Session::RunAggregates(bool record) {
+void Session::RunAggregates(bool record, std::string_view id) {
   const Program& p = *program_;
   late_ = false;
   outlier_ = false;
   state_error_ = false;
+  duplicate_ = false;
+  reversal_ = Reversal::kNone;
   std::fill(agg_values_.begin(), agg_values_.end(), Value::Missing());
   std::fill(agg_events_.begin(), agg_events_.end(), 0);
   const Value time = fields_[p.schema.time_slot];
@@ -80,6 +85,23 @@ void Session::RunAggregates(bool record) {
   if (outlier_) record = false;
   Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_, nullptr,
                external_views_.data());
+  // Duplicates and reversals (docs/language.md): the event's id and, under a
+  // `reversal` declaration, its reference and whether it is a reversal.
+  const uint64_t id_hash = id.empty() ? 0 : state::MarkHash(id);
+  uint64_t ref_hash = 0;
+  bool is_reversal = false;
+  if (p.reversal_field >= 0 && fields_[p.reversal_field].present) {
+    const Value& ref = fields_[p.reversal_field];
+    if (p.schema.fields[p.reversal_field].type.kind == Kind::kString) {
+      ref_hash = state::MarkHash(ref.str());
+    } else {
+      char digits[24];
+      auto end = std::to_chars(digits, digits + sizeof(digits), ref.i).ptr;
+      ref_hash = state::MarkHash(std::string_view(digits, static_cast<size_t>(end - digits)));
+    }
+    is_reversal = ev.EvalTruth(p.reversal_when) == Evaluator::kTrue;
+  }
+  bool took_back = false;
   for (uint32_t g = 0; g < p.agg_groups.size(); ++g) {
     const AggGroup& group = p.agg_groups[g];
     key_.clear();
@@ -123,6 +145,11 @@ void Session::RunAggregates(bool record) {
       probe.cells = cells_.data();
       probe.strs = strs_.data();
       probe.events = column_events_.data();
+      probe.id = id_hash;
+      probe.ref = ref_hash;
+      probe.reversal = is_reversal;
+      state::ApplyOutcome outcome;
+      probe.outcome = &outcome;
       state::ApplyStatus status =
           store_->Apply(mapping_.version, probe, column_values_.data(), query_);
       if (status == state::ApplyStatus::kStale && attempt < 8) {
@@ -131,6 +158,8 @@ void Session::RunAggregates(bool record) {
       }
       if (status == state::ApplyStatus::kStale) break;
       late_ = late_ || status == state::ApplyStatus::kLate;
+      duplicate_ = duplicate_ || outcome.duplicate;
+      took_back = took_back || outcome.reversed;
       if (status == state::ApplyStatus::kError) {
         state_error_ = true;  // the backend failed: this group's aggregates stay missing
         break;
@@ -144,6 +173,11 @@ void Session::RunAggregates(bool record) {
       }
       break;
     }
+  }
+  // A reversal evaluated without recording takes nothing back; a second
+  // delivery of one is a duplicate and says only that.
+  if (is_reversal && record && !duplicate_) {
+    reversal_ = took_back ? Reversal::kApplied : Reversal::kUnknown;
   }
 }
 

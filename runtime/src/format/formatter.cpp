@@ -20,7 +20,7 @@ bool Is(const LexToken& t, std::string_view kind) { return t.kind == kind; }
 // Words that start a declaration at the top level.
 const std::set<std::string_view> kTopLevel = {
     "RULESET", "USES", "SCHEMA", "CONST", "LIST", "PARAM", "LET",
-    "RULE", "TEST", "IMPORT", "OVERRIDE", "DECISIONS"};
+    "RULE", "TEST", "IMPORT", "OVERRIDE", "DECISIONS", "REVERSAL"};
 // Clauses of a rule, and of a test step.
 const std::set<std::string_view> kRuleClauses = {"TITLE", "SEVERITY", "TAGS", "MODE", "WHEN",
                                                  "THEN"};

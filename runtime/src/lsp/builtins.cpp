@@ -65,7 +65,7 @@ const std::vector<std::string_view>& Keywords() {
       "and", "or", "not", "in", "matches", "is", "missing", "present", "true", "false",
       "ruleset", "uses", "schema", "const", "list", "param", "let", "rule", "test", "import",
       "override", "when", "then", "version", "from", "external", "hashed", "set", "disable",
-      "severity", "title", "tags", "mode", "score", "decide", "tag", "reason", "decisions",
+      "severity", "title", "tags", "mode", "score", "decide", "tag", "reason", "decisions", "reversal",
       "event", "repeat", "every", "expect", "fires", "decision",
   };
   return kKeywords;

@@ -599,6 +599,10 @@ void Planner::Run() {
     program_.let_types.push_back(let.type);
   }
   PlanAggregates();
+  if (module_.reversal) {
+    program_.reversal_field = static_cast<int32_t>(module_.reversal->field_slot);
+    program_.reversal_when = Expr(*module_.reversal->when);
+  }
   std::vector<std::vector<uint32_t>> conjuncts(module_.rules.size());
   for (const auto& check : module_.rules) {
     if (check.disabled) continue;

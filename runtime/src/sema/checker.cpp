@@ -557,11 +557,58 @@ void Checker::CheckRule(const ast::RuleDecl& rule, uint32_t ruleset) {
   module_.rules.push_back(check);
 }
 
+// ---------------------------------------------------------------- reversals
+
+void Checker::CheckReversal() {
+  const ast::ReversalDecl* first = nullptr;
+  ForEach<ast::ReversalDecl>(files_, [&](ast::ReversalDecl& d, uint32_t) {
+    if (first != nullptr) {
+      Error(DiagCode::kDuplicateReversal, d.range, "a second reversal declaration",
+            fmt::format("a compilation has one; the first is at {}", Where(first->range)));
+      return;
+    }
+    first = &d;
+    bool ok = true;
+    const int slot = module_.schema.Find(d.field.text);
+    if (slot < 0) {
+      std::vector<std::string> fields;
+      for (const auto& f : module_.schema.fields) fields.push_back(f.name);
+      std::string help = SuggestionHelp(d.field.text, fields);
+      Error(DiagCode::kUnknownName, d.field.range,
+            fmt::format("unknown field '{}' in the reversal declaration", d.field.text),
+            help.empty() ? "the field is the reference a reversal repeats: a string or int field "
+                           "of the schema"
+                         : help);
+      ok = false;
+    } else {
+      const Type t = module_.schema.fields[slot].type;
+      if (t != Type::Scalar(Kind::kString) && t != Type::Scalar(Kind::kInt)) {
+        Error(DiagCode::kBadReversalField, d.field.range,
+              fmt::format("reversal field '{}' is {}, not a string or int", d.field.text,
+                          TypeName(t)),
+              "name the field that carries the payment's reference (a retrieval reference, "
+              "a UETR)");
+        ok = false;
+      }
+    }
+    if (!CheckCondition(*d.when, "a reversal's condition").ok()) ok = false;
+    if (UsesAggregate(*d.when)) {
+      Error(DiagCode::kReversalAggregate, d.when->range,
+            "a reversal's condition reads an aggregate",
+            "whether an event is a reversal must not depend on the state it changes: test the "
+            "event's own fields");
+      ok = false;
+    }
+    if (ok) module_.reversal = ReversalInfo{static_cast<uint32_t>(slot), d.when.get(), d.range};
+  });
+}
+
 std::optional<Module> Checker::Run() {
   DeclareFiles();
   ResolveSchema();
   DeclareValues();
   CheckRules();
+  CheckReversal();
   ApplyOverrides(/*params=*/false);
   CheckTests();
   if (diags_.has_errors()) return std::nullopt;

@@ -68,6 +68,7 @@ class Checker {
   void CheckLet(uint32_t index);
   void CheckRules();
   void CheckRule(const ast::RuleDecl& rule, uint32_t ruleset);
+  void CheckReversal();
   void CheckTests();
   void ApplyOverrides(bool params);
   bool MayOverride(const ast::OverrideDecl& o, uint32_t file, uint32_t target_file, bool report);

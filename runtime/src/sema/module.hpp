@@ -83,6 +83,13 @@ struct AggregateInfo {
   std::string text;
 };
 
+// `reversal FIELD when CONDITION` (docs/language.md, "Duplicates and reversals").
+struct ReversalInfo {
+  uint32_t field_slot = 0;
+  const ast::Expr* when = nullptr;
+  SourceRange range;
+};
+
 struct RuleCheck {
   const ast::RuleDecl* decl = nullptr;
   uint32_t ruleset = 0;
@@ -104,6 +111,7 @@ struct Module {
   std::vector<ListInfo> lists;
   std::vector<AggregateInfo> aggregates;
   std::vector<RuleCheck> rules;
+  std::optional<ReversalInfo> reversal;
   std::vector<TestCase> tests;
   std::vector<eval::AppliedOverride> overrides;  // every override applied, in order
   std::vector<std::unique_ptr<re2::RE2>> regexes;  // `matches` patterns, by ref_index

@@ -13,6 +13,7 @@
 #include "eval/value.hpp"
 #include "state/layout.hpp"
 #include "state/time_guard.hpp"
+#include "state/marks.hpp"
 
 namespace vigil::state {
 
@@ -50,6 +51,14 @@ struct Probe {
   // its value (those in the window whose `where:` held and whose value was
   // present, the current event included): evidence records show it.
   int64_t* events = nullptr;
+  // Duplicates and reversals (docs/language.md): the event's id and its
+  // reversal field's value (MarkHash; 0 when absent), and whether it is a
+  // reversal. A duplicate or a reversal is never recorded, and never counts
+  // in its own windows.
+  uint64_t id = 0;
+  uint64_t ref = 0;
+  bool reversal = false;
+  ApplyOutcome* outcome = nullptr;  // when set, receives what happened
 };
 
 enum class ApplyStatus : uint8_t {
@@ -113,6 +122,9 @@ struct KeyHistory {
   boost::container::small_vector<int64_t, 2> ts;  // sorted; entries before `head` are dropped
   boost::container::small_vector<Cell, 4> cells;   // ts.size() × columns
   std::vector<std::string> strs;                   // ts.size() × string columns
+  // ts.size() (empty in a history rebuilt from an external backend's reply);
+  // a reversed entry's cells are all off.
+  boost::container::small_vector<Mark, 2> marks;
   uint32_t head = 0;
   int64_t max_ts = INT64_MIN;     // the latest event recorded for this key
 };

@@ -120,7 +120,13 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
   req.group = group_id;
   req.key = probe.key;
   req.ts = probe.ts;
-  req.record = probe.record;
+  // A backend that cannot take back is never asked to record a reversal.
+  req.record = probe.record && (exactly_once_ || !probe.reversal);
+  if (exactly_once_) {
+    req.id = probe.id;
+    req.ref = probe.ref;
+    req.reversal = probe.reversal;
+  }
   req.lateness_us = lateness_us_;
   int64_t keep = 0;
   req.keep_us = __builtin_add_overflow(lateness_us_, g.longest_us, &keep) ? INT64_MAX : keep;
@@ -163,8 +169,14 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
     }
   }
   const bool late = reply.late;
-  if (late && probe.record) late_events_.fetch_add(1, std::memory_order_relaxed);
-  const bool recorded = probe.record && !late;
+  const bool duplicate = exactly_once_ && reply.duplicate;
+  // A duplicate or a reversal is not a new contribution.
+  const bool counts = !duplicate && !probe.reversal;
+  if (late && probe.record && counts) late_events_.fetch_add(1, std::memory_order_relaxed);
+  if (probe.outcome != nullptr) {
+    *probe.outcome = ApplyOutcome{duplicate, exactly_once_ && reply.reversed};
+  }
+  const bool recorded = probe.record && !late && counts;
   const size_t hi = static_cast<size_t>(
       std::upper_bound(h.ts.begin(), h.ts.end(), probe.ts) - h.ts.begin());
   for (uint32_t c = 0; c < nc; ++c) {
@@ -172,13 +184,14 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
     const size_t lo = static_cast<size_t>(
         std::upper_bound(h.ts.begin(), h.ts.begin() + hi, SatSub(probe.ts, col.within_us)) -
         h.ts.begin());
-    const Cell* extra = recorded ? nullptr : &probe.cells[c];
-    std::string_view extra_str = !recorded && col.str_col >= 0 ? probe.strs[col.str_col]
-                                                                : std::string_view();
+    const bool extra_on = !recorded && counts;
+    const Cell* extra = extra_on ? &probe.cells[c] : nullptr;
+    std::string_view extra_str = extra_on && col.str_col >= 0 ? probe.strs[col.str_col]
+                                                               : std::string_view();
     out[c] = Summarise(col, &h, nc, c, lo, hi, extra, extra_str, scratch,
                        probe.events != nullptr ? &probe.events[c] : nullptr);
   }
-  return late ? ApplyStatus::kLate : ApplyStatus::kOk;
+  return late && counts ? ApplyStatus::kLate : ApplyStatus::kOk;
 }
 
 StoreStats ExternalBackend::Stats() const {

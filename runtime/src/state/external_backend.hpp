@@ -27,11 +27,20 @@ struct ExternalRequest {
   int64_t keep_us = 0;     // entries with ts <= latest - keep_us may be dropped
   int64_t from_us = 0;     // return the entries with ts > from_us
   std::string_view entry;
+  // Duplicates and reversals (backends with exactly_once only; see vigil.h):
+  // the event's id and reference (MarkHash, 0 when absent) and whether it
+  // is a reversal (never appended; with `record`, takes back the latest
+  // entry with `ref`).
+  uint64_t id = 0;
+  uint64_t ref = 0;
+  bool reversal = false;
 };
 
 struct ExternalReply {
   std::vector<std::pair<int64_t, std::string>> entries;
   bool late = false;
+  bool duplicate = false;  // an entry with the request's id was there: nothing was done
+  bool reversed = false;   // the reversal took back an entry
   std::string error;
 };
 
@@ -40,10 +49,16 @@ using ExternalFn = std::function<bool(const ExternalRequest&, ExternalReply&)>;
 
 class ExternalBackend final : public Backend {
  public:
-  ExternalBackend(ExternalFn fn, int64_t lateness_us, bool fail_closed,
+  // `exactly_once`: the backend honours ids and reversals (otherwise
+  // duplicates are not detected, and reversals take nothing back and are
+  // not recorded).
+  ExternalBackend(ExternalFn fn, int64_t lateness_us, bool fail_closed, bool exactly_once = false,
                   int64_t max_skew_us = kDefaultMaxSkewUs)
-      : Backend(max_skew_us), fn_(std::move(fn)), lateness_us_(lateness_us),
-        fail_closed_(fail_closed) {}
+      : Backend(max_skew_us),
+        fn_(std::move(fn)),
+        lateness_us_(lateness_us),
+        fail_closed_(fail_closed),
+        exactly_once_(exactly_once) {}
 
   // The layout is the union of the exact groups of every rule set attached
   // (Layout::Union without merging): each group id pins its entries' encoding.
@@ -64,6 +79,7 @@ class ExternalBackend final : public Backend {
   ExternalFn fn_;
   const int64_t lateness_us_;
   const bool fail_closed_;
+  const bool exactly_once_;
   mutable std::mutex mu_;
   Layout layout_;
   std::vector<std::string> group_ids_;

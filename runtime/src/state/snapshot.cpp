@@ -1,7 +1,7 @@
 // Snapshots of the state store. Format (little-endian):
 //
 //   "VIGILST\0"  magic, 8 bytes
-//   u32          format version (1)
+//   u32          format version (2; version 1 files still load)
 //   u32          0 (reserved)
 //   u64          body length
 //   32 bytes     SHA-256 of the body
@@ -10,7 +10,8 @@
 //                  u8 kind, u8 cell kind, u8 value kind, i64 within_us, i32 str_col;
 //                  u64 keys, per key: str key, i64 max_ts, u32 entries,
 //                  per entry: i64 ts, per column: i64 payload, u8 scale, u8 on;
-//                  per string column: str
+//                  per string column: str; then (version 2) u64 id, u64 ref,
+//                  u8 reversed (state/marks.hpp; version 1 entries have none)
 //   str = u32 length + bytes
 //
 // Save writes "<path>.tmp", fsyncs it, renames it over <path> and fsyncs the
@@ -34,7 +35,8 @@ namespace vigil::state {
 namespace {
 
 constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'S', 'T', '\0'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kOldestFormatVersion = 1;
 constexpr size_t kHeaderSize = 8 + 4 + 4 + 8 + 32;
 // Refuse absurd counts before allocating for them.
 constexpr uint64_t kMaxSnapshotBytes = 1ULL << 36;
@@ -123,6 +125,10 @@ class SnapshotIo {
               w.Put<uint8_t>(cell.on);
             }
             for (uint32_t k = 0; k < gl.str_cols; ++k) w.Str(h.strs[e * gl.str_cols + k]);
+            const Mark& m = h.marks[e];
+            w.Put<uint64_t>(m.id);
+            w.Put<uint64_t>(m.ref);
+            w.Put<uint8_t>(m.reversed ? 1 : 0);
           }
         }
       }
@@ -150,8 +156,9 @@ class SnapshotIo {
   }
 
   // Parses a body into a layout and one map per group (not yet sharded).
-  static bool Parse(std::string_view body, Layout* layout, std::vector<Store::Map>* maps,
-                    std::string* error) {
+  static bool Parse(std::string_view body, uint32_t version, Layout* layout,
+                    std::vector<Store::Map>* maps, std::string* error) {
+    const size_t mark_bytes = version >= 2 ? 17 : 0;
     Reader r(body);
     int64_t lateness;
     uint32_t groups;
@@ -197,12 +204,13 @@ class SnapshotIo {
         KeyHistory h;
         uint32_t entries;
         if (!r.Str(&key) || !r.Get(&h.max_ts) || !r.Get(&entries) ||
-            !r.Count(entries, 8 + nc * 10)) {
+            !r.Count(entries, 8 + nc * 10 + mark_bytes)) {
           return bad("key");
         }
         h.ts.resize(entries);
         h.cells.resize(entries * nc);
         h.strs.resize(entries * gl.str_cols);
+        h.marks.resize(entries);
         for (uint32_t e = 0; e < entries; ++e) {
           if (!r.Get(&h.ts[e])) return bad("entry");
           if (e > 0 && h.ts[e] < h.ts[e - 1]) return bad("entries out of order");
@@ -214,6 +222,14 @@ class SnapshotIo {
           }
           for (uint32_t s = 0; s < gl.str_cols; ++s) {
             if (!r.Str(&h.strs[e * gl.str_cols + s])) return bad("string cell");
+          }
+          if (version >= 2) {
+            Mark& m = h.marks[e];
+            uint8_t reversed;
+            if (!r.Get(&m.id) || !r.Get(&m.ref) || !r.Get(&reversed) || reversed > 1) {
+              return bad("entry mark");
+            }
+            m.reversed = reversed != 0;
           }
         }
         if (!map.emplace(std::move(key), std::move(h)).second) return bad("duplicate key");
@@ -316,9 +332,10 @@ bool Store::Load(const std::string& path, std::string* error) {
   header.Get(&version);
   header.Get(&reserved);
   header.Get(&length);
-  if (version != kFormatVersion) {
-    return fail("snapshot format " + std::to_string(version) + " is not supported (this vigil reads " +
-                std::to_string(kFormatVersion) + ")");
+  if (version < kOldestFormatVersion || version > kFormatVersion) {
+    return fail("snapshot format " + std::to_string(version) +
+                " is not supported (this vigil reads " + std::to_string(kOldestFormatVersion) +
+                " to " + std::to_string(kFormatVersion) + ")");
   }
   if (length > kMaxSnapshotBytes || length != data.size() - kHeaderSize) {
     return fail("truncated or extended: the header says " + std::to_string(length) +
@@ -333,7 +350,7 @@ bool Store::Load(const std::string& path, std::string* error) {
   Layout from;
   std::vector<Map> maps;
   std::string why;
-  if (!SnapshotIo::Parse(body, &from, &maps, &why)) return fail(why);
+  if (!SnapshotIo::Parse(body, version, &from, &maps, &why)) return fail(why);
   SnapshotIo::Install(*this, from, maps);
   return true;
 }

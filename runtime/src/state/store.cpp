@@ -61,6 +61,7 @@ std::vector<Store::Map> Store::Migrate(std::vector<Map>& maps, const Layout& fro
         nh.max_ts = h.max_ts;
         const size_t count = h.ts.size() - h.head;
         nh.ts.assign(h.ts.begin() + h.head, h.ts.end());
+        nh.marks.assign(h.marks.begin() + h.head, h.marks.end());
         nh.cells.resize(count * nc);
         nh.strs.resize(count * n.str_cols);
         for (size_t e = 0; e < count; ++e) {
@@ -175,12 +176,14 @@ void Store::Evict(const GroupLayout& g, KeyHistory& h) const {
     h.ts.clear();
     h.cells.clear();
     h.strs.clear();
+    h.marks.clear();
     h.head = 0;
     return;
   }
   if (h.head * 2 < size) return;  // compact once half is dead: amortised O(1)
   const size_t nc = h.cells.size() / size, ns = h.strs.size() / size;
   h.ts.erase(h.ts.begin(), h.ts.begin() + h.head);
+  h.marks.erase(h.marks.begin(), h.marks.begin() + h.head);
   h.cells.erase(h.cells.begin(), h.cells.begin() + h.head * nc);
   h.strs.erase(h.strs.begin(), h.strs.begin() + h.head * ns);
   h.head = 0;
@@ -203,6 +206,35 @@ void Store::Sweep(Shard& shard) {
   }
 }
 
+bool Store::IsDuplicate(const KeyHistory& h, const Probe& probe) {
+  if (probe.id == 0) return false;
+  // The same event: the same id at the same time...
+  auto range = std::equal_range(h.ts.begin() + h.head, h.ts.end(), probe.ts);
+  for (auto it = range.first; it != range.second; ++it) {
+    if (h.marks[static_cast<size_t>(it - h.ts.begin())].id == probe.id) return true;
+  }
+  // ... or a reversal that already took its original back.
+  if (probe.reversal) {
+    for (size_t e = h.head; e < h.marks.size(); ++e) {
+      if (h.marks[e].reversed && h.marks[e].ref == probe.id) return true;
+    }
+  }
+  return false;
+}
+
+bool Store::TakeBack(KeyHistory& h, uint32_t columns, const Probe& probe) {
+  if (probe.ref == 0) return false;
+  for (size_t e = h.marks.size(); e-- > h.head;) {
+    Mark& m = h.marks[e];
+    if (m.reversed || m.ref != probe.ref) continue;
+    for (uint32_t c = 0; c < columns; ++c) h.cells[e * columns + c].on = 0;
+    m.reversed = true;
+    m.ref = probe.id;  // a second delivery of this reversal is then a duplicate
+    return true;
+  }
+  return false;
+}
+
 ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
                          QueryScratch& scratch) {
   Shard& shard = ShardOf(probe.key);
@@ -214,14 +246,23 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   auto it = map.find(probe.key);
   KeyHistory* h = it == map.end() ? nullptr : &it->second;
   const bool late = h != nullptr && probe.ts < SatSub(h->max_ts, options_.lateness_us);
-  const bool record = probe.record && !late;
-  if (late && probe.record) late_events_.fetch_add(1, std::memory_order_relaxed);
+  const bool duplicate = h != nullptr && IsDuplicate(*h, probe);
+  bool reversed = false;
+  if (h != nullptr && probe.reversal && probe.record && !duplicate) {
+    reversed = TakeBack(*h, nc, probe);
+  }
+  // A duplicate or a reversal is not a new contribution.
+  const bool counts = !duplicate && !probe.reversal;
+  const bool record = probe.record && !late && counts;
+  if (late && probe.record && counts) late_events_.fetch_add(1, std::memory_order_relaxed);
+  if (probe.outcome != nullptr) *probe.outcome = ApplyOutcome{duplicate, reversed};
   if (record) {
     if (h == nullptr) h = &map.emplace(probe.key, KeyHistory{}).first->second;
     // After any equal timestamps: ties keep arrival order.
     auto pos = std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts);
     const size_t at = static_cast<size_t>(pos - h->ts.begin());
     h->ts.insert(pos, probe.ts);
+    h->marks.insert(h->marks.begin() + at, Mark{probe.id, probe.ref, false});
     h->cells.insert(h->cells.begin() + at * nc, probe.cells, probe.cells + nc);
     if (g.str_cols > 0) {
       auto spos = h->strs.begin() + at * g.str_cols;
@@ -252,14 +293,17 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
                                h->ts.begin());
       last_within = col.within_us;
     }
-    const Cell* extra = record ? nullptr : &probe.cells[c];
-    std::string_view extra_str = !record && col.str_col >= 0 ? probe.strs[col.str_col]
-                                                              : std::string_view();
+    // The current event counts in its own windows, recorded or not (a
+    // what-if), unless it is a duplicate or a reversal.
+    const bool extra_on = !record && counts;
+    const Cell* extra = extra_on ? &probe.cells[c] : nullptr;
+    std::string_view extra_str = extra_on && col.str_col >= 0 ? probe.strs[col.str_col]
+                                                               : std::string_view();
     out[c] = Summarise(col, h, nc, c, lo, hi, extra, extra_str, scratch,
                        probe.events != nullptr ? &probe.events[c] : nullptr);
   }
   if (++shard.ops % kSweepEvery == 0) Sweep(shard);
-  return late ? ApplyStatus::kLate : ApplyStatus::kOk;
+  return late && counts ? ApplyStatus::kLate : ApplyStatus::kOk;
 }
 
 StoreStats Store::Stats() const {
@@ -276,6 +320,7 @@ StoreStats Store::Stats() const {
         if (key.capacity() > 15) st.bytes += key.capacity() + 1;
         if (h.ts.capacity() > 2) st.bytes += h.ts.capacity() * sizeof(int64_t);
         if (h.cells.capacity() > 4) st.bytes += h.cells.capacity() * sizeof(Cell);
+        if (h.marks.capacity() > 2) st.bytes += h.marks.capacity() * sizeof(Mark);
         st.bytes += h.strs.capacity() * sizeof(std::string);
         for (const std::string& x : h.strs) {
           if (x.capacity() > 15) st.bytes += x.capacity() + 1;

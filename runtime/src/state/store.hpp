@@ -98,6 +98,11 @@ class Store final : public Backend {
     return shards_[Hash()(key) % shards_.size()];
   }
   void Evict(const GroupLayout& g, KeyHistory& h) const;
+  // Duplicates and reversals (docs/language.md).
+  static bool IsDuplicate(const KeyHistory& h, const Probe& probe);
+  // Takes back the latest entry with probe.ref not yet reversed; false when
+  // there is none.
+  static bool TakeBack(KeyHistory& h, uint32_t columns, const Probe& probe);
   void Sweep(Shard& shard);
   // Rewrites `maps` (laid out as `from`) into the columns of `to`.
   static std::vector<Map> Migrate(std::vector<Map>& maps, const Layout& from, const Layout& to,

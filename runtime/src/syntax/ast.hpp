@@ -158,6 +158,13 @@ struct DecisionsDecl {
   SourceRange range;
 };
 
+// `reversal FIELD when CONDITION` (docs/language.md, "Duplicates and reversals").
+struct ReversalDecl {
+  Ident field;
+  ExprPtr when;
+  SourceRange range;
+};
+
 struct ImportDecl {
   StringLit path;
   SourceRange range;
@@ -240,7 +247,8 @@ struct OverrideDecl {
 };
 
 using Item = std::variant<RulesetDecl, UsesDecl, SchemaDecl, ConstDecl, ListDecl, ParamDecl,
-                          LetDecl, DecisionsDecl, ImportDecl, RuleDecl, TestDecl, OverrideDecl>;
+                          LetDecl, DecisionsDecl, ImportDecl, RuleDecl, TestDecl, OverrideDecl,
+                          ReversalDecl>;
 
 // One parsed source file.
 struct File {

@@ -203,6 +203,9 @@ ast::Item AstBuilder::BuildItem(P::ItemContext* ctx) {
     for (auto* n : c->name()) d.names.push_back(Name(n));
     return d;
   }
+  if (auto* c = ctx->reversalDecl()) {
+    return ast::ReversalDecl{Name(c->name()), BuildExpr(c->expr()), mapper_.Range(c)};
+  }
   if (auto* c = ctx->importDecl()) return ast::ImportDecl{String(c->STRING()), mapper_.Range(c)};
   if (auto* c = ctx->ruleDecl()) return BuildRule(c);
   if (auto* c = ctx->testDecl()) return BuildTest(c);

@@ -83,11 +83,11 @@ TEST(Snapshot, DamagedFilesAreRefusedAndTheStateIsUntouched) {
   std::string flipped = good;
   flipped[good.size() / 2] ^= 0x40;
   std::string version = good;
-  version[8] = 2;
+  version[8] = 3;
   std::vector<Case> cases = {
       {"truncated", good.substr(0, good.size() - 10), "truncated"},
       {"flipped", flipped, "checksum mismatch"},
-      {"version", version, "snapshot format 2 is not supported"},
+      {"version", version, "snapshot format 3 is not supported (this vigil reads 1 to 2)"},
       {"foreign", "hello, this is not a snapshot at all, but it is long enough......", "not a vigil"},
       {"empty", "", "not a vigil"},
   };
