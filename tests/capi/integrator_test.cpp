@@ -99,7 +99,7 @@ TEST_F(Velocity, SessionExplainAfterEvalRecordsNothing_EvalExplainEvalGivesCount
   ASSERT_EQ(vigil_session_eval(s_, e_[0], r_), VIGIL_OK);
   EXPECT_EQ(SeenReason(), "1 payments");
   std::string record = Explain(e_[0]);
-  EXPECT_NE(record.find("\"format\":\"vigil.explain/1\""), std::string::npos);
+  EXPECT_NE(record.find("\"format\":\"vigil.explain/2\""), std::string::npos);
   EXPECT_EQ(Entries(), 1u);
   EXPECT_EQ(SeenReason(), "1 payments");  // the result is the evaluation explained
   ASSERT_EQ(vigil_session_eval(s_, e_[1], r_), VIGIL_OK);
@@ -114,7 +114,7 @@ TEST_F(Velocity, SessionExplainReusesTheLastEvaluationsAggregateValues) {
   ASSERT_EQ(vigil_session_eval(s_, e_[0], r_), VIGIL_OK);
   ASSERT_EQ(vigil_session_eval(s_, e_[1], r_), VIGIL_OK);
   std::string record = Explain(e_[1]);
-  EXPECT_NE(record.find("{\"expr\":\"count(by: card, within: 24h)\",\"value\":\"2\"}"),
+  EXPECT_NE(record.find("\"expr\":\"count(by: card, within: 24h)\",\"value\":\"2\""),
             std::string::npos)
       << record;
   record = Explain(e_[1]);  // twice: still nothing recorded
@@ -128,7 +128,7 @@ TEST_F(Velocity, SessionExplainOfAnotherOrChangedEventIsAWhatIf) {
   ASSERT_EQ(vigil_session_eval(s_, e_[0], r_), VIGIL_OK);
   ASSERT_EQ(vigil_session_eval(s_, e_[1], r_), VIGIL_OK);
   std::string record = Explain(e_[2]);  // not evaluated yet: what-if, counts 3
-  EXPECT_NE(record.find("{\"expr\":\"count(by: card, within: 24h)\",\"value\":\"3\"}"),
+  EXPECT_NE(record.find("\"expr\":\"count(by: card, within: 24h)\",\"value\":\"3\""),
             std::string::npos)
       << record;
   EXPECT_STREQ(vigil_result_decision(r_), "review");  // the what-if's result

@@ -1145,8 +1145,8 @@ TEST(Promise, explain_borrowed) {
   ASSERT_EQ(vigil_result_new(&other), VIGIL_OK);
   ASSERT_EQ(vigil_session_eval(h.s, h.e, other), VIGIL_OK);  // another result: json stays
   EXPECT_EQ(std::strlen(json), len);
-  EXPECT_NE(std::strstr(json, "\"format\":\"vigil.explain/1\""), nullptr);
-  EXPECT_NE(std::strstr(json, "\"amount\":\"50\""), nullptr) << json;
+  EXPECT_NE(std::strstr(json, "\"format\":\"vigil.explain/2\""), nullptr);
+  EXPECT_NE(std::strstr(json, "\"field\":\"amount\",\"value\":\"50\""), nullptr) << json;
   vigil_result_free(other);
 }
 

@@ -125,7 +125,9 @@ def main():
         pack = signed[0]["explain"]["rulesets"][0].get("pack", {})
         with open(tmp + "/k.pub") as f:
             pub = f.read().strip()
-        check(pack.get("version") == "1.0.0" and pack.get("signers") == [pub],
+        with open(repo + "/rules/coalition/pack.json") as f:
+            pack_version = json.load(f)["version"]
+        check(pack.get("version") == pack_version and pack.get("signers") == [pub],
               "a signed pack's evidence names its version and signer: %r" % pack)
         plain = eval_records(vigil, coalition, coalition_events, "--explain=fired")
         check(plain[0]["explain"]["rulesets"][0]["sources_digest"] ==

@@ -49,9 +49,9 @@ check explain_records_once 0 "$vigil" eval --rules "$data/testpack/pack.vgl" --e
 grep '"event":"s2"' "$tmp/out" > "$tmp/s2"
 grep '"event":"s3"' "$tmp/out" > "$tmp/s3"
 contains explain_records_once_s2 s2 '"decision":"allow"'
-contains explain_records_once_s2_count s2 '{"expr":"count(by: card, within: 1h)","value":"2"}'
+contains explain_records_once_s2_count s2 '"expr":"count(by: card, within: 1h)","value":"2"'
 contains explain_records_once_s3 s3 '"reason":"3 in 1h"'
-contains explain_records_once_s3_count s3 '{"expr":"count(by: card, within: 1h)","value":"3"}'
+contains explain_records_once_s3_count s3 '"expr":"count(by: card, within: 1h)","value":"3"'
 
 # ---- Packs are crafted by hand here, as an attacker would: `vigil pack build`
 # refuses to build a pack whose rules do not compile alone.
@@ -276,17 +276,17 @@ lacks host_schema_no_unused err "unused_a"
 # ---- vigil explain: aggregate values and lets in the text view, the
 # --history note, and a hint for a file named without '@'.
 check explain_text_aggregates 0 "$vigil" explain --rules "$data/testpack/pack.vgl" --event '{"ts":"2026-01-01T00:00:00Z","card":"a","amount":150}'
-contains explain_text_aggregates out "    aggregates: count(by: card, within: 1h) = 1"
+contains explain_text_aggregates out "└─         count(by: card, within: 1h) = 1"
 contains explain_text_history_note out "give the events before it with"
 contains explain_text_history_flag out "--history FILE.jsonl"
 head -2 "$data/testpack/stream.jsonl" > "$tmp/first2.jsonl"
 check explain_text_history 0 "$vigil" explain --rules "$data/testpack/pack.vgl" --history "$tmp/first2.jsonl" --event "$(tail -1 "$data/testpack/stream.jsonl")"
-contains explain_text_history out "    aggregates: count(by: card, within: 1h) = 3"
+contains explain_text_history out "└─         count(by: card, within: 1h) = 3"
 lacks explain_text_history_no_note out "give the events before it"
 check explain_lets 0 "$vigil" explain --rules "$repo/rules/examples/card_rules.vgl" --event "$(sed -n 2p "$repo/examples/events.jsonl")"
-contains explain_lets out "    lets: cross_border = true"
+contains explain_lets out "└─ true    cross_border"
 check explain_json_aggregates 0 "$vigil" explain --rules "$data/testpack/pack.vgl" --event '{"ts":"2026-01-01T00:00:00Z","card":"a","amount":1}' --json
-contains explain_json_aggregates out '"aggregates":{"count(by: card, within: 1h)":"1"}'
+contains explain_json_aggregates out '"kind":"aggregate","expr":"count(by: card, within: 1h)","value":"1"'
 printf '{"amount":1}\n' > "$tmp/event.json"
 check explain_file_without_at 1 "$vigil" explain --rules "$data/testpack/pack.vgl" --event "$tmp/event.json"
 contains explain_file_without_at err "= help: \"$tmp/event.json\" is a file; to read the event from it, write --event @$tmp/event.json"
