@@ -174,7 +174,7 @@ printf 'ruleset w.pk version "1.0.0"\nimport "schema.vgl"\nuses schema s\nrule b
 printf '{"amount":20.00,"expect":{"fires":["big"],}}\n' > pk/fixtures/a.jsonl
 printf '{"name": "w.pk", "version": "1.0.0", "marking": "GREEN", "schemas": {"s": 1}, "files": ["r.vgl", "schema.vgl"], "lists": [], "fixtures": ["fixtures/a.jsonl"]}' > pk/pack.json
 check pack_fixture_trailing_comma 1 "$vigil" pack build pk -o pk.vgp
-contains pack_fixture_trailing_comma err "fixtures/a.jsonl:1: bad event: malformed JSON at column 43, in member 'expect'"
+contains pack_fixture_trailing_comma err "fixtures/a.jsonl:1): bad event: malformed JSON at column 43, in member 'expect'"
 check pack_fixture_not_written 1 test -e pk.vgp
 # pack.json is a text input too.
 printf '{"amount":20.00,"expect":{"fires":["big"]}}\n' > pk/fixtures/a.jsonl
