@@ -39,7 +39,7 @@ CASE_KEYS = {
     "exit", "code", "where", "message", "stderr", "stdout", "absent", "unchanged",
     "no_files", "after", "timeout", "note",
 }
-OWNERS = {"h13a", "h13b", "h13c"}
+OWNERS = {"h11a", "h13a", "h13b", "h13c"}
 
 
 class TableError(Exception):
