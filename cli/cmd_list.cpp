@@ -57,8 +57,8 @@ int RunList(const std::vector<std::string>& args) {
   }
   // Text like every list file: a byte-order mark skipped, UTF-8 without NUL.
   StripUtf8Bom(input);
-  if (std::string bad = CheckListText(input); !bad.empty()) {
-    fmt::print(stderr, "vigil list hash: \"{}\" {}\n", in_path, bad);
+  if (std::string bad = CheckListText(input, in_path); !bad.empty()) {
+    fmt::print(stderr, "{}\n", bad);  // "names.txt:2: ...", as the line errors below
     return kExitFailure;
   }
   // The plain list's own syntax (base/list_file.hpp); an entry's expiry is

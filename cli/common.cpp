@@ -164,8 +164,8 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
     return false;
   }
   StripUtf8Bom(text);  // as every text input (base/bom.hpp)
-  if (std::string bad_text = CheckListText(text); !bad_text.empty()) {
-    *error = fmt::format("\"{}\" {}", path, bad_text);
+  if (std::string bad_text = CheckListText(text, path); !bad_text.empty()) {
+    *error = std::move(bad_text);
     return false;
   }
   // The syntax of list files (base/list_file.hpp), expiries included.

@@ -136,10 +136,12 @@ static void f_compiler_selftest(cc_arg* a, cc_obs* o) {
   vigil_status st = vigil_compiler_selftest(c, a[1].is_null ? NULL : &passed,
                                             a[2].is_null ? NULL : &failed);
   status(o, st, vigil_compiler_errmsg(c));
-  if (st == VIGIL_OK) {
+  /* The counts are written when the tests ran, whether they passed (OK) or
+   * not (VIGIL_ERR_TEST, whose message comes first). */
+  if (st == VIGIL_OK || st == VIGIL_ERR_TEST) {
     add_num(o, "passed", passed);
     add_num(o, "failed", failed);
-    add_str(o, "errmsg", vigil_compiler_errmsg(c));
+    if (st == VIGIL_OK) add_str(o, "errmsg", vigil_compiler_errmsg(c));
   }
 }
 static void f_compiler_build(cc_arg* a, cc_obs* o) {
@@ -431,6 +433,10 @@ static void f_state_get_stats(cc_arg* a, cc_obs* o) {
   add_num(o, "entries", (long long)st.entries);
   add_num(o, "late_events", (long long)st.late_events);
   add_num(o, "dropped_keys", (long long)st.dropped_keys);
+  /* Since ABI 1.2, written when struct_size covers them (zeros otherwise). */
+  add_num(o, "outlier_events", (long long)st.outlier_events);
+  add_num(o, "aggregates", (long long)st.aggregates);
+  add_num(o, "unused_aggregates", (long long)st.unused_aggregates);
 }
 /* Replies exist only inside a backend's apply: from outside, NULL. */
 static void f_backend_reply_add(cc_arg* a, cc_obs* o) {
@@ -460,6 +466,9 @@ static void f_result_score(cc_arg* a, cc_obs* o) {
 }
 static void f_result_late(cc_arg* a, cc_obs* o) {
   add_num(o, "late", vigil_result_late(H(0, vigil_result)));
+}
+static void f_result_outlier(cc_arg* a, cc_obs* o) {
+  add_num(o, "outlier", vigil_result_outlier(H(0, vigil_result)));
 }
 static void f_result_state_error(cc_arg* a, cc_obs* o) {
   add_num(o, "state_error", vigil_result_state_error(H(0, vigil_result)));
@@ -584,6 +593,7 @@ const cc_call cc_calls[] = {
     CALL(result_decision, "X", -1, 0),
     CALL(result_score, "X", -1, 0),
     CALL(result_late, "X", -1, 0),
+    CALL(result_outlier, "X", -1, 0),
     CALL(result_state_error, "X", -1, 0),
     CALL(result_fired_count, "X", -1, 0),
     CALL(result_shadow_count, "X", -1, 0),
@@ -603,7 +613,7 @@ const cc_call* cc_find(const char* name) {
 
 static const char* const kStatusNames[] = {
     "OK",    "INVALID_ARG", "MISUSE", "NOMEM", "COMPILE", "EVAL", "LIMIT",
-    "IO",    "VERSION",     "INTERNAL", "TYPE", "RANGE", "STATE",
+    "IO",    "VERSION",     "INTERNAL", "TYPE", "RANGE", "STATE", "TEST",
 };
 
 const char* cc_status_name(vigil_status s) {

@@ -37,9 +37,9 @@ SANITIZED_SLOWDOWN = 4
 CASE_KEYS = {
     "name", "issue", "promise", "pending", "files", "setup", "run", "capi", "prelude", "stdin", "env",
     "exit", "code", "where", "message", "stderr", "stdout", "absent", "unchanged",
-    "no_files", "after", "timeout", "note",
+    "no_files", "after", "timeout", "note", "placeless",
 }
-OWNERS = {"h13a", "h13b", "h13c"}
+OWNERS = {"h11a", "h13a", "h13b", "h13c"}
 
 
 class TableError(Exception):
@@ -74,8 +74,11 @@ def load_area(path):
         if "run" in c:
             if "exit" not in c:
                 raise TableError(f"{path}: case '{name}': no expected exit status")
-            if (c["exit"] != 0 or "code" in c) and "where" not in c:
+            if (c["exit"] != 0 or "code" in c) and "where" not in c and "placeless" not in c:
                 raise TableError(f"{path}: case '{name}': an error must name its place (where)")
+            if "placeless" in c and ("where" in c or "code" not in c or c["exit"] != 0):
+                raise TableError(f"{path}: case '{name}': placeless is for a warning about "
+                                 "the whole compilation (code, exit 0, no where)")
         elif "=>" not in c["capi"]:
             raise TableError(f"{path}: case '{name}': the script checks nothing (no =>)")
     return common, cases

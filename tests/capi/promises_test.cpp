@@ -448,6 +448,9 @@ TEST(Promise, max_errors) {
 TEST(Promise, allow_files) {
   const std::string path = TempPath("imported.vgl");
   std::ofstream(path) << "const A = 1\n";
+  // The importing source sits in the same directory: a compilation reads only
+  // inside its rule files' tree (E2023), which is not what this promise is about.
+  const std::string name = TempPath("f.vgl");
   const std::string text = "ruleset f version \"1.0.0\"\nimport \"" + path + "\"\n";
   for (uint32_t flags : {0u, VIGIL_COMPILE_ALLOW_FILES}) {
     vigil_compile_options o = VIGIL_COMPILE_OPTIONS_INIT;
@@ -456,7 +459,7 @@ TEST(Promise, allow_files) {
     ASSERT_EQ(vigil_compiler_new(&o, &c), VIGIL_OK);
     EXPECT_EQ(vigil_compiler_add_file(c, path.data(), path.size()),
               flags != 0 ? VIGIL_OK : VIGIL_ERR_MISUSE);
-    ASSERT_EQ(vigil_compiler_add_source(c, "f.vgl", 5, text.data(), text.size()), VIGIL_OK);
+    ASSERT_EQ(vigil_compiler_add_source(c, name.data(), name.size(), text.data(), text.size()), VIGIL_OK);
     vigil_ruleset* rs = nullptr;
     vigil_status st = vigil_compiler_build(c, &rs);
     if (flags != 0) {
@@ -665,7 +668,8 @@ TEST(Promise, selftest_counts) {
   vigil_ruleset* rs = Build(text, "t.vgl", &c);
   ASSERT_NE(rs, nullptr);
   uint32_t passed = 9, failed = 9;
-  ASSERT_EQ(vigil_compiler_selftest(c, &passed, &failed), VIGIL_OK);
+  // A failed test is VIGIL_ERR_TEST (ABI 1.2); the counts are written all the same.
+  ASSERT_EQ(vigil_compiler_selftest(c, &passed, &failed), VIGIL_ERR_TEST);
   EXPECT_EQ(passed, 1u);
   EXPECT_EQ(failed, 1u);
   vigil_ruleset_release(rs);

@@ -174,7 +174,7 @@ printf 'ruleset w.pk version "1.0.0"\nimport "schema.vgl"\nuses schema s\nrule b
 printf '{"amount":20.00,"expect":{"fires":["big"],}}\n' > pk/fixtures/a.jsonl
 printf '{"name": "w.pk", "version": "1.0.0", "marking": "GREEN", "schemas": {"s": 1}, "files": ["r.vgl", "schema.vgl"], "lists": [], "fixtures": ["fixtures/a.jsonl"]}' > pk/pack.json
 check pack_fixture_trailing_comma 1 "$vigil" pack build pk -o pk.vgp
-contains pack_fixture_trailing_comma err "fixtures/a.jsonl:1: bad event: malformed JSON at column 43, in member 'expect'"
+contains pack_fixture_trailing_comma err "fixtures/a.jsonl:1): bad event: malformed JSON at column 43, in member 'expect'"
 check pack_fixture_not_written 1 test -e pk.vgp
 # pack.json is a text input too.
 printf '{"amount":20.00,"expect":{"fires":["big"]}}\n' > pk/fixtures/a.jsonl
@@ -309,9 +309,9 @@ contains json_values err "values.jsonl:3: field 'amount': decimal 1E+384: out of
 lacks json_values err "values.jsonl:2:"
 printf 'caf\xe9\n' > latin1.txt
 check latin1_list_hash 1 "$vigil" list hash latin1.txt
-contains latin1_list_hash err 'vigil list hash: "latin1.txt" line 1: invalid UTF-8 (byte 0xE9)'
+contains latin1_list_hash err 'latin1.txt:1: invalid UTF-8 (byte 0xE9)'
 check latin1_external_list 2 "$vigil" eval --rules ext.vgl --events ph.jsonl --list EXT=latin1.txt
-contains latin1_external_list err '"latin1.txt" line 1: invalid UTF-8 (byte 0xE9)'
+contains latin1_external_list err '--list EXT=latin1.txt: latin1.txt:1: invalid UTF-8 (byte 0xE9)'
 cp rules.vgl latin_rules.vgl
 cp latin1.txt listed.txt
 check latin1_list_file 1 "$vigil" check latin_rules.vgl

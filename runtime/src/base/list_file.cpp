@@ -55,12 +55,14 @@ void ForEachListLine(std::string_view file, const std::function<void(const ListL
   }
 }
 
-std::string CheckListText(std::string_view file) {
+std::string CheckListText(std::string_view file, std::string_view path) {
   size_t bad = utf8::FindInvalidText(file);
   if (bad == std::string_view::npos) return {};
   size_t line = 1;
   for (size_t i = 0; i < bad; ++i) line += file[i] == '\n';
-  return "line " + std::to_string(line) + ": " + utf8::DescribeInvalidText(file, bad);
+  const std::string where =
+      path.empty() ? "line " + std::to_string(line) : std::string(path) + ":" + std::to_string(line);
+  return where + ": " + utf8::DescribeInvalidText(file, bad);
 }
 
 int64_t NowMicros() {

@@ -34,9 +34,11 @@ void ForEachListLine(std::string_view file, const std::function<void(const ListL
 
 // List files are text like rule files: valid UTF-8 without NUL, so that a
 // list file, `vigil list hash` and the C API accept the same values. Empty
-// when `file` is such text; otherwise "line 3: invalid UTF-8 (byte 0xE9)".
+// when `file` is such text; otherwise "line 3: invalid UTF-8 (byte 0xE9)",
+// or with the file's `path`, "l.txt:3: invalid UTF-8 (byte 0xE9)" (the form
+// of every other error about a line of a list file the CLI reads).
 // Readers call it after skipping a byte-order mark (base/bom.hpp).
-std::string CheckListText(std::string_view file);
+std::string CheckListText(std::string_view file, std::string_view path = {});
 
 // The wall clock, in µs since the epoch (what expiries are compared with).
 int64_t NowMicros();

@@ -44,6 +44,9 @@ TEST(TextValues, ListFilesNameTheLine) {
   EXPECT_EQ(CheckListText("PH\nTH\ncaf\xE9\n"), "line 3: invalid UTF-8 (byte 0xE9)");
   EXPECT_EQ(CheckListText(std::string_view("PH\nT\0H\n", 7)),
             "line 2: a NUL character (U+0000), which no string may contain");
+  // The CLI names the file the way its other list-line errors do (l.txt:3).
+  EXPECT_EQ(CheckListText("PH\nTH\ncaf\xE9\n", "l.txt"), "l.txt:3: invalid UTF-8 (byte 0xE9)");
+  EXPECT_EQ(CheckListText("PH\n", "l.txt"), "");
 }
 
 TEST(Decimals, SayWhyTheyAreRefused) {
