@@ -7,6 +7,7 @@
 
 #include "base/json_writer.hpp"
 #include "base/time_util.hpp"
+#include "eval/result_json.hpp"
 
 namespace vigil::eval {
 
@@ -339,36 +340,6 @@ class Explainer {
   std::vector<uint32_t> let_order_;  // lets to expand, in the order first met
 };
 
-void AppendFired(const Program& p, const Result& r, const FiredRule& f, bool shadow,
-                 std::string& out) {
-  const RuleInfo& rule = p.rules[f.rule];
-  out += "{\"rule\":";
-  AppendJsonString(rule.qualified_id, out);
-  out += ",\"version\":";
-  AppendJsonString(p.rulesets[rule.ruleset].version, out);
-  out += ",\"severity\":\"";
-  out += SeverityName(rule.severity);
-  out += "\",\"title\":";
-  AppendJsonString(rule.title, out);
-  out += ",\"reason\":";
-  AppendJsonString(r.reason(f), out);
-  out += ",\"tags\":[";
-  for (size_t i = 0; i < rule.tags.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendJsonString(rule.tags[i], out);
-  }
-  out += ']';
-  if (shadow) {
-    fmt::format_to(std::back_inserter(out), ",\"score\":{},\"decision\":", rule.score);
-    if (rule.decision >= 0) {
-      AppendJsonString(p.decisions[rule.decision], out);
-    } else {
-      out += "null";
-    }
-  }
-  out += '}';
-}
-
 void AppendStrings(const std::vector<std::string>& items, std::string& out) {
   out += '[';
   for (size_t i = 0; i < items.size(); ++i) {
@@ -424,12 +395,12 @@ void AppendExplainJson(Session& session, const Event& event, const Result& resul
   fmt::format_to(std::back_inserter(out), ",\"score\":{},\"fired\":[", result.score);
   for (size_t i = 0; i < result.fired.size(); ++i) {
     if (i > 0) out += ',';
-    AppendFired(p, result, result.fired[i], false, out);
+    AppendFiredRuleJson(p, result, result.fired[i], false, true, out);
   }
   out += "],\"shadow\":[";
   for (size_t i = 0; i < result.shadow.size(); ++i) {
     if (i > 0) out += ',';
-    AppendFired(p, result, result.shadow[i], true, out);
+    AppendFiredRuleJson(p, result, result.shadow[i], true, true, out);
   }
   out += ']';
 

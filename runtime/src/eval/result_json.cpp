@@ -6,10 +6,8 @@
 
 namespace vigil::eval {
 
-namespace {
-
-void WriteRule(const Program& p, const Result& r, const FiredRule& f, bool shadow,
-               std::string& out) {
+void AppendFiredRuleJson(const Program& p, const Result& r, const FiredRule& f, bool shadow,
+                         bool title, std::string& out) {
   const RuleInfo& rule = p.rules[f.rule];
   out += "{\"rule\":";
   AppendJsonString(rule.qualified_id, out);
@@ -17,7 +15,12 @@ void WriteRule(const Program& p, const Result& r, const FiredRule& f, bool shado
   AppendJsonString(p.rulesets[rule.ruleset].version, out);
   out += ",\"severity\":\"";
   out += SeverityName(rule.severity);
-  out += "\",\"reason\":";
+  out += '"';
+  if (title) {
+    out += ",\"title\":";
+    AppendJsonString(rule.title, out);
+  }
+  out += ",\"reason\":";
   AppendJsonString(r.reason(f), out);
   out += ",\"tags\":[";
   for (size_t i = 0; i < rule.tags.size(); ++i) {
@@ -36,8 +39,6 @@ void WriteRule(const Program& p, const Result& r, const FiredRule& f, bool shado
   out += '}';
 }
 
-}  // namespace
-
 void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::string& out) {
   out += "{\"event\":";
   if (r.event_id_member != nullptr) {
@@ -52,12 +53,12 @@ void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::stri
   fmt::format_to(std::back_inserter(out), ",\"score\":{},\"fired\":[", r.score);
   for (size_t i = 0; i < r.fired.size(); ++i) {
     if (i > 0) out += ',';
-    WriteRule(p, r, r.fired[i], false, out);
+    AppendFiredRuleJson(p, r, r.fired[i], false, false, out);
   }
   out += "],\"shadow\":[";
   for (size_t i = 0; i < r.shadow.size(); ++i) {
     if (i > 0) out += ',';
-    WriteRule(p, r, r.shadow[i], true, out);
+    AppendFiredRuleJson(p, r, r.shadow[i], true, false, out);
   }
   out += "],\"tags\":[";
   for (size_t i = 0; i < r.tags.size(); ++i) {
