@@ -58,12 +58,19 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
 bool CollectDirectory(const std::string& dir, std::vector<std::string>* rules,
                       std::vector<std::string>* fixtures, std::string* error);
 
+// Rule-file arguments of check, eval, explain and diff: a directory stands
+// for every .vgl file below it, as `vigil test DIR` reads it.
+bool ExpandRulePaths(const std::vector<std::string>& paths, std::vector<std::string>* files,
+                     std::string* error);
+
 // Compile options from the environment: VIGIL_HMAC_KEYS, VIGIL_HOST_SCHEMA,
 // VIGIL_TRUSTED_KEYS, VIGIL_REVOKED_KEYS, VIGIL_MIN_PACK_VERSION (fail closed).
 CompileOptions OptionsFromEnvironment();
 
-// Compiles rule files with OptionsFromEnvironment, printing diagnostics to stderr.
-Compilation CompileAndReport(const std::vector<std::string>& files);
+// Compiles rule files with OptionsFromEnvironment, printing diagnostics to
+// stderr (at most `max_warnings` warnings, then their count; 0: all).
+Compilation CompileAndReport(const std::vector<std::string>& files,
+                             size_t max_warnings = limits::kMaxWarnings);
 
 // Reads a file (or stdin for "-") line by line with a cap on line length.
 class LineReader {

@@ -25,15 +25,10 @@ constexpr size_t kExamples = 3;
 // --old-with / --new-with (overrides).
 bool Expand(const std::string& path, const std::vector<std::string>& with,
             std::vector<std::string>* files) {
-  std::error_code ec;
   std::string error;
-  if (std::filesystem::is_directory(path, ec)) {
-    if (!CollectDirectory(path, files, nullptr, &error)) {
-      fmt::print(stderr, "vigil diff: {}\n", error);
-      return false;
-    }
-  } else {
-    files->push_back(path);
+  if (!ExpandRulePaths({path}, files, &error)) {
+    fmt::print(stderr, "vigil diff: {}\n", error);
+    return false;
   }
   files->insert(files->end(), with.begin(), with.end());
   return true;

@@ -78,6 +78,13 @@ int RunEval(const std::vector<std::string>& args) {
   }
   if (a.rules.empty()) return Usage(self, "no rule files given (--rules FILES...)");
   if (!have_events) return Usage(self, "no events given (--events FILE.jsonl)");
+  std::vector<std::string> rule_files;
+  std::string expand_error;
+  if (!ExpandRulePaths(a.rules, &rule_files, &expand_error)) {
+    fmt::print(stderr, "vigil eval: {}\n", expand_error);
+    return kExitUsage;
+  }
+  a.rules = std::move(rule_files);
 
   Compilation c = CompileAndReport(a.rules);
   if (!c.ok()) {

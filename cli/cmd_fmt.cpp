@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
+#include "base/file_io.hpp"
+#include "base/limits.hpp"
 #include "cli.hpp"
 #include "format/formatter.hpp"
 
@@ -29,16 +29,14 @@ int RunFmt(const std::vector<std::string>& args) {
   int status = kExitOk;
   size_t changed = 0;
   for (const std::string& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      fmt::print(stderr, "vigil fmt: cannot read \"{}\"\n", path);
+    std::string text, error;
+    if (!ReadWholeFile(path, limits::kMaxSourceBytes, &text, &error)) {
+      fmt::print(stderr, "vigil fmt: cannot read \"{}\": {}\n", path, error);
       status = kExitFailure;
       continue;
     }
-    std::ostringstream buf;
-    buf << in.rdbuf();
     SourceManager sources;
-    uint32_t id = sources.Add(path, buf.str());
+    uint32_t id = sources.Add(path, std::move(text));
     DiagSink diags;
     std::optional<std::string> formatted = format::Format(sources, id, diags);
     if (!formatted) {

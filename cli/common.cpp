@@ -156,9 +156,18 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
     *error = fmt::format("cannot read \"{}\": {}", path, *error);
     return false;
   }
+  const size_t entries = CountListEntries(text);
+  if (entries > limits::kMaxListFileEntries) {
+    *error = fmt::format("\"{}\" has {} entries (the limit is {} a list file)", path, entries,
+                         limits::kMaxListFileEntries);
+    return false;
+  }
   // The syntax of list files (base/list_file.hpp), expiries included.
   const int64_t now = NowMicros();
   std::vector<std::string_view> values;
+  std::vector<size_t> line_numbers;  // of each value, for messages
+  values.reserve(entries);
+  line_numbers.reserve(entries);
   size_t expired = 0;
   std::string bad;
   ForEachListLine(text, [&](const ListLine& line) {
@@ -169,6 +178,7 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
       ++expired;
     } else {
       values.push_back(line.value);
+      line_numbers.push_back(line.number);
     }
   });
   if (!bad.empty()) {
@@ -179,7 +189,16 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
     fmt::print(stderr, "vigil: list '{}': {} expired {} of \"{}\" dropped\n", name, expired,
                expired == 1 ? "entry" : "entries", path);
   }
-  return eval::ReplaceExternalList(*list, values, error);
+  size_t bad_index = 0;
+  if (!eval::ReplaceExternalList(*list, values, error, &bad_index)) {
+    *error = fmt::format("{}:{}: '{}' is not {} (list '{}')", path, line_numbers[bad_index],
+                         std::string(values[bad_index].substr(0, 40)),
+                         list->hashed ? "a SHA-256 digest (64 hex digits)"
+                                      : fmt::format("a value of type {}", KindName(list->kind)),
+                         name);
+    return false;
+  }
+  return true;
 }
 
 bool CollectDirectory(const std::string& dir, std::vector<std::string>* rules,
@@ -206,6 +225,24 @@ bool CollectDirectory(const std::string& dir, std::vector<std::string>* rules,
   return true;
 }
 
+bool ExpandRulePaths(const std::vector<std::string>& paths, std::vector<std::string>* files,
+                     std::string* error) {
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(path, ec)) {
+      files->push_back(path);
+      continue;
+    }
+    const size_t before = files->size();
+    if (!CollectDirectory(path, files, nullptr, error)) return false;
+    if (files->size() == before) {
+      *error = fmt::format("directory \"{}\" holds no rule files (.vgl)", path);
+      return false;
+    }
+  }
+  return true;
+}
+
 CompileOptions OptionsFromEnvironment() {
   CompileOptions options;
   options.hmac_keys = HmacKeysFromEnvironment();
@@ -227,8 +264,9 @@ CompileOptions OptionsFromEnvironment() {
   return options;
 }
 
-Compilation CompileAndReport(const std::vector<std::string>& files) {
-  const CompileOptions options = OptionsFromEnvironment();
+Compilation CompileAndReport(const std::vector<std::string>& files, size_t max_warnings) {
+  CompileOptions options = OptionsFromEnvironment();
+  options.max_warnings = max_warnings;
   Compilation c = CompileFiles(files, options);
   std::string text = c.RenderDiagnostics();
   if (!text.empty()) fmt::print(stderr, "{}", text);

@@ -18,7 +18,7 @@ const char kHelpUsage[] = "usage: vigil help [COMMAND]\n";
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"check", "compile rule files and report every error",
-       "usage: vigil check FILES... [-Werror]\n"
+       "usage: vigil check FILES|DIRS... [-Werror] [--all-warnings]\n"
        "\n"
        "Compiles the rule files (with their imports and lists) and prints every\n"
        "diagnostic on stderr as file:line:column with a caret under the span.\n"
@@ -27,8 +27,12 @@ const std::vector<Command>& Commands() {
        "or severity) are printed too; `# vigil: allow W5003` in a rule or on the\n"
        "line above it silences one there (docs/diagnostics.md).\n"
        "\n"
+       "A directory stands for every .vgl file below it. Reporting stops after 20\n"
+       "errors; after 50 warnings the rest are counted (W5013), not shown.\n"
+       "\n"
        "options:\n"
-       "  -Werror    treat warnings as errors (exit 1)\n"
+       "  -Werror          treat warnings as errors (exit 1)\n"
+       "  --all-warnings   show every warning\n"
        "\n"
        "Exit status: 0 no errors, 1 errors (or warnings with -Werror), 2 bad usage.\n",
        RunCheck},
@@ -39,7 +43,8 @@ const std::vector<Command>& Commands() {
        "result per event to stdout: decision, score, fired rules, shadow rules.\n"
        "\n"
        "options:\n"
-       "  --rules FILES...      rule files (and override files) to compile together\n"
+       "  --rules FILES...      rule files (and override files) to compile together;\n"
+       "                        a directory stands for every .vgl file below it\n"
        "  --events FILE         JSON Lines events; '-' for stdin\n"
        "  --explain             add the explanation record (docs/explain.md)\n"
        "  --on-error skip|fail  a malformed line is reported on stderr and skipped\n"
@@ -65,7 +70,8 @@ const std::vector<Command>& Commands() {
        "\n"
        "Evaluates one event (without recording it) and prints, for every rule, its\n"
        "condition as a tree with the value of each sub-expression: true, false,\n"
-       "missing, or the value itself; then the fields the condition reads.\n"
+       "missing, or the value itself; then the fields the condition reads. A\n"
+       "directory given to --rules stands for every .vgl file below it.\n"
        "\n"
        "options:\n"
        "  --history FILE.jsonl  record these events first, for windowed aggregates\n"

@@ -39,7 +39,7 @@ std::string PathKey(const std::string& path) {
 class Driver {
  public:
   Driver(Compilation& out, const CompileOptions& options, std::vector<SourceInput> inputs)
-      : out_(out), options_(options), diags_(options.max_errors) {
+      : out_(out), options_(options), diags_(options.max_errors, options.max_warnings) {
     for (auto& in : inputs) memory_.emplace(PathKey(in.path), std::move(in));
   }
 
@@ -105,7 +105,9 @@ class Driver {
     } else if (options_.inspect) {
       options_.inspect(files_, nullptr);
     }
+    diags_.Finish();
     out_.diagnostics = diags_.diagnostics();
+    out_.warnings_not_shown = diags_.warnings_not_shown();
   }
 
  private:
@@ -113,8 +115,7 @@ class Driver {
     auto it = memory_.find(PathKey(path));
     if (it != memory_.end()) {
       if (it->second.text.size() > limit) {
-        *error = fmt::format("file is too large ({} bytes; the limit is {} bytes)",
-                             it->second.text.size(), limit);
+        *error = TooLargeMessage(it->second.text.size(), limit);
         return false;
       }
       *text = it->second.text;

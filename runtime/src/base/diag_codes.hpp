@@ -58,6 +58,9 @@ enum class DiagCode : uint16_t {
   kTooDeep = 4004,             // nesting deeper than the limit
   kTooManyErrors = 4005,       // error reporting stopped after the limit
   kTooMany = 4006,             // too many files, rules or list entries
+  kTooManyTokens = 4007,       // a rule file with more tokens or grammar nodes than the limit
+  kSetTooLarge = 4008,         // a set literal with more elements than the limit
+  kRegexTooLarge = 4009,       // a pattern (or all patterns together) compiling to too many instructions
   // Warnings (W5xxx): the rules compile but probably do not say what was meant.
   kUnusedDecl = 5001,          // a const, list, param or let that nothing reads
   kConstantCondition = 5002,   // a condition (or part) that is always true or always false
@@ -66,6 +69,7 @@ enum class DiagCode : uint16_t {
   kNoTitle = 5005,             // a rule without a title
   kNoSeverity = 5006,          // a rule without an explicit severity
   kExpiredEntries = 5007,      // list entries whose expiry has passed: they no longer match
+  kWarningsNotShown = 5013,    // more warnings than the limit: the rest are counted, not shown
 };
 
 }  // namespace vigil

@@ -3,12 +3,20 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace vigil {
 
 // Reads `path` into `text`; false with a short reason ("no such file", "it is
-// a directory", "file is too large (N bytes; the limit is M bytes)").
+// a directory", "it is a FIFO, not a regular file", "file is too large (N
+// bytes; the limit is M bytes)", "read error: ..."). Only regular files are
+// read: devices, FIFOs and sockets are refused without waiting on them. The
+// limit holds even when the file grows while it is read.
 bool ReadWholeFile(const std::string& path, size_t limit, std::string* text, std::string* error);
+
+// "file is too large (N bytes; the limit is M bytes)": callers recognise it
+// by its start ("file is too large").
+std::string TooLargeMessage(uint64_t size, size_t limit);
 
 }  // namespace vigil

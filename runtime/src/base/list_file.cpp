@@ -54,6 +54,19 @@ void ForEachListLine(std::string_view file, const std::function<void(const ListL
   }
 }
 
+size_t CountListEntries(std::string_view file) {
+  size_t entries = 0;
+  size_t pos = 0;
+  while (pos < file.size()) {
+    size_t end = file.find('\n', pos);
+    if (end == std::string_view::npos) end = file.size();
+    std::string_view line = Trim(file.substr(pos, end - pos));
+    entries += !line.empty() && line.front() != '#' ? 1 : 0;
+    pos = end + 1;
+  }
+  return entries;
+}
+
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())

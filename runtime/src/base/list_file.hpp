@@ -31,6 +31,11 @@ struct ListLine {
 
 void ForEachListLine(std::string_view file, const std::function<void(const ListLine&)>& visit);
 
+// The number of entries (lines that are not blank or comments), counted
+// without storing anything, so that a list above limits::kMaxListFileEntries
+// is refused before memory is spent on it.
+size_t CountListEntries(std::string_view file);
+
 // The wall clock, in µs since the epoch (what expiries are compared with).
 int64_t NowMicros();
 

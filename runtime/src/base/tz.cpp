@@ -1,9 +1,8 @@
 #include "base/tz.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
+#include "base/file_io.hpp"
 #include "base/time_util.hpp"
 
 namespace vigil {
@@ -244,16 +243,10 @@ std::unique_ptr<TimeZone> TimeZone::Load(std::string_view name, std::string* err
     return nullptr;
   }
   std::string path = std::string(zoneinfo_dir) + "/" + std::string(name);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "no such time zone in the system tz database";
-    return nullptr;
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  std::string data = buf.str();
-  if (data.size() > (1u << 20)) {
-    *error = "time zone file is too large";
+  std::string data, why;
+  if (!ReadWholeFile(path, 1u << 20, &data, &why)) {
+    *error = why.starts_with("no such file") ? "no such time zone in the system tz database"
+                                              : "cannot read its tz database file: " + why;
     return nullptr;
   }
   return FromTzif(std::string(name), data, error);

@@ -47,6 +47,9 @@ class Session {
   bool state_error() const { return state_error_; }
   // The value of each aggregate for the last event evaluated.
   const std::vector<Value>& aggregate_values() const { return agg_values_; }
+  // Window entries the state store has summarised for this session's events
+  // (the embedded store counts them; other backends leave 0).
+  uint64_t window_entries_scanned() const { return query_.entries_scanned; }
 
   // The value of one node for the current event (explanations use it).
   Value EvalNode(uint32_t node);

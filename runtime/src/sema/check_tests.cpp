@@ -1,4 +1,6 @@
 // Inline `test` blocks and `override` declarations.
+#include <unordered_set>
+
 #include "base/semver.hpp"
 #include "sema/checker_impl.hpp"
 #include "sema/suggest.hpp"
@@ -23,8 +25,12 @@ std::vector<T*> All(std::vector<LoadedFile>& files) {
 void Checker::CheckTests() {
   std::vector<std::string> field_names;
   for (const auto& f : module_.schema.fields) field_names.push_back(f.name);
-  std::vector<std::string> rule_ids;
-  for (const auto& r : module_.rules) rule_ids.push_back(r.decl->id.text);
+  std::vector<std::string> rule_ids;  // for suggestions
+  std::unordered_set<std::string_view> known_ids;
+  for (const auto& r : module_.rules) {
+    rule_ids.push_back(r.decl->id.text);
+    known_ids.insert(r.decl->id.text);
+  }
 
   for (ast::TestDecl* t : All<ast::TestDecl>(files_)) {
     TestCase tc;
@@ -73,8 +79,7 @@ void Checker::CheckTests() {
           case ast::ExpectKind::kNotFires: {
             e.kind = x.kind == ast::ExpectKind::kFires ? TestExpectation::kFires
                                                       : TestExpectation::kNotFires;
-            auto it = std::find(rule_ids.begin(), rule_ids.end(), x.name.text);
-            if (it == rule_ids.end()) {
+            if (!known_ids.contains(x.name.text)) {
               Error(DiagCode::kUnknownRule, x.name.range,
                     fmt::format("unknown rule '{}'", x.name.text),
                     SuggestionHelp(x.name.text, rule_ids));
@@ -110,12 +115,13 @@ void Checker::CheckTests() {
 void Checker::ApplyOverrides(bool params) {
   std::vector<std::string> ruleset_names;
   for (const auto& r : module_.rulesets) ruleset_names.push_back(r.name);
+  std::unordered_map<std::string_view, const ast::RulesetDecl*> declared_sets;  // last one wins
+  for (const ast::RulesetDecl* r : All<ast::RulesetDecl>(files_)) declared_sets[r->name.text] = r;
   for (ast::OverrideDecl* o : All<ast::OverrideDecl>(files_)) {
     auto set_it = rules_by_ruleset_.find(o->ruleset.text);
-    const ast::RulesetDecl* target_set = nullptr;
-    for (const ast::RulesetDecl* r : All<ast::RulesetDecl>(files_)) {
-      if (r->name.text == o->ruleset.text) target_set = r;
-    }
+    auto declared_it = declared_sets.find(o->ruleset.text);
+    const ast::RulesetDecl* target_set =
+        declared_it == declared_sets.end() ? nullptr : declared_it->second;
     if (target_set == nullptr) {
       if (params) {
         Error(DiagCode::kUnknownRule, o->ruleset.range,
@@ -167,16 +173,17 @@ void Checker::ApplyOverrides(bool params) {
         }
         continue;
       }
-      const std::vector<uint32_t>* rules =
-          set_it == rules_by_ruleset_.end() ? nullptr : &set_it->second;
+      const RulesetRules* rules = set_it == rules_by_ruleset_.end() ? nullptr : &set_it->second;
       RuleCheck* target = nullptr;
-      std::vector<std::string> ids;
-      for (uint32_t idx = 0; rules != nullptr && idx < rules->size(); ++idx) {
-        RuleCheck& r = module_.rules[(*rules)[idx]];
-        ids.push_back(r.decl->id.text);
-        if (r.decl->id.text == item.target.text) target = &r;
+      if (rules != nullptr) {
+        auto found = rules->by_id.find(item.target.text);
+        if (found != rules->by_id.end()) target = &module_.rules[found->second];
       }
       if (target == nullptr) {
+        std::vector<std::string> ids;  // only for the suggestion
+        for (uint32_t idx = 0; rules != nullptr && idx < rules->order.size(); ++idx) {
+          ids.push_back(module_.rules[rules->order[idx]].decl->id.text);
+        }
         Error(DiagCode::kUnknownRule, item.target.range,
               fmt::format("rule set '{}' has no rule '{}'", o->ruleset.text, item.target.text),
               with_declared(SuggestionHelp(item.target.text, ids)));

@@ -182,6 +182,7 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     std::string_view extra_str = !record && col.str_col >= 0 ? probe.strs[col.str_col]
                                                               : std::string_view();
     out[c] = Summarise(col, h, nc, c, lo, hi, extra, extra_str, scratch);
+    scratch.entries_scanned += hi - lo;
   }
   if (++shard.ops % kSweepEvery == 0) Sweep(shard);
   return late ? ApplyStatus::kLate : ApplyStatus::kOk;

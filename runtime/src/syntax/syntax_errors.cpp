@@ -198,6 +198,43 @@ void GuardedParser::enterRule(antlr4::ParserRuleContext* localctx, size_t state,
   }
   VigilParser::enterRule(localctx, state, rule_index);
   if (depth > limits::kMaxParseDepth) throw ParseTooDeep{getCurrentToken()};
+  antlr4::Token* at = getCurrentToken();
+  if (++nodes_ > limits::kMaxParseNodes) {
+    throw ParseTooLarge{at->getStartIndex(), at->getStopIndex(), DiagCode::kTooManyTokens,
+                        fmt::format("the file is too large to parse (more than {} grammar nodes)",
+                                    limits::kMaxParseNodes),
+                        "split it into several files that import each other"};
+  }
+  // Each element of a set literal enters `expr` with the set as its parent,
+  // whose children are '{', the elements so far and their commas.
+  auto* parent = dynamic_cast<antlr4::ParserRuleContext*>(localctx->parent);
+  if (rule_index == RuleExpr && parent != nullptr &&
+      parent->getRuleIndex() == RuleSetLiteral &&
+      parent->children.size() / 2 > limits::kMaxSetElements) {
+    throw ParseTooLarge{at->getStartIndex(), at->getStopIndex(), DiagCode::kSetTooLarge,
+                        fmt::format("set literal has more than {} elements",
+                                    limits::kMaxSetElements),
+                        "put the values in a list file: list NAME: set<string> from \"values.txt\""};
+  }
+}
+
+void GuardedParser::Restart() {
+  reset();
+  getTreeTracker().reset();
+  nodes_ = 0;
+}
+
+std::unique_ptr<antlr4::Token> ParseLexer::nextToken() {
+  for (;;) {
+    std::unique_ptr<antlr4::Token> next = VigilLexer::nextToken();
+    if (next->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    if (next->getType() != antlr4::Token::EOF && ++tokens_ > limits::kMaxTokens) {
+      throw ParseTooLarge{next->getStartIndex(), next->getStopIndex(), DiagCode::kTooManyTokens,
+                          fmt::format("the file has more than {} tokens", limits::kMaxTokens),
+                          "split it into several files that import each other"};
+    }
+    return next;
+  }
 }
 
 }  // namespace vigil::syntax
