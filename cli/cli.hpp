@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,10 +73,31 @@ CompileOptions OptionsFromEnvironment();
 Compilation CompileAndReport(const std::vector<std::string>& files,
                              size_t max_warnings = limits::kMaxWarnings);
 
+// What the command is working on, named if it runs out of memory after all
+// ("out of memory while reading \"e.jsonl\" (line 12)"). Scoped; the innermost
+// one is named, also after an exception has unwound it. The CLI is
+// single-threaded.
+class Doing {
+ public:
+  explicit Doing(std::string what, const uint64_t* line = nullptr);
+  ~Doing();
+  Doing(const Doing&) = delete;
+  Doing& operator=(const Doing&) = delete;
+  // "reading \"e.jsonl\" (line 12)": the innermost Doing in scope, or else
+  // the innermost one an exception left; or empty.
+  static std::string Describe();
+
+ private:
+  std::string what_;
+  const uint64_t* line_;
+  Doing* outer_;
+  int exceptions_;  // std::uncaught_exceptions() when made
+};
+
 // Reads a file (or stdin for "-") line by line with a cap on line length.
 class LineReader {
  public:
-  static constexpr size_t kMaxLine = 16u << 20;
+  static constexpr size_t kMaxLine = limits::kMaxEventJsonBytes;
   explicit LineReader(std::FILE* file) : file_(file) {}
   // Returns false at end of input. `too_long` is set for a line over kMaxLine
   // (its content is dropped, the reader moves past it).

@@ -178,7 +178,9 @@ int RunDiff(const std::vector<std::string>& args) {
   LineReader reader(in);
   std::string line, error;
   bool too_long = false;
-  size_t number = 0, evaluated = 0, skipped = 0, firings_changed = 0;
+  uint64_t number = 0;
+  size_t evaluated = 0, skipped = 0, firings_changed = 0;
+  Doing reading(fmt::format("reading \"{}\"", events), &number);
   std::vector<RuleDiff> rules(common.size());
   std::map<std::pair<std::string, std::string>, Examples> decisions;
   while (reader.Next(line, &too_long)) {

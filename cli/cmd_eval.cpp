@@ -108,6 +108,7 @@ int RunEval(const std::vector<std::string>& args) {
   eval::Session session(c.program, store);
   std::string state_error;
   if (!a.state.empty() && ::access(a.state.c_str(), F_OK) == 0) {
+    Doing loading(fmt::format("loading the state \"{}\"", a.state));
     if (!store->Load(a.state, &state_error)) {
       fmt::print(stderr, "vigil eval: cannot load the state: {}\n", state_error);
       if (in != stdin) std::fclose(in);
@@ -128,6 +129,7 @@ int RunEval(const std::vector<std::string>& args) {
   uint64_t late = 0;
   bool too_long = false;
   int status = kExitOk;
+  Doing reading(fmt::format("reading \"{}\"", shown), &number);
   while (lines.Next(line, &too_long)) {
     ++number;
     if (!too_long && line.find_first_not_of(" \t") == std::string::npos) continue;
@@ -161,6 +163,7 @@ int RunEval(const std::vector<std::string>& args) {
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (in != stdin) std::fclose(in);
+  Doing saving(fmt::format("saving the state \"{}\"", a.state));
   if (!a.state.empty() && !store->Save(a.state, &state_error)) {
     fmt::print(stderr, "vigil eval: cannot save the state: {}\n", state_error);
     status = kExitFailure;

@@ -29,6 +29,7 @@ int RunFmt(const std::vector<std::string>& args) {
   int status = kExitOk;
   size_t changed = 0;
   for (const std::string& path : files) {
+    Doing formatting(fmt::format("formatting \"{}\"", path));
     std::string text, error;
     if (!ReadWholeFile(path, limits::kMaxSourceBytes, &text, &error)) {
       fmt::print(stderr, "vigil fmt: cannot read \"{}\": {}\n", path, error);

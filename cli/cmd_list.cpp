@@ -44,6 +44,7 @@ int RunList(const std::vector<std::string>& args) {
     }
   }
   if (in_path.empty()) return Usage(self, "no input file given");
+  Doing hashing(fmt::format("hashing \"{}\"", in_path));
   std::string input, error;
   if (!ReadInput(in_path, limits::kMaxListFileBytes, &input, &error)) {
     fmt::print(stderr, "vigil list hash: cannot read \"{}\": {}\n", in_path, error);

@@ -265,12 +265,47 @@ CompileOptions OptionsFromEnvironment() {
 }
 
 Compilation CompileAndReport(const std::vector<std::string>& files, size_t max_warnings) {
+  std::string names;
+  for (size_t i = 0; i < files.size() && i < 3; ++i) {
+    names += fmt::format("{}\"{}\"", i == 0 ? "" : ", ", files[i]);
+  }
+  if (files.size() > 3) names += fmt::format(" and {} more files", files.size() - 3);
+  Doing doing("compiling " + names);
   CompileOptions options = OptionsFromEnvironment();
   options.max_warnings = max_warnings;
   Compilation c = CompileFiles(files, options);
   std::string text = c.RenderDiagnostics();
   if (!text.empty()) fmt::print(stderr, "{}", text);
   return c;
+}
+
+namespace {
+Doing* g_doing = nullptr;
+std::string g_unwound_from;  // the innermost Doing an exception left
+}  // namespace
+
+Doing::Doing(std::string what, const uint64_t* line)
+    : what_(std::move(what)), line_(line), outer_(g_doing),
+      exceptions_(std::uncaught_exceptions()) {
+  g_doing = this;
+}
+
+Doing::~Doing() {
+  // Left by an exception: remember what was being done, for the handler in
+  // main(), which runs after every Doing is gone.
+  if (std::uncaught_exceptions() > exceptions_ && g_unwound_from.empty()) {
+    try {
+      g_unwound_from = Describe();
+    } catch (...) {  // no memory even for the message: say less
+    }
+  }
+  g_doing = outer_;
+}
+
+std::string Doing::Describe() {
+  if (g_doing == nullptr) return g_unwound_from;
+  if (g_doing->line_ == nullptr) return g_doing->what_;
+  return fmt::format("{} (line {})", g_doing->what_, *g_doing->line_);
 }
 
 bool LineReader::Next(std::string& line, bool* too_long) {

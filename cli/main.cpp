@@ -256,9 +256,15 @@ int main(int argc, char** argv) {
   try {
     return cmd->run(args);
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "vigil {}: out of memory\n", cmd->name);
+    // Every input has a limit (docs/limits.md) meant to make this unreachable;
+    // if memory still runs out, say what was being read.
+    const std::string doing = Doing::Describe();
+    fmt::print(stderr, "vigil {}: out of memory{}{}\n", cmd->name, doing.empty() ? "" : " while ",
+               doing);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "vigil {}: internal error: {}\n", cmd->name, e.what());
+    const std::string doing = Doing::Describe();
+    fmt::print(stderr, "vigil {}: internal error{}{}: {}\n", cmd->name,
+               doing.empty() ? "" : " while ", doing, e.what());
   }
   return kExitFailure;
 }

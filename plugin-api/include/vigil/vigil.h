@@ -304,17 +304,21 @@ VIGIL_API vigil_status vigil_event_set_decimal_units(vigil_event* event, uint32_
                                                      int64_t units, uint32_t scale);
 /* A float; NaN and infinities are refused (VIGIL_ERR_INVALID_ARG). */
 VIGIL_API vigil_status vigil_event_set_float(vigil_event* event, uint32_t slot, double value);
+/* A string of at most 65,536 bytes (VIGIL_ERR_LIMIT above; docs/limits.md). */
 VIGIL_API vigil_status vigil_event_set_string(vigil_event* event, uint32_t slot, const char* value,
                                               size_t len);
 /* Microseconds since the Unix epoch, UTC. */
 VIGIL_API vigil_status vigil_event_set_time(vigil_event* event, uint32_t slot, int64_t micros);
 VIGIL_API vigil_status vigil_event_set_duration(vigil_event* event, uint32_t slot, int64_t micros);
-/* A set<string> field: `count` strings given as pointers and lengths. */
+/* A set<string> field: `count` strings given as pointers and lengths; at most
+ * 10,000 strings of at most 65,536 bytes each (VIGIL_ERR_LIMIT above). */
 VIGIL_API vigil_status vigil_event_set_string_set(vigil_event* event, uint32_t slot,
                                                   const char* const* values, const size_t* lens,
                                                   size_t count);
 /* Resets the event and fills it from one JSON object (members not in the schema are
- * ignored; null is missing). The message names the field on VIGIL_ERR_INVALID_ARG. */
+ * ignored; null is missing). The message names the field on VIGIL_ERR_INVALID_ARG, which
+ * is also returned for a string or set above the limits of the setters above. JSON
+ * longer than 16 MiB is refused with VIGIL_ERR_LIMIT. */
 VIGIL_API vigil_status vigil_event_set_json(vigil_event* event, const char* json, size_t len);
 VIGIL_API const char* vigil_event_errmsg(const vigil_event* event);
 

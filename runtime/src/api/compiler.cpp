@@ -48,6 +48,16 @@ class Driver {
       AddPack(path, std::move(text));
       return;
     }
+    // A renamed pack would otherwise be parsed as rules ("unexpected 'vigil'").
+    if ((text && pack::LooksLikePack(*text)) ||
+        (!text && !memory_.contains(PathKey(path)) && options_.allow_filesystem &&
+         pack::LooksLikePack(ReadFileStart(path, 16)))) {
+      diags_.ErrorNoRange(DiagCode::kPackRefused,
+                          fmt::format("pack \"{}\" refused: a pack is loaded by a name ending "
+                                      "in '.vgp'",
+                                      path));
+      return;
+    }
     if (!text) {
       std::string content;
       std::string error;
@@ -277,11 +287,40 @@ class Driver {
     return (base / path).lexically_normal().generic_string();
   }
 
-  void Enqueue(const std::string& path, std::string text, int parent) {
-    if (files_.size() >= limits::kMaxFiles) {
-      diags_.ErrorNoRange(DiagCode::kTooMany,
-                          fmt::format("too many source files (the limit is {})", limits::kMaxFiles));
-      return;
+  // Whether one more source file fits kMaxFiles; if not, says so once, at
+  // the import that asks for it (`at`; null for a file given by the host).
+  bool RoomForAnotherFile(const std::string& path, const SourceRange* at) {
+    if (files_.size() < limits::kMaxFiles) return true;
+    if (!reported_too_many_files_) {
+      std::string message = fmt::format("cannot load \"{}\": too many source files (the limit is {})",
+                                         path, limits::kMaxFiles);
+      if (at != nullptr) {
+        diags_.Error(DiagCode::kTooMany, *at, std::move(message));
+      } else {
+        diags_.ErrorNoRange(DiagCode::kTooMany, std::move(message));
+      }
+      reported_too_many_files_ = true;
+    }
+    return false;
+  }
+
+  // False when a limit refuses the file (the error is reported, at `at` for
+  // an import).
+  bool Enqueue(const std::string& path, std::string text, int parent,
+               const SourceRange* at = nullptr) {
+    if (!RoomForAnotherFile(path, at)) return false;
+    // Each file is parsed alone, but the ASTs of all are kept until planned.
+    source_bytes_ += text.size();
+    if (source_bytes_ > limits::kMaxSourceBytesTotal) {
+      std::string message = fmt::format("cannot compile \"{}\": the rule files of this compilation "
+                                        "would hold {} bytes (the limit is {} in all)",
+                                        path, source_bytes_, limits::kMaxSourceBytesTotal);
+      if (at != nullptr) {
+        diags_.Error(DiagCode::kFileTooLarge, *at, std::move(message));
+      } else {
+        diags_.ErrorNoRange(DiagCode::kFileTooLarge, std::move(message));
+      }
+      return false;
     }
     loaded_.emplace(PathKey(path), files_.size());
     edges_.emplace_back();
@@ -289,6 +328,7 @@ class Driver {
     sema::LoadedFile f;
     f.parent = parent;
     files_.push_back(std::move(f));
+    return true;
   }
 
   // Reports each import that closes a cycle (a imports b imports a), by a
@@ -339,6 +379,7 @@ class Driver {
         edges_[index].push_back(Edge{it->second, imp->path.range});
         continue;
       }
+      if (!RoomForAnotherFile(path, &imp->path.range)) continue;  // before reading it
       std::string text;
       std::string error;
       if (!Load(path, limits::kMaxSourceBytes, &text, &error)) {
@@ -346,8 +387,11 @@ class Driver {
                      fmt::format("cannot import \"{}\": {}", imp->path.value, error));
         continue;
       }
-      edges_[index].push_back(Edge{files_.size(), imp->path.range});
-      Enqueue(path, std::move(text), static_cast<int>(index));
+      const size_t target = files_.size();
+      // Only an enqueued file gets an edge: a refused one (a limit) has no index.
+      if (Enqueue(path, std::move(text), static_cast<int>(index), &imp->path.range)) {
+        edges_[index].push_back(Edge{target, imp->path.range});
+      }
     }
   }
 
@@ -384,6 +428,8 @@ class Driver {
     SourceRange range;  // the import's path, for the message
   };
   std::vector<std::vector<Edge>> edges_;  // imports of each file
+  size_t source_bytes_ = 0;               // of the rule files enqueued (kMaxSourceBytesTotal)
+  bool reported_too_many_files_ = false;  // kMaxFiles is reported once
 };
 
 }  // namespace

@@ -58,9 +58,9 @@ enum class DiagCode : uint16_t {
   kTooDeep = 4004,             // nesting deeper than the limit
   kTooManyErrors = 4005,       // error reporting stopped after the limit
   kTooMany = 4006,             // too many files, rules or list entries
-  kTooManyTokens = 4007,       // a rule file with more tokens or grammar nodes than the limit
-  kSetTooLarge = 4008,         // a set literal with more elements than the limit
-  kRegexTooLarge = 4009,       // a pattern (or all patterns together) compiling to too many instructions
+  kSetTooLarge = 4007,         // a set literal with more elements than the limit
+  kRegexTooLarge = 4008,       // a pattern (or all patterns together) compiling to too many instructions
+  kTooManyTokens = 4009,       // a rule file with more tokens or grammar nodes than the limit
   // Warnings (W5xxx): the rules compile but probably do not say what was meant.
   kUnusedDecl = 5001,          // a const, list, param or let that nothing reads
   kConstantCondition = 5002,   // a condition (or part) that is always true or always false

@@ -31,6 +31,20 @@ const char* KindOf(mode_t mode) {
 
 }  // namespace
 
+std::string ReadFileStart(const std::string& path, size_t n) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return {};
+  struct stat st {};
+  std::string out;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    out.resize(n);
+    ssize_t got = ::read(fd, out.data(), n);
+    out.resize(got > 0 ? static_cast<size_t>(got) : 0);
+  }
+  ::close(fd);
+  return out;
+}
+
 std::string TooLargeMessage(uint64_t size, size_t limit) {
   return fmt::format("file is too large ({} bytes; the limit is {} bytes)", size, limit);
 }

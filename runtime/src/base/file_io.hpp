@@ -15,6 +15,10 @@ namespace vigil {
 // limit holds even when the file grows while it is read.
 bool ReadWholeFile(const std::string& path, size_t limit, std::string* text, std::string* error);
 
+// The first `n` bytes (fewer if the file is shorter) of a regular file, or
+// empty when it cannot be read: for recognising a file by its content.
+std::string ReadFileStart(const std::string& path, size_t n);
+
 // "file is too large (N bytes; the limit is M bytes)": callers recognise it
 // by its start ("file is too large").
 std::string TooLargeMessage(uint64_t size, size_t limit);

@@ -9,6 +9,7 @@
 namespace vigil::limits {
 
 inline constexpr size_t kMaxSourceBytes = 8u << 20;     // one rule file
+inline constexpr size_t kMaxSourceBytesTotal = 32u << 20;  // all the rule files of one compilation
 inline constexpr size_t kMaxListFileBytes = 256u << 20; // one list file
 // Entries of one list file, and of all the list files of one compilation
 // (each string entry costs about 200 bytes of memory while compiling).
@@ -24,9 +25,10 @@ inline constexpr size_t kMaxTokens = 4000000;
 inline constexpr size_t kMaxParseNodes = 8000000;
 inline constexpr size_t kMaxSetElements = 100000;       // elements of one set literal
 // RE2 instructions of one `matches` pattern, and of all the distinct patterns
-// of one compilation: compile time and the work of each match grow with them.
-inline constexpr size_t kMaxRegexProgram = 20000;
-inline constexpr size_t kMaxRegexProgramTotal = 250000;
+// of one compilation: compile time (about 1 ms per 1,000 instructions) and
+// the work of each match grow with them. `\pL{100}x` is 119,305.
+inline constexpr size_t kMaxRegexProgram = 150000;
+inline constexpr size_t kMaxRegexProgramTotal = 500000;
 inline constexpr size_t kMaxExprDepth = 100;            // nested AST expression levels
 inline constexpr size_t kMaxErrors = 20;                // errors reported per compilation
 inline constexpr size_t kMaxWarnings = 50;              // warnings shown per compilation (the rest counted)
@@ -40,6 +42,11 @@ inline constexpr size_t kMaxFixtureBytes = 64u << 20;   // one fixture file (.js
 inline constexpr uint64_t kMaxTestWindowWork = 20000000;
 inline constexpr uint64_t kMaxTestRunWindowWork = 200000000;
 inline constexpr size_t kMaxListEntries = 50000000;     // values of one external list
+// One event: its JSON (a line of an events file, vigil_event_set_json), each
+// string value, and the items of a set<string> value.
+inline constexpr size_t kMaxEventJsonBytes = 16u << 20;
+inline constexpr size_t kMaxEventStringBytes = 65536;
+inline constexpr size_t kMaxEventSetItems = 10000;
 inline constexpr size_t kMaxSnapshotBytes = size_t{4} << 30;  // one state snapshot file
 
 }  // namespace vigil::limits

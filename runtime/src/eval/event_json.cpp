@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "base/event_limits.hpp"
 #include "base/time_util.hpp"
 
 namespace vigil::eval {
@@ -63,6 +64,10 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
   last_id_ = {};
   ++m.line;
   if (m.seen.size() != event.size()) m.seen.assign(event.size(), 0);
+  if (std::string problem = EventJsonProblem(json.size()); !problem.empty()) {
+    *error = std::move(problem);
+    return false;
+  }
   // Content after the object ("{} x") would be ignored by the parser: refuse it.
   std::string_view trimmed = Trim(json);
   while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) {
@@ -120,6 +125,10 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
     if (IsIdKey(key) && type == od::json_type::string) {
       std::string_view id;
       if (!value.get_string().get(id)) {
+        if (std::string problem = EventStringProblem(field.name, id.size()); !problem.empty()) {
+          *error = std::move(problem);
+          return false;
+        }
         m.id.assign(id);
         last_id_ = m.id;
         event.SetString(slot, id);
@@ -147,7 +156,15 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
                                Expected(t));
           return false;
         }
+        if (std::string problem = EventStringProblem(field.name, s.size()); !problem.empty()) {
+          *error = std::move(problem);
+          return false;
+        }
         m.items.push_back(s);
+        if (std::string problem = EventSetProblem(field.name, m.items.size()); !problem.empty()) {
+          *error = std::move(problem);
+          return false;
+        }
       }
       event.SetStringSet(slot, m.items);
       continue;
@@ -193,6 +210,10 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
       case Kind::kString: {
         std::string_view s;
         if (type != od::json_type::string || value.get_string().get(s)) return mismatch();
+        if (std::string problem = EventStringProblem(field.name, s.size()); !problem.empty()) {
+          *error = std::move(problem);
+          return false;
+        }
         event.SetString(slot, s);
         break;
       }

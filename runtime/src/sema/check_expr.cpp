@@ -195,51 +195,46 @@ Type Checker::CheckName(ast::Expr& e) {
 // Compiles a `matches` pattern once per distinct text, within a budget: RE2
 // matches in linear time, but its compile time and the work of each match
 // grow with the compiled program, which a short pattern can make huge
-// (`\pL{100}` is 119,000 instructions). A small probe compile measures the
-// program (and gives up early on huge ones) before the real compile, whose
-// larger memory budget keeps matching on RE2's fast DFA.
+// (`\pL{100}` is 119,000 instructions, ~120 ms to compile). RE2's memory
+// budget (its default, 8 MiB) stops a compile early above about 170,000
+// instructions; the program's size is then checked against the limits.
 std::optional<uint32_t> Checker::CompileRegex(const std::string& text, SourceRange range) {
   auto known = regex_by_pattern_.find(text);
   if (known != regex_by_pattern_.end()) return known->second;
   if (diags_.saturated()) return std::nullopt;  // nothing more will be reported: spend no time
+  // Once the total is spent (and reported), later patterns are not compiled.
+  if (regex_budget_spent_) return std::nullopt;
   constexpr const char* kLargeHelp =
       "Unicode classes such as \\pL hold thousands of characters: repeat them less, or use "
       "ASCII classes such as [A-Za-z]";
-  RE2::Options probe_options;
-  probe_options.set_log_errors(false);
-  probe_options.set_max_mem(kRegexProbeMemory);
-  RE2 probe(text, probe_options);
-  if (probe.error_code() == RE2::ErrorPatternTooLarge ||
-      (probe.ok() && static_cast<size_t>(probe.ProgramSize()) > limits::kMaxRegexProgram)) {
-    Error(DiagCode::kRegexTooLarge, range,
-          probe.ok() ? fmt::format("regular expression is too large: it compiles to {} "
-                                   "instructions (the limit is {})",
-                                   probe.ProgramSize(), limits::kMaxRegexProgram)
-                     : fmt::format("regular expression is too large: it compiles to more than {} "
-                                   "instructions",
-                                   limits::kMaxRegexProgram),
-          kLargeHelp);
-    return std::nullopt;
-  }
-  if (!probe.ok()) {
-    Error(DiagCode::kBadRegex, range, fmt::format("invalid regular expression: {}", probe.error()),
-          "patterns use RE2 syntax (no backreferences or lookaround)");
-    return std::nullopt;
-  }
-  regex_program_total_ += static_cast<size_t>(probe.ProgramSize());
-  if (regex_program_total_ > limits::kMaxRegexProgramTotal) {
-    Error(DiagCode::kRegexTooLarge, range,
-          fmt::format("with this pattern, the regular expressions compile to {} instructions in "
-                      "all (the limit is {})",
-                      regex_program_total_, limits::kMaxRegexProgramTotal),
-          kLargeHelp);
-    return std::nullopt;
-  }
   RE2::Options options;
   options.set_log_errors(false);
   auto re = std::make_unique<RE2>(text, options);
-  if (!re->ok()) {  // cannot happen after the probe; never keep a broken regex
-    Error(DiagCode::kBadRegex, range, fmt::format("invalid regular expression: {}", re->error()));
+  const size_t size = re->ok() ? static_cast<size_t>(re->ProgramSize()) : 0;
+  if (re->error_code() == RE2::ErrorPatternTooLarge || size > limits::kMaxRegexProgram) {
+    Error(DiagCode::kRegexTooLarge, range,
+          re->ok() ? fmt::format("regular expression is too large: it compiles to {} "
+                                 "instructions (the limit is {})",
+                                 size, limits::kMaxRegexProgram)
+                   : fmt::format("regular expression is too large: it compiles to more than {} "
+                                 "instructions",
+                                 limits::kMaxRegexProgram),
+          kLargeHelp);
+    return std::nullopt;
+  }
+  if (!re->ok()) {
+    Error(DiagCode::kBadRegex, range, fmt::format("invalid regular expression: {}", re->error()),
+          "patterns use RE2 syntax (no backreferences or lookaround)");
+    return std::nullopt;
+  }
+  regex_program_total_ += size;
+  if (regex_program_total_ > limits::kMaxRegexProgramTotal) {
+    Error(DiagCode::kRegexTooLarge, range,
+          fmt::format("with this pattern, the regular expressions compile to {} instructions in "
+                      "all (the limit is {}); the patterns after it are not compiled",
+                      regex_program_total_, limits::kMaxRegexProgramTotal),
+          kLargeHelp);
+    regex_budget_spent_ = true;
     return std::nullopt;
   }
   const auto index = static_cast<uint32_t>(module_.regexes.size());

@@ -2,6 +2,7 @@
 #include <unordered_set>
 
 #include "base/semver.hpp"
+#include "base/event_limits.hpp"
 #include "sema/checker_impl.hpp"
 #include "sema/suggest.hpp"
 
@@ -32,6 +33,7 @@ void Checker::CheckTests() {
     known_ids.insert(r.decl->id.text);
   }
 
+  bool reported_no_schema = false;
   for (ast::TestDecl* t : All<ast::TestDecl>(files_)) {
     TestCase tc;
     tc.name = t->name.value;
@@ -44,6 +46,17 @@ void Checker::CheckTests() {
       step.range = s.range;
       for (ast::EventField& f : s.fields) {
         int slot = module_.schema.Find(f.name.text);
+        if (slot < 0 && used_schema_ == nullptr) {
+          // Without a schema every field is unknown: say why once, not per field.
+          if (!reported_no_schema) {
+            Error(DiagCode::kUnknownName, f.name.range,
+                  fmt::format("unknown field '{}' in test event: no schema is in use", f.name.text),
+                  "test events follow the schema the rules use: add 'uses schema NAME', or check "
+                  "this file together with the rule files (vigil check DIR)");
+            reported_no_schema = true;
+          }
+          continue;
+        }
         if (slot < 0) {
           Error(DiagCode::kUnknownName, f.name.range,
                 fmt::format("unknown field '{}' in test event", f.name.text),
@@ -55,6 +68,16 @@ void Checker::CheckTests() {
         if (!v) continue;
         if (v->type.kind == Kind::kError && v->type.is_set) v->type = want;  // {}
         if (!ConvertConst(*v, want, f.value->range, "value")) continue;
+        // The limits every event meets, however it is made (base/event_limits.hpp).
+        const eval::FieldInfo& info = module_.schema.fields[slot];
+        std::string problem = want.is_set ? EventSetProblem(info.name, v->strs.size())
+                              : want.kind == Kind::kString
+                                  ? EventStringProblem(info.name, v->scalar.str().size())
+                                  : std::string();
+        if (!problem.empty()) {
+          Error(DiagCode::kBadEventValue, f.value->range, problem);
+          continue;
+        }
         TestEventField field;
         field.slot = static_cast<uint32_t>(slot);
         if (want.is_set) {
@@ -170,6 +193,7 @@ void Checker::ApplyOverrides(bool params) {
         std::optional<ConstValue> v = EvalConst(*item.value, "an override value");
         if (v && param.value.type.ok() && ConvertConst(*v, param.value.type, item.value->range, "value")) {
           param.value = std::move(*v);
+          param.overridden_at = item.value->range;
         }
         continue;
       }

@@ -321,7 +321,8 @@ void Checker::CheckConst(uint32_t index) {
           "declare it as a list: list NAME: set<string> = {}");
     v.reset();
   }
-  module_.consts[index] = ConstInfo{d.name.text, v.value_or(ConstValue{}), d.range};
+  module_.consts[index] =
+      ConstInfo{d.name.text, v.value_or(ConstValue{}), d.range, false, std::nullopt};
   const_state_[index] = Visit::kDone;
 }
 

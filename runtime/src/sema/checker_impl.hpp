@@ -76,9 +76,6 @@ class Checker {
   int32_t FindDecision(const ast::Ident& name);
   // A `matches` pattern's index in module_.regexes (shared by equal patterns).
   std::optional<uint32_t> CompileRegex(const std::string& text, SourceRange range);
-  // RE2's memory for the probe compile: enough for kMaxRegexProgram
-  // instructions, so that it gives up early on much larger programs.
-  static constexpr int64_t kRegexProbeMemory = int64_t{1} << 20;
 
  public:
   std::vector<LoadedFile>& files_;
@@ -109,6 +106,7 @@ class Checker {
   std::unordered_map<std::string, RulesetRules> rules_by_ruleset_;  // rule set name → its rules
   std::unordered_map<std::string, uint32_t> regex_by_pattern_;
   size_t regex_program_total_ = 0;  // instructions of the distinct patterns (limits::kMaxRegexProgramTotal)
+  bool regex_budget_spent_ = false;  // the total was exceeded (and reported)
   size_t list_entries_ = 0;  // entries of the list files read so far (limits::kMaxListEntriesTotal)
 };
 

@@ -15,7 +15,7 @@ std::string_view Checker::Intern(std::string s) {
 }
 
 uint32_t Checker::AddSetLiteral(ConstValue v) {
-  module_.consts.push_back(ConstInfo{{}, std::move(v), {}});
+  module_.consts.push_back(ConstInfo{{}, std::move(v), {}, false, std::nullopt});
   const_state_.push_back(Visit::kDone);
   return static_cast<uint32_t>(module_.consts.size() - 1);
 }
@@ -225,7 +225,7 @@ void Checker::ForEachListEntry(const ast::ListDecl& decl, uint32_t file_id,
   const size_t entries = CountListEntries(text);
   if (entries > limits::kMaxListFileEntries) {
     Error(DiagCode::kTooMany, decl.path.range,
-          fmt::format("list file \"{}\" has {} entries (the limit is {} a list file)",
+          fmt::format("list file \"{}\" has {} entries (the limit is {} per list file)",
                       decl.path.value, entries, limits::kMaxListFileEntries),
           "a host supplies larger lists as external lists (`list NAME: set<string> external`)");
     return;

@@ -79,7 +79,9 @@ bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags
   parser.removeErrorListeners();
   parser.removeParseListeners();
   try {
-    tokens.fill();
+    // Tokens are lexed as the parser needs them (not all first), so that a
+    // limit met early in the file (a set literal's elements) is reported
+    // before the limit on the file's tokens.
     // Stage 1: SLL prediction, bail out at the first error.
     auto bail = std::make_shared<antlr4::BailErrorStrategy>();
     parser.setErrorHandler(bail);
