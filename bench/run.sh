@@ -8,6 +8,8 @@
 #   bash bench/run.sh gbench [N...]   Google Benchmark's stateless loops (vigil_eval_bench)
 #   bash bench/run.sh velocity        2,000,000 velocity events, 1 and 2 threads (vigil_velocity_bench)
 #   bash bench/run.sh lsp             vigil lsp: keystroke to diagnostics, coalition pack and 10,000 rules
+#   bash bench/run.sh limits          time and peak memory on the inputs of docs/limits.md
+#                                     (100,000 rules, regex budget, huge strings, repeats, lists)
 #
 # It builds vigil in release mode, generates each workload once with the
 # seeded generator ../shared/bench/gen.py (cached in build/bench-data), writes
@@ -67,8 +69,12 @@ case $mode in
     build
     "$root/build/bench/vigil_velocity_bench" --workload "$data/vel100"
     ;;
+  limits)
+    build
+    /usr/bin/python3 "$root/bench/limits_bench.py" "$root/build/vigil" "$data/limits"
+    ;;
   *)
-    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity]" >&2
+    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity | lsp [N...] | limits]" >&2
     exit 2
     ;;
 esac

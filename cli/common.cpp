@@ -158,7 +158,7 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
   }
   const size_t entries = CountListEntries(text);
   if (entries > limits::kMaxListFileEntries) {
-    *error = fmt::format("\"{}\" has {} entries (the limit is {} a list file)", path, entries,
+    *error = fmt::format("\"{}\" has {} entries (the limit is {} per list file)", path, entries,
                          limits::kMaxListFileEntries);
     return false;
   }

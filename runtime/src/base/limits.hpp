@@ -19,10 +19,11 @@ inline constexpr size_t kMaxNameLength = 256;           // identifiers, in bytes
 inline constexpr size_t kMaxStringLength = 65536;       // string literals, in bytes
 inline constexpr size_t kMaxParseDepth = 400;           // nested grammar rules while parsing
 // Tokens (comments and blanks not counted) and grammar nodes of one parse:
-// they bound the parser's memory, which is about 100 bytes a token and 150 a
-// node. 100,000 typical rules take about 1.5 M tokens and 3 M nodes.
-inline constexpr size_t kMaxTokens = 4000000;
-inline constexpr size_t kMaxParseNodes = 8000000;
+// they bound the parser's memory (ANTLR's tokens and parse tree take about
+// 300 bytes a node). 100,000 typical rules take about 1.5 M tokens and 3 M
+// nodes, and 1 GB while they are parsed.
+inline constexpr size_t kMaxTokens = 2000000;
+inline constexpr size_t kMaxParseNodes = 4000000;
 inline constexpr size_t kMaxSetElements = 100000;       // elements of one set literal
 // RE2 instructions of one `matches` pattern, and of all the distinct patterns
 // of one compilation: compile time (about 1 ms per 1,000 instructions) and
