@@ -19,6 +19,8 @@
 #                                     cluster and must agree with the embedded engine on each,
 #                                     and the kill -9 failover test is run 5 times for the loss
 #                                     window (tests/redis)
+#   bash bench/run.sh limits          time and peak memory on the inputs of docs/limits.md
+#                                     (100,000 rules, regex budget, huge strings, repeats, lists)
 #
 # It builds vigil in release mode, generates each workload once with the
 # seeded generator ../shared/bench/gen.py (cached in build/bench-data), writes
@@ -127,8 +129,12 @@ case $mode in
       /usr/bin/python3 "$root/tests/redis/cluster_test.py" "$host" failover | cut -c1-400
     done
     ;;
+  limits)
+    build
+    /usr/bin/python3 "$root/bench/limits_bench.py" "$root/build/vigil" "$data/limits"
+    ;;
   *)
-    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity | lsp | report [EVENTS ALERTS] | cluster]" >&2
+    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity | lsp [N...] | limits | report [EVENTS ALERTS] | cluster]" >&2
     exit 2
     ;;
 esac

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,11 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
 bool CollectDirectory(const std::string& dir, std::vector<std::string>* rules,
                       std::vector<std::string>* fixtures, std::string* error);
 
+// Rule-file arguments of check, eval, explain and diff: a directory stands
+// for every .vgl file below it, as `vigil test DIR` reads it.
+bool ExpandRulePaths(const std::vector<std::string>& paths, std::vector<std::string>* files,
+                     std::string* error);
+
 // Compile options from the environment: VIGIL_HMAC_KEYS, VIGIL_HOST_SCHEMA,
 // VIGIL_TRUSTED_KEYS, VIGIL_REVOKED_KEYS, VIGIL_MIN_PACK_VERSION,
 // VIGIL_SIGNED_ONLY, VIGIL_LOCAL_FILES (fail closed), and from the command
@@ -95,13 +101,36 @@ int TakeCompileFlag(const std::vector<std::string>& args, size_t& i, std::string
   "                        default only in each rule file's own directory tree)\n"
 
 // Compiles rule files with OptionsFromEnvironment, printing diagnostics and
-// every override applied to stderr (`side` labels them, for vigil diff).
-Compilation CompileAndReport(const std::vector<std::string>& files, const char* side = nullptr);
+// every override applied to stderr (`side` labels them, for vigil diff; at
+// most `max_warnings` warnings, then their count; 0: all).
+Compilation CompileAndReport(const std::vector<std::string>& files, const char* side = nullptr,
+                             size_t max_warnings = limits::kMaxWarnings);
+
+// What the command is working on, named if it runs out of memory after all
+// ("out of memory while reading \"e.jsonl\" (line 12)"). Scoped; the innermost
+// one is named, also after an exception has unwound it. The CLI is
+// single-threaded.
+class Doing {
+ public:
+  explicit Doing(std::string what, const uint64_t* line = nullptr);
+  ~Doing();
+  Doing(const Doing&) = delete;
+  Doing& operator=(const Doing&) = delete;
+  // "reading \"e.jsonl\" (line 12)": the innermost Doing in scope, or else
+  // the innermost one an exception left; or empty.
+  static std::string Describe();
+
+ private:
+  std::string what_;
+  const uint64_t* line_;
+  Doing* outer_;
+  int exceptions_;  // std::uncaught_exceptions() when made
+};
 
 // Reads a file (or stdin for "-") line by line with a cap on line length.
 class LineReader {
  public:
-  static constexpr size_t kMaxLine = 16u << 20;
+  static constexpr size_t kMaxLine = limits::kMaxEventJsonBytes;
   explicit LineReader(std::FILE* file) : file_(file) {}
   // Returns false at end of input. `too_long` is set for a line over kMaxLine
   // (its content is dropped, the reader moves past it).

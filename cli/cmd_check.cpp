@@ -9,6 +9,7 @@ int RunCheck(const std::vector<std::string>& args) {
   const Command& self = *FindCommand("check");
   std::vector<std::string> files;
   bool werror = false;
+  size_t max_warnings = limits::kMaxWarnings;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     std::string problem;
@@ -20,18 +21,30 @@ int RunCheck(const std::vector<std::string>& args) {
       werror = true;
       continue;
     }
+    if (a == "--all-warnings") {
+      max_warnings = 0;
+      continue;
+    }
     if (a.starts_with("-") && a != "-") return Usage(self, fmt::format("unknown option '{}'", a));
     files.push_back(a);
   }
   if (files.empty()) return Usage(self, "no rule files given");
-  Compilation c = CompileAndReport(files);
+  std::string error;
+  std::vector<std::string> paths = std::move(files);
+  if (!ExpandRulePaths(paths, &files, &error)) {
+    fmt::print(stderr, "vigil check: {}\n", error);
+    return kExitUsage;
+  }
+  Compilation c = CompileAndReport(files, nullptr, max_warnings);
   if (!c.ok()) {
     size_t n = c.error_count();
     fmt::print(stderr, "{} error{}\n", n, n == 1 ? "" : "s");
     return kExitFailure;
   }
-  size_t warnings = 0;
-  for (const auto& d : c.diagnostics) warnings += d.severity == Severity::kWarning ? 1 : 0;
+  size_t warnings = c.warnings_not_shown;  // W5013 counts them; it is not one itself
+  for (const auto& d : c.diagnostics) {
+    warnings += d.severity == Severity::kWarning && d.code != DiagCode::kWarningsNotShown ? 1 : 0;
+  }
   if (werror && warnings > 0) {
     fmt::print(stderr, "{} warning{} (-Werror)\n", warnings, warnings == 1 ? "" : "s");
     return kExitFailure;

@@ -25,15 +25,10 @@ constexpr size_t kExamples = 3;
 // --old-with / --new-with (overrides).
 bool Expand(const std::string& path, const std::vector<std::string>& with,
             std::vector<std::string>* files) {
-  std::error_code ec;
   std::string error;
-  if (std::filesystem::is_directory(path, ec)) {
-    if (!CollectDirectory(path, files, nullptr, &error)) {
-      fmt::print(stderr, "vigil diff: {}\n", error);
-      return false;
-    }
-  } else {
-    files->push_back(path);
+  if (!ExpandRulePaths({path}, files, &error)) {
+    fmt::print(stderr, "vigil diff: {}\n", error);
+    return false;
   }
   files->insert(files->end(), with.begin(), with.end());
   return true;
@@ -201,7 +196,9 @@ int RunDiff(const std::vector<std::string>& args) {
   LineReader reader(in);
   std::string line, error;
   bool too_long = false;
-  size_t number = 0, evaluated = 0, skipped = 0, firings_changed = 0;
+  uint64_t number = 0;
+  size_t evaluated = 0, skipped = 0, firings_changed = 0;
+  Doing reading(fmt::format("reading \"{}\"", events), &number);
   std::vector<RuleDiff> rules(common.size());
   std::map<std::pair<std::string, std::string>, Examples> decisions;
   while (reader.Next(line, &too_long)) {

@@ -130,6 +130,13 @@ int RunEval(const std::vector<std::string>& args) {
   }
   if (a.rules.empty()) return Usage(self, "no rule files given (--rules FILES...)");
   if (!have_events) return Usage(self, "no events given (--events FILE.jsonl)");
+  std::vector<std::string> rule_files;
+  std::string expand_error;
+  if (!ExpandRulePaths(a.rules, &rule_files, &expand_error)) {
+    fmt::print(stderr, "vigil eval: {}\n", expand_error);
+    return kExitUsage;
+  }
+  a.rules = std::move(rule_files);
 
   Compilation c = CompileAndReport(a.rules);
   if (!c.ok()) {
@@ -159,6 +166,7 @@ int RunEval(const std::vector<std::string>& args) {
   eval::Session session(c.program, store);
   std::string state_error;
   if (!a.state.empty() && ::access(a.state.c_str(), F_OK) == 0) {
+    Doing loading(fmt::format("loading the state \"{}\"", a.state));
     if (!store->Load(a.state, &state_error)) {
       fmt::print(stderr, "vigil eval: cannot load the state: {}\n", state_error);
       if (in != stdin) std::fclose(in);
@@ -181,6 +189,7 @@ int RunEval(const std::vector<std::string>& args) {
   uint64_t outliers = 0;
   bool too_long = false;
   int status = kExitOk;
+  Doing reading(fmt::format("reading \"{}\"", shown), &number);
   while (lines.Next(line, &too_long)) {
     ++number;
     if (!too_long && line.find_first_not_of(" \t") == std::string::npos) continue;
@@ -228,6 +237,7 @@ int RunEval(const std::vector<std::string>& args) {
     status = kExitFailure;
   }
   if (in != stdin) std::fclose(in);
+  Doing saving(fmt::format("saving the state \"{}\"", a.state));
   if (!a.state.empty() && !store->Save(a.state, &state_error)) {
     fmt::print(stderr, "vigil eval: cannot save the state: {}\n", state_error);
     status = kExitFailure;

@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -123,17 +126,13 @@ void Draw(simdjson::dom::element node, simdjson::dom::object lets, const std::st
   }
 }
 
-bool ReadText(const std::string& arg, std::string* text) {
+// The event: inline JSON, or @FILE (one line's worth at most).
+bool ReadText(const std::string& arg, std::string* text, std::string* error) {
   if (!arg.starts_with("@")) {
     *text = arg;
     return true;
   }
-  std::ifstream in(arg.substr(1), std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  *text = s.str();
-  return true;
+  return ReadInput(arg.substr(1), LineReader::kMaxLine, text, error);
 }
 
 }  // namespace
@@ -175,9 +174,16 @@ int RunExplain(const std::vector<std::string>& args) {
   }
   if (rules.empty()) return Usage(self, "no rule files given (--rules FILES...)");
   if (event_arg.empty()) return Usage(self, "no event given (--event JSON or --event @FILE)");
-  std::string event_text;
-  if (!ReadText(event_arg, &event_text)) {
-    fmt::print(stderr, "vigil explain: cannot read \"{}\"\n", event_arg.substr(1));
+  std::vector<std::string> rule_files;
+  std::string expand_error;
+  if (!ExpandRulePaths(rules, &rule_files, &expand_error)) {
+    fmt::print(stderr, "vigil explain: {}\n", expand_error);
+    return kExitUsage;
+  }
+  rules = std::move(rule_files);
+  std::string event_text, read_error;
+  if (!ReadText(event_arg, &event_text, &read_error)) {
+    fmt::print(stderr, "vigil explain: cannot read \"{}\": {}\n", event_arg.substr(1), read_error);
     return kExitFailure;
   }
   while (!event_text.empty() && (event_text.back() == '\n' || event_text.back() == '\r')) {
@@ -197,24 +203,29 @@ int RunExplain(const std::vector<std::string>& args) {
   std::string error;
   if (!history.empty()) {  // earlier events, recorded for the aggregates
     std::error_code dir_error;
-    std::ifstream in(history, std::ios::binary);
-    if (!in || std::filesystem::is_directory(history, dir_error)) {
-      fmt::print(stderr, "vigil explain: cannot read \"{}\"\n", history);
+    const bool is_dir = std::filesystem::is_directory(history, dir_error);
+    std::FILE* in = is_dir ? nullptr : std::fopen(history.c_str(), "rb");
+    if (in == nullptr) {
+      fmt::print(stderr, "vigil explain: cannot read \"{}\": {}\n", history,
+                 is_dir ? "it is a directory" : std::strerror(errno));
       return kExitFailure;
     }
+    LineReader lines(in);
     std::string line;
     size_t number = 0;
-    while (std::getline(in, line)) {
+    bool too_long = false;
+    while (lines.Next(line, &too_long)) {
       ++number;
-      if (number == 1) StripUtf8Bom(line);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      if (!reader.Read(line, event, &error)) {
+      if (!too_long && line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      if (too_long) error = fmt::format("line is longer than {} bytes", LineReader::kMaxLine);
+      if (too_long || !reader.Read(line, event, &error)) {
         fmt::print(stderr, "{}:{}: {}\n", history, number, error);
+        std::fclose(in);
         return kExitFailure;
       }
       session.Record(event);
     }
+    std::fclose(in);
   }
   if (!reader.Read(event_text, event, &error)) {
     fmt::print(stderr, "vigil explain: the event: {}\n", error);

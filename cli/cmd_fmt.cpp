@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
+#include "base/file_io.hpp"
+#include "base/limits.hpp"
 #include "cli.hpp"
 #include "format/formatter.hpp"
 
@@ -29,18 +29,17 @@ int RunFmt(const std::vector<std::string>& args) {
   int status = kExitOk;
   size_t changed = 0;
   for (const std::string& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      fmt::print(stderr, "vigil fmt: cannot read \"{}\"\n", path);
+    Doing formatting(fmt::format("formatting \"{}\"", path));
+    std::string text, error;
+    if (!ReadWholeFile(path, limits::kMaxSourceBytes, &text, &error)) {
+      fmt::print(stderr, "vigil fmt: cannot read \"{}\": {}\n", path, error);
       status = kExitFailure;
       continue;
     }
-    std::ostringstream buf;
-    buf << in.rdbuf();
     // The file as it is on disk: a byte-order mark is skipped when reading
     // (base/bom.hpp) and not written back, so a file that has one needs
     // formatting.
-    const std::string raw = buf.str();
+    const std::string raw = std::move(text);
     SourceManager sources;
     uint32_t id = sources.Add(path, raw);
     DiagSink diags;

@@ -50,6 +50,7 @@ int RunList(const std::vector<std::string>& args) {
     }
   }
   if (in_path.empty()) return Usage(self, "no input file given");
+  Doing hashing(fmt::format("hashing \"{}\"", in_path));
   std::string input, error;
   if (!ReadInput(in_path, limits::kMaxListFileBytes, &input, &error)) {
     fmt::print(stderr, "vigil list hash: cannot read \"{}\": {}\n", in_path, error);
@@ -61,29 +62,42 @@ int RunList(const std::vector<std::string>& args) {
     fmt::print(stderr, "{}\n", bad);  // "names.txt:2: ...", as the line errors below
     return kExitFailure;
   }
+  const size_t entries = CountListEntries(input);
+  if (entries > limits::kMaxListFileEntries) {
+    fmt::print(stderr, "vigil list hash: \"{}\" has {} entries (the limit is {} a list file)\n",
+               in_path, entries, limits::kMaxListFileEntries);
+    return kExitFailure;
+  }
   // The plain list's own syntax (base/list_file.hpp); an entry's expiry is
-  // kept on its digest's line.
+  // kept on its digest's line. The first kMaxErrors bad lines are named,
+  // the rest counted.
   const ListDigest digest(norm, key);
   size_t errors = 0;
+  auto report = [&](const std::string& message) {
+    if (++errors <= limits::kMaxErrors) fmt::print(stderr, "{}\n", message);
+  };
   std::vector<std::string> lines;
+  lines.reserve(entries);
   std::string scratch;
   char hex[kDigestHexLen];
   ForEachListLine(input, [&](const ListLine& line) {
     scratch.resize(line.value.size());
     if (line.bad_expiry) {
-      fmt::print(stderr, "{}:{}: '{}' is not an expiry date\n", in_path, line.number,
-                 std::string(line.expiry.substr(0, 40)));
-      ++errors;
+      report(fmt::format("{}:{}: '{}' is not an expiry date", in_path, line.number,
+                         std::string(line.expiry.substr(0, 40))));
     } else if (NormalizeInto(norm, line.value, scratch.data()) == 0) {
-      fmt::print(stderr, "{}:{}: \"{}\" is empty after normalisation '{}'\n", in_path, line.number,
-                 std::string(line.value.substr(0, 40)), NormalizationName(norm));
-      ++errors;
+      report(fmt::format("{}:{}: \"{}\" is empty after normalisation '{}'", in_path, line.number,
+                         std::string(line.value.substr(0, 40)), NormalizationName(norm)));
     } else {
       digest.Hex(line.value, scratch.data(), hex);
       lines.emplace_back(hex, kDigestHexLen);
       if (line.expires) lines.back() += " @expires " + std::string(line.expiry);
     }
   });
+  if (errors > limits::kMaxErrors) {
+    fmt::print(stderr, "vigil list hash: {} bad lines in all (the first {} are shown)\n", errors,
+               limits::kMaxErrors);
+  }
   if (errors > 0) return kExitFailure;
   std::sort(lines.begin(), lines.end());
   lines.erase(std::unique(lines.begin(), lines.end()), lines.end());

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <utility>
 
 #include "cli.hpp"
 #include "lsp/server.hpp"
@@ -21,7 +22,11 @@ int RunLsp(const std::vector<std::string>& args) {
   std::signal(SIGPIPE, SIG_IGN);
   std::error_code ec;
   std::string cwd = std::filesystem::current_path(ec).generic_string();
-  lsp::Server server(OptionsFromEnvironment(), cwd);
+  // An editor shows each warning at its place: none is capped (the CLI caps
+  // what it prints, docs/limits.md).
+  CompileOptions options = OptionsFromEnvironment();
+  options.max_warnings = 0;
+  lsp::Server server(std::move(options), cwd);
   return lsp::RunServer(server, STDIN_FILENO, STDOUT_FILENO);
 }
 

@@ -100,9 +100,20 @@ int Build(const std::vector<std::string>& args) {
   std::vector<std::string> members = m.files;
   for (const auto& l : m.lists) members.push_back(l.path);
   members.insert(members.end(), m.fixtures.begin(), m.fixtures.end());
+  if (members.size() >= pack::kMaxPackFiles) {
+    return Fail(fmt::format("{}: {} files; a pack holds at most {}", manifest_path, members.size(),
+                            pack::kMaxPackFiles - 1));
+  }
+  // The pack's bytes in all stay within what a member will load.
+  size_t total = text.size();
   for (const std::string& p : members) {
     std::string bytes;
-    if (!ReadAll((fs::path(dir) / p).string(), pack::kMaxPackBytes, &bytes, &error)) return Fail(error);
+    const std::string path = (fs::path(dir) / p).string();
+    if (!ReadAll(path, pack::kMaxPackBytes - total, &bytes, &error)) {
+      return Fail(fmt::format("{} (a pack holds at most {} bytes in all)", error,
+                              pack::kMaxPackBytes));
+    }
+    total += bytes.size();
     files[p] = std::move(bytes);
   }
   std::string image = pack::WriteImage(files);

@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "api/test_runner.hpp"
+#include "base/file_io.hpp"
+#include "base/limits.hpp"
 #include "cli.hpp"
 
 namespace vigil::cli {
@@ -16,6 +19,61 @@ namespace {
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Whether a rule file's text declares an inline test (a line starting with
+// `test "`): a hint, not a parse.
+bool DeclaresTests(std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    size_t first = line.find_first_not_of(" \t");
+    if (first != std::string_view::npos) {
+      line.remove_prefix(first);
+      if (line.starts_with("test")) {
+        line.remove_prefix(4);
+        size_t next = line.find_first_not_of(" \t");
+        if (next > 0 && next != std::string_view::npos && line[next] == '"') return true;
+      }
+    }
+    pos = end + 1;
+  }
+  return false;
+}
+
+// The .vgl files beside the given ones (in their directories, not given)
+// that declare tests: `vigil test rules.vgl` with the tests in tests.vgl.
+std::vector<std::string> SiblingsWithTests(const std::vector<std::string>& given) {
+  constexpr size_t kMaxLookedAt = 200;  // files read for the hint
+  std::set<fs::path> given_paths, dirs;
+  for (const std::string& g : given) {
+    fs::path p = fs::path(g).lexically_normal();
+    given_paths.insert(p);
+    dirs.insert(p.parent_path());
+  }
+  std::vector<std::string> out;
+  size_t looked_at = 0;
+  for (const fs::path& dir : dirs) {
+    std::error_code ec;
+    std::vector<fs::path> candidates;
+    for (fs::directory_iterator it(dir.empty() ? fs::path(".") : dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      fs::path p = (dir / it->path().filename()).lexically_normal();
+      if (p.extension() == ".vgl" && !given_paths.contains(p)) candidates.push_back(p);
+    }
+    std::sort(candidates.begin(), candidates.end());
+    for (const fs::path& p : candidates) {
+      if (++looked_at > kMaxLookedAt) return out;
+      std::string text, error;
+      if (ReadWholeFile(p.string(), limits::kMaxSourceBytes, &text, &error) &&
+          DeclaresTests(text)) {
+        out.push_back(p.generic_string());
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -78,6 +136,27 @@ int RunTest(const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
+  if (c.tests.empty() && fixtures.empty()) {
+    // "0 passed, 0 failed" and success would hide that nothing was tested.
+    std::vector<std::string> siblings = SiblingsWithTests(rules);
+    if (siblings.empty()) {
+      fmt::print(stderr,
+                 "vigil test: no tests in the files given: write `test \"NAME\" {{ ... }}` "
+                 "blocks, or give .jsonl fixtures\n");
+    } else {
+      std::string names;
+      for (const std::string& s : siblings) names += fmt::format("{}\"{}\"", names.empty() ? "" : ", ", s);
+      fmt::print(stderr,
+                 "vigil test: no tests in the files given, but {} beside them hold{} tests: give "
+                 "{} too, or the directory (vigil test {})\n",
+                 names, siblings.size() == 1 ? "s" : "", siblings.size() == 1 ? "it" : "them",
+                 fs::path(siblings[0]).parent_path().empty()
+                     ? "."
+                     : fs::path(siblings[0]).parent_path().generic_string());
+    }
+    return kExitFailure;
+  }
+  Doing running("running the tests");
   TestReport report = RunTests(c, fixtures);
   for (const TestOutcome& t : report.tests) {
     fmt::print("{}  {}  ({}, {} event{})\n", t.passed() ? "PASS" : "FAIL", t.name, t.file,

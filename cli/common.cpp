@@ -168,9 +168,18 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
     *error = std::move(bad_text);
     return false;
   }
+  const size_t entries = CountListEntries(text);
+  if (entries > limits::kMaxListFileEntries) {
+    *error = fmt::format("\"{}\" has {} entries (the limit is {} per list file)", path, entries,
+                         limits::kMaxListFileEntries);
+    return false;
+  }
   // The syntax of list files (base/list_file.hpp), expiries included.
   const int64_t now = NowMicros();
   std::vector<std::string_view> values;
+  std::vector<size_t> line_numbers;  // of each value, for messages
+  values.reserve(entries);
+  line_numbers.reserve(entries);
   size_t expired = 0;
   std::string bad;
   ForEachListLine(text, [&](const ListLine& line) {
@@ -181,6 +190,7 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
       ++expired;
     } else {
       values.push_back(line.value);
+      line_numbers.push_back(line.number);
     }
   });
   if (!bad.empty()) {
@@ -191,7 +201,16 @@ bool SupplyExternalList(const eval::Program& program, const std::string& spec, s
     fmt::print(stderr, "vigil: list '{}': {} expired {} of \"{}\" dropped\n", name, expired,
                expired == 1 ? "entry" : "entries", path);
   }
-  return eval::ReplaceExternalList(*list, values, error);
+  size_t bad_index = 0;
+  if (!eval::ReplaceExternalList(*list, values, error, &bad_index)) {
+    *error = fmt::format("{}:{}: '{}' is not {} (list '{}')", path, line_numbers[bad_index],
+                         std::string(values[bad_index].substr(0, 40)),
+                         list->hashed ? "a SHA-256 digest (64 hex digits)"
+                                      : fmt::format("a value of type {}", KindName(list->kind)),
+                         name);
+    return false;
+  }
+  return true;
 }
 
 bool CollectDirectory(const std::string& dir, std::vector<std::string>* rules,
@@ -248,6 +267,24 @@ int TakeCompileFlag(const std::vector<std::string>& args, size_t& i, std::string
   return 0;
 }
 
+bool ExpandRulePaths(const std::vector<std::string>& paths, std::vector<std::string>* files,
+                     std::string* error) {
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(path, ec)) {
+      files->push_back(path);
+      continue;
+    }
+    const size_t before = files->size();
+    if (!CollectDirectory(path, files, nullptr, error)) return false;
+    if (files->size() == before) {
+      *error = fmt::format("directory \"{}\" holds no rule files (.vgl)", path);
+      return false;
+    }
+  }
+  return true;
+}
+
 CompileOptions OptionsFromEnvironment() {
   CompileOptions options;
   options.allow_pack_overrides = Flags().allow_pack_overrides;
@@ -281,8 +318,16 @@ CompileOptions OptionsFromEnvironment() {
   return options;
 }
 
-Compilation CompileAndReport(const std::vector<std::string>& files, const char* side) {
-  const CompileOptions options = OptionsFromEnvironment();
+Compilation CompileAndReport(const std::vector<std::string>& files, const char* side,
+                             size_t max_warnings) {
+  std::string names;
+  for (size_t i = 0; i < files.size() && i < 3; ++i) {
+    names += fmt::format("{}\"{}\"", i == 0 ? "" : ", ", files[i]);
+  }
+  if (files.size() > 3) names += fmt::format(" and {} more files", files.size() - 3);
+  Doing doing("compiling " + names);
+  CompileOptions options = OptionsFromEnvironment();
+  options.max_warnings = max_warnings;
   Compilation c = CompileFiles(files, options);
   std::string text = c.RenderDiagnostics();
   if (!text.empty()) fmt::print(stderr, "{}", text);
@@ -311,6 +356,35 @@ Compilation CompileAndReport(const std::vector<std::string>& files, const char* 
     }
   }
   return c;
+}
+
+namespace {
+Doing* g_doing = nullptr;
+std::string g_unwound_from;  // the innermost Doing an exception left
+}  // namespace
+
+Doing::Doing(std::string what, const uint64_t* line)
+    : what_(std::move(what)), line_(line), outer_(g_doing),
+      exceptions_(std::uncaught_exceptions()) {
+  g_doing = this;
+}
+
+Doing::~Doing() {
+  // Left by an exception: remember what was being done, for the handler in
+  // main(), which runs after every Doing is gone.
+  if (std::uncaught_exceptions() > exceptions_ && g_unwound_from.empty()) {
+    try {
+      g_unwound_from = Describe();
+    } catch (...) {  // no memory even for the message: say less
+    }
+  }
+  g_doing = outer_;
+}
+
+std::string Doing::Describe() {
+  if (g_doing == nullptr) return g_unwound_from;
+  if (g_doing->line_ == nullptr) return g_doing->what_;
+  return fmt::format("{} (line {})", g_doing->what_, *g_doing->line_);
 }
 
 bool LineReader::Next(std::string& line, bool* too_long) {

@@ -18,7 +18,7 @@ const char kHelpUsage[] = "usage: vigil help [COMMAND]\n";
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"check", "compile rule files and report every error",
-       "usage: vigil check FILES... [-Werror]\n"
+       "usage: vigil check FILES|DIRS... [-Werror] [--all-warnings]\n"
        "\n"
        "Compiles the rule files (with their imports and lists) and prints every\n"
        "diagnostic on stderr as file:line:column with a caret under the span.\n"
@@ -28,9 +28,12 @@ const std::vector<Command>& Commands() {
        "line above it silences one there (docs/diagnostics.md).\n"
        "\n"
        "Every override applied is listed on stderr: its file, rule set and change.\n"
+       "A directory stands for every .vgl file below it. Reporting stops after 20\n"
+       "errors; after 50 warnings the rest are counted (W5013), not shown.\n"
        "\n"
        "options:\n"
-       "  -Werror    treat warnings as errors (exit 1)\n"
+       "  -Werror          treat warnings as errors (exit 1)\n"
+       "  --all-warnings   show every warning\n"
        VIGIL_COMPILE_FLAGS_HELP
        "\n"
        "Exit status: 0 no errors, 1 errors (or warnings with -Werror), 2 bad usage.\n",
@@ -42,7 +45,8 @@ const std::vector<Command>& Commands() {
        "result per event to stdout: decision, score, fired rules, shadow rules.\n"
        "\n"
        "options:\n"
-       "  --rules FILES...      rule files (and override files) to compile together\n"
+       "  --rules FILES...      rule files (and override files) to compile together;\n"
+       "                        a directory stands for every .vgl file below it\n"
        "  --events FILE         JSON Lines events; '-' for stdin\n"
        "  --explain[=all|fired] add the evidence record (docs/explain.md) of every\n"
        "                        rule, or only of the rules that fired (an alert's\n"
@@ -99,7 +103,8 @@ const std::vector<Command>& Commands() {
        "\n"
        "Evaluates one event (without recording it) and prints, for every rule, its\n"
        "condition as a tree with the value of each sub-expression: true, false,\n"
-       "missing, or the value itself; then the fields the condition reads.\n"
+       "missing, or the value itself; then the fields the condition reads. A\n"
+       "directory given to --rules stands for every .vgl file below it.\n"
        "\n"
        "options:\n"
        "  --history FILE.jsonl  record these events first, for windowed aggregates\n"
@@ -319,9 +324,15 @@ int main(int argc, char** argv) {
   try {
     return cmd->run(args);
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "vigil {}: out of memory\n", cmd->name);
+    // Every input has a limit (docs/limits.md) meant to make this unreachable;
+    // if memory still runs out, say what was being read.
+    const std::string doing = Doing::Describe();
+    fmt::print(stderr, "vigil {}: out of memory{}{}\n", cmd->name, doing.empty() ? "" : " while ",
+               doing);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "vigil {}: internal error: {}\n", cmd->name, e.what());
+    const std::string doing = Doing::Describe();
+    fmt::print(stderr, "vigil {}: internal error{}{}: {}\n", cmd->name,
+               doing.empty() ? "" : " while ", doing, e.what());
   }
   return kExitFailure;
 }

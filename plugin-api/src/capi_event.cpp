@@ -4,6 +4,7 @@
 #include "base/bom.hpp"
 #include "base/decimal.hpp"
 #include "base/time_util.hpp"
+#include "base/event_limits.hpp"
 #include "handles.hpp"
 
 using vigil::capi::CheckedText;
@@ -131,6 +132,10 @@ vigil_status vigil_event_set_string(vigil_event* event, uint32_t slot, const cha
                                     size_t len) {
   return SetField(event, [&] {
     size_t s = Slot(event, slot, Scalar(vigil::Kind::kString));
+    const vigil::eval::FieldInfo& field = event->event->schema().fields[s];
+    if (std::string problem = vigil::EventStringProblem(field.name, len); !problem.empty()) {
+      throw Failure{VIGIL_ERR_LIMIT, problem};
+    }
     event->event->SetString(s, CheckedText(value, len, "string"));
   });
 }
@@ -160,9 +165,18 @@ vigil_status vigil_event_set_string_set(vigil_event* event, uint32_t slot,
     if (count > 0 && (values == nullptr || lens == nullptr)) {
       throw Failure{VIGIL_ERR_MISUSE, "values or lens is NULL"};
     }
+    const vigil::eval::FieldInfo& field = event->event->schema().fields[s];
+    if (std::string problem = vigil::EventSetProblem(field.name, count); !problem.empty()) {
+      throw Failure{VIGIL_ERR_LIMIT, problem};
+    }
     std::vector<std::string_view> items;
     items.reserve(count);
-    for (size_t i = 0; i < count; ++i) items.push_back(CheckedText(values[i], lens[i], "set element"));
+    for (size_t i = 0; i < count; ++i) {
+      if (std::string problem = vigil::EventStringProblem(field.name, lens[i]); !problem.empty()) {
+        throw Failure{VIGIL_ERR_LIMIT, problem};
+      }
+      items.push_back(CheckedText(values[i], lens[i], "set element"));
+    }
     event->event->SetStringSet(s, items);
   });
 }
@@ -172,6 +186,9 @@ vigil_status vigil_event_set_json(vigil_event* event, const char* json, size_t l
   ++event->version;
   return Guard(&event->errmsg, [&]() -> vigil_status {
     if (json == nullptr && len > 0) throw Failure{VIGIL_ERR_MISUSE, "json is NULL"};
+    if (std::string problem = vigil::EventJsonProblem(len); !problem.empty()) {
+      throw Failure{VIGIL_ERR_LIMIT, problem};
+    }
     // One reader per thread, not per event: its parser buffers are large, and
     // events kept in bulk (batches) should stay compact.
     thread_local vigil::eval::EventJsonReader reader;

@@ -57,7 +57,7 @@ TEST(CApi, VersionsAgree) {
 
 TEST(CApi, CompileErrorsAreIndexedData) {
   vigil_compiler* c = nullptr;
-  std::string bad = std::string(kRules) + "rule x { when amout > 1 }\nrule y { when country == 5 }\n";
+  std::string bad = std::string(kRules) + "rule x { when amout > 1 then score 1 }\nrule y { when country == 5 then score 1 }\n";
   vigil_ruleset* rs = Build(bad, &c);
   EXPECT_EQ(rs, nullptr);
   EXPECT_STREQ(vigil_compiler_errmsg(c), "2 errors; see the diagnostics");

@@ -198,7 +198,8 @@ def main():
     vigil, repo = os.path.abspath(sys.argv[1]), sys.argv[2]
     failures = (replay_tutorial(vigil, repo) + compile_examples(vigil, repo) +
                 run_commands(vigil, repo, "testing.md") + run_commands(vigil, repo, "sharing.md") +
-                run_commands(vigil, repo, "case.md") + run_commands(vigil, repo, "reporting.md"))
+                run_commands(vigil, repo, "case.md") + run_commands(vigil, repo, "reporting.md") +
+                run_commands(vigil, repo, "limits.md"))
     for f in failures:
         print("FAIL " + f)
     if not failures:

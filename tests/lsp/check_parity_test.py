@@ -21,7 +21,9 @@ HELP = re.compile(r"^\s+(?:\S+\s+)?= help: (?P<help>.*)$")
 
 
 def check_output(vigil, root, files):
-    out = subprocess.run([vigil, "check"] + files, cwd=root, capture_output=True, text=True).stderr
+    # The editor shows every warning; vigil check caps what it prints unless asked.
+    out = subprocess.run([vigil, "check", "--all-warnings"] + files, cwd=root, capture_output=True,
+                         text=True).stderr
     diags = []
     for line in out.splitlines():
         m = LINE.match(line)
@@ -74,6 +76,11 @@ def main():
                   (["lsp/import_errors/root.vgl"], "lsp/import_errors/root.vgl"),
                   (["lsp/import_errors/missing_import.vgl"], "lsp/import_errors/missing_import.vgl"),
                   (["coalition/schema.vgl", "coalition/rules.vgl", "coalition/tests.vgl"], "coalition/rules.vgl")]
+        # More warnings than vigil check prints by default (50): the server shows all 80.
+        with open(os.path.join(root, "lsp", "many_warnings.vgl"), "w", encoding="utf-8") as f:
+            f.write('ruleset many version "1.0.0"\nschema s version 1 {\n  n: int\n}\nuses schema s\n' +
+                    "".join("rule r%d { when n > %d then score 1 }\n" % (i, i) for i in range(40)))
+        cases += [(["lsp/many_warnings.vgl"], "lsp/many_warnings.vgl")]
         # A mistake in the coalition pack, so that it has something to report.
         with open(os.path.join(root, "coalition", "tests.vgl"), "a", encoding="utf-8") as f:
             f.write('\ntest "broken" {\n  event { amout_base: 1 }\n    expect fires r01_small_transfer_hr_corridorr\n}\n')

@@ -400,13 +400,15 @@ VIGIL_API vigil_status vigil_event_set_decimal_units(vigil_event* event, uint32_
                                                      int64_t units, uint32_t scale);
 /* A float; NaN and infinities are refused (VIGIL_ERR_INVALID_ARG) [p:float-finite]. */
 VIGIL_API vigil_status vigil_event_set_float(vigil_event* event, uint32_t slot, double value);
+/* A string of at most 65,536 bytes (VIGIL_ERR_LIMIT above; docs/limits.md). */
 VIGIL_API vigil_status vigil_event_set_string(vigil_event* event, uint32_t slot, const char* value,
                                               size_t len);
 /* Microseconds since the Unix epoch, UTC, from 0001-01-01T00:00:00Z to
  * 9999-12-31T23:59:59.999999Z (VIGIL_ERR_INVALID_ARG outside). */
 VIGIL_API vigil_status vigil_event_set_time(vigil_event* event, uint32_t slot, int64_t micros);
 VIGIL_API vigil_status vigil_event_set_duration(vigil_event* event, uint32_t slot, int64_t micros);
-/* A set<string> field: `count` strings given as pointers and lengths. */
+/* A set<string> field: `count` strings given as pointers and lengths; at most
+ * 10,000 strings of at most 65,536 bytes each (VIGIL_ERR_LIMIT above). */
 VIGIL_API vigil_status vigil_event_set_string_set(vigil_event* event, uint32_t slot,
                                                   const char* const* values, const size_t* lens,
                                                   size_t count);
@@ -415,7 +417,8 @@ VIGIL_API vigil_status vigil_event_set_string_set(vigil_event* event, uint32_t s
  * exactly one well-formed object (strict RFC 8259: members the schema does not use are
  * checked too, nothing may follow the object; a byte-order mark at its start is
  * skipped). The message names the column or the field on VIGIL_ERR_INVALID_ARG
- * [p:set-json-names-field]. */
+ * [p:set-json-names-field], which is also returned for a string or set above the limits
+ * of the setters above. JSON longer than 16 MiB is refused with VIGIL_ERR_LIMIT. */
 VIGIL_API vigil_status vigil_event_set_json(vigil_event* event, const char* json, size_t len);
 VIGIL_API const char* vigil_event_errmsg(const vigil_event* event);
 

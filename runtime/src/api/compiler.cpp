@@ -51,7 +51,8 @@ DiagCode CodeFor(Refusal r) {
 class Driver {
  public:
   Driver(Compilation& out, const CompileOptions& options, std::vector<SourceInput> inputs)
-      : out_(out), options_(options), diags_(options.max_errors), gate_(options, std::move(inputs)) {}
+      : out_(out), options_(options), diags_(options.max_errors, options.max_warnings),
+        gate_(options, std::move(inputs)) {}
 
   // A rule file or pack the host named (from disk or among the in-memory
   // sources). Every byte comes through the gate.
@@ -70,6 +71,14 @@ class Driver {
     }
     if (path.ends_with(".vgp")) {  // a pack, from disk or given in memory
       AddPack(path, std::move(text), tree, pack_files_under);
+      return;
+    }
+    // A renamed pack would otherwise be parsed as rules ("unexpected 'vigil'").
+    if (pack::LooksLikePack(text)) {
+      diags_.ErrorNoRange(DiagCode::kPackRefused,
+                          fmt::format("pack \"{}\" refused: a pack is loaded by a name ending "
+                                      "in '.vgp'",
+                                      path));
       return;
     }
     Enqueue(path, std::move(text), -1, tree, "");
@@ -128,7 +137,9 @@ class Driver {
     } else if (options_.inspect) {
       options_.inspect(files_, nullptr);
     }
+    diags_.Finish();
     out_.diagnostics = diags_.diagnostics();
+    out_.warnings_not_shown = diags_.warnings_not_shown();
   }
 
  private:
@@ -216,12 +227,40 @@ class Driver {
     return (base / path).lexically_normal().generic_string();
   }
 
-  void Enqueue(const std::string& path, std::string text, int parent, size_t tree,
-               std::string origin) {
-    if (files_.size() >= limits::kMaxFiles) {
-      diags_.ErrorNoRange(DiagCode::kTooMany,
-                          fmt::format("too many source files (the limit is {})", limits::kMaxFiles));
-      return;
+  // Whether one more source file fits kMaxFiles; if not, says so once, at
+  // the import that asks for it (`at`; null for a file given by the host).
+  bool RoomForAnotherFile(const std::string& path, const SourceRange* at) {
+    if (files_.size() < limits::kMaxFiles) return true;
+    if (!reported_too_many_files_) {
+      std::string message = fmt::format("cannot load \"{}\": too many source files (the limit is {})",
+                                         path, limits::kMaxFiles);
+      if (at != nullptr) {
+        diags_.Error(DiagCode::kTooMany, *at, std::move(message));
+      } else {
+        diags_.ErrorNoRange(DiagCode::kTooMany, std::move(message));
+      }
+      reported_too_many_files_ = true;
+    }
+    return false;
+  }
+
+  // False when a limit refuses the file (the error is reported, at `at` for
+  // an import).
+  bool Enqueue(const std::string& path, std::string text, int parent, size_t tree,
+               std::string origin, const SourceRange* at = nullptr) {
+    if (!RoomForAnotherFile(path, at)) return false;
+    // Each file is parsed alone, but the ASTs of all are kept until planned.
+    source_bytes_ += text.size();
+    if (source_bytes_ > limits::kMaxSourceBytesTotal) {
+      std::string message = fmt::format("cannot compile \"{}\": the rule files of this compilation "
+                                        "would hold {} bytes (the limit is {} in all)",
+                                        path, source_bytes_, limits::kMaxSourceBytesTotal);
+      if (at != nullptr) {
+        diags_.Error(DiagCode::kFileTooLarge, *at, std::move(message));
+      } else {
+        diags_.ErrorNoRange(DiagCode::kFileTooLarge, std::move(message));
+      }
+      return false;
     }
     loaded_.emplace(PathKey(path), files_.size());
     edges_.emplace_back();
@@ -231,6 +270,7 @@ class Driver {
     f.parent = parent;
     f.origin = std::move(origin);
     files_.push_back(std::move(f));
+    return true;
   }
 
   // Reports each import that closes a cycle (a imports b imports a), by a
@@ -279,6 +319,7 @@ class Driver {
       // Already loaded: compiled once however often it is imported, but
       // only where this file may read.
       const bool known = it != loaded_.end();
+      if (!known && !RoomForAnotherFile(path, &imp->path.range)) continue;  // before reading it
       const bool ok = known ? gate_.Allowed(request, &refusal, &error)
                             : gate_.Read(request, limits::kMaxSourceBytes, &text, &refusal, &error);
       if (!ok) {
@@ -290,8 +331,12 @@ class Driver {
         edges_[index].push_back(Edge{it->second, imp->path.range});
         continue;
       }
-      edges_[index].push_back(Edge{files_.size(), imp->path.range});
-      Enqueue(path, std::move(text), static_cast<int>(index), tree, files_[index].origin);
+      const size_t target = files_.size();
+      // Only an enqueued file gets an edge: a refused one (a limit) has no index.
+      if (Enqueue(path, std::move(text), static_cast<int>(index), tree, files_[index].origin,
+                  &imp->path.range)) {
+        edges_[index].push_back(Edge{target, imp->path.range});
+      }
     }
   }
 
@@ -398,6 +443,8 @@ class Driver {
     SourceRange range;  // the import's path, for the message
   };
   std::vector<std::vector<Edge>> edges_;  // imports of each file
+  size_t source_bytes_ = 0;               // of the rule files enqueued (kMaxSourceBytesTotal)
+  bool reported_too_many_files_ = false;  // kMaxFiles is reported once
 };
 
 }  // namespace

@@ -32,6 +32,8 @@ struct SourceInput {
 
 struct CompileOptions {
   size_t max_errors = limits::kMaxErrors;
+  // Warnings kept; the rest are counted in one W5013 warning. 0: all.
+  size_t max_warnings = limits::kMaxWarnings;
   // Whether imports and list files may be read from disk. When false, only
   // the sources passed in are visible (for hosts that compile from memory).
   bool allow_filesystem = true;
@@ -78,6 +80,7 @@ struct LoadedPack {
 struct Compilation {
   SourceManager sources;
   std::vector<Diagnostic> diagnostics;           // errors and warnings, in report order
+  size_t warnings_not_shown = 0;                 // counted beyond max_warnings (W5013 says how many)
   std::shared_ptr<const eval::Program> program;  // null when there are errors
   std::vector<sema::TestCase> tests;             // inline `test` blocks, checked
   std::vector<SourceInput> fixtures;             // fixtures carried by packs (self-test)

@@ -8,9 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "base/bom.hpp"
 #include "base/time_util.hpp"
+#include "base/file_io.hpp"
+#include "base/limits.hpp"
 #include "eval/event_json.hpp"
 #include "eval/session.hpp"
 #include "state/store.hpp"
@@ -31,12 +34,24 @@ std::string Actual(const eval::Program& p, const eval::Result& r) {
   return fmt::format("fired [{}], decision {}, score {}", fired, p.decisions[r.decision], r.score);
 }
 
-int FindRule(const eval::Program& p, std::string_view id) {
-  for (size_t i = 0; i < p.rules.size(); ++i) {
-    if (p.rules[i].id == id || p.rules[i].qualified_id == id) return static_cast<int>(i);
+// Rule indexes by id and by qualified id (the first rule wins, as tests and
+// fixtures name rules), so that each expectation is one lookup.
+class RuleIds {
+ public:
+  explicit RuleIds(const eval::Program& p) {
+    for (size_t i = 0; i < p.rules.size(); ++i) {
+      by_id_.emplace(p.rules[i].id, static_cast<int>(i));
+      by_id_.emplace(p.rules[i].qualified_id, static_cast<int>(i));
+    }
   }
-  return -1;
-}
+  int Find(std::string_view id) const {
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? -1 : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string_view, int> by_id_;
+};
 
 bool Fired(const eval::Result& r, int rule) {
   for (const auto& f : r.fired) {
@@ -61,7 +76,7 @@ std::shared_ptr<state::Backend> TestState() {
 class Runner {
  public:
   explicit Runner(const Compilation& c)
-      : c_(c), p_(*c.program), fired_any_(p_.rules.size(), false) {}
+      : c_(c), p_(*c.program), ids_(p_), fired_any_(p_.rules.size(), false) {}
 
   void Note(const eval::Result& r) {
     for (const auto& f : r.fired) fired_any_[f.rule] = true;
@@ -73,7 +88,7 @@ class Runner {
     switch (e.kind) {
       case sema::TestExpectation::kFires:
       case sema::TestExpectation::kNotFires: {
-        int rule = FindRule(p_, e.rule);
+        int rule = ids_.Find(e.rule);
         bool want = e.kind == sema::TestExpectation::kFires;
         if (rule < 0) {
           return want ? fmt::format("expected {}, but rule {} is disabled by an override", e.text,
@@ -147,31 +162,30 @@ class Runner {
         session.Evaluate(event, result);
         Note(result);
         ++out.events;
+        if (OverWorkBound(session, Where(step.range), out)) break;
       }
-      if (out_of_range) break;
+      if (out_of_range || out.stopped) break;
       // Expectations hold for the last repetition.
       for (const auto& e : step.expectations) {
         std::string failure = Check(e, result);
         if (!failure.empty()) out.failures.push_back({Where(e.range), failure});
       }
     }
+    Spent(session);
     out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return out;
   }
 
   TestOutcome Fixture(const std::string& path) {
-    std::error_code ec;
-    const bool directory = std::filesystem::is_directory(path, ec);
-    std::ifstream in(path, std::ios::binary);
-    if (!in || directory) {
+    std::string text, error;
+    if (!ReadWholeFile(path, limits::kMaxFixtureBytes, &text, &error)) {
       TestOutcome out;
       out.name = path;
       out.file = path;
-      out.failures.push_back(
-          {path, directory ? "cannot read the fixture file: it is a directory"
-                           : "cannot read the fixture file"});
+      out.failures.push_back({path, "cannot read the fixture file: " + error});
       return out;
     }
+    std::istringstream in(std::move(text));
     return Fixture(path, in);
   }
 
@@ -205,6 +219,7 @@ class Runner {
       session.Evaluate(event, result);
       Note(result);
       ++out.events;
+      if (OverWorkBound(session, where, out)) break;
       const std::string event_name = id.empty() ? "event" : "event " + id;
       simdjson::dom::element doc;
       simdjson::dom::object top;
@@ -215,6 +230,7 @@ class Runner {
       CheckExpectations(top, result, where, event_name, out.failures);
     }
     if (in.bad()) out.failures.push_back({path, "reading the fixture file failed"});
+    Spent(session);
     out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return out;
   }
@@ -255,6 +271,32 @@ class Runner {
     }
   }
 
+  // A test whose aggregates have summarised more window entries than
+  // limits::kMaxTestWindowWork (or than what is left of the run's
+  // kMaxTestRunWindowWork) stops here and fails: its cost grows with the
+  // square of its events, and a self-test must end in bounded time.
+  bool OverWorkBound(const eval::Session& session, const std::string& where, TestOutcome& out) {
+    const uint64_t work = session.window_entries_scanned();
+    std::string why;
+    if (work > limits::kMaxTestWindowWork) {
+      why = fmt::format("the aggregates summarised {} window entries, more than a test may ({})",
+                        work, limits::kMaxTestWindowWork);
+    } else if (run_work_ + work > limits::kMaxTestRunWindowWork) {
+      why = fmt::format("the tests of this run have summarised {} window entries, more than a run "
+                        "may ({})",
+                        run_work_ + work, limits::kMaxTestRunWindowWork);
+    } else {
+      return false;
+    }
+    out.failures.push_back({where, fmt::format("stopped after {} event{}: {}; use fewer repeats or "
+                                               "shorter windows",
+                                               out.events, out.events == 1 ? "" : "s", why)});
+    out.stopped = true;
+    return true;
+  }
+  // Adds a finished test's work to the run's.
+  void Spent(const eval::Session& session) { run_work_ += session.window_entries_scanned(); }
+
   std::string FixtureCheck(std::string_view key, simdjson::dom::element value,
                            const eval::Result& r) {
     if (key == "fires" || key == "not_fires") {
@@ -267,7 +309,7 @@ class Runner {
       for (auto item : ids) {
         std::string_view id;
         if (item.get(id) != simdjson::SUCCESS) return fmt::format("\"{}\" holds a non-string", key);
-        int rule = FindRule(p_, id);
+        int rule = ids_.Find(id);
         if (rule < 0) {
           out += fmt::format("{}unknown rule '{}' in \"{}\"", out.empty() ? "" : "; ", id, key);
         } else if (Fired(r, rule) != want) {
@@ -317,7 +359,9 @@ class Runner {
  private:
   const Compilation& c_;
   const eval::Program& p_;
+  RuleIds ids_;
   std::vector<bool> fired_any_;
+  uint64_t run_work_ = 0;  // window entries summarised by the tests run so far
 };
 
 void AppendXml(std::string_view text, std::string& out) {

@@ -21,6 +21,7 @@ struct TestOutcome {
   std::string file;   // where it is defined
   size_t events = 0;  // events evaluated
   double seconds = 0;
+  bool stopped = false;  // ended early at the bound on a test's work (a failure says so)
   std::vector<TestFailure> failures;
   bool passed() const { return failures.empty(); }
 };

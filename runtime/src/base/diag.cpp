@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "base/utf8.hpp"
 
@@ -29,6 +30,23 @@ void DiagSink::Add(Diagnostic d) {
     }
     return;
   }
+  if (d.severity == Severity::kWarning && max_warnings_ != 0 && warning_count_ >= max_warnings_) {
+    ++warnings_not_shown_;
+    return;
+  }
+  warning_count_ += d.severity == Severity::kWarning ? 1 : 0;
+  diags_.push_back(std::move(d));
+}
+
+void DiagSink::Finish() {
+  if (warnings_not_shown_ == 0) return;
+  Diagnostic d;
+  d.severity = Severity::kWarning;
+  d.code = DiagCode::kWarningsNotShown;
+  d.has_range = false;
+  d.message = fmt::format("{} more warning{} not shown (the first {} are)", warnings_not_shown_,
+                          warnings_not_shown_ == 1 ? "" : "s", max_warnings_);
+  d.help = "`vigil check --all-warnings` shows every warning";
   diags_.push_back(std::move(d));
 }
 
@@ -96,6 +114,31 @@ std::string ExpandTabs(std::string_view line) {
   return out;
 }
 
+// Shows at most kMaxShownLineBytes of a long source line: a window around
+// the range, cut at code point boundaries and marked with "..." where
+// clipped, so that a diagnostic on a line of megabytes stays short.
+constexpr size_t kMaxShownLineBytes = 160;
+constexpr size_t kShownBeforeRange = 60;
+
+struct ShownLine {
+  std::string_view text;  // the part of the line shown
+  bool clipped_front = false;
+  bool clipped_back = false;
+};
+
+ShownLine ClipLine(std::string_view line, size_t begin) {
+  if (line.size() <= kMaxShownLineBytes) return {line};
+  auto is_continuation = [&](size_t i) {
+    return i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
+  };
+  size_t from = begin > kShownBeforeRange ? begin - kShownBeforeRange : 0;
+  from = std::min(from, line.size() - kMaxShownLineBytes);
+  while (from > 0 && is_continuation(from)) --from;
+  size_t to = std::min(line.size(), from + kMaxShownLineBytes);
+  while (to < line.size() && is_continuation(to)) ++to;
+  return {line.substr(from, to - from), from > 0, to < line.size()};
+}
+
 }  // namespace
 
 std::string Render(const Diagnostic& d, const SourceManager& sources) {
@@ -116,9 +159,16 @@ std::string Render(const Diagnostic& d, const SourceManager& sources) {
   uint32_t end = std::clamp(std::max(d.range.end, begin), begin, line_end);
   std::string gutter = fmt::format("{}", pos.line);
   std::string pad(gutter.size(), ' ');
-  out += fmt::format(" {} | {}\n", gutter, ExpandTabs(line));
-  size_t lead = DisplayWidth(line.substr(0, begin - line_start));
-  size_t width = std::max<size_t>(1, DisplayWidth(line.substr(begin - line_start, end - begin)));
+  const ShownLine shown = ClipLine(line, begin - line_start);
+  const auto shown_start = static_cast<uint32_t>(shown.text.data() - file.text().data());
+  const auto shown_end = shown_start + static_cast<uint32_t>(shown.text.size());
+  begin = std::clamp(begin, shown_start, shown_end);
+  end = std::clamp(end, begin, shown_end);
+  const char* front = shown.clipped_front ? "..." : "";
+  out += fmt::format(" {} | {}{}{}\n", gutter, front, ExpandTabs(shown.text),
+                     shown.clipped_back ? "..." : "");
+  size_t lead = std::strlen(front) + DisplayWidth(shown.text.substr(0, begin - shown_start));
+  size_t width = std::max<size_t>(1, DisplayWidth(shown.text.substr(begin - shown_start, end - begin)));
   out += fmt::format(" {} | {}^{}\n", pad, std::string(lead, ' '), std::string(width - 1, '~'));
   if (!d.help.empty()) out += fmt::format(" {} = help: {}\n", pad, d.help);
   return out;

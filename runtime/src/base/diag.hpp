@@ -22,10 +22,13 @@ struct Diagnostic {
 };
 
 // Collects diagnostics for one compilation. Reporting stops after
-// `max_errors` errors with one final kTooManyErrors diagnostic.
+// `max_errors` errors with one final kTooManyErrors diagnostic. Warnings
+// past `max_warnings` (0: no limit) are counted, not kept: Finish() adds one
+// kWarningsNotShown warning with their number.
 class DiagSink {
  public:
-  explicit DiagSink(size_t max_errors = 20) : max_errors_(max_errors) {}
+  explicit DiagSink(size_t max_errors = 20, size_t max_warnings = 0)
+      : max_errors_(max_errors), max_warnings_(max_warnings) {}
 
   void Error(DiagCode code, SourceRange range, std::string message, std::string help = {});
   void ErrorNoRange(DiagCode code, std::string message);
@@ -36,10 +39,17 @@ class DiagSink {
   // True once the error limit is reached; stages should stop early.
   bool saturated() const { return error_count_ >= max_errors_; }
   const std::vector<Diagnostic>& diagnostics() const { return diags_; }
+  // Warnings counted but not kept (beyond max_warnings).
+  size_t warnings_not_shown() const { return warnings_not_shown_; }
+  // Adds the summary of the warnings not kept, if any; call once, last.
+  void Finish();
 
  private:
   size_t max_errors_;
+  size_t max_warnings_;
   size_t error_count_ = 0;
+  size_t warning_count_ = 0;
+  size_t warnings_not_shown_ = 0;
   std::vector<Diagnostic> diags_;
 };
 

@@ -72,6 +72,9 @@ enum class DiagCode : uint16_t {
   kTooDeep = 4004,             // nesting deeper than the limit
   kTooManyErrors = 4005,       // error reporting stopped after the limit
   kTooMany = 4006,             // too many files, rules or list entries
+  kSetTooLarge = 4007,         // a set literal with more elements than the limit
+  kRegexTooLarge = 4008,       // a pattern (or all patterns together) compiling to too many instructions
+  kTooManyTokens = 4009,       // a rule file with more tokens or grammar nodes than the limit
   // Warnings (W5xxx): the rules compile but probably do not say what was meant.
   kUnusedDecl = 5001,          // a const, list, param or let that nothing reads
   kConstantCondition = 5002,   // a condition (or part) that is always true or always false
@@ -83,6 +86,7 @@ enum class DiagCode : uint16_t {
   kPackOverridesOther = 5008,  // a pack's override of another source's rule set, allowed by the host
   kBidiControl = 5009,         // a bidirectional control character (Trojan Source)
   kNoRules = 5010,             // no enforced rule: every event gets the lowest decision
+  kWarningsNotShown = 5013,    // more warnings than the limit: the rest are counted, not shown
 };
 
 }  // namespace vigil

@@ -38,6 +38,21 @@ struct Fd {
 
 }  // namespace
 
+std::string ReadFileStart(const std::string& path, size_t n) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)};
+  if (f.fd < 0) return {};
+  struct stat st {};
+  std::string out;
+  if (::fstat(f.fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    out.resize(n);
+    ssize_t got = ::read(f.fd, out.data(), n);
+    out.resize(got > 0 ? static_cast<size_t>(got) : 0);
+  }
+  return out;
+}
+
+std::string TooLargeMessage(uint64_t size, size_t limit) { return TooLarge(size, limit, false); }
+
 bool ReadWholeFile(const std::string& path, size_t limit, std::string* text, std::string* error) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
   // below); it has no effect on reads of regular files.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace vigil {
@@ -14,5 +15,13 @@ namespace vigil {
 // file claims its size is; a read that fails midway (EIO) is an error, never
 // a shorter text. The reason never quotes the file's content.
 bool ReadWholeFile(const std::string& path, size_t limit, std::string* text, std::string* error);
+
+// The first `n` bytes (fewer if the file is shorter) of a regular file, or
+// empty when it cannot be read: for recognising a file by its content.
+std::string ReadFileStart(const std::string& path, size_t n);
+
+// "file is too large (N bytes; the limit is M bytes)": callers recognise it
+// by its start ("file is too large").
+std::string TooLargeMessage(uint64_t size, size_t limit);
 
 }  // namespace vigil

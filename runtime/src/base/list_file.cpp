@@ -65,6 +65,19 @@ std::string CheckListText(std::string_view file, std::string_view path) {
   return where + ": " + utf8::DescribeInvalidText(file, bad);
 }
 
+size_t CountListEntries(std::string_view file) {
+  size_t entries = 0;
+  size_t pos = 0;
+  while (pos < file.size()) {
+    size_t end = file.find('\n', pos);
+    if (end == std::string_view::npos) end = file.size();
+    std::string_view line = Trim(file.substr(pos, end - pos));
+    entries += !line.empty() && line.front() != '#' ? 1 : 0;
+    pos = end + 1;
+  }
+  return entries;
+}
+
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())

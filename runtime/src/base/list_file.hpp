@@ -39,6 +39,10 @@ void ForEachListLine(std::string_view file, const std::function<void(const ListL
 // of every other error about a line of a list file the CLI reads).
 // Readers call it after skipping a byte-order mark (base/bom.hpp).
 std::string CheckListText(std::string_view file, std::string_view path = {});
+// The number of entries (lines that are not blank or comments), counted
+// without storing anything, so that a list above limits::kMaxListFileEntries
+// is refused before memory is spent on it.
+size_t CountListEntries(std::string_view file);
 
 // The wall clock, in µs since the epoch (what expiries are compared with).
 int64_t NowMicros();

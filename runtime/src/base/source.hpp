@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,10 @@ struct LineCol {
   uint32_t column = 1;
 };
 
-// One file's text, owned, with a line table built once.
+// One file's text, owned. Positions come from a line table and a table of
+// code point counts, built on first use (a list file of millions of lines
+// that no diagnostic points into never needs them) and then shared by any
+// thread: Position is O(log lines) plus at most kColumnStride bytes.
 class SourceFile {
  public:
   SourceFile(std::string path, std::string text);
@@ -35,9 +39,16 @@ class SourceFile {
   std::string_view LineText(uint32_t offset) const;
 
  private:
+  static constexpr uint32_t kColumnStride = 4096;
+  void BuildTables() const;
+
   std::string path_;
   std::string text_;
-  std::vector<uint32_t> line_starts_;
+  mutable std::once_flag tables_built_;
+  mutable std::vector<uint32_t> line_starts_;
+  // Code points from the start of its line to each multiple of
+  // kColumnStride, so that a column on a line of megabytes is found quickly.
+  mutable std::vector<uint32_t> column_at_stride_;
 };
 
 // Owns every file of one compilation; file ids are indexes into it.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/json_check.hpp"
+#include "base/event_limits.hpp"
 #include "base/time_util.hpp"
 
 namespace vigil::eval {
@@ -79,6 +80,10 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
   last_id_ = {};
   ++m.line;
   if (m.seen.size() != event.size()) m.seen.assign(event.size(), 0);
+  if (std::string problem = EventJsonProblem(json.size()); !problem.empty()) {
+    *error = std::move(problem);
+    return false;
+  }
   // The whole line is checked as strict JSON first (base/json_check.hpp):
   // On-Demand parsing below only looks at the members it reads, and would
   // accept garbage in the others or after the object.
@@ -120,6 +125,10 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
         int64_t number = 0;
         if (type == od::json_type::string && !value.get_string().get(id)) {
           if (HasNul(id)) return NulError(key, error);
+          if (std::string problem = EventStringProblem(key, id.size()); !problem.empty()) {
+            *error = std::move(problem);
+            return false;
+          }
           event.SetMemberId(id, kIdMembers[rank]);
           id_rank = rank;
         } else if (type == od::json_type::number) {
@@ -160,7 +169,15 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
           return false;
         }
         if (HasNul(s)) return NulError(field.name, error);
+        if (std::string problem = EventStringProblem(field.name, s.size()); !problem.empty()) {
+          *error = std::move(problem);
+          return false;
+        }
         m.items.push_back(s);
+        if (std::string problem = EventSetProblem(field.name, m.items.size()); !problem.empty()) {
+          *error = std::move(problem);
+          return false;
+        }
       }
       event.SetStringSet(slot, m.items);
       continue;
@@ -210,6 +227,10 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
         std::string_view s;
         if (type != od::json_type::string || value.get_string().get(s)) return mismatch();
         if (HasNul(s)) return NulError(field.name, error);
+        if (std::string problem = EventStringProblem(field.name, s.size()); !problem.empty()) {
+          *error = std::move(problem);
+          return false;
+        }
         event.SetString(slot, s);
         break;
       }

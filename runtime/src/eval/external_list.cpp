@@ -12,7 +12,7 @@ const ExternalList* FindExternalList(const std::deque<ExternalList>& lists, std:
 }
 
 bool ReplaceExternalList(const ExternalList& list, const std::vector<std::string_view>& values,
-                         std::string* error) {
+                         std::string* error, size_t* bad_index) {
   auto set = std::make_shared<ExternalSet>();
   std::vector<std::string> strs;
   std::vector<int64_t> ints;
@@ -36,6 +36,7 @@ bool ReplaceExternalList(const ExternalList& list, const std::vector<std::string
                            list.hashed ? "a SHA-256 digest (64 hex digits)"
                                        : std::string("a ") + KindName(list.kind),
                            list.name);
+      if (bad_index != nullptr) *bad_index = i;
       return false;
     }
   }

@@ -67,8 +67,10 @@ const ExternalList* FindExternalList(const std::deque<ExternalList>& lists, std:
 
 // Parses `values` as the list's element type (as a list file's lines are
 // parsed; hashed lists take 64-hex-digit digests) and publishes them. On a
-// bad value, returns false and says which, leaving the list as it was.
+// bad value, returns false and says which ("value N (...)"; its index also in
+// `*bad_index` when given, so a caller can name the line of a file),
+// leaving the list as it was.
 bool ReplaceExternalList(const ExternalList& list, const std::vector<std::string_view>& values,
-                         std::string* error);
+                         std::string* error, size_t* bad_index = nullptr);
 
 }  // namespace vigil::eval

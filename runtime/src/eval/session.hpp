@@ -59,6 +59,9 @@ class Session {
   // or a time).
   const std::vector<Value>& aggregate_values() const { return agg_values_; }
   const std::vector<int64_t>& aggregate_events() const { return agg_events_; }
+  // Window entries the state store has summarised for this session's events
+  // (the embedded store counts them; other backends leave 0).
+  uint64_t window_entries_scanned() const { return query_.entries_scanned; }
 
   // The value of one node for the current event (explanations use it).
   Value EvalNode(uint32_t node);

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "base/utf8.hpp"
+#include "lint/allow_comments.hpp"
 
 namespace vigil::lint {
 
@@ -15,47 +16,10 @@ namespace {
 using plan::CmpOp;
 using plan::OpCode;
 
-// Whether a `# vigil: allow CODE` comment covers `range`: inside it, or on
-// the line just above where it starts.
-bool Allowed(const SourceManager& sources, SourceRange range, const std::string& code) {
-  if (range.file >= sources.size()) return false;
-  std::string_view text = sources.file(range.file).text();
-  size_t begin = std::min<size_t>(range.begin, text.size());
-  size_t end = std::min<size_t>(range.end, text.size());
-  // Back to the start of the previous line.
-  size_t line = text.rfind('\n', begin == 0 ? 0 : begin - 1);
-  if (line != std::string_view::npos && line > 0) {
-    size_t prev = text.rfind('\n', line - 1);
-    begin = prev == std::string_view::npos ? 0 : prev + 1;
-  } else {
-    begin = 0;
-  }
-  std::string_view span = text.substr(begin, end - begin);
-  for (size_t at = span.find("vigil:"); at != std::string_view::npos;
-       at = span.find("vigil:", at + 1)) {
-    size_t eol = span.find('\n', at);
-    std::string_view rest = span.substr(at + 6, eol == std::string_view::npos ? eol : eol - at - 6);
-    size_t allow = rest.find("allow");
-    if (allow == std::string_view::npos || rest.substr(0, allow).find_first_not_of(" \t") !=
-                                               std::string_view::npos) {
-      continue;
-    }
-    rest.remove_prefix(allow + 5);
-    size_t pos = 0;
-    while (pos < rest.size()) {
-      size_t start = rest.find_first_not_of(" \t,", pos);
-      if (start == std::string_view::npos) break;
-      size_t stop = rest.find_first_of(" \t,", start);
-      if (rest.substr(start, stop - start) == code) return true;
-      pos = stop;
-    }
-  }
-  return false;
-}
-
 struct Warner {
   const SourceManager& sources;
   DiagSink& diags;
+  AllowComments allowed{sources};
   // `scope` is where a `# vigil: allow` comment silences it (the whole rule
   // or declaration); by default the range itself.
   void Warn(DiagCode code, SourceRange range, std::string message, std::string help = {},
@@ -66,7 +30,7 @@ struct Warner {
     d.range = range;
     d.message = std::move(message);
     d.help = std::move(help);
-    if (Allowed(sources, scope.value_or(range), CodeName(d))) return;
+    if (allowed.Allows(scope.value_or(range), CodeName(d))) return;
     diags.Add(std::move(d));
   }
 };

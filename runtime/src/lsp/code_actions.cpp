@@ -63,7 +63,7 @@ json CodeActions(const Context& c, const json& range) {
                          {"isPreferred", i == 0},
                          {"edit", {{"changes", {{c.doc.uri, json::array({edit})}}}}}});
     }
-    // "unexpected 'score'" right after a condition: the rule lacks `then`.
+    // "expected 'then' before 'score'": the rule lacks `then`.
     if (d.code == DiagCode::kSyntax && IsAction(found)) {
       uint32_t at = d.range.begin;
       SourceRange insert{c.file, at, at};

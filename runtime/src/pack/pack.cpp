@@ -256,6 +256,8 @@ std::string WriteImage(const std::map<std::string, std::string>& files) {
   return out;
 }
 
+bool LooksLikePack(std::string_view bytes) { return bytes.starts_with(kMagic); }
+
 bool ParseImage(std::string_view image, Pack* out, std::string* error) {
   if (image.size() > kMaxPackBytes) {
     *error = fmt::format("the pack is larger than {} bytes", kMaxPackBytes);

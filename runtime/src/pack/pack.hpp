@@ -84,6 +84,8 @@ std::string WriteImage(const std::map<std::string, std::string>& files);
 // Parses and checks an image: structure, sizes, paths, the content hash and
 // the manifest. Says nothing yet about who signed it (see Verify).
 bool ParseImage(std::string_view image, Pack* out, std::string* error);
+// Whether `bytes` start like a pack image (whatever the file is called).
+bool LooksLikePack(std::string_view bytes);
 
 // What a host accepts.
 struct TrustPolicy {

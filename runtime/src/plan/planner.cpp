@@ -32,7 +32,7 @@ class Planner {
   uint32_t Binary(const ast::Expr& e);
   uint32_t In(const ast::Expr& e);
   uint32_t Call(const ast::Expr& e);
-  const sema::ConstValue& ConstOf(const ast::Expr& e);
+  sema::ConstValue& ConstOf(const ast::Expr& e);
   bool ReadsPii(const ast::Expr& e) const;
   uint32_t Cost(uint32_t node) const;
   Node Fuse(Node node, std::array<uint32_t, 2>* operands) const;
@@ -185,7 +185,7 @@ uint32_t Planner::Operand(const ast::Expr& e, Type to) {
   return Convert(Expr(e), TypeOf(e), to, e);
 }
 
-const sema::ConstValue& Planner::ConstOf(const ast::Expr& e) {
+sema::ConstValue& Planner::ConstOf(const ast::Expr& e) {
   if (RefOf(e) == RefKind::kParam) return module_.params[e.checked.ref_index].value;
   if (RefOf(e) == RefKind::kList) return module_.lists[e.checked.ref_index].value;
   return module_.consts[e.checked.ref_index].value;
@@ -481,7 +481,10 @@ uint32_t Planner::In(const ast::Expr& e) {
     auto [it, inserted] = str_sets_.emplace(&v, static_cast<uint32_t>(program_.str_sets.size()));
     if (inserted) {
       program_.str_sets.emplace_back();
-      program_.str_sets.back().Build(v.strs);
+      // The planner is the module's last reader (it owns it, and each set is
+      // built once): the strings move into the set instead of being copied,
+      // so that a list of millions of entries is not held twice at the peak.
+      program_.str_sets.back().Build(std::move(ConstOf(rhs).strs));
       program_.str_set_info.push_back(SetInfoOf(rhs, eval::SetDigest(program_.str_sets.back()),
                                                 program_.str_sets.back().size()));
     }

@@ -250,18 +250,29 @@ Type Checker::CheckAggregate(ast::Expr& e) {
   // within: a positive constant duration: a literal, a const, or a param (so
   // that members can tune windows in their override files).
   std::optional<ConstValue> w;
+  const ConstInfo* param = nullptr;
   auto sym = within->kind == ast::ExprKind::kName ? symbols_.find(within->name.text)
                                                   : symbols_.end();
   if (sym != symbols_.end() && sym->second.kind == RefKind::kParam) {
     if (!CheckExpr(*within).ok()) return error;
-    w = module_.params[sym->second.index].value;
+    param = &module_.params[sym->second.index];
+    w = param->value;
   } else {
     w = EvalConst(*within, "within:");
   }
   if (!w) return error;
   if (w->type != kDurationT || w->scalar.i <= 0) {
-    Error(DiagCode::kBadAggregate, within->range,
-          "within: takes a positive duration such as 24h or 7d");
+    if (param != nullptr && param->overridden_at) {
+      // The override made it wrong: say so where the override is.
+      Error(DiagCode::kBadAggregate, *param->overridden_at,
+            fmt::format("param '{}' is read by within:, which takes a positive duration such as "
+                        "24h or 7d",
+                        param->name),
+            fmt::format("it is read at {}", Where(within->range)));
+    } else {
+      Error(DiagCode::kBadAggregate, within->range,
+            "within: takes a positive duration such as 24h or 7d");
+    }
     return error;
   }
   info.within_us = w->scalar.i;

@@ -2,6 +2,7 @@
 // type is stored in ast::Expr::checked for the planner.
 #include <re2/re2.h>
 
+#include "base/limits.hpp"
 #include "base/tz.hpp"
 #include "sema/checker_impl.hpp"
 #include "sema/suggest.hpp"
@@ -191,6 +192,57 @@ Type Checker::CheckName(ast::Expr& e) {
   }
 }
 
+// Compiles a `matches` pattern once per distinct text, within a budget: RE2
+// matches in linear time, but its compile time and the work of each match
+// grow with the compiled program, which a short pattern can make huge
+// (`\pL{100}` is 119,000 instructions, ~120 ms to compile). RE2's memory
+// budget (its default, 8 MiB) stops a compile early above about 170,000
+// instructions; the program's size is then checked against the limits.
+std::optional<uint32_t> Checker::CompileRegex(const std::string& text, SourceRange range) {
+  auto known = regex_by_pattern_.find(text);
+  if (known != regex_by_pattern_.end()) return known->second;
+  if (diags_.saturated()) return std::nullopt;  // nothing more will be reported: spend no time
+  // Once the total is spent (and reported), later patterns are not compiled.
+  if (regex_budget_spent_) return std::nullopt;
+  constexpr const char* kLargeHelp =
+      "Unicode classes such as \\pL hold thousands of characters: repeat them less, or use "
+      "ASCII classes such as [A-Za-z]";
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_unique<RE2>(text, options);
+  const size_t size = re->ok() ? static_cast<size_t>(re->ProgramSize()) : 0;
+  if (re->error_code() == RE2::ErrorPatternTooLarge || size > limits::kMaxRegexProgram) {
+    Error(DiagCode::kRegexTooLarge, range,
+          re->ok() ? fmt::format("regular expression is too large: it compiles to {} "
+                                 "instructions (the limit is {})",
+                                 size, limits::kMaxRegexProgram)
+                   : fmt::format("regular expression is too large: it compiles to more than {} "
+                                 "instructions",
+                                 limits::kMaxRegexProgram),
+          kLargeHelp);
+    return std::nullopt;
+  }
+  if (!re->ok()) {
+    Error(DiagCode::kBadRegex, range, fmt::format("invalid regular expression: {}", re->error()),
+          "patterns use RE2 syntax (no backreferences or lookaround)");
+    return std::nullopt;
+  }
+  regex_program_total_ += size;
+  if (regex_program_total_ > limits::kMaxRegexProgramTotal) {
+    Error(DiagCode::kRegexTooLarge, range,
+          fmt::format("with this pattern, the regular expressions compile to {} instructions in "
+                      "all (the limit is {}); the patterns after it are not compiled",
+                      regex_program_total_, limits::kMaxRegexProgramTotal),
+          kLargeHelp);
+    regex_budget_spent_ = true;
+    return std::nullopt;
+  }
+  const auto index = static_cast<uint32_t>(module_.regexes.size());
+  module_.regexes.push_back(std::move(re));
+  regex_by_pattern_.emplace(text, index);
+  return index;
+}
+
 Type Checker::CheckBinary(ast::Expr& e) {
   Type a = CheckExpr(*e.operands[0]);
   if (e.op == ast::Op::kIn || e.op == ast::Op::kNotIn) return CheckIn(e, a);
@@ -208,18 +260,10 @@ Type Checker::CheckBinary(ast::Expr& e) {
       return kError;
     }
     pattern.checked.type = kString.Encode();
-    RE2::Options options;
-    options.set_log_errors(false);
-    auto re = std::make_unique<RE2>(p->scalar.str(), options);
-    if (!re->ok()) {
-      Error(DiagCode::kBadRegex, pattern.range,
-            fmt::format("invalid regular expression: {}", re->error()),
-            "patterns use RE2 syntax (no backreferences or lookaround)");
-      return kError;
-    }
+    std::optional<uint32_t> regex = CompileRegex(std::string(p->scalar.str()), pattern.range);
+    if (!regex) return kError;
     e.checked.ref_kind = static_cast<uint8_t>(RefKind::kRegex);
-    e.checked.ref_index = static_cast<uint32_t>(module_.regexes.size());
-    module_.regexes.push_back(std::move(re));
+    e.checked.ref_index = *regex;
     return a.ok() ? kBool : kError;
   }
   Type b = CheckExpr(*e.operands[1]);

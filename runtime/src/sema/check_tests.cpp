@@ -1,7 +1,10 @@
 // Inline `test` blocks and `override` declarations.
 #include <map>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "base/semver.hpp"
+#include "base/event_limits.hpp"
 #include "sema/checker_impl.hpp"
 #include "sema/suggest.hpp"
 
@@ -25,9 +28,14 @@ std::vector<T*> All(std::vector<LoadedFile>& files) {
 void Checker::CheckTests() {
   std::vector<std::string> field_names;
   for (const auto& f : module_.schema.fields) field_names.push_back(f.name);
-  std::vector<std::string> rule_ids;
-  for (const auto& r : module_.rules) rule_ids.push_back(r.decl->id.text);
+  std::vector<std::string> rule_ids;  // for suggestions
+  std::unordered_set<std::string_view> known_ids;
+  for (const auto& r : module_.rules) {
+    rule_ids.push_back(r.decl->id.text);
+    known_ids.insert(r.decl->id.text);
+  }
 
+  bool reported_no_schema = false;
   for (ast::TestDecl* t : All<ast::TestDecl>(files_)) {
     TestCase tc;
     tc.name = t->name.value;
@@ -41,6 +49,17 @@ void Checker::CheckTests() {
       std::vector<const ast::EventField*> given(module_.schema.fields.size(), nullptr);
       for (ast::EventField& f : s.fields) {
         int slot = module_.schema.Find(f.name.text);
+        if (slot < 0 && used_schema_ == nullptr) {
+          // Without a schema every field is unknown: say why once, not per field.
+          if (!reported_no_schema) {
+            Error(DiagCode::kUnknownName, f.name.range,
+                  fmt::format("unknown field '{}' in test event: no schema is in use", f.name.text),
+                  "test events follow the schema the rules use: add 'uses schema NAME', or check "
+                  "this file together with the rule files (vigil check DIR)");
+            reported_no_schema = true;
+          }
+          continue;
+        }
         if (slot < 0) {
           Error(DiagCode::kUnknownName, f.name.range,
                 fmt::format("unknown field '{}' in test event", f.name.text),
@@ -60,6 +79,16 @@ void Checker::CheckTests() {
         if (!v) continue;
         if (v->type.kind == Kind::kError && v->type.is_set) v->type = want;  // {}
         if (!ConvertConst(*v, want, f.value->range, "value")) continue;
+        // The limits every event meets, however it is made (base/event_limits.hpp).
+        const eval::FieldInfo& info = module_.schema.fields[slot];
+        std::string problem = want.is_set ? EventSetProblem(info.name, v->strs.size())
+                              : want.kind == Kind::kString
+                                  ? EventStringProblem(info.name, v->scalar.str().size())
+                                  : std::string();
+        if (!problem.empty()) {
+          Error(DiagCode::kBadEventValue, f.value->range, problem);
+          continue;
+        }
         TestEventField field;
         field.slot = static_cast<uint32_t>(slot);
         if (want.is_set) {
@@ -84,8 +113,7 @@ void Checker::CheckTests() {
           case ast::ExpectKind::kNotFires: {
             e.kind = x.kind == ast::ExpectKind::kFires ? TestExpectation::kFires
                                                       : TestExpectation::kNotFires;
-            auto it = std::find(rule_ids.begin(), rule_ids.end(), x.name.text);
-            if (it == rule_ids.end()) {
+            if (!known_ids.contains(x.name.text)) {
               Error(DiagCode::kUnknownRule, x.name.range,
                     fmt::format("unknown rule '{}'", x.name.text),
                     SuggestionHelp(x.name.text, rule_ids));
@@ -203,16 +231,24 @@ void Checker::ApplyOverrides(bool params) {
   };
   std::vector<std::string> ruleset_names;
   for (const auto& r : module_.rulesets) ruleset_names.push_back(r.name);
+  // Each rule set's declaration and its file, found once (ForRuleset's
+  // first match), so that many overrides cost linear time.
+  std::unordered_map<std::string_view, std::pair<const ast::RulesetDecl*, uint32_t>> declared_sets;
   std::vector<std::pair<ast::OverrideDecl*, uint32_t>> overrides;  // with their file
   for (uint32_t f = 0; f < files_.size(); ++f) {
     for (auto& item : files_[f].ast.items) {
       if (auto* o = std::get_if<ast::OverrideDecl>(&item)) overrides.emplace_back(o, f);
+      if (const auto* r = std::get_if<ast::RulesetDecl>(&item)) {
+        declared_sets.try_emplace(r->name.text, r, f);
+      }
     }
   }
   for (auto [o, file] : overrides) {
     auto set_it = rules_by_ruleset_.find(o->ruleset.text);
-    uint32_t target_file = 0;
-    const ast::RulesetDecl* target_set = ForRuleset(o->ruleset.text, &target_file);
+    auto declared_it = declared_sets.find(o->ruleset.text);
+    const ast::RulesetDecl* target_set =
+        declared_it == declared_sets.end() ? nullptr : declared_it->second.first;
+    const uint32_t target_file = declared_it == declared_sets.end() ? 0 : declared_it->second.second;
     if (target_set == nullptr) {
       if (params) {
         Error(DiagCode::kUnknownRule, o->ruleset.range,
@@ -280,19 +316,21 @@ void Checker::ApplyOverrides(bool params) {
         if (v && param.value.type.ok() && ConvertConst(*v, param.value.type, item.value->range, "value")) {
           param.value = std::move(*v);
           RecordOverride(*o, item, file);
+          param.overridden_at = item.value->range;
         }
         continue;
       }
-      const std::vector<uint32_t>* rules =
-          set_it == rules_by_ruleset_.end() ? nullptr : &set_it->second;
+      const RulesetRules* rules = set_it == rules_by_ruleset_.end() ? nullptr : &set_it->second;
       RuleCheck* target = nullptr;
-      std::vector<std::string> ids;
-      for (uint32_t idx = 0; rules != nullptr && idx < rules->size(); ++idx) {
-        RuleCheck& r = module_.rules[(*rules)[idx]];
-        ids.push_back(r.decl->id.text);
-        if (r.decl->id.text == item.target.text) target = &r;
+      if (rules != nullptr) {
+        auto found = rules->by_id.find(item.target.text);
+        if (found != rules->by_id.end()) target = &module_.rules[found->second];
       }
       if (target == nullptr) {
+        std::vector<std::string> ids;  // only for the suggestion
+        for (uint32_t idx = 0; rules != nullptr && idx < rules->order.size(); ++idx) {
+          ids.push_back(module_.rules[rules->order[idx]].decl->id.text);
+        }
         Error(DiagCode::kUnknownRule, item.target.range,
               fmt::format("rule set '{}' has no rule '{}'", o->ruleset.text, item.target.text),
               with_declared(SuggestionHelp(item.target.text, ids)));

@@ -421,7 +421,8 @@ void Checker::CheckConst(uint32_t index) {
           "declare it as a list: list NAME: set<string> = {}");
     v.reset();
   }
-  module_.consts[index] = ConstInfo{d.name.text, v.value_or(ConstValue{}), d.range};
+  module_.consts[index] =
+      ConstInfo{d.name.text, v.value_or(ConstValue{}), d.range, false, std::nullopt};
   const_state_[index] = Visit::kDone;
 }
 
@@ -478,15 +479,14 @@ void Checker::CheckRules() {
 
 void Checker::CheckRule(const ast::RuleDecl& rule, uint32_t ruleset) {
   const std::string& set_name = module_.rulesets[ruleset].name;
-  auto& ids = rules_by_ruleset_[set_name];
-  for (uint32_t other : ids) {
-    if (module_.rules[other].decl->id.text == rule.id.text) {
-      Error(DiagCode::kDuplicateRule, rule.id.range,
-            fmt::format("rule '{}' is declared twice in rule set '{}'", rule.id.text, set_name),
-            fmt::format("the first declaration is at {}",
-                        Where(module_.rules[other].decl->id.range)));
-      return;
-    }
+  RulesetRules& rules = rules_by_ruleset_[set_name];
+  auto first = rules.by_id.find(rule.id.text);
+  if (first != rules.by_id.end()) {
+    Error(DiagCode::kDuplicateRule, rule.id.range,
+          fmt::format("rule '{}' is declared twice in rule set '{}'", rule.id.text, set_name),
+          fmt::format("the first declaration is at {}",
+                      Where(module_.rules[first->second].decl->id.range)));
+    return;
   }
   RuleCheck check;
   check.decl = &rule;
@@ -553,7 +553,9 @@ void Checker::CheckRule(const ast::RuleDecl& rule, uint32_t ruleset) {
         break;
     }
   }
-  ids.push_back(static_cast<uint32_t>(module_.rules.size()));
+  const auto index = static_cast<uint32_t>(module_.rules.size());
+  rules.order.push_back(index);
+  rules.by_id.emplace(rule.id.text, index);
   module_.rules.push_back(check);
 }
 

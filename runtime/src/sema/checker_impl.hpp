@@ -81,6 +81,8 @@ class Checker {
   Type CheckBinary(ast::Expr& e);
   Type CheckIn(ast::Expr& e, Type lhs);
   int32_t FindDecision(const ast::Ident& name);
+  // A `matches` pattern's index in module_.regexes (shared by equal patterns).
+  std::optional<uint32_t> CompileRegex(const std::string& text, SourceRange range);
 
  public:
   std::vector<LoadedFile>& files_;
@@ -104,7 +106,17 @@ class Checker {
   std::vector<Visit> let_state_;
   std::vector<const ast::SchemaDecl*> schemas_;
   const ast::SchemaDecl* used_schema_ = nullptr;
-  std::unordered_map<std::string, std::vector<uint32_t>> rules_by_ruleset_;  // name → rule indexes
+  // The rules of one rule set: in declaration order (for suggestions) and by
+  // id, so that duplicate checks and overrides stay linear in the rule count.
+  struct RulesetRules {
+    std::vector<uint32_t> order;
+    std::unordered_map<std::string_view, uint32_t> by_id;  // views into the ASTs
+  };
+  std::unordered_map<std::string, RulesetRules> rules_by_ruleset_;  // rule set name → its rules
+  std::unordered_map<std::string, uint32_t> regex_by_pattern_;
+  size_t regex_program_total_ = 0;  // instructions of the distinct patterns (limits::kMaxRegexProgramTotal)
+  bool regex_budget_spent_ = false;  // the total was exceeded (and reported)
+  size_t list_entries_ = 0;  // entries of the list files read so far (limits::kMaxListEntriesTotal)
 };
 
 }  // namespace vigil::sema

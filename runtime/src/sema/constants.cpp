@@ -2,6 +2,7 @@
 #include <charconv>
 #include <functional>
 
+#include "base/limits.hpp"
 #include "base/list_file.hpp"
 #include "base/time_util.hpp"
 #include "sema/checker_impl.hpp"
@@ -14,7 +15,7 @@ std::string_view Checker::Intern(std::string s) {
 }
 
 uint32_t Checker::AddSetLiteral(ConstValue v) {
-  module_.consts.push_back(ConstInfo{{}, std::move(v), {}});
+  module_.consts.push_back(ConstInfo{{}, std::move(v), {}, false, std::nullopt});
   const_state_.push_back(Visit::kDone);
   return static_cast<uint32_t>(module_.consts.size() - 1);
 }
@@ -219,9 +220,29 @@ void Checker::ForEachListEntry(const ast::ListDecl& decl, uint32_t file_id,
           fmt::format("cannot read list file \"{}\": {}", decl.path.value, error));
     return;
   }
+  // Counted before anything is stored: a list too large to hold is refused
+  // before it takes the memory.
+  const std::string_view text = sources_.file(*id).text();
+  const size_t entries = CountListEntries(text);
+  if (entries > limits::kMaxListFileEntries) {
+    Error(DiagCode::kTooMany, decl.path.range,
+          fmt::format("list file \"{}\" has {} entries (the limit is {} per list file)",
+                      decl.path.value, entries, limits::kMaxListFileEntries),
+          "a host supplies larger lists as external lists (`list NAME: set<string> external`)");
+    return;
+  }
+  list_entries_ += entries;
+  if (list_entries_ > limits::kMaxListEntriesTotal) {
+    Error(DiagCode::kTooMany, decl.path.range,
+          fmt::format("with list file \"{}\", the lists of this compilation hold {} entries "
+                      "(the limit is {} in all)",
+                      decl.path.value, list_entries_, limits::kMaxListEntriesTotal),
+          "a host supplies larger lists as external lists (`list NAME: set<string> external`)");
+    return;
+  }
   const int64_t now = now_us_ != 0 ? now_us_ : NowMicros();
   size_t expired = 0;
-  ForEachListLine(sources_.file(*id).text(), [&](const ListLine& line) {
+  ForEachListLine(text, [&](const ListLine& line) {
     if (diags_.saturated()) return;
     const auto at = static_cast<uint32_t>(line.offset);
     SourceRange range{*id, at, at + static_cast<uint32_t>(line.text.size())};

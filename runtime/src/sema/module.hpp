@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct ConstInfo {
   ConstValue value;
   SourceRange range;
   bool used = false;  // referenced by an expression (for the unused-declaration warning)
+  // For a param set by an override: the override's value, where errors
+  // about the value belong (the override file, not the rule that reads it).
+  std::optional<SourceRange> overridden_at;
 };
 
 struct LetInfo {

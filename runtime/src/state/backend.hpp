@@ -68,10 +68,13 @@ enum class ApplyStatus : uint8_t {
   kError,  // the backend failed (see Backend::fail_closed); the values are missing
 };
 
-// Reused buffers for distinct counts.
+// Reused buffers for distinct counts, and a measure of the work done.
 struct QueryScratch {
   std::vector<int64_t> ints;
   std::vector<std::string_view> strs;
+  // Window entries summarised so far (each column counts its own): how the
+  // test runner bounds the work of a test (limits::kMaxTestWindowWork).
+  uint64_t entries_scanned = 0;
 };
 
 class Backend {

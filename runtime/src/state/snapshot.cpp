@@ -24,10 +24,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "base/atomic_file.hpp"
+#include "base/file_io.hpp"
+#include "base/limits.hpp"
 #include "state/store.hpp"
 
 namespace vigil::state {
@@ -38,8 +38,8 @@ constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'S', 'T', '\0'};
 constexpr uint32_t kFormatVersion = 2;
 constexpr uint32_t kOldestFormatVersion = 1;
 constexpr size_t kHeaderSize = 8 + 4 + 4 + 8 + 32;
-// Refuse absurd counts before allocating for them.
-constexpr uint64_t kMaxSnapshotBytes = 1ULL << 36;
+// A snapshot file is read whole: larger ones are refused before reading.
+constexpr size_t kMaxSnapshotBytes = limits::kMaxSnapshotBytes;
 
 class Writer {
  public:
@@ -298,6 +298,12 @@ bool Store::Save(const std::string& path, std::string* error) const {
     std::lock_guard<std::mutex> layout_lock(layout_mu_);
     body = SnapshotIo::Body(*this);
   }
+  if (kHeaderSize + body.size() > kMaxSnapshotBytes) {
+    // It could not be loaded again: say so now, and keep the old file.
+    *error = path + ": the state is " + std::to_string(kHeaderSize + body.size()) +
+             " bytes, above the snapshot limit of " + std::to_string(kMaxSnapshotBytes) + " bytes";
+    return false;
+  }
   Writer header;
   header.out.append(kMagic, sizeof(kMagic));
   header.Put<uint32_t>(kFormatVersion);
@@ -311,18 +317,17 @@ bool Store::Save(const std::string& path, std::string* error) const {
 }
 
 bool Store::Load(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = Errno("cannot open", path);
-    return false;
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  const std::string data = buf.str();
   auto fail = [&](const std::string& why) {
     *error = path + ": " + why;
     return false;
   };
+  // Only a regular file of at most kMaxSnapshotBytes is read: a directory,
+  // /dev/zero or a FIFO is refused before anything is allocated or awaited.
+  std::string data, why;
+  if (!ReadWholeFile(path, kMaxSnapshotBytes, &data, &why)) {
+    *error = "cannot open " + path + ": " + why;
+    return false;
+  }
   if (data.size() < kHeaderSize || std::memcmp(data.data(), kMagic, sizeof(kMagic)) != 0) {
     return fail("not a vigil state snapshot");
   }

@@ -301,6 +301,7 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
                                                                : std::string_view();
     out[c] = Summarise(col, h, nc, c, lo, hi, extra, extra_str, scratch,
                        probe.events != nullptr ? &probe.events[c] : nullptr);
+    scratch.entries_scanned += hi - lo;
   }
   if (++shard.ops % kSweepEvery == 0) Sweep(shard);
   return late && counts ? ApplyStatus::kLate : ApplyStatus::kOk;

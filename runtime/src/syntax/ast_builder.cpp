@@ -300,6 +300,7 @@ ast::RuleDecl AstBuilder::BuildRule(P::RuleDeclContext* ctx) {
     diags_.Error(DiagCode::kSyntax, mapper_.Range(c),
                  fmt::format("rule '{}' has more than one '{}' clause", r.id.text, what));
   };
+  bool has_then = false;
   for (auto* clause : ctx->ruleClause()) {
     if (auto* title = dynamic_cast<P::TitleClauseContext*>(clause)) {
       if (r.title) duplicate(clause, "title");
@@ -317,6 +318,7 @@ ast::RuleDecl AstBuilder::BuildRule(P::RuleDeclContext* ctx) {
       r.when = BuildExpr(when->expr());
       r.when_range = mapper_.Range(when->expr());
     } else if (auto* then = dynamic_cast<P::ThenClauseContext*>(clause)) {
+      has_then = true;
       for (auto* a : then->action()) r.actions.push_back(BuildAction(a));
     }
   }
@@ -324,6 +326,12 @@ ast::RuleDecl AstBuilder::BuildRule(P::RuleDeclContext* ctx) {
     diags_.Error(DiagCode::kSyntax, r.id.range,
                  fmt::format("rule '{}' has no 'when' condition", r.id.text),
                  "add a condition, for example: when amount > 100");
+  }
+  // A rule that does nothing when it matches is a mistake, not a silent no-op.
+  if (!has_then) {
+    diags_.Error(DiagCode::kSyntax, r.id.range,
+                 fmt::format("rule '{}' has no 'then' clause", r.id.text),
+                 "say what the rule does when it matches, for example: then score 10");
   }
   return r;
 }

@@ -44,6 +44,11 @@ SourceRange TokenMapper::Range(const antlr4::Token* token) const {
   return SourceRange{file_id_, ByteOffset(start), ByteOffset(stop + 1)};
 }
 
+SourceRange TokenMapper::CodePoints(size_t start, size_t stop) const {
+  if (stop + 1 < start) stop = start;
+  return SourceRange{file_id_, ByteOffset(start), ByteOffset(stop + 1)};
+}
+
 SourceRange TokenMapper::Span(const antlr4::Token* first, const antlr4::Token* last) const {
   SourceRange a = Range(first);
   SourceRange b = Range(last);
@@ -72,14 +77,16 @@ bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags
                Build build) {
   std::lock_guard<std::recursive_mutex> lock(ParserMutex());
   antlr4::ANTLRInputStream input(text.data(), text.size());
-  VigilLexer lexer(&input);
+  ParseLexer lexer(&input);
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
   GuardedParser parser(&tokens);
   parser.removeErrorListeners();
   parser.removeParseListeners();
   try {
-    tokens.fill();
+    // Tokens are lexed as the parser needs them (not all first), so that a
+    // limit met early in the file (a set literal's elements) is reported
+    // before the limit on the file's tokens.
     // Stage 1: SLL prediction, bail out at the first error.
     auto bail = std::make_shared<antlr4::BailErrorStrategy>();
     parser.setErrorHandler(bail);
@@ -94,7 +101,7 @@ bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags
     }
     // Stage 2: full LL with our error wording and recovery.
     tokens.seek(0);
-    parser.reset();
+    parser.Restart();  // frees the first attempt's tree before building another
     DiagErrorListener listener(diags, mapper);
     parser.addErrorListener(&listener);
     parser.setErrorHandler(std::make_shared<VigilErrorStrategy>(diags));
@@ -110,6 +117,8 @@ bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags
                 fmt::format("nesting is too deep (the limit is {} levels of grammar rules)",
                             limits::kMaxParseDepth),
                 "split the expression into lets");
+  } catch (const ParseTooLarge& e) {
+    diags.Error(e.code, mapper.CodePoints(e.start, e.stop), e.message, e.help);
   } catch (const ParseAbandoned&) {
     // The sink already holds the "too many errors" diagnostic.
   }

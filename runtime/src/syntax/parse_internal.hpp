@@ -22,6 +22,8 @@ class TokenMapper {
   SourceRange Range(const antlr4::Token* token) const;
   SourceRange Range(antlr4::ParserRuleContext* ctx) const;
   SourceRange Span(const antlr4::Token* first, const antlr4::Token* last) const;
+  // The bytes of code points [start, stop].
+  SourceRange CodePoints(size_t start, size_t stop) const;
   uint32_t file_id() const { return file_id_; }
 
  private:
@@ -31,16 +33,46 @@ class TokenMapper {
   std::vector<uint32_t> cp_to_byte_;  // code point index → byte offset (relative)
 };
 
+// The lexer the parser reads from. Comments and blanks never reach the
+// parser, so they are dropped here instead of being kept in the token stream
+// (they would double its memory); and a file with more than
+// limits::kMaxTokens tokens is refused before more are stored.
+class ParseLexer : public vigil_grammar::VigilLexer {
+ public:
+  using VigilLexer::VigilLexer;
+  std::unique_ptr<antlr4::Token> nextToken() override;
+
+ private:
+  size_t tokens_ = 0;
+};
+
 // A parser that refuses to nest deeper than limits::kMaxParseDepth, so that
-// 100,000 nested parentheses are an error instead of a stack overflow.
+// 100,000 nested parentheses are an error instead of a stack overflow; that
+// builds at most limits::kMaxParseNodes grammar nodes; and that refuses a set
+// literal of more than limits::kMaxSetElements elements while reading it.
 class GuardedParser : public vigil_grammar::VigilParser {
  public:
   using VigilParser::VigilParser;
   void enterRule(antlr4::ParserRuleContext* localctx, size_t state, size_t rule_index) override;
+  // Before a second parse with the same parser: frees the first parse's
+  // tree and starts counting again.
+  void Restart();
+
+ private:
+  size_t nodes_ = 0;
 };
 
 struct ParseTooDeep {
   antlr4::Token* token;
+};
+// A size limit reached while lexing or parsing: the input is refused at the
+// token where it was reached (ANTLR code-point indexes).
+struct ParseTooLarge {
+  size_t start;
+  size_t stop;
+  DiagCode code;
+  std::string message;
+  std::string help;
 };
 struct ParseAbandoned {};  // too many errors: stop parsing this file
 

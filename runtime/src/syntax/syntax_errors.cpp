@@ -107,21 +107,68 @@ antlr4::Token* PreviousVisible(antlr4::Parser* recognizer, antlr4::Token* token)
   return nullptr;
 }
 
+// Tokens that start a rule's action, which only 'then' may introduce.
+bool IsAction(size_t type) {
+  return type == VigilLexer::SCORE || type == VigilLexer::DECIDE || type == VigilLexer::TAG ||
+         type == VigilLexer::REASON;
+}
+
+// When a ')' is missing: the innermost '(' before `token` that is still open
+// (within the enclosing braces), so that the message points at it rather
+// than at whatever came lines later.
+antlr4::Token* UnclosedParen(antlr4::Parser* recognizer, antlr4::Token* token) {
+  if (!recognizer->getExpectedTokens().contains(static_cast<size_t>(VigilLexer::RPAREN))) return nullptr;
+  constexpr size_t kMaxScan = 100000;  // tokens looked at: errors stay cheap
+  auto* stream = recognizer->getTokenStream();
+  int parens = 0, braces = 0;
+  const size_t from = token->getTokenIndex();
+  for (size_t i = from; i-- > 0 && from - i <= kMaxScan;) {
+    antlr4::Token* t = stream->get(i);
+    switch (t->getType()) {
+      case VigilLexer::RPAREN: ++parens; break;
+      case VigilLexer::LPAREN:
+        if (parens == 0) return t;
+        --parens;
+        break;
+      case VigilLexer::RBRACE: ++braces; break;
+      case VigilLexer::LBRACE:
+        if (braces == 0) return nullptr;
+        --braces;
+        break;
+      default: break;
+    }
+  }
+  return nullptr;
+}
+
+struct Problem {
+  antlr4::Token* at;  // where the message points
+  std::string message;
+};
+
 // "expected an expression after 'and', found 'then'"
-std::string DescribeProblem(antlr4::Parser* recognizer, antlr4::Token* token) {
+Problem DescribeProblem(antlr4::Parser* recognizer, antlr4::Token* token) {
   std::string found = DescribeToken(token);
   antlr4::Token* prev = PreviousVisible(recognizer, token);
   if (prev != nullptr && ExpectsExpressionAfter(prev->getType())) {
-    return fmt::format("expected an expression after '{}', found {}", prev->getText(), found);
+    return {token, fmt::format("expected an expression after '{}', found {}", prev->getText(), found)};
+  }
+  if (antlr4::Token* open = UnclosedParen(recognizer, token)) {
+    return {open, fmt::format("this '(' is not closed: expected ')' before {} (line {})", found,
+                              token->getLine())};
+  }
+  if (IsAction(token->getType()) &&
+      recognizer->getExpectedTokens().contains(static_cast<size_t>(VigilLexer::THEN))) {
+    return {token, fmt::format("expected 'then' before {}: a rule's actions follow 'then'", found)};
   }
   antlr4::ParserRuleContext* ctx = recognizer->getContext();
   if (ctx != nullptr && IsExpressionRule(ctx->getRuleIndex()) &&
       token->getType() == antlr4::Token::EOF) {
-    return fmt::format("expected an expression, found {}", found);
+    return {token, fmt::format("expected an expression, found {}", found)};
   }
   std::string expected = Expected(recognizer);
-  if (expected.empty()) return fmt::format("unexpected {}", found);
-  return fmt::format("expected {}, found {}", expected, found);
+  if (expected.empty()) return {token, fmt::format("unexpected {}", found)};
+  return {token, fmt::format("expected {}, found {}", expected, found)};
 }
 
 }  // namespace
@@ -135,12 +182,14 @@ void VigilErrorStrategy::Report(antlr4::Parser* recognizer, antlr4::Token* token
 
 void VigilErrorStrategy::reportNoViableAlternative(antlr4::Parser* recognizer,
                                                    const antlr4::NoViableAltException& e) {
-  Report(recognizer, e.getOffendingToken(), DescribeProblem(recognizer, e.getOffendingToken()));
+  Problem p = DescribeProblem(recognizer, e.getOffendingToken());
+  Report(recognizer, p.at, p.message);
 }
 
 void VigilErrorStrategy::reportInputMismatch(antlr4::Parser* recognizer,
                                              const antlr4::InputMismatchException& e) {
-  Report(recognizer, e.getOffendingToken(), DescribeProblem(recognizer, e.getOffendingToken()));
+  Problem p = DescribeProblem(recognizer, e.getOffendingToken());
+  Report(recognizer, p.at, p.message);
 }
 
 void VigilErrorStrategy::reportFailedPredicate(antlr4::Parser* recognizer,
@@ -153,14 +202,16 @@ void VigilErrorStrategy::reportUnwantedToken(antlr4::Parser* recognizer) {
   if (inErrorRecoveryMode(recognizer)) return;
   beginErrorCondition(recognizer);
   antlr4::Token* token = recognizer->getCurrentToken();
-  Report(recognizer, token, DescribeProblem(recognizer, token));
+  Problem p = DescribeProblem(recognizer, token);
+  Report(recognizer, p.at, p.message);
 }
 
 void VigilErrorStrategy::reportMissingToken(antlr4::Parser* recognizer) {
   if (inErrorRecoveryMode(recognizer)) return;
   beginErrorCondition(recognizer);
   antlr4::Token* token = recognizer->getCurrentToken();
-  Report(recognizer, token, DescribeProblem(recognizer, token));
+  Problem p = DescribeProblem(recognizer, token);
+  Report(recognizer, p.at, p.message);
 }
 
 void DiagErrorListener::syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
@@ -198,6 +249,44 @@ void GuardedParser::enterRule(antlr4::ParserRuleContext* localctx, size_t state,
   }
   VigilParser::enterRule(localctx, state, rule_index);
   if (depth > limits::kMaxParseDepth) throw ParseTooDeep{getCurrentToken()};
+  antlr4::Token* at = getCurrentToken();
+  if (++nodes_ > limits::kMaxParseNodes) {
+    throw ParseTooLarge{at->getStartIndex(), at->getStopIndex(), DiagCode::kTooManyTokens,
+                        fmt::format("the file is too large to parse (more than {} grammar nodes)",
+                                    limits::kMaxParseNodes),
+                        "split it into several files that import each other"};
+  }
+  // Each element of a set literal enters `expr` with the set as its parent,
+  // whose children are '{', the elements so far and their commas.
+  // (Checked only for `expr`: a cast on every node costs a tenth of a parse.)
+  if (rule_index != RuleExpr || localctx->parent == nullptr) return;
+  auto* parent = static_cast<antlr4::ParserRuleContext*>(localctx->parent);
+  if (parent->getRuleIndex() == RuleSetLiteral &&
+      parent->children.size() / 2 > limits::kMaxSetElements) {
+    throw ParseTooLarge{at->getStartIndex(), at->getStopIndex(), DiagCode::kSetTooLarge,
+                        fmt::format("set literal has more than {} elements",
+                                    limits::kMaxSetElements),
+                        "put the values in a list file: list NAME: set<string> from \"values.txt\""};
+  }
+}
+
+void GuardedParser::Restart() {
+  reset();
+  getTreeTracker().reset();
+  nodes_ = 0;
+}
+
+std::unique_ptr<antlr4::Token> ParseLexer::nextToken() {
+  for (;;) {
+    std::unique_ptr<antlr4::Token> next = VigilLexer::nextToken();
+    if (next->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    if (next->getType() != antlr4::Token::EOF && ++tokens_ > limits::kMaxTokens) {
+      throw ParseTooLarge{next->getStartIndex(), next->getStopIndex(), DiagCode::kTooManyTokens,
+                          fmt::format("the file has more than {} tokens", limits::kMaxTokens),
+                          "split it into several files that import each other"};
+    }
+    return next;
+  }
 }
 
 }  // namespace vigil::syntax

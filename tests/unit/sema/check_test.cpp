@@ -48,7 +48,7 @@ TEST(Check, UnknownDecisionSuggests) {
 }
 
 TEST(Check, DuplicateRuleIds) {
-  Compilation c = CompileText(Header() + "rule r { when true }\nrule r { when true }\n");
+  Compilation c = CompileText(Header() + "rule r { when true then score 1 }\nrule r { when true then score 1 }\n");
   EXPECT_EQ(Codes(c), std::vector<std::string>{"E2008"});
 }
 
@@ -71,7 +71,7 @@ TEST(Check, ParamTypeMismatch) {
 }
 
 TEST(Check, UnknownSeverityAndMode) {
-  Compilation c = CompileText(Header() + "rule r { severity hihg mode shdow when true }\n");
+  Compilation c = CompileText(Header() + "rule r { severity hihg mode shdow when true then score 1 }\n");
   EXPECT_EQ(Codes(c), (std::vector<std::string>{"E2007", "E2007"}));
   EXPECT_EQ(c.diagnostics[0].help, "did you mean 'high'?");
 }
@@ -81,14 +81,14 @@ TEST(Check, UnknownSchemaAndMissingUses) {
             std::vector<std::string>{"E2005"});
   Compilation c = CompileText(R"(ruleset a.b version "1.0.0"
 schema s version 1 { amount: decimal }
-rule r { when amount > 1 }
+rule r { when amount > 1 then score 1 }
 )");
   ASSERT_EQ(Codes(c), std::vector<std::string>{"E2001"});
   EXPECT_EQ(c.diagnostics[0].help, "'amount' is a field of schema 's': add `uses schema s`");
 }
 
 TEST(Check, RulesNeedARuleset) {
-  Compilation c = CompileText("schema s version 1 { a: int }\nuses schema s\nrule r { when a > 1 }\n");
+  Compilation c = CompileText("schema s version 1 { a: int }\nuses schema s\nrule r { when a > 1 then score 1 }\n");
   EXPECT_EQ(Codes(c), std::vector<std::string>{"E2014"});
 }
 
@@ -132,9 +132,9 @@ rule r { when count(by: card, within: 1h) > 1 then score 1 }
 
 TEST(Check, ManyErrorsInOneRun) {
   Compilation c = CompileText(Header() + R"(
-rule a { when amout > 1 }
-rule b { when country == 5 }
-rule c { when lowr(name) == "x" }
+rule a { when amout > 1 then score 1 }
+rule b { when country == 5 then score 1 }
+rule c { when lowr(name) == "x" then score 1 }
 )");
   EXPECT_EQ(Codes(c), (std::vector<std::string>{"E2001", "E3001", "E2003"}));
 }
