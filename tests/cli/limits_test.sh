@@ -39,6 +39,15 @@ contains() {  # contains NAME FILE TEXT
   fi
 }
 
+lacks() {  # lacks NAME FILE TEXT
+  if grep -qF -- "$3" "$tmp/$2"; then
+    fail=$((fail + 1))
+    echo "FAIL $1: $2 contains: $3"
+  else
+    pass=$((pass + 1))
+  fi
+}
+
 py=/usr/bin/python3
 cat >schema.vgl <<'EOF'
 schema s version 1 {
@@ -215,9 +224,13 @@ fi
 mkdir -p pk
 cp schema.vgl ok.vgl pk/
 printf '{"name": "t", "version": "1.0.0", "marking": "GREEN", "files": ["ok.vgl", "schema.vgl"], "lists": [], "fixtures": []}\n' >pk/pack.json
-"$vigil" pack build pk -o p.vgp >/dev/null 2>&1 && cp p.vgp p.pack
+"$vigil" pack build pk -o p.vgp >/dev/null 2>&1 && cp p.vgp p.pack && cp p.vgp renamed.vgl
 check pack_without_vgp 1 60 "$vigil" check p.pack
-contains pack_without_vgp err "pack \"p.pack\" refused: a pack is loaded by a name ending in '.vgp'"
+contains pack_without_vgp err "cannot load \"p.pack\": rule files are named *.vgl and packs *.vgp"
+# A pack renamed as a rule file is said to be a pack, not parsed as rules.
+check pack_named_as_rules 1 60 "$vigil" check renamed.vgl
+contains pack_named_as_rules err "pack \"renamed.vgl\" refused: a pack is loaded by a name ending in '.vgp'"
+lacks pack_named_as_rules err "unexpected"
 
 printf 'a\n1\n\n2\nx3\n' >l.txt
 printf 'ruleset t version "1.0.0"\nimport "schema.vgl"\nuses schema s\nlist L: set<int> from "l.txt"\nrule r { title "r" severity low when n in L then score 1 }\n' >lists.vgl

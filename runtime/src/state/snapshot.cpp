@@ -354,7 +354,6 @@ bool Store::Load(const std::string& path, std::string* error) {
   }
   Layout from;
   std::vector<Map> maps;
-  std::string why;
   if (!SnapshotIo::Parse(body, version, &from, &maps, &why)) return fail(why);
   SnapshotIo::Install(*this, from, maps);
   return true;
