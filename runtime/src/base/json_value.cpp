@@ -66,6 +66,13 @@ Value Value::Raw(const Value& of) {
   return v;
 }
 
+Value Value::RawText(std::string compact) {
+  Value v;
+  v.type_ = Type::kRaw;
+  v.text_ = std::move(compact);
+  return v;
+}
+
 std::optional<int64_t> Value::AsInt() const {
   if (type_ != Type::kNumber) return std::nullopt;
   int64_t i = 0;
@@ -99,6 +106,11 @@ bool Value::operator==(const Value& o) const {
 
 namespace {
 
+// Parses into a tree, or with a null `out` only checks ("skips") a value:
+// the same grammar, the same messages at the same places, no allocation
+// once its scratch buffers have grown. Skipping also finds whether the text
+// is exactly what Write would give (`canonical_`), so that a member kept raw
+// (ParseOptions::raw) can keep its text as it is.
 class Parser {
  public:
   Parser(std::string_view text, const ParseOptions& options, ParseError* error)
@@ -142,6 +154,7 @@ class Parser {
   void SkipSpace() {
     while (pos_ < s_.size() &&
            (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
+      canonical_ = false;  // Write puts no space between tokens
       ++pos_;
     }
   }
@@ -160,19 +173,23 @@ class Parser {
       case '{': return ParseObject(out, depth + 1);
       case '[': return ParseArray(out, depth + 1);
       case '"': {
+        if (out == nullptr) {
+          scratch_.clear();
+          return ParseCheckedString(&scratch_);
+        }
         std::string s;
         if (!ParseString(&s)) return false;
         *out = Value::String(std::move(s));
         return true;
       }
       case 't':
-        *out = Value::Bool(true);
+        if (out != nullptr) *out = Value::Bool(true);
         return Literal("true");
       case 'f':
-        *out = Value::Bool(false);
+        if (out != nullptr) *out = Value::Bool(false);
         return Literal("false");
       case 'n':
-        *out = Value::Null();
+        if (out != nullptr) *out = Value::Null();
         return Literal("null");
       default:
         if (s_[pos_] == '-' || (s_[pos_] >= '0' && s_[pos_] <= '9')) return ParseNumber(out);
@@ -206,7 +223,7 @@ class Parser {
       if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
       if (!Digits()) return Fail(fmt::format("expected digits in an exponent, found {}", Found()));
     }
-    *out = Value::Number(std::string(s_.substr(start, pos_ - start)));
+    if (out != nullptr) *out = Value::Number(std::string(s_.substr(start, pos_ - start)));
     return true;
   }
 
@@ -232,7 +249,10 @@ class Parser {
     return true;
   }
 
+  // Decodes a string into `out` (appending); `escaped_` tells whether it
+  // held an escape.
   bool ParseString(std::string* out) {
+    escaped_ = false;
     ++pos_;  // the opening quote
     for (;;) {
       if (pos_ >= s_.size()) return Fail("unterminated string");
@@ -242,12 +262,14 @@ class Parser {
                                             "write it as an escape", c));
       if (c != '\\') {
         size_t run = pos_;
+        unsigned char high = 0;  // ASCII runs (most) need no UTF-8 check
         while (run < s_.size() && s_[run] != '"' && s_[run] != '\\' &&
                static_cast<unsigned char>(s_[run]) >= 0x20) {
+          high |= static_cast<unsigned char>(s_[run]);
           ++run;
         }
         std::string_view chunk = s_.substr(pos_, run - pos_);
-        size_t bad = utf8::FindInvalid(chunk);
+        size_t bad = high < 0x80 ? std::string_view::npos : utf8::FindInvalid(chunk);
         if (bad != std::string_view::npos) {
           pos_ += bad;
           return Fail("invalid UTF-8 inside a string");
@@ -256,6 +278,7 @@ class Parser {
         pos_ = run;
         continue;
       }
+      escaped_ = true;
       ++pos_;
       if (pos_ >= s_.size()) return Fail("unterminated string");
       char e = s_[pos_++];
@@ -293,6 +316,19 @@ class Parser {
     return true;
   }
 
+  // ParseString for skipped values: also notes whether the string's text
+  // is escaped as Write would escape it.
+  bool ParseCheckedString(std::string* out) {
+    const size_t start = pos_;
+    if (!ParseString(out)) return false;
+    if (escaped_ && canonical_) {
+      rewritten_.clear();
+      AppendJsonString(*out, rewritten_);
+      canonical_ = rewritten_ == s_.substr(start, pos_ - start);
+    }
+    return true;
+  }
+
   bool Enter(size_t depth) {
     if (depth > options_.max_depth) {
       return Fail(fmt::format("nested deeper than {} arrays and objects", options_.max_depth));
@@ -302,7 +338,7 @@ class Parser {
 
   bool ParseArray(Value* out, size_t depth) {
     if (!Enter(depth)) return false;
-    *out = Value::Array();
+    if (out != nullptr) *out = Value::Array();
     ++pos_;
     SkipSpace();
     if (pos_ < s_.size() && s_[pos_] == ']') {
@@ -311,9 +347,16 @@ class Parser {
     }
     for (;;) {
       SkipSpace();
-      Value item;
-      if (!ParseValue(&item, depth)) return false;
-      out->Push(std::move(item));
+      if (out != nullptr) {
+        Value item;
+        path_.push_back("[]");
+        const bool ok = ParseMemberValue(&item, depth);
+        path_.pop_back();
+        if (!ok) return false;
+        out->Push(std::move(item));
+      } else if (!ParseValue(nullptr, depth)) {
+        return false;
+      }
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
         ++pos_;
@@ -329,15 +372,24 @@ class Parser {
     }
   }
 
+  // The member names of the objects being skipped, one list per depth,
+  // reused (so that "appears twice" is found without allocating).
+  std::vector<std::string>& SkippedKeys(size_t depth) {
+    if (keys_.size() <= depth) keys_.resize(options_.max_depth + 2);
+    return keys_[depth];
+  }
+
   bool ParseObject(Value* out, size_t depth) {
     if (!Enter(depth)) return false;
-    *out = Value::Object();
+    if (out != nullptr) *out = Value::Object();
     ++pos_;
     SkipSpace();
     if (pos_ < s_.size() && s_[pos_] == '}') {
       ++pos_;
       return true;
     }
+    std::vector<std::string>* seen = out == nullptr ? &SkippedKeys(depth) : nullptr;
+    size_t seen_count = 0;
     for (;;) {
       SkipSpace();
       if (pos_ >= s_.size() || s_[pos_] != '"') {
@@ -345,10 +397,25 @@ class Parser {
       }
       const size_t key_pos = pos_;
       std::string key;
-      if (!ParseString(&key)) return false;
-      if (out->Find(key) != nullptr) {
+      std::string* k = &key;
+      if (seen != nullptr) {
+        if (seen_count == seen->size()) seen->emplace_back();
+        k = &(*seen)[seen_count];
+        k->clear();
+        if (!ParseCheckedString(k)) return false;
+      } else if (!ParseString(k)) {
+        return false;
+      }
+      bool twice = false;
+      if (seen != nullptr) {
+        for (size_t i = 0; i < seen_count && !twice; ++i) twice = (*seen)[i] == *k;
+        ++seen_count;
+      } else {
+        twice = out->Find(key) != nullptr;
+      }
+      if (twice) {
         pos_ = key_pos;
-        return Fail(fmt::format("member \"{}\" appears twice", key));
+        return Fail(fmt::format("member \"{}\" appears twice", *k));
       }
       SkipSpace();
       if (pos_ >= s_.size() || s_[pos_] != ':') {
@@ -356,9 +423,16 @@ class Parser {
       }
       ++pos_;
       SkipSpace();
-      Value v;
-      if (!ParseValue(&v, depth)) return false;
-      out->Set(std::move(key), std::move(v));
+      if (out != nullptr) {
+        Value v;
+        path_.push_back(key);
+        const bool ok = ParseMemberValue(&v, depth);
+        path_.pop_back();
+        if (!ok) return false;
+        out->Set(std::move(key), std::move(v));
+      } else if (!ParseValue(nullptr, depth)) {
+        return false;
+      }
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
         ++pos_;
@@ -374,10 +448,48 @@ class Parser {
     }
   }
 
+  // A member's value or an array's item (its path on path_): a tree, or
+  // raw text when ParseOptions::raw names the path.
+  bool ParseMemberValue(Value* out, size_t depth) {
+    if (!IsRawPath()) return ParseValue(out, depth);
+    const size_t start = pos_;
+    canonical_ = true;
+    if (!ParseValue(nullptr, depth)) return false;
+    std::string_view text = s_.substr(start, pos_ - start);
+    if (canonical_) {
+      *out = Value::RawText(std::string(text));
+      return true;
+    }
+    // Checked already: parsed again as a tree only to be written as Write
+    // writes it.
+    Value tree;
+    ParseOptions plain;
+    plain.max_depth = options_.max_depth;
+    Parser again(text, plain, nullptr);
+    if (!again.Run(&tree)) return Fail("internal error: a checked value did not parse again");
+    *out = Value::Raw(tree);
+    return true;
+  }
+
+  bool IsRawPath() const {
+    for (const RawPath& raw : options_.raw) {
+      if (raw.size() == path_.size() && std::equal(raw.begin(), raw.end(), path_.begin())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   std::string_view s_;
   const ParseOptions& options_;
   ParseError* error_;
   size_t pos_ = 0;
+  bool escaped_ = false;    // the last string parsed held an escape
+  bool canonical_ = true;   // what was skipped since it was set is Write's text
+  std::vector<std::string_view> path_;     // member names ("[]" for items) to the value
+  std::vector<std::vector<std::string>> keys_;  // SkippedKeys
+  std::string scratch_;    // skipped strings, decoded
+  std::string rewritten_;  // a skipped string as Write would write it
 };
 
 bool IsScalar(const Value& v) {
