@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "base/json_writer.hpp"
 #include "base/utf8.hpp"
@@ -108,7 +109,7 @@ namespace {
 
 // Parses into a tree, or with a null `out` only checks ("skips") a value:
 // the same grammar, the same messages at the same places, no allocation
-// once its scratch buffers have grown. Skipping also finds whether the text
+// once its key lists have grown. Skipping also finds whether the text
 // is exactly what Write would give (`canonical_`), so that a member kept raw
 // (ParseOptions::raw) can keep its text as it is.
 class Parser {
@@ -174,8 +175,8 @@ class Parser {
       case '[': return ParseArray(out, depth + 1);
       case '"': {
         if (out == nullptr) {
-          scratch_.clear();
-          return ParseCheckedString(&scratch_);
+          Discard nothing;
+          return ParseString(&nothing);
         }
         std::string s;
         if (!ParseString(&s)) return false;
@@ -249,10 +250,29 @@ class Parser {
     return true;
   }
 
-  // Decodes a string into `out` (appending); `escaped_` tells whether it
-  // held an escape.
-  bool ParseString(std::string* out) {
-    escaped_ = false;
+  // Where a skipped string's content goes: nowhere.
+  struct Discard {
+    void append(std::string_view) {}
+    void append(const char*, size_t) {}
+    Discard& operator+=(char) { return *this; }
+  };
+
+  // Whether Write escapes the character `cp` as `\e` (with `e` the escape's
+  // letter, and for 'u' `hex` its four digits as written).
+  static bool WriteEscapes(char e, uint32_t cp, std::string_view hex) {
+    switch (e) {
+      case '"': case '\\': case 'n': case 'r': case 't': return true;
+      case 'u':
+        return cp < 0x20 && cp != '\n' && cp != '\r' && cp != '\t' &&
+               hex.find_first_of("ABCDEF") == std::string_view::npos;
+      default: return false;  // '/', 'b', 'f': Write writes "/", "\u0008", "\u000c"
+    }
+  }
+
+  // Decodes a string into `out` (appending; Discard to only check it).
+  // Clears `canonical_` when Write would escape it differently.
+  template <typename Out>
+  bool ParseString(Out* out) {
     ++pos_;  // the opening quote
     for (;;) {
       if (pos_ >= s_.size()) return Fail("unterminated string");
@@ -262,6 +282,16 @@ class Parser {
                                             "write it as an escape", c));
       if (c != '\\') {
         size_t run = pos_;
+        // Eight bytes at a time while none is a quote, a backslash, a
+        // control or a non-ASCII byte (a false alarm only ends this early).
+        constexpr uint64_t k01 = 0x0101010101010101ULL, k80 = 0x8080808080808080ULL;
+        while (run + 8 <= s_.size()) {
+          uint64_t x = 0;
+          std::memcpy(&x, s_.data() + run, 8);
+          const uint64_t quote = x ^ (k01 * '"'), backslash = x ^ (k01 * '\\');
+          if ((((quote - k01) | (backslash - k01) | (x - k01 * 0x20) | x) & k80) != 0) break;
+          run += 8;
+        }
         unsigned char high = 0;  // ASCII runs (most) need no UTF-8 check
         while (run < s_.size() && s_[run] != '"' && s_[run] != '\\' &&
                static_cast<unsigned char>(s_[run]) >= 0x20) {
@@ -278,10 +308,10 @@ class Parser {
         pos_ = run;
         continue;
       }
-      escaped_ = true;
       ++pos_;
       if (pos_ >= s_.size()) return Fail("unterminated string");
       char e = s_[pos_++];
+      if (e != 'u' && !WriteEscapes(e, 0, {})) canonical_ = false;
       switch (e) {
         case '"': *out += '"'; break;
         case '\\': *out += '\\'; break;
@@ -294,6 +324,7 @@ class Parser {
         case 'u': {
           uint32_t cp = 0;
           if (!Hex4(&cp)) return false;
+          if (!WriteEscapes('u', cp, s_.substr(pos_ - 4, 4))) canonical_ = false;
           if (cp >= 0xDC00 && cp <= 0xDFFF) return Fail("a lone low surrogate in a \\u escape");
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             uint32_t low = 0;
@@ -313,19 +344,6 @@ class Parser {
       }
     }
     ++pos_;  // the closing quote
-    return true;
-  }
-
-  // ParseString for skipped values: also notes whether the string's text
-  // is escaped as Write would escape it.
-  bool ParseCheckedString(std::string* out) {
-    const size_t start = pos_;
-    if (!ParseString(out)) return false;
-    if (escaped_ && canonical_) {
-      rewritten_.clear();
-      AppendJsonString(*out, rewritten_);
-      canonical_ = rewritten_ == s_.substr(start, pos_ - start);
-    }
     return true;
   }
 
@@ -402,7 +420,7 @@ class Parser {
         if (seen_count == seen->size()) seen->emplace_back();
         k = &(*seen)[seen_count];
         k->clear();
-        if (!ParseCheckedString(k)) return false;
+        if (!ParseString(k)) return false;
       } else if (!ParseString(k)) {
         return false;
       }
@@ -484,12 +502,9 @@ class Parser {
   const ParseOptions& options_;
   ParseError* error_;
   size_t pos_ = 0;
-  bool escaped_ = false;    // the last string parsed held an escape
   bool canonical_ = true;   // what was skipped since it was set is Write's text
   std::vector<std::string_view> path_;     // member names ("[]" for items) to the value
   std::vector<std::vector<std::string>> keys_;  // SkippedKeys
-  std::string scratch_;    // skipped strings, decoded
-  std::string rewritten_;  // a skipped string as Write would write it
 };
 
 bool IsScalar(const Value& v) {
