@@ -164,11 +164,12 @@ int Run(const Options& opt) {
   // A folder of reports is written in batches, each report atomically, with
   // one sync per batch rather than two per report (base/atomic_file.hpp).
   AtomicFileBatch reports;
+  size_t added = 0;  // reports added to the batch (a case id twice counts twice, as before)
   auto commit = [&]() {
     std::vector<std::pair<std::string, std::string>> failed;
-    const size_t pending = reports.pending();
     reports.Commit(&failed);
-    written += pending - failed.size();
+    written += added - failed.size();
+    added = 0;
     for (const auto& [name, why] : failed) {
       fmt::print(stderr, "{}: cannot write \"{}\"\n", cmd, name);
       status = std::max(status, kExitUsage);
@@ -216,6 +217,7 @@ int Run(const Options& opt) {
         status = std::max(status, kExitUsage);
         continue;
       }
+      ++added;
       if (reports.pending() == kReportsPerSync) commit();
       continue;
     }

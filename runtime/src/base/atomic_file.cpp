@@ -109,7 +109,9 @@ bool AtomicFileBatch::Add(const std::string& path, std::string_view bytes, mode_
     ::unlink(tmp.c_str());
     return false;
   }
-  pending_.push_back(path);
+  // Written twice in one batch: the second content replaces the first, as
+  // two WriteFileAtomically calls would.
+  if (std::find(pending_.begin(), pending_.end(), path) == pending_.end()) pending_.push_back(path);
   return true;
 }
 

@@ -38,9 +38,9 @@ class AtomicFileBatch {
   ~AtomicFileBatch();  // removes the temporary files of an uncommitted batch
 
   // Writes PATH.tmp; false with a message naming the file (nothing pending
-  // for it then).
+  // for it then). A path added again in the same batch gets the new content.
   bool Add(const std::string& path, std::string_view bytes, mode_t mode, std::string* error);
-  size_t pending() const { return pending_.size(); }
+  size_t pending() const { return pending_.size(); }  // distinct paths
   // Commits every pending file. Each path that could not be put in place is
   // appended to `failed` with its message; true when none failed.
   bool Commit(std::vector<std::pair<std::string, std::string>>* failed);

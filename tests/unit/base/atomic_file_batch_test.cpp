@@ -59,6 +59,18 @@ TEST_F(AtomicFileBatchTest, FilesAppearCompleteOnlyWhenCommitted) {
   EXPECT_EQ(Files(), 2u);  // no temporary file left
 }
 
+TEST_F(AtomicFileBatchTest, APathWrittenTwiceInABatchGetsTheSecondContent) {
+  AtomicFileBatch batch;
+  std::string error;
+  ASSERT_TRUE(batch.Add(Path("a.xml"), "<first/>", 0644, &error)) << error;
+  ASSERT_TRUE(batch.Add(Path("a.xml"), "<second/>", 0644, &error)) << error;
+  EXPECT_EQ(batch.pending(), 1u);
+  std::vector<std::pair<std::string, std::string>> failed;
+  EXPECT_TRUE(batch.Commit(&failed));
+  EXPECT_EQ(ReadText(Path("a.xml")), "<second/>");
+  EXPECT_EQ(Files(), 1u);
+}
+
 TEST_F(AtomicFileBatchTest, AnUncommittedBatchLeavesTheOldFilesAndNoTemporaryFile) {
   std::ofstream(Path("b.xml")) << "old";
   {
