@@ -35,7 +35,8 @@ struct CaseArgs {
 // A JSON Lines file read one object at a time, with its line numbers.
 class JsonLines {
  public:
-  JsonLines(std::FILE* file, std::string shown) : lines_(file), shown_(std::move(shown)) {}
+  JsonLines(std::FILE* file, std::string shown, json::ParseOptions options = {})
+      : lines_(file), shown_(std::move(shown)), options_(std::move(options)) {}
   const std::string& shown() const { return shown_; }
   uint64_t line() const { return number_; }
   std::string Where() const { return fmt::format("{}:{}", shown_, number_); }
@@ -55,7 +56,7 @@ class JsonLines {
       const std::string& text = text_;
       if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
       json::ParseError e;
-      if (!json::Parse(text, out, &e)) {
+      if (!json::Parse(text, out, &e, options_)) {
         *error = fmt::format("{}:{}: {}", Where(), e.column, e.message);
         return false;
       }
@@ -73,6 +74,7 @@ class JsonLines {
  private:
   LineReader lines_;
   std::string shown_;
+  json::ParseOptions options_;
   std::string text_;
   uint64_t number_ = 0;
 };
@@ -254,7 +256,7 @@ int RunCase(const std::vector<std::string>& args) {
     if (rf != stdin) std::fclose(rf);
     return kExitFailure;
   }
-  JsonLines results(rf, a.results == "-" ? "<stdin>" : a.results);
+  JsonLines results(rf, a.results == "-" ? "<stdin>" : a.results, cases::AlertParseOptions());
   JsonLines events(ef, a.events == "-" ? "<stdin>" : a.events);
   std::string error;
   Staging staging;

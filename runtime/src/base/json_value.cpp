@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "base/json_writer.hpp"
 #include "base/utf8.hpp"
@@ -66,6 +67,13 @@ Value Value::Raw(const Value& of) {
   return v;
 }
 
+Value Value::RawText(std::string compact) {
+  Value v;
+  v.type_ = Type::kRaw;
+  v.text_ = std::move(compact);
+  return v;
+}
+
 std::optional<int64_t> Value::AsInt() const {
   if (type_ != Type::kNumber) return std::nullopt;
   int64_t i = 0;
@@ -99,6 +107,11 @@ bool Value::operator==(const Value& o) const {
 
 namespace {
 
+// Parses into a tree, or with a null `out` only checks ("skips") a value:
+// the same grammar, the same messages at the same places, no allocation
+// once its key lists have grown. Skipping also finds whether the text
+// is exactly what Write would give (`canonical_`), so that a member kept raw
+// (ParseOptions::raw) can keep its text as it is.
 class Parser {
  public:
   Parser(std::string_view text, const ParseOptions& options, ParseError* error)
@@ -142,6 +155,7 @@ class Parser {
   void SkipSpace() {
     while (pos_ < s_.size() &&
            (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
+      canonical_ = false;  // Write puts no space between tokens
       ++pos_;
     }
   }
@@ -160,19 +174,23 @@ class Parser {
       case '{': return ParseObject(out, depth + 1);
       case '[': return ParseArray(out, depth + 1);
       case '"': {
+        if (out == nullptr) {
+          Discard nothing;
+          return ParseString(&nothing);
+        }
         std::string s;
         if (!ParseString(&s)) return false;
         *out = Value::String(std::move(s));
         return true;
       }
       case 't':
-        *out = Value::Bool(true);
+        if (out != nullptr) *out = Value::Bool(true);
         return Literal("true");
       case 'f':
-        *out = Value::Bool(false);
+        if (out != nullptr) *out = Value::Bool(false);
         return Literal("false");
       case 'n':
-        *out = Value::Null();
+        if (out != nullptr) *out = Value::Null();
         return Literal("null");
       default:
         if (s_[pos_] == '-' || (s_[pos_] >= '0' && s_[pos_] <= '9')) return ParseNumber(out);
@@ -206,7 +224,7 @@ class Parser {
       if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
       if (!Digits()) return Fail(fmt::format("expected digits in an exponent, found {}", Found()));
     }
-    *out = Value::Number(std::string(s_.substr(start, pos_ - start)));
+    if (out != nullptr) *out = Value::Number(std::string(s_.substr(start, pos_ - start)));
     return true;
   }
 
@@ -232,7 +250,29 @@ class Parser {
     return true;
   }
 
-  bool ParseString(std::string* out) {
+  // Where a skipped string's content goes: nowhere.
+  struct Discard {
+    void append(std::string_view) {}
+    void append(const char*, size_t) {}
+    Discard& operator+=(char) { return *this; }
+  };
+
+  // Whether Write escapes the character `cp` as `\e` (with `e` the escape's
+  // letter, and for 'u' `hex` its four digits as written).
+  static bool WriteEscapes(char e, uint32_t cp, std::string_view hex) {
+    switch (e) {
+      case '"': case '\\': case 'n': case 'r': case 't': return true;
+      case 'u':
+        return cp < 0x20 && cp != '\n' && cp != '\r' && cp != '\t' &&
+               hex.find_first_of("ABCDEF") == std::string_view::npos;
+      default: return false;  // '/', 'b', 'f': Write writes "/", "\u0008", "\u000c"
+    }
+  }
+
+  // Decodes a string into `out` (appending; Discard to only check it).
+  // Clears `canonical_` when Write would escape it differently.
+  template <typename Out>
+  bool ParseString(Out* out) {
     ++pos_;  // the opening quote
     for (;;) {
       if (pos_ >= s_.size()) return Fail("unterminated string");
@@ -242,12 +282,24 @@ class Parser {
                                             "write it as an escape", c));
       if (c != '\\') {
         size_t run = pos_;
+        // Eight bytes at a time while none is a quote, a backslash, a
+        // control or a non-ASCII byte (a false alarm only ends this early).
+        constexpr uint64_t k01 = 0x0101010101010101ULL, k80 = 0x8080808080808080ULL;
+        while (run + 8 <= s_.size()) {
+          uint64_t x = 0;
+          std::memcpy(&x, s_.data() + run, 8);
+          const uint64_t quote = x ^ (k01 * '"'), backslash = x ^ (k01 * '\\');
+          if ((((quote - k01) | (backslash - k01) | (x - k01 * 0x20) | x) & k80) != 0) break;
+          run += 8;
+        }
+        unsigned char high = 0;  // ASCII runs (most) need no UTF-8 check
         while (run < s_.size() && s_[run] != '"' && s_[run] != '\\' &&
                static_cast<unsigned char>(s_[run]) >= 0x20) {
+          high |= static_cast<unsigned char>(s_[run]);
           ++run;
         }
         std::string_view chunk = s_.substr(pos_, run - pos_);
-        size_t bad = utf8::FindInvalid(chunk);
+        size_t bad = high < 0x80 ? std::string_view::npos : utf8::FindInvalid(chunk);
         if (bad != std::string_view::npos) {
           pos_ += bad;
           return Fail("invalid UTF-8 inside a string");
@@ -259,6 +311,7 @@ class Parser {
       ++pos_;
       if (pos_ >= s_.size()) return Fail("unterminated string");
       char e = s_[pos_++];
+      if (e != 'u' && !WriteEscapes(e, 0, {})) canonical_ = false;
       switch (e) {
         case '"': *out += '"'; break;
         case '\\': *out += '\\'; break;
@@ -271,6 +324,7 @@ class Parser {
         case 'u': {
           uint32_t cp = 0;
           if (!Hex4(&cp)) return false;
+          if (!WriteEscapes('u', cp, s_.substr(pos_ - 4, 4))) canonical_ = false;
           if (cp >= 0xDC00 && cp <= 0xDFFF) return Fail("a lone low surrogate in a \\u escape");
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             uint32_t low = 0;
@@ -302,7 +356,7 @@ class Parser {
 
   bool ParseArray(Value* out, size_t depth) {
     if (!Enter(depth)) return false;
-    *out = Value::Array();
+    if (out != nullptr) *out = Value::Array();
     ++pos_;
     SkipSpace();
     if (pos_ < s_.size() && s_[pos_] == ']') {
@@ -311,9 +365,16 @@ class Parser {
     }
     for (;;) {
       SkipSpace();
-      Value item;
-      if (!ParseValue(&item, depth)) return false;
-      out->Push(std::move(item));
+      if (out != nullptr) {
+        Value item;
+        path_.push_back("[]");
+        const bool ok = ParseMemberValue(&item, depth);
+        path_.pop_back();
+        if (!ok) return false;
+        out->Push(std::move(item));
+      } else if (!ParseValue(nullptr, depth)) {
+        return false;
+      }
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
         ++pos_;
@@ -329,15 +390,24 @@ class Parser {
     }
   }
 
+  // The member names of the objects being skipped, one list per depth,
+  // reused (so that "appears twice" is found without allocating).
+  std::vector<std::string>& SkippedKeys(size_t depth) {
+    if (keys_.size() <= depth) keys_.resize(options_.max_depth + 2);
+    return keys_[depth];
+  }
+
   bool ParseObject(Value* out, size_t depth) {
     if (!Enter(depth)) return false;
-    *out = Value::Object();
+    if (out != nullptr) *out = Value::Object();
     ++pos_;
     SkipSpace();
     if (pos_ < s_.size() && s_[pos_] == '}') {
       ++pos_;
       return true;
     }
+    std::vector<std::string>* seen = out == nullptr ? &SkippedKeys(depth) : nullptr;
+    size_t seen_count = 0;
     for (;;) {
       SkipSpace();
       if (pos_ >= s_.size() || s_[pos_] != '"') {
@@ -345,10 +415,25 @@ class Parser {
       }
       const size_t key_pos = pos_;
       std::string key;
-      if (!ParseString(&key)) return false;
-      if (out->Find(key) != nullptr) {
+      std::string* k = &key;
+      if (seen != nullptr) {
+        if (seen_count == seen->size()) seen->emplace_back();
+        k = &(*seen)[seen_count];
+        k->clear();
+        if (!ParseString(k)) return false;
+      } else if (!ParseString(k)) {
+        return false;
+      }
+      bool twice = false;
+      if (seen != nullptr) {
+        for (size_t i = 0; i < seen_count && !twice; ++i) twice = (*seen)[i] == *k;
+        ++seen_count;
+      } else {
+        twice = out->Find(key) != nullptr;
+      }
+      if (twice) {
         pos_ = key_pos;
-        return Fail(fmt::format("member \"{}\" appears twice", key));
+        return Fail(fmt::format("member \"{}\" appears twice", *k));
       }
       SkipSpace();
       if (pos_ >= s_.size() || s_[pos_] != ':') {
@@ -356,9 +441,16 @@ class Parser {
       }
       ++pos_;
       SkipSpace();
-      Value v;
-      if (!ParseValue(&v, depth)) return false;
-      out->Set(std::move(key), std::move(v));
+      if (out != nullptr) {
+        Value v;
+        path_.push_back(key);
+        const bool ok = ParseMemberValue(&v, depth);
+        path_.pop_back();
+        if (!ok) return false;
+        out->Set(std::move(key), std::move(v));
+      } else if (!ParseValue(nullptr, depth)) {
+        return false;
+      }
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
         ++pos_;
@@ -374,10 +466,45 @@ class Parser {
     }
   }
 
+  // A member's value or an array's item (its path on path_): a tree, or
+  // raw text when ParseOptions::raw names the path.
+  bool ParseMemberValue(Value* out, size_t depth) {
+    if (!IsRawPath()) return ParseValue(out, depth);
+    const size_t start = pos_;
+    canonical_ = true;
+    if (!ParseValue(nullptr, depth)) return false;
+    std::string_view text = s_.substr(start, pos_ - start);
+    if (canonical_) {
+      *out = Value::RawText(std::string(text));
+      return true;
+    }
+    // Checked already: parsed again as a tree only to be written as Write
+    // writes it.
+    Value tree;
+    ParseOptions plain;
+    plain.max_depth = options_.max_depth;
+    Parser again(text, plain, nullptr);
+    if (!again.Run(&tree)) return Fail("internal error: a checked value did not parse again");
+    *out = Value::Raw(tree);
+    return true;
+  }
+
+  bool IsRawPath() const {
+    for (const RawPath& raw : options_.raw) {
+      if (raw.size() == path_.size() && std::equal(raw.begin(), raw.end(), path_.begin())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   std::string_view s_;
   const ParseOptions& options_;
   ParseError* error_;
   size_t pos_ = 0;
+  bool canonical_ = true;   // what was skipped since it was set is Write's text
+  std::vector<std::string_view> path_;     // member names ("[]" for items) to the value
+  std::vector<std::vector<std::string>> keys_;  // SkippedKeys
 };
 
 bool IsScalar(const Value& v) {

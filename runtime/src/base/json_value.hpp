@@ -22,7 +22,8 @@ namespace vigil::json {
 
 // kRaw: a value kept as its compact JSON text (Value::Raw), written as is.
 // Records held in bulk (the evidence of open cases) take a tenth of the
-// memory of their tree this way. Parse never makes one.
+// memory of their tree this way. Parse makes one only for the members named
+// in ParseOptions::raw.
 enum class Type : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject, kRaw };
 const char* TypeName(Type t);  // "null", "a boolean", "a number", ...
 
@@ -39,6 +40,10 @@ class Value {
   static Value Object();
   // `v` as its compact text (Write), to hold it in little memory.
   static Value Raw(const Value& v);
+  // Text that is already what Write gives for a value (compact, strings
+  // escaped as Write escapes them), held as is. Parse makes these for the
+  // members named in ParseOptions::raw.
+  static Value RawText(std::string compact);
 
   Type type() const { return type_; }
   bool is_null() const { return type_ == Type::kNull; }
@@ -76,8 +81,20 @@ class Value {
   std::vector<std::pair<std::string, Value>> members_;
 };
 
+// A member whose value Parse keeps as compact text (Type::kRaw) instead of
+// a tree: the member names from the top-level value down, "[]" for any item
+// of an array. {"alerts", "[]", "evidence", "rules"} is the "rules" member of
+// the evidence of every alert.
+using RawPath = std::vector<std::string_view>;
+
 struct ParseOptions {
   size_t max_depth = 256;  // nested arrays and objects
+  // Values read whole and written back unchanged (the bulk of evidence
+  // records) cost a node per value as trees; as raw text they cost one
+  // string. They are checked exactly as strictly (same errors, same
+  // places), and their text is Write's: when the input's text differs
+  // (spaces, other escapes), it is rewritten as Write would write it.
+  std::vector<RawPath> raw;
 };
 
 // Where a parse failed: 1-based line and column (in bytes), and what was

@@ -14,6 +14,12 @@ std::optional<std::string> IdText(const json::Value* v) {
   return std::nullopt;
 }
 
+json::ParseOptions AlertParseOptions() {
+  json::ParseOptions options;
+  options.raw = {{"explain"}};
+  return options;
+}
+
 namespace {
 
 bool Fail(std::string* error, const std::string& where, const std::string& what) {
@@ -60,6 +66,20 @@ bool ReadAlert(const json::Value& r, const std::string& subject_field, const std
   *alert = !fired->items().empty();
   if (!*alert) return true;
   const json::Value* ev = r.Find("explain");
+  // Read as raw text (AlertParseOptions), it is the evidence as the case
+  // keeps it; only its members other than the condition trees are needed
+  // as a tree here.
+  const json::Value* raw = ev != nullptr && ev->is_raw() ? ev : nullptr;
+  json::Value tree;
+  if (raw != nullptr) {
+    json::ParseOptions options;
+    options.raw = {{"rules"}, {"lets"}};
+    json::ParseError ignored;  // checked when the line was read
+    if (!json::Parse(raw->text(), &tree, &ignored, options)) {
+      return Fail(error, where, "member 'explain': " + ignored.message);
+    }
+    ev = &tree;
+  }
   if (ev == nullptr) {
     return Fail(error, where,
                 "the result has fired rules but no evidence record; run vigil eval with "
@@ -152,10 +172,9 @@ bool ReadAlert(const json::Value& r, const std::string& subject_field, const std
     if (!d.is_string()) return Fail(error, where, "member 'explain.decisions': expected strings");
     in->decisions.push_back(d.text());
   }
-  a.evidence = json::Value::Raw(*ev);  // held until the case closes: compact
+  // Held until the case closes: compact.
+  a.evidence = raw != nullptr ? *raw : json::Value::Raw(*ev);
   return true;
 }
-
-
 
 }  // namespace vigil::cases

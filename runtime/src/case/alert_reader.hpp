@@ -17,6 +17,11 @@ namespace vigil::cases {
 // integer's digits; nullopt otherwise.
 std::optional<std::string> IdText(const json::Value* v);
 
+// How to parse a result line for ReadAlert: the evidence record ("explain"),
+// most of its bytes, is checked but kept as text, since most results are not
+// alerts and a case carries the record through.
+json::ParseOptions AlertParseOptions();
+
 // Reads one result. `*alert` is false for a result without fired rules (not
 // an alert; nothing else is read). For an alert, fills `in` (all but the
 // subject's value, the transaction and event_where, which come from the

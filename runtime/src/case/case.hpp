@@ -59,7 +59,9 @@ struct Alert {
   std::string decision;
   int64_t score = 0;
   std::vector<FiredRule> fired;
-  json::Value evidence;  // the evidence record (vigil.explain/2), as emitted
+  // The evidence record (vigil.explain/2), as emitted: usually its compact
+  // text (json::Type::kRaw; cases::ExpandEvidence gives the tree).
+  json::Value evidence;
 };
 
 // An event involved in the case, exactly as the events file had it.

@@ -70,6 +70,14 @@ class Members {
     return false;
   }
 
+  // The member whatever its type, or null and an error when it is missing.
+  const Value* Any(std::string_view member) {
+    seen_.insert(std::string(member));
+    const Value* v = object_.Find(member);
+    if (v == nullptr) Fail(Path(member), "missing");
+    return v;
+  }
+
   // The member, or null (and an error unless optional).
   const Value* Get(std::string_view member, json::Type type, bool optional = false) {
     seen_.insert(std::string(member));
@@ -213,8 +221,23 @@ bool ReadAlert(Members& m, Alert* a) {
       })) {
     return false;
   }
-  const Value* evidence = m.Get("evidence", json::Type::kObject);
-  if (evidence == nullptr) return false;
+  // Read as raw text (ReadCaseJson). What vigil case writes starts with its
+  // format; anything else is read as a tree to be checked.
+  const Value* raw = m.Any("evidence");
+  if (raw == nullptr) return false;
+  static const std::string kStart = fmt::format("{{\"format\":\"{}\"", kEvidenceFormat);
+  if (raw->is_raw() && raw->text().starts_with(kStart) && raw->text().size() > kStart.size() &&
+      (raw->text()[kStart.size()] == ',' || raw->text()[kStart.size()] == '}')) {
+    a->evidence = *raw;
+    return true;
+  }
+  const Value tree = raw->is_raw() ? ExpandEvidence(*raw) : *raw;
+  if (tree.type() != json::Type::kObject) {
+    return m.Fail(m.Path("evidence"), fmt::format("expected {}, found {}",
+                                                  json::TypeName(json::Type::kObject),
+                                                  json::TypeName(tree.type())));
+  }
+  const Value* evidence = &tree;
   const Value* format = evidence->Find("format");
   if (format == nullptr || !format->is_string() || format->text() != kEvidenceFormat) {
     return m.Fail(m.Path("evidence.format"),
@@ -224,7 +247,7 @@ bool ReadAlert(Members& m, Alert* a) {
                                   ? "\"" + format->text() + "\""
                                   : std::string(json::TypeName(format->type()))));
   }
-  a->evidence = *evidence;
+  a->evidence = *raw;
   return true;
 }
 
@@ -384,7 +407,11 @@ std::string WriteCaseJson(const Case& c) {
 bool ReadCaseJson(std::string_view text, const std::string& name, Case* out, std::string* error) {
   Value doc;
   json::ParseError perr;
-  if (!json::Parse(text, &doc, &perr)) {
+  // Evidence records are checked but kept as text: case files carry them
+  // through, and reports read them only for some rules (ExpandEvidence).
+  json::ParseOptions options;
+  options.raw = {{"alerts", "[]", "evidence"}};
+  if (!json::Parse(text, &doc, &perr, options)) {
     *error = fmt::format("{}:{}:{}: {}", name, perr.line, perr.column, perr.message);
     return false;
   }
@@ -412,6 +439,22 @@ bool ReadCaseFile(const std::string& path, Case* out, std::string* error) {
     return false;
   }
   return ReadCaseJson(text, path, out, error);
+}
+
+json::Value ExpandEvidence(const json::Value& evidence) {
+  // Raw text was checked when it was read (or written by Value::Raw): it
+  // parses.
+  auto expand = [](const json::Value& raw) {
+    json::Value tree;
+    json::ParseError ignored;
+    return json::Parse(raw.text(), &tree, &ignored) ? tree : raw;
+  };
+  if (evidence.is_raw()) return expand(evidence);
+  json::Value out = evidence;
+  for (auto& [key, value] : out.members()) {
+    if (value.is_raw()) value = expand(value);
+  }
+  return out;
 }
 
 }  // namespace vigil::cases

@@ -22,9 +22,15 @@ json::Value CaseToJson(const Case& c);
 std::string WriteCaseJson(const Case& c);
 
 // Reads a case from its JSON text; `name` (the file's path) starts every
-// message.
+// message. Each alert's evidence record, most of a case's bytes, is kept as
+// raw text (json::Type::kRaw), checked as strictly as the rest:
+// ExpandEvidence makes it a tree for the readers that walk it.
 bool ReadCaseJson(std::string_view text, const std::string& name, Case* out, std::string* error);
 // Reads a case file from disk (at most kMaxCaseFileBytes).
 bool ReadCaseFile(const std::string& path, Case* out, std::string* error);
+
+// The evidence record as a tree, whether it is raw text (ReadCaseJson,
+// vigil case) or a tree with raw members.
+json::Value ExpandEvidence(const json::Value& evidence);
 
 }  // namespace vigil::cases

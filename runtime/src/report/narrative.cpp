@@ -3,21 +3,43 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
+#include <utility>
 #include <vector>
+
+#include "case/case_json.hpp"
 
 namespace vigil::report {
 
 namespace {
 
-SpecialFn EvidenceOf(const Context& ctx) {
-  return [&ctx](std::string_view name, std::string*) -> std::optional<std::string> {
+// The evidence records of the alerts one narrative reads, as trees: case
+// files keep their condition trees as text (cases::ReadCaseJson), and a
+// narrative reads the same alert's for several rules, so each is expanded
+// once.
+class EvidenceTrees {
+ public:
+  const json::Value& Of(const cases::Alert& a) {
+    for (const auto& [alert, tree] : trees_) {
+      if (alert == &a) return tree;
+    }
+    return trees_.emplace_back(&a, cases::ExpandEvidence(a.evidence)).second;
+  }
+
+ private:
+  std::deque<std::pair<const cases::Alert*, json::Value>> trees_;
+};
+
+SpecialFn EvidenceOf(const Context& ctx, EvidenceTrees& trees) {
+  return [&ctx, &trees](std::string_view name, std::string*) -> std::optional<std::string> {
     if (name != "evidence" || ctx.alert == nullptr || ctx.rule == nullptr) return std::nullopt;
-    return EvidenceSummary(ctx.alert->evidence, ctx.rule->rule);
+    return EvidenceSummary(trees.Of(*ctx.alert), ctx.rule->rule);
   };
 }
 
 // One alert: its fired rules through narrative.alert_rule.
-std::optional<std::string> RenderAlert(const Context& ctx, std::string* why) {
+std::optional<std::string> RenderAlert(const Context& ctx, EvidenceTrees& trees,
+                                       std::string* why) {
   const Narrative& n = ctx.profile->narrative;
   SpecialFn special = [&](std::string_view name, std::string* w) -> std::optional<std::string> {
     if (name != "rules") return std::nullopt;
@@ -25,7 +47,7 @@ std::optional<std::string> RenderAlert(const Context& ctx, std::string* why) {
     for (const cases::FiredRule& r : ctx.alert->fired) {
       Context rc = ctx;
       rc.rule = &r;
-      std::optional<std::string> text = RenderTemplate(rc, n.alert_rule, EvidenceOf(rc), w);
+      std::optional<std::string> text = RenderTemplate(rc, n.alert_rule, EvidenceOf(rc, trees), w);
       if (!text) return std::nullopt;
       if (!out.empty()) out += n.alert_rule_separator;
       out += *text;
@@ -38,7 +60,7 @@ std::optional<std::string> RenderAlert(const Context& ctx, std::string* why) {
 // One rule of the case, with the latest alert it fired on (its reason and
 // evidence).
 std::optional<std::string> RenderCaseRule(const Context& ctx, const cases::RuleSummary& rule,
-                                          std::string* why) {
+                                          EvidenceTrees& trees, std::string* why) {
   Context rc = ctx;
   rc.summary = &rule;
   for (const cases::Alert& a : ctx.c->alerts) {
@@ -53,7 +75,7 @@ std::optional<std::string> RenderCaseRule(const Context& ctx, const cases::RuleS
     *why = fmt::format("no alert of the case has rule '{}' fired", rule.rule);
     return std::nullopt;
   }
-  return RenderTemplate(rc, ctx.profile->narrative.rule, EvidenceOf(rc), why);
+  return RenderTemplate(rc, ctx.profile->narrative.rule, EvidenceOf(rc, trees), why);
 }
 
 }  // namespace
@@ -61,6 +83,7 @@ std::optional<std::string> RenderCaseRule(const Context& ctx, const cases::RuleS
 std::optional<std::string> RenderNarrative(const Context& ctx, const std::string& which,
                                            std::string* why) {
   const Narrative& n = ctx.profile->narrative;
+  EvidenceTrees trees;
   SpecialFn special = [&](std::string_view name, std::string* w) -> std::optional<std::string> {
     std::string out;
     if (name == "alerts") {
@@ -68,7 +91,7 @@ std::optional<std::string> RenderNarrative(const Context& ctx, const std::string
         Context ac = ctx;
         ac.alert = &a;
         ac.txn = nullptr;
-        std::optional<std::string> text = RenderAlert(ac, w);
+        std::optional<std::string> text = RenderAlert(ac, trees, w);
         if (!text) return std::nullopt;
         if (!out.empty()) out += n.alert_separator;
         out += *text;
@@ -77,7 +100,7 @@ std::optional<std::string> RenderNarrative(const Context& ctx, const std::string
     }
     if (name == "rules") {
       for (const cases::RuleSummary& r : ctx.c->rules) {
-        std::optional<std::string> text = RenderCaseRule(ctx, r, w);
+        std::optional<std::string> text = RenderCaseRule(ctx, r, trees, w);
         if (!text) return std::nullopt;
         if (!out.empty()) out += n.rule_separator;
         out += *text;
