@@ -37,21 +37,6 @@ Value FiredToJson(const FiredRule& f) {
   return o;
 }
 
-Value RulesetToJson(const RulesetRef& r) {
-  Value o = Value::Object();
-  o.Set("name", Str(r.name));
-  o.Set("version", Str(r.version));
-  o.Set("sources_digest", Str(r.sources_digest));
-  if (r.pack) {
-    Value p = Value::Object();
-    p.Set("file", Str(r.pack->file));
-    p.Set("version", Str(r.pack->version));
-    p.Set("sha256", Str(r.pack->sha256));
-    p.Set("signers", StrList(r.pack->signers));
-    o.Set("pack", std::move(p));
-  }
-  return o;
-}
 
 // ---------------------------------------------------------------- reading
 
@@ -191,6 +176,22 @@ bool ReadCase(Members& m, Case* c) {
 }
 
 }  // namespace
+
+Value RulesetToJson(const RulesetRef& r) {
+  Value o = Value::Object();
+  o.Set("name", Str(r.name));
+  o.Set("version", Str(r.version));
+  o.Set("sources_digest", Str(r.sources_digest));
+  if (r.pack) {
+    Value p = Value::Object();
+    p.Set("file", Str(r.pack->file));
+    p.Set("version", Str(r.pack->version));
+    p.Set("sha256", Str(r.pack->sha256));
+    p.Set("signers", StrList(r.pack->signers));
+    o.Set("pack", std::move(p));
+  }
+  return o;
+}
 
 Value CaseToJson(const Case& c) {
   Value o = Value::Object();
