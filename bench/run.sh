@@ -19,6 +19,8 @@
 #                                     cluster and must agree with the embedded engine on each,
 #                                     and the kill -9 failover test is run 5 times for the loss
 #                                     window (tests/redis)
+#   bash bench/run.sh referral        vigil refer over 153,000 subjects in 130 countries, vigil impact
+#                                     over a year of a large member's outcomes (one core)
 #
 # It builds vigil in release mode, generates each workload once with the
 # seeded generator ../shared/bench/gen.py (cached in build/bench-data), writes
@@ -72,6 +74,10 @@ case $mode in
   lsp)
     build
     /usr/bin/python3 "$root/bench/lsp_bench.py" "$root/build/vigil" "$root" "${sizes[@]}"
+    ;;
+  referral)
+    build
+    bash "$root/bench/reporting_bench.sh" "$root/build/vigil" "$data/reporting" "${sizes[@]}"
     ;;
   velocity)
     workload vel100 --rules 100 --events 2000000 --velocity
@@ -128,7 +134,7 @@ case $mode in
     done
     ;;
   *)
-    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity | lsp | report [EVENTS ALERTS] | cluster]" >&2
+    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity | lsp | report [EVENTS ALERTS] | cluster | referral [SUBJECTS [CASES]]]" >&2
     exit 2
     ;;
 esac

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/json_writer.hpp"
+
 namespace vigil::referral {
 
 using json::Value;
@@ -12,21 +14,30 @@ namespace {
 
 using Properties = std::map<std::string, std::set<std::string>>;
 
+// {"id":…,"schema":…,"properties":{…}} on one line, as json::Write would
+// write it, without building the tree.
 std::string EntityLine(const std::string& id, const std::string& schema, const Properties& props) {
-  Value e = Value::Object();
-  e.Set("id", Value::String(id));
-  e.Set("schema", Value::String(schema));
-  Value p = Value::Object();
+  std::string out = "{\"id\":";
+  AppendJsonString(id, out);
+  out += ",\"schema\":";
+  AppendJsonString(schema, out);
+  out += ",\"properties\":{";
+  bool first = true;
   for (const auto& [name, values] : props) {
     if (values.empty()) continue;
-    Value arr = Value::Array();
-    for (const std::string& v : values) arr.Push(Value::String(v));
-    p.Set(name, std::move(arr));
+    if (!first) out += ',';
+    first = false;
+    AppendJsonString(name, out);
+    out += ":[";
+    bool first_value = true;
+    for (const std::string& v : values) {
+      if (!first_value) out += ',';
+      first_value = false;
+      AppendJsonString(v, out);
+    }
+    out += ']';
   }
-  e.Set("properties", std::move(p));
-  std::string out;
-  json::Write(e, out);
-  out += '\n';
+  out += "}}\n";
   return out;
 }
 
@@ -110,6 +121,13 @@ void EntityWriter::WriteSubject(const std::vector<cases::Case>& cases, bool keye
   const Entities& en = policy_.entities;
   const cases::Subject& subject = cases.front().subject;
   const std::string subject_id = SubjectId(subject);
+  // The same values recur in every transaction of a subject: key each once.
+  std::map<std::pair<std::string, std::string>, std::string> keyed_cache;
+  auto out = [&](const std::string& field, const std::string& text) -> const std::string& {
+    auto [it, fresh] = keyed_cache.try_emplace({field, text});
+    if (fresh) it->second = Out(field, text, keyed_ids);
+    return it->second;
+  };
 
   // Values of a property map over one event, keyed as the package needs.
   auto fill = [&](const std::vector<PropertyMap>& maps, const Value& event, Properties* props) {
@@ -120,12 +138,12 @@ void EntityWriter::WriteSubject(const std::vector<cases::Case>& cases, bool keye
         if (v->is_array()) {
           for (const Value& item : v->items()) {
             std::string t = ScalarText(item);
-            if (!t.empty()) (*props)[pm.property].insert(Out(f.name, t, keyed_ids));
+            if (!t.empty()) (*props)[pm.property].insert(out(f.name, t));
           }
           continue;
         }
         std::string t = ScalarText(*v);
-        if (!t.empty()) (*props)[pm.property].insert(Out(f.name, t, keyed_ids));
+        if (!t.empty()) (*props)[pm.property].insert(out(f.name, t));
       }
     }
   };
@@ -221,7 +239,15 @@ void EntityWriter::WriteSubject(const std::vector<cases::Case>& cases, bool keye
         Value parsed;
         if (json::Parse(record.text(), &parsed, &perr)) record = std::move(parsed);
       }
-      json::Write(Rewrite(record, keyed_ids), *evidence);
+      // A record with PII masked holds no @pii value; only fields keyed by
+      // the policy alone need rewriting then.
+      const Value* pii = record.Find("pii");
+      const bool masked = pii != nullptr && pii->is_string() && pii->text() == "masked";
+      if (keyed_ids && !(masked && policy_.keyed_fields.empty())) {
+        json::Write(Rewrite(record, keyed_ids), *evidence);
+      } else {
+        json::Write(record, *evidence);
+      }
       *evidence += '\n';
     }
   }
