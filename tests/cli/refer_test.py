@@ -152,6 +152,21 @@ for p in packages:
         # The grep finds clear values where the policy allows them.
         check(f"{p}: plaintext package holds names", "Whitcombe" in found, str(sorted(found)[:5]))
 
+# Evidence evaluated with PII shown: keyed packages still hold none of it.
+r = run("eval", "--rules", os.path.join(repo, "rules/coalition/rules.vgl"), "--events", events,
+        "--explain=fired", "--allow-pii")
+open(os.path.join(tmp, "results-pii.jsonl"), "w").write(r.stdout)
+check("evidence with PII shown", '"pii":"shown"' in r.stdout.replace(" ", ""), r.stderr)
+r = run("case", "--results", "results-pii.jsonl", "--events", events, "-o", "cases-pii")
+check("cases with PII shown", r.returncode == 0, r.stderr)
+r = run(*[a if a != "cases" else "cases-pii" for a in refer], "-o", "referrals-pii")
+check("refer with PII shown", r.returncode == 0, r.stderr)
+for p in packages:
+    m = json.load(open(os.path.join(tmp, "referrals-pii", p, "manifest.json")))
+    if m["identifiers"] == "keyed":
+        found = leaks(os.path.join(tmp, "referrals-pii", p))
+        check(f"{p} (PII shown in evidence): no @pii value in clear", not found, str(sorted(found)[:5]))
+
 # The receiver's check.
 for p in packages:
     r = run("refer", "verify", f"referrals/{p}", "--trust", "signer.pub")

@@ -81,10 +81,10 @@ std::string EntityWriter::Out(const std::string& field, std::string_view text,
 // Evidence records carry event values: a field node's value, an
 // aggregate's key, the event's subject. In keyed packages those of keyed
 // fields are keyed too (masked values, "****", stay as they are).
-Value EntityWriter::Rewrite(const Value& v, bool keyed_ids) const {
+Value EntityWriter::Rewrite(const Value& v, bool keyed_ids, bool pii_shown) const {
   if (v.is_array()) {
     Value out = Value::Array();
-    for (const Value& item : v.items()) out.Push(Rewrite(item, keyed_ids));
+    for (const Value& item : v.items()) out.Push(Rewrite(item, keyed_ids, pii_shown));
     return out;
   }
   if (!v.is_object()) return v;
@@ -96,6 +96,9 @@ Value EntityWriter::Rewrite(const Value& v, bool keyed_ids) const {
     if (keyed_node && key == "value" && !member.is_null() && !member.is_object() &&
         !member.is_array() && ScalarText(member) != "****") {
       out.Set(key, Value::String(Out(field->text(), ScalarText(member), true)));
+    } else if (pii_shown && key == "reason" && member.is_string()) {
+      // A reason evaluated with PII shown may quote any field in clear.
+      out.Set(key, Value::String("(withheld: evaluated with PII shown)"));
     } else if (keyed_ids && key == "key" && member.is_object()) {
       Value k = Value::Object();
       for (const auto& [f, kv] : member.members()) {
@@ -108,7 +111,7 @@ Value EntityWriter::Rewrite(const Value& v, bool keyed_ids) const {
       }
       out.Set(key, std::move(k));
     } else {
-      out.Set(key, Rewrite(member, keyed_ids));
+      out.Set(key, Rewrite(member, keyed_ids, pii_shown));
     }
   }
   return out;
@@ -243,8 +246,10 @@ void EntityWriter::WriteSubject(const std::vector<cases::Case>& cases, bool keye
       // the policy alone need rewriting then.
       const Value* pii = record.Find("pii");
       const bool masked = pii != nullptr && pii->is_string() && pii->text() == "masked";
-      if (keyed_ids && !(masked && policy_.keyed_fields.empty())) {
-        json::Write(Rewrite(record, keyed_ids), *evidence);
+      if (keyed_ids && masked && !policy_.keyed_fields.empty()) {
+        json::Write(Rewrite(record, keyed_ids, false), *evidence);
+      } else if (keyed_ids && !masked) {
+        json::Write(Rewrite(record, keyed_ids, true), *evidence);
       } else {
         json::Write(record, *evidence);
       }

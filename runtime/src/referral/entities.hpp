@@ -52,7 +52,7 @@ class EntityWriter {
 
  private:
   std::string Out(const std::string& field, std::string_view text, bool keyed_ids) const;
-  json::Value Rewrite(const json::Value& v, bool keyed_ids) const;
+  json::Value Rewrite(const json::Value& v, bool keyed_ids, bool pii_shown) const;
 
   const Policy& policy_;
   const std::set<std::string>& keyed_;
