@@ -87,7 +87,10 @@ bool ReadAlert(Members& m, Alert* a) {
                                   ? "\"" + format->text() + "\""
                                   : std::string(json::TypeName(format->type()))));
   }
-  a->evidence = *evidence;
+  // The parsed document is this reader's own and is dropped once read: the
+  // record's tree is moved out rather than copied (members' names stay for
+  // Done()).
+  a->evidence = std::move(const_cast<Value&>(*evidence));
   return true;
 }
 
@@ -95,7 +98,7 @@ bool ReadTransaction(Members& m, Transaction* t) {
   if (!m.String("event", &t->event) || !m.Time("time", &t->time, &t->time_us)) return false;
   const Value* data = m.Get("data", json::Type::kObject);
   if (data == nullptr) return false;
-  t->data = *data;
+  t->data = std::move(const_cast<Value&>(*data));  // as for evidence above
   return true;
 }
 

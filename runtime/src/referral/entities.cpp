@@ -236,12 +236,13 @@ void EntityWriter::WriteSubject(const std::vector<cases::Case>& cases, bool keye
     }
     for (const cases::Alert& a : c.alerts) {
       ++stats->alerts;
-      Value record = a.evidence;
-      if (record.is_raw()) {
+      const Value* evidence_record = &a.evidence;
+      Value parsed;
+      if (a.evidence.is_raw()) {
         json::ParseError perr;
-        Value parsed;
-        if (json::Parse(record.text(), &parsed, &perr)) record = std::move(parsed);
+        if (json::Parse(a.evidence.text(), &parsed, &perr)) evidence_record = &parsed;
       }
+      const Value& record = *evidence_record;
       // A record with PII masked holds no @pii value; only fields keyed by
       // the policy alone need rewriting then.
       const Value* pii = record.Find("pii");
