@@ -24,7 +24,7 @@ COUNTRIES = (
     "EE EG ES ET FI FJ FR GB GE GH GR GT HK HN HR HU ID IE IL IN IQ IR IS IT JM JO JP KE KG KH "
     "KR KW KZ LA LB LK LT LU LV MA MD ME MK MM MN MO MT MU MX MY MZ NA NG NI NL NO NP NZ OM PA "
     "PE PG PH PK PL PT PY QA RO RS RU RW SA SE SG SI SK SN SV TH TJ TN TR TT TW TZ UA UG US UY "
-    "UZ VE VN ZA ZM ZW"
+    "UZ VE VN ZA ZM ZW BN BT CU GY"
 ).split()
 TYPOLOGIES = ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"]
 FIRST = ["Ana", "Ben", "Chen", "Dara", "Eli", "Femi", "Gita", "Hugo", "Iris", "Jon", "Kemal", "Lena"]
