@@ -512,6 +512,12 @@ bool WriteReferrals(const ReferOptions& o, const std::vector<std::string>& case_
     *error = fmt::format("cannot rename the packages into '{}'", out);
     return fail();
   }
+  // The rename itself reaches the disk with its parent folder.
+  const int parent_fd = open(parent.c_str(), O_RDONLY | O_DIRECTORY);
+  if (parent_fd >= 0) {
+    fsync(parent_fd);
+    close(parent_fd);
+  }
   return true;
 }
 
