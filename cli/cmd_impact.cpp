@@ -30,6 +30,7 @@ int Fail(const std::string& message) {
 struct Outputs {
   std::string out, html, exact;
   int64_t k = 10;
+  OnceOptions once;  // every option once, as in every command
 };
 
 // Writes the published file (and the page, and the exact file), each
@@ -58,6 +59,10 @@ int WriteOutputs(const impact::Exact& e, const Outputs& o) {
 // Shared options; false (with a usage message printed) on a bad one.
 bool ParseCommon(const std::vector<std::string>& args, size_t* i, Outputs* o, int* status) {
   const std::string& a = args[*i];
+  if (std::string twice = o->once.Take(a); !twice.empty()) {
+    *status = Usage(*FindCommand("impact"), twice);
+    return false;
+  }
   auto value = [&](std::string* target) {
     if (*i + 1 >= args.size()) {
       *status = Usage(*FindCommand("impact"), fmt::format("'{}' needs a value", a));
@@ -126,6 +131,9 @@ int RunImpact(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if ((a == "--cases" || a == "--outcomes" || a == "--period") && i + 1 < args.size()) {
+      if (std::string twice = o.once.Take(a); !twice.empty()) {
+        return Usage(*FindCommand("impact"), twice);
+      }
       (a == "--cases" ? cases_dir : a == "--outcomes" ? outcomes : period) = args[++i];
       continue;
     }

@@ -81,8 +81,12 @@ std::string Amounts(const referral::PackageSummary& p) {
 int Verify(const std::vector<std::string>& args) {
   std::vector<std::string> dirs;
   std::string trust;
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--trust" && i + 1 < args.size()) {
+      if (std::string twice = once.Take("--trust"); !twice.empty()) {
+        return Usage(*FindCommand("refer"), twice);
+      }
       trust = args[++i];
     } else if (!args[i].starts_with("-")) {
       dirs.push_back(args[i]);
@@ -116,8 +120,14 @@ int RunRefer(const std::vector<std::string>& args) {
     return Verify(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::string cases_dir, policy_path, id_key_path, signing_key_path, created, out;
+  OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a.starts_with("-")) {
+      if (std::string twice = once.Take(a); !twice.empty()) {
+        return Usage(*FindCommand("refer"), twice);
+      }
+    }
     auto value = [&](std::string* target) {
       if (i + 1 >= args.size()) return false;
       *target = args[++i];

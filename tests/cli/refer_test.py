@@ -250,6 +250,10 @@ shutil.copy(os.path.join(tmp, "dup", first), os.path.join(tmp, "dup", "zz-copy.j
 refused("duplicate case ids", [a if a != "cases" else "dup" for a in refer],
         "duplicate case id")
 
+r = run(*refer, "--created", "2026-02-01T00:00:00Z", "-o", "twice")
+check("an option given twice is bad usage", r.returncode == 2 and "--created is given twice" in r.stderr,
+      r.stderr)
+
 # A subject whose events name no country goes to `unassigned`, with reasons.
 shutil.copytree(os.path.join(tmp, "cases"), os.path.join(tmp, "nocountry"))
 pc = [c for c in cases if c["subject"]["value"] and c["totals"][0]["currency"] == "EUR"][0]
