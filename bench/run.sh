@@ -21,6 +21,8 @@
 #                                     window (tests/redis)
 #   bash bench/run.sh limits          time and peak memory on the inputs of docs/limits.md
 #                                     (100,000 rules, regex budget, huge strings, repeats, lists)
+#   bash bench/run.sh referral        vigil refer over 153,000 subjects in 130 countries, vigil impact
+#                                     over a year of a large member's outcomes (one core)
 #
 # It builds vigil in release mode, generates each workload once with the
 # seeded generator ../shared/bench/gen.py (cached in build/bench-data), writes
@@ -74,6 +76,10 @@ case $mode in
   lsp)
     build
     /usr/bin/python3 "$root/bench/lsp_bench.py" "$root/build/vigil" "$root" "${sizes[@]}"
+    ;;
+  referral)
+    build
+    bash "$root/bench/reporting_bench.sh" "$root/build/vigil" "$data/reporting" "${sizes[@]}"
     ;;
   velocity)
     workload vel100 --rules 100 --events 2000000 --velocity
@@ -134,7 +140,7 @@ case $mode in
     /usr/bin/python3 "$root/bench/limits_bench.py" "$root/build/vigil" "$data/limits"
     ;;
   *)
-    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity | lsp [N...] | limits | report [EVENTS ALERTS] | cluster]" >&2
+    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity | lsp [N...] | limits | report [EVENTS ALERTS] | cluster | referral [SUBJECTS [CASES]]]" >&2
     exit 2
     ;;
 esac

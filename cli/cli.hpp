@@ -40,6 +40,8 @@ int RunDiff(const std::vector<std::string>& args);
 int RunLsp(const std::vector<std::string>& args);
 int RunCase(const std::vector<std::string>& args);
 int RunReport(const std::vector<std::string>& args);
+int RunRefer(const std::vector<std::string>& args);
+int RunImpact(const std::vector<std::string>& args);
 
 // Options that take one value may be given once, in every command: a repeated
 // one (`--events a.jsonl --events b.jsonl`) is a usage error, never "the last

@@ -98,6 +98,41 @@ const std::vector<Command>& Commands() {
        "Exit status: 0 cases written, 1 bad input (a malformed line, a result without\n"
        "evidence, an unknown event id, an output folder that holds files), 2 bad usage.\n",
        RunCase},
+      {"refer", "signed referral packages, one per jurisdiction, from case files",
+       "usage: vigil refer --cases DIR --policy POLICY.json --id-key ID.key\n"
+       "                   --signing-key SIGNER.key --created TIME -o DIR\n"
+       "       vigil refer verify PACKAGE... --trust KEY.pub[,KEY.pub]\n"
+       "\n"
+       "Decides each case subject's jurisdiction by the policy's precedence and writes\n"
+       "one package per country, DIR/CC/ (and DIR/unassigned/), each holding\n"
+       "manifest.json, entities.ftm.jsonl, evidence.jsonl, summary.md and signatures\n"
+       "(docs/referral.md). Identifiers are keyed with HMAC-SHA-256 under the --id-key\n"
+       "key (a key file as `vigil list hash --key` reads it) unless the policy allows\n"
+       "plaintext for the jurisdiction; packages are signed with a `vigil pack keygen`\n"
+       "secret key. The same input gives the same bytes. DIR must be new or empty;\n"
+       "nothing is written unless every package is. Prints a summary table.\n"
+       "\n"
+       "verify checks that a package holds exactly its files, that each file's SHA-256\n"
+       "is the manifest's and that a trusted key signed it.\n"
+       "\n"
+       "Exit status: 0 written (verify: every package accepted), 1 bad input or a\n"
+       "package refused, 2 bad usage.\n",
+       RunRefer},
+      {"impact", "impact metrics from cases and their outcomes, with small cells suppressed",
+       "usage: vigil impact --cases DIR --outcomes OUTCOMES.jsonl [--k 10] [--period month|week]\n"
+       "                    -o impact.json [--html impact.html]\n"
+       "       vigil impact merge A.json B.json... -o coalition.json [--html FILE]\n"
+       "\n"
+       "Counts what the cases led to (docs/impact.md): cases investigated and\n"
+       "prosecuted first, then per period and typology alerts, cases, reports filed,\n"
+       "referrals by country, merchants terminated, investigations and prosecutions;\n"
+       "time from first alert to report and from report to feedback; precision per\n"
+       "rule. Counts below k are published as \"<k\", with complementary cells\n"
+       "suppressed so that none can be recovered from the totals. merge adds members'\n"
+       "files into coalition totals.\n"
+       "\n"
+       "Exit status: 0 written, 1 bad input, 2 bad usage.\n",
+       RunImpact},
       {"explain", "show why each rule fired or did not for one event",
        "usage: vigil explain --rules FILES... --event JSON|@FILE [options]\n"
        "\n"

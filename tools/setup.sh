@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev neovim
   python3-jsonschema
   libxml2-dev libxml2-utils time
+  chromium  # renders vigil impact --html headless in tests/cli/impact_html_test.py
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -6,8 +6,9 @@
    a block whose info string is "vgl append PATH" appends to PATH; every line
    of a ```sh block is run (with `vigil` meaning the built binary) and must
    succeed. A few of the tutorial's claims about the output are checked too.
-3. The ```sh lines of docs/testing.md, docs/sharing.md, docs/case.md and
-   docs/reporting.md are run in order and must exit as documented (run_commands).
+3. The ```sh lines of docs/testing.md, docs/sharing.md, docs/case.md,
+   docs/reporting.md, docs/referral.md and docs/impact.md are run in order and
+   must exit as documented (run_commands).
 2. Every ```vgl block of the other docs/*.md files must compile: the blocks of
    one document are compiled together, in order (a document is one running
    example), beside a copy of the example pack's schema and lists, after a
@@ -199,7 +200,9 @@ def main():
     failures = (replay_tutorial(vigil, repo) + compile_examples(vigil, repo) +
                 run_commands(vigil, repo, "testing.md") + run_commands(vigil, repo, "sharing.md") +
                 run_commands(vigil, repo, "case.md") + run_commands(vigil, repo, "reporting.md") +
-                run_commands(vigil, repo, "limits.md"))
+                run_commands(vigil, repo, "limits.md") +
+                run_commands(vigil, repo, "referral.md") +
+                run_commands(vigil, repo, "impact.md"))
     for f in failures:
         print("FAIL " + f)
     if not failures:

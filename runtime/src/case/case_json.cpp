@@ -3,14 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
 
 #include "base/decimal.hpp"
 #include "base/file_io.hpp"
+#include "base/json_members.hpp"
 #include "base/time_util.hpp"
 
 namespace vigil::cases {
 
+using json::Members;
 using json::Value;
 
 namespace {
@@ -36,154 +37,8 @@ Value FiredToJson(const FiredRule& f) {
   return o;
 }
 
-Value RulesetToJson(const RulesetRef& r) {
-  Value o = Value::Object();
-  o.Set("name", Str(r.name));
-  o.Set("version", Str(r.version));
-  o.Set("sources_digest", Str(r.sources_digest));
-  if (r.pack) {
-    Value p = Value::Object();
-    p.Set("file", Str(r.pack->file));
-    p.Set("version", Str(r.pack->version));
-    p.Set("sha256", Str(r.pack->sha256));
-    p.Set("signers", StrList(r.pack->signers));
-    o.Set("pack", std::move(p));
-  }
-  return o;
-}
 
 // ---------------------------------------------------------------- reading
-
-// Reads the members of one JSON object, remembering which were read, so
-// that Done() can refuse the ones the format does not have.
-class Members {
- public:
-  Members(const Value& object, std::string path, std::string* error)
-      : object_(object), path_(std::move(path)), error_(error) {}
-
-  std::string Path(std::string_view member) const {
-    return path_.empty() ? std::string(member) : fmt::format("{}.{}", path_, member);
-  }
-
-  bool Fail(const std::string& path, const std::string& what) {
-    if (error_->empty()) *error_ = fmt::format("member '{}': {}", path, what);
-    return false;
-  }
-
-  // The member whatever its type, or null and an error when it is missing.
-  const Value* Any(std::string_view member) {
-    seen_.insert(std::string(member));
-    const Value* v = object_.Find(member);
-    if (v == nullptr) Fail(Path(member), "missing");
-    return v;
-  }
-
-  // The member, or null (and an error unless optional).
-  const Value* Get(std::string_view member, json::Type type, bool optional = false) {
-    seen_.insert(std::string(member));
-    const Value* v = object_.Find(member);
-    if (v == nullptr || (optional && v->is_null())) {
-      if (!optional) Fail(Path(member), "missing");
-      return nullptr;
-    }
-    if (v->type() != type) {
-      Fail(Path(member), fmt::format("expected {}, found {}", json::TypeName(type),
-                                     json::TypeName(v->type())));
-      return nullptr;
-    }
-    return v;
-  }
-
-  bool String(std::string_view member, std::string* out, bool non_empty = true) {
-    const Value* v = Get(member, json::Type::kString);
-    if (v == nullptr) return false;
-    if (non_empty && v->text().empty()) return Fail(Path(member), "expected a non-empty string");
-    *out = v->text();
-    return true;
-  }
-
-  bool OptionalString(std::string_view member, std::string* out) {
-    const Value* v = Get(member, json::Type::kString, true);
-    if (v != nullptr) *out = v->text();
-    return error_->empty();
-  }
-
-  bool Int(std::string_view member, int64_t* out, int64_t min = INT64_MIN) {
-    const Value* v = Get(member, json::Type::kNumber);
-    if (v == nullptr) return false;
-    std::optional<int64_t> i = v->AsInt();
-    if (!i || *i < min) {
-      return Fail(Path(member), min == 0 ? fmt::format("expected a whole number >= 0, found {}",
-                                                       v->text())
-                                         : fmt::format("expected an integer, found {}", v->text()));
-    }
-    *out = *i;
-    return true;
-  }
-
-  bool Time(std::string_view member, std::string* text, int64_t* us) {
-    if (!String(member, text)) return false;
-    std::optional<int64_t> t = ParseTime(*text);
-    if (!t) return Fail(Path(member), fmt::format("expected an RFC 3339 time, found \"{}\"", *text));
-    *us = *t;
-    return true;
-  }
-
-  bool Strings(std::string_view member, std::vector<std::string>* out) {
-    const Value* v = Get(member, json::Type::kArray);
-    if (v == nullptr) return false;
-    out->clear();
-    for (size_t i = 0; i < v->items().size(); ++i) {
-      const Value& item = v->items()[i];
-      if (!item.is_string()) {
-        return Fail(fmt::format("{}[{}]", Path(member), i),
-                    fmt::format("expected a string, found {}", json::TypeName(item.type())));
-      }
-      out->push_back(item.text());
-    }
-    return true;
-  }
-
-  // Reads each element of an array of objects with `read(members, index)`.
-  template <typename Fn>
-  bool Objects(std::string_view member, Fn&& read) {
-    const Value* v = Get(member, json::Type::kArray);
-    if (v == nullptr) return false;
-    for (size_t i = 0; i < v->items().size(); ++i) {
-      const Value& item = v->items()[i];
-      const std::string path = fmt::format("{}[{}]", Path(member), i);
-      if (!item.is_object()) {
-        return Fail(path, fmt::format("expected an object, found {}", json::TypeName(item.type())));
-      }
-      Members m(item, path, error_);
-      if (!read(m, i) || !m.Done()) return false;
-    }
-    return true;
-  }
-
-  template <typename Fn>
-  bool Object(std::string_view member, Fn&& read, bool optional = false) {
-    const Value* v = Get(member, json::Type::kObject, optional);
-    if (v == nullptr) return optional && error_->empty();
-    Members m(*v, Path(member), error_);
-    return read(m) && m.Done();
-  }
-
-  // Refuses members the format does not define.
-  bool Done() {
-    if (!error_->empty()) return false;
-    for (const auto& [key, value] : object_.members()) {
-      if (seen_.count(key) == 0) return Fail(Path(key), "not a member of a vigil.case/1 file");
-    }
-    return true;
-  }
-
- private:
-  const Value& object_;
-  std::string path_;
-  std::string* error_;
-  std::set<std::string> seen_;
-};
 
 bool ReadFired(Members& m, FiredRule* f) {
   return m.String("rule", &f->rule) && m.String("version", &f->version) &&
@@ -255,7 +110,7 @@ bool ReadTransaction(Members& m, Transaction* t) {
   if (!m.String("event", &t->event) || !m.Time("time", &t->time, &t->time_us)) return false;
   const Value* data = m.Get("data", json::Type::kObject);
   if (data == nullptr) return false;
-  t->data = *data;
+  t->data = std::move(const_cast<Value&>(*data));  // as for evidence above
   return true;
 }
 
@@ -336,6 +191,22 @@ bool ReadCase(Members& m, Case* c) {
 }
 
 }  // namespace
+
+Value RulesetToJson(const RulesetRef& r) {
+  Value o = Value::Object();
+  o.Set("name", Str(r.name));
+  o.Set("version", Str(r.version));
+  o.Set("sources_digest", Str(r.sources_digest));
+  if (r.pack) {
+    Value p = Value::Object();
+    p.Set("file", Str(r.pack->file));
+    p.Set("version", Str(r.pack->version));
+    p.Set("sha256", Str(r.pack->sha256));
+    p.Set("signers", StrList(r.pack->signers));
+    o.Set("pack", std::move(p));
+  }
+  return o;
+}
 
 Value CaseToJson(const Case& c) {
   Value o = Value::Object();
@@ -422,7 +293,7 @@ bool ReadCaseJson(std::string_view text, const std::string& name, Case* out, std
   }
   Case c;
   std::string why;
-  Members m(doc, "", &why);
+  Members m(doc, "", &why, kCaseFormat);
   if (!ReadCase(m, &c) || !m.Done()) {
     *error = fmt::format("{}: {}", name, why);
     return false;

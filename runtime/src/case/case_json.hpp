@@ -18,6 +18,8 @@ inline constexpr size_t kMaxCaseFileBytes = size_t{256} << 20;
 
 // The case as a JSON value, members in the documented order.
 json::Value CaseToJson(const Case& c);
+// A rule set reference as case files write it (also in referral manifests).
+json::Value RulesetToJson(const RulesetRef& r);
 // The case file's bytes: indented JSON and a final newline.
 std::string WriteCaseJson(const Case& c);
 

@@ -15,7 +15,6 @@ namespace vigil::pack {
 namespace {
 
 constexpr std::string_view kMagic = "vigil-pack 1\n";
-constexpr std::string_view kSignedPrefix = "vigil-pack-signature-v1\n";
 
 // sodium_init is idempotent and thread-safe; it picks the fastest
 // implementations and seeds the random generator used for keys.
@@ -45,11 +44,63 @@ bool ParseSize(std::string_view s, uint64_t* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-std::string SignedMessage(const std::string& content_hash) {
-  return std::string(kSignedPrefix) + content_hash;
+}  // namespace
+
+ContentHasher::ContentHasher() {
+  EnsureSodium();
+  crypto_hash_sha256_init(&state_);
+  Update(kMagic);
 }
 
-}  // namespace
+void ContentHasher::BeginFile(std::string_view path, uint64_t size) {
+  Update(fmt::format("file {} {}\n", path, size));
+}
+
+void ContentHasher::Update(std::string_view bytes) {
+  crypto_hash_sha256_update(&state_, reinterpret_cast<const unsigned char*>(bytes.data()),
+                            bytes.size());
+}
+
+void ContentHasher::EndFile() { Update("\n"); }
+
+std::string ContentHasher::Finish() {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&state_, digest);
+  return ToHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+bool SignContentHash(std::string_view domain, const std::string& content_hash,
+                     const std::string& secret_key, Signature* out, std::string* error) {
+  EnsureSodium();
+  if (secret_key.size() != crypto_sign_SECRETKEYBYTES) {
+    *error = "the secret key must be 64 bytes";
+    return false;
+  }
+  Signature s;
+  s.public_key.assign(crypto_sign_PUBLICKEYBYTES, '\0');
+  crypto_sign_ed25519_sk_to_pk(reinterpret_cast<unsigned char*>(s.public_key.data()),
+                               reinterpret_cast<const unsigned char*>(secret_key.data()));
+  const std::string message = std::string(domain) + content_hash;
+  s.signature.assign(crypto_sign_BYTES, '\0');
+  crypto_sign_detached(reinterpret_cast<unsigned char*>(s.signature.data()), nullptr,
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       reinterpret_cast<const unsigned char*>(secret_key.data()));
+  *out = std::move(s);
+  return true;
+}
+
+bool VerifyContentHash(std::string_view domain, const std::string& content_hash,
+                       const Signature& sig) {
+  EnsureSodium();
+  if (sig.public_key.size() != crypto_sign_PUBLICKEYBYTES || sig.signature.size() != crypto_sign_BYTES) {
+    return false;
+  }
+  const std::string message = std::string(domain) + content_hash;
+  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.signature.data()),
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(),
+                                     reinterpret_cast<const unsigned char*>(sig.public_key.data())) == 0;
+}
 
 std::optional<Marking> ParseMarking(std::string_view text) {
   if (text.starts_with("TLP:")) text.remove_prefix(4);
@@ -247,12 +298,16 @@ bool CheckMarkings(const Manifest& m, std::string* error) {
 
 std::string WriteImage(const std::map<std::string, std::string>& files) {
   std::string out(kMagic);
+  ContentHasher hasher;
   for (const auto& [path, bytes] : files) {  // std::map: sorted by path
     out += fmt::format("file {} {}\n", path, bytes.size());
     out += bytes;
     out += '\n';
+    hasher.BeginFile(path, bytes.size());
+    hasher.Update(bytes);
+    hasher.EndFile();
   }
-  out += fmt::format("sha256 {}\n", Sha256Hex(out));
+  out += fmt::format("sha256 {}\n", hasher.Finish());
   return out;
 }
 
@@ -343,14 +398,9 @@ bool ParseImage(std::string_view image, Pack* out, std::string* error) {
 }
 
 bool Verify(const Pack& pack, const TrustPolicy& policy, std::string* error) {
-  EnsureSodium();
-  const std::string message = SignedMessage(pack.content_hash);
   bool trusted = false;
   for (const Signature& s : pack.signatures) {
-    if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(s.signature.data()),
-                                    reinterpret_cast<const unsigned char*>(message.data()),
-                                    message.size(),
-                                    reinterpret_cast<const unsigned char*>(s.public_key.data())) != 0) {
+    if (!VerifyContentHash(kPackSignatureDomain, pack.content_hash, s)) {
       *error = fmt::format("the signature by key {} is not valid for this pack", ToHex(s.public_key).substr(0, 16));
       return false;
     }
@@ -377,28 +427,19 @@ bool Verify(const Pack& pack, const TrustPolicy& policy, std::string* error) {
 
 bool SignImage(std::string_view image, const std::string& secret_key, std::string* out,
                std::string* error) {
-  EnsureSodium();
   Pack pack;
   if (!ParseImage(image, &pack, error)) return false;
-  if (secret_key.size() != crypto_sign_SECRETKEYBYTES) {
-    *error = "the secret key must be 64 bytes";
+  Signature mine;
+  if (!SignContentHash(kPackSignatureDomain, pack.content_hash, secret_key, &mine, error)) {
     return false;
   }
-  std::string public_key(crypto_sign_PUBLICKEYBYTES, '\0');
-  crypto_sign_ed25519_sk_to_pk(reinterpret_cast<unsigned char*>(public_key.data()),
-                               reinterpret_cast<const unsigned char*>(secret_key.data()));
-  const std::string message = SignedMessage(pack.content_hash);
-  std::string sig(crypto_sign_BYTES, '\0');
-  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                       reinterpret_cast<const unsigned char*>(secret_key.data()));
   // The unsigned image, then every other key's signature, then this one.
   std::string result(image.substr(0, pack.unsigned_size));
   for (const Signature& s : pack.signatures) {
-    if (s.public_key == public_key) continue;
+    if (s.public_key == mine.public_key) continue;
     result += fmt::format("signature {} {}\n", ToHex(s.public_key), ToHex(s.signature));
   }
-  result += fmt::format("signature {} {}\n", ToHex(public_key), ToHex(sig));
+  result += fmt::format("signature {} {}\n", ToHex(mine.public_key), ToHex(mine.signature));
   *out = std::move(result);
   return true;
 }

@@ -24,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include <sodium.h>
+
 #include "base/semver.hpp"
 
 namespace vigil::pack {
@@ -103,6 +105,34 @@ bool Verify(const Pack& pack, const TrustPolicy& policy, std::string* error);
 // that key's signature added (replacing an older one by the same key).
 bool SignImage(std::string_view image, const std::string& secret_key, std::string* out,
                std::string* error);
+
+// What a pack signature signs: Ed25519 over this domain and the content
+// hash. Other signed formats (referral packages) use the same code with their
+// own domain, so that a signature made for one can never pass for the other.
+inline constexpr std::string_view kPackSignatureDomain = "vigil-pack-signature-v1\n";
+
+// The content hash of an image (WriteImage's "sha256" line) computed file by
+// file, without building the image: for signing folders too large to hold in
+// memory. Files come sorted by path (as std::map orders them); each is
+// announced with its size, then its bytes in any number of pieces.
+class ContentHasher {
+ public:
+  ContentHasher();
+  void BeginFile(std::string_view path, uint64_t size);
+  void Update(std::string_view bytes);
+  void EndFile();
+  std::string Finish();  // lowercase hex SHA-256
+
+ private:
+  crypto_hash_sha256_state state_{};
+};
+
+// Signs `domain` + `content_hash` with a 64-byte Ed25519 secret key.
+bool SignContentHash(std::string_view domain, const std::string& content_hash,
+                     const std::string& secret_key, Signature* out, std::string* error);
+// Whether `sig` is a valid signature of `domain` + `content_hash` by its key.
+bool VerifyContentHash(std::string_view domain, const std::string& content_hash,
+                       const Signature& sig);
 
 // Key files: lowercase hex of the raw key, one line.
 std::string ToHex(std::string_view bytes);

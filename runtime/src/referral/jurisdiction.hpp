@@ -1,0 +1,54 @@
+// Which country's package a subject goes to (docs/referral.md,
+// "Jurisdiction"): the policy's precedence steps in order, each giving the
+// most frequent valid ISO 3166-1 alpha-2 code of its field over the
+// subject's transactions; the first step that gives one decides. Every other
+// valid code met (in the steps' fields and the `related` fields) is a
+// related country. A subject for which no step gives a code is unassigned,
+// with each step's reason.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/json_value.hpp"
+#include "referral/policy.hpp"
+
+namespace vigil::referral {
+
+struct Decision;
+
+// What one subject's transactions say about countries, kept small: memory
+// grows with the number of subjects, not with their transactions.
+class CountryTally {
+ public:
+  // Adds one transaction (the event's JSON object).
+  void Add(const Policy& policy, const json::Value& event);
+
+ private:
+  friend Decision Decide(const Policy& policy, const CountryTally& tally);
+  struct Seen {
+    uint8_t step;
+    int16_t country;
+    uint32_t count;
+  };
+  std::vector<Seen> seen_;          // valid codes per step, with how often
+  std::vector<int16_t> related_;    // valid codes of the related fields (sorted, unique)
+  std::vector<uint32_t> considered_;  // per step: transactions where `when` held
+  std::vector<std::string> invalid_;  // "STEP\tFIELD: 'ZZ' is not ..." (distinct, a few)
+};
+
+struct Decision {
+  int country = -1;  // index into Countries(), -1 when unassigned
+  int step = -1;     // the precedence step that decided
+  std::vector<int16_t> related;      // sorted, without `country`
+  std::vector<std::string> reasons;  // when unassigned: why each step gave no country
+};
+
+Decision Decide(const Policy& policy, const CountryTally& tally);
+
+// A country field's value as a code: ASCII letters upper-cased, spaces
+// trimmed. Empty for anything that is not a string.
+std::string CountryText(const json::Value* v);
+
+}  // namespace vigil::referral
