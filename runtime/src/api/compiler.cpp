@@ -385,10 +385,17 @@ class Driver {
       files.emplace_back(path.lexically_relative(*base).generic_string(), i);
     }
     std::sort(files.begin(), files.end());
+    for (auto& [path, i] : files) i = file_ids_[i];
+    return DigestOf(files);
+  }
+
+  // SHA-256 (hex) over sources, each as "PATH\nLENGTH\n" and its text, in
+  // the order given (`files`: the path to name, the source's id).
+  std::string DigestOf(const std::vector<std::pair<std::string, size_t>>& files) const {
     crypto_hash_sha256_state state;
     crypto_hash_sha256_init(&state);
-    for (const auto& [path, i] : files) {
-      const SourceFile& f = out_.sources.file(file_ids_[i]);
+    for (const auto& [path, id] : files) {
+      const SourceFile& f = out_.sources.file(static_cast<uint32_t>(id));
       std::string header = fmt::format("{}\n{}\n", path, f.text().size());
       crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(header.data()),
                                 header.size());
@@ -407,27 +414,19 @@ class Driver {
   // relative to the first file's directory: the digest does not depend on
   // where the files are.
   std::string Digest() const {
-    crypto_hash_sha256_state state;
-    crypto_hash_sha256_init(&state);
     fs::path base;
     if (!file_ids_.empty()) {
       base = fs::path(out_.sources.file(file_ids_[0]).path()).lexically_normal().parent_path();
     }
+    std::vector<std::pair<std::string, size_t>> files;
     for (uint32_t id : file_ids_) {
-      const SourceFile& f = out_.sources.file(id);
-      const std::string path =
-          fs::path(f.path()).lexically_normal().lexically_relative(base).generic_string();
-      std::string header = fmt::format("{}\n{}\n", path, f.text().size());
-      crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(header.data()),
-                                header.size());
-      crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(f.text().data()),
-                                f.text().size());
+      files.emplace_back(fs::path(out_.sources.file(id).path())
+                             .lexically_normal()
+                             .lexically_relative(base)
+                             .generic_string(),
+                         id);
     }
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&state, digest);
-    std::string hex(2 * sizeof(digest), '\0');
-    text::HexInto(digest, sizeof(digest), hex.data());
-    return hex;
+    return DigestOf(files);
   }
 
   Compilation& out_;
