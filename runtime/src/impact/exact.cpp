@@ -137,7 +137,10 @@ bool ReadExact(std::string_view text, const std::string& name, Exact* out, std::
       e.members = *n;
     } else if (key == "tables") {
       if (!v.is_object()) return fail("member 'tables': expected an object");
-      for (const auto& [tname, t] : v.members()) {
+      for (const auto& member : v.members()) {
+        // Not a structured binding: clang 14 cannot capture one in a lambda.
+        const std::string& tname = member.first;
+        const auto& t = member.second;
         if (std::none_of(std::begin(kTables), std::end(kTables),
                          [&](const char* known) { return tname == known; })) {
           return fail(fmt::format("member 'tables.{}': not a table of impact files", tname));

@@ -823,7 +823,9 @@ bool ReadFincen(Reader& r, Profile* p) {
   static constexpr std::pair<std::string_view, std::string_view> kRequired[] = {
       {"35", "transmitter"}, {"37", "transmitter contact"}, {"30", "filing institution"},
       {"8", "contact office"}, {"34", "financial institution where the activity occurred"}};
-  for (const auto& [code, what] : kRequired) {
+  for (const auto& required : kRequired) {
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    const std::string_view code = required.first, what = required.second;
     bool found = std::any_of(f.parties.begin(), f.parties.end(), [&](const auto& party) {
       return party[0].value.constant == code;
     });
