@@ -7,41 +7,7 @@ set -u
 vigil=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") data=$2 repo=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-check() {  # check NAME EXPECTED_STATUS COMMAND...
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL $name: exit $got, expected $want"
-    sed 's/^/  stderr: /' "$tmp/err" | head -8
-  fi
-}
-
-contains() {  # contains NAME FILE TEXT
-  if grep -qF -- "$3" "$tmp/$2"; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL $1: $2 does not contain: $3"
-    sed 's/^/  | /' "$tmp/$2" | head -10
-  fi
-}
-
-lacks() {  # lacks NAME FILE TEXT
-  if grep -qF -- "$3" "$tmp/$2"; then
-    fail=$((fail + 1))
-    echo "FAIL $1: $2 contains: $3"
-    grep -F -- "$3" "$tmp/$2" | sed 's/^/  | /' | head -5
-  else
-    pass=$((pass + 1))
-  fi
-}
+source "$(dirname "$0")/../lib/checks.sh"  # check, contains, lacks
 
 # ---- vigil eval --explain records each event exactly once (issue 13 §4):
 # with a second recording, s2 would count 4 payments and fire `burst`.

@@ -9,7 +9,7 @@ vigil=$1 here=$2 repo=$3
 profiles=$repo/examples/reporting
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-source "$here/lib.sh"
+source "$here/../lib/checks.sh"
 
 "$vigil" eval --rules "$repo/rules/coalition/rules.vgl" --events "$repo/examples/coalition/events.jsonl" \
   --explain=fired >"$tmp/results.jsonl" 2>"$tmp/eval.err"

@@ -14,7 +14,7 @@ if [ ! -d "$shared" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-source "$here/lib.sh"
+source "$here/../lib/checks.sh"
 
 lookups=(--lookup "customer=$data/customers.jsonl")
 declare -A xsd=(

@@ -7,7 +7,7 @@ vigil=$1 here=$2 repo=$3
 data=$here/data golden=$here/golden profiles=$repo/examples/reporting
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-source "$here/lib.sh"
+source "$here/../lib/checks.sh"
 
 lookups=(--lookup "customer=$data/customers.jsonl")
 report() {  # report KIND PROFILE OUT [ARGS...]

@@ -1,5 +1,5 @@
-# Helpers for the report tests (sourced): each check counts a pass or prints
-# what failed. Needs $tmp.
+# Helpers for the shell tests (sourced): each check counts a pass or prints
+# what failed. Needs $tmp; commands write $tmp/out and $tmp/err.
 pass=0 fail=0
 
 check() {  # check NAME EXPECTED_STATUS COMMAND...
@@ -23,6 +23,16 @@ contains() {  # contains NAME FILE TEXT
     fail=$((fail + 1))
     echo "FAIL $1: $2 does not contain: $3"
     sed 's/^/  | /' "$tmp/$2" | head -10
+  fi
+}
+
+lacks() {  # lacks NAME FILE TEXT
+  if grep -qF -- "$3" "$tmp/$2"; then
+    fail=$((fail + 1))
+    echo "FAIL $1: $2 contains: $3"
+    grep -F -- "$3" "$tmp/$2" | sed 's/^/  | /' | head -5
+  else
+    pass=$((pass + 1))
   fi
 }
 
