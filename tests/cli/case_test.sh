@@ -12,31 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 golden=$repo/tests/cli/data/case/golden
 events=$repo/examples/coalition/events.jsonl
 rules=$repo/rules/coalition/rules.vgl
-pass=0 fail=0
-
-check() {  # check NAME EXPECTED_STATUS COMMAND...
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL $name: exit $got, expected $want"
-    sed 's/^/  stderr: /' "$tmp/err" | head -5
-  fi
-}
-
-contains() {  # contains NAME FILE TEXT
-  if grep -qF -- "$3" "$tmp/$2"; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL $1: $2 does not contain: $3"
-    sed 's/^/  | /' "$tmp/$2" | head -10
-  fi
-}
+source "$(dirname "$0")/../lib/checks.sh"  # check, contains
 
 ok() {  # ok NAME CONDITION...
   local name=$1
