@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""Checks every aggregate value vigil computes on the handbook events against a
+plain Python reference written for this check.
+
+  check_aggregates.py VIGIL EVENTS_JSONL [--limit N]
+
+Runs `vigil eval` with aggregates_check.vgl (which prints, on every payment,
+count, sum and average per customer and per terminal over 1, 7 and 30 days and
+the pack's lets: the baseline without the current payment, the 24-hour sum,
+the fraud confirmations per terminal over 7 days), reads its output as it
+comes, and computes the same values from the events in plain Python: running
+sums in integer cents over the window (t - w, t] of the events seen so far,
+the average as an exact decimal rounded half-even to 6 places. Every value of
+every payment must be equal. Exit 0 when all agree, 1 otherwise (the first
+differences are printed).
+"""
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+from decimal import ROUND_HALF_EVEN, Decimal
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DAY = 86_400_000_000
+WINDOWS = {"1": DAY, "7": 7 * DAY, "30": 30 * DAY}
+SIX = Decimal("0.000001")
+CONFIRM_WINDOW = 7 * DAY  # TERMINAL_MEMORY in rules.vgl
+
+
+class Window:
+    """One key's payments and, per window length, where the window starts and its sum."""
+
+    __slots__ = ("times", "cents", "start", "sums")
+
+    def __init__(self):
+        self.times, self.cents = [], []
+        self.start = {w: 0 for w in WINDOWS}
+        self.sums = {w: 0 for w in WINDOWS}
+
+    def add(self, t, cents):
+        self.times.append(t)
+        self.cents.append(cents)
+        for w, length in WINDOWS.items():
+            self.sums[w] += cents
+            i = self.start[w]
+            while self.times[i] <= t - length:  # (t - w, t]: an event exactly w old is out
+                self.sums[w] -= self.cents[i]
+                i += 1
+            self.start[w] = i
+        first = self.start["30"]
+        if first > 256:  # forget what no window can reach any more
+            del self.times[:first], self.cents[:first]
+            for w in WINDOWS:
+                self.start[w] -= first
+
+    def values(self, prefix):
+        out = {}
+        for w in WINDOWS:
+            n = len(self.times) - self.start[w]
+            s = Decimal(self.sums[w]).scaleb(-2)
+            out[f"{prefix}c{w}"] = Decimal(n)
+            out[f"{prefix}s{w}"] = s
+            out[f"{prefix}a{w}"] = (s / n).quantize(SIX, rounding=ROUND_HALF_EVEN)
+        return out
+
+
+def reference(events_path, limit):
+    """Yields (event id, the expected values) for each payment, in stream order."""
+    customers = collections.defaultdict(Window)
+    terminals = collections.defaultdict(Window)
+    confirmations = collections.defaultdict(collections.deque)
+    from datetime import datetime
+    with open(events_path, encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            if limit is not None and n >= limit:
+                return
+            e = json.loads(line)
+            t = int(datetime.fromisoformat(e["tx_time"].replace("Z", "+00:00")).timestamp()) * 1_000_000
+            if e["kind"] == "FRAUD_CONFIRMED":
+                confirmations[e["terminal_id"]].append(t)
+                yield e["event_id"], None
+                continue
+            cents = int((Decimal(str(e["amount"])) * 100).to_integral_exact())
+            c = customers[e["customer_id"]]
+            c.add(t, cents)
+            tm = terminals[e["terminal_id"]]
+            tm.add(t, cents)
+            values = c.values("c")
+            values.update(tm.values("t"))
+            values["prior_count"] = values["cc30"] - 1
+            values["prior_sum"] = values["cs30"] - Decimal(cents).scaleb(-2)
+            values["day_sum"] = values["cs1"]
+            q = confirmations[e["terminal_id"]]
+            while q and q[0] <= t - CONFIRM_WINDOW:
+                q.popleft()
+            values["confirmed"] = Decimal(len(q))
+            yield e["event_id"], values
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("vigil")
+    ap.add_argument("events")
+    ap.add_argument("--limit", type=int, help="check only the first N events")
+    a = ap.parse_args()
+    events = a.events
+    if a.limit is not None:
+        # vigil reads exactly the prefix the reference reads.
+        events = "-"
+    cmd = [a.vigil, "eval", "--rules", os.path.join(HERE, "aggregates_check.vgl"), "--events", events]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if events == "-" else None,
+                            stdout=subprocess.PIPE, text=True, bufsize=1 << 20)
+    if events == "-":
+        import threading
+
+        def feed():
+            with open(a.events, encoding="utf-8") as f:
+                for n, line in enumerate(f):
+                    if n >= a.limit:
+                        break
+                    proc.stdin.write(line)
+            proc.stdin.close()
+        threading.Thread(target=feed, daemon=True).start()
+    payments = checked = mismatches = 0
+    shown = 0
+    for (event_id, expected), out in zip(reference(a.events, a.limit), proc.stdout):
+        r = json.loads(out)
+        if r["event"] != event_id:
+            print(f"check_aggregates: vigil's result {r['event']!r} is not event {event_id!r}")
+            return 1
+        if expected is None:
+            continue
+        payments += 1
+        reason = next((x["reason"] for x in r["fired"]
+                       if x["rule"].endswith("/chk_all_aggregates")), None)
+        if reason is None:
+            print(f"check_aggregates: {event_id}: the check rule did not fire")
+            mismatches += 1
+            continue
+        got = dict(item.split("=", 1) for item in reason.split(" "))
+        for name, want in expected.items():
+            checked += 1
+            value = got.get(name)
+            if value is None or value == "(missing)" or Decimal(value) != want:
+                mismatches += 1
+                if shown < 20:
+                    shown += 1
+                    print(f"check_aggregates: {event_id}: {name}: vigil {value}, reference {want}")
+    for _ in proc.stdout:
+        pass
+    rc = proc.wait()
+    if rc != 0:
+        print(f"check_aggregates: vigil eval exited {rc}")
+        return 1
+    print(f"check_aggregates: {payments:,} payments, {checked:,} aggregate values compared, "
+          f"{mismatches:,} differ")
+    return 0 if mismatches == 0 and payments > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
