@@ -2,7 +2,7 @@
 """Checks every aggregate value vigil computes on the handbook events against a
 plain Python reference written for this check.
 
-  check_aggregates.py VIGIL EVENTS_JSONL [--limit N]
+  check_aggregates.py VIGIL EVENTS_JSONL [--limit N] [--with OVERRIDE.vgl]
 
 Runs `vigil eval` with aggregates_check.vgl (which prints, on every payment,
 count, sum and average per customer and per terminal over 1, 7 and 30 days and
@@ -104,12 +104,16 @@ def main():
     ap.add_argument("vigil")
     ap.add_argument("events")
     ap.add_argument("--limit", type=int, help="check only the first N events")
+    ap.add_argument("--with", dest="extra", action="append", default=[],
+                    help="a rule file compiled with the check (an override: the test that "
+                         "the check sees a difference uses it)")
     a = ap.parse_args()
     events = a.events
     if a.limit is not None:
         # vigil reads exactly the prefix the reference reads.
         events = "-"
-    cmd = [a.vigil, "eval", "--rules", os.path.join(HERE, "aggregates_check.vgl"), "--events", events]
+    cmd = [a.vigil, "eval", "--rules", os.path.join(HERE, "aggregates_check.vgl"), *a.extra,
+           "--events", events]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if events == "-" else None,
                             stdout=subprocess.PIPE, text=True, bufsize=1 << 20)
     if events == "-":
