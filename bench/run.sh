@@ -23,6 +23,8 @@
 #                                     (100,000 rules, regex budget, huge strings, repeats, lists)
 #   bash bench/run.sh referral        vigil refer over 153,000 subjects in 130 countries, vigil impact
 #                                     over a year of a large member's outcomes (one core)
+#   bash bench/run.sh datasets        vigil eval on the Fraud Detection Handbook's 1.75 M transactions
+#                                     (../shared/external): events/s and the state's memory
 #
 # It builds vigil in release mode, generates each workload once with the
 # seeded generator ../shared/bench/gen.py (cached in build/bench-data), writes
@@ -80,6 +82,10 @@ case $mode in
   referral)
     build
     bash "$root/bench/reporting_bench.sh" "$root/build/vigil" "$data/reporting" "${sizes[@]}"
+    ;;
+  datasets)
+    build
+    bash "$root/bench/datasets_bench.sh" "$root/build/vigil" "$data/handbook"
     ;;
   velocity)
     workload vel100 --rules 100 --events 2000000 --velocity
