@@ -1,6 +1,5 @@
 """What the data set converters and scorers share (standard library only).
 
-- Where the public data sets are: $VIGIL_SHARED/external, else <repo>/../shared/external.
 - BadData: every row the schema does not expect is counted under a name
   (empty:COLUMN, number_as_string:COLUMN, not_a_number:COLUMN,
   float_noise:COLUMN, unknown_category:COLUMN, bad_time:COLUMN,
@@ -18,17 +17,6 @@ import os
 import re
 import sys
 from decimal import Decimal, InvalidOperation
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-
-
-def shared_external():
-    """The folder of the public data sets, or None when it is not there."""
-    base = os.environ.get("VIGIL_SHARED") or os.path.join(os.path.dirname(REPO), "shared")
-    path = os.path.join(base, "external")
-    return path if os.path.isdir(path) else None
-
 
 class AtomicFile:
     """A text file that appears at its path only when closed without error."""

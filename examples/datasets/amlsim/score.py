@@ -13,6 +13,7 @@ alert came. The typology is the run's (fanin200: fan-in, cycle200: cycle).
 """
 import argparse
 import csv
+import json
 import os
 import sys
 
@@ -35,7 +36,6 @@ def score(out_dir, run):
     alerted = {}  # rule -> set of accounts
     alerts = {}   # rule -> number of alerts (postings)
     first_alert = {}  # account -> first step a fired rule alerted it
-    import json
     with open(os.path.join(out_dir, "events.jsonl"), encoding="utf-8") as f:
         for (event, fired, shadow), line in zip(common.results(
                 os.path.join(out_dir, "results.jsonl")), f):
@@ -54,7 +54,6 @@ def score(out_dir, run):
     typology = TYPOLOGY.get(run, run)
     positives = sum(labels.values())
     negatives = len(labels) - positives
-    tally = common_score.Tally([typology])
     rows = []
     for name in sorted(n for n in alerted if n != common_score.PACK) + [common_score.PACK]:
         accounts = alerted.get(name, set())
@@ -69,7 +68,6 @@ def score(out_dir, run):
             "recall": common.ratio(tp, positives),
             "recall_by": {typology: common.ratio(tp, positives)},
         })
-    del tally
     delays = [first_alert[a] - s for a, s in fraud_step.items() if labels.get(a) and a in first_alert]
     result = {"unit": "account", "run": run, "transfers": transfers, "scored": transfers,
               "positives": positives, "positives_by": {typology: positives},
