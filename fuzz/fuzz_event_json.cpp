@@ -7,6 +7,9 @@
 // A line is valid when it is exactly one JSON object; anything else (two
 // objects, an array, trailing bytes, invalid UTF-8...) must be an error.
 //
+// And the reader's one-pass path (Read) against its reference path
+// (ReadReference): the same verdict, message and values on every line.
+//
 // One relaxation: a number too large for a double (1e400) is valid JSON
 // grammar that nlohmann refuses as out of range (its error 406). RFC 8259
 // lets an implementation limit the range of numbers, so vigil may accept such
@@ -71,6 +74,8 @@ struct Fixture {
   vigil::Compilation c = vigil::CompileSources({vigil::SourceInput{"fuzz.vgl", kRules}});
   vigil::eval::Event event{c.program->schema};
   vigil::eval::EventJsonReader reader;
+  vigil::eval::Event reference_event{c.program->schema};
+  vigil::eval::EventJsonReader reference;
   vigil_ruleset* rs = nullptr;
   vigil_event* e = nullptr;
   Fixture() {
@@ -82,6 +87,34 @@ struct Fixture {
     vigil_event_new(rs, &e);
   }
 };
+
+// Whether two events read from the same line hold the same values.
+bool SameValues(const vigil::eval::Event& a, const vigil::eval::Event& b) {
+  const vigil::eval::Schema& schema = a.schema();
+  if (a.member_id() != b.member_id() || a.member_id_name() != b.member_id_name()) return false;
+  for (size_t slot = 0; slot < schema.fields.size(); ++slot) {
+    const vigil::eval::Value& x = a.at(slot);
+    const vigil::eval::Value& y = b.at(slot);
+    if (x.present != y.present) return false;
+    if (!x.present) continue;
+    const vigil::Type t = schema.fields[slot].type;
+    if (t.is_set) {
+      if (x.set_size() != y.set_size()) return false;
+      for (uint32_t k = 0; k < x.set_size(); ++k) {
+        if (x.set_items()[k].view() != y.set_items()[k].view()) return false;
+      }
+      continue;
+    }
+    switch (t.kind) {
+      case vigil::Kind::kBool: if (x.b != y.b) return false; break;
+      case vigil::Kind::kString: if (x.str() != y.str()) return false; break;
+      case vigil::Kind::kFloat: if (std::memcmp(&x.f, &y.f, sizeof x.f) != 0) return false; break;
+      case vigil::Kind::kDecimal: if (x.i != y.i || x.scale != y.scale) return false; break;
+      default: if (x.i != y.i) return false; break;
+    }
+  }
+  return true;
+}
 
 bool Rejected(Verdict v) { return v == Verdict::kRejected || v == Verdict::kNotAnObject; }
 const char* Why(Verdict v) { return v == Verdict::kNotAnObject ? "not an object" : "not JSON"; }
@@ -108,9 +141,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // `vigil eval` skips blank lines before reading them as events.
     if (too_long || line.find_first_not_of(" \t") == std::string::npos) continue;
     Verdict v = Reference(line);
-    if (f->reader.Read(line, f->event, &error) && Rejected(v)) {
+    const bool read = f->reader.Read(line, f->event, &error);
+    if (read && Rejected(v)) {
       std::fclose(file);
       Disagree("the JSON Lines reader", line, Why(v));
+    }
+    std::string reference_error;
+    const bool reference_read = f->reference.ReadReference(line, f->reference_event, &reference_error);
+    if (read != reference_read || (read && !SameValues(f->event, f->reference_event)) ||
+        (!read && error != reference_error) || f->reader.last_id() != f->reference.last_id()) {
+      std::fclose(file);
+      std::fprintf(stderr, "the one-pass reader and the reference differ: '%s' / '%s'\n",
+                   error.c_str(), reference_error.c_str());
+      Disagree("the one-pass reader", line, "differs from the reference path");
     }
   }
   std::fclose(file);

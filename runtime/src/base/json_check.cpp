@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <cstring>
+
 #include "base/utf8.hpp"
 
 namespace vigil {
@@ -29,7 +32,11 @@ constexpr StringStops kStringStops;
 // Recursive descent over the bytes; recursion is bounded by kMaxJsonDepth.
 class Checker {
  public:
-  explicit Checker(std::string_view text) : s_(text) {}
+  explicit Checker(std::string_view text, JsonMemberVisitor visit = nullptr,
+                   void* context = nullptr)
+      : s_(text), visit_(visit), context_(context) {}
+
+  bool stopped() const { return stopped_; }
 
   bool Run(JsonProblem* problem) {
     problem_ = problem;
@@ -106,14 +113,32 @@ class Checker {
         return Fail(fmt::format("expected a member name in double quotes, found {}", Found()));
       }
       std::string_view key;
+      escaped_ = false;
       if (!String(&key)) return false;
+      const bool key_escaped = escaped_;
       if (top) member_ = key.substr(0, 64);  // a view: nothing is allocated
       SkipWs();
       if (pos_ == s_.size() || s_[pos_] != ':') {
         return Fail(fmt::format("expected ':' after a member name, found {}", Found()));
       }
       ++pos_;
-      if (!Value(depth)) return false;
+      if (top && visit_ != nullptr) {
+        SkipWs();
+        const size_t start = pos_;
+        escaped_ = false;
+        if (!Value(depth)) return false;
+        JsonMemberText m;
+        m.key = key;
+        m.key_escaped = key_escaped;
+        m.value = s_.substr(start, pos_ - start);
+        m.value_escaped = escaped_;
+        if (!visit_(context_, m)) {
+          stopped_ = true;
+          return false;
+        }
+      } else if (!Value(depth)) {
+        return false;
+      }
       if (top) member_ = {};
       SkipWs();
       if (pos_ < s_.size() && s_[pos_] == ',') {
@@ -215,6 +240,19 @@ class Checker {
     return Delimited();
   }
 
+  // Whether any of the 8 bytes at p stops the fast scan of a string (a
+  // stop byte of kStringStops), eight at a time: the test may also flag bytes
+  // after a real stop, never miss one, and the byte loop then decides.
+  static bool HasStop(const char* p) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHigh = 0x8080808080808080ULL;
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    auto zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+    const uint64_t control = (w - 0x20 * kOnes) & ~w & kHigh;  // bytes below 0x20
+    return ((w & kHigh) | control | zero_byte(w ^ ('"' * kOnes)) | zero_byte(w ^ ('\\' * kOnes))) != 0;
+  }
+
   static int Hex(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -247,6 +285,7 @@ class Checker {
       // The common case: a run of plain ASCII characters.
       const char* p = s_.data() + pos_;
       const char* end = s_.data() + s_.size();
+      while (end - p >= 8 && !HasStop(p)) p += 8;
       while (p < end && !kStringStops.stop[static_cast<unsigned char>(*p)]) ++p;
       pos_ = static_cast<size_t>(p - s_.data());
       if (pos_ == s_.size()) continue;
@@ -260,6 +299,7 @@ class Checker {
                                             "write it as an escape such as \\n",
                                             c));
       if (c == '\\') {
+        escaped_ = true;
         if (!Escape()) return false;
         continue;
       }
@@ -317,6 +357,10 @@ class Checker {
   }
 
   std::string_view s_;
+  JsonMemberVisitor visit_ = nullptr;
+  void* context_ = nullptr;
+  bool escaped_ = false;  // a string read since it was last cleared held an escape
+  bool stopped_ = false;  // the visitor returned false
   size_t pos_ = 0;
   std::string_view member_;  // the top-level member being read (escapes undecoded)
   JsonProblem* problem_ = nullptr;
@@ -326,6 +370,14 @@ class Checker {
 
 bool CheckJsonObject(std::string_view text, JsonProblem* problem) {
   return Checker(text).Run(problem);
+}
+
+bool CheckJsonObject(std::string_view text, JsonProblem* problem, JsonMemberVisitor visit,
+                     void* context) {
+  Checker checker(text, visit, context);
+  if (checker.Run(problem)) return true;
+  if (checker.stopped()) *problem = JsonProblem{};
+  return false;
 }
 
 }  // namespace vigil

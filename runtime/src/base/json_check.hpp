@@ -37,4 +37,22 @@ struct JsonProblem {
 // with the first problem.
 bool CheckJsonObject(std::string_view text, JsonProblem* problem);
 
+// A top-level member as the check saw it, for a reader that converts values
+// in the same pass over the bytes (eval/event_json.cpp).
+struct JsonMemberText {
+  std::string_view key;    // between its quotes, escapes undecoded
+  std::string_view value;  // exactly as written: a string with its quotes
+  bool key_escaped = false;
+  bool value_escaped = false;  // a string value that holds an escape
+};
+// Called for each top-level member once its value has been checked; returns
+// false to stop (CheckJsonObject then returns false with `problem` empty).
+using JsonMemberVisitor = bool (*)(void* context, const JsonMemberText& member);
+
+// As CheckJsonObject, and calls `visit(context, member)` for each top-level
+// member in order. True only when the whole text is valid and no call
+// returned false.
+bool CheckJsonObject(std::string_view text, JsonProblem* problem, JsonMemberVisitor visit,
+                     void* context);
+
 }  // namespace vigil

@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "eval/event_json_impl.hpp"
+
 #include "base/json_check.hpp"
 #include "base/event_limits.hpp"
 #include "base/time_util.hpp"
@@ -12,15 +14,6 @@
 namespace vigil::eval {
 
 namespace od = simdjson::ondemand;
-
-struct EventJsonReader::Impl {
-  od::parser parser;
-  std::string buffer;                  // the line plus simdjson's padding
-  std::vector<uint32_t> seen;          // per slot: the line number that set it
-  uint32_t line = 0;
-  std::vector<std::string_view> items; // scratch for set<string> fields
-  std::string id;                      // copy of the id member
-};
 
 EventJsonReader::EventJsonReader() : impl_(std::make_unique<Impl>()) {}
 EventJsonReader::~EventJsonReader() = default;
@@ -48,16 +41,6 @@ bool NulError(std::string_view field, std::string* error) {
   return false;
 }
 
-// Members that name the event when the schema has no id field, best first
-// (docs/language.md, "Event ids"); -1 for other members.
-constexpr const char* kIdMembers[] = {"event_id", "txn_id", "id"};
-int IdRank(std::string_view key) {
-  for (int i = 0; i < 3; ++i) {
-    if (key == kIdMembers[i]) return i;
-  }
-  return -1;
-}
-
 const char* Expected(Type t) {
   if (t.is_set) return "an array of strings";
   switch (t.kind) {
@@ -75,6 +58,14 @@ const char* Expected(Type t) {
 }  // namespace
 
 bool EventJsonReader::Read(std::string_view json, Event& event, std::string* error) {
+  // The one-pass path accepts exactly what this path accepts, with the same
+  // values; whatever it cannot decide alone (an error, an escape, a set) is
+  // read again here, where every message is worded.
+  if (fast_ && ReadFast(json, event)) return true;
+  return ReadReference(json, event, error);
+}
+
+bool EventJsonReader::ReadReference(std::string_view json, Event& event, std::string* error) {
   Impl& m = *impl_;
   event.Reset();
   last_id_ = {};

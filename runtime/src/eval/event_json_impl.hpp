@@ -1,0 +1,39 @@
+// The state an EventJsonReader keeps between lines, shared by its two ways of
+// reading (event_json.cpp: the reference path that words every error;
+// event_json_fast.cpp: the one-pass path for lines it can decide alone).
+#pragma once
+
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eval/event_json.hpp"
+
+namespace vigil::eval {
+
+// Members that name the event when the schema has no id field, best first
+// (docs/language.md, "Event ids"); -1 for other members.
+inline constexpr const char* kIdMembers[] = {"event_id", "txn_id", "id"};
+inline int IdRank(std::string_view key) {
+  for (int i = 0; i < 3; ++i) {
+    if (key == kIdMembers[i]) return i;
+  }
+  return -1;
+}
+
+struct EventJsonReader::Impl {
+  simdjson::ondemand::parser parser;
+  std::string buffer;                  // the line plus simdjson's padding
+  std::vector<uint32_t> seen;          // per slot: the line number that set it
+  uint32_t line = 0;
+  std::vector<std::string_view> items; // scratch for set<string> fields
+  std::string id;                      // copy of the id member
+  // The fast path: the slot of the field named by the member at each
+  // position of the last line (events of a stream list their members in
+  // the same order), checked against the field's name before use.
+  std::vector<int> slot_at;
+};
+
+}  // namespace vigil::eval

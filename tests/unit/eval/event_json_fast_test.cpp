@@ -1,0 +1,161 @@
+// The one-pass event reader (eval/event_json_fast.cpp) against the reference
+// path (EventJsonReader::ReadReference): on every line, valid or not, the
+// same verdict, the same message and the same values. The fuzz target
+// fuzz_event_json makes the same comparison on generated input.
+#include <random>
+
+#include "eval/event_json.hpp"
+#include "test_util.hpp"
+
+namespace vigil::testing {
+namespace {
+
+class EventJsonFastTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Use(Header()); }
+  void Use(const std::string& rules) {
+    c_ = CompileText(rules);
+    ASSERT_TRUE(c_.ok()) << c_.RenderDiagnostics();
+    fast_event_ = std::make_unique<eval::Event>(c_.program->schema);
+    reference_event_ = std::make_unique<eval::Event>(c_.program->schema);
+    reference_.set_fast(false);
+  }
+
+  // Reads `line` both ways; a failure message says how they differ.
+  void Same(const std::string& line) {
+    std::string fast_error, reference_error;
+    const bool fast_ok = fast_.Read(line, *fast_event_, &fast_error);
+    const bool reference_ok = reference_.ReadReference(line, *reference_event_, &reference_error);
+    ASSERT_EQ(fast_ok, reference_ok) << line << "\n" << fast_error << "\n" << reference_error;
+    ++compared_;
+    if (!fast_ok) {
+      EXPECT_EQ(fast_error, reference_error) << line;
+      return;
+    }
+    ++accepted_;
+    EXPECT_EQ(fast_.last_id(), reference_.last_id()) << line;
+    EXPECT_EQ(fast_event_->member_id(), reference_event_->member_id()) << line;
+    EXPECT_EQ(fast_event_->member_id_name(), reference_event_->member_id_name()) << line;
+    const eval::Schema& schema = c_.program->schema;
+    for (size_t slot = 0; slot < schema.fields.size(); ++slot) {
+      const eval::Value& a = fast_event_->at(slot);
+      const eval::Value& b = reference_event_->at(slot);
+      const Type t = schema.fields[slot].type;
+      const std::string where = line + " field " + schema.fields[slot].name;
+      ASSERT_EQ(a.present, b.present) << where;
+      if (!a.present) continue;
+      if (t.is_set) {
+        ASSERT_EQ(a.set_size(), b.set_size()) << where;
+        for (uint32_t k = 0; k < a.set_size(); ++k) {
+          EXPECT_EQ(a.set_items()[k].view(), b.set_items()[k].view()) << where;
+        }
+        continue;
+      }
+      switch (t.kind) {
+        case Kind::kBool: EXPECT_EQ(a.b, b.b) << where; break;
+        case Kind::kString: EXPECT_EQ(a.str(), b.str()) << where; break;
+        case Kind::kFloat:
+          EXPECT_EQ(std::memcmp(&a.f, &b.f, sizeof a.f), 0) << where << ": " << a.f << " " << b.f;
+          break;
+        case Kind::kDecimal:
+          EXPECT_EQ(a.i, b.i) << where;
+          EXPECT_EQ(a.scale, b.scale) << where;
+          break;
+        default: EXPECT_EQ(a.i, b.i) << where; break;
+      }
+    }
+  }
+
+  Compilation c_;
+  std::unique_ptr<eval::Event> fast_event_, reference_event_;
+  eval::EventJsonReader fast_, reference_;
+  size_t compared_ = 0, accepted_ = 0;
+};
+
+const char* const kLines[] = {
+    R"({"ts":"2026-03-01T10:00:00Z","card_id":"c1","amount":20.10,"rate":0.5,"count_":3,"mcc":5967,"country":"PH","flags":["VPN","TOR"],"ok":true,"wait":"90m","extra":{"nested":[1,2]}})",
+    R"({"amount":0.1})", R"({"amount":"12.345"})", R"({"amount":1e2})", R"({"amount":-0})",
+    R"({"amount":0.1234567})", R"({"amount":"abc"})", R"({"amount":"1\u0032.5"})",
+    R"({"amount":null,"country":"PH"})", R"({"amount":true})", R"({"amount":[1]})",
+    R"({"mcc":1.5})", R"({"mcc":"5967"})", R"({"mcc":-0})", R"({"mcc":-9223372036854775808})",
+    R"({"mcc":9223372036854775807})", R"({"mcc":9223372036854775808})", R"({"mcc":1e3})",
+    R"({"mcc":1,"mcc":2})", R"({"mcc":null,"mcc":2})", R"({"mc\u0063":7})",
+    R"({"rate":0})", R"({"rate":-0.0})", R"({"rate":1e400})", R"({"rate":1e-400})",
+    R"({"rate":2.2250738585072014e-308})", R"({"rate":4.9e-324})", R"({"rate":123456789012345678901234567890})",
+    R"({"rate":0.1})", R"({"rate":"0.1"})", R"({"rate":-17})",
+    R"({"ts":1772359200000000})", R"({"ts":-99999999999999999})", R"({"ts":"yesterday"})",
+    R"({"ts":"2026-03-01T10:00:00.123456+02:00"})", R"({"ts":1.5})",
+    R"({"wait":"24h"})", R"({"wait":60000000})", R"({"wait":"-5m"})", R"({"wait":"x"})",
+    R"({"ok":false})", R"({"ok":"yes"})", R"({"ok":1})",
+    R"({"country":"P\"H"})", R"({"country":"\u0000"})", R"({"country":"é"})", R"({"country":""})",
+    R"({"country":5})", R"({"flags":[]})", R"({"flags":["a",1]})", R"({"flags":"a"})",
+    R"({"txn_id":"t9","ts":1772359200000000})", R"({"txn_id":12,"event_id":"e1","id":"i"})",
+    R"({"id":1.5})", R"({"id":true,"txn_id":"x"})", R"({"event_id":"a","event_id":"b"})",
+    R"({"txn_id":"t\u0031"})", R"({"txn_id":-0})", R"({"txn_id":99999999999999999999})",
+    "[1,2]", R"({"amount":)", R"({"a":1} x)", "{\"country\":\"\xC3\x28\"}", "", "   ",
+    "\xEF\xBB\xBF{}", "{}", " { } ", R"({"a":1,})", R"({"a":01})", R"({"a":"\q"})",
+    "{\"country\":\"a\tb\"}", R"({"":1})", R"({"country":"PH"}{"country":"PH"})",
+    R"({"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]})",
+};
+
+TEST_F(EventJsonFastTest, SameAsTheReferenceOnEdgeCases) {
+  for (const char* line : kLines) Same(line);
+  EXPECT_GT(accepted_, 20u);
+}
+
+// The same member order on every line (the fast path's guess) and then a
+// different one: the guess is checked, never trusted.
+TEST_F(EventJsonFastTest, MemberOrderChangesAreNoticed) {
+  for (int i = 0; i < 3; ++i) Same(R"({"country":"PH","card_country":"US","mcc":1})");
+  Same(R"({"card_country":"PH","country":"US","mcc":2})");
+  Same(R"({"mcc":3,"name":"n","country":"DE"})");
+  Same(R"({"zz":0,"country":"FR"})");
+  EXPECT_EQ(fast_event_->at(c_.program->schema.Find("country")).str(), "FR");
+}
+
+// Schemas with an id field and with none, and bytes changed at random in
+// valid lines: every variant reads the same both ways.
+TEST_F(EventJsonFastTest, SameAsTheReferenceOnMutatedLines) {
+  const std::string base[] = {
+      R"({"txn_id":"t000000001","ts":"2026-03-01T00:00:00.569Z","card_id":"c9009614","amount":26.93,"mcc":5541,"country":"IT","rate":-1.25e-3,"ok":false,"wait":"1h","flags":["a","b"]})",
+      R"({"ts":1772359200000000,"amount":"7","count_":-42,"name":"Zoë \u00e9","card_country":null})",
+  };
+  std::mt19937 rng(16);
+  const std::string alphabet = "{}[],:\"\\0123456789.-+eEtrufalsn \xC3\xA9\x01u";
+  for (const std::string& line : base) {
+    Same(line);
+    for (int k = 0; k < 4000; ++k) {
+      std::string v = line;
+      const int edits = 1 + static_cast<int>(rng() % 3);
+      for (int e = 0; e < edits; ++e) {
+        const size_t at = rng() % (v.size() + 1);
+        const char c = alphabet[rng() % alphabet.size()];
+        switch (rng() % 3) {
+          case 0: if (at < v.size()) v[at] = c; break;
+          case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
+          default: if (at < v.size()) v.erase(at, 1); break;
+        }
+      }
+      Same(v);
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_GT(accepted_, 100u);
+}
+
+TEST_F(EventJsonFastTest, SchemaWithAnIdField) {
+  Use(R"(ruleset t.ids version "1.0.0"
+schema s version 1 {
+  event_id: string
+  ts: time
+  n: int
+}
+uses schema s
+)");
+  Same(R"({"event_id":"e1","ts":1,"n":2,"txn_id":"t"})");
+  Same(R"({"txn_id":"t","n":2})");
+  Same(R"({"event_id":5})");
+}
+
+}  // namespace
+}  // namespace vigil::testing
