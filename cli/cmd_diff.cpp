@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "cli.hpp"
 #include "eval/event_json.hpp"
 #include "eval/session.hpp"
+#include "stream/eval_stream.hpp"
 
 namespace vigil::cli {
 
@@ -53,12 +55,7 @@ struct RuleDiff {
 
 struct Side {
   std::shared_ptr<const eval::Program> program;
-  std::unique_ptr<eval::Session> session;
-  std::unique_ptr<eval::Event> event;
-  eval::EventJsonReader reader;
-  eval::Result result;
   std::vector<uint32_t> to_common;  // rule index → index into the union of both sides' rule ids
-  std::vector<uint32_t> fired;      // this event's fired rules, as common indexes, sorted
 };
 
 bool Open(const std::string& path, const std::vector<std::string>& with, const char* which,
@@ -71,8 +68,6 @@ bool Open(const std::string& path, const std::vector<std::string>& with, const c
     return false;
   }
   side.program = c.program;
-  side.session = std::make_unique<eval::Session>(side.program);
-  side.event = std::make_unique<eval::Event>(side.program->schema);
   return true;
 }
 
@@ -94,11 +89,100 @@ std::vector<std::string> CommonIds(Side& a, Side& b) {
   return ids;
 }
 
-void CollectFired(Side& s) {
-  s.fired.clear();
-  for (const auto& f : s.result.fired) s.fired.push_back(s.to_common[f.rule]);
-  std::sort(s.fired.begin(), s.fired.end());
-}
+// Each evaluated event as the stream's threads see it (stream/eval_stream.hpp):
+// its fired rules on both sides as sorted common indexes and its decisions,
+// packed into the chunk's records; the event's id is kept only when
+// something changed (examples are taken only from changed events). The
+// counting is done in input order as chunks are delivered, so the report
+// does not depend on the number of threads.
+class DiffHandler : public stream::Handler {
+ public:
+  DiffHandler(const Side& olds, const Side& news, size_t rules, const std::string& events)
+      : olds_(olds), news_(news), rules_(rules), events_(events) {}
+
+  void Format(const stream::Evaluated& e, stream::ChunkOutput& out) override {
+    std::vector<uint32_t>& d = out.data;
+    const size_t head = d.size();
+    d.resize(head + kHeader);
+    const uint32_t n0 = Fired(olds_, *e.results[0], d);
+    const uint32_t n1 = Fired(news_, *e.results[1], d);
+    const uint32_t* old_fired = d.data() + head + kHeader;
+    const uint32_t* new_fired = old_fired + n0;
+    const std::string& d0 = olds_.program->decisions[e.results[0]->decision];
+    const std::string& d1 = news_.program->decisions[e.results[1]->decision];
+    const bool changed = d0 != d1 || n0 != n1 || !std::equal(old_fired, old_fired + n0, new_fired);
+    uint32_t* h = d.data() + head;
+    h[0] = static_cast<uint32_t>(e.line);
+    h[1] = static_cast<uint32_t>(e.line >> 32);
+    h[2] = n0;
+    h[3] = n1;
+    h[4] = e.results[0]->decision;
+    h[5] = e.results[1]->decision;
+    h[6] = static_cast<uint32_t>(out.text.size());
+    if (changed) out.text += e.results[1]->event_id;
+    h[7] = static_cast<uint32_t>(out.text.size()) - h[6];
+  }
+
+  bool Failed(uint64_t line, const std::string& error, stream::ChunkOutput& out) override {
+    fmt::format_to(std::back_inserter(out.messages), "{}:{}: {}\n", events_, line,
+                   error.empty() ? "line too long" : error);
+    return false;
+  }
+
+  void Deliver(stream::ChunkOutput& out) override {
+    if (!out.messages.empty()) std::fwrite(out.messages.data(), 1, out.messages.size(), stderr);
+    const std::vector<uint32_t>& d = out.data;
+    for (size_t at = 0; at < d.size();) {
+      const uint32_t* h = d.data() + at;
+      const uint64_t line = h[0] | (static_cast<uint64_t>(h[1]) << 32);
+      const uint32_t n0 = h[2], n1 = h[3];
+      const uint32_t* old_fired = h + kHeader;
+      const uint32_t* new_fired = old_fired + n0;
+      const std::string_view given(out.text.data() + h[6], h[7]);
+      at += kHeader + n0 + n1;
+      auto id = [&] {
+        return given.empty() ? fmt::format("line {}", line) : std::string(given);
+      };
+      for (uint32_t k = 0; k < n0; ++k) ++rules_[old_fired[k]].old_fired;
+      for (uint32_t k = 0; k < n1; ++k) ++rules_[new_fired[k]].new_fired;
+      bool changed = false;
+      for (uint32_t k = 0; k < n1; ++k) {
+        if (std::binary_search(old_fired, old_fired + n0, new_fired[k])) continue;
+        rules_[new_fired[k]].newly.Add(id);
+        changed = true;
+      }
+      for (uint32_t k = 0; k < n0; ++k) {
+        if (std::binary_search(new_fired, new_fired + n1, old_fired[k])) continue;
+        rules_[old_fired[k]].no_longer.Add(id);
+        changed = true;
+      }
+      firings_changed += changed;
+      const std::string& d0 = olds_.program->decisions[h[4]];
+      const std::string& d1 = news_.program->decisions[h[5]];
+      if (d0 != d1) decisions[{d0, d1}].Add(id);
+    }
+  }
+
+  const std::vector<RuleDiff>& rules() const { return rules_; }
+  size_t firings_changed = 0;
+  std::map<std::pair<std::string, std::string>, Examples> decisions;
+
+ private:
+  static constexpr size_t kHeader = 8;  // line (2 words), counts, decisions, id offset and size
+
+  // Appends the side's fired rules as sorted common indexes; returns how many.
+  static uint32_t Fired(const Side& s, const eval::Result& r, std::vector<uint32_t>& d) {
+    const size_t begin = d.size();
+    for (const auto& f : r.fired) d.push_back(s.to_common[f.rule]);
+    std::sort(d.begin() + static_cast<std::ptrdiff_t>(begin), d.end());
+    return static_cast<uint32_t>(d.size() - begin);
+  }
+
+  const Side& olds_;
+  const Side& news_;
+  std::vector<RuleDiff> rules_;
+  const std::string& events_;
+};
 
 std::string ExampleList(const std::vector<std::string>& ids) {
   std::string out;
@@ -123,6 +207,7 @@ int RunDiff(const std::vector<std::string>& args) {
   std::vector<std::string> lists;  // NAME=FILE: external lists, for each side that has NAME
   std::string events;
   bool json = false;
+  unsigned threads = 0;  // 0: every core
   OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -134,6 +219,17 @@ int RunDiff(const std::vector<std::string>& args) {
     if ((a == "--events" || a == "--old-with" || a == "--new-with" || a == "--list") &&
         i + 1 == args.size()) {
       return Usage(self, fmt::format("{} needs a value", a));
+    }
+    if (a == "--threads") {
+      std::string twice = once.Take(a);
+      if (!twice.empty()) return Usage(self, twice);
+      if (i + 1 == args.size()) return Usage(self, "--threads needs a number of threads");
+      const std::string& v = args[++i];
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), threads);
+      if (ec != std::errc() || end != v.data() + v.size() || threads == 0 || threads > 1024) {
+        return Usage(self, fmt::format("--threads takes a number from 1 to 1024, not '{}'", v));
+      }
+      continue;
     }
     if (a == "--events" || a == "--list") {
       std::string twice = a == "--events"
@@ -194,49 +290,21 @@ int RunDiff(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   LineReader reader(in);
-  std::string line, error;
-  bool too_long = false;
   uint64_t number = 0;
-  size_t evaluated = 0, skipped = 0, firings_changed = 0;
+  DiffHandler handler(olds, news, common.size(), events);
+  const stream::Side sides[2] = {{olds.program, nullptr, {}}, {news.program, nullptr, {}}};
+  stream::StreamOptions options;
+  options.threads = threads;
+  options.lines_read = &number;
+  options.blank = " \t\r";
   Doing reading(fmt::format("reading \"{}\"", events), &number);
-  std::vector<RuleDiff> rules(common.size());
-  std::map<std::pair<std::string, std::string>, Examples> decisions;
-  while (reader.Next(line, &too_long)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    if (too_long || !olds.reader.Read(line, *olds.event, &error) ||
-        !news.reader.Read(line, *news.event, &error)) {
-      fmt::print(stderr, "{}:{}: {}\n", events, number, too_long ? "line too long" : error);
-      ++skipped;
-      continue;
-    }
-    ++evaluated;
-    auto id = [&] {
-      std::string_view given = news.reader.last_id();
-      return given.empty() ? fmt::format("line {}", number) : std::string(given);
-    };
-    olds.session->Evaluate(*olds.event, olds.result);
-    news.session->Evaluate(*news.event, news.result);
-    CollectFired(olds);
-    CollectFired(news);
-    for (uint32_t r : olds.fired) ++rules[r].old_fired;
-    for (uint32_t r : news.fired) ++rules[r].new_fired;
-    bool changed = false;
-    for (uint32_t r : news.fired) {
-      if (std::binary_search(olds.fired.begin(), olds.fired.end(), r)) continue;
-      rules[r].newly.Add(id);
-      changed = true;
-    }
-    for (uint32_t r : olds.fired) {
-      if (std::binary_search(news.fired.begin(), news.fired.end(), r)) continue;
-      rules[r].no_longer.Add(id);
-      changed = true;
-    }
-    firings_changed += changed;
-    const std::string& d0 = olds.program->decisions[olds.result.decision];
-    const std::string& d1 = news.program->decisions[news.result.decision];
-    if (d0 != d1) decisions[{d0, d1}].Add(id);
-  }
+  const stream::StreamTotals totals = stream::RunStream(
+      sides, handler, [&](std::string& line, bool* too_long) { return reader.Next(line, too_long); },
+      options);
+  const size_t evaluated = totals.evaluated, skipped = totals.failed;
+  const size_t firings_changed = handler.firings_changed;
+  const std::vector<RuleDiff>& rules = handler.rules();
+  const auto& decisions = handler.decisions;
   if (in != stdin) std::fclose(in);
   if (reader.failed()) {
     fmt::print(stderr, "vigil diff: reading \"{}\" failed after line {}\n", events, number);

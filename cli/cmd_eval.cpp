@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 
@@ -14,10 +15,14 @@
 #include "base/time_util.hpp"
 #include "eval/session.hpp"
 #include "state/store.hpp"
+#include "stream/eval_stream.hpp"
 
 namespace vigil::cli {
 
 namespace {
+
+// What is written per event (--output).
+enum class Output { kAll, kAlerts, kDecisions };
 
 struct EvalArgs {
   std::vector<std::string> rules;
@@ -30,6 +35,82 @@ struct EvalArgs {
   std::string state;
   state::StoreOptions store;
   std::vector<std::string> lists;  // NAME=FILE: values of external lists
+  unsigned threads = 0;            // 0: every core
+  Output output = Output::kAll;
+};
+
+// One result per event, as `vigil eval` writes it, on the stream's threads
+// (stream/eval_stream.hpp): formatted into the chunk's buffer, written by
+// the calling thread in input order.
+class EvalOutput : public stream::Handler {
+ public:
+  EvalOutput(const eval::Program& program, const EvalArgs& args, const std::string& shown)
+      : program_(program), args_(args), shown_(shown), options_{args.allow_pii, args.record} {}
+
+  bool needs_session() const override { return args_.explain; }
+
+  void Format(const stream::Evaluated& e, stream::ChunkOutput& out) override {
+    const eval::Result& result = *e.results[0];
+    if (result.late) ++out.counts[0];
+    if (result.outlier) {
+      ++out.counts[1];
+      const eval::Value t = e.events[0]->at(static_cast<size_t>(program_.schema.time_slot));
+      fmt::format_to(std::back_inserter(out.messages),
+                     "{}:{}: time {} is more than {} ahead of the recent events ({}): evaluated, "
+                     "not recorded in the aggregates' state (an outlier; see --max-skew)\n",
+                     shown_, e.line, TimeToString(t.i), DurationToString(args_.store.max_skew_us),
+                     TimeToString(e.outlier_reference));
+    }
+    switch (args_.output) {
+      case Output::kAlerts:
+        if (result.fired.empty() && result.shadow.empty()) return;
+        break;
+      case Output::kDecisions:
+        eval::WriteDecisionJson(program_, result, e.line, out.text);
+        out.text += '\n';
+        return;
+      case Output::kAll:
+        break;
+    }
+    eval::WriteResultJson(program_, result, e.line, out.text);
+    if (args_.explain) {
+      out.text.pop_back();  // reopen the object to add the explanation
+      out.text += ",\"explain\":";
+      eval::AppendExplainJson(*e.sessions[0], *e.events[0], result, options_, out.text,
+                              args_.explain_options);
+      out.text += '}';
+    }
+    out.text += '\n';
+  }
+
+  bool Failed(uint64_t line, const std::string& error, stream::ChunkOutput& out) override {
+    if (error.empty()) {
+      fmt::format_to(std::back_inserter(out.messages), "{}:{}: line is longer than {} bytes\n",
+                     shown_, line, LineReader::kMaxLine);
+    } else {
+      fmt::format_to(std::back_inserter(out.messages), "{}:{}: {}\n", shown_, line, error);
+    }
+    return args_.fail_fast;
+  }
+
+  void Deliver(stream::ChunkOutput& out) override {
+    if (!out.messages.empty()) {
+      std::fflush(stdout);  // results before the messages of later lines, as one thread wrote them
+      std::fwrite(out.messages.data(), 1, out.messages.size(), stderr);
+    }
+    std::fwrite(out.text.data(), 1, out.text.size(), stdout);
+    late += out.counts[0];
+    outliers += out.counts[1];
+  }
+
+  uint64_t late = 0;
+  uint64_t outliers = 0;
+
+ private:
+  const eval::Program& program_;
+  const EvalArgs& args_;
+  const std::string& shown_;
+  const eval::EvalOptions options_;
 };
 
 // A snapshot is never silently misread: say what of it these rules use.
@@ -67,7 +148,7 @@ int RunEval(const std::vector<std::string>& args) {
       continue;
     }
     if (arg == "--events" || arg == "--state" || arg == "--lateness" || arg == "--on-error" ||
-        arg == "--max-skew") {
+        arg == "--max-skew" || arg == "--threads" || arg == "--output") {
       std::string twice = once.Take(arg);
       if (!twice.empty()) return Usage(self, twice);
     } else if (arg == "--list" && i + 1 < args.size()) {
@@ -117,6 +198,27 @@ int RunEval(const std::vector<std::string>& args) {
         return Usage(self, "--list needs NAME=FILE");
       }
       a.lists.push_back(args[++i]);
+    } else if (arg == "--threads") {
+      if (i + 1 >= args.size()) return Usage(self, "--threads needs a number of threads");
+      const std::string& v = args[++i];
+      unsigned n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || end != v.data() + v.size() || n == 0 || n > 1024) {
+        return Usage(self, fmt::format("--threads takes a number from 1 to 1024, not '{}'", v));
+      }
+      a.threads = n;
+    } else if (arg == "--output") {
+      if (i + 1 >= args.size()) return Usage(self, "--output needs all, alerts or decisions");
+      const std::string& v = args[++i];
+      if (v == "all") {
+        a.output = Output::kAll;
+      } else if (v == "alerts") {
+        a.output = Output::kAlerts;
+      } else if (v == "decisions") {
+        a.output = Output::kDecisions;
+      } else {
+        return Usage(self, fmt::format("--output takes all, alerts or decisions, not '{}'", v));
+      }
     } else if (arg == "--on-error") {
       if (i + 1 >= args.size()) return Usage(self, "--on-error needs skip or fail");
       const std::string& mode = args[++i];
@@ -174,63 +276,24 @@ int RunEval(const std::vector<std::string>& args) {
     }
     WarnAboutLoadedState(*store, *c.program, a.state);
   }
-  eval::Event event(c.program->schema);
-  eval::Result result;
-  eval::EventJsonReader reader;
-  eval::EvalOptions options{a.allow_pii, a.record};
+  EvalOutput output(*c.program, a, shown);
+  stream::Side side{c.program, store, eval::EvalOptions{a.allow_pii, a.record}};
   LineReader lines(in);
-  std::string line;
-  std::string out;
-  std::string error;
   uint64_t number = 0;
-  uint64_t evaluated = 0;
-  uint64_t skipped = 0;
-  uint64_t late = 0;
-  uint64_t outliers = 0;
-  bool too_long = false;
-  int status = kExitOk;
+  stream::StreamOptions stream_options;
+  stream_options.threads = a.threads;
+  stream_options.lines_read = &number;
   Doing reading(fmt::format("reading \"{}\"", shown), &number);
-  while (lines.Next(line, &too_long)) {
-    ++number;
-    if (!too_long && line.find_first_not_of(" \t") == std::string::npos) continue;
-    bool ok = !too_long && reader.Read(line, event, &error);
-    if (!ok) {
-      if (too_long) error = fmt::format("line is longer than {} bytes", LineReader::kMaxLine);
-      fmt::print(stderr, "{}:{}: {}\n", shown, number, error);
-      ++skipped;
-      if (a.fail_fast) {
-        status = kExitFailure;
-        break;
-      }
-      continue;
-    }
-    session.Evaluate(event, result, options);
-    late += result.late ? 1 : 0;
-    if (result.outlier) {
-      ++outliers;
-      const eval::Value t = event.at(static_cast<size_t>(c.program->schema.time_slot));
-      fmt::print(stderr,
-                 "{}:{}: time {} is more than {} ahead of the recent events ({}): evaluated, "
-                 "not recorded in the aggregates' state (an outlier; see --max-skew)\n",
-                 shown, number, TimeToString(t.i), DurationToString(a.store.max_skew_us),
-                 TimeToString(session.outlier_reference()));
-    }
-    eval::WriteResultJson(*c.program, result, number, out);
-    if (a.explain) {
-      out.pop_back();  // reopen the object to add the explanation
-      out += ",\"explain\":";
-      eval::AppendExplainJson(session, event, result, options, out, a.explain_options);
-      out += '}';
-    }
-    out += '\n';
-    ++evaluated;
-    if (out.size() > (1 << 16)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
-  }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  const stream::StreamTotals totals = stream::RunStream(
+      std::span<const stream::Side>(&side, 1), output,
+      [&](std::string& line, bool* too_long) { return lines.Next(line, too_long); },
+      stream_options);
   std::fflush(stdout);
+  const uint64_t evaluated = totals.evaluated;
+  const uint64_t skipped = totals.failed;
+  const uint64_t late = output.late;
+  const uint64_t outliers = output.outliers;
+  int status = totals.stopped ? kExitFailure : kExitOk;
   if (lines.failed()) {
     fmt::print(stderr, "vigil eval: reading \"{}\" failed after line {}: {}\n", shown, number,
                std::strerror(errno));

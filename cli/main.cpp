@@ -64,6 +64,13 @@ const std::vector<Command>& Commands() {
        "                        may be and still be recorded (default 30d; off: no\n"
        "                        bound); later ones are reported as outliers\n"
        "  --no-record           evaluate without recording events in the state\n"
+       "  --output all|alerts|decisions\n"
+       "                        what is written per event: the whole result (default),\n"
+       "                        only the results of events on which a rule fired\n"
+       "                        (shadow rules included), or only {event, decision,\n"
+       "                        score} (backtests; `vigil case` needs all)\n"
+       "  --threads N           read, evaluate and format on N threads (default: every\n"
+       "                        core); the output is byte for byte that of one thread\n"
        VIGIL_COMPILE_FLAGS_HELP
        "\n"
        "Aggregates keep their state across the events of the stream. Options that\n"
@@ -225,7 +232,7 @@ const std::vector<Command>& Commands() {
        RunPack},
       {"diff", "backtest: how a new rule-set version changes decisions on a corpus",
        "usage: vigil diff OLD NEW --events FILE.jsonl [--old-with FILE]... [--new-with FILE]...\n"
-       "                  [--list NAME=FILE]... [--json]\n"
+       "                  [--list NAME=FILE]... [--json] [--threads N]\n"
        "\n"
        "Runs both versions over the same events (each with its own aggregates' state)\n"
        "and reports how decisions change (old -> new, with example event ids) and, per\n"
@@ -234,6 +241,7 @@ const std::vector<Command>& Commands() {
        "--old-with/--new-with add files to one side, such as a member's override file;\n"
        "--list supplies an external list to each side that declares it;\n"
        "--allow-pack-overrides and --read-root DIR as for vigil check.\n"
+       "--threads N evaluates on N threads (default: every core), with the same report.\n"
        "--json writes one JSON object instead of text. A malformed event line is\n"
        "reported with its line number, skipped and counted. Exit 0 when nothing\n"
        "changes, 1 when something does, 2 on errors (rules that do not compile, no\n"

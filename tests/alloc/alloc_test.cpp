@@ -11,7 +11,10 @@
 
 #include "api/compiler.hpp"
 #include "eval/event_json.hpp"
+#include "eval/explain.hpp"
+#include "eval/result_json.hpp"
 #include "eval/session.hpp"
+#include "stream/eval_stream.hpp"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -108,6 +111,137 @@ TEST(Allocations, RecordingReachesASteadyState) {
   for (int day = 10; day < 110; ++day) round(day);
   EXPECT_EQ(g_allocations.load() - before, 0) << "allocations while recording in a steady state";
   EXPECT_GT(session.store()->Stats().keys, 0u);
+}
+
+// The example lines that are valid events (the file also holds a bad one,
+// whose error message is allowed to allocate).
+std::vector<std::string> ExampleLines(const eval::Program& program) {
+  std::ifstream in(std::string(VIGIL_SOURCE_DIR) + "/examples/events.jsonl");
+  std::vector<std::string> lines;
+  eval::EventJsonReader reader;
+  eval::Event event(program.schema);
+  std::string line, error;
+  while (std::getline(in, line)) {
+    if (reader.Read(line, event, &error)) lines.push_back(line);
+  }
+  return lines;
+}
+
+// Ingest: a warm reader turns JSON lines into events without allocating
+// (the one-pass path, and the reference path behind it).
+TEST(Allocations, NonePerEventReadingJson) {
+  Compilation c = CompileFiles({std::string(VIGIL_SOURCE_DIR) + "/rules/examples/card_rules.vgl"});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const std::vector<std::string> lines = ExampleLines(*c.program);
+  ASSERT_GE(lines.size(), 10u);
+  for (bool fast : {true, false}) {
+    eval::EventJsonReader reader;
+    reader.set_fast(fast);
+    eval::Event event(c.program->schema);
+    std::string error;
+    size_t read = 0;
+    for (const auto& line : lines) read += reader.Read(line, event, &error) ? 1 : 0;
+    ASSERT_EQ(read, lines.size()) << error;
+    long before = g_allocations.load();
+    for (int round = 0; round < 100; ++round) {
+      for (const auto& line : lines) read += reader.Read(line, event, &error) ? 1 : 0;
+    }
+    EXPECT_EQ(g_allocations.load() - before, 0) << (fast ? "one-pass" : "reference") << " path";
+  }
+}
+
+// Output: results and evidence records are formatted into a reused buffer.
+TEST(Allocations, NonePerEventFormattingResults) {
+  Compilation c = CompileFiles({std::string(VIGIL_SOURCE_DIR) + "/rules/examples/card_rules.vgl"});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  std::vector<std::unique_ptr<eval::Event>> events = ExampleEvents(*c.program);
+  eval::Session session(c.program);
+  eval::Result result;
+  eval::EvalOptions what_if;
+  what_if.record = false;
+  eval::ExplainOptions fired_only;
+  fired_only.fired_only = true;
+  std::string out;
+  size_t fired = 0;
+  auto round = [&] {
+    for (const auto& e : events) {
+      out.clear();
+      session.Evaluate(*e, result, what_if);
+      eval::WriteResultJson(*c.program, result, 1, out);
+      eval::WriteDecisionJson(*c.program, result, 1, out);
+      fired += result.fired.size();
+    }
+  };
+  for (int warm = 0; warm < 3; ++warm) round();
+  long before = g_allocations.load();
+  for (int r = 0; r < 100; ++r) round();
+  EXPECT_EQ(g_allocations.load() - before, 0) << "allocations while formatting results";
+  EXPECT_GT(fired, 0u);
+}
+
+// The whole stream of `vigil eval` (stream/eval_stream.hpp): reading,
+// evaluating in input order (the pack has an aggregate), formatting. What it allocates does not grow with
+// the events: chunks, events, results and buffers are reused.
+class CountingOutput : public stream::Handler {
+ public:
+  explicit CountingOutput(const eval::Program& p) : program_(p) {}
+  void Format(const stream::Evaluated& e, stream::ChunkOutput& out) override {
+    eval::WriteResultJson(program_, *e.results[0], e.line, out.text);
+    out.text += '\n';
+  }
+  bool Failed(uint64_t, const std::string&, stream::ChunkOutput&) override { return false; }
+  void Deliver(stream::ChunkOutput& out) override { bytes += out.text.size(); }
+  size_t bytes = 0;
+
+ private:
+  const eval::Program& program_;
+};
+
+long StreamAllocations(const Compilation& c, const std::vector<std::string>& lines, size_t events,
+                       unsigned threads) {
+  std::vector<std::string> shifted;
+  for (size_t i = 0; i < events; ++i) shifted.push_back(lines[i % lines.size()]);
+  CountingOutput output(*c.program);
+  // Without recording (the same events come round again): the aggregates'
+  // query path runs in the ordered stage, the state does not grow.
+  eval::EvalOptions what_if;
+  what_if.record = false;
+  stream::Side side{c.program, nullptr, what_if};
+  stream::StreamOptions options;
+  options.threads = threads;
+  options.chunk_lines = 64;
+  size_t at = 0;
+  const long before = g_allocations.load();
+  stream::RunStream(std::span<const stream::Side>(&side, 1), output,
+                    [&](std::string& line, bool* too_long) {
+                      *too_long = false;
+                      if (at == shifted.size()) return false;
+                      line.assign(shifted[at++]);  // fits the capacity reached by then
+                      return true;
+                    },
+                    options);
+  const long spent = g_allocations.load() - before;
+  EXPECT_GT(output.bytes, events * 50);
+  return spent;
+}
+
+TEST(Allocations, TheStreamAllocatesTheSameForFourTimesTheEvents) {
+  Compilation c = CompileFiles({std::string(VIGIL_SOURCE_DIR) + "/rules/examples/card_rules.vgl"});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const std::vector<std::string> lines = ExampleLines(*c.program);
+  ASSERT_GE(lines.size(), 10u);
+  // A first run warms what is made once per process (static tables).
+  StreamAllocations(c, lines, 4000, 1);
+  // 12,000 more events may only add what the buffers take to reach the size
+  // of their largest chunk (a chunk's text and output grow to fit it once),
+  // far below one allocation per event. On two threads, each thread's
+  // warm-up (its reader) also varies with the chunks it happens to take.
+  const long one = StreamAllocations(c, lines, 4000, 1);
+  const long four = StreamAllocations(c, lines, 16000, 1);
+  EXPECT_LT(four, one + 20) << "allocations grew with the events on one thread";
+  const long two = StreamAllocations(c, lines, 4000, 2);
+  const long two_four = StreamAllocations(c, lines, 16000, 2);
+  EXPECT_LT(two_four, two + 200) << "allocations grew with the events on two threads";
 }
 
 }  // namespace

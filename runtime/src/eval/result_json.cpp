@@ -6,6 +6,17 @@
 
 namespace vigil::eval {
 
+namespace {
+
+// Digits without a format string, for the integers of every result line.
+template <typename T>
+void AppendInt(T value, std::string& out) {
+  const fmt::format_int digits(value);
+  out.append(digits.data(), digits.size());
+}
+
+}  // namespace
+
 void AppendFiredRuleJson(const Program& p, const Result& r, const FiredRule& f, bool shadow,
                          bool title, std::string& out) {
   const RuleInfo& rule = p.rules[f.rule];
@@ -29,7 +40,9 @@ void AppendFiredRuleJson(const Program& p, const Result& r, const FiredRule& f, 
   }
   out += ']';
   if (shadow) {
-    fmt::format_to(std::back_inserter(out), ",\"score\":{},\"decision\":", rule.score);
+    out += ",\"score\":";
+    AppendInt(rule.score, out);
+    out += ",\"decision\":";
     if (rule.decision >= 0) {
       AppendJsonString(p.decisions[rule.decision], out);
     } else {
@@ -39,18 +52,38 @@ void AppendFiredRuleJson(const Program& p, const Result& r, const FiredRule& f, 
   out += '}';
 }
 
-void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::string& out) {
+namespace {
+
+// The result's "event" member: its id, else its line number, else null.
+void AppendEventMember(const Result& r, uint64_t line, std::string& out) {
   out += "{\"event\":";
   if (r.event_id_member != nullptr) {
     AppendJsonString(r.event_id, out);
   } else if (line > 0) {
-    fmt::format_to(std::back_inserter(out), "{}", line);
+    AppendInt(line, out);
   } else {
     out += "null";
   }
+}
+
+}  // namespace
+
+void WriteDecisionJson(const Program& p, const Result& r, uint64_t line, std::string& out) {
+  AppendEventMember(r, line, out);
   out += ",\"decision\":";
   AppendJsonString(p.decisions[r.decision], out);
-  fmt::format_to(std::back_inserter(out), ",\"score\":{},\"fired\":[", r.score);
+  out += ",\"score\":";
+  AppendInt(r.score, out);
+  out += '}';
+}
+
+void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::string& out) {
+  AppendEventMember(r, line, out);
+  out += ",\"decision\":";
+  AppendJsonString(p.decisions[r.decision], out);
+  out += ",\"score\":";
+  AppendInt(r.score, out);
+  out += ",\"fired\":[";
   for (size_t i = 0; i < r.fired.size(); ++i) {
     if (i > 0) out += ',';
     AppendFiredRuleJson(p, r, r.fired[i], false, false, out);

@@ -25,4 +25,9 @@ void AppendFiredRuleJson(const Program& program, const Result& result, const Fir
 void WriteResultJson(const Program& program, const Result& result, uint64_t line,
                      std::string& out);
 
+// The short form of `vigil eval --output decisions`: {"event":...,
+// "decision":"review","score":40}, "event" as in WriteResultJson.
+void WriteDecisionJson(const Program& program, const Result& result, uint64_t line,
+                       std::string& out);
+
 }  // namespace vigil::eval

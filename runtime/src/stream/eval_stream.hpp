@@ -1,0 +1,112 @@
+// Evaluates a stream of JSON Lines events on several threads, with every
+// result exactly what a single-threaded run gives, delivered in input order
+// (docs/performance.md, "All cores"). `vigil eval`, `vigil diff` and
+// `vigil test`'s fixtures run on it.
+//
+// The stream is cut into chunks of lines. Worker threads read (parse and
+// convert) whole chunks at once, in any order. Then each chunk is evaluated:
+//   - a rule set without aggregates is stateless: each worker evaluates its
+//     chunk with its own Session, in parallel;
+//   - a rule set with aggregates is evaluated chunk after chunk, in input
+//     order, by one Session shared in turn by the workers (a token passed
+//     from chunk to chunk): every key's history, for any number of keys and
+//     aggregate groups (per card and per merchant at once), is recorded in
+//     input order before any later event is evaluated, which is what makes
+//     the results those of one thread. Reading and formatting, most of the
+//     cost of a line, still run in parallel around that stage.
+// Then the handler formats each result (in parallel, except where it needs
+// the Session's state of that moment, such as evidence records of rules
+// with aggregates), and the calling thread delivers the chunks in order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "eval/event.hpp"
+#include "eval/program.hpp"
+#include "eval/result.hpp"
+#include "eval/session.hpp"
+#include "state/backend.hpp"
+
+namespace vigil::stream {
+
+// One rule set evaluated over the stream (`vigil diff` has two: OLD, NEW).
+struct Side {
+  std::shared_ptr<const eval::Program> program;
+  std::shared_ptr<state::Backend> store;  // for rule sets with aggregates; may be null
+  eval::EvalOptions options;
+};
+
+// One evaluated line, every side's view of it (at most two sides).
+struct Evaluated {
+  uint64_t line = 0;  // 1-based line number in the input
+  // The sessions right after this event: given to Format when the rule sets
+  // are stateless or the handler needs_session(); empty otherwise.
+  std::span<eval::Session* const> sessions;
+  std::span<const eval::Event* const> events;
+  std::span<const eval::Result* const> results;
+  // When results[0]->outlier: the time it was compared with
+  // (Session::outlier_reference of that moment).
+  int64_t outlier_reference = 0;
+};
+
+// What a chunk gives back to the calling thread, in order.
+struct ChunkOutput {
+  std::string text;      // for stdout
+  std::string messages;  // for stderr, in line order
+  uint64_t evaluated = 0;
+  uint64_t failed = 0;
+  uint64_t last_line = 0;   // the last line of the chunk the run got to
+  bool stop = false;        // the handler asked to stop at a failed line
+  uint64_t counts[2] = {};     // the handler's own counts (vigil eval: late, outliers)
+  std::vector<uint32_t> data;  // the handler's own per-event records (vigil diff)
+};
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // Whether Format reads the Session's state after the event (an evidence
+  // record reads aggregate values): then, for rule sets with aggregates,
+  // Format runs in the ordered stage, right after the event's evaluation.
+  virtual bool needs_session() const { return false; }
+  // Formats one evaluated line into `out`. Runs on a worker thread, for the
+  // lines of a chunk in order, and never on two threads for one chunk.
+  virtual void Format(const Evaluated& e, ChunkOutput& out) = 0;
+  // A line that could not be read: `error` is the reader's message, or
+  // empty when the line was over the input's line limit (`NextLine`'s
+  // too_long). True stops the run at this line. Same threads as Format.
+  virtual bool Failed(uint64_t line, const std::string& error, ChunkOutput& out) = 0;
+  // On the calling thread, chunk by chunk in input order.
+  virtual void Deliver(ChunkOutput& out) = 0;
+};
+
+// The next line of input, on the calling thread: false at the end;
+// `too_long` set for a line over the limit (its text dropped).
+using NextLine = std::function<bool(std::string& line, bool* too_long)>;
+
+struct StreamOptions {
+  unsigned threads = 1;      // 0: every core
+  size_t chunk_lines = 1024;
+  const char* blank = " \t";  // a line of only these bytes is skipped
+  uint64_t* lines_read = nullptr;  // updated by the calling thread (progress)
+};
+
+struct StreamTotals {
+  uint64_t evaluated = 0;
+  uint64_t failed = 0;
+  bool stopped = false;  // a failed line stopped the run
+};
+
+// Runs the whole stream over one or two sides. Blank lines are skipped and
+// counted in line numbers.
+StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const NextLine& next,
+                       const StreamOptions& options);
+
+// The number of threads `threads` stands for (0: every core, at least 1).
+unsigned ThreadCount(unsigned threads);
+
+}  // namespace vigil::stream

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# vigil eval --threads N (docs/performance.md, "All cores"): the output, the
+# messages and the exit status are byte for byte those of one thread, for
+# rule sets without aggregates, with one aggregate key (per card) and with
+# several keys at once (per card and per merchant), with evidence records,
+# with malformed lines skipped or stopping the run; --output alerts and
+# decisions; vigil diff on several threads.
+# Usage: threads_test.sh VIGIL DATA_DIR
+set -u
+vigil=$1 data=$2/threads
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/../lib/checks.sh"  # check, contains, same
+
+# 20,000 events: about twenty chunks of the stream, so that chunks are read
+# and formatted by different threads while the windows span them.
+/usr/bin/python3 "$data/gen_events.py" 20000 >"$tmp/events.jsonl"
+/usr/bin/python3 "$data/gen_events.py" 20000 --bad >"$tmp/bad.jsonl"
+
+threads_agree() {  # threads_agree NAME STATUS ARGS...: 1, 2, 3 and 4 threads give the same bytes
+  local name=$1 status=$2
+  shift 2
+  check "$name (1 thread)" "$status" "$vigil" eval --threads 1 "$@"
+  mv "$tmp/out" "$tmp/one.out"
+  mv "$tmp/err" "$tmp/one.err"
+  for n in 2 3 4; do
+    check "$name ($n threads)" "$status" "$vigil" eval --threads "$n" "$@"
+    same "$name: stdout of $n threads" "$tmp/out" "$tmp/one.out"
+    same "$name: stderr of $n threads" "$tmp/err" "$tmp/one.err"
+  done
+  # The default is every core: the same bytes again.
+  check "$name (every core)" "$status" "$vigil" eval "$@"
+  same "$name: stdout of every core" "$tmp/out" "$tmp/one.out"
+}
+
+for rules in stateless single_key multi_key; do
+  threads_agree "$rules" 0 --rules "$data/$rules.vgl" --events "$tmp/events.jsonl"
+  threads_agree "$rules explain" 0 --rules "$data/$rules.vgl" --events "$tmp/events.jsonl" --explain=fired
+  threads_agree "$rules bad lines" 0 --rules "$data/$rules.vgl" --events "$tmp/bad.jsonl"
+  threads_agree "$rules on-error fail" 1 --rules "$data/$rules.vgl" --events "$tmp/bad.jsonl" --on-error fail
+done
+
+# The windows really span the stream, and the two keys both matter.
+check "multi-key fires" 0 "$vigil" eval --threads 2 --rules "$data/multi_key.vgl" --events "$tmp/events.jsonl"
+contains "card window fires" out 'multi/card_burst'
+contains "merchant window fires" out 'multi/merchant_burst'
+contains "both keys at once" out 'multi/merchant_cards'
+[ "$(wc -l <"$tmp/out")" -eq 20000 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: not 20000 results"; }
+
+# --on-error fail stops at the first bad line: results up to it, nothing after.
+check "stop" 1 "$vigil" eval --threads 2 --rules "$data/multi_key.vgl" --events "$tmp/bad.jsonl" --on-error fail
+[ "$(wc -l <"$tmp/out")" -eq 6665 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL stop: $(wc -l <"$tmp/out") results, expected 6665"; }
+contains "stop names the line" err 'bad.jsonl:6666: field '"'"'amount'"'"': expected a decimal number, found "lots"'
+contains "stop counts" err '6665 events evaluated, 1 skipped'
+
+# --output alerts: the full results of the events that fired a rule, only;
+# --output decisions: event, decision and score of every event.
+check "all" 0 "$vigil" eval --rules "$data/multi_key.vgl" --events "$tmp/events.jsonl"
+grep -v '"fired":\[\],"shadow":\[\]' "$tmp/out" >"$tmp/alerts.want"
+check "alerts" 0 "$vigil" eval --output alerts --rules "$data/multi_key.vgl" --events "$tmp/events.jsonl"
+same "alerts are the results that fired" "$tmp/out" "$tmp/alerts.want"
+check "decisions" 0 "$vigil" eval --output decisions --threads 3 --rules "$data/multi_key.vgl" --events "$tmp/events.jsonl"
+[ "$(wc -l <"$tmp/out")" -eq 20000 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL decisions: not 20000 lines"; }
+contains "a decision line" out '{"event":"t1","decision":"allow","score":0}'
+contains "a block" out '"decision":"block","score":'
+check "bad --output" 2 "$vigil" eval --output some --rules "$data/multi_key.vgl" --events "$tmp/events.jsonl"
+contains "bad --output says" err "--output takes all, alerts or decisions, not 'some'"
+check "bad --threads" 2 "$vigil" eval --threads 0 --rules "$data/multi_key.vgl" --events "$tmp/events.jsonl"
+contains "bad --threads says" err "--threads takes a number from 1 to 1024, not '0'"
+
+# vigil diff: the same report on any number of threads.
+for n in 1 2 3; do
+  check "diff $n threads" 1 "$vigil" diff --threads "$n" --json "$data/single_key.vgl" "$data/multi_key.vgl" --events "$tmp/bad.jsonl"
+  cp "$tmp/out" "$tmp/diff$n.out"
+  cp "$tmp/err" "$tmp/diff$n.err"
+done
+same "diff 2 threads" "$tmp/diff2.out" "$tmp/diff1.out"
+same "diff 3 threads" "$tmp/diff3.out" "$tmp/diff1.out"
+same "diff messages" "$tmp/diff3.err" "$tmp/diff1.err"
+contains "diff counts" diff1.out '"events":19998,"skipped":2'
+
+summary
