@@ -34,6 +34,7 @@
 #include "eval/event_json.hpp"
 #include "eval/session.hpp"
 #include "handwritten.hpp"
+#include "handwritten_velocity.hpp"
 #include "spin_barrier.hpp"
 #include "state/store.hpp"
 
@@ -323,22 +324,66 @@ int VelocityRow(const std::string& dir) {
   }
   for (auto& th : threads) th.join();
   double two = Seconds(t0, Clock::now());
+  // The hand-written velocity baseline (bench/handwritten_velocity.hpp) on
+  // the same parsed events, in the same order: the stateless rules'
+  // hand-written evaluator plus per-card deques.
+  std::string stateless_name = p.rulesets[0].name;
+  if (stateless_name.ends_with("_vel")) stateless_name.resize(stateless_name.size() - 4);
+  vigil::bench::HandwrittenFn hand = vigil::bench::FindHandwritten(stateless_name);
+  double hand_seconds = 0, windows_seconds = 0;
+  int64_t hand_fired = -1;
+  if (hand != nullptr) {
+    const int card_slot = p.schema.Find("card_id");
+    const int ts_slot = p.schema.time_slot;
+    std::vector<vigil::bench::Txn> txns;
+    for (const auto& e : events) txns.push_back(ToTxn(p, *e));
+    auto hand_result = std::make_unique<vigil::bench::HandResult>();
+    vigil::bench::HandVelocity windows;
+    hand_fired = 0;
+    t0 = Clock::now();
+    for (size_t i = 0; i < events.size(); ++i) {
+      hand_result->Clear();
+      hand(txns[i], *hand_result);
+      hand_fired += hand_result->count;
+      hand_fired += windows.Step(events[i]->at(static_cast<size_t>(card_slot)).str(), txns[i],
+                                 events[i]->at(static_cast<size_t>(ts_slot)).i);
+    }
+    hand_seconds = Seconds(t0, Clock::now());
+    // The windows alone (the state path), in a fresh map over the same events.
+    vigil::bench::HandVelocity alone;
+    int64_t window_fired = 0;
+    t0 = Clock::now();
+    for (size_t i = 0; i < events.size(); ++i) {
+      window_fired += alone.Step(events[i]->at(static_cast<size_t>(card_slot)).str(), txns[i],
+                                 events[i]->at(static_cast<size_t>(ts_slot)).i);
+    }
+    windows_seconds = Seconds(t0, Clock::now());
+    if (window_fired < 0) std::abort();
+  }
   const double n = static_cast<double>(events.size());
   std::ifstream meta_file(dir + "/meta.json");
   std::string meta((std::istreambuf_iterator<char>(meta_file)), std::istreambuf_iterator<char>());
   size_t at = meta.find("\"firings\":");
   const int64_t want = at == std::string::npos ? -1 : std::stoll(meta.substr(at + 10));
   const bool agree = fired1 == want && fired2.load() == want;
+  const std::string hand_ns =
+      hand == nullptr ? "-" : fmt::format("{:.0f}", hand_seconds * 1e9 / n);
+  const std::string ratio = hand == nullptr ? "-" : fmt::format("{:.2f}", one / hand_seconds);
+  const std::string hand_agree =
+      hand == nullptr ? "no hand-written baseline (run bench/run.sh table, which builds it)"
+                      : fmt::format("hand-written {} (its windows alone: {:.0f} ns/ev)", hand_fired,
+                    windows_seconds * 1e9 / static_cast<double>(events.size()));
   std::cout << fmt::format(
       "| {} | velocity ({} aggregates, {} keys, {:.0f} B/key) | {:.0f} | {:.1f} | {:.2f}M | {:.0f} "
       "| "
-      "{:.2f}M (2) | {:.2f}x | - | - | - | {:.0f} | {} firings (1 and 2 threads), {} expected |\n",
+      "{:.2f}M (2) | {:.2f}x | - | {} | {} | {:.0f} | {} firings (1 and 2 threads), {} expected, {} |\n",
       p.rules.size(), p.aggregates.size(), stats.keys,
       stats.keys ? static_cast<double>(stats.bytes) / static_cast<double>(stats.keys) : 0.0,
-      c.compile_ms, c.heap_mib, n / one / 1e6, one * 1e9 / n, n / two / 1e6, one / two,
-      PeakRssMiB(),
-      agree ? fmt::format("{}", fired1) : fmt::format("{} / {}", fired1, fired2.load()), want);
-  return agree ? 0 : 1;
+      c.compile_ms, c.heap_mib, n / one / 1e6, one * 1e9 / n, n / two / 1e6, one / two, hand_ns,
+      ratio, PeakRssMiB(),
+      agree ? fmt::format("{}", fired1) : fmt::format("{} / {}", fired1, fired2.load()), want,
+      hand_agree);
+  return agree && (hand == nullptr || hand_fired == want) ? 0 : 1;
 }
 
 // A rule set with one list of n distinct 64-hex-digit entries (the size of a

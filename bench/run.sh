@@ -5,6 +5,9 @@
 #                                     stateless and with velocity rules, and the
 #                                     load time of a 1,000,000-entry list
 #   bash bench/run.sh table 100 1000  the table for some sizes only
+#                                     (then vigil eval end to end, bench/e2e_bench.sh,
+#                                     and the C ABI with JSON events, vigil_capi_bench)
+#   bash bench/run.sh profile [N]     where vigil eval spends its time at N rules (perf)
 #   bash bench/run.sh gbench [N...]   Google Benchmark's stateless loops (vigil_eval_bench)
 #   bash bench/run.sh velocity        2,000,000 velocity events, 1 and 2 threads (vigil_velocity_bench)
 #   bash bench/run.sh lsp             vigil lsp: keystroke to diagnostics, coalition pack and 10,000 rules
@@ -68,12 +71,29 @@ case $mode in
     for n in "${sizes[@]}"; do "$perf" --workload "$data/r$n"; done
     for n in "${sizes[@]}"; do "$perf" --velocity "$data/v$n"; done
     "$perf" --list-load 1000000
+    echo
+    echo "End to end: vigil eval, JSON Lines in, results to a file (bench/e2e_bench.sh)"
+    echo "| rules | workload | 1 thread ev/s (wall) | 1 thread ev/s (CPU) | all cores ev/s (wall) | scaling | output | agree | load |"
+    echo "|---:|---|---:|---:|---:|---:|---|---|---:|"
+    for n in "${sizes[@]}"; do bash "$root/bench/e2e_bench.sh" "$root/build/vigil" "$data/r$n"; done
+    for n in "${sizes[@]}"; do bash "$root/bench/e2e_bench.sh" "$root/build/vigil" "$data/v$n"; done
+    bash "$root/bench/e2e_bench.sh" "$root/build/vigil" "$data/r${sizes[0]}" --output decisions
+    bash "$root/bench/e2e_bench.sh" "$root/build/vigil" "$data/v${sizes[0]}" --explain=fired
+    echo
+    for n in "${sizes[@]}"; do "$root/build/bench/vigil_capi_bench" --workload "$data/r$n"; done
     ;;
   gbench)
     [ ${#sizes[@]} -gt 0 ] || sizes=(100)
     for n in "${sizes[@]}"; do workload "r$n" --rules "$n" --events 200000; done
     build
     for n in "${sizes[@]}"; do "$root/build/bench/vigil_eval_bench" --workload "$data/r$n"; done
+    ;;
+  profile)
+    n=${sizes[0]:-100}
+    workload "r$n" --rules "$n" --events 200000
+    build
+    echo "vigil eval over r$n on one thread ($(git -C "$root" describe --always --dirty 2>/dev/null || echo '?'), load $(cut -d' ' -f1 /proc/loadavg))"
+    bash "$root/bench/profile_eval.sh" "$root/build/vigil" "$data/r$n" --threads 1
     ;;
   lsp)
     build
@@ -146,7 +166,7 @@ case $mode in
     /usr/bin/python3 "$root/bench/limits_bench.py" "$root/build/vigil" "$data/limits"
     ;;
   *)
-    echo "usage: bench/run.sh [table [N...] | gbench [N...] | velocity | lsp [N...] | limits | report [EVENTS ALERTS] | cluster | referral [SUBJECTS [CASES]]]" >&2
+    echo "usage: bench/run.sh [table [N...] | profile [N] | gbench [N...] | velocity | lsp [N...] | limits | report [EVENTS ALERTS] | cluster | referral [SUBJECTS [CASES]]]" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# vigil eval end to end (JSON Lines in, results out to a file) on one workload,
+# on one thread and on every core (docs/performance.md, "End to end"). Prints
+# one table row: events/s by the wall clock and by CPU time (user + sys, what
+# a loaded machine inflates least), the scaling, whether the outputs of one
+# thread and of every core are byte-identical, and the firings in the output
+# against the generator's count.
+#   bash bench/e2e_bench.sh VIGIL WORKLOAD_DIR [eval options...]
+set -euo pipefail
+vigil=$1 dir=$2
+shift 2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cores=$(nproc)
+events=$(wc -l <"$dir/events.jsonl")
+want=$(sed -n 's/.*"firings": *\([0-9]*\).*/\1/p' "$dir/meta.json")
+rules=$(sed -n 's/.*"rules": *\([0-9]*\).*/\1/p' "$dir/meta.json" | head -1)
+run() {  # run THREADS OPTIONS...: sets wall and cpu (seconds), output in $tmp/out.THREADS
+  local t0 t1 threads=$1
+  shift
+  t0=$(date +%s.%N)
+  /usr/bin/time -f "%U %S" -o "$tmp/time" "$vigil" eval --threads "$threads" --rules "$dir/rules.vgl" \
+    --events "$dir/events.jsonl" "$@" >"$tmp/out.$threads" 2>"$tmp/err.$threads"
+  t1=$(date +%s.%N)
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  cpu=$(awk '{ printf "%.3f", $1 + $2 }' "$tmp/time")
+}
+rate() { awk -v n="$events" -v s="$1" 'BEGIN { printf "%.2fM", n / s / 1e6 }'; }
+run 1 "$@"
+wall1=$wall cpu1=$cpu
+run "$cores" "$@"
+wall2=$wall cpu2=$cpu
+if cmp -s "$tmp/out.1" "$tmp/out.$cores"; then same=identical; else same=DIFFERENT; fi
+fired=$(grep -o '"rule":' "$tmp/out.1" | wc -l)
+results=$(wc -l <"$tmp/out.1")
+kind=stateless
+grep -q '"velocity": true' "$dir/meta.json" && kind=velocity
+load=$(cut -d' ' -f1 /proc/loadavg)
+printf '| %s | %s%s | %s | %s | %s (%s) | %sx | %s | %s results, %s firings, %s expected | %s |\n' \
+  "$rules" "$kind" "${*:+ $*}" "$(rate "$wall1")" "$(rate "$cpu1")" "$(rate "$wall2")" "$cores" \
+  "$(awk -v a="$wall1" -v b="$wall2" 'BEGIN { printf "%.2f", a / b }')" "$same" "$results" "$fired" \
+  "$want" "$load"
