@@ -3,8 +3,9 @@
 # build-fuzz/ and runs each for SECONDS (default 60) on seeds taken from the
 # repository's rule files, events, a real snapshot and pack, C ABI call
 # sequences (fuzz/capi_seeds.py), hostile JSON lines (fuzz/seeds/), the
-# language server's golden sessions, golden case files and the example FIU
-# profiles. A crash, a leak, a
+# language server's golden sessions, golden case files, the example FIU
+# profiles, the example referral policy and outcomes, an exact impact file
+# and the referral packages vigil refer makes of the golden cases. A crash, a leak, a
 # hang (over 10 s for one input) or a broken invariant (such as vigil
 # accepting an event line the strict JSON reference rejects) fails the script
 # and leaves the input in build-fuzz/crash-*.
@@ -16,10 +17,12 @@ seconds=${1:-60}
 build=$root/build-fuzz
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DVIGIL_FUZZ=ON -DVIGIL_BUILD_TESTS=OFF -DVIGIL_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil fuzz_compile fuzz_event fuzz_snapshot fuzz_pack fuzz_lsp fuzz_capi fuzz_event_json fuzz_case fuzz_report
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil fuzz_compile fuzz_event fuzz_snapshot fuzz_pack fuzz_lsp fuzz_capi fuzz_event_json fuzz_case fuzz_report \
+  fuzz_referral_policy fuzz_referral_verify fuzz_outcomes fuzz_impact_exact
 corpus=$build/corpus
 rm -rf "$corpus"
-mkdir -p "$corpus/compile" "$corpus/event" "$corpus/snapshot" "$corpus/pack" "$corpus/lsp" "$corpus/capi" "$corpus/event_json" "$corpus/case" "$corpus/report"
+mkdir -p "$corpus/compile" "$corpus/event" "$corpus/snapshot" "$corpus/pack" "$corpus/lsp" "$corpus/capi" "$corpus/event_json" "$corpus/case" "$corpus/report" \
+  "$corpus/referral_policy" "$corpus/referral_verify" "$corpus/outcomes" "$corpus/impact_exact"
 find "$root/rules" "$root/tests/golden" -name '*.vgl' -exec cp {} "$corpus/compile/" \;
 split -l 1 -d "$root/examples/events.jsonl" "$corpus/event/line-"
 "$build/vigil" eval --rules "$root/rules/examples/card_rules.vgl" --events "$root/examples/events.jsonl" \
@@ -47,10 +50,48 @@ done
 for f in "$root"/examples/reporting/*.json; do
   { printf '\001'; cat "$f"; } > "$corpus/report/profile-$(basename "$f")"
 done
+# Referral policies: the example, and each top-level member left out in turn.
+cp "$root/examples/reporting/referral.json" "$corpus/referral_policy/example.json"
+/usr/bin/python3 - "$root/examples/reporting/referral.json" "$corpus/referral_policy" <<'PY'
+import json, sys
+policy = json.load(open(sys.argv[1]))
+for key in policy:
+    if key != "format":
+        json.dump({k: v for k, v in policy.items() if k != key}, open(f"{sys.argv[2]}/without-{key}.json", "w"))
+PY
+# Outcomes: the example file whole and line by line (they name the golden cases).
+cp "$root/examples/reporting/outcomes.jsonl" "$corpus/outcomes/example.jsonl"
+split -l 1 -d "$root/examples/reporting/outcomes.jsonl" "$corpus/outcomes/line-"
+# An exact impact file of the golden cases, and referral packages of them
+# (each package's files joined by NUL bytes, after a mode byte: 0 as signed,
+# 1 signed afresh by the fuzzer).
+seedwork=$(mktemp -d)
+"$build/vigil" impact --cases "$root/tests/cli/data/case/golden" \
+  --outcomes "$root/examples/reporting/outcomes.jsonl" -o "$seedwork/impact.json" \
+  --exact "$corpus/impact_exact/golden.json" >/dev/null 2>&1 || true
+(cd "$seedwork" && "$build/vigil" pack keygen signer >/dev/null 2>&1) || true
+printf '%064x\n' 7 >"$seedwork/id.key"
+"$build/vigil" refer --cases "$root/tests/cli/data/case/golden" \
+  --policy "$root/examples/reporting/referral.json" --id-key "$seedwork/id.key" \
+  --signing-key "$seedwork/signer.key" --created 2026-01-31T00:00:00Z -o "$seedwork/referrals" \
+  >/dev/null 2>&1 || true
+for p in "$seedwork"/referrals/*/; do
+  for mode in 0 1; do
+    { printf "\\$(printf '%03o' $mode)"
+      for f in manifest.json entities.ftm.jsonl evidence.jsonl summary.md; do cat "$p$f"; printf '\000'; done
+      cat "$p/signatures"; } >"$corpus/referral_verify/$(basename "$p")-$mode"
+  done
+done
+rm -rf "$seedwork"
+[ -n "$(ls "$corpus/impact_exact")" ] && [ -n "$(ls "$corpus/referral_verify")" ] || {
+  echo "tools/fuzz.sh: the impact and referral seeds were not made" >&2
+  exit 1
+}
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for target in compile event snapshot pack lsp capi event_json case report; do
+for target in compile event snapshot pack lsp capi event_json case report referral_policy \
+  referral_verify outcomes impact_exact; do
   extra=()
-  [ "$target" = event_json ] && extra=(-dict="$root/fuzz/json.dict")
+  case $target in event_json | referral_policy | outcomes | impact_exact) extra=(-dict="$root/fuzz/json.dict") ;; esac
   echo "fuzz_$target: ${seconds}s"
   (cd "$build" && "./fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -max_len=65536 \
      -print_final_stats=1 "${extra[@]}" "$corpus/$target" 2>&1 | tail -12)

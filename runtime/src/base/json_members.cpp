@@ -12,6 +12,21 @@ Members::Members(const Value& object, std::string path, std::string* error,
                  std::string_view format)
     : object_(object), path_(std::move(path)), error_(error), format_(format) {}
 
+const Value* Members::Read(std::string_view member) {
+  const auto& members = object_.members();
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (members[i].first != member) continue;
+    if (i < 64) {
+      seen_ |= uint64_t{1} << i;
+    } else {
+      if (seen_more_.size() < members.size() - 64) seen_more_.resize(members.size() - 64);
+      seen_more_[i - 64] = true;
+    }
+    return &members[i].second;
+  }
+  return nullptr;
+}
+
 std::string Members::Path(std::string_view member) const {
   return path_.empty() ? std::string(member) : fmt::format("{}.{}", path_, member);
 }
@@ -22,15 +37,13 @@ bool Members::Fail(const std::string& path, const std::string& what) {
 }
 
 const Value* Members::Any(std::string_view member) {
-  seen_.insert(std::string(member));
-  const Value* v = object_.Find(member);
+  const Value* v = Read(member);
   if (v == nullptr) Fail(Path(member), "missing");
   return v;
 }
 
 const Value* Members::Get(std::string_view member, Type type, bool optional) {
-  seen_.insert(std::string(member));
-  const Value* v = object_.Find(member);
+  const Value* v = Read(member);
   if (v == nullptr || (optional && v->is_null())) {
     if (!optional) Fail(Path(member), "missing");
     return nullptr;
@@ -71,11 +84,8 @@ bool Members::Int(std::string_view member, int64_t* out, int64_t min) {
 }
 
 bool Members::OptionalInt(std::string_view member, int64_t* out, int64_t min) {
-  const Value* v = object_.Find(member);
-  if (v == nullptr || v->is_null()) {
-    seen_.insert(std::string(member));
-    return error_->empty();
-  }
+  const Value* v = Read(member);
+  if (v == nullptr || v->is_null()) return error_->empty();
   return Int(member, out, min);
 }
 
@@ -110,10 +120,11 @@ bool Members::Strings(std::string_view member, std::vector<std::string>* out, bo
 
 bool Members::Done() {
   if (!error_->empty()) return false;
-  for (const auto& [key, value] : object_.members()) {
-    if (seen_.count(key) == 0) {
-      return Fail(Path(key), fmt::format("not a member of a {} file", format_));
-    }
+  const auto& members = object_.members();
+  for (size_t i = 0; i < members.size(); ++i) {
+    const bool seen = i < 64 ? (seen_ >> i & 1) != 0
+                             : i - 64 < seen_more_.size() && seen_more_[i - 64];
+    if (!seen) return Fail(Path(members[i].first), fmt::format("not a member of a {} file", format_));
   }
   return true;
 }

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,11 +90,19 @@ class Members {
   bool Done();
 
  private:
+  // The member named `member` (marked as read), or null.
+  const Value* Read(std::string_view member);
+
   const Value& object_;
   std::string path_;
   std::string* error_;
   std::string format_;
-  std::set<std::string, std::less<>> seen_;
+  // Which of the object's members were asked for, by position: one bit
+  // each for the first 64, the rest in `seen_more_` (an object read this
+  // way is checked member by member, and allocating for each name asked for
+  // was a large part of reading case files).
+  uint64_t seen_ = 0;
+  std::vector<bool> seen_more_;
 };
 
 }  // namespace vigil::json

@@ -210,6 +210,12 @@ bool CountImpact(const std::vector<std::string>& case_files, const std::string& 
       ok = false;
       break;
     }
+    if (children > kMaxChildren) {
+      *error = fmt::format("{}: member 'children': expected a whole number from 1 to {}, found {}",
+                           where, kMaxChildren, children);
+      ok = false;
+      break;
+    }
     const auto* kind_it = std::find_if(std::begin(kKindNames), std::end(kKindNames),
                                        [&](const char* k) { return kind_text == k; });
     if (kind_it == std::end(kKindNames)) {

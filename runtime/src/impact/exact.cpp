@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "base/json_value.hpp"
 #include "impact/impact.hpp"
@@ -53,6 +54,33 @@ bool ReadNested(const Value& v, const std::string& path, int depth, std::vector<
     keys.pop_back();
   }
   return true;
+}
+
+// Every count of `e` added up; nullopt above kMaxCountSum.
+std::optional<int64_t> CountSum(const Exact& e) {
+  int64_t sum = 0;
+  bool ok = true;
+  auto add = [&](int64_t n) { ok = ok && !__builtin_add_overflow(sum, n, &sum) && sum <= kMaxCountSum; };
+  for (const auto& [name, table] : e.tables) {
+    for (const auto& [p, row] : table) {
+      for (const auto& [col, n] : row) add(n);
+    }
+  }
+  for (const Durations* d : {&e.alert_to_report, &e.report_to_feedback}) {
+    for (const auto& [typ, hist] : *d) {
+      for (const auto& [h, n] : hist) add(n);
+    }
+  }
+  for (const auto& [rule, versions] : e.rules) {
+    for (const auto& [v, periods] : versions) {
+      for (const auto& [p, c] : periods) {
+        add(c.confirmed);
+        add(c.false_positives);
+      }
+    }
+  }
+  if (!ok) return std::nullopt;
+  return sum;
 }
 
 bool ParsePeriod(const std::string& text, Period* out) {
@@ -133,7 +161,10 @@ bool ReadExact(std::string_view text, const std::string& name, Exact* out, std::
       }
     } else if (key == "members") {
       std::optional<int64_t> n = v.is_number() ? v.AsInt() : std::nullopt;
-      if (!n || *n < 1) return fail("member 'members': expected a whole number >= 1");
+      if (!n || *n < 1 || *n > kMaxMembers) {
+        return fail(fmt::format("member 'members': expected a whole number from 1 to {}",
+                                kMaxMembers));
+      }
       e.members = *n;
     } else if (key == "tables") {
       if (!v.is_object()) return fail("member 'tables': expected an object");
@@ -197,6 +228,10 @@ bool ReadExact(std::string_view text, const std::string& name, Exact* out, std::
       return fail(fmt::format("member '{}': not a member of a {} file", key, kExactFormat));
     }
   }
+  if (!CountSum(e)) {
+    return fail(fmt::format("the counts add up to more than {}: not the counts of real cases",
+                            kMaxCountSum));
+  }
   for (const char* t : kTables) e.tables[t];
   *out = std::move(e);
   return true;
@@ -206,6 +241,16 @@ bool MergeExact(Exact* a, const Exact& b, std::string* error) {
   if (a->period != b.period) {
     *error = fmt::format("one file counts by {}, another by {}: count both by the same period",
                          PeriodName(a->period), PeriodName(b.period));
+    return false;
+  }
+  const std::optional<int64_t> sum_a = CountSum(*a), sum_b = CountSum(b);
+  if (!sum_a || !sum_b || *sum_a + *sum_b > kMaxCountSum) {
+    *error = fmt::format("the counts added up would be more than {}: not the counts of real cases",
+                         kMaxCountSum);
+    return false;
+  }
+  if (a->members + b.members > kMaxMembers) {
+    *error = fmt::format("more than {} members added up", kMaxMembers);
     return false;
   }
   a->members += b.members;

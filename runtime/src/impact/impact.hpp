@@ -30,6 +30,13 @@ inline constexpr const char* kTables[] = {
     "cases",          "reports_filed", "confirmed",  "false_positives",      "merchants_terminated",
     "referrals"};
 
+// No count of real cases comes near these; larger ones (from a broken or
+// hostile file) are refused so that no total, sum or percentile rank
+// computed from the counts can overflow.
+inline constexpr int64_t kMaxCountSum = 1000000000000000;  // every count of a file added up
+inline constexpr int64_t kMaxMembers = 1000000;
+inline constexpr int64_t kMaxChildren = 1000000;            // on one outcomes line
+
 using Table = std::map<std::string, std::map<std::string, int64_t>>;
 // typology → whole hours → cases.
 using Durations = std::map<std::string, std::map<int64_t, int64_t>>;
@@ -57,7 +64,8 @@ bool CountImpact(const std::vector<std::string>& case_files, const std::string& 
 
 std::string WriteExact(const Exact& e);
 bool ReadExact(std::string_view text, const std::string& name, Exact* out, std::string* error);
-// Adds `b` into `a`; both must count by the same period.
+// Adds `b` into `a`; both must count by the same period, and the sum of
+// their counts and members must stay within kMaxCountSum and kMaxMembers.
 bool MergeExact(Exact* a, const Exact& b, std::string* error);
 
 // Median and 90th percentile (nearest rank) of a histogram of hours, in days.

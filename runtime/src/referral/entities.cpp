@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
+#include <unordered_map>
 
 #include "base/json_writer.hpp"
 
@@ -150,6 +152,7 @@ void EntityWriter::WriteSubject(const std::vector<cases::Case>& cases, bool keye
       }
     }
   };
+  std::unordered_map<std::string, std::string> id_cache;  // role, schema, key → entity id
   // A role's entity for one event: its id ("" when the event has no key).
   auto role_entity = [&](const Role& role, const char* name, const Value& event) -> std::string {
     if (!role.present || !role.key) return "";
@@ -160,7 +163,15 @@ void EntityWriter::WriteSubject(const std::vector<cases::Case>& cases, bool keye
     if (role.person_if && OneOf(event.Find(role.person_if->name), role.person_values)) {
       schema = "Person";
     }
+    // A subject's account, counterparties and merchants recur from one
+    // transaction to the next: each id is keyed once per subject.
+    std::string cache_key;
+    cache_key.reserve(std::strlen(name) + schema.size() + key.size() + 2);
+    cache_key.append(name).append(1, '\n').append(schema).append(1, '\n').append(key);
+    auto [cached, fresh] = id_cache.try_emplace(std::move(cache_key));
+    if (!fresh) return cached->second;
     const std::string id = keyer_.EntityId(Prefix(role, schema), name, role.key->name, key);
+    cached->second = id;
     if (emitted->insert(id).second) {
       Properties props;
       fill(role.properties, event, &props);

@@ -33,16 +33,19 @@ std::string CountryText(const json::Value* v) {
 
 void CountryTally::Add(const Policy& policy, const json::Value& event) {
   if (considered_.size() < policy.precedence.size()) considered_.resize(policy.precedence.size());
-  auto invalid = [&](const std::string& step, const std::string& field, const json::Value* v) {
+  // Kept by step index: two steps may share a name, and a field's name may
+  // begin with another's.
+  auto invalid = [&](size_t step, const json::Value* v) {
     std::string what = v->is_string()
                            ? fmt::format("'{}' is not an ISO 3166-1 alpha-2 country code",
                                          v->text().substr(0, 40))
                            : fmt::format("expected a country code, found {}",
                                          json::TypeName(v->type()));
-    std::string entry = step + "\t" + field + ": " + what;
-    if (invalid_.size() < kMaxInvalid &&
-        std::find(invalid_.begin(), invalid_.end(), entry) == invalid_.end()) {
-      invalid_.push_back(std::move(entry));
+    const bool known = std::any_of(invalid_.begin(), invalid_.end(), [&](const Invalid& x) {
+      return x.step == step && x.what == what;
+    });
+    if (invalid_.size() < kMaxInvalid && !known) {
+      invalid_.push_back(Invalid{static_cast<uint16_t>(step), std::move(what)});
     }
   };
   for (size_t s = 0; s < policy.precedence.size(); ++s) {
@@ -56,14 +59,14 @@ void CountryTally::Add(const Policy& policy, const json::Value& event) {
     if (v == nullptr || v->is_null()) continue;
     int c = CountryIndex(CountryText(v));
     if (c < 0) {
-      invalid(step.name, step.field.name, v);
+      invalid(s, v);
       continue;
     }
     auto it = std::find_if(seen_.begin(), seen_.end(), [&](const Seen& x) {
       return x.step == s && x.country == c;
     });
     if (it == seen_.end()) {
-      seen_.push_back(Seen{static_cast<uint8_t>(s), static_cast<int16_t>(c), 1});
+      seen_.push_back(Seen{static_cast<uint16_t>(s), static_cast<int16_t>(c), 1});
     } else {
       ++it->count;
     }
@@ -98,12 +101,8 @@ Decision Decide(const Policy& policy, const CountryTally& tally) {
     const PrecedenceStep& step = policy.precedence[s];
     const std::string label = fmt::format("{} ({})", step.name, step.field.name);
     std::vector<std::string> mine;
-    for (const std::string& entry : tally.invalid_) {
-      size_t tab = entry.find('\t');
-      if (entry.compare(0, tab, step.name) == 0 &&
-          entry.compare(tab + 1, step.field.name.size(), step.field.name) == 0) {
-        mine.push_back(entry.substr(tab + 1 + step.field.name.size() + 2));
-      }
+    for (const CountryTally::Invalid& x : tally.invalid_) {
+      if (x.step == s) mine.push_back(x.what);
     }
     if (!mine.empty()) {
       for (const std::string& m : mine) d.reasons.push_back(label + ": " + m);

@@ -28,14 +28,18 @@ class CountryTally {
  private:
   friend Decision Decide(const Policy& policy, const CountryTally& tally);
   struct Seen {
-    uint8_t step;
+    uint16_t step;  // the policy has at most kMaxPrecedenceSteps
     int16_t country;
     uint32_t count;
+  };
+  struct Invalid {
+    uint16_t step;
+    std::string what;  // "'ZZ' is not an ISO 3166-1 alpha-2 country code"
   };
   std::vector<Seen> seen_;          // valid codes per step, with how often
   std::vector<int16_t> related_;    // valid codes of the related fields (sorted, unique)
   std::vector<uint32_t> considered_;  // per step: transactions where `when` held
-  std::vector<std::string> invalid_;  // "STEP\tFIELD: 'ZZ' is not ..." (distinct, a few)
+  std::vector<Invalid> invalid_;      // per step, distinct, a few
 };
 
 struct Decision {

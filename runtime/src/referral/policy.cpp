@@ -241,6 +241,10 @@ bool ReadPolicy(std::string_view text, const std::string& name, Policy* out, std
       return false;
     }
     if (p.precedence.empty()) return m.Fail("precedence", "expected at least one step");
+    if (p.precedence.size() > kMaxPrecedenceSteps) {
+      return m.Fail("precedence", fmt::format("expected at most {} steps, found {}",
+                                              kMaxPrecedenceSteps, p.precedence.size()));
+    }
     if (m.Has("related") && !ReadFields(m, "related", &p.related)) return false;
     if (!m.Has("related")) m.Get("related", json::Type::kArray, true);
     if (m.Has("default")) {

@@ -18,6 +18,7 @@ namespace vigil::referral {
 
 inline constexpr const char* kPolicyFormat = "vigil.referral-policy/1";
 inline constexpr const char* kUnassigned = "unassigned";
+inline constexpr size_t kMaxPrecedenceSteps = 64;
 
 // An event field named by the policy, with where it was named (for errors
 // found once the schema is known).

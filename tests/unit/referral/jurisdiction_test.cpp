@@ -102,6 +102,40 @@ TEST(Jurisdiction, UnassignedWithReasons) {
             "IP country (ip_country): 'ZZ' is not an ISO 3166-1 alpha-2 country code");
 }
 
+// Reasons belong to the step that met the value, even when two steps share
+// a name and one field's name begins with the other's (they were once
+// matched by name and field prefix, and crossed over).
+TEST(Jurisdiction, ReasonsByStepNotByName) {
+  std::string text = kPolicy;
+  const std::string from = R"({"name": "IP country", "field": "ip_country"})";
+  text.replace(text.find(from), from.size(),
+               R"({"name": "IP", "field": "ip_country"}, {"name": "IP", "field": "ip"})");
+  Policy p = Read(text);
+  CountryTally t;
+  json::Value e = Event(nullptr, false, "ZZ", nullptr);
+  e.Set("ip", json::Value::String("QQ"));
+  t.Add(p, e);
+  Decision d = Decide(p, t);
+  EXPECT_EQ(d.country, -1);
+  ASSERT_EQ(d.reasons.size(), 3u);
+  EXPECT_EQ(d.reasons[1], "IP (ip_country): 'ZZ' is not an ISO 3166-1 alpha-2 country code");
+  EXPECT_EQ(d.reasons[2], "IP (ip): 'QQ' is not an ISO 3166-1 alpha-2 country code");
+}
+
+// More steps than a step index holds are refused, not wrapped round.
+TEST(Policy, RefusesTooManySteps) {
+  std::string steps;
+  for (size_t i = 0; i <= kMaxPrecedenceSteps; ++i) {
+    steps += R"({"name": "IP", "field": "ip_country"}, )";
+  }
+  std::string text = kPolicy;
+  text.replace(text.find(R"("precedence": [)"), 15, R"("precedence": [)" + steps);
+  Policy p;
+  std::string error;
+  EXPECT_FALSE(ReadPolicy(text, "policy.json", &p, &error));
+  EXPECT_EQ(error, "policy.json: member 'precedence': expected at most 64 steps, found 67");
+}
+
 TEST(Policy, HandlingPerJurisdiction) {
   Policy p = Read(kPolicy);
   EXPECT_EQ(p.For("PH").tlp, "TLP:RED");
