@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/) with clang, ASan and UBSan in
-# build-fuzz/ and runs each for SECONDS (default 60) on seeds taken from the
+# build-asan/ (the tree `tools/test.sh --sanitize` also uses, configured by
+# tools/asan_configure.sh, so CI compiles it once) and runs each for SECONDS
+# (default 60) on seeds taken from the
 # repository's rule files, events, a real snapshot and pack, C ABI call
 # sequences (fuzz/capi_seeds.py), hostile JSON lines (fuzz/seeds/), the
 # language server's golden sessions, golden case files, the example FIU
@@ -8,15 +10,14 @@
 # and the referral packages vigil refer makes of the golden cases. A crash, a leak, a
 # hang (over 10 s for one input) or a broken invariant (such as vigil
 # accepting an event line the strict JSON reference rejects) fails the script
-# and leaves the input in build-fuzz/crash-*.
+# and leaves the input in build-asan/crash-*.
 #   tools/fuzz.sh [SECONDS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/tools/setup.sh"
 seconds=${1:-60}
-build=$root/build-fuzz
-CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DVIGIL_FUZZ=ON -DVIGIL_BUILD_TESTS=OFF -DVIGIL_BUILD_BENCH=OFF >/dev/null
+build=$root/build-asan
+bash "$root/tools/asan_configure.sh"
 cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil fuzz_compile fuzz_event fuzz_snapshot fuzz_pack fuzz_lsp fuzz_capi fuzz_event_json fuzz_case fuzz_report \
   fuzz_referral_policy fuzz_referral_verify fuzz_outcomes fuzz_impact_exact
 corpus=$build/corpus

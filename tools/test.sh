@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds vigil with its tests, and runs them all.
 #   tools/test.sh             optimised build with debug info in build-test/
-#   tools/test.sh --sanitize  AddressSanitizer + UBSan build in build-asan/
+#   tools/test.sh --sanitize  clang AddressSanitizer + UBSan build in build-asan/
+#                             (tools/asan_configure.sh; the fuzz targets share it)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/tools/setup.sh"
 if [ "${1:-}" = "--sanitize" ]; then
-  export VIGIL_BUILD_DIR=$root/build-asan VIGIL_BUILD_TYPE=Debug
+  export VIGIL_BUILD_DIR=$root/build-asan
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  bash "$root/tools/build.sh" -DVIGIL_SANITIZE=ON -DVIGIL_BUILD_BENCH=OFF
+  bash "$root/tools/asan_configure.sh"
+  cmake --build "$VIGIL_BUILD_DIR" -j "$(nproc 2>/dev/null || echo 2)"
 else
   export VIGIL_BUILD_DIR=$root/build-test VIGIL_BUILD_TYPE=Release
   bash "$root/tools/build.sh"
