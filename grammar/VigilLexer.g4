@@ -77,9 +77,11 @@ STAR    : '*';
 SLASH   : '/';
 PERCENT : '%';
 
-// 2026-03-01T10:00:00Z, 2026-03-01T10:00:00.250+13:00
+// 2026-03-01T10:00:00Z, 2026-03-01T10:00:00.250+13:00, and a date alone,
+// 2026-03-01 (midnight UTC of that day: docs/language.md, "Dates"). Longer
+// than INT, so `2024-11-02` is a date, never a subtraction.
 TIME
-  : D D D D '-' D D '-' D D 'T' D D ':' D D ':' D D ('.' D+)? ('Z' | [+-] D D ':' D D)
+  : D D D D '-' D D '-' D D ('T' D D ':' D D ':' D D ('.' D+)? ('Z' | [+-] D D ':' D D))?
   ;
 
 // Floats come before durations: `2e4` matches both FLOAT and SUFFIXED_NUMBER

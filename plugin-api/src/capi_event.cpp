@@ -151,6 +151,20 @@ vigil_status vigil_event_set_time(vigil_event* event, uint32_t slot, int64_t mic
   });
 }
 
+vigil_status vigil_event_set_date(vigil_event* event, uint32_t slot, int32_t year,
+                                  uint32_t month, uint32_t day) {
+  return SetField(event, [&] {
+    size_t s = Slot(event, slot, Scalar(vigil::Kind::kTime));
+    std::string why;
+    std::optional<int64_t> micros = vigil::DateToTime(year, month, day, &why);
+    if (!micros) {
+      throw Failure{VIGIL_ERR_INVALID_ARG,
+                    "field '" + event->event->schema().fields[s].name + "': " + why};
+    }
+    event->event->SetTime(s, *micros);
+  });
+}
+
 vigil_status vigil_event_set_duration(vigil_event* event, uint32_t slot, int64_t micros) {
   return SetField(event, [&] {
     event->event->SetDuration(Slot(event, slot, Scalar(vigil::Kind::kDuration)), micros);

@@ -244,5 +244,54 @@ TEST(Allocations, TheStreamAllocatesTheSameForFourTimesTheEvents) {
   EXPECT_LT(two_four, two + 200) << "allocations grew with the events on two threads";
 }
 
+// The baselines (docs/language.md, "Baselines"): median and percentile copy
+// their window into a buffer the session reuses, windows with an offset keep
+// 90 days of history. Once the windows are full and slide, nothing is
+// allocated, neither when recording nor in a what-if.
+TEST(Allocations, BaselinesAllocateNothingOnceWarm) {
+  std::ifstream schema_file(std::string(VIGIL_SOURCE_DIR) + "/rules/examples/card_txn.vgl");
+  std::stringstream schema;
+  schema << schema_file.rdbuf();
+  const std::string rules = R"(ruleset alloc.baselines version "1.0.0"
+uses schema card_txn
+rule baselines {
+  severity low
+  when median(amount, by: card_id, within: 30d)
+         >= 1.5 * median(amount, by: card_id, within: 60d, offset: 30d)
+    or percentile(amount, 90, by: card_id, within: 7d, current: false) > 100.00
+    or since_previous(by: card_id, within: 7d) < 1h
+    or avg(amount, by: merchant_id, within: 7d, offset: 1d, current: false) > 0
+  then score 1
+}
+)";
+  Compilation c = CompileSources({SourceInput{"card_txn.vgl", schema.str()},
+                                  SourceInput{"baselines.vgl", rules}});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  std::vector<std::unique_ptr<eval::Event>> events = ExampleEvents(*c.program);
+  ASSERT_GE(events.size(), 10u);
+  const int ts = c.program->schema.time_slot;
+  std::vector<int64_t> base;
+  for (const auto& e : events) base.push_back(e->at(ts).i);
+  eval::Session session(c.program);
+  eval::Result result;
+  eval::EvalOptions what_if;
+  what_if.record = false;
+  int64_t fired = 0;
+  auto round = [&](int64_t day) {
+    for (size_t i = 0; i < events.size(); ++i) {
+      events[i]->SetTime(ts, base[i] + day * 86400 * 1000000LL);
+      session.Evaluate(*events[i], result);
+      fired += static_cast<int64_t>(result.fired.size());
+      session.Evaluate(*events[i], result, what_if);
+    }
+  };
+  // 90 days fill the longest reach (60d + 30d offset); then the windows slide.
+  for (int day = 0; day < 120; ++day) round(day);
+  long before = g_allocations.load();
+  for (int day = 120; day < 220; ++day) round(day);
+  EXPECT_EQ(g_allocations.load() - before, 0) << "allocations while evaluating baselines";
+  EXPECT_GT(fired, 0);
+}
+
 }  // namespace
 }  // namespace vigil

@@ -1681,3 +1681,50 @@ TEST(Promise, result_json) {
 }
 
 }  // namespace
+
+// Dates (ABI 1.4, docs/language.md "Dates").
+const char kDateRules[] = R"(ruleset p.date version "1.0.0"
+schema s version 1 {
+  ts: time
+  opened: time
+}
+uses schema s
+rule new_account {
+  severity low
+  when days_between(opened, ts) <= 30
+  then score 1 reason "{days_between(opened, ts)} days since {opened}"
+}
+)";
+
+TEST(Promise, date_midnight_utc) {
+  Host h(kDateRules);
+  ASSERT_EQ(vigil_event_set_date(h.e, h.Slot("opened"), 2024, 11, 2), VIGIL_OK)
+      << vigil_event_errmsg(h.e);
+  const char* json = R"({"ts":"2024-11-03T00:00:00Z","opened":"2024-11-02"})";
+  ASSERT_EQ(vigil_event_set_json(h.e, json, std::strlen(json)), VIGIL_OK);
+  ASSERT_EQ(vigil_session_eval(h.s, h.e, h.r), VIGIL_OK);
+  const std::string from_json = h.Reason("new_account");
+  ASSERT_EQ(vigil_event_reset(h.e), VIGIL_OK);
+  ASSERT_EQ(vigil_event_set_date(h.e, h.Slot("opened"), 2024, 11, 2), VIGIL_OK);
+  // 2024-11-03T00:00:00Z in microseconds.
+  ASSERT_EQ(vigil_event_set_time(h.e, h.Slot("ts"), 1730592000000000LL), VIGIL_OK);
+  ASSERT_EQ(vigil_session_eval(h.s, h.e, h.r), VIGIL_OK);
+  EXPECT_EQ(h.Reason("new_account"), "1 days since 2024-11-02T00:00:00Z");
+  EXPECT_EQ(from_json, "1 days since 2024-11-02T00:00:00Z");
+}
+
+TEST(Promise, date_invalid_refused) {
+  Host h(kDateRules);
+  ASSERT_EQ(vigil_event_set_date(h.e, h.Slot("opened"), 2024, 1, 31), VIGIL_OK);
+  EXPECT_EQ(vigil_event_set_date(h.e, h.Slot("opened"), 2024, 2, 30), VIGIL_ERR_INVALID_ARG);
+  EXPECT_STREQ(vigil_event_errmsg(h.e), "field 'opened': day 30 does not exist (2024-02 has 29 days)");
+  EXPECT_EQ(vigil_event_set_date(h.e, h.Slot("opened"), 2024, 13, 1), VIGIL_ERR_INVALID_ARG);
+  EXPECT_STREQ(vigil_event_errmsg(h.e), "field 'opened': month 13 does not exist");
+  EXPECT_EQ(vigil_event_set_date(h.e, h.Slot("opened"), 0, 1, 1), VIGIL_ERR_INVALID_ARG);
+  EXPECT_EQ(vigil_event_set_date(h.e, h.Slot("opened"), 10000, 1, 1), VIGIL_ERR_INVALID_ARG);
+  EXPECT_EQ(vigil_event_set_date(h.e, h.Slot("ts") + 5, 2024, 1, 1), VIGIL_ERR_INVALID_ARG);
+  // The field keeps the last good value.
+  ASSERT_EQ(vigil_event_set_time(h.e, h.Slot("ts"), 1706659200000000LL), VIGIL_OK);  // 2024-01-31
+  ASSERT_EQ(vigil_session_eval(h.s, h.e, h.r), VIGIL_OK);
+  EXPECT_EQ(h.Reason("new_account"), "0 days since 2024-01-31T00:00:00Z");
+}

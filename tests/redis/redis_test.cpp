@@ -539,3 +539,56 @@ TEST_F(Redis, AnEventThatIsNotRecordedMovesNothingOutOfTheWindows) {
 }
 
 }  // namespace
+
+// Baselines (docs/language.md, "Baselines") in Redis: the engine computes the
+// windows from the entries the script returns, so windows with an offset,
+// windows without the current event, medians, percentiles and the time since
+// the previous event agree with the embedded store (the reasons print them).
+const char kBaselineRules[] = R"(ruleset redis.baseline version "1.0.0"
+schema pay version 1 {
+  ts: time
+  card: string @key
+  merchant: string @key
+  amount: decimal
+}
+uses schema pay
+rule rise {
+  when median(amount, by: card, within: 6h) >= median(amount, by: card, within: 12h, offset: 6h)
+  then reason "{median(amount, by: card, within: 6h)} after {median(amount, by: card, within: 12h, offset: 6h)}"
+}
+rule spike {
+  when amount > avg(amount, by: card, within: 12h, current: false)
+  then reason "{amount} over {avg(amount, by: card, within: 12h, current: false)}, p90 {percentile(amount, 90, by: card, within: 12h)}"
+}
+rule quick {
+  when since_previous(by: card, within: 3h, where: amount > 20.00) < 90m
+  then reason "{since_previous(by: card, within: 3h, where: amount > 20.00)} since the previous"
+}
+)";
+
+TEST_F(Redis, BaselinesAgreeWithTheEmbeddedStore) {
+  vigil_ruleset* rs = CompileText(kBaselineRules);
+  ASSERT_NE(rs, nullptr);
+  vigil_state_options so = VIGIL_STATE_OPTIONS_INIT;
+  so.lateness_us = 0;
+  vigil_state* embedded_state = nullptr;
+  ASSERT_EQ(vigil_state_new(&so, &embedded_state), VIGIL_OK);
+  Node embedded(rs, embedded_state, nullptr);
+  vigil_redis* r1 = server_.Open(1000);
+  vigil_redis* r2 = server_.Open(1000);
+  ASSERT_NE(r1, nullptr);
+  ASSERT_NE(r2, nullptr);
+  Node a(rs, External(r1, VIGIL_BACKEND_FAIL_CLOSED), r1);
+  Node b(rs, External(r2, VIGIL_BACKEND_FAIL_CLOSED), r2);
+  int fired = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string e = NthEvent(i);
+    ASSERT_EQ(embedded.Eval(e), VIGIL_OK);
+    Node& node = i % 2 == 0 ? a : b;
+    ASSERT_EQ(node.Eval(e), VIGIL_OK) << vigil_session_errmsg(node.session);
+    ASSERT_EQ(node.Json(), embedded.Json()) << "event " << i << ": " << e;
+    fired += static_cast<int>(vigil_result_fired_count(embedded.result));
+  }
+  EXPECT_GT(fired, 100);
+  vigil_ruleset_release(rs);
+}

@@ -406,6 +406,12 @@ VIGIL_API vigil_status vigil_event_set_string(vigil_event* event, uint32_t slot,
 /* Microseconds since the Unix epoch, UTC, from 0001-01-01T00:00:00Z to
  * 9999-12-31T23:59:59.999999Z (VIGIL_ERR_INVALID_ARG outside). */
 VIGIL_API vigil_status vigil_event_set_time(vigil_event* event, uint32_t slot, int64_t micros);
+/* A date alone in a time field: midnight UTC of year-month-day (docs/language.md, "Dates")
+ * [p:date-midnight-utc]. A day that does not exist (2024-02-30, month 13, a year outside
+ * 1..9999) is VIGIL_ERR_INVALID_ARG with a message naming the field and the problem, and
+ * leaves the field as it was [p:date-invalid-refused]. Since ABI 1.4. */
+VIGIL_API vigil_status vigil_event_set_date(vigil_event* event, uint32_t slot, int32_t year,
+                                            uint32_t month, uint32_t day);
 VIGIL_API vigil_status vigil_event_set_duration(vigil_event* event, uint32_t slot, int64_t micros);
 /* A set<string> field: `count` strings given as pointers and lengths; at most
  * 10,000 strings of at most 65,536 bytes each (VIGIL_ERR_LIMIT above). */

@@ -1,6 +1,7 @@
 #include "base/time_util.hpp"
 
 #include <cstdio>
+#include <string>
 
 namespace vigil {
 
@@ -103,6 +104,54 @@ std::optional<int64_t> ParseTime(std::string_view s) {
   int64_t t = seconds * kMicrosPerSecond + micros;
   // 0001-01-01T00:30:00+01:00 is before the range, 9999-12-31T23:30:00-01:00 after it.
   if (!InTimeRange(t)) return std::nullopt;
+  return t;
+}
+
+std::optional<int64_t> DateToTime(int64_t y, int64_t m, int64_t d, std::string* why) {
+  auto fail = [&](std::string text) -> std::optional<int64_t> {
+    if (why != nullptr) *why = std::move(text);
+    return std::nullopt;
+  };
+  if (y < 1 || y > 9999) {
+    return fail("year " + std::to_string(y) + " is out of range (0001 to 9999)");
+  }
+  if (m < 1 || m > 12) return fail("month " + std::to_string(m) + " does not exist");
+  const unsigned days = DaysInMonth(y, static_cast<unsigned>(m));
+  if (d < 1 || d > static_cast<int64_t>(days)) {
+    char ym[16];
+    std::snprintf(ym, sizeof(ym), "%04d-%02d", static_cast<int>(y), static_cast<int>(m));
+    return fail("day " + std::to_string(d) + " does not exist (" + ym + " has " +
+                std::to_string(days) + " days)");
+  }
+  return DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) * kMicrosPerDay;
+}
+
+bool LooksLikeDate(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
+  }
+  return true;
+}
+
+std::optional<int64_t> ParseDate(std::string_view s, std::string* why) {
+  if (!LooksLikeDate(s)) {
+    if (why != nullptr) *why = "expected a date YYYY-MM-DD";
+    return std::nullopt;
+  }
+  int y, m, d;
+  Digits(s, 0, 4, &y);
+  Digits(s, 5, 2, &m);
+  Digits(s, 8, 2, &d);
+  return DateToTime(y, m, d, why);
+}
+
+std::optional<int64_t> ParseTimeOrDate(std::string_view s, std::string* why) {
+  if (LooksLikeDate(s)) return ParseDate(s, why);
+  std::optional<int64_t> t = ParseTime(s);
+  if (!t && why != nullptr) {
+    *why = "expected an RFC 3339 time such as 2026-03-01T10:00:00Z or a date such as 2026-03-01";
+  }
   return t;
 }
 

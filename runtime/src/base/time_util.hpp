@@ -26,6 +26,20 @@ inline constexpr const char* kTimeRangeMessage =
 // space, 'Z' may be 'z'. Years 0001..9999. More than 6 fractional digits are
 // accepted only when the extra ones are zeros.
 std::optional<int64_t> ParseTime(std::string_view text);
+
+// A calendar date written alone, YYYY-MM-DD (docs/language.md, "Dates"):
+// midnight UTC of that day. Years 0001..9999. On failure `why` (when not
+// null) says what is wrong in words for a message: "month 13 does not exist",
+// "2024-02 has 29 days", "expected YYYY-MM-DD".
+std::optional<int64_t> ParseDate(std::string_view text, std::string* why = nullptr);
+// Whether `text` has the shape of a date alone (ten characters, digits and two
+// '-'), so that readers can give ParseDate's reason instead of a time's.
+bool LooksLikeDate(std::string_view text);
+// A time field's value as text: an RFC 3339 instant or a date alone.
+std::optional<int64_t> ParseTimeOrDate(std::string_view text, std::string* why = nullptr);
+// Midnight UTC of year-month-day, or nullopt with `why` for a day that does
+// not exist (vigil_event_set_date).
+std::optional<int64_t> DateToTime(int64_t year, int64_t month, int64_t day, std::string* why);
 // "2026-03-01T10:00:00Z", with ".250" (milliseconds) or ".250001"
 // (microseconds) only when there is a fraction. buf >= 40 bytes.
 size_t FormatTime(int64_t micros, char* buf);

@@ -10,12 +10,15 @@ const char* AggKindName(AggKind kind) {
     case AggKind::kMin: return "min";
     case AggKind::kMax: return "max";
     case AggKind::kDistinct: return "distinct";
+    case AggKind::kMedian: return "median";
+    case AggKind::kPercentile: return "percentile";
+    case AggKind::kSincePrevious: return "since_previous";
   }
   return "?";
 }
 
 CellKind CellKindOf(AggKind kind, Type value_type) {
-  if (kind == AggKind::kCount) return CellKind::kNone;
+  if (kind == AggKind::kCount || kind == AggKind::kSincePrevious) return CellKind::kNone;
   if (value_type.kind == Kind::kFloat) return CellKind::kFloat;
   if (value_type.kind == Kind::kString) return CellKind::kString;
   return CellKind::kInt;

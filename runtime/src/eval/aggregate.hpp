@@ -12,18 +12,25 @@
 
 namespace vigil::eval {
 
-enum class AggKind : uint8_t { kCount, kSum, kAvg, kMin, kMax, kDistinct };
+// kMedian, kPercentile and kSincePrevious are the baselines of
+// docs/language.md ("Baselines"); new kinds are appended (snapshots store the
+// number).
+enum class AggKind : uint8_t {
+  kCount, kSum, kAvg, kMin, kMax, kDistinct, kMedian, kPercentile, kSincePrevious
+};
+inline constexpr AggKind kLastAggKind = AggKind::kSincePrevious;
 const char* AggKindName(AggKind kind);
 // Whether the aggregate's value is made of the summarised values themselves
 // (sum, avg, min, max), so that a @pii value makes it personal data; counts
 // and distinct counts are not.
 inline bool AggregateRevealsValue(AggKind kind) {
-  return kind != AggKind::kCount && kind != AggKind::kDistinct;
+  return kind != AggKind::kCount && kind != AggKind::kDistinct &&
+         kind != AggKind::kSincePrevious;
 }
 
 // How one event's contribution to an aggregate is stored.
 enum class CellKind : uint8_t {
-  kNone,    // count: only whether `where` held
+  kNone,    // count, since_previous: only whether `where` held
   kInt,     // int, time, duration, bool, decimal (units)
   kFloat,
   kString,  // distinct over strings
@@ -35,6 +42,11 @@ struct AggregateDef {
   Type value_type;             // the summarised expression's type (count: none)
   Type type;                   // the aggregate's own type
   int64_t within_us = 0;
+  // Baselines: the window is (t - offset - within, t - offset]; without the
+  // current event when `exclude_current`; percentile's P in units of 10^-6.
+  int64_t offset_us = 0;
+  bool exclude_current = false;
+  int64_t percentile = 0;
   int32_t value_node = -1;     // planned value expression, -1 for count
   int32_t where_node = -1;     // planned `where:`, -1 when absent
   uint32_t group = 0;          // index into Program::agg_groups

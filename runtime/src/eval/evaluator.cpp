@@ -321,6 +321,8 @@ Value Evaluator::EvalOther(const plan::Node& n) {
     }
     case OpCode::kLen:
       return Value::Int(static_cast<int64_t>(utf8::CountCodePoints(a.str())));
+    case OpCode::kBoolToInt:
+      return Value::Int(a.b ? 1 : 0);
     case OpCode::kSha256: {
       unsigned char digest[crypto_hash_sha256_BYTES];
       std::string_view s = a.str();

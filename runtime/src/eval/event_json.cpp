@@ -49,7 +49,8 @@ const char* Expected(Type t) {
     case Kind::kDecimal: return "a decimal number";
     case Kind::kFloat: return "a number";
     case Kind::kString: return "a string";
-    case Kind::kTime: return "an RFC 3339 time string or integer microseconds";
+    case Kind::kTime:
+      return "an RFC 3339 time string, a date \"YYYY-MM-DD\" or integer microseconds";
     case Kind::kDuration: return "a duration such as \"24h\" or integer microseconds";
     default: return "a value";
   }
@@ -239,6 +240,17 @@ bool EventJsonReader::ReadReference(std::string_view json, Event& event, std::st
         }
         std::string_view s;
         if (type != od::json_type::string || value.get_string().get(s)) return mismatch();
+        if (t.kind == Kind::kTime && LooksLikeDate(s)) {
+          // A date alone is midnight UTC of that day (docs/language.md, "Dates").
+          std::string why;
+          std::optional<int64_t> day = ParseDate(s, &why);
+          if (!day) {
+            *error = fmt::format("field '{}': \"{}\" is not a date: {}", field.name, s, why);
+            return false;
+          }
+          event.SetInt(slot, *day);
+          break;
+        }
         std::optional<int64_t> v = t.kind == Kind::kTime ? ParseTime(s) : ParseDuration(s);
         if (!v) {
           *error = fmt::format("field '{}': expected {}, found \"{}\"", field.name, Expected(t),

@@ -238,6 +238,14 @@ class Explainer {
     out_ += "},\"within\":\"";
     out_ += DurationToString(def.within_us);
     out_ += '"';
+    // Baselines (docs/language.md): only when given, so older records read
+    // the same.
+    if (def.offset_us > 0) {
+      out_ += ",\"offset\":\"";
+      out_ += DurationToString(def.offset_us);
+      out_ += '"';
+    }
+    if (def.exclude_current) out_ += ",\"current\":false";
     if (def.value_node >= 0) {
       out_ += ",\"of\":";
       AppendJsonString(p_.node_text[static_cast<uint32_t>(def.value_node)], out_);

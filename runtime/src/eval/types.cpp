@@ -39,7 +39,7 @@ std::optional<int64_t> ParseNumericValue(Kind kind, std::string_view text) {
       if (std::optional<Decimal> d = ParseDecimal(text)) return d->units;
       return std::nullopt;
     case Kind::kTime:
-      return ParseTime(text);
+      return ParseTimeOrDate(text);
     case Kind::kDuration:
       return ParseDuration(text);
     default:

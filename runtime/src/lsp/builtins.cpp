@@ -30,6 +30,8 @@ const std::vector<BuiltinDoc>& Builtins() {
       {"coalesce", "coalesce(a, b) -> common type", "coalesce(${1:a}, ${2:b})",
        "a if present, else b"},
       {"sha256", "sha256(s: string) -> string", "sha256(${1:s})", "SHA-256 of s, lowercase hex"},
+      {"to_int", "to_int(b: bool) -> int", "to_int(${1:b})",
+       "1 when b is true, 0 when false, missing when unknown (weights of indicators)"},
       {"count", "count(by: KEY, within: DURATION [, where: COND]) -> int",
        "count(by: ${1:key}, within: ${2:24h})",
        "events of this key in the window (t - within, t]", true},
@@ -48,6 +50,19 @@ const std::vector<BuiltinDoc>& Builtins() {
       {"distinct", "distinct(x, by: KEY, within: DURATION [, where: COND]) -> int",
        "distinct(${1:x}, by: ${2:key}, within: ${3:24h})",
        "how many different values of x the key's events in the window have", true},
+      {"median",
+       "median(x, by: KEY, within: DURATION [, where: COND, offset: DURATION, current: BOOL])"
+       " -> decimal | like x",
+       "median(${1:x}, by: ${2:key}, within: ${3:30d})",
+       "exact median of x over the key's events in the window; missing over none", true},
+      {"percentile",
+       "percentile(x, P, by: KEY, within: DURATION [, where: COND, offset: DURATION, current: "
+       "BOOL]) -> like x",
+       "percentile(${1:x}, ${2:90}, by: ${3:key}, within: ${4:30d})",
+       "the P-th percentile of x (nearest rank, exact) over the key's events in the window", true},
+      {"since_previous", "since_previous(by: KEY, within: DURATION [, where: COND]) -> duration",
+       "since_previous(by: ${1:key}, within: ${2:30d})",
+       "time since the key's previous event in the window; missing when there is none", true},
   };
   return kBuiltins;
 }

@@ -50,6 +50,7 @@ enum class OpCode : uint8_t {
   kDaysBetween,
   kCoalesce,     // a if present, else b
   kSha256,       // lowercase hex of SHA-256
+  kBoolToInt,    // to_int(a): 1 for true, 0 for false
 };
 
 enum class CmpOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
@@ -119,6 +120,7 @@ inline int OperandCount(OpCode op) {
     case OpCode::kLower: case OpCode::kUpper: case OpCode::kLen:
     case OpCode::kAbsI64: case OpCode::kAbsDec: case OpCode::kAbsF64:
     case OpCode::kHour: case OpCode::kWeekday: case OpCode::kSha256:
+    case OpCode::kBoolToInt:
       return 1;
     default:
       return 2;

@@ -545,6 +545,7 @@ uint32_t Planner::Call(const ast::Expr& e) {
     case sema::Builtin::kUpper: n.op = OpCode::kUpper; n.a = arg(0); break;
     case sema::Builtin::kLen: n.op = OpCode::kLen; n.a = arg(0); break;
     case sema::Builtin::kSha256: n.op = OpCode::kSha256; n.a = arg(0); break;
+    case sema::Builtin::kToInt: n.op = OpCode::kBoolToInt; n.a = arg(0); break;
     case sema::Builtin::kContains: n.op = OpCode::kContains; n.a = arg(0); n.b = arg(1); break;
     case sema::Builtin::kStartsWith: n.op = OpCode::kStartsWith; n.a = arg(0); n.b = arg(1); break;
     case sema::Builtin::kEndsWith: n.op = OpCode::kEndsWith; n.a = arg(0); n.b = arg(1); break;
@@ -653,6 +654,9 @@ void Planner::PlanAggregates() {
     def.value_type = info.value_type;
     def.type = info.type;
     def.within_us = info.within_us;
+    def.offset_us = info.offset_us;
+    def.exclude_current = info.exclude_current;
+    def.percentile = info.percentile;
     if (info.value) def.value_node = static_cast<int32_t>(Expr(*info.value));
     if (info.where) def.where_node = static_cast<int32_t>(Expr(*info.where));
     def.signature = info.signature;

@@ -1,5 +1,6 @@
-// Windowed aggregates (LANGUAGE.md §5): count, sum, avg, min, max, distinct
-// with by:, within: and an optional where:. Checks the arguments, types the
+// Windowed aggregates (LANGUAGE.md §5): count, sum, avg, min, max, distinct,
+// and the baselines median, percentile and since_previous (docs/language.md),
+// with by:, within: and optional where:, offset: and current:. Checks the arguments, types the
 // result and gives each distinct aggregate a signature that identifies its
 // state across rule set versions.
 #include "eval/session.hpp"
@@ -21,6 +22,8 @@ const AggSpec kAggSpecs[] = {
     {"count", eval::AggKind::kCount}, {"sum", eval::AggKind::kSum},
     {"avg", eval::AggKind::kAvg},     {"min", eval::AggKind::kMin},
     {"max", eval::AggKind::kMax},     {"distinct", eval::AggKind::kDistinct},
+    {"median", eval::AggKind::kMedian}, {"percentile", eval::AggKind::kPercentile},
+    {"since_previous", eval::AggKind::kSincePrevious},
 };
 
 // The aggregate's type from its value's type, or nullopt when the value
@@ -41,8 +44,15 @@ std::optional<Type> ResultType(eval::AggKind kind, Type v) {
       return std::nullopt;
     case eval::AggKind::kMin:
     case eval::AggKind::kMax:
+    case eval::AggKind::kPercentile:
       if (v.numeric() || v == kDurationT || v.kind == Kind::kTime) return v;
       return std::nullopt;
+    case eval::AggKind::kMedian:  // the mean of the middle values, as avg types it
+      if (v.kind == Kind::kInt) return kDecimalT;
+      if (v.numeric() || v == kDurationT) return v;
+      return std::nullopt;
+    case eval::AggKind::kSincePrevious:
+      return std::nullopt;  // takes no value
   }
   return std::nullopt;
 }
@@ -153,14 +163,30 @@ Type Checker::CheckAggregate(ast::Expr& e) {
   ast::Expr* by = nullptr;
   ast::Expr* within = nullptr;
   ast::Expr* where = nullptr;
+  ast::Expr* offset = nullptr;
+  ast::Expr* current = nullptr;
+  ast::Expr* rank = nullptr;  // percentile's P
+  const bool takes_value =
+      kind != eval::AggKind::kCount && kind != eval::AggKind::kSincePrevious;
   bool ok = true;
   size_t positional = 0;
   for (auto& a : e.args) {
     if (!a.name) {
-      if (positional++ > 0 || kind == eval::AggKind::kCount) {
+      const size_t at = positional++;
+      if (!takes_value) {
         Error(DiagCode::kBadAggregate, a.value->range,
-              kind == eval::AggKind::kCount
-                  ? std::string("count() takes no value, only by:, within: and where:")
+              fmt::format("{}() takes no value, only by:, within: and where:", name));
+        ok = false;
+        continue;
+      }
+      if (at == 1 && kind == eval::AggKind::kPercentile) {
+        rank = a.value.get();
+        continue;
+      }
+      if (at > 0) {
+        Error(DiagCode::kBadAggregate, a.value->range,
+              kind == eval::AggKind::kPercentile
+                  ? std::string("percentile() takes a value and a percentage before by:")
                   : fmt::format("{}() takes one value before by:", name));
         ok = false;
         continue;
@@ -171,11 +197,13 @@ Type Checker::CheckAggregate(ast::Expr& e) {
     ast::Expr** slot = a.name->text == "by"       ? &by
                        : a.name->text == "within" ? &within
                        : a.name->text == "where"  ? &where
+                       : a.name->text == "offset" ? &offset
+                       : a.name->text == "current" ? &current
                                                   : nullptr;
     if (slot == nullptr) {
       Error(DiagCode::kUnknownArgument, a.name->range,
             fmt::format("{}() has no argument '{}'", name, a.name->text),
-            "aggregates take by:, within: and an optional where:");
+            "aggregates take by:, within: and optional where:, offset: and current:");
       ok = false;
       continue;
     }
@@ -188,9 +216,23 @@ Type Checker::CheckAggregate(ast::Expr& e) {
     *slot = a.value.get();
   }
   if (!ok) return error;
-  if (value == nullptr && kind != eval::AggKind::kCount) {
+  if (value == nullptr && takes_value) {
     Error(DiagCode::kBadAggregate, e.range, fmt::format("{}() needs a value to summarise", name),
-          fmt::format("for example: {}(amount, by: card_id, within: 24h)", name));
+          kind == eval::AggKind::kPercentile
+              ? std::string("for example: percentile(amount, 90, by: card_id, within: 30d)")
+              : fmt::format("for example: {}(amount, by: card_id, within: 24h)", name));
+    return error;
+  }
+  if (kind == eval::AggKind::kPercentile && rank == nullptr) {
+    Error(DiagCode::kBadAggregate, e.range,
+          "percentile() needs a percentage after its value, from 0 to 100",
+          "for example: percentile(amount, 90, by: card_id, within: 30d)");
+    return error;
+  }
+  if (kind == eval::AggKind::kSincePrevious && (offset != nullptr || current != nullptr)) {
+    Error(DiagCode::kBadAggregate, (offset != nullptr ? offset : current)->range,
+          fmt::format("since_previous() takes no '{}:'", offset != nullptr ? "offset" : "current"),
+          "it always measures from the current event back to the key's previous one");
     return error;
   }
   if (by == nullptr || within == nullptr) {
@@ -247,35 +289,74 @@ Type Checker::CheckAggregate(ast::Expr& e) {
     return error;
   }
 
-  // within: a positive constant duration: a literal, a const, or a param (so
-  // that members can tune windows in their override files).
-  std::optional<ConstValue> w;
-  const ConstInfo* param = nullptr;
-  auto sym = within->kind == ast::ExprKind::kName ? symbols_.find(within->name.text)
-                                                  : symbols_.end();
-  if (sym != symbols_.end() && sym->second.kind == RefKind::kParam) {
-    if (!CheckExpr(*within).ok()) return error;
-    param = &module_.params[sym->second.index];
-    w = param->value;
-  } else {
-    w = EvalConst(*within, "within:");
-  }
-  if (!w) return error;
-  if (w->type != kDurationT || w->scalar.i <= 0) {
-    if (param != nullptr && param->overridden_at) {
-      // The override made it wrong: say so where the override is.
-      Error(DiagCode::kBadAggregate, *param->overridden_at,
-            fmt::format("param '{}' is read by within:, which takes a positive duration such as "
-                        "24h or 7d",
-                        param->name),
-            fmt::format("it is read at {}", Where(within->range)));
+  // within: and offset: take a positive constant duration: a literal, a
+  // const, or a param (so that members can tune windows in their override
+  // files).
+  auto window_duration = [&](ast::Expr* arg, const char* what) -> std::optional<int64_t> {
+    std::optional<ConstValue> w;
+    const ConstInfo* param = nullptr;
+    auto sym = arg->kind == ast::ExprKind::kName ? symbols_.find(arg->name.text)
+                                                 : symbols_.end();
+    if (sym != symbols_.end() && sym->second.kind == RefKind::kParam) {
+      if (!CheckExpr(*arg).ok()) return std::nullopt;
+      param = &module_.params[sym->second.index];
+      w = param->value;
     } else {
-      Error(DiagCode::kBadAggregate, within->range,
-            "within: takes a positive duration such as 24h or 7d");
+      const std::string label = std::string(what) + ":";
+      w = EvalConst(*arg, label.c_str());
     }
-    return error;
+    if (!w) return std::nullopt;
+    if (w->type != kDurationT || w->scalar.i <= 0) {
+      if (param != nullptr && param->overridden_at) {
+        // The override made it wrong: say so where the override is.
+        Error(DiagCode::kBadAggregate, *param->overridden_at,
+              fmt::format("param '{}' is read by {}:, which takes a positive duration such as "
+                          "24h or 7d",
+                          param->name, what),
+              fmt::format("it is read at {}", Where(arg->range)));
+      } else {
+        Error(DiagCode::kBadAggregate, arg->range,
+              fmt::format("{}: takes a positive duration such as 24h or 7d", what));
+      }
+      return std::nullopt;
+    }
+    return w->scalar.i;
+  };
+  std::optional<int64_t> within_us = window_duration(within, "within");
+  if (!within_us) return error;
+  info.within_us = *within_us;
+  if (offset != nullptr) {
+    std::optional<int64_t> offset_us = window_duration(offset, "offset");
+    if (!offset_us) return error;
+    info.offset_us = *offset_us;
   }
-  info.within_us = w->scalar.i;
+  if (current != nullptr) {
+    std::optional<ConstValue> c = EvalConst(*current, "current:");
+    if (!c) return error;
+    if (c->type != Type::Scalar(Kind::kBool)) {
+      Error(DiagCode::kBadAggregate, current->range,
+            fmt::format("current: takes true or false, not a {}", TypeName(c->type)),
+            "current: false leaves the current event out of its own window");
+      return error;
+    }
+    info.exclude_current = !c->scalar.b;
+  }
+  if (rank != nullptr) {
+    std::optional<ConstValue> p = EvalConst(*rank, "percentile's percentage");
+    if (!p) return error;
+    int64_t units = -1;
+    if (p->type == kIntT && p->scalar.i >= 0 && p->scalar.i <= 100) {
+      units = p->scalar.i * 1000000;
+    } else if (p->type == kDecimalT) {
+      units = p->scalar.i;  // decimals are held in units of 10^-6
+    }
+    if (units < 0 || units > 100000000) {
+      Error(DiagCode::kBadAggregate, rank->range,
+            "percentile() takes a constant percentage from 0 to 100, such as 90 or 99.5");
+      return error;
+    }
+    info.percentile = units;
+  }
 
   if (where != nullptr) {
     if (!CheckCondition(*where, "where:").ok()) return error;
@@ -285,7 +366,9 @@ Type Checker::CheckAggregate(ast::Expr& e) {
     }
     info.where = where;
   }
-  Type result = kIntT;
+  // count and distinct are ints; since_previous is a duration; the others
+  // are typed from their value below.
+  Type result = kind == eval::AggKind::kSincePrevious ? kDurationT : kIntT;
   if (value != nullptr) {
     Type vt = CheckExpr(*value);
     if (!vt.ok()) return error;
@@ -299,7 +382,7 @@ Type Checker::CheckAggregate(ast::Expr& e) {
             fmt::format("{}() cannot summarise a {}", name, TypeName(vt)),
             kind == eval::AggKind::kDistinct ? "distinct() counts the values of one scalar field"
                                              : "it takes an int, decimal, float or duration"
-                                               " (min and max also a time)");
+                                               " (min, max and percentile also a time)");
       return error;
     }
     info.value = value;
@@ -312,6 +395,11 @@ Type Checker::CheckAggregate(ast::Expr& e) {
   info.signature = fmt::format("{}|{}|{}|{}", name, Canonical(*by), info.within_us,
                                value ? Canonical(*value) : std::string());
   info.signature += "|" + (where ? Canonical(*where) : std::string());
+  // Baseline arguments only when given, so the aggregates written before
+  // them keep their signatures (and their state).
+  if (info.offset_us > 0) info.signature += fmt::format("|offset:{}", info.offset_us);
+  if (info.exclude_current) info.signature += "|current:false";
+  if (kind == eval::AggKind::kPercentile) info.signature += fmt::format("|p:{}", info.percentile);
 
   uint32_t index = static_cast<uint32_t>(module_.aggregates.size());
   for (uint32_t i = 0; i < module_.aggregates.size(); ++i) {

@@ -45,9 +45,11 @@ const BuiltinSpec kBuiltins[] = {
     {"max", Builtin::kMax},           {"hour", Builtin::kHour},
     {"weekday", Builtin::kWeekday},   {"days_between", Builtin::kDaysBetween},
     {"coalesce", Builtin::kCoalesce}, {"sha256", Builtin::kSha256},
+    {"to_int", Builtin::kToInt},
 };
 
-const char* const kAggregates[] = {"count", "sum", "avg", "min", "max", "distinct"};
+const char* const kAggregates[] = {"count",  "sum",        "avg",           "min", "max",
+                                   "distinct", "median", "percentile", "since_previous"};
 
 }  // namespace
 
@@ -405,6 +407,8 @@ Type Checker::CheckCall(ast::Expr& e) {
     case Builtin::kUpper:
     case Builtin::kSha256:
       return all({kString}) ? kString : bad("string");
+    case Builtin::kToInt:  // 1 for true, 0 for false: weights of indicators
+      return all({kBool}) ? kInt : bad("bool");
     case Builtin::kLen:
       return all({kString}) ? kInt : bad("string");
     case Builtin::kContains:

@@ -71,7 +71,7 @@ struct ListInfo {
 // Built-in functions that the planner maps to opcodes.
 enum class Builtin : uint8_t {
   kLower, kUpper, kLen, kContains, kStartsWith, kEndsWith, kAbs, kMin, kMax,
-  kHour, kWeekday, kDaysBetween, kCoalesce, kSha256,
+  kHour, kWeekday, kDaysBetween, kCoalesce, kSha256, kToInt,
 };
 
 // A windowed aggregate call (LANGUAGE.md §5). Identical calls share one entry.
@@ -79,7 +79,10 @@ struct AggregateInfo {
   eval::AggKind kind = eval::AggKind::kCount;
   std::vector<uint32_t> key_slots;  // `by:` fields
   int64_t within_us = 0;
-  const ast::Expr* value = nullptr;  // null for count
+  int64_t offset_us = 0;             // `offset:` (docs/language.md, "Baselines")
+  bool exclude_current = false;      // `current: false`
+  int64_t percentile = 0;            // percentile's P, units of 10^-6
+  const ast::Expr* value = nullptr;  // null for count and since_previous
   const ast::Expr* where = nullptr;  // null without `where:`
   Type value_type;
   Type type;

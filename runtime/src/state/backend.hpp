@@ -68,9 +68,11 @@ enum class ApplyStatus : uint8_t {
   kError,  // the backend failed (see Backend::fail_closed); the values are missing
 };
 
-// Reused buffers for distinct counts, and a measure of the work done.
+// Reused buffers for distinct counts, medians and percentiles, and a measure
+// of the work done.
 struct QueryScratch {
   std::vector<int64_t> ints;
+  std::vector<double> floats;  // median and percentile of floats
   std::vector<std::string_view> strs;
   // Window entries summarised so far (each column counts its own): how the
   // test runner bounds the work of a test (limits::kMaxTestWindowWork).
@@ -132,11 +134,20 @@ struct KeyHistory {
   int64_t max_ts = INT64_MIN;     // the latest event recorded for this key
 };
 
+// Column `c`'s window over a key's entries `ts[first, end)` (sorted) for an
+// event at `now`: the entries [*lo, *hi) and whether the current event, when
+// it is not among them (not recorded), counts as well (*with_current).
+// `recorded`: the current event is recorded, as the entry at end - 1 (the
+// last one at its time). state/window.cpp.
+void ColumnWindow(const Column& column, const int64_t* ts, size_t first, size_t end, int64_t now,
+                  bool recorded, size_t* lo, size_t* hi, bool* with_current);
+
 // Summarises column `c` of `h` over entries [lo, hi) plus `extra` (the
 // current event when it is not recorded); `*events` (when not null) receives
-// the number of entries that contributed. state/window.cpp.
+// the number of entries that contributed. `now` is the current event's time
+// (since_previous). state/window.cpp.
 eval::Value Summarise(const Column& column, const KeyHistory* h, uint32_t columns, uint32_t c,
                       size_t lo, size_t hi, const Cell* extra, std::string_view extra_str,
-                      QueryScratch& scratch, int64_t* events = nullptr);
+                      QueryScratch& scratch, int64_t* events = nullptr, int64_t now = 0);
 
 }  // namespace vigil::state

@@ -177,19 +177,33 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
     *probe.outcome = ApplyOutcome{duplicate, exactly_once_ && reply.reversed};
   }
   const bool recorded = probe.record && !late && counts;
-  const size_t hi = static_cast<size_t>(
+  const size_t end = static_cast<size_t>(
       std::upper_bound(h.ts.begin(), h.ts.end(), probe.ts) - h.ts.begin());
+  if (recorded) {
+    // Windows without the current event (baselines, since_previous) leave
+    // out the entry at end - 1: make it one the backend holds for this event.
+    // Entries at one time come back in no particular order, but one with the
+    // same bytes as the event's contributes exactly what the event does.
+    for (size_t e = end; e-- > 0 && h.ts[e] == probe.ts;) {
+      if (reply.entries[e].second != entry) continue;
+      for (size_t k = 0; k < nc; ++k) std::swap(h.cells[e * nc + k], h.cells[(end - 1) * nc + k]);
+      for (size_t k = 0; k < g.str_cols; ++k) {
+        std::swap(h.strs[e * g.str_cols + k], h.strs[(end - 1) * g.str_cols + k]);
+      }
+      break;
+    }
+  }
   for (uint32_t c = 0; c < nc; ++c) {
     const Column& col = g.columns[c];
-    const size_t lo = static_cast<size_t>(
-        std::upper_bound(h.ts.begin(), h.ts.begin() + hi, SatSub(probe.ts, col.within_us)) -
-        h.ts.begin());
-    const bool extra_on = !recorded && counts;
+    size_t lo = 0, hi = 0;
+    bool with_current = true;
+    ColumnWindow(col, h.ts.data(), 0, end, probe.ts, recorded, &lo, &hi, &with_current);
+    const bool extra_on = !recorded && counts && with_current;
     const Cell* extra = extra_on ? &probe.cells[c] : nullptr;
     std::string_view extra_str = extra_on && col.str_col >= 0 ? probe.strs[col.str_col]
                                                                : std::string_view();
     out[c] = Summarise(col, &h, nc, c, lo, hi, extra, extra_str, scratch,
-                       probe.events != nullptr ? &probe.events[c] : nullptr);
+                       probe.events != nullptr ? &probe.events[c] : nullptr, probe.ts);
   }
   return late && counts ? ApplyStatus::kLate : ApplyStatus::kOk;
 }

@@ -17,8 +17,11 @@ Layout Layout::FromProgram(const eval::Program& program) {
       c.cell = eval::CellKindOf(def.kind, def.value_type);
       c.value_kind = def.value_type.kind;
       c.within_us = def.within_us;
+      c.offset_us = def.offset_us;
+      c.exclude_current = def.exclude_current;
+      c.percentile = def.percentile;
       if (c.cell == eval::CellKind::kString) c.str_col = static_cast<int32_t>(gl.str_cols++);
-      gl.longest_us = std::max(gl.longest_us, c.within_us);
+      gl.longest_us = std::max(gl.longest_us, c.reach_us());
       gl.columns.push_back(std::move(c));
     }
     layout.groups.push_back(std::move(gl));
@@ -75,7 +78,7 @@ Layout Layout::Union(const Layout& base, const Layout& add, bool merge_columns) 
       if (HasColumn(*into, c.signature)) continue;
       Column copy = c;
       copy.str_col = c.str_col >= 0 ? static_cast<int32_t>(into->str_cols++) : -1;
-      into->longest_us = std::max(into->longest_us, copy.within_us);
+      into->longest_us = std::max(into->longest_us, copy.reach_us());
       into->columns.push_back(std::move(copy));
     }
   }

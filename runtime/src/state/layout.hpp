@@ -20,13 +20,24 @@ struct Column {
   Kind value_kind = Kind::kError;  // the summarised value's type (avg needs it)
   int64_t within_us = 0;
   int32_t str_col = -1;   // index among the group's string columns, -1 if none
+  // Baselines (docs/language.md): the window is (t - offset - within,
+  // t - offset], without the current event when `exclude_current`;
+  // percentile's P in units of 10^-6.
+  int64_t offset_us = 0;
+  bool exclude_current = false;
+  int64_t percentile = 0;
+  // How far back the column reads: within + offset (saturating).
+  int64_t reach_us() const {
+    int64_t r;
+    return __builtin_add_overflow(within_us, offset_us, &r) ? INT64_MAX : r;
+  }
 };
 
 struct GroupLayout {
   std::string signature;  // eval::AggGroup::signature
   std::vector<Column> columns;
   uint32_t str_cols = 0;
-  int64_t longest_us = 0;  // the longest window: older entries can go
+  int64_t longest_us = 0;  // the furthest reach (window plus offset): older entries can go
 };
 
 struct Layout {

@@ -1,13 +1,15 @@
 // Snapshots of the state store. Format (little-endian):
 //
 //   "VIGILST\0"  magic, 8 bytes
-//   u32          format version (2; version 1 files still load)
+//   u32          format version (3; versions 1 and 2 still load)
 //   u32          0 (reserved)
 //   u64          body length
 //   32 bytes     SHA-256 of the body
 //   body:        i64 lateness_us, u32 groups, then per group:
 //                  str signature, u32 columns, per column: str signature,
-//                  u8 kind, u8 cell kind, u8 value kind, i64 within_us, i32 str_col;
+//                  u8 kind, u8 cell kind, u8 value kind, i64 within_us, i32 str_col,
+//                  then (version 3: baselines) i64 offset_us, u8 exclude_current,
+//                  i64 percentile (units of 10^-6);
 //                  u64 keys, per key: str key, i64 max_ts, u32 entries,
 //                  per entry: i64 ts, per column: i64 payload, u8 scale, u8 on;
 //                  per string column: str; then (version 2) u64 id, u64 ref,
@@ -35,7 +37,7 @@ namespace vigil::state {
 namespace {
 
 constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'S', 'T', '\0'};
-constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFormatVersion = 3;
 constexpr uint32_t kOldestFormatVersion = 1;
 constexpr size_t kHeaderSize = 8 + 4 + 4 + 8 + 32;
 // A snapshot file is read whole: larger ones are refused before reading.
@@ -147,6 +149,9 @@ class SnapshotIo {
         w.Put<uint8_t>(static_cast<uint8_t>(c.value_kind));
         w.Put<int64_t>(c.within_us);
         w.Put<int32_t>(c.str_col);
+        w.Put<int64_t>(c.offset_us);
+        w.Put<uint8_t>(c.exclude_current ? 1 : 0);
+        w.Put<int64_t>(c.percentile);
       }
       w.Put<uint64_t>(keys[g]);
       w.out += groups[g].out;
@@ -158,7 +163,7 @@ class SnapshotIo {
   // Parses a body into a layout and one map per group (not yet sharded).
   static bool Parse(std::string_view body, uint32_t version, Layout* layout,
                     std::vector<Store::Map>* maps, std::string* error) {
-    const size_t mark_bytes = version >= 2 ? 17 : 0;
+    const size_t mark_bytes = version >= 2 ? 17 : 0;  // version 3 entries are as version 2
     Reader r(body);
     int64_t lateness;
     uint32_t groups;
@@ -180,7 +185,22 @@ class SnapshotIo {
             !r.Get(&col.within_us) || !r.Get(&col.str_col)) {
           return bad("column");
         }
-        if (kind > static_cast<uint8_t>(eval::AggKind::kDistinct) ||
+        // Versions 1 and 2 have no baselines: their columns end at now,
+        // include the current event and are none of the kinds added since.
+        const eval::AggKind last =
+            version >= 3 ? eval::kLastAggKind : eval::AggKind::kDistinct;
+        if (version >= 3) {
+          uint8_t exclude;
+          if (!r.Get(&col.offset_us) || !r.Get(&exclude) || !r.Get(&col.percentile)) {
+            return bad("column");
+          }
+          if (exclude > 1 || col.offset_us < 0 || col.percentile < 0 ||
+              col.percentile > 100000000) {
+            return bad("column definition");
+          }
+          col.exclude_current = exclude == 1;
+        }
+        if (kind > static_cast<uint8_t>(last) ||
             cell > static_cast<uint8_t>(eval::CellKind::kString) ||
             value_kind > static_cast<uint8_t>(Kind::kTuple) || col.within_us <= 0 ||
             col.str_col != (cell == static_cast<uint8_t>(eval::CellKind::kString)
@@ -192,7 +212,7 @@ class SnapshotIo {
         col.cell = static_cast<eval::CellKind>(cell);
         col.value_kind = static_cast<Kind>(value_kind);
         if (col.str_col >= 0) ++gl.str_cols;
-        gl.longest_us = std::max(gl.longest_us, col.within_us);
+        gl.longest_us = std::max(gl.longest_us, col.reach_us());
         gl.columns.push_back(std::move(col));
       }
       uint64_t keys;

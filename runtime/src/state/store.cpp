@@ -146,7 +146,7 @@ Layout Store::WithoutDeadColumns() {
       }
       Column col = gl.columns[c];
       col.str_col = col.str_col >= 0 ? static_cast<int32_t>(ng.str_cols++) : -1;
-      ng.longest_us = std::max(ng.longest_us, col.within_us);
+      ng.longest_us = std::max(ng.longest_us, col.reach_us());
       ng.columns.push_back(std::move(col));
     }
     if (!ng.columns.empty()) kept.groups.push_back(std::move(ng));
@@ -277,30 +277,32 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   // what-if or an outlier far ahead must not make every key look idle.
   if (record) shard.max_ts = std::max(shard.max_ts, probe.ts);
 
-  size_t hi = 0;
+  size_t end = 0;
   if (h != nullptr) {
-    hi = static_cast<size_t>(std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts) -
-                             h->ts.begin());
+    end = static_cast<size_t>(std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts) -
+                              h->ts.begin());
   }
-  int64_t last_within = -1;
-  size_t lo = hi;
   for (uint32_t c = 0; c < nc; ++c) {
     const Column& col = g.columns[c];
-    if (h != nullptr && col.within_us != last_within) {
-      // The window is (ts - within, ts]: an entry exactly `within` old is out.
-      lo = static_cast<size_t>(std::upper_bound(h->ts.begin() + h->head, h->ts.begin() + hi,
-                                                SatSub(probe.ts, col.within_us)) -
-                               h->ts.begin());
-      last_within = col.within_us;
+    size_t lo = end, hi = end;
+    bool with_current = true;
+    if (h != nullptr) {
+      // A recorded event is the last entry at its time (inserted after equal
+      // times), so end - 1.
+      ColumnWindow(col, h->ts.data(), h->head, end, probe.ts, record, &lo, &hi, &with_current);
+    } else {
+      with_current = col.offset_us == 0 && !col.exclude_current &&
+                     col.kind != eval::AggKind::kSincePrevious;
     }
     // The current event counts in its own windows, recorded or not (a
-    // what-if), unless it is a duplicate or a reversal.
-    const bool extra_on = !record && counts;
+    // what-if), unless it is a duplicate or a reversal, or the column leaves
+    // it out (a baseline).
+    const bool extra_on = !record && counts && with_current;
     const Cell* extra = extra_on ? &probe.cells[c] : nullptr;
     std::string_view extra_str = extra_on && col.str_col >= 0 ? probe.strs[col.str_col]
                                                                : std::string_view();
     out[c] = Summarise(col, h, nc, c, lo, hi, extra, extra_str, scratch,
-                       probe.events != nullptr ? &probe.events[c] : nullptr);
+                       probe.events != nullptr ? &probe.events[c] : nullptr, probe.ts);
     scratch.entries_scanned += hi - lo;
   }
   if (++shard.ops % kSweepEvery == 0) Sweep(shard);

@@ -788,8 +788,13 @@ ast::ExprPtr AstBuilder::BuildLiteral(P::LiteralContext* ctx) {
       break;
     case VigilLexer::TIME: {
       lit.kind = ast::LiteralKind::kTime;
-      std::optional<int64_t> t = ParseTime(text);
-      if (!t) {
+      std::string why;
+      std::optional<int64_t> t = LooksLikeDate(text) ? ParseDate(text, &why) : ParseTime(text);
+      if (!t && !why.empty()) {
+        diags_.Error(DiagCode::kBadTime, e->range,
+                     fmt::format("{} is not a valid date: {}", text, why),
+                     "write a date that exists, such as 2026-03-01 (midnight UTC)");
+      } else if (!t) {
         diags_.Error(DiagCode::kBadTime, e->range,
                      fmt::format("{} is not a valid time", text),
                      "write an RFC 3339 instant such as 2026-03-01T10:00:00Z");

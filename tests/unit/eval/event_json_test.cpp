@@ -70,8 +70,8 @@ TEST_F(EventJsonTest, ErrorsNameTheFieldAndWhatWasFound) {
   EXPECT_FALSE(Read(R"({"mcc":"5967"})"));
   EXPECT_EQ(error_, "field 'mcc': expected an integer, found \"5967\"");
   EXPECT_FALSE(Read(R"({"ts":"yesterday"})"));
-  EXPECT_EQ(error_, "field 'ts': expected an RFC 3339 time string or integer microseconds, "
-                    "found \"yesterday\"");
+  EXPECT_EQ(error_, "field 'ts': expected an RFC 3339 time string, a date \"YYYY-MM-DD\" or integer "
+                    "microseconds, found \"yesterday\"");
   EXPECT_FALSE(Read(R"({"flags":["a",1]})"));
   EXPECT_EQ(error_, "field 'flags': expected an array of strings, found a non-string element");
   EXPECT_FALSE(Read(R"({"ok":"yes"})"));

@@ -89,7 +89,8 @@ TEST_F(StrictEventLines, ValuesThatCannotBeHeld) {
             "field 'ts': time 9223372036854775807 is out of range (times are "
             "0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)");
   EXPECT_EQ(Read(R"({"ts":"9999-12-31T23:30:00-01:00"})"),
-            "field 'ts': expected an RFC 3339 time string or integer microseconds, found "
+            "field 'ts': expected an RFC 3339 time string, a date \"YYYY-MM-DD\" or integer "
+            "microseconds, found "
             "\"9999-12-31T23:30:00-01:00\"");
   // Decimals: zero is zero with any exponent; the others say what is wrong.
   EXPECT_EQ(Read(R"({"amount":0E+384})"), "ok");

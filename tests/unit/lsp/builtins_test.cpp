@@ -21,12 +21,15 @@ const std::map<std::string, std::string> kFunctionCalls = {
     {"ends_with", "ends_with(s, \"x\")"}, {"abs", "abs(n) > 1"}, {"min", "min(n, 3) > 1"},
     {"max", "max(n, 3) > 1"}, {"hour", "hour(ts) > 1"}, {"weekday", "weekday(ts, \"UTC\") > 1"},
     {"days_between", "days_between(ts, ts) > 1"}, {"coalesce", "coalesce(s, \"x\") == \"x\""},
-    {"sha256", "sha256(s) == \"x\""},
+    {"sha256", "sha256(s) == \"x\""}, {"to_int", "to_int(n > 1) == 1"},
 };
 const std::map<std::string, std::string> kAggregateCalls = {
     {"count", "count(by: k, within: 1h) > 1"}, {"sum", "sum(n, by: k, within: 1h) > 1"},
     {"avg", "avg(n, by: k, within: 1h) > 1"}, {"min", "min(n, by: k, within: 1h) > 1"},
     {"max", "max(n, by: k, within: 1h) > 1"}, {"distinct", "distinct(s, by: k, within: 1h) > 1"},
+    {"median", "median(n, by: k, within: 1h, offset: 1h) > 1"},
+    {"percentile", "percentile(n, 90, by: k, within: 1h, current: false) > 1"},
+    {"since_previous", "since_previous(by: k, within: 1h) > 1s"},
 };
 
 Compilation CompileCondition(const std::string& condition) {

@@ -83,11 +83,11 @@ TEST(Snapshot, DamagedFilesAreRefusedAndTheStateIsUntouched) {
   std::string flipped = good;
   flipped[good.size() / 2] ^= 0x40;
   std::string version = good;
-  version[8] = 3;
+  version[8] = 4;
   std::vector<Case> cases = {
       {"truncated", good.substr(0, good.size() - 10), "truncated"},
       {"flipped", flipped, "checksum mismatch"},
-      {"version", version, "snapshot format 3 is not supported (this vigil reads 1 to 2)"},
+      {"version", version, "snapshot format 4 is not supported (this vigil reads 1 to 3)"},
       {"foreign", "hello, this is not a snapshot at all, but it is long enough......", "not a vigil"},
       {"empty", "", "not a vigil"},
   };
