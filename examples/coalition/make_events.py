@@ -244,9 +244,12 @@ def stream():
 
     # --- Ethan Calloway (US, minor): two payments to one payee in Nigeria within hours.
     payee = ("Chinedu Okafor", "NG", "NG-OPAY-8123456789", "OPAYNGLA", "OPay", "INDIVIDUAL")
+    # The payee is new (no payment in the year before the first: R29).
     ev.append(transfer("calloway", at(10, "01:40"), "150.00", payee, "pls", channel="P2P_APP"))
+    ev[-1]["cpty_prior_count_365d"] = 0
     ev.append(transfer("calloway", at(10, "03:55"), "300.00", payee, "last one",
                        channel="P2P_APP"))
+    ev[-1]["cpty_prior_count_365d"] = 1
     for hhmm, amount in (("16:20", "50.00"), ("18:45", "50.00")):
         ev.append(card("calloway", at(11, hhmm), amount,
                        ("GC771023", "STEAM GIFT CARD", "BELLEVUE", "US"), 5945,
