@@ -285,10 +285,12 @@ rule baselines {
       session.Evaluate(*events[i], result, what_if);
     }
   };
-  // 90 days fill the longest reach (60d + 30d offset); then the windows slide.
-  for (int day = 0; day < 120; ++day) round(day);
+  // 90 days fill the longest reach (60d + 30d offset); a key's history is
+  // compacted once half of it has left the windows, so its buffers reach their
+  // size after about twice the reach. Then the windows slide.
+  for (int day = 0; day < 300; ++day) round(day);
   long before = g_allocations.load();
-  for (int day = 120; day < 220; ++day) round(day);
+  for (int day = 300; day < 400; ++day) round(day);
   EXPECT_EQ(g_allocations.load() - before, 0) << "allocations while evaluating baselines";
   EXPECT_GT(fired, 0);
 }

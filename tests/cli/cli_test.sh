@@ -230,23 +230,23 @@ contains hashed_bad_entry err "cards.sha256:1:1: error[E3009]: 'not-a-digest' is
 
 # Rule packs: deterministic build, signatures, tampering, policy, self-test.
 check pack_build 0 "$vigil" pack build "$repo/rules/coalition" -o "$tmp/c.vgp"
-contains pack_build out "built $tmp/c.vgp: coalition.cse 1.1.0"
+contains pack_build out "built $tmp/c.vgp: coalition.cse 2.0.0"
 check pack_build_again 0 "$vigil" pack build "$repo/rules/coalition" -o "$tmp/c2.vgp"
 check pack_deterministic 0 cmp "$tmp/c.vgp" "$tmp/c2.vgp"
 check pack_test 0 "$vigil" test "$tmp/c.vgp" --require-coverage
-contains pack_test out "72 passed, 0 failed"
+contains pack_test out "98 passed, 0 failed"
 "$vigil" pack keygen "$tmp/alice" 2>/dev/null; "$vigil" pack keygen "$tmp/mallory" 2>/dev/null
 check pack_key_mode 0 test "$(stat -c %a "$tmp/alice.key")" = 600
 check pack_sign 0 "$vigil" pack sign "$tmp/c.vgp" --key "$tmp/alice.key" -o "$tmp/signed.vgp"
 check pack_verify 0 "$vigil" pack verify "$tmp/signed.vgp" --trust "$tmp/alice.pub" --selftest
 contains pack_verify out "1 valid signature(s)"
-contains pack_verify out "self-test: 72 passed, 0 failed"
+contains pack_verify out "self-test: 98 passed, 0 failed"
 check pack_verify_wrong_key 1 "$vigil" pack verify "$tmp/signed.vgp" --trust "$tmp/mallory.pub"
 contains pack_verify_wrong_key err "refused: the pack is not signed by any key the host trusts"
 check pack_verify_unsigned 1 "$vigil" pack verify "$tmp/c.vgp" --require-signed
 check pack_verify_revoked 1 "$vigil" pack verify "$tmp/signed.vgp" --trust "$tmp/alice.pub" --revoked "$tmp/alice.pub"
 contains pack_verify_revoked err "which is revoked"
-check pack_verify_rollback 1 "$vigil" pack verify "$tmp/signed.vgp" --min-version 1.1.1
+check pack_verify_rollback 1 "$vigil" pack verify "$tmp/signed.vgp" --min-version 2.0.1
 contains pack_verify_rollback err "rollback refused"
 python3 - "$tmp/signed.vgp" "$tmp/tampered.vgp" <<'PY'
 import sys
