@@ -143,7 +143,10 @@ bool Member(void* context, const JsonMemberText& member) {
       }
       if (!is_string) return false;
       const std::string_view text = Unquoted(raw);
-      std::optional<int64_t> v = t.kind == Kind::kTime ? ParseTime(text) : ParseDuration(text);
+      // A time field also takes a date alone (docs/language.md, "Dates"); a
+      // bad date goes to the reference path, which words the message.
+      std::optional<int64_t> v =
+          t.kind == Kind::kTime ? ParseTimeOrDate(text) : ParseDuration(text);
       if (!v) return false;
       event.SetInt(s, *v);
       return true;

@@ -51,6 +51,16 @@ TEST(Date, EventTimeFieldsTakeADateAlone) {
             "field 'ts': \"2024-02-30\" is not a date: day 30 does not exist (2024-02 has 29 days)");
   EXPECT_FALSE(reader.Read(R"({"ts":"2024-13-01"})", event, &error));
   EXPECT_EQ(error, "field 'ts': \"2024-13-01\" is not a date: month 13 does not exist");
+  // The one-pass reader and the reference reader agree on dates.
+  for (bool fast : {true, false}) {
+    eval::EventJsonReader r;
+    r.set_fast(fast);
+    ASSERT_TRUE(r.Read(R"({"ts":"2024-02-29","card_id":"c"})", event, &error)) << error;
+    EXPECT_EQ(event.at(c.program->schema.Find("ts")).i, *ParseTime("2024-02-29T00:00:00Z"));
+    EXPECT_FALSE(r.Read(R"({"ts":"2023-02-29"})", event, &error));
+    EXPECT_EQ(error,
+              "field 'ts': \"2023-02-29\" is not a date: day 29 does not exist (2023-02 has 28 days)");
+  }
   // Neither a date nor a time: the message names both.
   EXPECT_FALSE(reader.Read(R"({"ts":"02/11/2024"})", event, &error));
   EXPECT_NE(error.find("a date \"YYYY-MM-DD\""), std::string::npos) << error;
