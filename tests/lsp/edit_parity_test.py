@@ -8,6 +8,7 @@ before the errors (UTF-16 columns).
 
 usage: edit_parity_test.py VIGIL REPO
 """
+import json
 import os
 import shutil
 import sys
@@ -60,6 +61,36 @@ class Editor:
         self.version += 1
         self.client.notify("textDocument/didChange", {
             "textDocument": {"uri": uri(self.path), "version": self.version}, "contentChanges": [change]})
+
+    def burst(self, edits):
+        """Several edits sent in one write (as fast typing does): the server
+        checks only the last version, and publishes nothing for the others."""
+        first = self.version + 1
+        data = b""
+        for old, new in edits:
+            at = self.text.index(old)
+            change = {"range": {"start": position(self.text, at), "end": position(self.text, at + len(old))},
+                      "text": new}
+            self.text = self.text[:at] + new + self.text[at + len(old):]
+            self.version += 1
+            body = json.dumps({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri(self.path), "version": self.version},
+                "contentChanges": [change]}}).encode()
+            data += b"Content-Length: %d\r\n\r\n" % len(body) + body
+        assert len(data) < 4096, "one atomic pipe write"
+        self.client.send_raw(data)
+        return range(first, self.version)
+
+    def no_diagnostics_for(self, versions, what):
+        u = uri(self.path)
+        stale = [m["params"].get("version") for m in self.client.notifications
+                 if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == u and
+                 m["params"].get("version") in versions]
+        if stale:
+            print("FAIL %s: diagnostics were published for the older versions %s" % (what, stale))
+            self.failures += 1
+        else:
+            print("PASS %s: none published for versions %s" % (what, list(versions)))
 
     def compare(self, what, files=None, want_errors=None):
         """Waits for this version's diagnostics; compares them with vigil check."""
@@ -137,6 +168,13 @@ def main():
             e.compare("back to clean", want_errors=False)
             e.edit('let abroad', 'let abroad2 = 1\nlet abroad')
             e.compare("a declaration added before the rules", want_errors=False)
+            skipped = e.burst([("before the rules, typed", "before the rules, typed f"),
+                               ("amount > 20.00", "amount > 20.0"),
+                               ("amount > 20.0 ", "amount > 20. "),
+                               ("amount > 20. ", "amount > 2 "),
+                               ("mcc == 5100", "mcc == 51000")])
+            e.compare("five edits at once", want_errors=False)
+            e.no_diagnostics_for(skipped, "five edits at once: stale versions skipped")
             e.edit("expect fires r0000", "expect fires r0001")
             e.compare("an inline test that now fails")
             failures += e.failures
