@@ -27,6 +27,12 @@ std::optional<ast::File> ParseCache::Parse(const SourceManager& sources, uint32_
   const SourceFile& source = sources.file(file_id);
   const std::string& path = source.path();
   const std::string_view text = source.text();
+  // A second byte-order mark (the first is never kept) would be dropped by a
+  // piece's SourceManager but read by ANTLR in the whole file: parse it whole.
+  if (text.starts_with("\xEF\xBB\xBF")) {
+    last_ = Stats{1, 0, true};
+    return ParseFile(sources, file_id, diags);
+  }
 
   recent_.remove(path);
   recent_.push_front(path);

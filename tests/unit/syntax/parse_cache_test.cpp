@@ -247,13 +247,22 @@ TEST(ParseCache, GivesTheWholeParsesAstAndReusesUnchangedDeclarations) {
   EXPECT_EQ(cache.last().pieces, pieces);
   EXPECT_EQ(cache.last().reused, pieces - 1);
 
-  // A declaration split in two, then joined again.
-  std::string split = edited;
-  split.replace(split.find("rule r2 {"), 0, "let extra = amount > 1.00\n");
-  ExpectSame(cache, "a.vgl", split);
+  // A declaration added between two others: the rest is all reused.
+  std::string added = edited;
+  added.replace(added.find("rule r2 {"), 0, "let extra = amount > 1.00\n");
+  ExpectSame(cache, "a.vgl", added);
   EXPECT_EQ(cache.last().pieces, pieces + 1);
-  EXPECT_EQ(cache.last().reused, pieces - 1);
-  ExpectSame(cache, "a.vgl", edited);
+  EXPECT_EQ(cache.last().reused, pieces);
+
+  // A declaration split in two (a `}` and a rule's head typed in its
+  // middle), then joined again: only the pieces that changed are parsed.
+  std::string split = added;
+  split.replace(split.find("  then decide review"), 0, "  then score 1\n}\nrule r3b {\n  when amount > 1.00\n");
+  ExpectSame(cache, "a.vgl", split);
+  EXPECT_FALSE(cache.last().whole);
+  EXPECT_EQ(cache.last().pieces, pieces + 2);
+  EXPECT_EQ(cache.last().reused, pieces);
+  ExpectSame(cache, "a.vgl", added);
   EXPECT_EQ(cache.last().reused, pieces);
 }
 
@@ -279,6 +288,9 @@ TEST(ParseCache, SyntaxErrorsAreThoseOfTheWholeParse) {
   EXPECT_TRUE(cache.last().whole);
   ExpectSame(cache, "a.vgl", "let a = \"bad \\q escape\"\nlet b = 1\n");
   ExpectSame(cache, "a.vgl", "let a = 1\n\xff\n");  // invalid UTF-8
+  // Two byte-order marks: SourceManager drops the first, ANTLR the second.
+  ExpectSame(cache, "a.vgl", "\xEF\xBB\xBF\xEF\xBB\xBFlet a = 1\nlet b = a\n");
+  EXPECT_TRUE(cache.last().whole);
 }
 
 TEST(ParseCache, EveryRuleFileOfTheRepositoryParsesAsWhole) {
@@ -294,7 +306,7 @@ TEST(ParseCache, EveryRuleFileOfTheRepositoryParsesAsWhole) {
       ++files;
     }
   }
-  EXPECT_GT(files, 50u);  // run from the repository (gtest_discover_tests' working directory)
+  EXPECT_GT(files, 30u);  // run from the repository (gtest_discover_tests' working directory)
 }
 
 }  // namespace
