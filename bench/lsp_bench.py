@@ -20,10 +20,18 @@ from lsp_client import Client, uri  # noqa: E402
 
 
 def cpu_ms(pid):
-    """User + system CPU time of a process, in ms (/proc/PID/stat)."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+    """CPU time of a process (all its threads), in ms: from /proc/PID/task/*/schedstat
+    (nanoseconds), else from /proc/PID/stat (clock ticks, 10 ms)."""
+    try:
+        total = 0
+        for task in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/schedstat" % (pid, task)) as f:
+                total += int(f.read().split()[0])
+        return total / 1e6
+    except (OSError, ValueError, IndexError):
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
 
 
 def keystrokes(client, path, text, anchor, count):
@@ -55,11 +63,15 @@ def keystrokes(client, path, text, anchor, count):
     return times, cpu, diags
 
 
+def p90(values):
+    values = sorted(values)
+    return values[max(0, int(len(values) * 0.9 + 0.5) - 1)]
+
+
 def row(name, first_ms, times, cpu, target):
-    times = sorted(times)
-    p90 = times[max(0, int(len(times) * 0.9) - 1)]
-    print("| %-26s | %8.1f | %8.1f | %8.1f | %8.1f | %8.1f | %-9s |" % (
-        name, first_ms, statistics.median(times), p90, times[-1], statistics.median(cpu), target))
+    print("| %-26s | %8.1f | %8.1f | %8.1f | %8.1f | %8.1f | %8.1f | %-9s |" % (
+        name, first_ms, statistics.median(times), p90(times), max(times), statistics.median(cpu), p90(cpu),
+        target))
 
 
 def generate_10k(path, n=10000):
@@ -113,11 +125,14 @@ def main():
     vigil, repo = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 40
     print("vigil lsp: ms from a keystroke (didChange) to its diagnostics, %d keystrokes each;" % count)
-    print("open: first diagnostics after didOpen; cpu: the server's CPU time per keystroke (median);")
+    print("open: first diagnostics after didOpen; wall: median, p90, max; cpu: the server's CPU time")
+    print("per keystroke (median, p90); a keystroke's CPU time is the cost itself, the wall clock adds")
+    print("the machine's load;")
     print("load average %.1f on %d cores" % (os.getloadavg()[0], os.cpu_count()))
-    print("| %-26s | %8s | %8s | %8s | %8s | %8s | %-9s |" % ("workload", "open", "median", "p90", "max",
-                                                             "cpu", "target"))
-    print("|%s|%s|%s|%s|%s|%s|%s|" % ("-" * 28, "-" * 10, "-" * 10, "-" * 10, "-" * 10, "-" * 10, "-" * 11))
+    print("| %-26s | %8s | %8s | %8s | %8s | %8s | %8s | %-9s |" % ("workload", "open", "median", "p90", "max",
+                                                                    "cpu med", "cpu p90", "target"))
+    print("|%s|%s|%s|%s|%s|%s|%s|%s|" % ("-" * 28, "-" * 10, "-" * 10, "-" * 10, "-" * 10, "-" * 10, "-" * 10,
+                                         "-" * 11))
     bench_file(vigil, repo, os.path.join(repo, "rules", "coalition", "rules.vgl"),
                "# R01's qualifying event", count, "coalition pack (34 rules)", "< 50 ms",
                ["rules/coalition/" + f for f in ("schema.vgl", "rules.vgl", "tests.vgl")])

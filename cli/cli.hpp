@@ -104,9 +104,10 @@ int TakeCompileFlag(const std::vector<std::string>& args, size_t& i, std::string
 
 // Compiles rule files with OptionsFromEnvironment, printing diagnostics and
 // every override applied to stderr (`side` labels them, for vigil diff; at
-// most `max_warnings` warnings, then their count; 0: all).
+// most `max_warnings` warnings, then their count; 0: all). `index_rules`:
+// false when the program will not evaluate (CompileOptions::index_rules).
 Compilation CompileAndReport(const std::vector<std::string>& files, const char* side = nullptr,
-                             size_t max_warnings = limits::kMaxWarnings);
+                             size_t max_warnings = limits::kMaxWarnings, bool index_rules = true);
 
 // What the command is working on, named if it runs out of memory after all
 // ("out of memory while reading \"e.jsonl\" (line 12)"). Scoped; the innermost

@@ -35,7 +35,8 @@ int RunCheck(const std::vector<std::string>& args) {
     fmt::print(stderr, "vigil check: {}\n", error);
     return kExitUsage;
   }
-  Compilation c = CompileAndReport(files, nullptr, max_warnings);
+  // A check does not evaluate: the rule index would be built for nothing.
+  Compilation c = CompileAndReport(files, nullptr, max_warnings, /*index_rules=*/false);
   if (!c.ok()) {
     size_t n = c.error_count();
     fmt::print(stderr, "{} error{}\n", n, n == 1 ? "" : "s");

@@ -319,7 +319,7 @@ CompileOptions OptionsFromEnvironment() {
 }
 
 Compilation CompileAndReport(const std::vector<std::string>& files, const char* side,
-                             size_t max_warnings) {
+                             size_t max_warnings, bool index_rules) {
   std::string names;
   for (size_t i = 0; i < files.size() && i < 3; ++i) {
     names += fmt::format("{}\"{}\"", i == 0 ? "" : ", ", files[i]);
@@ -328,6 +328,7 @@ Compilation CompileAndReport(const std::vector<std::string>& files, const char* 
   Doing doing("compiling " + names);
   CompileOptions options = OptionsFromEnvironment();
   options.max_warnings = max_warnings;
+  options.index_rules = index_rules;
   Compilation c = CompileFiles(files, options);
   std::string text = c.RenderDiagnostics();
   if (!text.empty()) fmt::print(stderr, "{}", text);

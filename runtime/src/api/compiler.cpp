@@ -19,6 +19,7 @@
 #include "plan/planner.hpp"
 #include "sema/checker.hpp"
 #include "syntax/parse.hpp"
+#include "syntax/parse_cache.hpp"
 
 namespace vigil {
 
@@ -87,7 +88,9 @@ class Driver {
   void Run() {
     // Breadth-first over imports; parents always precede what they import.
     for (size_t i = 0; i < files_.size() && !diags_.saturated(); ++i) {
-      std::optional<ast::File> file = syntax::ParseFile(out_.sources, file_ids_[i], diags_);
+      std::optional<ast::File> file =
+          options_.parse_cache ? options_.parse_cache->Parse(out_.sources, file_ids_[i], diags_)
+                               : syntax::ParseFile(out_.sources, file_ids_[i], diags_);
       if (!file) {
         files_[i].ast.file_id = file_ids_[i];
         continue;
@@ -125,7 +128,7 @@ class Driver {
         DescribeRulesets(*module);
         lint::Facts facts = lint::Collect(*module);
         std::shared_ptr<const eval::Program> program =
-            plan::Plan(std::move(*module), out_.sources, Digest());
+            plan::Plan(std::move(*module), out_.sources, Digest(), options_.index_rules);
         // What the compiled rules read is known once they are planned.
         if (!options_.host_schema ||
             CheckHostSchema(*options_.host_schema, *program, out_.sources, diags_)) {

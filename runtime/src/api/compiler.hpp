@@ -18,6 +18,10 @@
 #include "sema/checker.hpp"
 #include "sema/tests.hpp"
 
+namespace vigil::syntax {
+class ParseCache;
+}  // namespace vigil::syntax
+
 namespace vigil {
 
 struct SourceInput {
@@ -66,6 +70,16 @@ struct CompileOptions {
   // Whether an override carried by a pack may target rule sets the pack
   // does not declare (W5008), instead of E2021.
   bool allow_pack_overrides = false;
+  // Whether the planner builds the rule index, which only makes evaluation
+  // faster (plan/planner.hpp): a compilation that only checks (vigil check,
+  // the language server) turns it off. The program evaluates the same.
+  bool index_rules = true;
+  // Parsed declarations kept from one compilation to the next, for a tool
+  // that compiles the same files after each edit (the language server): only
+  // the declarations whose text changed are parsed again, with the same
+  // results (syntax/parse_cache.hpp). Null: every file is parsed whole. One
+  // compilation at a time may use a cache.
+  std::shared_ptr<syntax::ParseCache> parse_cache;
 };
 
 

@@ -9,6 +9,7 @@
 #include "base/limits.hpp"
 #include "lsp/uri.hpp"
 #include "pack/pack.hpp"
+#include "syntax/parse_cache.hpp"
 
 namespace vigil::lsp {
 
@@ -41,6 +42,11 @@ const TestReport* Analysis::Tests() const {
 }
 
 // ---------------------------------------------------------------- paths
+
+Workspace::Workspace(CompileOptions base) : base_(std::move(base)) {
+  base_.index_rules = false;
+  base_.parse_cache = std::make_shared<syntax::ParseCache>();
+}
 
 void Workspace::SetRoot(const std::string& absolute_dir) {
   std::string root = fs::path(absolute_dir).lexically_normal().generic_string();

@@ -70,7 +70,10 @@ struct Publication {
 
 class Workspace {
  public:
-  explicit Workspace(CompileOptions base) : base_(std::move(base)) {}
+  // Compiles as `base` says, except that it keeps the parsed declarations
+  // from one edit to the next and builds no rule index (it only checks; the
+  // code lenses' tests evaluate the same without it).
+  explicit Workspace(CompileOptions base);
 
   // The folder the server runs in: paths under it are relative.
   void SetRoot(const std::string& absolute_dir);

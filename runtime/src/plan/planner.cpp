@@ -19,8 +19,9 @@ RefKind RefOf(const ast::Expr& e) { return static_cast<RefKind>(e.checked.ref_ki
 
 class Planner {
  public:
-  Planner(sema::Module& module, const SourceManager& sources, eval::Program& program)
-      : module_(module), sources_(sources), program_(program) {}
+  Planner(sema::Module& module, const SourceManager& sources, eval::Program& program,
+          bool index_rules)
+      : module_(module), sources_(sources), program_(program), index_rules_(index_rules) {}
 
   void Run();
 
@@ -51,6 +52,7 @@ class Planner {
   std::map<const sema::ConstValue*, uint32_t> str_sets_;
   std::map<const sema::ListInfo*, uint32_t> hashed_sets_;
   std::map<const sema::ListInfo*, uint32_t> external_sets_;
+  bool index_rules_;  // false: no conjunct becomes an atom of the rule index
 };
 
 std::string SourceText(const SourceManager& sources, SourceRange r) {
@@ -745,7 +747,7 @@ void Planner::IndexRules(std::vector<std::vector<uint32_t>> conjuncts) {
   for (uint32_t r = 0; r < program_.rules.size(); ++r) {
     for (uint32_t& c : conjuncts[r]) {
       eval::RuleIndex::Atom atom;
-      if (!AtomOf(r, c, atom)) continue;
+      if (!index_rules_ || !AtomOf(r, c, atom)) continue;
       atoms.push_back(std::move(atom));
       atom_conjunct.push_back(&c);
     }
@@ -766,11 +768,11 @@ void Planner::IndexRules(std::vector<std::vector<uint32_t>> conjuncts) {
 }
 
 std::shared_ptr<const eval::Program> Plan(sema::Module module, const SourceManager& sources,
-                                          std::string sources_digest) {
+                                          std::string sources_digest, bool index_rules) {
   auto program = std::make_shared<eval::Program>();
   program->sources_digest = std::move(sources_digest);
   program->overrides = std::move(module.overrides);
-  Planner planner(module, sources, *program);
+  Planner planner(module, sources, *program, index_rules);
   planner.Run();
   return program;
 }

@@ -12,7 +12,11 @@
 namespace vigil::plan {
 
 // `sources_digest` identifies the sources in explanations (SHA-256, hex).
+// `index_rules`: whether to build the rule index (eval/rule_index.hpp). It
+// only makes evaluation faster; without it every conjunct stays with the
+// evaluator, which gives the same results. A compilation that will not
+// evaluate (a check) saves its cost: a tenth to a fifth of a large check.
 std::shared_ptr<const eval::Program> Plan(sema::Module module, const SourceManager& sources,
-                                          std::string sources_digest);
+                                          std::string sources_digest, bool index_rules = true);
 
 }  // namespace vigil::plan

@@ -74,7 +74,7 @@ namespace {
 // with error reporting only when SLL fails. Returns false on syntax errors.
 template <typename Rule, typename Build>
 bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags, Rule rule,
-               Build build) {
+               Build build, ParseCounts* counts = nullptr, bool first_stage_only = false) {
   std::lock_guard<std::recursive_mutex> lock(ParserMutex());
   antlr4::ANTLRInputStream input(text.data(), text.size());
   ParseLexer lexer(&input);
@@ -95,9 +95,11 @@ bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags
     try {
       auto* tree = rule(parser);
       build(tree);
+      if (counts != nullptr) *counts = ParseCounts{lexer.tokens(), parser.nodes()};
       return true;
     } catch (antlr4::ParseCancellationException&) {
       // Fall through to the full parse, which reports the errors.
+      if (first_stage_only) return false;
     }
     // Stage 2: full LL with our error wording and recovery.
     tokens.seek(0);
@@ -110,6 +112,7 @@ bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags
     auto* tree = rule(parser);
     if (listener.errors() > 0) return false;
     build(tree);  // SLL can fail where LL succeeds
+    if (counts != nullptr) *counts = ParseCounts{lexer.tokens(), parser.nodes()};
     return true;
   } catch (const ParseTooDeep& e) {
     SourceRange range = e.token != nullptr ? mapper.Range(e.token) : SourceRange{};
@@ -125,7 +128,10 @@ bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags
   return false;
 }
 
-bool CheckText(const SourceFile& file, uint32_t file_id, DiagSink& diags) {
+}  // namespace
+
+bool CheckFileText(const SourceManager& sources, uint32_t file_id, DiagSink& diags) {
+  const SourceFile& file = sources.file(file_id);
   if (file.text().size() > limits::kMaxSourceBytes) {
     diags.Error(DiagCode::kFileTooLarge, SourceRange{file_id, 0, 0},
                 fmt::format("file is too large ({} bytes; the limit is {} bytes)",
@@ -154,12 +160,12 @@ bool CheckText(const SourceFile& file, uint32_t file_id, DiagSink& diags) {
   return true;
 }
 
-}  // namespace
+namespace {
 
-std::optional<ast::File> ParseFile(const SourceManager& sources, uint32_t file_id,
-                                   DiagSink& diags) {
+std::optional<ast::File> Parse(const SourceManager& sources, uint32_t file_id, DiagSink& diags,
+                               ParseCounts* counts, bool first_stage_only) {
   const SourceFile& file = sources.file(file_id);
-  if (!CheckText(file, file_id, diags)) return std::nullopt;
+  if (!CheckFileText(sources, file_id, diags)) return std::nullopt;
   TokenMapper mapper(file_id, file.text(), 0);
   std::optional<ast::File> result;
   size_t errors_before = diags.error_count();
@@ -168,9 +174,22 @@ std::optional<ast::File> ParseFile(const SourceManager& sources, uint32_t file_i
       [&](VigilParser::FileContext* tree) {
         AstBuilder builder(sources, mapper, diags);
         result = builder.BuildFile(tree);
-      });
+      },
+      counts, first_stage_only);
   if (!ok || diags.error_count() > errors_before) return std::nullopt;
   return result;
+}
+
+}  // namespace
+
+std::optional<ast::File> ParseFile(const SourceManager& sources, uint32_t file_id,
+                                   DiagSink& diags) {
+  return Parse(sources, file_id, diags, nullptr, false);
+}
+
+std::optional<ast::File> ParseFileFast(const SourceManager& sources, uint32_t file_id,
+                                       DiagSink& diags, ParseCounts* counts) {
+  return Parse(sources, file_id, diags, counts, true);
 }
 
 ast::ExprPtr ParseExpression(const SourceManager& sources, uint32_t file_id, uint32_t begin,

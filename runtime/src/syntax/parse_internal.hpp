@@ -41,6 +41,7 @@ class ParseLexer : public vigil_grammar::VigilLexer {
  public:
   using VigilLexer::VigilLexer;
   std::unique_ptr<antlr4::Token> nextToken() override;
+  size_t tokens() const { return tokens_; }
 
  private:
   size_t tokens_ = 0;
@@ -57,6 +58,7 @@ class GuardedParser : public vigil_grammar::VigilParser {
   // Before a second parse with the same parser: frees the first parse's
   // tree and starts counting again.
   void Restart();
+  size_t nodes() const { return nodes_; }
 
  private:
   size_t nodes_ = 0;
