@@ -8,6 +8,9 @@ field of the tables or a field that section 2 names in its text (for example
 `customer_age_band`, given next to `customer_birth_year`). The fields after the
 "# Report data" comment are not event features: no rule reads them, each is
 documented in rules/coalition/README.md, and none repeats a catalogue field.
+The fields after the "# Merchant record" comment belong to the second event
+kind, the acquirer's daily merchant record (R35, which section 2 does not
+describe): each is documented in the README and none repeats a catalogue field.
 Usage: schema_fields_test.py REPO   (the catalogue from $VIGIL_SHARED or REPO/../shared;
 exit 77 when it is absent)
 """
@@ -29,7 +32,9 @@ def main():
     mentioned = set(re.findall(r"`([a-z][a-z0-9_]+)`", section))
     schema = open(os.path.join(repo, "rules/coalition/schema.vgl")).read()
     schema, _, report_block = schema.partition("  # Report data")
+    schema, _, merchant_block = schema.partition("  # Merchant record")
     fields = set(re.findall(r"^  ([a-z][a-z0-9_]*):", schema, re.M))
+    merchant = set(re.findall(r"^  ([a-z][a-z0-9_]*):", merchant_block, re.M))
     report = set(re.findall(r"^  ([a-z][a-z0-9_]*):", report_block, re.M))
     readme = open(os.path.join(repo, "rules/coalition/README.md")).read()
     rules = open(os.path.join(repo, "rules/coalition/rules.vgl")).read()
@@ -44,6 +49,16 @@ def main():
         if re.search(r"\b%s\b" % f, rules):
             print("report field %s is read by a rule: declare it with the features" % f)
             bad = True
+    for f in sorted(merchant):
+        if f in table or f in fields:
+            print("merchant record field %s repeats a catalogue field" % f)
+            bad = True
+        if "`%s`" % f not in readme:
+            print("merchant record field %s is not documented in rules/coalition/README.md" % f)
+            bad = True
+    if not merchant:
+        print("no merchant record fields after '# Merchant record' (R35 reads them)")
+        bad = True
     if len(report) < 10:
         print("only %d report fields after '# Report data'" % len(report))
         bad = True
@@ -56,8 +71,8 @@ def main():
     if len(table) < 40:
         print("only %d fields found in the catalogue's tables" % len(table))
         return 1
-    print("%d fields of section 2, %d in the schema, %d report fields" %
-          (len(table), len(fields), len(report)))
+    print("%d fields of section 2, %d in the schema, %d merchant record fields, %d report fields" %
+          (len(table), len(fields), len(merchant), len(report)))
     return 1 if missing or unknown or bad else 0
 
 
