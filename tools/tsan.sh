@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Builds the library and the multi-threaded host and tests with
 # ThreadSanitizer (in build-tsan/) and runs the concurrency tests:
-# evaluation on several threads while another hot-reloads the rule set, and
-# several threads updating one aggregates' state.
+# evaluation on several threads while another hot-reloads the rule set,
+# several threads updating one aggregates' state, and `vigil eval --threads N`
+# (chunks read and formatted on every thread, aggregates evaluated in order).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/tools/setup.sh"
 build=$root/build-tsan
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_TSAN=ON \
   -DVIGIL_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil_cpp_host vigil_capi_tests vigil_promise_tests vigil_unit_tests
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil vigil_cpp_host vigil_capi_tests vigil_promise_tests vigil_unit_tests
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 "$build/examples/vigil_cpp_host" "$root/rules/examples/card_rules.vgl" "$root/examples/events.jsonl" 1000
 "$build/tests/capi/vigil_capi_tests" --gtest_filter='CApiThreads.*:CApiEval.*'
@@ -17,3 +18,5 @@ export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 "$build/tests/capi/vigil_promise_tests" \
   --gtest_filter='Promise.*thread*:Promise.set_list_atomic:Promise.shared_state_serial:Promise.snapshot_while_evaluating:Promise.ruleset_errmsg_thread:Promise.state_errmsg_thread'
 "$build/tests/vigil_unit_tests" --gtest_filter='StateConcurrency.*:HotReload.*'
+# vigil eval and vigil diff on 1 to 4 threads: the same bytes, and no race.
+bash "$root/tests/cli/threads_test.sh" "$build/vigil" "$root/tests/cli/data"
