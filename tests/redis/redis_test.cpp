@@ -190,6 +190,23 @@ vigil_state* External(vigil_redis* r, uint32_t flags) {
   return s;
 }
 
+// Evaluates events 0..count-1 on the embedded node and, alternately, on the
+// Redis-backed nodes a and b: each result must be the embedded one's. Stops at
+// the first difference; returns how many rules fired in all.
+int AlternateAndCompare(Node& embedded, Node& a, Node& b, int count) {
+  int fired = 0;
+  for (int i = 0; i < count; ++i) {
+    std::string e = NthEvent(i);
+    EXPECT_EQ(embedded.Eval(e), VIGIL_OK);
+    Node& node = i % 2 == 0 ? a : b;
+    EXPECT_EQ(node.Eval(e), VIGIL_OK) << vigil_session_errmsg(node.session);
+    EXPECT_EQ(node.Json(), embedded.Json()) << "event " << i << ": " << e;
+    if (::testing::Test::HasFailure()) return fired;
+    fired += static_cast<int>(vigil_result_fired_count(embedded.result));
+  }
+  return fired;
+}
+
 class Redis : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -214,15 +231,8 @@ TEST_F(Redis, TwoNodesAgreeWithOneEmbeddedEngine) {
   ASSERT_NE(r2, nullptr);
   Node a(rs_, External(r1, VIGIL_BACKEND_FAIL_CLOSED), r1);
   Node b(rs_, External(r2, VIGIL_BACKEND_FAIL_CLOSED), r2);
-  int fired = 0;
-  for (int i = 0; i < 3000; ++i) {
-    std::string e = NthEvent(i);
-    ASSERT_EQ(embedded.Eval(e), VIGIL_OK);
-    Node& node = i % 2 == 0 ? a : b;
-    ASSERT_EQ(node.Eval(e), VIGIL_OK) << vigil_session_errmsg(node.session);
-    ASSERT_EQ(node.Json(), embedded.Json()) << "event " << i << ": " << e;
-    fired += static_cast<int>(vigil_result_fired_count(embedded.result));
-  }
+  int fired = AlternateAndCompare(embedded, a, b, 3000);
+  ASSERT_FALSE(HasFailure());
   EXPECT_GT(fired, 100);  // the rules do fire: the comparison is not of empty results
   // A late event (lateness 0) is reported alike.
   std::string late = "{\"ts\":\"2026-03-01T00:00:00Z\",\"card\":\"c1\",\"merchant\":\"m1\",\"amount\":1}";
@@ -580,15 +590,8 @@ TEST_F(Redis, BaselinesAgreeWithTheEmbeddedStore) {
   ASSERT_NE(r2, nullptr);
   Node a(rs, External(r1, VIGIL_BACKEND_FAIL_CLOSED), r1);
   Node b(rs, External(r2, VIGIL_BACKEND_FAIL_CLOSED), r2);
-  int fired = 0;
-  for (int i = 0; i < 2000; ++i) {
-    std::string e = NthEvent(i);
-    ASSERT_EQ(embedded.Eval(e), VIGIL_OK);
-    Node& node = i % 2 == 0 ? a : b;
-    ASSERT_EQ(node.Eval(e), VIGIL_OK) << vigil_session_errmsg(node.session);
-    ASSERT_EQ(node.Json(), embedded.Json()) << "event " << i << ": " << e;
-    fired += static_cast<int>(vigil_result_fired_count(embedded.result));
-  }
+  int fired = AlternateAndCompare(embedded, a, b, 2000);
+  ASSERT_FALSE(HasFailure());
   EXPECT_GT(fired, 100);
   vigil_ruleset_release(rs);
 }
