@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/json_scan.hpp"
 #include "base/utf8.hpp"
 
 namespace vigil {
@@ -15,19 +16,6 @@ std::string JsonProblem::Describe() const {
 }
 
 namespace {
-
-// Bytes that end the fast scan of a string: '"', '\\', control characters
-// and the lead bytes of multi-byte UTF-8 (checked one sequence at a time).
-struct StringStops {
-  bool stop[256] = {};
-  constexpr StringStops() {
-    for (int c = 0; c < 0x20; ++c) stop[c] = true;
-    stop[static_cast<unsigned char>('"')] = true;
-    stop[static_cast<unsigned char>('\\')] = true;
-    for (int c = 0x80; c < 0x100; ++c) stop[c] = true;
-  }
-};
-constexpr StringStops kStringStops;
 
 // Recursive descent over the bytes; recursion is bounded by kMaxJsonDepth.
 class Checker {
@@ -240,19 +228,6 @@ class Checker {
     return Delimited();
   }
 
-  // Whether any of the 8 bytes at p stops the fast scan of a string (a
-  // stop byte of kStringStops), eight at a time: the test may also flag bytes
-  // after a real stop, never miss one, and the byte loop then decides.
-  static bool HasStop(const char* p) {
-    constexpr uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr uint64_t kHigh = 0x8080808080808080ULL;
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    auto zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
-    const uint64_t control = (w - 0x20 * kOnes) & ~w & kHigh;  // bytes below 0x20
-    return ((w & kHigh) | control | zero_byte(w ^ ('"' * kOnes)) | zero_byte(w ^ ('\\' * kOnes))) != 0;
-  }
-
   static int Hex(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -283,10 +258,7 @@ class Checker {
         return Fail("a string without its closing '\"'");
       }
       // The common case: a run of plain ASCII characters.
-      const char* p = s_.data() + pos_;
-      const char* end = s_.data() + s_.size();
-      while (end - p >= 8 && !HasStop(p)) p += 8;
-      while (p < end && !kStringStops.stop[static_cast<unsigned char>(*p)]) ++p;
+      const char* p = json_scan::FindStringStop(s_.data() + pos_, s_.data() + s_.size());
       pos_ = static_cast<size_t>(p - s_.data());
       if (pos_ == s_.size()) continue;
       auto c = static_cast<unsigned char>(s_[pos_]);

@@ -11,6 +11,7 @@
 
 #include "base/decimal.hpp"
 #include "base/json_check.hpp"
+#include "base/json_shape.hpp"
 #include "base/limits.hpp"
 #include "base/time_util.hpp"
 #include "eval/event_json_impl.hpp"
@@ -40,33 +41,16 @@ struct FastLine {
   int id_rank = 3;      // of the member that named the event so far (none)
 };
 
-// One top-level member; false hands the line to the reference path.
-bool Member(void* context, const JsonMemberText& member) {
-  FastLine& line = *static_cast<FastLine*>(context);
+// One top-level member whose field is known: `slot` (-1: not a field of the
+// schema) and, for a member that is not a field, `rank` (IdRank when the
+// schema has no id field, else -1). False hands the line to the reference
+// path.
+bool Convert(FastLine& line, int slot, int rank, const JsonMemberText& member) {
   EventJsonReader::Impl& m = *line.m;
   const Schema& schema = *line.schema;
-  if (member.key_escaped) return false;
-  const std::string_view key = member.key;
   const std::string_view raw = member.value;
-  const size_t at = line.position++;
-  int slot = -1;
-  if (at < m.slot_at.size()) {
-    const int guess = m.slot_at[at];
-    if (guess >= 0 && static_cast<size_t>(guess) < schema.fields.size() &&
-        schema.fields[static_cast<size_t>(guess)].name == key) {
-      slot = guess;
-    }
-  }
-  if (slot < 0) {
-    slot = schema.Find(key);
-    if (at < 64) {
-      if (m.slot_at.size() <= at) m.slot_at.resize(at + 1, -1);
-      m.slot_at[at] = slot;
-    }
-  }
   const char first = raw[0];
   if (slot < 0) {
-    const int rank = schema.id_slot < 0 ? IdRank(key) : -1;
     if (rank < 0 || rank >= line.id_rank) return true;  // ignored (checked as JSON)
     if (first == '"') {
       if (member.value_escaped) return false;
@@ -156,20 +140,96 @@ bool Member(void* context, const JsonMemberText& member) {
   }
 }
 
+// One top-level member as the strict check hands it over: finds its field,
+// notes it for the shape of the line, converts it.
+bool Member(void* context, const JsonMemberText& member) {
+  FastLine& line = *static_cast<FastLine*>(context);
+  EventJsonReader::Impl& m = *line.m;
+  const Schema& schema = *line.schema;
+  if (member.key_escaped) return false;
+  const std::string_view key = member.key;
+  const size_t at = line.position++;
+  int slot = -1;
+  if (at < m.slot_at.size()) {
+    const int guess = m.slot_at[at];
+    if (guess >= 0 && static_cast<size_t>(guess) < schema.fields.size() &&
+        schema.fields[static_cast<size_t>(guess)].name == key) {
+      slot = guess;
+    }
+  }
+  if (slot < 0) {
+    slot = schema.Find(key);
+    if (at < 64) {
+      if (m.slot_at.size() <= at) m.slot_at.resize(at + 1, -1);
+      m.slot_at[at] = slot;
+    }
+  }
+  if (at < kMaxShapeMembers) m.line_keys[at] = key;
+  return Convert(line, slot, slot < 0 && schema.id_slot < 0 ? IdRank(key) : -1, member);
+}
+
+// Keeps the members of the line just read as the shape to try first on the
+// next line, unless it is the shape already held (nothing is allocated then).
+void LearnShape(EventJsonReader::Impl& m, const Schema& schema, size_t members) {
+  if (members == 0 || members > kMaxShapeMembers) return;
+  if (m.shape.size() == members) {
+    size_t i = 0;
+    while (i < members && m.shape.key(i) == m.line_keys[i]) ++i;
+    if (i == members) return;
+  }
+  m.shape.Clear();
+  m.shape_slots.clear();
+  m.shape_ranks.clear();
+  for (size_t i = 0; i < members; ++i) {
+    const std::string_view key = m.line_keys[i];
+    const int slot = schema.Find(key);
+    m.shape.Add(key);
+    m.shape_slots.push_back(slot);
+    m.shape_ranks.push_back(slot < 0 && schema.id_slot < 0 ? IdRank(key) : -1);
+  }
+}
+
+void FinishId(EventJsonReader::Impl& m, const Event& event) {
+  m.id.clear();
+  AppendEventId(event, m.id);
+}
+
 }  // namespace
 
 bool EventJsonReader::ReadFast(std::string_view json, Event& event) {
   Impl& m = *impl_;
-  event.Reset();
   last_id_ = {};
-  ++m.line;
   if (m.seen.size() != event.size()) m.seen.assign(event.size(), 0);
-  if (json.size() > limits::kMaxEventJsonBytes) return false;
+  if (json.size() > limits::kMaxEventJsonBytes) {
+    event.Reset();
+    ++m.line;
+    return false;
+  }
+  // First, the shape of the last line (base/json_shape.hpp), unless it has
+  // missed on the last few lines (then only one line in 64 tries it).
+  if (!m.shape.empty() && (m.shape_misses < 4 || (m.line & 63) == 0)) {
+    event.Reset();
+    ++m.line;
+    FastLine line{&m, &event, &event.schema()};
+    const bool read = m.shape.Lex(json, [&](size_t i, const JsonMemberText& member) {
+      return Convert(line, m.shape_slots[i], m.shape_ranks[i], member);
+    });
+    if (read) {
+      m.shape_misses = 0;
+      FinishId(m, event);
+      last_id_ = m.id;
+      return true;
+    }
+    ++m.shape_misses;
+  }
+  // Any line: the strict check hands over each member.
+  event.Reset();
+  ++m.line;  // a new line number: what a failed shaped try marked is forgotten
   FastLine line{&m, &event, &event.schema()};
   JsonProblem problem;
   if (!CheckJsonObject(json, &problem, &Member, &line)) return false;
-  m.id.clear();
-  AppendEventId(event, m.id);
+  LearnShape(m, event.schema(), line.position);
+  FinishId(m, event);
   last_id_ = m.id;
   return true;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/json_shape.hpp"
 #include "eval/event_json.hpp"
 
 namespace vigil::eval {
@@ -23,6 +24,9 @@ inline int IdRank(std::string_view key) {
   return -1;
 }
 
+// Lines with more members than this are read without a shape.
+inline constexpr size_t kMaxShapeMembers = 64;
+
 struct EventJsonReader::Impl {
   simdjson::ondemand::parser parser;
   std::string buffer;                  // the line plus simdjson's padding
@@ -34,6 +38,14 @@ struct EventJsonReader::Impl {
   // position of the last line (events of a stream list their members in
   // the same order), checked against the field's name before use.
   std::vector<int> slot_at;
+  // The members of the last line read by the strict check, then the shape
+  // tried first on the next line (base/json_shape.hpp), with the slot and
+  // id rank of each of its members, and how many lines in a row missed it.
+  std::string_view line_keys[kMaxShapeMembers];
+  JsonShape shape;
+  std::vector<int> shape_slots;
+  std::vector<int> shape_ranks;
+  int shape_misses = 0;
 };
 
 }  // namespace vigil::eval

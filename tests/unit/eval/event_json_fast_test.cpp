@@ -22,9 +22,10 @@ class EventJsonFastTest : public ::testing::Test {
   }
 
   // Reads `line` both ways; a failure message says how they differ.
-  void Same(const std::string& line) {
+  void Same(const std::string& line) { SameWith(fast_, line); }
+  void SameWith(eval::EventJsonReader& fast, const std::string& line) {
     std::string fast_error, reference_error;
-    const bool fast_ok = fast_.Read(line, *fast_event_, &fast_error);
+    const bool fast_ok = fast.Read(line, *fast_event_, &fast_error);
     const bool reference_ok = reference_.ReadReference(line, *reference_event_, &reference_error);
     ASSERT_EQ(fast_ok, reference_ok) << line << "\n" << fast_error << "\n" << reference_error;
     ++compared_;
@@ -33,7 +34,7 @@ class EventJsonFastTest : public ::testing::Test {
       return;
     }
     ++accepted_;
-    EXPECT_EQ(fast_.last_id(), reference_.last_id()) << line;
+    EXPECT_EQ(fast.last_id(), reference_.last_id()) << line;
     EXPECT_EQ(fast_event_->member_id(), reference_event_->member_id()) << line;
     EXPECT_EQ(fast_event_->member_id_name(), reference_event_->member_id_name()) << line;
     const eval::Schema& schema = c_.program->schema;
@@ -141,6 +142,53 @@ TEST_F(EventJsonFastTest, SameAsTheReferenceOnMutatedLines) {
     }
   }
   EXPECT_GT(accepted_, 100u);
+}
+
+// The shaped path (base/json_shape.hpp): a reader that has just read a line
+// tries the next one as the same shape first. Each mutant is read by a
+// reader fresh from the valid line, so the shaped try is made on every one
+// (a long run of misses would otherwise make the reader try it less often).
+TEST_F(EventJsonFastTest, ShapedPathSameAsTheReference) {
+  const std::string base =
+      R"({"txn_id":"t000000001","ts":"2026-03-01T00:00:00.569Z","card_id":"c9009614","amount":26.93,"mcc":5541,"country":"IT","rate":-1.25e-3,"ok":false,"wait":"1h","count_":7,"name":"Zoë","zz":[1],"id":3})";
+  std::mt19937 rng(1130);
+  const std::string alphabet = "{}[],:\"\\0123456789.-+eEtrufalsn \xC3\xA9\x01u";
+  for (int k = 0; k < 3000; ++k) {
+    std::string v = base;
+    const int edits = 1 + static_cast<int>(rng() % 2);
+    for (int e = 0; e < edits; ++e) {
+      const size_t at = rng() % (v.size() + 1);
+      const char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0: if (at < v.size()) v[at] = c; break;
+        case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
+        default: if (at < v.size()) v.erase(at, 1); break;
+      }
+    }
+    eval::EventJsonReader fresh;
+    std::string error;
+    ASSERT_TRUE(fresh.Read(base, *fast_event_, &error)) << error;
+    SameWith(fresh, v);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(accepted_, 300u);
+}
+
+// A stream whose lines change shape now and then, and lines with whitespace
+// (which the shaped path never takes): each line reads as the reference
+// reads it, in one reader.
+TEST_F(EventJsonFastTest, ShapesThatChangeInOneStream) {
+  const char* lines[] = {
+      R"({"country":"PH","mcc":1,"amount":2.5})", R"({"country":"US","mcc":2,"amount":3})",
+      R"({"country":"US","mcc":2,"amount":3,"ok":true})", R"({"country":"DE","mcc":3,"amount":4})",
+      R"({ "country": "FR", "mcc": 4 })", R"({"country":"GB","mcc":5,"amount":"6.75"})",
+      R"({"country":"GB","mcc":5,"amount":"6.75"} )", R"({"country":"G\u0042","mcc":5,"amount":1})",
+      R"({"country":"GB","mcc":5,"mcc":6})", R"({"country":"GB","mcc":"x","amount":1})",
+  };
+  for (int round = 0; round < 70; ++round) {
+    for (const char* line : lines) Same(line);
+    if (HasFatalFailure()) return;
+  }
 }
 
 TEST_F(EventJsonFastTest, SchemaWithAnIdField) {

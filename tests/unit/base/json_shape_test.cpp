@@ -1,0 +1,144 @@
+// JsonShape::Lex (base/json_shape.hpp) is only a fast path of the strict
+// check: whatever it accepts, CheckJsonObject accepts too, with the same
+// members handed over in the same order; anything else it gives up on.
+#include "base/json_shape.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace vigil {
+namespace {
+
+struct Seen {
+  std::string key, value;
+  bool key_escaped, value_escaped;
+  bool operator==(const Seen&) const = default;
+};
+
+bool ByCheck(std::string_view text, std::vector<Seen>* out) {
+  JsonProblem problem;
+  return CheckJsonObject(
+      text, &problem,
+      [](void* context, const JsonMemberText& m) {
+        static_cast<std::vector<Seen>*>(context)->push_back(
+            {std::string(m.key), std::string(m.value), m.key_escaped, m.value_escaped});
+        return true;
+      },
+      out);
+}
+
+bool ByShape(const JsonShape& shape, std::string_view text, std::vector<Seen>* out) {
+  size_t next = 0;
+  bool in_order = true;
+  const bool ok = shape.Lex(text, [&](size_t i, const JsonMemberText& m) {
+    in_order = in_order && i == next++;
+    out->push_back({std::string(m.key), std::string(m.value), m.key_escaped, m.value_escaped});
+    return true;
+  });
+  EXPECT_TRUE(in_order);
+  return ok;
+}
+
+JsonShape ShapeOf(std::string_view text) {
+  std::vector<Seen> members;
+  EXPECT_TRUE(ByCheck(text, &members)) << text;
+  JsonShape shape;
+  for (const Seen& m : members) shape.Add(m.key);
+  return shape;
+}
+
+// Lex accepted `text`: the check must accept it with the same members.
+void ExpectAgrees(const JsonShape& shape, const std::string& text, size_t* accepted) {
+  std::vector<Seen> fast, checked;
+  if (!ByShape(shape, text, &fast)) return;
+  ++*accepted;
+  ASSERT_TRUE(ByCheck(text, &checked)) << "Lex accepted what the check refuses: " << text;
+  ASSERT_EQ(fast, checked) << text;
+}
+
+const char kLine[] =
+    R"({"txn_id":"t000000001","ts":"2026-03-01T00:00:00.569Z","amount":26.93,"mcc":5541,)"
+    R"("rate":-1.25e-3,"ok":false,"gone":null,"name":"Zoë CAFÉ 東京 🎉","n":0})";
+
+TEST(JsonShape, ReadsTheShapeItWasGiven) {
+  const JsonShape shape = ShapeOf(kLine);
+  ASSERT_EQ(shape.size(), 9u);
+  EXPECT_EQ(shape.key(0), "txn_id");
+  EXPECT_EQ(shape.key(8), "n");
+  std::vector<Seen> fast, checked;
+  ASSERT_TRUE(ByShape(shape, kLine, &fast));
+  ASSERT_TRUE(ByCheck(kLine, &checked));
+  EXPECT_EQ(fast, checked);
+  EXPECT_EQ(fast[2].value, "26.93");
+  EXPECT_EQ(fast[7].value, "\"Zoë CAFÉ 東京 🎉\"");
+  // Trailing whitespace is allowed, as the check allows it.
+  fast.clear();
+  EXPECT_TRUE(ByShape(shape, std::string(kLine) + " \r\n", &fast));
+}
+
+TEST(JsonShape, GivesUpOnAnythingElse) {
+  const JsonShape shape = ShapeOf(R"({"a":"x","b":1})");
+  std::vector<Seen> out;
+  for (const char* text : {
+           R"({"a":"x","b":1,"c":2})",  // a member more
+           R"({"a":"x"})",              // a member less
+           R"({"b":1,"a":"x"})",        // another order
+           R"({ "a":"x","b":1})",       // whitespace between tokens
+           R"({"a": "x","b":1})", R"({"a":"x" ,"b":1})",
+           R"({"a":"\u0078","b":1})",  // an escape
+           "{\"a\":\"x\ty\",\"b\":1}",  // a raw control character
+           "{\"a\":\"\xC3\x28\",\"b\":1}",  // bad UTF-8
+           R"({"a":{"x":1},"b":1})", R"({"a":["x"],"b":1})",  // nested values
+           R"({"a":"x","b":01})", R"({"a":"x","b":1.})", R"({"a":"x","b":-})",
+           R"({"a":"x","b":1e})", R"({"a":"x","b":+1})", R"({"a":"x","b":tru})",
+           R"({"a":"x","b":1} x)", R"({"a":"x","b":1,})", R"({"a":"x,"b":1})", R"({"a":"x","b":1)",
+           "", "{", R"({"a")",
+       }) {
+    out.clear();
+    EXPECT_FALSE(ByShape(shape, text, &out)) << text;
+  }
+  EXPECT_FALSE(ByShape(JsonShape(), "{}", &out));
+}
+
+TEST(JsonShape, AVisitorCanStopIt) {
+  const JsonShape shape = ShapeOf(R"({"a":1,"b":2})");
+  size_t visits = 0;
+  EXPECT_FALSE(shape.Lex(R"({"a":1,"b":2})", [&](size_t, const JsonMemberText&) {
+    ++visits;
+    return false;
+  }));
+  EXPECT_EQ(visits, 1u);
+}
+
+// Bytes changed, inserted and removed at random: whatever Lex accepts, the
+// check accepts with the same members.
+TEST(JsonShape, NeverAcceptsWhatTheCheckRefuses) {
+  const JsonShape shape = ShapeOf(kLine);
+  std::mt19937 rng(20261130);
+  const std::string alphabet = "{}[],:\"\\0123456789.-+eEtrufalsn \t\xC3\xA9\x80\x01u";
+  size_t accepted = 0;
+  for (int k = 0; k < 20000; ++k) {
+    std::string v = kLine;
+    const int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits; ++e) {
+      const size_t at = rng() % (v.size() + 1);
+      const char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0: if (at < v.size()) v[at] = c; break;
+        case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
+        default: if (at < v.size()) v.erase(at, 1); break;
+      }
+    }
+    ExpectAgrees(shape, v, &accepted);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  // Many mutants keep the shape (a changed digit or letter): the fast path
+  // is exercised, not only refused.
+  EXPECT_GT(accepted, 2000u);
+}
+
+}  // namespace
+}  // namespace vigil
