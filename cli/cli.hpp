@@ -96,6 +96,10 @@ CompileOptions OptionsFromEnvironment();
 // Returns 1 when args[i] is one (i moves past its value), 0 when it is not,
 // and -1 with `problem` set when its value is missing.
 int TakeCompileFlag(const std::vector<std::string>& args, size_t& i, std::string* problem);
+
+// The value of --threads (vigil eval, diff, test): a number from 1 to 1024.
+// False with `problem` set (a usage message) otherwise.
+bool ParseThreads(const std::string& value, unsigned* threads, std::string* problem);
 #define VIGIL_COMPILE_FLAGS_HELP                                                          \
   "  --allow-pack-overrides  let overrides carried by a pack target rule sets the\n"     \
   "                        pack does not declare (warning W5008; docs/sharing.md)\n"     \

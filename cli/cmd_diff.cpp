@@ -224,11 +224,7 @@ int RunDiff(const std::vector<std::string>& args) {
       std::string twice = once.Take(a);
       if (!twice.empty()) return Usage(self, twice);
       if (i + 1 == args.size()) return Usage(self, "--threads needs a number of threads");
-      const std::string& v = args[++i];
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), threads);
-      if (ec != std::errc() || end != v.data() + v.size() || threads == 0 || threads > 1024) {
-        return Usage(self, fmt::format("--threads takes a number from 1 to 1024, not '{}'", v));
-      }
+      if (!ParseThreads(args[++i], &threads, &problem)) return Usage(self, problem);
       continue;
     }
     if (a == "--events" || a == "--list") {

@@ -200,13 +200,7 @@ int RunEval(const std::vector<std::string>& args) {
       a.lists.push_back(args[++i]);
     } else if (arg == "--threads") {
       if (i + 1 >= args.size()) return Usage(self, "--threads needs a number of threads");
-      const std::string& v = args[++i];
-      unsigned n = 0;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc() || end != v.data() + v.size() || n == 0 || n > 1024) {
-        return Usage(self, fmt::format("--threads takes a number from 1 to 1024, not '{}'", v));
-      }
-      a.threads = n;
+      if (!ParseThreads(args[++i], &a.threads, &problem)) return Usage(self, problem);
     } else if (arg == "--output") {
       if (i + 1 >= args.size()) return Usage(self, "--output needs all, alerts or decisions");
       const std::string& v = args[++i];

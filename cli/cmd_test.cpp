@@ -85,6 +85,7 @@ int RunTest(const std::vector<std::string>& args) {
   std::string junit;
   bool require_coverage = false;
   std::vector<std::string> lists;  // NAME=FILE: values of external lists
+  unsigned threads = 0;             // fixtures: 0 is every core
   OnceOptions once;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -93,14 +94,17 @@ int RunTest(const std::vector<std::string>& args) {
       if (taken < 0) return Usage(self, problem);
       continue;
     }
-    if (a == "--junit" || (a == "--list" && i + 1 < args.size())) {
-      std::string twice = a == "--junit" ? once.Take(a)
+    if (a == "--junit" || a == "--threads" || (a == "--list" && i + 1 < args.size())) {
+      std::string twice = a == "--junit" || a == "--threads" ? once.Take(a)
                                            : once.Take(a, args[i + 1].substr(0, args[i + 1].find('=')));
       if (!twice.empty()) return Usage(self, twice);
     }
     if (a == "--junit") {
       if (i + 1 >= args.size()) return Usage(self, "--junit needs a file");
       junit = args[++i];
+    } else if (a == "--threads") {
+      if (i + 1 >= args.size()) return Usage(self, "--threads needs a number of threads");
+      if (!ParseThreads(args[++i], &threads, &problem)) return Usage(self, problem);
     } else if (a == "--require-coverage") {
       require_coverage = true;
     } else if (a == "--list") {
@@ -157,7 +161,7 @@ int RunTest(const std::vector<std::string>& args) {
     return kExitFailure;
   }
   Doing running("running the tests");
-  TestReport report = RunTests(c, fixtures);
+  TestReport report = RunTests(c, fixtures, threads);
   for (const TestOutcome& t : report.tests) {
     fmt::print("{}  {}  ({}, {} event{})\n", t.passed() ? "PASS" : "FAIL", t.name, t.file,
                t.events, t.events == 1 ? "" : "s");

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <cstring>
@@ -250,6 +251,17 @@ CompileFlags& Flags() {
 }
 
 }  // namespace
+
+bool ParseThreads(const std::string& value, unsigned* threads, std::string* problem) {
+  unsigned n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n == 0 || n > 1024) {
+    *problem = fmt::format("--threads takes a number from 1 to 1024, not '{}'", value);
+    return false;
+  }
+  *threads = n;
+  return true;
+}
 
 int TakeCompileFlag(const std::vector<std::string>& args, size_t& i, std::string* problem) {
   if (args[i] == "--allow-pack-overrides") {

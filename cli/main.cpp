@@ -160,6 +160,7 @@ const std::vector<Command>& Commands() {
        RunExplain},
       {"test", "run a rule set's inline tests and JSON Lines fixtures",
        "usage: vigil test PATHS... [--junit FILE] [--require-coverage] [--list NAME=FILE]\n"
+       "                  [--threads N]\n"
        "\n"
        "PATHS are rule files (compiled together), fixture files (.jsonl) and\n"
        "directories (every .vgl and .jsonl file below them). Runs each inline `test`\n"
@@ -175,6 +176,8 @@ const std::vector<Command>& Commands() {
        "  --junit FILE          also write the results as JUnit XML\n"
        "  --require-coverage    fail when a rule was fired by no test\n"
        "  --list NAME=FILE      values of the external list NAME for every test\n"
+       "  --threads N           run fixtures on N threads (default: every core), as\n"
+       "                        vigil eval does, with the same results\n"
        VIGIL_COMPILE_FLAGS_HELP
        "\n"
        "Exit status: 0 all passed, 1 a test failed (or coverage is required and\n"

@@ -4,7 +4,7 @@
 # rule sets without aggregates, with one aggregate key (per card) and with
 # several keys at once (per card and per merchant), with evidence records,
 # with malformed lines skipped or stopping the run; --output alerts and
-# decisions; vigil diff on several threads.
+# decisions; vigil diff and vigil test's fixtures on several threads.
 # Usage: threads_test.sh VIGIL DATA_DIR
 set -u
 vigil=$1 data=$2/threads
@@ -78,5 +78,39 @@ same "diff 2 threads" "$tmp/diff2.out" "$tmp/diff1.out"
 same "diff 3 threads" "$tmp/diff3.out" "$tmp/diff1.out"
 same "diff messages" "$tmp/diff3.err" "$tmp/diff1.err"
 contains "diff counts" diff1.out '"events":19998,"skipped":2'
+
+# vigil test: a fixture runs on the same stream engine, with the same report
+# on any number of threads. The fixture is the 20,000 events, each expecting
+# the decision one thread of vigil eval gave it; every 1,000th expectation is
+# wrong and three lines are malformed, so failures come from many chunks.
+check "fixture source" 0 "$vigil" eval --threads 1 --rules "$data/multi_key.vgl" --events "$tmp/events.jsonl"
+/usr/bin/python3 - "$tmp/events.jsonl" "$tmp/out" "$tmp/fixture.jsonl" <<'PY'
+import json, sys
+events = open(sys.argv[1]).read().splitlines()
+results = open(sys.argv[2]).read().splitlines()
+with open(sys.argv[3], "w") as out:
+    for i, (line, result) in enumerate(zip(events, results)):
+        event = json.loads(line)
+        decision = json.loads(result)["decision"]
+        if i % 1000 == 999:
+            decision = "block" if decision != "block" else "allow"
+        event["expect"] = {"decision": decision}
+        out.write(json.dumps(event, separators=(",", ":")) + "\n")
+        if i in (10, 5000, 15000):
+            out.write('{"txn_id":"bad","amount":\n')
+PY
+for n in 1 2 3 4; do
+  check "test $n threads" 1 "$vigil" test --threads "$n" "$data/multi_key.vgl" "$tmp/fixture.jsonl"
+  cp "$tmp/out" "$tmp/test$n.out"
+done
+for n in 2 3 4; do same "test: report of $n threads" "$tmp/test$n.out" "$tmp/test1.out"; done
+[ "$(grep -c 'expected decision' "$tmp/test1.out")" -eq 20 ] && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL test: not 20 wrong decisions"; }
+[ "$(grep -c 'bad event' "$tmp/test1.out")" -eq 3 ] && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL test: not 3 bad events"; }
+contains "test counts the events" test1.out "fixture.jsonl, 20000 events)"
+contains "test names the line" test1.out "fixture.jsonl:1001: event t1000: expected decision"
+check "test bad --threads" 2 "$vigil" test --threads x "$data/multi_key.vgl" "$tmp/fixture.jsonl"
+contains "test bad --threads says" err "--threads takes a number from 1 to 1024, not 'x'"
 
 summary

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include "eval/event_json.hpp"
 #include "eval/session.hpp"
 #include "state/store.hpp"
+#include "stream/eval_stream.hpp"
 
 namespace vigil {
 
@@ -75,8 +77,8 @@ std::shared_ptr<state::Backend> TestState() {
 
 class Runner {
  public:
-  explicit Runner(const Compilation& c)
-      : c_(c), p_(*c.program), ids_(p_), fired_any_(p_.rules.size(), false) {}
+  Runner(const Compilation& c, unsigned threads)
+      : c_(c), p_(*c.program), ids_(p_), fired_any_(p_.rules.size(), false), threads_(threads) {}
 
   void Note(const eval::Result& r) {
     for (const auto& f : r.fired) fired_any_[f.rule] = true;
@@ -189,51 +191,130 @@ class Runner {
     return Fixture(path, in);
   }
 
-  // A fixture's lines from any stream (a file, or a pack's fixture in memory).
+  // A fixture's lines from any stream (a file, or a pack's fixture in memory),
+  // evaluated by the stream engine of `vigil eval` (stream/eval_stream.hpp)
+  // on `threads_` threads: the same results, failures and counts on any
+  // number of threads.
   TestOutcome Fixture(const std::string& path, std::istream& in) {
     TestOutcome out;
     out.name = path;
     out.file = path;
     auto start = Clock::now();
-    eval::Session session(c_.program, TestState());
-    eval::Event event(p_.schema);
-    eval::Result result;
-    eval::EventJsonReader reader;
-    simdjson::dom::parser parser;
-    std::string line, error;
+    stream::Side side{c_.program, TestState(), eval::EvalOptions{}};
+    FixtureHandler handler(*this, path, out);
+    std::string raw;
     size_t number = 0;
-    while (std::getline(in, line)) {
+    auto next = [&](std::string& line, bool* too_long) {
+      *too_long = false;  // the whole file is within kMaxFixtureBytes
+      if (!std::getline(in, raw)) return false;
       ++number;
-      if (number == 1) StripUtf8Bom(line);  // base/bom.hpp
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      const std::string where = fmt::format("{}:{}", path, number);
-      // A malformed line is a failure naming its place, never a line that
-      // passes for want of expectations: the reader checks the whole line
-      // as strict JSON, "expect" included.
-      if (!reader.Read(line, event, &error)) {
-        out.failures.push_back({where, "bad event: " + error});
-        continue;
-      }
-      std::string id(reader.last_id());
-      session.Evaluate(event, result);
-      Note(result);
-      ++out.events;
-      if (OverWorkBound(session, where, out)) break;
-      const std::string event_name = id.empty() ? "event" : "event " + id;
-      simdjson::dom::element doc;
-      simdjson::dom::object top;
-      if (parser.parse(line).get(doc) != simdjson::SUCCESS || doc.get(top) != simdjson::SUCCESS) {
-        out.failures.push_back({where, "bad fixture line: not a JSON object"});
-        continue;
-      }
-      CheckExpectations(top, result, where, event_name, out.failures);
-    }
+      if (number == 1) StripUtf8Bom(raw);  // base/bom.hpp
+      if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+      line.swap(raw);
+      return true;
+    };
+    stream::StreamOptions options;
+    options.threads = threads_;
+    const stream::StreamTotals totals =
+        stream::RunStream(std::span<const stream::Side>(&side, 1), handler, next, options);
+    out.events = totals.evaluated;
     if (in.bad()) out.failures.push_back({path, "reading the fixture file failed"});
-    Spent(session);
+    run_work_ += handler.work();
     out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return out;
   }
+
+  // The fixture's view of each evaluated line, on the stream's threads. It
+  // writes nothing shared: a chunk's failures and fired rules travel in its
+  // ChunkOutput and are added to the outcome by Deliver, in input order.
+  class FixtureHandler : public stream::Handler {
+   public:
+    FixtureHandler(Runner& runner, const std::string& path, TestOutcome& outcome)
+        : runner_(runner), path_(path), outcome_(outcome),
+          needs_session_(!runner.p_.aggregates.empty()) {}
+
+    // With aggregates the bound on a test's work reads the session after
+    // each event, so lines are checked in the ordered stage.
+    bool needs_session() const override { return needs_session_; }
+
+    void Format(const stream::Evaluated& e, stream::ChunkOutput& out) override {
+      const eval::Result& result = *e.results[0];
+      for (const auto& f : result.fired) out.data.push_back(f.rule);
+      for (const auto& f : result.shadow) out.data.push_back(f.rule);
+      const std::string where = fmt::format("{}:{}", path_, e.line);
+      std::vector<TestFailure> failures;
+      if (needs_session_) {
+        ++ordered_events_;
+        work_.store(e.sessions[0]->window_entries_scanned(), std::memory_order_relaxed);
+        TestOutcome bound;
+        bound.events = ordered_events_;
+        if (runner_.OverWorkBound(*e.sessions[0], where, bound)) {
+          Add(out, bound.failures);
+          out.counts[0] = 1;  // stopped at the bound
+          out.stop = true;
+          return;
+        }
+      }
+      thread_local simdjson::dom::parser parser;
+      simdjson::dom::element doc;
+      simdjson::dom::object top;
+      if (parser.parse(e.text.data(), e.text.size()).get(doc) != simdjson::SUCCESS ||
+          doc.get(top) != simdjson::SUCCESS) {
+        failures.push_back({where, "bad fixture line: not a JSON object"});
+      } else {
+        const std::string_view id = e.events[0] != nullptr ? Id(*e.events[0]) : std::string_view();
+        const std::string event_name = id.empty() ? "event" : "event " + std::string(id);
+        runner_.CheckExpectations(top, result, where, event_name, failures);
+      }
+      Add(out, failures);
+    }
+
+    bool Failed(uint64_t line, const std::string& error, stream::ChunkOutput& out) override {
+      Add(out, {{fmt::format("{}:{}", path_, line), "bad event: " + error}});
+      return false;  // the next lines are still checked
+    }
+
+    void Deliver(stream::ChunkOutput& out) override {
+      for (uint32_t rule : out.data) runner_.fired_any_[rule] = true;
+      // Failures as "where\0message\0" pairs (Add).
+      std::string_view rest = out.messages;
+      while (!rest.empty()) {
+        const size_t a = rest.find('\0');
+        const size_t b = rest.find('\0', a + 1);
+        outcome_.failures.push_back({std::string(rest.substr(0, a)),
+                                     std::string(rest.substr(a + 1, b - a - 1))});
+        rest.remove_prefix(b + 1);
+      }
+      if (out.counts[0] != 0) outcome_.stopped = true;
+    }
+
+    uint64_t work() const { return work_.load(std::memory_order_relaxed); }
+
+   private:
+    static void Add(stream::ChunkOutput& out, const std::vector<TestFailure>& failures) {
+      for (const TestFailure& f : failures) {
+        out.messages += f.where;
+        out.messages += '\0';
+        out.messages += f.message;
+        out.messages += '\0';
+      }
+    }
+    static std::string_view Id(const eval::Event& event) {
+      thread_local std::string id;
+      id.clear();
+      eval::AppendEventId(event, id);
+      return id;
+    }
+
+    Runner& runner_;
+    const std::string& path_;
+    TestOutcome& outcome_;
+    const bool needs_session_;
+    // Events evaluated so far, counted in the ordered stage (which runs on
+    // one thread at a time, in input order), for the bound's message.
+    uint64_t ordered_events_ = 0;
+    std::atomic<uint64_t> work_{0};  // window entries summarised so far
+  };
 
   // Checks a fixture line's "expect" object against the result. A member
   // given twice is an error, never "the last one wins".
@@ -362,6 +443,7 @@ class Runner {
   RuleIds ids_;
   std::vector<bool> fired_any_;
   uint64_t run_work_ = 0;  // window entries summarised by the tests run so far
+  unsigned threads_ = 1;   // for fixtures (stream::StreamOptions::threads)
 };
 
 void AppendXml(std::string_view text, std::string& out) {
@@ -390,9 +472,10 @@ size_t TestReport::passed() const {
 
 size_t TestReport::failed() const { return tests.size() - passed(); }
 
-TestReport RunTests(const Compilation& compilation, const std::vector<std::string>& fixtures) {
+TestReport RunTests(const Compilation& compilation, const std::vector<std::string>& fixtures,
+                    unsigned threads) {
   TestReport report;
-  Runner runner(compilation);
+  Runner runner(compilation, threads);
   for (const auto& t : compilation.tests) report.tests.push_back(runner.Inline(t));
   for (const auto& f : compilation.fixtures) {
     std::istringstream in(f.text);

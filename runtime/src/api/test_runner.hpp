@@ -34,8 +34,10 @@ struct TestReport {
 };
 
 // Runs every inline test of `compilation` (which must be ok()), then each
-// fixture file.
-TestReport RunTests(const Compilation& compilation, const std::vector<std::string>& fixtures);
+// fixture file. Fixtures run on the stream engine of `vigil eval` with
+// `threads` threads (0: every core); the report is the same for any number.
+TestReport RunTests(const Compilation& compilation, const std::vector<std::string>& fixtures,
+                    unsigned threads = 1);
 
 // JUnit XML (the Ant/Surefire dialect CI systems read): one <testsuite> with
 // one <testcase> per test, failures as <failure> elements.

@@ -257,11 +257,18 @@ class Run {
       if (format_now) {
         Evaluated e;
         e.line = c.lines[i].number;
+        e.text = std::string_view(c.text.data() + c.lines[i].offset, c.lines[i].size);
         e.outlier_reference = c.sides[0].outlier_references[i];
         e.sessions = std::span<eval::Session* const>(session_ptrs, n);
         e.events = std::span<const eval::Event* const>(event_ptrs, n);
         e.results = std::span<const eval::Result* const>(result_ptrs, n);
         handler_.Format(e, c.out);
+        if (c.out.stop) {  // the handler ends the run after this line
+          c.out.last_line = c.lines[i].number;
+          if (ordered_) stop_requested_ = true;
+          c.formatted_upto = i + 1;
+          return;
+        }
       }
     }
     c.formatted_upto = c.lines.size();
@@ -281,6 +288,7 @@ class Run {
       }
       Evaluated e;
       e.line = c.lines[i].number;
+      e.text = std::string_view(c.text.data() + c.lines[i].offset, c.lines[i].size);
       e.outlier_reference = c.sides[0].outlier_references[i];
       e.events = std::span<const eval::Event* const>(event_ptrs, n);
       e.results = std::span<const eval::Result* const>(result_ptrs, n);

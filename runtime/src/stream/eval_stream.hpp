@@ -24,6 +24,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "eval/event.hpp"
@@ -44,6 +45,7 @@ struct Side {
 // One evaluated line, every side's view of it (at most two sides).
 struct Evaluated {
   uint64_t line = 0;  // 1-based line number in the input
+  std::string_view text;  // the line as read (valid during Format)
   // The sessions right after this event: given to Format when the rule sets
   // are stateless or the handler needs_session(); empty otherwise.
   std::span<eval::Session* const> sessions;
@@ -75,6 +77,9 @@ class Handler {
   virtual bool needs_session() const { return false; }
   // Formats one evaluated line into `out`. Runs on a worker thread, for the
   // lines of a chunk in order, and never on two threads for one chunk.
+  // Setting out.stop ends the run after this line (nothing after it is
+  // evaluated or delivered) where Format runs right after the evaluation:
+  // for stateless rule sets, and for any rule set when needs_session().
   virtual void Format(const Evaluated& e, ChunkOutput& out) = 0;
   // A line that could not be read: `error` is the reader's message, or
   // empty when the line was over the input's line limit (`NextLine`'s
