@@ -31,7 +31,13 @@ wall1=$wall cpu1=$cpu
 run "$cores" "$@"
 wall2=$wall cpu2=$cpu
 if cmp -s "$tmp/out.1" "$tmp/out.$cores"; then same=identical; else same=DIFFERENT; fi
-fired=$(grep -o '"rule":' "$tmp/out.1" | wc -l)
+# Firings: the rules in each result's "fired" and "shadow" lists, not those
+# its evidence record repeats; `--output decisions` lists none.
+if grep -q '"fired":' "$tmp/out.1"; then
+  fired=$(sed 's/,"explain":.*//' "$tmp/out.1" | { grep -o '"rule":' || true; } | wc -l)
+else
+  fired="(not in this output)"
+fi
 results=$(wc -l <"$tmp/out.1")
 kind=stateless
 grep -q '"velocity": true' "$dir/meta.json" && kind=velocity
