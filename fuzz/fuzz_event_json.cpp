@@ -8,7 +8,9 @@
 // objects, an array, trailing bytes, invalid UTF-8...) must be an error.
 //
 // And the reader's one-pass path (Read) against its reference path
-// (ReadReference): the same verdict, message and values on every line.
+// (ReadReference): the same verdict, message and values on every line; and
+// again with a reader that has just read the input's last valid line, so
+// that the line is first tried as that line's shape (base/json_shape.hpp).
 //
 // One relaxation: a number too large for a double (1e400) is valid JSON
 // grammar that nlohmann refuses as out of range (its error 406). RFC 8259
@@ -135,7 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::FILE* file = fmemopen(const_cast<uint8_t*>(data), size, "rb");
   if (file == nullptr) return 0;
   vigil::cli::LineReader lines(file);
-  std::string line, error;
+  std::string line, error, last_valid;
   bool too_long = false;
   while (lines.Next(line, &too_long)) {
     // `vigil eval` skips blank lines before reading them as events.
@@ -155,6 +157,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    error.c_str(), reference_error.c_str());
       Disagree("the one-pass reader", line, "differs from the reference path");
     }
+    if (!last_valid.empty()) {
+      vigil::eval::EventJsonReader shaped;
+      std::string shaped_error;
+      if (!shaped.Read(last_valid, f->event, &shaped_error)) __builtin_trap();
+      const bool shaped_read = shaped.Read(line, f->event, &shaped_error);
+      if (shaped_read != reference_read || (shaped_read && !SameValues(f->event, f->reference_event)) ||
+          (!shaped_read && shaped_error != reference_error) ||
+          shaped.last_id() != f->reference.last_id()) {
+        std::fclose(file);
+        std::fprintf(stderr, "the shaped reader and the reference differ: '%s' / '%s'\n",
+                     shaped_error.c_str(), reference_error.c_str());
+        Disagree("the shaped reader", line, "differs from the reference path");
+      }
+    }
+    if (reference_read) last_valid = line;
   }
   std::fclose(file);
   return 0;
