@@ -252,7 +252,7 @@ class SnapshotIo {
             m.reversed = reversed != 0;
           }
         }
-        if (!map.emplace(std::move(key), std::move(h)).second) return bad("duplicate key");
+        if (!map.TryInsert(key, std::move(h))) return bad("duplicate key");
       }
       layout->groups.push_back(std::move(gl));
       maps->push_back(std::move(map));
@@ -281,14 +281,14 @@ class SnapshotIo {
         Store::Migrate(maps, from, *s.layout_, std::pmr::new_delete_resource());
     struct Item {
       size_t group;
-      Store::Map::value_type* entry;
+      KeyTable::Entry* entry;
     };
     const size_t n = s.shards_.size();
     int64_t newest = INT64_MIN;
     std::vector<std::vector<Item>> per_shard(n);
     for (size_t g = 0; g < migrated.size(); ++g) {
       for (auto& entry : migrated[g]) {
-        per_shard[Store::Hash()(entry.first) % n].push_back(Item{g, &entry});
+        per_shard[s.ShardIndex(KeyHash(entry.key))].push_back(Item{g, &entry});
       }
     }
     for (size_t i = 0; i < n; ++i) {
@@ -298,8 +298,8 @@ class SnapshotIo {
       for (size_t g = 0; g < s.layout_->groups.size(); ++g) fresh.emplace_back(&shard.pool);
       int64_t max_ts = INT64_MIN;
       for (const Item& item : per_shard[i]) {
-        max_ts = std::max(max_ts, item.entry->second.max_ts);
-        fresh[item.group].emplace(item.entry->first, std::move(item.entry->second));
+        max_ts = std::max(max_ts, item.entry->history.max_ts);
+        fresh[item.group].TryInsert(item.entry->key, std::move(item.entry->history));
       }
       shard.maps = std::move(fresh);
       shard.max_ts = max_ts;

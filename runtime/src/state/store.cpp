@@ -74,7 +74,7 @@ std::vector<Store::Map> Store::Migrate(std::vector<Map>& maps, const Layout& fro
             }
           }
         }
-        result[ng].emplace(key, std::move(nh));
+        result[ng].TryInsert(key, std::move(nh));
       }
       break;
     }
@@ -196,8 +196,8 @@ void Store::Sweep(Shard& shard) {
         SatSub(SatSub(shard.max_ts, options_.lateness_us), layout.groups[g].longest_us);
     Map& m = shard.maps[g];
     for (auto it = m.begin(); it != m.end();) {
-      if (it->second.max_ts <= cutoff) {
-        it = m.erase(it);
+      if (it->history.max_ts <= cutoff) {
+        it = m.Erase(it);
         dropped_keys_.fetch_add(1, std::memory_order_relaxed);
       } else {
         ++it;
@@ -208,8 +208,11 @@ void Store::Sweep(Shard& shard) {
 
 bool Store::IsDuplicate(const KeyHistory& h, const Probe& probe) {
   if (probe.id == 0) return false;
-  // The same event: the same id at the same time...
-  auto range = std::equal_range(h.ts.begin() + h.head, h.ts.end(), probe.ts);
+  // The same event: the same id at the same time (in a stream in order, the
+  // event is newer than every entry, and there is nothing to search)...
+  const bool newest = h.ts.size() == h.head || h.ts.back() < probe.ts;
+  auto range = newest ? std::make_pair(h.ts.end(), h.ts.end())
+                      : std::equal_range(h.ts.begin() + h.head, h.ts.end(), probe.ts);
   for (auto it = range.first; it != range.second; ++it) {
     if (h.marks[static_cast<size_t>(it - h.ts.begin())].id == probe.id) return true;
   }
@@ -237,14 +240,15 @@ bool Store::TakeBack(KeyHistory& h, uint32_t columns, const Probe& probe) {
 
 ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
                          QueryScratch& scratch) {
-  Shard& shard = ShardOf(probe.key);
+  // The key is hashed once: the hash picks the shard and the table's slot.
+  const uint64_t hash = KeyHash(probe.key);
+  Shard& shard = shards_[ShardIndex(hash)];
   std::lock_guard<std::mutex> lock(shard.mu);
   if (shard.version != version) return ApplyStatus::kStale;
   const GroupLayout& g = shard.layout->groups[probe.group];
   const uint32_t nc = static_cast<uint32_t>(g.columns.size());
   Map& map = shard.maps[probe.group];
-  auto it = map.find(probe.key);
-  KeyHistory* h = it == map.end() ? nullptr : &it->second;
+  KeyHistory* h = map.Find(probe.key, hash);
   const bool late = h != nullptr && probe.ts < SatSub(h->max_ts, options_.lateness_us);
   const bool duplicate = h != nullptr && IsDuplicate(*h, probe);
   bool reversed = false;
@@ -257,7 +261,7 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   if (late && probe.record && counts) late_events_.fetch_add(1, std::memory_order_relaxed);
   if (probe.outcome != nullptr) *probe.outcome = ApplyOutcome{duplicate, reversed};
   if (record) {
-    if (h == nullptr) h = &map.emplace(probe.key, KeyHistory{}).first->second;
+    if (h == nullptr) h = &map.Insert(probe.key, hash, KeyHistory{});
     // After any equal timestamps: ties keep arrival order.
     auto pos = std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts);
     const size_t at = static_cast<size_t>(pos - h->ts.begin());
@@ -315,11 +319,10 @@ StoreStats Store::Stats() const {
     std::lock_guard<std::mutex> lock(const_cast<Shard&>(s).mu);
     for (const Map& m : s.maps) {
       st.keys += m.size();
-      st.bytes += m.bucket_count() * sizeof(void*);
+      // The table's index and its entries (key and history).
+      st.bytes += m.TableBytes();
       for (const auto& [key, h] : m) {
         st.entries += h.ts.size() - h.head;
-        // A node: next pointer, cached hash, key and value.
-        st.bytes += 2 * sizeof(void*) + sizeof(std::string) + sizeof(KeyHistory);
         if (key.capacity() > 15) st.bytes += key.capacity() + 1;
         if (h.ts.capacity() > 2) st.bytes += h.ts.capacity() * sizeof(int64_t);
         if (h.cells.capacity() > 4) st.bytes += h.cells.capacity() * sizeof(Cell);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "state/backend.hpp"
+#include "state/key_table.hpp"
 
 namespace vigil::state {
 
@@ -76,14 +77,10 @@ class Store final : public Backend {
   LoadReport last_load() const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   // Each shard allocates its keys from its own pool, under its lock: a key
   // dropped by one thread and re-created by another never crosses malloc
   // arenas, so threads do not contend in the allocator.
-  using Map = std::pmr::unordered_map<std::pmr::string, KeyHistory, Hash, std::equal_to<>>;
+  using Map = KeyTable;
   struct alignas(64) Shard {
     std::mutex mu;
     std::pmr::unsynchronized_pool_resource pool;
@@ -94,8 +91,11 @@ class Store final : public Backend {
     uint32_t ops = 0;
   };
 
-  Shard& ShardOf(std::string_view key) {
-    return shards_[Hash()(key) % shards_.size()];
+  // The shard of a key whose KeyHash is `hash`: from its high bits (the
+  // table's slot comes from its low bits), by a multiplication rather than a
+  // division.
+  size_t ShardIndex(uint64_t hash) const {
+    return static_cast<size_t>((static_cast<unsigned __int128>(hash) * shards_.size()) >> 64);
   }
   void Evict(const GroupLayout& g, KeyHistory& h) const;
   // Duplicates and reversals (docs/language.md).

@@ -29,7 +29,8 @@ class TimeGuard {
 
   int64_t max_skew_us() const { return max_skew_us_; }
   // Whether `ts` is more than the maximum skew ahead of the recent events;
-  // *reference (may be null) receives what it was compared with.
+  // *reference (may be null) receives what it was compared with when it is
+  // (and may be left alone when it is not).
   bool IsOutlier(int64_t ts, int64_t* reference = nullptr) const;
   // Remembers the time of an event the state was asked to record.
   void Note(int64_t ts);

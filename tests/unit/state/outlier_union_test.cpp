@@ -172,5 +172,21 @@ TEST(SharedState, ReloadsDoNotAccumulateAggregatesWhoseHistoryHasAgedOut) {
   EXPECT_LE(store->Stats().aggregates, 2u);
 }
 
+// The quick answer for a stream in order (within the skew of the oldest
+// recent time) must not change the answer for a time past that but within
+// the skew of the median.
+TEST(TimeGuard, JudgesByTheMedianNotTheOldestRecentTime) {
+  state::TimeGuard g(30 * kDay);
+  const int64_t t = *ParseTime("2026-03-01T10:00:00Z");
+  g.Note(t);
+  g.Note(t + 40 * kDay);
+  g.Note(t + 40 * kDay);
+  int64_t reference = 0;
+  EXPECT_FALSE(g.IsOutlier(t + 35 * kDay));  // past the oldest + 30 days, within the median's
+  EXPECT_FALSE(g.IsOutlier(t + 70 * kDay));
+  EXPECT_TRUE(g.IsOutlier(t + 70 * kDay + 1, &reference));
+  EXPECT_EQ(reference, t + 40 * kDay);
+}
+
 }  // namespace
 }  // namespace vigil::testing

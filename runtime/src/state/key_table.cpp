@@ -1,0 +1,78 @@
+#include "state/key_table.hpp"
+
+#include <functional>
+#include <utility>
+
+namespace vigil::state {
+
+uint64_t KeyHash(std::string_view key) { return std::hash<std::string_view>()(key); }
+
+KeyTable::KeyTable(std::pmr::memory_resource* memory)
+    : slots_(memory), entries_(memory) {}
+
+size_t KeyTable::SlotOf(uint64_t hash, uint32_t index) const {
+  for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+    if (slots_[i].index == index) return i;
+  }
+}
+
+void KeyTable::Grow() {
+  const size_t capacity = slots_.empty() ? 16 : slots_.size() * 2;
+  std::pmr::vector<Slot> old = std::move(slots_);  // same allocator: no copy
+  slots_ = std::pmr::vector<Slot>(capacity, Slot{}, old.get_allocator());
+  mask_ = capacity - 1;
+  for (const Slot& s : old) {
+    if (s.index == kEmpty) continue;
+    size_t i = s.hash & mask_;
+    while (slots_[i].index != kEmpty) i = (i + 1) & mask_;
+    slots_[i] = s;
+  }
+}
+
+KeyHistory& KeyTable::Insert(std::string_view key, uint64_t hash, KeyHistory history) {
+  if ((entries_.size() + 1) * 4 > slots_.size() * 3) Grow();
+  size_t i = hash & mask_;
+  while (slots_[i].index != kEmpty) i = (i + 1) & mask_;
+  slots_[i] = Slot{hash, static_cast<uint32_t>(entries_.size())};
+  entries_.push_back(Entry{std::pmr::string(key, entries_.get_allocator()), std::move(history)});
+  return entries_.back().history;
+}
+
+bool KeyTable::TryInsert(std::string_view key, KeyHistory history) {
+  const uint64_t hash = KeyHash(key);
+  if (Find(key, hash) != nullptr) return false;
+  Insert(key, hash, std::move(history));
+  return true;
+}
+
+void KeyTable::EmptySlot(size_t i) {
+  // Later slots of the same probe run move back into the hole unless their
+  // home slot lies (cyclically) after it.
+  size_t j = i;
+  for (;;) {
+    slots_[i].index = kEmpty;
+    for (;;) {
+      j = (j + 1) & mask_;
+      if (slots_[j].index == kEmpty) return;
+      const size_t home = slots_[j].hash & mask_;
+      const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+      if (!stays) break;
+    }
+    slots_[i] = slots_[j];
+    i = j;
+  }
+}
+
+KeyTable::iterator KeyTable::Erase(iterator it) {
+  const auto index = static_cast<uint32_t>(it - entries_.begin());
+  EmptySlot(SlotOf(KeyHash(it->key), index));
+  const auto last = static_cast<uint32_t>(entries_.size() - 1);
+  if (index != last) {
+    slots_[SlotOf(KeyHash(entries_[last].key), last)].index = index;
+    *it = std::move(entries_[last]);
+  }
+  entries_.pop_back();
+  return entries_.begin() + index;
+}
+
+}  // namespace vigil::state

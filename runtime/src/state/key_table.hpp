@@ -1,0 +1,87 @@
+// The embedded store's map from an encoded key to its history, one per shard
+// and aggregate group. Built for the one lookup per group and event that the
+// state path makes: the caller hashes the key once (the same hash chooses the
+// shard), and a lookup reads one 16-byte slot of a flat power-of-two index
+// (linear probing, the full hash kept in the slot) and then the entry itself,
+// instead of the bucket array, a neighbour node and the node's far end that a
+// node-based std::unordered_map touches. Entries are dense in one vector, so
+// iterating (snapshots, sweeps, statistics) walks memory in order, and a key
+// that comes back after its history was dropped reuses room already there:
+// no allocation once the table has grown to the shard's keys.
+//
+// Not thread-safe: the shard's lock guards it.
+#pragma once
+
+#include <cstdint>
+#include <memory_resource>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "state/backend.hpp"
+
+namespace vigil::state {
+
+// The hash of an encoded key, shared by the shard choice and the table.
+uint64_t KeyHash(std::string_view key);
+
+class KeyTable {
+ public:
+  struct Entry {
+    std::pmr::string key;
+    KeyHistory history;
+  };
+  using iterator = std::pmr::vector<Entry>::iterator;
+  using const_iterator = std::pmr::vector<Entry>::const_iterator;
+
+  explicit KeyTable(std::pmr::memory_resource* memory = std::pmr::get_default_resource());
+  KeyTable(KeyTable&&) noexcept = default;
+  KeyTable& operator=(KeyTable&&) noexcept = default;
+
+  // The history of `key` (whose KeyHash is `hash`), or null.
+  KeyHistory* Find(std::string_view key, uint64_t hash) {
+    if (slots_.empty()) return nullptr;
+    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.index == kEmpty) return nullptr;
+      if (s.hash == hash && entries_[s.index].key == key) return &entries_[s.index].history;
+    }
+  }
+  KeyHistory* Find(std::string_view key) { return Find(key, KeyHash(key)); }
+  // Adds `key`, which must not be in the table, with `history`.
+  KeyHistory& Insert(std::string_view key, uint64_t hash, KeyHistory history);
+  // Adds `key` unless it is there; false when it was.
+  bool TryInsert(std::string_view key, KeyHistory history);
+  // Removes the entry at `it`; the last entry takes its place, so the
+  // returned iterator (the same position) is the next one not yet visited.
+  iterator Erase(iterator it);
+
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  iterator begin() { return entries_.begin(); }
+  iterator end() { return entries_.end(); }
+  const_iterator begin() const { return entries_.begin(); }
+  const_iterator end() const { return entries_.end(); }
+  // Heap bytes of the index and of the entries' room (keys' and histories'
+  // own allocations not included).
+  size_t TableBytes() const {
+    return slots_.capacity() * sizeof(Slot) + entries_.capacity() * sizeof(Entry);
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t index = kEmpty;  // into entries_
+  };
+  // The slot holding entry `index` (whose hash is `hash`).
+  size_t SlotOf(uint64_t hash, uint32_t index) const;
+  void EmptySlot(size_t i);  // backward-shift deletion: no tombstones
+  void Grow();
+
+  std::pmr::vector<Slot> slots_;  // a power of two, at most 3/4 full
+  std::pmr::vector<Entry> entries_;
+  size_t mask_ = 0;
+};
+
+}  // namespace vigil::state

@@ -1,0 +1,80 @@
+// The embedded store's key table (state/key_table.hpp) against std::map:
+// random inserts, lookups and erasures while iterating (as the store's sweep
+// does), with hashes forced to collide so that probe runs wrap around the
+// index and erasures shift entries back.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+
+#include "state/key_table.hpp"
+
+namespace vigil::testing {
+namespace {
+
+using state::KeyHistory;
+using state::KeyTable;
+
+TEST(KeyTable, AgreesWithAnOrderedMapThroughInsertsAndSweeps) {
+  for (uint64_t hash_bits : {64u, 3u, 0u}) {  // real hashes, 8 values, all equal
+    std::mt19937_64 rng(hash_bits);
+    auto hash_of = [&](const std::string& key) {
+      const uint64_t h = state::KeyHash(key);
+      return hash_bits == 64 ? h : (h & ((uint64_t{1} << hash_bits) - 1)) | (~uint64_t{0} << 60);
+    };
+    KeyTable table;
+    std::map<std::string, int64_t> want;  // key → max_ts
+    for (int round = 0; round < 40; ++round) {
+      for (int i = 0; i < 50; ++i) {
+        const std::string key = "k" + std::to_string(rng() % 400);
+        KeyHistory* h = table.Find(key, hash_of(key));
+        ASSERT_EQ(h != nullptr, want.count(key) == 1) << key;
+        if (h == nullptr) {
+          KeyHistory fresh;
+          fresh.max_ts = static_cast<int64_t>(rng() % 1000);
+          table.Insert(key, hash_of(key), std::move(fresh)).ts.push_back(1);
+          want[key] = static_cast<int64_t>(table.Find(key, hash_of(key))->max_ts);
+        } else {
+          EXPECT_EQ(h->max_ts, want[key]);
+          ASSERT_EQ(h->ts.size(), 1u);
+        }
+      }
+      // A sweep: erase every entry under a cutoff while iterating.
+      const auto cutoff = static_cast<int64_t>(rng() % 400);
+      const size_t before = table.size();
+      size_t visited = 0;
+      for (auto it = table.begin(); it != table.end();) {
+        ++visited;
+        if (it->history.max_ts < cutoff) {
+          ASSERT_EQ(want.erase(std::string(it->key)), 1u);
+          it = table.Erase(it);
+        } else {
+          ++it;
+        }
+      }
+      ASSERT_EQ(visited, before);  // every entry once, erasures included
+      ASSERT_EQ(table.size(), want.size());
+      for (const auto& [key, max_ts] : want) {
+        KeyHistory* h = table.Find(key, hash_of(key));
+        ASSERT_NE(h, nullptr) << key;
+        EXPECT_EQ(h->max_ts, max_ts);
+      }
+    }
+  }
+}
+
+TEST(KeyTable, RefusesADuplicateKeyAndSeesEachEntryOnce) {
+  KeyTable table;
+  EXPECT_TRUE(table.TryInsert("a", KeyHistory{}));
+  EXPECT_TRUE(table.TryInsert("b", KeyHistory{}));
+  EXPECT_FALSE(table.TryInsert("a", KeyHistory{}));
+  EXPECT_EQ(table.size(), 2u);
+  EXPECT_EQ(table.Find("c"), nullptr);
+  std::map<std::string, int> seen;
+  for (const auto& [key, h] : table) ++seen[std::string(key)];
+  EXPECT_EQ(seen, (std::map<std::string, int>{{"a", 1}, {"b", 1}}));
+}
+
+}  // namespace
+}  // namespace vigil::testing
