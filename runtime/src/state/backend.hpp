@@ -120,6 +120,19 @@ class Backend {
   TimeGuard time_guard_;
 };
 
+// Running totals of one count or sum column over entries [lo, end) of its
+// key's history (state/running.hpp); the embedded store's only.
+struct Running {
+  uint32_t lo = 0;
+  uint32_t end = 0;
+  int64_t n = 0;           // entries whose cell is on
+  int64_t sum = 0;         // sum: of their values
+  uint64_t magnitude = 0;  // sum: of their absolute values (at most INT64_MAX)
+  uint32_t top_count = 0;  // sum: how many have the largest decimal scale
+  uint8_t top_scale = 0;
+  bool valid = false;
+};
+
 // Most keys (cards, accounts) have one or two events in their window, so the
 // first ones are stored inline: a key that comes back after its state was
 // dropped costs one allocation (its map node), not three.
@@ -132,6 +145,9 @@ struct KeyHistory {
   boost::container::small_vector<Mark, 2> marks;
   uint32_t head = 0;
   int64_t max_ts = INT64_MIN;     // the latest event recorded for this key
+  // Per column, once its windows are summarised from running totals
+  // (state/running.hpp); empty otherwise.
+  boost::container::small_vector<Running, 3> running;
 };
 
 // Column `c`'s window over a key's entries `ts[first, end)` (sorted) for an

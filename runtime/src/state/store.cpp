@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "state/running.hpp"
+
 namespace vigil::state {
 
 namespace {
@@ -173,6 +175,7 @@ void Store::Evict(const GroupLayout& g, KeyHistory& h) const {
   while (h.head < size && h.ts[h.head] <= cutoff) ++h.head;
   if (h.head == 0) return;
   if (h.head == size) {
+    ShiftRunning(h, size);
     h.ts.clear();
     h.cells.clear();
     h.strs.clear();
@@ -182,6 +185,7 @@ void Store::Evict(const GroupLayout& g, KeyHistory& h) const {
   }
   if (h.head * 2 < size) return;  // compact once half is dead: amortised O(1)
   const size_t nc = h.cells.size() / size, ns = h.strs.size() / size;
+  ShiftRunning(h, h.head);
   h.ts.erase(h.ts.begin(), h.ts.begin() + h.head);
   h.marks.erase(h.marks.begin(), h.marks.begin() + h.head);
   h.cells.erase(h.cells.begin(), h.cells.begin() + h.head * nc);
@@ -231,6 +235,7 @@ bool Store::TakeBack(KeyHistory& h, uint32_t columns, const Probe& probe) {
     Mark& m = h.marks[e];
     if (m.reversed || m.ref != probe.ref) continue;
     for (uint32_t c = 0; c < columns; ++c) h.cells[e * columns + c].on = 0;
+    InvalidateRunningFrom(h, e);
     m.reversed = true;
     m.ref = probe.id;  // a second delivery of this reversal is then a duplicate
     return true;
@@ -260,11 +265,14 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   const bool record = probe.record && !late && counts;
   if (late && probe.record && counts) late_events_.fetch_add(1, std::memory_order_relaxed);
   if (probe.outcome != nullptr) *probe.outcome = ApplyOutcome{duplicate, reversed};
+  bool appended = false;  // recorded as the key's newest entry
   if (record) {
     if (h == nullptr) h = &map.Insert(probe.key, hash, KeyHistory{});
     // After any equal timestamps: ties keep arrival order.
     auto pos = std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts);
     const size_t at = static_cast<size_t>(pos - h->ts.begin());
+    appended = at == h->ts.size();
+    if (!appended) InvalidateRunningFrom(*h, at);  // later entries move up
     h->ts.insert(pos, probe.ts);
     h->marks.insert(h->marks.begin() + at, Mark{probe.id, probe.ref, false});
     h->cells.insert(h->cells.begin() + at * nc, probe.cells, probe.cells + nc);
@@ -290,6 +298,19 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     const Column& col = g.columns[c];
     size_t lo = end, hi = end;
     bool with_current = true;
+    if (appended && options_.running_totals && UsesRunning(col)) {
+      // The stream in order: running totals, as a hand-written window keeps
+      // them (state/running.hpp); a scan only when they cannot be exact.
+      lo = RunningWindowStart(col, *h, c, end, probe.ts);
+      scratch.entries_scanned += end - lo;
+      if (RunningValue(col, *h, nc, c, lo, end, &out[c],
+                       probe.events != nullptr ? &probe.events[c] : nullptr)) {
+        continue;
+      }
+      out[c] = Summarise(col, h, nc, c, lo, end, nullptr, std::string_view(), scratch,
+                         probe.events != nullptr ? &probe.events[c] : nullptr, probe.ts);
+      continue;
+    }
     if (h != nullptr) {
       // A recorded event is the last entry at its time (inserted after equal
       // times), so end - 1.
@@ -327,6 +348,7 @@ StoreStats Store::Stats() const {
         if (h.ts.capacity() > 2) st.bytes += h.ts.capacity() * sizeof(int64_t);
         if (h.cells.capacity() > 4) st.bytes += h.cells.capacity() * sizeof(Cell);
         if (h.marks.capacity() > 2) st.bytes += h.marks.capacity() * sizeof(Mark);
+        if (h.running.capacity() > 3) st.bytes += h.running.capacity() * sizeof(Running);
         st.bytes += h.strs.capacity() * sizeof(std::string);
         for (const std::string& x : h.strs) {
           if (x.capacity() > 15) st.bytes += x.capacity() + 1;

@@ -34,6 +34,10 @@ struct StoreOptions {
   // evaluated, reported, and not recorded (state/time_guard.hpp).
   // kNoSkewBound turns the check off.
   int64_t max_skew_us = kDefaultMaxSkewUs;
+  // Count and sum windows of a stream in order follow running totals
+  // (state/running.hpp). False summarises every window by scanning it, as
+  // before them: the same values, for comparing the two.
+  bool running_totals = true;
 };
 
 class Store final : public Backend {
