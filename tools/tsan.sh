@@ -10,13 +10,15 @@ bash "$root/tools/setup.sh"
 build=$root/build-tsan
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_TSAN=ON \
   -DVIGIL_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil vigil_cpp_host vigil_capi_tests vigil_promise_tests vigil_unit_tests
+# Only what is run below: the unit tests of threads and hot reloads are their
+# own executable (vigil_concurrency_tests), not the whole of vigil_unit_tests.
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vigil vigil_cpp_host vigil_capi_tests vigil_promise_tests vigil_concurrency_tests
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 "$build/examples/vigil_cpp_host" "$root/rules/examples/card_rules.vgl" "$root/examples/events.jsonl" 1000
 "$build/tests/capi/vigil_capi_tests" --gtest_filter='CApiThreads.*:CApiEval.*'
 # vigil.h's promises about threads (tests/capi/promises_test.cpp).
 "$build/tests/capi/vigil_promise_tests" \
   --gtest_filter='Promise.*thread*:Promise.set_list_atomic:Promise.shared_state_serial:Promise.snapshot_while_evaluating:Promise.ruleset_errmsg_thread:Promise.state_errmsg_thread'
-"$build/tests/vigil_unit_tests" --gtest_filter='StateConcurrency.*:HotReload.*'
+"$build/tests/vigil_concurrency_tests" --gtest_filter='StateConcurrency.*:HotReload.*'
 # vigil eval and vigil diff on 1 to 4 threads: the same bytes, and no race.
 bash "$root/tests/cli/threads_test.sh" "$build/vigil" "$root/tests/cli/data"

@@ -13,10 +13,6 @@ namespace {
 constexpr int kFunction = 3, kField = 5, kVariable = 6, kClass = 7, kModule = 9, kUnit = 11,
               kValue = 12, kEnum = 13, kKeyword = 14, kConstant = 21, kEnumMember = 20;
 
-bool IsIdentChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // Text before the cursor, read backwards token by token (comments are not

@@ -25,6 +25,12 @@ inline constexpr int kServerNotInitialized = -32002;
 inline constexpr int kRequestFailed = -32803;
 inline constexpr int kRequestCancelled = -32800;
 
+// A character of an identifier (ASCII letters, digits, '_'): where a word
+// under the cursor starts and ends.
+inline bool IsIdentChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 struct RequestError : std::runtime_error {
   RequestError(int c, const std::string& message) : std::runtime_error(message), code(c) {}
   int code;

@@ -11,10 +11,6 @@ namespace vigil::lsp {
 
 namespace {
 
-bool IsIdentChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
 bool Renameable(DeclKind k) {
   return k == DeclKind::kField || k == DeclKind::kConst || k == DeclKind::kParam ||
          k == DeclKind::kList || k == DeclKind::kLet || k == DeclKind::kRule ||

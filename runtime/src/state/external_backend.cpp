@@ -5,18 +5,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "state/saturating.hpp"
+
 namespace vigil::state {
 
 namespace {
 
 thread_local std::string t_last_error;
-
-// Window starts near the bottom of the int64 range saturate, as in the
-// embedded store, instead of wrapping around.
-int64_t SatSub(int64_t a, int64_t b) {
-  int64_t r;
-  return __builtin_sub_overflow(a, b, &r) ? INT64_MIN : r;
-}
 
 // Entry encoding: per column u8 on, u8 scale, i64 payload; then per string
 // column u32 length and bytes. The group id pins the column layout, so an

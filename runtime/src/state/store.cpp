@@ -3,15 +3,11 @@
 #include <algorithm>
 
 #include "state/running.hpp"
+#include "state/saturating.hpp"
 
 namespace vigil::state {
 
 namespace {
-
-int64_t SatSub(int64_t a, int64_t b) {
-  int64_t r;
-  return __builtin_sub_overflow(a, b, &r) ? INT64_MIN : r;
-}
 
 // Ops between two sweeps of a shard for keys that left every window.
 constexpr uint32_t kSweepEvery = 4096;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "state/saturating.hpp"
 #include "state/store.hpp"
 
 namespace vigil::state {
@@ -30,11 +31,6 @@ Value WithScale(int64_t units, uint8_t scale) {
   Value v = Value::Int(units);
   v.scale = scale;
   return v;
-}
-
-int64_t SatSub(int64_t a, int64_t b) {
-  int64_t r;
-  return __builtin_sub_overflow(a, b, &r) ? INT64_MIN : r;
 }
 
 // The decimal mean of `count` (1 or 2) int or decimal values, as avg gives it.
