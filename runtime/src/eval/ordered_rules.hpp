@@ -1,0 +1,40 @@
+// The compact form of a rule set evaluated in order (EvalStrategy::kOrdered,
+// plan/strategy.hpp): each rule's conjuncts as a run of small tests, read in
+// sequence. The commonest conjuncts (a number field compared with a
+// constant, a string field equal or not to a constant, or in a one-value set)
+// are tested inline from the test itself, with no node to read and no
+// operator to dispatch on; any other conjunct is a node the evaluator runs.
+// Built once by the planner; the results are those of the nodes they come
+// from (tests/unit/plan/strategy_test.cpp).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace vigil::eval {
+
+struct OrderedTest {
+  enum Kind : uint8_t {
+    kIntRange,  // field[index] (int, decimal units, time, duration) in [lo, lo + span]
+    kStrEq,     // field[index] (string) == str[0 .. len)
+    kNode,      // nodes[index] is true
+  };
+  Kind kind = kNode;
+  bool negated = false;  // kIntRange, kStrEq: true when the field is present and NOT in it
+  uint32_t len = 0;      // kStrEq
+  uint32_t index = 0;    // field slot, or node for kNode
+  int64_t lo = 0;        // kIntRange
+  uint64_t span = 0;     // kIntRange: hi - lo, as unsigned
+  const char* str = nullptr;  // kStrEq: program-owned bytes
+};
+
+struct OrderedRules {
+  struct Rule {
+    uint32_t begin = 0;  // into tests
+    uint32_t count = 0;
+  };
+  std::vector<Rule> rules;  // one per Program::rules entry
+  std::vector<OrderedTest> tests;
+};
+
+}  // namespace vigil::eval
