@@ -141,6 +141,27 @@ uint32_t Evaluator::NextOrdered(uint32_t from) {
         const Value& f = fields_[t->index];
         if (!f.present) break;
         holds = (f.s.len == t->len && SameBytes(f.s.ptr, t->str, t->len)) != t->negated;
+      } else if (t->kind == OrderedTest::kIntIn) {
+        const Value& f = fields_[t->index];
+        if (!f.present) break;
+        const int64_t* v = o.ints.data() + t->lo;
+        bool in = false;
+        for (uint32_t i = 0; i < t->len; ++i) in |= v[i] == f.i;
+        holds = in != t->negated;
+      } else if (t->kind == OrderedTest::kStrIn) {
+        const Value& f = fields_[t->index];
+        if (!f.present) break;
+        const StrView* v = o.strs.data() + t->lo;
+        bool in = false;
+        for (uint32_t i = 0; i < t->len && !in; ++i) {
+          in = v[i].len == f.s.len && SameBytes(f.s.ptr, v[i].ptr, f.s.len);
+        }
+        holds = in != t->negated;
+      } else if (t->kind == OrderedTest::kStrFields) {
+        const Value& x = fields_[t->index];
+        const Value& y = fields_[t->len];
+        if (!x.present || !y.present) break;
+        holds = (x.s.len == y.s.len && SameBytes(x.s.ptr, y.s.ptr, x.s.len)) != t->negated;
       } else {
         holds = EvalTruth(t->index) == kTrue;
       }

@@ -11,19 +11,27 @@
 #include <cstdint>
 #include <vector>
 
+#include "eval/value.hpp"
+
 namespace vigil::eval {
 
 struct OrderedTest {
   enum Kind : uint8_t {
-    kIntRange,  // field[index] (int, decimal units, time, duration) in [lo, lo + span]
-    kStrEq,     // field[index] (string) == str[0 .. len)
-    kNode,      // nodes[index] is true
+    kIntRange,   // field[index] (int, decimal units, time, duration) in [lo, lo + span]
+    kStrEq,      // field[index] (string) == str[0 .. len)
+    kIntIn,      // field[index] is one of OrderedRules::ints[lo .. lo + len)
+    kStrIn,      // field[index] is one of OrderedRules::strs[lo .. lo + len)
+    kStrFields,  // field[index] == field[len] (strings)
+    kNode,       // nodes[index] is true
   };
+  // Sets of at most this many values are tested inline (kIntIn, kStrIn):
+  // comparing with each costs less than hashing.
+  static constexpr size_t kMaxInlineSet = 4;
   Kind kind = kNode;
-  bool negated = false;  // kIntRange, kStrEq: true when the field is present and NOT in it
-  uint32_t len = 0;      // kStrEq
+  bool negated = false;  // true when the field is present and the test does NOT hold
+  uint32_t len = 0;      // kStrEq, kIntIn, kStrIn; kStrFields: the second slot
   uint32_t index = 0;    // field slot, or node for kNode
-  int64_t lo = 0;        // kIntRange
+  int64_t lo = 0;        // kIntRange; kIntIn, kStrIn: the first value
   uint64_t span = 0;     // kIntRange: hi - lo, as unsigned
   const char* str = nullptr;  // kStrEq: program-owned bytes
 };
@@ -35,6 +43,8 @@ struct OrderedRules {
   };
   std::vector<Rule> rules;  // one per Program::rules entry
   std::vector<OrderedTest> tests;
+  std::vector<int64_t> ints;  // kIntIn's values
+  std::vector<StrView> strs;  // kStrIn's values (program-owned bytes)
 };
 
 }  // namespace vigil::eval

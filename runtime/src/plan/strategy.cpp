@@ -165,7 +165,8 @@ double ConjunctionCost(const eval::Program& program, const std::vector<uint32_t>
 namespace {
 
 // A conjunct as an inline test where its shape allows, else as its node.
-eval::OrderedTest TestOf(const eval::Program& program, uint32_t node) {
+// Small sets' values go to `out`'s side arrays.
+eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::OrderedRules& out) {
   eval::OrderedTest t;
   t.index = node;
   const Node* n = &program.nodes[node];
@@ -208,9 +209,20 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node) {
     }
     case OpCode::kInSetI64Field: {
       const eval::I64Set& set = program.int_sets[n->c];
-      if (set.size() != 1) return t;
-      return range(set.sorted()[0], set.sorted()[0]);
+      if (set.size() == 1) return range(set.sorted()[0], set.sorted()[0]);
+      if (set.size() == 0 || set.size() > eval::OrderedTest::kMaxInlineSet) return t;
+      inline_test.kind = eval::OrderedTest::kIntIn;
+      inline_test.lo = static_cast<int64_t>(out.ints.size());
+      inline_test.len = static_cast<uint32_t>(set.size());
+      out.ints.insert(out.ints.end(), set.sorted().begin(), set.sorted().end());
+      return inline_test;
     }
+    case OpCode::kCmpStrFields:
+      if (n->cmp != CmpOp::kEq && n->cmp != CmpOp::kNe) return t;
+      inline_test.kind = eval::OrderedTest::kStrFields;
+      inline_test.len = n->b;  // the second field's slot
+      if (n->cmp == CmpOp::kNe) inline_test.negated = !negated;
+      return inline_test;
     case OpCode::kCmpStrField:
       if (n->cmp == CmpOp::kEq) return equal(n->k.str());
       if (n->cmp == CmpOp::kNe) {
@@ -220,8 +232,15 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node) {
       return t;
     case OpCode::kInSetStrField: {
       const eval::StrSet& set = program.str_sets[n->c];
-      if (set.size() != 1) return t;
-      return equal(set.sorted()[0]);
+      if (set.size() == 1) return equal(set.sorted()[0]);
+      if (set.size() == 0 || set.size() > eval::OrderedTest::kMaxInlineSet) return t;
+      inline_test.kind = eval::OrderedTest::kStrIn;
+      inline_test.lo = static_cast<int64_t>(out.strs.size());
+      inline_test.len = static_cast<uint32_t>(set.size());
+      for (const std::string& v : set.sorted()) {
+        out.strs.push_back(eval::StrView{v.data(), static_cast<uint32_t>(v.size())});
+      }
+      return inline_test;
     }
     default:
       return t;
@@ -236,7 +255,7 @@ eval::OrderedRules CompileOrdered(const eval::Program& program,
   for (const auto& rule : conjuncts) {
     eval::OrderedRules::Rule r;
     r.begin = static_cast<uint32_t>(out.tests.size());
-    for (uint32_t c : rule) out.tests.push_back(TestOf(program, c));
+    for (uint32_t c : rule) out.tests.push_back(TestOf(program, c, out));
     r.count = static_cast<uint32_t>(rule.size());
     out.rules.push_back(r);
   }
