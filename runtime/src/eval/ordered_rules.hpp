@@ -33,7 +33,9 @@ struct OrderedTest {
   uint32_t index = 0;    // field slot, or node for kNode
   int64_t lo = 0;        // kIntRange; kIntIn, kStrIn: the first value
   uint64_t span = 0;     // kIntRange: hi - lo, as unsigned
-  const char* str = nullptr;  // kStrEq: program-owned bytes
+  // kStrEq: bytes owned by the program (its constant strings or a set's
+  // values), which is immutable once planned, so they never move.
+  const char* str = nullptr;
 };
 
 struct OrderedRules {
