@@ -700,6 +700,7 @@ bool Planner::AtomOf(uint32_t rule, uint32_t node, eval::RuleIndex::Atom& atom) 
 // order. Ordered: all of them, likeliest to fail for their cost first.
 void Planner::IndexRules(std::vector<std::vector<uint32_t>> conjuncts) {
   const size_t rules = program_.rules.size();
+  conjuncts.resize(rules);  // disabled rules left empty entries at the end
   std::vector<std::vector<uint32_t>> ordered = conjuncts;
   for (auto& c : ordered) OrderConjuncts(program_, c);
 
