@@ -8,6 +8,10 @@
 //   vigil_perf --velocity DIR --profile        vigil's aggregate rules alone, 20 runs (perf record)
 //   vigil_perf --list-load N                   compile a list of N entries
 //   vigil_perf --workload DIR --profile        vigil's one-core loop only (for perf record)
+//   --strategy auto|index|ordered              how the rules are evaluated (plan/strategy.hpp):
+//                                              the planner's choice (default) or a forced one
+//   --ring N                                   events in the timed ring (default 4096)
+//   --cpu-time                                 time the stateless loops by thread CPU time
 //
 // Stateless rows: every event of DIR/events.jsonl is evaluated by vigil and
 // by the hand-written evaluator (bench/handwritten_gen.py) and both must give
@@ -21,6 +25,7 @@
 #include <fmt/format.h>
 #include <malloc.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,18 +58,28 @@ using vigil::eval::Program;
 // Events evaluated round-robin in the timed loops: about a megabyte of
 // parsed events, so they are in cache as they would be in a host that has
 // just parsed each one (and not the same few events every time).
-constexpr size_t kRing = 4096;
+// --ring N: a smaller ring (64) stays in the first-level caches, which
+// separates the cost of reaching an event's memory from the rules' own.
+size_t g_ring = 4096;
+
+// --strategy: the planner's choice, or one forced to compare them.
+vigil::plan::StrategyChoice g_strategy = vigil::plan::StrategyChoice::kAuto;
+
+// --cpu-time: the timed loops count the thread's CPU time instead of the
+// wall clock, so that on a machine shared with other work the time the
+// thread waits for a core is not counted (its caches are still shared).
+bool g_cpu_time = false;
+
+// CPU time of the calling thread: a loop's own cost, without the time other
+// processes on a busy machine take the core away (--cpu-time, velocity rows).
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-// CPU time of the calling thread: a loop's own cost, without the time other
-// processes on a busy machine take the core away (velocity rows).
-double ThreadCpuSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 size_t HeapInUse() {
@@ -98,7 +113,9 @@ bool Compile(const std::string& path, Compiled& out) {
     out.program.reset();
     size_t before = HeapInUse();
     auto t0 = Clock::now();
-    vigil::Compilation c = vigil::CompileFiles({path});
+    vigil::CompileOptions options;
+    options.strategy = g_strategy;
+    vigil::Compilation c = vigil::CompileFiles({path}, options);
     auto t1 = Clock::now();
     if (!c.ok()) {
       std::cerr << c.RenderDiagnostics();
@@ -154,11 +171,12 @@ Timing TimeRing(double seconds, size_t ring, F&& one) {
   uint64_t events = 0;
   const uint64_t allocs0 = vigil::bench::ThreadAllocations();
   auto t0 = Clock::now();
+  const double cpu0 = ThreadCpuSeconds();
   double elapsed = 0;
   do {
     for (size_t i = 0; i < ring; ++i) one(i);
     events += ring;
-    elapsed = Seconds(t0, Clock::now());
+    elapsed = g_cpu_time ? ThreadCpuSeconds() - cpu0 : Seconds(t0, Clock::now());
   } while (elapsed < seconds);
   Timing t;
   t.events_per_s = static_cast<double>(events) / elapsed;
@@ -195,7 +213,7 @@ int StatelessRow(const std::string& dir, double seconds, bool profile) {
       return 1;
     }
     Event& e =
-        ring.size() < kRing ? *ring.emplace_back(std::make_unique<Event>(p.schema)) : *scratch;
+        ring.size() < g_ring ? *ring.emplace_back(std::make_unique<Event>(p.schema)) : *scratch;
     if (!reader.Read(line, e, &error)) {
       std::cerr << "event " << total + 1 << ": " << error << "\n";
       return 1;
@@ -232,11 +250,19 @@ int StatelessRow(const std::string& dir, double seconds, bool profile) {
     session.Evaluate(*ring[i], result);
     sink += static_cast<int64_t>(result.fired.size());
   });
+  // The strategy and the planner's estimates behind the choice (per event,
+  // in units of an integer comparison).
+  const std::string strategy =
+      p.strategy == vigil::eval::EvalStrategy::kIndex
+          ? fmt::format("index, {:.1f} rules/ev past it", candidates)
+          : std::string("ordered");
+  const std::string estimate = fmt::format("estimate: ordered {:.0f}, index {:.0f}",
+                                           p.strategy_estimate.ordered, p.strategy_estimate.index);
   if (profile) {  // only vigil's loop ran: for `perf record`
-    std::cout << fmt::format("{} rules: {:.0f} ns/event; index: {} fields, {} rules, {:.2f} MiB\n",
-                             p.rules.size(), vigil1.ns_per_event, p.rule_index.indexed_fields(),
-                             p.rule_index.indexed_rules(),
-                             static_cast<double>(p.rule_index.memory_bytes()) / (1 << 20));
+    std::cout << fmt::format(
+        "{} rules: {:.0f} ns/event; {} ({}); index: {} fields, {} rules, {:.2f} MiB\n",
+        p.rules.size(), vigil1.ns_per_event, strategy, estimate, p.rule_index.indexed_fields(),
+        p.rule_index.indexed_rules(), static_cast<double>(p.rule_index.memory_bytes()) / (1 << 20));
     return mismatches == 0 ? 0 : 1;
   }
   Timing hand1 = TimeRing(seconds, txns.size(), [&](size_t i) {
@@ -270,10 +296,10 @@ int StatelessRow(const std::string& dir, double seconds, bool profile) {
   if (sink < 0) std::abort();
 
   std::cout << fmt::format(
-      "| {} | stateless, {:.1f} rules/ev past the index | {:.0f} | {:.1f} | {:.2f}M | {:.0f} | "
+      "| {} | stateless, {} ({}) | {:.0f} | {:.1f} | {:.2f}M | {:.0f} | "
       "{:.2f}M ({}) | {:.2f}x | {:.2f} | "
       "{:.0f} | {:.2f} | {:.0f} | {}/{} |\n",
-      p.rules.size(), candidates, c.compile_ms, c.heap_mib, vigil1.events_per_s / 1e6,
+      p.rules.size(), strategy, estimate, c.compile_ms, c.heap_mib, vigil1.events_per_s / 1e6,
       vigil1.ns_per_event, all / 1e6, cores, all / vigil1.events_per_s, vigil1.allocs_per_event,
       hand1.ns_per_event, vigil1.ns_per_event / hand1.ns_per_event, PeakRssMiB(),
       total - mismatches, total);
@@ -545,11 +571,25 @@ int main(int argc, char** argv) {
       seconds = std::stod(argv[++i]);
     } else if (a == "--profile") {
       profile = true;
+    } else if (a == "--cpu-time") {
+      g_cpu_time = true;
+    } else if (a == "--ring" && i + 1 < argc) {
+      g_ring = std::max<size_t>(1, std::stoull(argv[++i]));
+    } else if (a == "--strategy" && i + 1 < argc) {
+      std::string s = argv[++i];
+      if (s == "index") {
+        g_strategy = vigil::plan::StrategyChoice::kIndex;
+      } else if (s == "ordered") {
+        g_strategy = vigil::plan::StrategyChoice::kOrdered;
+      } else if (s != "auto") {
+        std::cerr << "vigil_perf: unknown strategy '" << s << "': expected auto, index or ordered\n";
+        return 2;
+      }
     } else if (a == "--list-load" && i + 1 < argc) {
       list = std::stoull(argv[++i]);
     } else {
       std::cerr << "usage: vigil_perf --header | --workload DIR [--profile] | --velocity DIR [--profile] | "
-                   "--list-load N [--seconds S]\n";
+                   "--list-load N [--seconds S] [--strategy auto|index|ordered] [--ring N] [--cpu-time]\n";
       return 2;
     }
   }

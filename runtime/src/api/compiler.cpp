@@ -128,7 +128,8 @@ class Driver {
         DescribeRulesets(*module);
         lint::Facts facts = lint::Collect(*module);
         std::shared_ptr<const eval::Program> program =
-            plan::Plan(std::move(*module), out_.sources, Digest(), options_.index_rules);
+            plan::Plan(std::move(*module), out_.sources, Digest(), options_.index_rules,
+                       options_.strategy);
         // What the compiled rules read is known once they are planned.
         if (!options_.host_schema ||
             CheckHostSchema(*options_.host_schema, *program, out_.sources, diags_)) {

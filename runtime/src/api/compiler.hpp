@@ -15,6 +15,7 @@
 #include "base/source.hpp"
 #include "eval/program.hpp"
 #include "pack/pack.hpp"
+#include "plan/strategy.hpp"
 #include "sema/checker.hpp"
 #include "sema/tests.hpp"
 
@@ -74,6 +75,10 @@ struct CompileOptions {
   // faster (plan/planner.hpp): a compilation that only checks (vigil check,
   // the language server) turns it off. The program evaluates the same.
   bool index_rules = true;
+  // How the rules are evaluated: by the rule index or in order
+  // (plan/strategy.hpp). kAuto chooses by the estimated cost per event;
+  // tests and benchmarks force one to compare them. Results are the same.
+  plan::StrategyChoice strategy = plan::StrategyChoice::kAuto;
   // Parsed declarations kept from one compilation to the next, for a tool
   // that compiles the same files after each edit (the language server): only
   // the declarations whose text changed are parsed again, with the same

@@ -17,6 +17,10 @@ const char* SeverityName(RuleSeverity s) {
   return "medium";
 }
 
+const char* StrategyName(EvalStrategy s) {
+  return s == EvalStrategy::kOrdered ? "ordered" : "index";
+}
+
 const char* OverrideKindName(AppliedOverride::Kind k) {
   switch (k) {
     case AppliedOverride::Kind::kSetParam: return "set";

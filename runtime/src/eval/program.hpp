@@ -14,6 +14,7 @@
 #include "base/tz.hpp"
 #include "eval/aggregate.hpp"
 #include "eval/external_list.hpp"
+#include "eval/ordered_rules.hpp"
 #include "eval/rule_index.hpp"
 #include "eval/schema.hpp"
 #include "eval/sets.hpp"
@@ -98,14 +99,33 @@ struct AppliedOverride {
 };
 const char* OverrideKindName(AppliedOverride::Kind k);  // "set", "disable", "severity", "mode"
 
+// How Session::Evaluate finds the rules that fire; the planner chooses one
+// per rule set (plan/strategy.hpp).
+enum class EvalStrategy : uint8_t {
+  kIndex,    // the rule index, then the residual conjuncts of the rules it leaves
+  kOrdered,  // every rule's conjuncts in turn, stopping at the first not true
+};
+const char* StrategyName(EvalStrategy s);  // "index", "ordered"
+
+// The planner's estimate of each strategy's cost per event, in units of an
+// integer comparison (plan/strategy.hpp); 0 when it did not estimate.
+struct StrategyEstimate {
+  double ordered = 0;
+  double index = 0;
+};
+
 struct Program {
   std::vector<RulesetInfo> rulesets;
   Schema schema;
   std::vector<std::string> decisions;  // lowest first
   std::vector<RuleInfo> rules;         // declaration order
-  // What the evaluation loop runs: the index finds the rules whose atoms
-  // all hold, then each such rule's other conjuncts (its residual, cheapest
-  // first) must all be true.
+  // What the evaluation loop runs. kIndex: the index finds the rules whose
+  // atoms all hold, then each such rule's other conjuncts (its residual,
+  // cheapest first) must all be true. kOrdered: the index is empty and each
+  // rule's residual is all of its conjuncts, likeliest to fail first.
+  EvalStrategy strategy = EvalStrategy::kIndex;
+  StrategyEstimate strategy_estimate;
+  OrderedRules ordered;  // kOrdered: the residuals as compact tests
   RuleIndex rule_index;
   struct Residual {
     uint32_t begin = 0;  // into residual_nodes

@@ -131,6 +131,14 @@ std::vector<bool> RuleIndex::Build(const std::vector<Atom>& atoms, size_t rule_c
   return decided;
 }
 
+std::vector<RuleIndex::FieldShape> RuleIndex::field_shapes() const {
+  std::vector<FieldShape> shapes;
+  for (const FieldIndex& f : fields_) {
+    shapes.push_back({f.is_string, f.is_string ? f.strings.size() : f.points.size()});
+  }
+  return shapes;
+}
+
 inline uint32_t RuleIndex::ClassOf(const FieldIndex& f, const Value& v) const {
   if (f.is_string) {
     if (!v.present) return f.classes - 1;
@@ -150,15 +158,21 @@ void RuleIndex::Candidates(const Value* fields, uint64_t* out) const {
     return;
   }
   // Dense ANDs over whole rows: the compiler vectorises them, and at 10,000
-  // rules a row is 157 words, so the rows of one event stay in cache.
+  // rules a row is 157 words, so the rows of one event stay in cache. The
+  // most selective fields come first, and once no rule is left the other
+  // fields are not looked up: like hand-written code that stops at the
+  // first false predicate, most events of a small rule set need only a
+  // field or two.
   auto row = [&](const FieldIndex& f) {
     return bits_.data() + f.offset + size_t{ClassOf(f, fields[f.slot])} * n;
   };
   const uint64_t* first = row(fields_[0]);
-  std::copy(first, first + n, out);
-  for (size_t k = 1; k < fields_.size(); ++k) {
+  uint64_t any = 0;
+  for (size_t w = 0; w < n; ++w) any |= out[w] = first[w];
+  for (size_t k = 1; k < fields_.size() && any != 0; ++k) {
     const uint64_t* r = row(fields_[k]);
-    for (size_t w = 0; w < n; ++w) out[w] &= r[w];
+    any = 0;
+    for (size_t w = 0; w < n; ++w) any |= out[w] &= r[w];
   }
 }
 

@@ -67,6 +67,14 @@ class RuleIndex {
   size_t indexed_rules() const { return indexed_rules_; }
   size_t memory_bytes() const { return bits_.size() * sizeof(uint64_t); }
 
+  // What an event's lookup in each indexed field costs depends on this (the
+  // planner's estimate, plan/strategy.hpp).
+  struct FieldShape {
+    bool is_string = false;
+    size_t constants = 0;
+  };
+  std::vector<FieldShape> field_shapes() const;
+
  private:
   struct FieldIndex {
     uint32_t slot = 0;

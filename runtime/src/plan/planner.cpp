@@ -7,6 +7,7 @@
 #include <map>
 
 #include "eval/evaluator.hpp"
+#include "plan/strategy.hpp"
 
 namespace vigil::plan {
 
@@ -20,8 +21,12 @@ RefKind RefOf(const ast::Expr& e) { return static_cast<RefKind>(e.checked.ref_ki
 class Planner {
  public:
   Planner(sema::Module& module, const SourceManager& sources, eval::Program& program,
-          bool index_rules)
-      : module_(module), sources_(sources), program_(program), index_rules_(index_rules) {}
+          bool index_rules, StrategyChoice strategy)
+      : module_(module),
+        sources_(sources),
+        program_(program),
+        index_rules_(index_rules),
+        strategy_(strategy) {}
 
   void Run();
 
@@ -53,6 +58,7 @@ class Planner {
   std::map<const sema::ListInfo*, uint32_t> hashed_sets_;
   std::map<const sema::ListInfo*, uint32_t> external_sets_;
   bool index_rules_;  // false: no conjunct becomes an atom of the rule index
+  StrategyChoice strategy_;
 };
 
 std::string SourceText(const SourceManager& sources, SourceRange r) {
@@ -193,59 +199,10 @@ sema::ConstValue& Planner::ConstOf(const ast::Expr& e) {
   return module_.consts[e.checked.ref_index].value;
 }
 
-// A rough cost of evaluating a node, in units of an integer comparison.
-// (Measured on the generated workloads: cheapest-first beats guessing at
-// selectivity, which the planner does not know.)
-uint32_t Planner::Cost(uint32_t index) const {
-  const Node& n = program_.nodes[index];
-  uint32_t own = 1;
-  switch (n.op) {
-    case OpCode::kConst:
-    case OpCode::kField:
-      return 0;
-    case OpCode::kLet:
-      return 2;  // cached after its first use in an event
-    case OpCode::kAggregate:
-      return 1;  // computed before the rules
-    case OpCode::kCmpStr:
-    case OpCode::kInSetStr:
-    case OpCode::kInEventSet:
-    case OpCode::kCmpStrField:
-    case OpCode::kCmpStrFields:
-    case OpCode::kInSetStrField:
-      own = 3;
-      break;
-    case OpCode::kContains:
-    case OpCode::kStartsWith:
-    case OpCode::kEndsWith:
-    case OpCode::kLen:
-      own = 6;
-      break;
-    case OpCode::kLower:
-    case OpCode::kUpper:
-    case OpCode::kHour:
-    case OpCode::kWeekday:
-      own = 10;
-      break;
-    case OpCode::kMatches:
-    case OpCode::kSha256:
-    case OpCode::kInHashedSet:
-    case OpCode::kInExternalSet:
-      own = 40;
-      break;
-    default:
-      break;
-  }
-  int arity = OperandCount(n.op);
-  uint32_t total = own;
-  if (arity < 0) {
-    for (uint32_t i = 0; i < n.b; ++i) total += Cost(program_.child_lists[n.a + i]);
-  } else {
-    if (arity >= 1) total += Cost(n.a);
-    if (arity >= 2) total += Cost(n.b);
-  }
-  return total;
-}
+// A rough cost of evaluating a node, in units of an integer comparison
+// (plan/strategy.hpp). The operands of an `and` or an `or` go cheapest first;
+// a rule's top-level conjuncts are ordered again for its strategy.
+uint32_t Planner::Cost(uint32_t index) const { return NodeCost(program_, index); }
 
 bool Planner::ReadsPii(const ast::Expr& root) const {
   std::vector<const ast::Expr*> stack{&root};
@@ -738,41 +695,74 @@ bool Planner::AtomOf(uint32_t rule, uint32_t node, eval::RuleIndex::Atom& atom) 
   return true;
 }
 
-// Builds the rule index from every rule's atoms, and each rule's residual:
-// the conjuncts the index does not decide, in cost order.
+// Chooses how the rule set is evaluated (plan/strategy.hpp) and writes each
+// rule's residual. With the index: the conjuncts it does not decide, in cost
+// order. Ordered: all of them, likeliest to fail for their cost first.
 void Planner::IndexRules(std::vector<std::vector<uint32_t>> conjuncts) {
-  constexpr uint32_t kDecided = UINT32_MAX;
-  std::vector<eval::RuleIndex::Atom> atoms;
-  std::vector<uint32_t*> atom_conjunct;  // where each atom came from
-  for (uint32_t r = 0; r < program_.rules.size(); ++r) {
-    for (uint32_t& c : conjuncts[r]) {
-      eval::RuleIndex::Atom atom;
-      if (!index_rules_ || !AtomOf(r, c, atom)) continue;
-      atoms.push_back(std::move(atom));
-      atom_conjunct.push_back(&c);
+  const size_t rules = program_.rules.size();
+  conjuncts.resize(rules);  // disabled rules left empty entries at the end
+  std::vector<std::vector<uint32_t>> ordered = conjuncts;
+  for (auto& c : ordered) OrderConjuncts(program_, c);
+
+  bool use_index = false;
+  std::vector<std::vector<uint32_t>> residuals(rules);
+  if (index_rules_) {
+    std::vector<eval::RuleIndex::Atom> atoms;
+    std::vector<std::pair<uint32_t, size_t>> atom_conjunct;  // (rule, position) of each atom
+    for (uint32_t r = 0; r < rules; ++r) {
+      for (size_t k = 0; k < conjuncts[r].size(); ++k) {
+        eval::RuleIndex::Atom atom;
+        if (!AtomOf(r, conjuncts[r][k], atom)) continue;
+        atoms.push_back(std::move(atom));
+        atom_conjunct.emplace_back(r, k);
+      }
     }
+    std::vector<bool> decided = program_.rule_index.Build(atoms, rules);
+    // The chance that a rule gets past the index: that its decided atoms all
+    // hold.
+    std::vector<double> candidate_chance(rules, 1.0);
+    std::vector<std::vector<bool>> is_decided(rules);
+    for (uint32_t r = 0; r < rules; ++r) is_decided[r].assign(conjuncts[r].size(), false);
+    for (size_t i = 0; i < atoms.size(); ++i) {
+      if (!decided[i]) continue;
+      auto [r, k] = atom_conjunct[i];
+      is_decided[r][k] = true;
+      candidate_chance[r] *= PassChance(program_, conjuncts[r][k]);
+    }
+    for (uint32_t r = 0; r < rules; ++r) {
+      for (size_t k = 0; k < conjuncts[r].size(); ++k) {
+        if (!is_decided[r][k]) residuals[r].push_back(conjuncts[r][k]);
+      }
+    }
+    program_.strategy_estimate = EstimateStrategies(program_, ordered, residuals, candidate_chance);
+    use_index = strategy_ == StrategyChoice::kIndex ||
+                (strategy_ == StrategyChoice::kAuto &&
+                 program_.strategy_estimate.index < program_.strategy_estimate.ordered);
   }
-  std::vector<bool> decided = program_.rule_index.Build(atoms, program_.rules.size());
-  for (size_t i = 0; i < atoms.size(); ++i) {
-    if (decided[i]) *atom_conjunct[i] = kDecided;
+  if (!use_index) {
+    program_.rule_index = eval::RuleIndex{};
+    program_.rule_index.Build({}, rules);
+    program_.ordered = CompileOrdered(program_, ordered);
+    residuals = std::move(ordered);
   }
-  for (uint32_t r = 0; r < program_.rules.size(); ++r) {
+  program_.strategy = use_index ? eval::EvalStrategy::kIndex : eval::EvalStrategy::kOrdered;
+  for (uint32_t r = 0; r < rules; ++r) {
     eval::Program::Residual res;
     res.begin = static_cast<uint32_t>(program_.residual_nodes.size());
-    for (uint32_t c : conjuncts[r]) {
-      if (c != kDecided) program_.residual_nodes.push_back(c);
-    }
-    res.count = static_cast<uint32_t>(program_.residual_nodes.size()) - res.begin;
+    program_.residual_nodes.insert(program_.residual_nodes.end(), residuals[r].begin(),
+                                   residuals[r].end());
+    res.count = static_cast<uint32_t>(residuals[r].size());
     program_.residuals.push_back(res);
   }
 }
 
 std::shared_ptr<const eval::Program> Plan(sema::Module module, const SourceManager& sources,
-                                          std::string sources_digest, bool index_rules) {
+                                          std::string sources_digest, bool index_rules,
+                                          StrategyChoice strategy) {
   auto program = std::make_shared<eval::Program>();
   program->sources_digest = std::move(sources_digest);
   program->overrides = std::move(module.overrides);
-  Planner planner(module, sources, *program, index_rules);
+  Planner planner(module, sources, *program, index_rules, strategy);
   planner.Run();
   return program;
 }

@@ -29,7 +29,9 @@ TEST(IndexRules, RandomEventsFireTheSameRulesWithoutTheIndex) {
     }
     rules += "rule r" + std::to_string(r) + " { when " + cond + " then score 1 }\n";
   }
-  Compilation indexed = CompileText(rules);
+  CompileOptions with_index;
+  with_index.strategy = plan::StrategyChoice::kIndex;  // 60 rules might be evaluated in order
+  Compilation indexed = CompileSources({SourceInput{"test.vgl", rules}}, with_index);
   Compilation plain = CompileSources({SourceInput{"test.vgl", rules}}, WithoutIndex());
   ASSERT_TRUE(indexed.ok()) << indexed.RenderDiagnostics();
   ASSERT_TRUE(plain.ok()) << plain.RenderDiagnostics();

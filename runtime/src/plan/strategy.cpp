@@ -1,0 +1,287 @@
+#include "plan/strategy.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+namespace vigil::plan {
+
+namespace {
+
+// The constants of the estimate, in units of an integer comparison, fitted
+// to the generated workloads of bench/run.sh (docs/performance.md, "Small
+// rule sets"): each strategy forced in turn on 10, 30, 100 and 1,000 rules.
+//
+// Ordered evaluation: a rule costs its loop step and call besides its
+// conjuncts.
+constexpr double kOrderedPerRule = 1.5;
+// The index: the call and the scan of the candidate words; per indexed
+// field, its lookup (a string is hashed and probed, a number is found by
+// binary search) and the AND of its row; per candidate rule, finding its bit
+// and the call that evaluates its residual.
+constexpr double kIndexBase = 6;
+constexpr double kIndexPerWord = 0.5;
+constexpr double kStringLookup = 10;
+constexpr double kNumberLookup = 2;     // plus one per halving of the constants
+constexpr double kAndPerWord = 0.25;    // per field
+constexpr double kPerCandidate = 2;
+
+double CmpChance(CmpOp op) {
+  switch (op) {
+    case CmpOp::kEq: return 0.1;
+    case CmpOp::kNe: return 0.9;
+    default: return 0.5;
+  }
+}
+
+double SetChance(size_t size) { return std::min(0.5, 0.1 * static_cast<double>(size)); }
+
+}  // namespace
+
+uint32_t NodeCost(const eval::Program& program, uint32_t index) {
+  const Node& n = program.nodes[index];
+  uint32_t own = 1;
+  switch (n.op) {
+    case OpCode::kConst:
+    case OpCode::kField:
+      return 0;
+    case OpCode::kLet:
+      return 2;  // cached after its first use in an event
+    case OpCode::kAggregate:
+      return 1;  // computed before the rules
+    case OpCode::kCmpStr:
+    case OpCode::kInSetStr:
+    case OpCode::kInEventSet:
+    case OpCode::kCmpStrField:
+    case OpCode::kCmpStrFields:
+    case OpCode::kInSetStrField:
+      own = 3;
+      break;
+    case OpCode::kContains:
+    case OpCode::kStartsWith:
+    case OpCode::kEndsWith:
+    case OpCode::kLen:
+      own = 6;
+      break;
+    case OpCode::kLower:
+    case OpCode::kUpper:
+    case OpCode::kHour:
+    case OpCode::kWeekday:
+      own = 10;
+      break;
+    case OpCode::kMatches:
+    case OpCode::kSha256:
+    case OpCode::kInHashedSet:
+    case OpCode::kInExternalSet:
+      own = 40;
+      break;
+    default:
+      break;
+  }
+  int arity = OperandCount(n.op);
+  uint32_t total = own;
+  if (arity < 0) {
+    for (uint32_t i = 0; i < n.b; ++i) total += NodeCost(program, program.child_lists[n.a + i]);
+  } else {
+    if (arity >= 1) total += NodeCost(program, n.a);
+    if (arity >= 2) total += NodeCost(program, n.b);
+  }
+  return total;
+}
+
+double PassChance(const eval::Program& program, uint32_t index) {
+  const Node& n = program.nodes[index];
+  switch (n.op) {
+    case OpCode::kConst:
+      return n.k.present && n.k.b ? 1.0 : 0.0;
+    case OpCode::kNot:
+      return 1.0 - PassChance(program, n.a);
+    case OpCode::kAnd:
+    case OpCode::kOr: {
+      // As if the operands were independent.
+      double all = 1, none = 1;
+      for (uint32_t i = 0; i < n.b; ++i) {
+        double p = PassChance(program, program.child_lists[n.a + i]);
+        all *= p;
+        none *= 1 - p;
+      }
+      return n.op == OpCode::kAnd ? all : 1 - none;
+    }
+    case OpCode::kIsMissing:
+      return 0.1;
+    case OpCode::kIsPresent:
+      return 0.9;
+    case OpCode::kCmpI64Field:
+    case OpCode::kCmpStrField:
+    case OpCode::kCmpI64:
+    case OpCode::kCmpDec:
+    case OpCode::kCmpF64:
+    case OpCode::kCmpStr:
+    case OpCode::kCmpBool:
+      return CmpChance(n.cmp);
+    case OpCode::kCmpStrFields:
+      return 0.5;  // two fields: nothing says whether they usually agree
+    case OpCode::kInSetI64Field:
+    case OpCode::kInSetI64:
+      return SetChance(program.int_sets[n.c].size());
+    case OpCode::kInSetStrField:
+    case OpCode::kInSetStr:
+      return SetChance(program.str_sets[n.c].size());
+    case OpCode::kInHashedSet:
+    case OpCode::kInExternalSet:
+      return 0.05;  // watchlists: rarely a hit
+    case OpCode::kInEventSet:
+    case OpCode::kMatches:
+    case OpCode::kContains:
+    case OpCode::kStartsWith:
+    case OpCode::kEndsWith:
+      return 0.2;
+    default:
+      return 0.5;
+  }
+}
+
+void OrderConjuncts(const eval::Program& program, std::vector<uint32_t>& conjuncts) {
+  std::vector<std::pair<double, uint32_t>> ranked;
+  ranked.reserve(conjuncts.size());
+  for (uint32_t c : conjuncts) {
+    double fails = std::max(1.0 - PassChance(program, c), 0.01);
+    ranked.emplace_back(NodeCost(program, c) / fails, c);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (size_t i = 0; i < ranked.size(); ++i) conjuncts[i] = ranked[i].second;
+}
+
+double ConjunctionCost(const eval::Program& program, const std::vector<uint32_t>& conjuncts) {
+  double cost = 0, reached = 1;
+  for (uint32_t c : conjuncts) {
+    cost += reached * std::max<uint32_t>(NodeCost(program, c), 1);
+    reached *= PassChance(program, c);
+  }
+  return cost;
+}
+
+namespace {
+
+// A conjunct as an inline test where its shape allows, else as its node.
+// Small sets' values go to `out`'s side arrays.
+eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::OrderedRules& out) {
+  eval::OrderedTest t;
+  t.index = node;
+  const Node* n = &program.nodes[node];
+  bool negated = false;
+  if (n->op == OpCode::kNot) {
+    negated = true;
+    n = &program.nodes[n->a];
+  }
+  eval::OrderedTest inline_test;
+  inline_test.negated = negated;
+  inline_test.index = n->a;  // the field's slot
+  auto range = [&](int64_t lo, int64_t hi) {
+    inline_test.kind = eval::OrderedTest::kIntRange;
+    inline_test.lo = lo;
+    inline_test.span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+    return inline_test;
+  };
+  auto equal = [&](std::string_view s) {
+    inline_test.kind = eval::OrderedTest::kStrEq;
+    inline_test.str = s.data();
+    inline_test.len = static_cast<uint32_t>(s.size());
+    return inline_test;
+  };
+  switch (n->op) {
+    case OpCode::kCmpI64Field: {
+      const int64_t c = n->k.i;
+      switch (n->cmp) {
+        case CmpOp::kEq: return range(c, c);
+        case CmpOp::kNe: inline_test.negated = !negated; return range(c, c);
+        case CmpOp::kLe: return range(INT64_MIN, c);
+        case CmpOp::kGe: return range(c, INT64_MAX);
+        case CmpOp::kLt:
+          if (c == INT64_MIN) return t;  // never true: left to the node
+          return range(INT64_MIN, c - 1);
+        case CmpOp::kGt:
+          if (c == INT64_MAX) return t;
+          return range(c + 1, INT64_MAX);
+      }
+      return t;
+    }
+    case OpCode::kInSetI64Field: {
+      const eval::I64Set& set = program.int_sets[n->c];
+      if (set.size() == 1) return range(set.sorted()[0], set.sorted()[0]);
+      if (set.size() == 0 || set.size() > eval::OrderedTest::kMaxInlineSet) return t;
+      inline_test.kind = eval::OrderedTest::kIntIn;
+      inline_test.lo = static_cast<int64_t>(out.ints.size());
+      inline_test.len = static_cast<uint32_t>(set.size());
+      out.ints.insert(out.ints.end(), set.sorted().begin(), set.sorted().end());
+      return inline_test;
+    }
+    case OpCode::kCmpStrFields:
+      if (n->cmp != CmpOp::kEq && n->cmp != CmpOp::kNe) return t;
+      inline_test.kind = eval::OrderedTest::kStrFields;
+      inline_test.len = n->b;  // the second field's slot
+      if (n->cmp == CmpOp::kNe) inline_test.negated = !negated;
+      return inline_test;
+    case OpCode::kCmpStrField:
+      if (n->cmp == CmpOp::kEq) return equal(n->k.str());
+      if (n->cmp == CmpOp::kNe) {
+        inline_test.negated = !negated;
+        return equal(n->k.str());
+      }
+      return t;
+    case OpCode::kInSetStrField: {
+      const eval::StrSet& set = program.str_sets[n->c];
+      if (set.size() == 1) return equal(set.sorted()[0]);
+      if (set.size() == 0 || set.size() > eval::OrderedTest::kMaxInlineSet) return t;
+      inline_test.kind = eval::OrderedTest::kStrIn;
+      inline_test.lo = static_cast<int64_t>(out.strs.size());
+      inline_test.len = static_cast<uint32_t>(set.size());
+      for (const std::string& v : set.sorted()) {
+        out.strs.push_back(eval::StrView{v.data(), static_cast<uint32_t>(v.size())});
+      }
+      return inline_test;
+    }
+    default:
+      return t;
+  }
+}
+
+}  // namespace
+
+eval::OrderedRules CompileOrdered(const eval::Program& program,
+                                  const std::vector<std::vector<uint32_t>>& conjuncts) {
+  eval::OrderedRules out;
+  for (const auto& rule : conjuncts) {
+    eval::OrderedRules::Rule r;
+    r.begin = static_cast<uint32_t>(out.tests.size());
+    for (uint32_t c : rule) out.tests.push_back(TestOf(program, c, out));
+    r.count = static_cast<uint32_t>(rule.size());
+    out.rules.push_back(r);
+  }
+  return out;
+}
+
+eval::StrategyEstimate EstimateStrategies(const eval::Program& program,
+                                          const std::vector<std::vector<uint32_t>>& ordered,
+                                          const std::vector<std::vector<uint32_t>>& residuals,
+                                          const std::vector<double>& candidate_chance) {
+  eval::StrategyEstimate e;
+  for (const auto& conjuncts : ordered) {
+    e.ordered += kOrderedPerRule + ConjunctionCost(program, conjuncts);
+  }
+  const eval::RuleIndex& index = program.rule_index;
+  const auto words = static_cast<double>(index.words());
+  e.index = kIndexBase + kIndexPerWord * words;
+  for (const eval::RuleIndex::FieldShape& f : index.field_shapes()) {
+    e.index += f.is_string ? kStringLookup
+                           : kNumberLookup + std::log2(static_cast<double>(f.constants) + 1);
+    e.index += kAndPerWord * words;
+  }
+  for (size_t r = 0; r < residuals.size(); ++r) {
+    e.index += candidate_chance[r] * (kPerCandidate + ConjunctionCost(program, residuals[r]));
+  }
+  return e;
+}
+
+}  // namespace vigil::plan

@@ -1,0 +1,267 @@
+// The two evaluation strategies (plan/strategy.hpp) must give the same
+// results, and the planner must choose ordered evaluation for a small rule
+// set and the index for a large one.
+#include <random>
+
+#include "api/test_runner.hpp"
+#include "test_util.hpp"
+
+namespace vigil::testing {
+namespace {
+
+using plan::StrategyChoice;
+
+Compilation CompileWith(const std::string& text, StrategyChoice strategy) {
+  CompileOptions options;
+  options.strategy = strategy;
+  return CompileSources({SourceInput{"test.vgl", text}}, options);
+}
+
+const char* kCountries[] = {"PH", "NZ", "US", "TH", "GB", "VN"};
+const char* kNames[] = {"SHOP ONE", "SQ *CAFE", "GAS", "", "shop", "SQ *SHOP TWO"};
+
+// One random conjunct over Header()'s fields: the index's atoms (==, !=,
+// in, not in, orders, on strings, ints and decimals) and what it leaves to
+// the evaluator (field against field, string functions, `or`, `is
+// missing`, negations, sets of the event).
+std::string RandomConjunct(std::mt19937& rng) {
+  auto country = [&] { return "\"" + std::string(kCountries[rng() % 6]) + "\""; };
+  const char* orders[] = {"<", "<=", ">", ">=", "==", "!="};
+  switch (rng() % 14) {
+    case 0: return "country == " + country();
+    case 1: return "card_country != " + country();
+    case 2: return "country in {" + country() + ", " + country() + "}";
+    case 3: return "card_country not in {" + country() + "}";
+    case 4: return "amount " + std::string(orders[rng() % 6]) + " " + std::to_string(rng() % 60) + ".50";
+    case 5: return "mcc " + std::string(orders[rng() % 6]) + " " + std::to_string(rng() % 8);
+    case 6: return "mcc in {" + std::to_string(rng() % 8) + ", " + std::to_string(rng() % 8) + "}";
+    case 7: return "country != card_country";
+    case 8: return "contains(name, \"SHOP\")";
+    case 9: return "starts_with(name, \"SQ *\")";
+    case 10: return "(country == " + country() + " or mcc == " + std::to_string(rng() % 8) + ")";
+    case 11: return "not (amount < " + std::to_string(rng() % 60) + ")";
+    case 12: return rng() % 2 ? "country is missing" : "\"x\" in flags";
+    default: return "count_ >= " + std::to_string(rng() % 5) + " and ok";
+  }
+}
+
+// A random rule set of `rules` rules with scores, decisions, reasons that
+// format values, tags and shadow rules.
+std::string RandomRuleSet(std::mt19937& rng, int rules) {
+  const char* decisions[] = {"allow", "review", "report", "block"};
+  std::string text = Header();
+  for (int r = 0; r < rules; ++r) {
+    std::string cond;
+    const int conjuncts = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < conjuncts; ++k) cond += (k ? " and " : "") + RandomConjunct(rng);
+    text += "rule r" + std::to_string(r) + " {\n";
+    if (rng() % 6 == 0) text += "  mode shadow\n";
+    text += "  when " + cond + "\n  then score " +
+            std::to_string(rng() % 50) + "\n       decide " + decisions[rng() % 4] +
+            "\n       reason \"amount {amount} in {country}\"\n";
+    if (rng() % 3 == 0) text += "       tag \"t" + std::to_string(rng() % 3) + "\"\n";
+    text += "}\n";
+  }
+  return text;
+}
+
+void RandomEvent(std::mt19937& rng, eval::Event& e) {
+  e.Reset();
+  if (rng() % 6) SetField(e, "country", kCountries[rng() % 6]);
+  if (rng() % 6) SetField(e, "card_country", kCountries[rng() % 6]);
+  if (rng() % 6) SetField(e, "mcc", static_cast<int>(rng() % 9));
+  if (rng() % 6) SetField(e, "amount", Dec{std::to_string(rng() % 62) + (rng() % 2 ? ".50" : ".00")});
+  if (rng() % 6) SetField(e, "name", kNames[rng() % 6]);
+  if (rng() % 6) SetField(e, "count_", static_cast<int>(rng() % 6));
+  if (rng() % 6) SetField(e, "ok", rng() % 2 == 0);
+  if (rng() % 2) SetField(e, "flags", std::vector<std::string>{rng() % 2 ? "x" : "y"});
+}
+
+// Everything a result says, as text, rule ids included.
+std::string Describe(const eval::Program& p, const eval::Result& r) {
+  std::string out = p.decisions[r.decision] + " " + std::to_string(r.score) + " fired:";
+  for (const auto& f : r.fired) out += " " + p.rules[f.rule].id + "(" + std::string(r.reason(f)) + ")";
+  out += " shadow:";
+  for (const auto& f : r.shadow) out += " " + p.rules[f.rule].id + "(" + std::string(r.reason(f)) + ")";
+  out += " tags:";
+  for (const std::string* t : r.tags) out += " " + *t;
+  return out;
+}
+
+TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
+  size_t fired = 0, events = 0;
+  for (int seed = 1; seed <= 12; ++seed) {
+    std::mt19937 rng(static_cast<uint32_t>(seed));
+    // Small and large sets, where the index has few or many rows.
+    const int rules = seed % 3 == 0 ? 300 : 4 + static_cast<int>(rng() % 40);
+    const std::string text = RandomRuleSet(rng, rules);
+    Compilation indexed = CompileWith(text, StrategyChoice::kIndex);
+    Compilation ordered = CompileWith(text, StrategyChoice::kOrdered);
+    ASSERT_TRUE(indexed.ok()) << indexed.RenderDiagnostics();
+    ASSERT_TRUE(ordered.ok()) << ordered.RenderDiagnostics();
+    ASSERT_EQ(indexed.program->strategy, eval::EvalStrategy::kIndex);
+    ASSERT_EQ(ordered.program->strategy, eval::EvalStrategy::kOrdered);
+    EXPECT_GT(indexed.program->rule_index.indexed_rules(), 0u) << "seed " << seed;
+    EXPECT_EQ(ordered.program->rule_index.indexed_fields(), 0u);
+    eval::Session a(indexed.program), b(ordered.program);
+    eval::Event ea(indexed.program->schema), eb(ordered.program->schema);
+    eval::Result ra, rb;
+    for (int i = 0; i < 1500; ++i) {
+      std::mt19937 event_rng(static_cast<uint32_t>(seed * 100000 + i));
+      RandomEvent(event_rng, ea);
+      event_rng.seed(static_cast<uint32_t>(seed * 100000 + i));
+      RandomEvent(event_rng, eb);
+      a.Evaluate(ea, ra);
+      b.Evaluate(eb, rb);
+      ASSERT_EQ(Describe(*indexed.program, ra), Describe(*ordered.program, rb))
+          << "seed " << seed << " event " << i;
+      // And each rule fires exactly when its whole condition is true.
+      std::vector<bool> fires(indexed.program->rules.size(), false);
+      for (const auto& f : ra.fired) fires[f.rule] = true;
+      for (const auto& f : ra.shadow) fires[f.rule] = true;
+      b.Begin(eb);
+      for (uint32_t r = 0; r < ordered.program->rules.size(); ++r) {
+        ASSERT_EQ(fires[r], b.EvalNode(ordered.program->rules[r].when).is_true())
+            << "seed " << seed << " event " << i << " rule " << r;
+      }
+      fired += ra.fired.size() + ra.shadow.size();
+      ++events;
+    }
+  }
+  EXPECT_EQ(events, 12u * 1500u);
+  EXPECT_GT(fired, 3000u);  // the rule sets fire often enough to compare something
+}
+
+TEST(Strategy, ExamplePackTestsPassUnderEitherStrategy) {
+  const std::vector<std::string> files{"rules/coalition/schema.vgl", "rules/coalition/rules.vgl",
+                                       "rules/coalition/tests.vgl"};
+  std::vector<TestReport> reports;
+  for (StrategyChoice s : {StrategyChoice::kIndex, StrategyChoice::kOrdered}) {
+    CompileOptions options;
+    options.strategy = s;
+    Compilation c = CompileFiles(files, options);
+    ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+    EXPECT_EQ(c.program->strategy, s == StrategyChoice::kIndex ? eval::EvalStrategy::kIndex
+                                                               : eval::EvalStrategy::kOrdered);
+    reports.push_back(RunTests(c, {}));
+  }
+  ASSERT_GT(reports[0].tests.size(), 5u);
+  EXPECT_EQ(reports[0].failed(), 0u);
+  EXPECT_EQ(reports[1].failed(), 0u);
+  EXPECT_EQ(reports[0].passed(), reports[1].passed());
+  EXPECT_EQ(reports[0].never_fired, reports[1].never_fired);
+}
+
+// Rules in the shape of the benchmark generator's (../shared/bench/gen.py):
+// three or four conjuncts on amount, countries, channel, mcc, descriptor.
+std::string GeneratedStyleRules(int rules) {
+  std::mt19937 rng(5);
+  const char* channels[] = {"ecom", "pos", "atm"};
+  std::string text = Header();
+  for (int r = 0; r < rules; ++r) {
+    std::string c = "amount >= " + std::to_string(1 + rng() % 200) + ".00";
+    c += " and card_country in {" + std::string("\"") + kCountries[rng() % 6] + "\"}";
+    c += " and mcc in {" + std::to_string(4000 + rng() % 2000) + "}";
+    if (rng() % 2) c += " and country != card_country";
+    if (rng() % 3 == 0) c += " and name == \"" + std::string(channels[rng() % 3]) + "\"";
+    text += "rule r" + std::to_string(r) + " { when " + c + " then score 10 }\n";
+  }
+  return text;
+}
+
+TEST(Strategy, ChoosesOrderedForFewRulesAndTheIndexForMany) {
+  for (int rules : {1, 10}) {
+    Compilation c = CompileText(GeneratedStyleRules(rules));
+    ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+    EXPECT_EQ(c.program->strategy, eval::EvalStrategy::kOrdered) << rules << " rules";
+    EXPECT_LT(c.program->strategy_estimate.ordered, c.program->strategy_estimate.index);
+    EXPECT_EQ(c.program->rule_index.indexed_fields(), 0u);
+  }
+  for (int rules : {100, 1000}) {
+    Compilation c = CompileText(GeneratedStyleRules(rules));
+    ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+    EXPECT_EQ(c.program->strategy, eval::EvalStrategy::kIndex) << rules << " rules";
+    EXPECT_LT(c.program->strategy_estimate.index, c.program->strategy_estimate.ordered);
+    EXPECT_GT(c.program->rule_index.indexed_rules(), 0u);
+  }
+  // Without the index (vigil check, the language server) rules are ordered.
+  CompileOptions no_index;
+  no_index.index_rules = false;
+  Compilation c = CompileSources({SourceInput{"test.vgl", GeneratedStyleRules(1000)}}, no_index);
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  EXPECT_EQ(c.program->strategy, eval::EvalStrategy::kOrdered);
+}
+
+// Ordered evaluation tries the conjunct likeliest to be false for its cost
+// first: of two integer comparisons the equality (rarely true) before the
+// order comparison (true half the time), and the substring search last.
+TEST(Strategy, OrderedConjunctsPutTheLikeliestToFailFirst) {
+  Compilation c = CompileWith(Header() +
+                                  "rule r { when contains(name, \"SHOP\") and amount >= 1.00 "
+                                  "and mcc == 5 then score 1 }\n",
+                              StrategyChoice::kOrdered);
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const eval::Program& p = *c.program;
+  ASSERT_EQ(p.residuals[0].count, 3u);
+  const uint32_t* order = p.residual_nodes.data() + p.residuals[0].begin;
+  EXPECT_EQ(p.node_text[order[0]], "mcc == 5");
+  EXPECT_EQ(p.node_text[order[1]], "amount >= 1.00");
+  EXPECT_EQ(p.node_text[order[2]], "contains(name, \"SHOP\")");
+  // The first two are inline tests, the third a node.
+  ASSERT_EQ(p.ordered.rules.size(), 1u);
+  ASSERT_EQ(p.ordered.rules[0].count, 3u);
+  EXPECT_EQ(p.ordered.tests[0].kind, eval::OrderedTest::kIntRange);
+  EXPECT_EQ(p.ordered.tests[1].kind, eval::OrderedTest::kIntRange);
+  EXPECT_EQ(p.ordered.tests[2].kind, eval::OrderedTest::kNode);
+}
+
+// The inline tests decide exactly as the nodes they replace, at the
+// boundaries of each comparison, at the int64 extremes and for a missing
+// field, negated or not.
+TEST(Strategy, InlineTestsMatchTheirNodesAtTheBoundaries) {
+  const int64_t values[] = {INT64_MIN, INT64_MIN + 1, -1, 0, 4, 5, 6, INT64_MAX - 1, INT64_MAX};
+  const std::vector<std::string> conds = {
+      "mcc == 5", "mcc != 5", "mcc < 5", "mcc <= 5", "mcc > 5", "mcc >= 5", "mcc in {5}",
+      "not (mcc in {5})", "not (mcc < 5)", "mcc < -9223372036854775807 - 1",
+      "mcc > 9223372036854775807", "mcc >= 9223372036854775807", "mcc <= -9223372036854775807 - 1",
+      "country == \"PH\"", "country != \"PH\"", "country in {\"PH\"}", "not (country == \"PH\")",
+      "country == \"\""};
+  for (const std::string& cond : conds) {
+    const std::string text = Header() + "rule r { when " + cond + " then score 1 }\n";
+    Compilation ordered = CompileWith(text, StrategyChoice::kOrdered);
+    Compilation indexed = CompileWith(text, StrategyChoice::kIndex);
+    ASSERT_TRUE(ordered.ok()) << cond << "\n" << ordered.RenderDiagnostics();
+    ASSERT_TRUE(indexed.ok()) << cond;
+    eval::Session a(indexed.program), b(ordered.program);
+    eval::Event ea(indexed.program->schema), eb(ordered.program->schema);
+    eval::Result ra, rb;
+    auto check = [&](const std::string& what) {
+      a.Evaluate(ea, ra);
+      b.Evaluate(eb, rb);
+      b.Begin(eb);
+      const bool want = b.EvalNode(ordered.program->rules[0].when).is_true();
+      EXPECT_EQ(rb.fired.size(), want ? 1u : 0u) << cond << " with " << what;
+      EXPECT_EQ(ra.fired.size(), rb.fired.size()) << cond << " with " << what;
+    };
+    ea.Reset();
+    eb.Reset();
+    check("nothing");
+    for (int64_t v : values) {
+      ea.Reset();
+      eb.Reset();
+      SetField(ea, "mcc", v);
+      SetField(eb, "mcc", v);
+      check("mcc = " + std::to_string(v));
+    }
+    for (const char* country : {"PH", "P", "PHL", "ph", ""}) {
+      ea.Reset();
+      eb.Reset();
+      SetField(ea, "country", country);
+      SetField(eb, "country", country);
+      check(std::string("country = '") + country + "'");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vigil::testing
