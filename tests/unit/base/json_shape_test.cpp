@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "mutate.hpp"
+
 #include <random>
 #include <string>
 #include <vector>
@@ -121,17 +123,7 @@ TEST(JsonShape, NeverAcceptsWhatTheCheckRefuses) {
   const std::string alphabet = "{}[],:\"\\0123456789.-+eEtrufalsn \t\xC3\xA9\x80\x01u";
   size_t accepted = 0;
   for (int k = 0; k < 20000; ++k) {
-    std::string v = kLine;
-    const int edits = 1 + static_cast<int>(rng() % 3);
-    for (int e = 0; e < edits; ++e) {
-      const size_t at = rng() % (v.size() + 1);
-      const char c = alphabet[rng() % alphabet.size()];
-      switch (rng() % 3) {
-        case 0: if (at < v.size()) v[at] = c; break;
-        case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-        default: if (at < v.size()) v.erase(at, 1); break;
-      }
-    }
+    const std::string v = testing::Mutant(kLine, rng, alphabet, 3);
     ExpectAgrees(shape, v, &accepted);
     if (::testing::Test::HasFatalFailure()) return;
   }

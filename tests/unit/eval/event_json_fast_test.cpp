@@ -5,6 +5,7 @@
 #include <random>
 
 #include "eval/event_json.hpp"
+#include "mutate.hpp"
 #include "test_util.hpp"
 
 namespace vigil::testing {
@@ -126,17 +127,7 @@ TEST_F(EventJsonFastTest, SameAsTheReferenceOnMutatedLines) {
   for (const std::string& line : base) {
     Same(line);
     for (int k = 0; k < 4000; ++k) {
-      std::string v = line;
-      const int edits = 1 + static_cast<int>(rng() % 3);
-      for (int e = 0; e < edits; ++e) {
-        const size_t at = rng() % (v.size() + 1);
-        const char c = alphabet[rng() % alphabet.size()];
-        switch (rng() % 3) {
-          case 0: if (at < v.size()) v[at] = c; break;
-          case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-          default: if (at < v.size()) v.erase(at, 1); break;
-        }
-      }
+      const std::string v = Mutant(line, rng, alphabet, 3);
       Same(v);
       if (HasFatalFailure()) return;
     }
@@ -154,17 +145,7 @@ TEST_F(EventJsonFastTest, ShapedPathSameAsTheReference) {
   std::mt19937 rng(1130);
   const std::string alphabet = "{}[],:\"\\0123456789.-+eEtrufalsn \xC3\xA9\x01u";
   for (int k = 0; k < 3000; ++k) {
-    std::string v = base;
-    const int edits = 1 + static_cast<int>(rng() % 2);
-    for (int e = 0; e < edits; ++e) {
-      const size_t at = rng() % (v.size() + 1);
-      const char c = alphabet[rng() % alphabet.size()];
-      switch (rng() % 3) {
-        case 0: if (at < v.size()) v[at] = c; break;
-        case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-        default: if (at < v.size()) v.erase(at, 1); break;
-      }
-    }
+    const std::string v = Mutant(base, rng, alphabet, 2);
     eval::EventJsonReader fresh;
     std::string error;
     ASSERT_TRUE(fresh.Read(base, *fast_event_, &error)) << error;
