@@ -91,10 +91,6 @@ class Reader {
   bool failed_ = false;
 };
 
-std::string Errno(const std::string& what, const std::string& path) {
-  return what + " " + path + ": " + std::strerror(errno);
-}
-
 }  // namespace
 
 // Store internals for snapshots.
