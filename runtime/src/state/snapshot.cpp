@@ -24,7 +24,6 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include "base/atomic_file.hpp"
