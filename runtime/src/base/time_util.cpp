@@ -139,7 +139,7 @@ std::optional<int64_t> ParseDate(std::string_view s, std::string* why) {
     if (why != nullptr) *why = "expected a date YYYY-MM-DD";
     return std::nullopt;
   }
-  int y, m, d;
+  int y = 0, m = 0, d = 0;
   Digits(s, 0, 4, &y);
   Digits(s, 5, 2, &m);
   Digits(s, 8, 2, &d);
