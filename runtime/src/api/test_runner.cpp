@@ -262,7 +262,7 @@ class Runner {
           doc.get(top) != simdjson::SUCCESS) {
         failures.push_back({where, "bad fixture line: not a JSON object"});
       } else {
-        const std::string_view id = e.events[0] != nullptr ? Id(*e.events[0]) : std::string_view();
+        const std::string_view id = Id(*e.events[0]);
         const std::string event_name = id.empty() ? "event" : "event " + std::string(id);
         runner_.CheckExpectations(top, result, where, event_name, failures);
       }

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/bytes.hpp"
 #include "base/json_check.hpp"
 #include "base/json_scan.hpp"
 #include "base/utf8.hpp"
@@ -82,32 +83,6 @@ class JsonShape {
   }
 
  private:
-  // memcmp(a, b, n) == 0 for the short names of members, inline: eight bytes
-  // at a time, the last eight (or four) overlapping what was compared.
-  static bool SameBytes(const char* a, const char* b, size_t n) {
-    auto load8 = [](const char* p) {
-      uint64_t v;
-      std::memcpy(&v, p, 8);
-      return v;
-    };
-    auto load4 = [](const char* p) {
-      uint32_t v;
-      std::memcpy(&v, p, 4);
-      return v;
-    };
-    if (n >= 8) {
-      for (size_t k = 0; k + 8 < n; k += 8) {
-        if (load8(a + k) != load8(b + k)) return false;
-      }
-      return load8(a + n - 8) == load8(b + n - 8);
-    }
-    if (n >= 4) return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
-    for (size_t k = 0; k < n; ++k) {
-      if (a[k] != b[k]) return false;
-    }
-    return true;
-  }
-
   // One scalar value at p, as json_check's grammar has it; p moves past it.
   static bool Value(const char*& p, const char* end, bool* escaped) {
     if (p == end) return false;

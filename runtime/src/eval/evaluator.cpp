@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/bytes.hpp"
 #include "base/list_hash.hpp"
 #include "base/text.hpp"
 #include "base/time_util.hpp"
@@ -107,21 +108,6 @@ bool Evaluator::AllTrue(const uint32_t* nodes, uint32_t count) {
   }
   return true;
 }
-
-namespace {
-
-// Equality of a field's bytes with a short constant: a loop the compiler
-// keeps inline, where memcmp would be a call for the two bytes of a
-// country code.
-inline bool SameBytes(const char* a, const char* b, uint32_t len) {
-  if (len > 16) return std::memcmp(a, b, len) == 0;
-  for (uint32_t i = 0; i < len; ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 uint32_t Evaluator::NextOrdered(uint32_t from) {
   const OrderedRules& o = p_.ordered;

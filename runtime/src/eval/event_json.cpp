@@ -79,9 +79,9 @@ bool EventJsonReader::ReadReference(std::string_view json, Event& event, std::st
   // The whole line is checked as strict JSON first (base/json_check.hpp):
   // On-Demand parsing below only looks at the members it reads, and would
   // accept garbage in the others or after the object.
-  JsonProblem problem;
-  if (!CheckJsonObject(json, &problem)) {
-    *error = "malformed JSON " + problem.Describe();
+  JsonProblem json_problem;
+  if (!CheckJsonObject(json, &json_problem)) {
+    *error = "malformed JSON " + json_problem.Describe();
     return false;
   }
   m.buffer.assign(json);

@@ -1,0 +1,39 @@
+// Equality of two short runs of bytes, inline. memcmp is a call through the
+// PLT, which costs more than the compare for the short strings of the hot
+// paths: member names of a JSON line (base/json_shape.hpp), a country code
+// against a rule's constant (eval/evaluator.cpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace vigil {
+
+// memcmp(a, b, n) == 0: eight bytes at a time, the last eight (or four)
+// overlapping what was compared; under four bytes one at a time.
+inline bool SameBytes(const char* a, const char* b, size_t n) {
+  auto load8 = [](const char* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  };
+  auto load4 = [](const char* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  };
+  if (n >= 8) {
+    for (size_t k = 0; k + 8 < n; k += 8) {
+      if (load8(a + k) != load8(b + k)) return false;
+    }
+    return load8(a + n - 8) == load8(b + n - 8);
+  }
+  if (n >= 4) return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+  for (size_t k = 0; k < n; ++k) {
+    if (a[k] != b[k]) return false;
+  }
+  return true;
+}
+
+}  // namespace vigil
