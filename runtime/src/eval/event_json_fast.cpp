@@ -8,6 +8,7 @@
 // words the message.
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "base/decimal.hpp"
 #include "base/json_check.hpp"
@@ -140,6 +141,128 @@ bool Convert(FastLine& line, int slot, int rank, const JsonMemberText& member) {
   }
 }
 
+// What the shaped path does with each member of its shape, decided once when
+// the shape is learnt from the member's field: the common cases are converted
+// inline here; anything they do not take (a null, a value of another type,
+// a number in another form) goes to Convert, which decides it exactly as on
+// any line.
+enum ShapeOp : uint8_t {
+  kOpConvert,  // Convert decides (id members, sets, bools, floats, durations)
+  kOpIgnore,   // not a field and not an id member: checked as JSON only
+  kOpString,
+  kOpInt,
+  kOpDecimal,
+  kOpTime,
+};
+
+uint8_t ShapeOpOf(const Schema& schema, int slot, int rank) {
+  if (slot < 0) return rank < 0 ? kOpIgnore : kOpConvert;
+  const Type t = schema.fields[static_cast<size_t>(slot)].type;
+  if (t.is_set) return kOpConvert;
+  switch (t.kind) {
+    case Kind::kString: return kOpString;
+    case Kind::kInt: return kOpInt;
+    case Kind::kDecimal: return kOpDecimal;
+    case Kind::kTime: return kOpTime;
+    default: return kOpConvert;
+  }
+}
+
+inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+// A JSON number (the shaped lexer has checked its grammar) that is a plain
+// integer of at most 18 digits, so it cannot overflow; "-0" is left to
+// Convert, as PlainInt leaves it to the reference path.
+inline bool ShortInt(std::string_view raw, int64_t* out) {
+  size_t i = raw[0] == '-' ? 1 : 0;
+  const size_t digits = raw.size() - i;
+  if (digits == 0 || digits > 18) return false;
+  int64_t v = 0;
+  for (; i < raw.size(); ++i) {
+    if (!IsDigit(raw[i])) return false;  // a fraction or an exponent
+    v = v * 10 + (raw[i] - '0');
+  }
+  if (raw[0] == '-') {
+    if (v == 0) return false;
+    v = -v;
+  }
+  *out = v;
+  return true;
+}
+
+// A JSON number written -?D{1,12}(.D{1,6})?, exactly as ParseDecimal reads it:
+// units of a millionth, the scale as written. Other forms (exponents, more
+// digits, quoted decimals) go to Convert.
+inline bool ShortDecimal(std::string_view raw, Decimal* out) {
+  const bool negative = raw[0] == '-';
+  size_t i = negative ? 1 : 0;
+  const size_t start = i;
+  int64_t whole = 0;
+  while (i < raw.size() && IsDigit(raw[i])) whole = whole * 10 + (raw[i++] - '0');
+  if (i == start || i - start > 12) return false;
+  int64_t fraction = 0;
+  int scale = 0;
+  if (i < raw.size()) {
+    if (raw[i] != '.') return false;
+    ++i;
+    while (i < raw.size() && IsDigit(raw[i]) && scale < kDecimalMaxScale) {
+      fraction = fraction * 10 + (raw[i++] - '0');
+      ++scale;
+    }
+    if (i != raw.size() || scale == 0) return false;
+  }
+  static constexpr int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+  const int64_t units = whole * kDecimalUnit + fraction * kPow10[kDecimalMaxScale - scale];
+  *out = Decimal{negative ? -units : units, static_cast<uint8_t>(scale)};
+  return true;
+}
+
+// One member of a shaped line. The line was copied into the event's storage
+// before it was read, so a string value is kept where it lies.
+inline bool ConvertShaped(FastLine& line, uint8_t op, int slot, int rank, const JsonMemberText& member) {
+  const std::string_view raw = member.value;
+  const char first = raw[0];
+  const size_t s = static_cast<size_t>(slot);
+  Event& event = *line.event;
+  switch (op) {
+    case kOpIgnore:
+      return true;
+    case kOpString:
+      if (first == '"' && !member.value_escaped && raw.size() - 2 <= limits::kMaxEventStringBytes) {
+        event.SetValue(s, Value::Str(Unquoted(raw)));
+        return true;
+      }
+      break;
+    case kOpInt: {
+      int64_t i;
+      if ((first == '-' || IsDigit(first)) && ShortInt(raw, &i)) {
+        event.SetInt(s, i);
+        return true;
+      }
+      break;
+    }
+    case kOpDecimal: {
+      Decimal d;
+      if ((first == '-' || IsDigit(first)) && ShortDecimal(raw, &d)) {
+        event.SetDecimal(s, d);
+        return true;
+      }
+      break;
+    }
+    case kOpTime:
+      if (first == '"' && !member.value_escaped) {
+        if (std::optional<int64_t> v = line.m->times.Parse(Unquoted(raw))) {
+          event.SetInt(s, *v);
+          return true;
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  return Convert(line, slot, rank, member);
+}
+
 // One top-level member as the strict check hands it over: finds its field,
 // notes it for the shape of the line, converts it.
 bool Member(void* context, const JsonMemberText& member) {
@@ -180,12 +303,15 @@ void LearnShape(EventJsonReader::Impl& m, const Schema& schema, size_t members) 
   m.shape.Clear();
   m.shape_slots.clear();
   m.shape_ranks.clear();
+  m.shape_ops.clear();
   for (size_t i = 0; i < members; ++i) {
     const std::string_view key = m.line_keys[i];
     const int slot = schema.Find(key);
+    const int rank = slot < 0 && schema.id_slot < 0 ? IdRank(key) : -1;
     m.shape.Add(key);
     m.shape_slots.push_back(slot);
-    m.shape_ranks.push_back(slot < 0 && schema.id_slot < 0 ? IdRank(key) : -1);
+    m.shape_ranks.push_back(rank);
+    m.shape_ops.push_back(ShapeOpOf(schema, slot, rank));
   }
 }
 
@@ -211,8 +337,15 @@ bool EventJsonReader::ReadFast(std::string_view json, Event& event) {
     event.Reset();
     ++m.line;
     FastLine line{&m, &event, &event.schema()};
-    const bool read = m.shape.Lex(json, [&](size_t i, const JsonMemberText& member) {
-      return Convert(line, m.shape_slots[i], m.shape_ranks[i], member);
+    // One copy of the line into the event's storage instead of one per
+    // string value: the strings are then kept where they lie in it.
+    char* copy = event.storage().Allocate(json.size());
+    std::memcpy(copy, json.data(), json.size());
+    const int* slots = m.shape_slots.data();
+    const int* ranks = m.shape_ranks.data();
+    const uint8_t* ops = m.shape_ops.data();
+    const bool read = m.shape.Lex(std::string_view(copy, json.size()), [&](size_t i, const JsonMemberText& member) {
+      return ConvertShaped(line, ops[i], slots[i], ranks[i], member);
     });
     if (read) {
       m.shape_misses = 0;

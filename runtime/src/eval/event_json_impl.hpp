@@ -5,11 +5,13 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/json_shape.hpp"
+#include "base/time_reader.hpp"
 #include "eval/event_json.hpp"
 
 namespace vigil::eval {
@@ -45,6 +47,8 @@ struct EventJsonReader::Impl {
   JsonShape shape;
   std::vector<int> shape_slots;
   std::vector<int> shape_ranks;
+  std::vector<uint8_t> shape_ops;  // ShapeOp of each member (event_json_fast.cpp)
+  TimeReader times;                // the shaped path's times
   int shape_misses = 0;
 };
 

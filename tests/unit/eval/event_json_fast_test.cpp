@@ -172,6 +172,49 @@ TEST_F(EventJsonFastTest, ShapesThatChangeInOneStream) {
   }
 }
 
+// The shaped path converts strings, ints, decimals and times inline
+// (ConvertShaped) and leaves every other form to the general conversion:
+// each field of a learnt shape, given values of every form, in a reader
+// primed on the valid line, reads as the reference reads it.
+TEST_F(EventJsonFastTest, ShapedValuesOfEveryForm) {
+  const std::string base =
+      R"({"txn_id":"t1","ts":"2026-03-01T00:00:00.569Z","card_id":"c9","amount":26.93,"mcc":5541,"country":"IT"})";
+  const char* const numbers[] = {
+      "0", "-0", "0.0", "-0.00", "1", "-1", "26.93", "26.930", "0.000001", "0.0000001", "1.1234560",
+      "1.1234567", "999999999999.999999", "9999999999999", "-999999999999.5", "123456789012345678",
+      "1234567890123456789", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+      "12345678901234567890", "1e2", "-1.5E-3", "1.5e+1", "00", "01", "1.", ".5", "-", "+1", "1.2.3",
+      "0e0", "5E0"};
+  const char* const texts[] = {
+      "\"26.93\"", "\"5541\"", "\"\"", "\"a\"", "\"é\"", "\"a\\u0041\"", "null", "true", "false",
+      "[1]", "{}", "\"2026-03-01\"", "\"2026-02-29\"", "\"2024-02-29T23:59:59Z\"",
+      "\"2026-03-01T10:00:00.123456+02:00\"", "\"2026-03-01T10:00:00.1234567Z\"",
+      "\"2026-03-01T10:00:00.1234560Z\"", "\"2026-13-01T00:00:00Z\"", "\"0000-01-01T00:00:00Z\"",
+      "\"0001-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59.999999Z\"", "\"2026-03-01t10:00:00z\"",
+      "\"2026-03-01 10:00:00Z\"", "\"2026-03-01T24:00:00Z\"", "\"2026-03-01T10:00:60Z\"",
+      "\"2026-03-01T10:00:00\"", "\"yesterday\"", "1772359200000000", "-99999999999999999"};
+  const char* const fields[] = {"ts", "card_id", "amount", "mcc", "country", "txn_id"};
+  for (const char* field : fields) {
+    const std::string key = std::string("\"") + field + "\":";
+    const size_t at = base.find(key) + key.size();
+    const size_t end = base.find_first_of(",}", base[at] == '"' ? base.find('"', at + 1) : at);
+    std::vector<std::string> values(std::begin(numbers), std::end(numbers));
+    values.insert(values.end(), std::begin(texts), std::end(texts));
+    for (const std::string& value : values) {
+      const std::string line = base.substr(0, at) + value + base.substr(end);
+      eval::EventJsonReader primed;
+      std::string error;
+      ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;
+      ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;  // now shaped
+      SameWith(primed, line);
+      if (HasFatalFailure()) return;
+      SameWith(primed, base);  // and the shape still reads its own line
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_GT(accepted_, 200u);
+}
+
 TEST_F(EventJsonFastTest, SchemaWithAnIdField) {
   Use(R"(ruleset t.ids version "1.0.0"
 schema s version 1 {
