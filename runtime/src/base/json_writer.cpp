@@ -1,5 +1,9 @@
 #include "base/json_writer.hpp"
 
+#include <cstring>
+
+#include "base/json_scan.hpp"
+
 namespace vigil {
 
 namespace {
@@ -19,6 +23,18 @@ constexpr NeedsEscape kNeedsEscape;
 
 void AppendJsonString(std::string_view s, std::string& out) {
   static const char kHex[] = "0123456789abcdef";
+  // Nearly every string (ids, decisions, rule names) is plain ASCII without
+  // a byte to escape: then it is written with its quotes in one append.
+  const char* const end = s.data() + s.size();
+  if (json_scan::FindStringStop(s.data(), end) == end) {
+    const size_t at = out.size();
+    out.resize(at + s.size() + 2);
+    char* p = out.data() + at;
+    p[0] = '"';
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    return;
+  }
   out += '"';
   // Runs of bytes that need no escape (nearly every string) are appended
   // whole rather than a byte at a time.

@@ -66,6 +66,26 @@ void AppendEventMember(const Result& r, uint64_t line, std::string& out) {
   }
 }
 
+// The "fired", "shadow" and "tags" members of a result.
+void AppendRuleLists(const Program& p, const Result& r, std::string& out) {
+  out += ",\"fired\":[";
+  for (size_t i = 0; i < r.fired.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendFiredRuleJson(p, r, r.fired[i], false, false, out);
+  }
+  out += "],\"shadow\":[";
+  for (size_t i = 0; i < r.shadow.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendFiredRuleJson(p, r, r.shadow[i], true, false, out);
+  }
+  out += "],\"tags\":[";
+  for (size_t i = 0; i < r.tags.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(*r.tags[i], out);
+  }
+  out += ']';
+}
+
 }  // namespace
 
 void WriteDecisionJson(const Program& p, const Result& r, uint64_t line, std::string& out) {
@@ -83,22 +103,11 @@ void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::stri
   AppendJsonString(p.decisions[r.decision], out);
   out += ",\"score\":";
   AppendInt(r.score, out);
-  out += ",\"fired\":[";
-  for (size_t i = 0; i < r.fired.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendFiredRuleJson(p, r, r.fired[i], false, false, out);
+  if (r.fired.empty() && r.shadow.empty() && r.tags.empty()) {
+    out += ",\"fired\":[],\"shadow\":[],\"tags\":[]";  // most events: one append
+  } else {
+    AppendRuleLists(p, r, out);
   }
-  out += "],\"shadow\":[";
-  for (size_t i = 0; i < r.shadow.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendFiredRuleJson(p, r, r.shadow[i], true, false, out);
-  }
-  out += "],\"tags\":[";
-  for (size_t i = 0; i < r.tags.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendJsonString(*r.tags[i], out);
-  }
-  out += ']';
   // Only when true, so that stateless results keep their shape.
   if (r.late) out += ",\"late\":true";
   if (r.outlier) out += ",\"outlier\":true";
