@@ -96,7 +96,7 @@ class JsonShape {
   }
 
   static bool Word(const char*& p, const char* end, std::string_view word) {
-    if (static_cast<size_t>(end - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0) {
+    if (static_cast<size_t>(end - p) < word.size() || !SameBytes(p, word.data(), word.size())) {
       return false;
     }
     p += word.size();

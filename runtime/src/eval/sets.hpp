@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/bytes.hpp"
+
 namespace vigil::eval {
 
 inline uint64_t HashBytes(std::string_view s) {
@@ -67,8 +69,7 @@ class StrSet {
     for (uint64_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.len == kEmpty) return false;
-      if (s.hash == h && s.len == v.size() &&
-          std::string_view(storage_.data() + s.offset, s.len) == v) {
+      if (s.hash == h && s.len == v.size() && SameBytes(storage_.data() + s.offset, v.data(), v.size())) {
         return true;
       }
     }
@@ -80,8 +81,7 @@ class StrSet {
     for (uint64_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.len == kEmpty) return -1;
-      if (s.hash == h && s.len == v.size() &&
-          std::string_view(storage_.data() + s.offset, s.len) == v) {
+      if (s.hash == h && s.len == v.size() && SameBytes(storage_.data() + s.offset, v.data(), v.size())) {
         return s.rank;
       }
     }
