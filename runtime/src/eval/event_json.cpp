@@ -69,7 +69,7 @@ bool EventJsonReader::Read(std::string_view json, Event& event, std::string* err
 bool EventJsonReader::ReadReference(std::string_view json, Event& event, std::string* error) {
   Impl& m = *impl_;
   event.Reset();
-  last_id_ = {};
+  last_event_ = nullptr;
   ++m.line;
   if (m.seen.size() != event.size()) m.seen.assign(event.size(), 0);
   if (std::string problem = EventJsonProblem(json.size()); !problem.empty()) {
@@ -264,10 +264,15 @@ bool EventJsonReader::ReadReference(std::string_view json, Event& event, std::st
         return mismatch();
     }
   }
-  m.id.clear();
-  AppendEventId(event, m.id);
-  last_id_ = m.id;
+  last_event_ = &event;
   return true;
+}
+
+std::string_view EventJsonReader::last_id() const {
+  if (last_event_ == nullptr) return {};
+  impl_->id.clear();
+  AppendEventId(*last_event_, impl_->id);
+  return impl_->id;
 }
 
 }  // namespace vigil::eval

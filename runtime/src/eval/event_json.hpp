@@ -41,10 +41,12 @@ class EventJsonReader {
   // reader's own files only.
   struct Impl;
 
-  // The id of the event read last (eval::AppendEventId: the schema's id
-  // field, else the member `event_id`, `txn_id` or `id`, the first of these
-  // present), or empty. Valid until the next Read.
-  std::string_view last_id() const { return last_id_; }
+  // The id of the event the last Read filled (eval::AppendEventId: the
+  // schema's id field, else the member `event_id`, `txn_id` or `id`, the
+  // first of these present), or empty when that Read failed. Worked out when
+  // asked, since only diagnostics need it: valid until the next Read or
+  // last_id(), and only while that event is unchanged.
+  std::string_view last_id() const;
 
  private:
   // True when the line was read and converted whole; false when it was left
@@ -52,7 +54,7 @@ class EventJsonReader {
   bool ReadFast(std::string_view json, Event& event);
 
   std::unique_ptr<Impl> impl_;
-  std::string_view last_id_;
+  const Event* last_event_ = nullptr;  // filled by the last Read that succeeded
   bool fast_ = true;
 };
 

@@ -315,16 +315,11 @@ void LearnShape(EventJsonReader::Impl& m, const Schema& schema, size_t members) 
   }
 }
 
-void FinishId(EventJsonReader::Impl& m, const Event& event) {
-  m.id.clear();
-  AppendEventId(event, m.id);
-}
-
 }  // namespace
 
 bool EventJsonReader::ReadFast(std::string_view json, Event& event) {
   Impl& m = *impl_;
-  last_id_ = {};
+  last_event_ = nullptr;
   if (m.seen.size() != event.size()) m.seen.assign(event.size(), 0);
   if (json.size() > limits::kMaxEventJsonBytes) {
     event.Reset();
@@ -349,8 +344,7 @@ bool EventJsonReader::ReadFast(std::string_view json, Event& event) {
     });
     if (read) {
       m.shape_misses = 0;
-      FinishId(m, event);
-      last_id_ = m.id;
+      last_event_ = &event;
       return true;
     }
     ++m.shape_misses;
@@ -362,8 +356,7 @@ bool EventJsonReader::ReadFast(std::string_view json, Event& event) {
   JsonProblem problem;
   if (!CheckJsonObject(json, &problem, &Member, &line)) return false;
   LearnShape(m, event.schema(), line.position);
-  FinishId(m, event);
-  last_id_ = m.id;
+  last_event_ = &event;
   return true;
 }
 

@@ -35,7 +35,7 @@ struct EventJsonReader::Impl {
   std::vector<uint32_t> seen;          // per slot: the line number that set it
   uint32_t line = 0;
   std::vector<std::string_view> items; // scratch for set<string> fields
-  std::string id;                      // copy of the id member
+  std::string id;                      // the text last_id() returns
   // The fast path: the slot of the field named by the member at each
   // position of the last line (events of a stream list their members in
   // the same order), checked against the field's name before use.
