@@ -24,11 +24,16 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
   if (len > 0) std::memcpy(text.data(), carry_.data(), len);
   carry_.clear();
   size_t scanned = 0;  // text[0, scanned) is cut into lines
+  size_t searched = 0;  // text[scanned, searched) has no '\n': a long line is searched once
   const uint64_t first = number_;
   for (;;) {
     while (lines.size() < max_lines) {
-      const void* nl = std::memchr(text.data() + scanned, '\n', len - scanned);
-      if (nl == nullptr) break;
+      const size_t from = std::max(scanned, searched);
+      const void* nl = std::memchr(text.data() + from, '\n', len - from);
+      if (nl == nullptr) {
+        searched = len;
+        break;
+      }
       const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - text.data());
       if (skipping_) {
         skipping_ = false;
@@ -42,7 +47,7 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
     // text[scanned, len) is the start of a line: once it is over the limit
     // its bytes are dropped as they come, until its end.
     if (!skipping_ && len - scanned > max_line_) skipping_ = true;
-    if (skipping_) len = scanned;
+    if (skipping_) len = searched = scanned;
     if (eof_) {  // a last line without '\n'
       if (skipping_) {
         skipping_ = false;
@@ -61,6 +66,8 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
       const size_t need = (max_lines - lines.size() + 1) * line_bytes_;
       const size_t have = len - scanned;
       want = std::clamp(need > have ? need - have : 0, std::min(kMinRead, read_bytes_), read_bytes_);
+      // Inside a line longer than that: whole blocks, until its end.
+      if (skipping_ || have >= want) want = read_bytes_;
     }
     if (text.size() - len < want) {
       text.resize(std::max(2 * text.size(), len + want));  // a line longer than the buffer
