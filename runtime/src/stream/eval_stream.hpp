@@ -85,7 +85,8 @@ class Handler {
   virtual void Format(const Evaluated& e, ChunkOutput& out) = 0;
   // A line that could not be read: `error` is the reader's message, or
   // empty when the line was over the input's line limit (`NextLine`'s
-  // too_long). True stops the run at this line. Same threads as Format.
+  // too_long, or a raw line over StreamOptions::max_line). True stops the
+  // run at this line. Same threads as Format.
   virtual bool Failed(uint64_t line, const std::string& error, ChunkOutput& out) = 0;
   // On the calling thread, chunk by chunk in input order.
   virtual void Deliver(ChunkOutput& out) = 0;
