@@ -19,8 +19,10 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
   lines.clear();
   // The partial line the previous chunk ended with starts this one: the only
   // bytes copied on their way through.
+  // The buffer grows to what the chunk's reads need (below), not to
+  // read_bytes each: a chunk of 1,024 short lines keeps a small buffer.
   size_t len = carry_.size();
-  if (text.size() < len + read_bytes_) text.resize(std::max(2 * text.size(), len + read_bytes_));
+  if (text.size() < len) text.resize(std::max(2 * text.size(), len));
   if (len > 0) std::memcpy(text.data(), carry_.data(), len);
   carry_.clear();
   size_t scanned = 0;  // text[0, scanned) is cut into lines
