@@ -156,4 +156,23 @@ class LineReader {
   bool eof_ = false;
 };
 
+// Reads a file (or stdin) in raw blocks with read(2), for the stream engine
+// (stream::RunStream over ReadBytes), which cuts the lines itself exactly as
+// LineReader does (stream/block_lines.hpp). Nothing of the file may have been
+// read through its FILE buffer before.
+class ByteReader {
+ public:
+  explicit ByteReader(std::FILE* file) : fd_(fileno(file)) {}
+  // Fills at most `size` bytes; 0 at the end of the input or after an error.
+  size_t Read(char* buffer, size_t size);
+  // Whether reading failed (a directory, an I/O error) rather than ended,
+  // and the errno it failed with.
+  bool failed() const { return error_ != 0; }
+  int error() const { return error_; }
+
+ private:
+  int fd_;
+  int error_ = 0;
+};
+
 }  // namespace vigil::cli

@@ -285,7 +285,7 @@ int RunDiff(const std::vector<std::string>& args) {
     fmt::print(stderr, "vigil diff: cannot read \"{}\"\n", events);
     return kExitUsage;
   }
-  LineReader reader(in);
+  ByteReader reader(in);
   uint64_t number = 0;
   DiffHandler handler(olds, news, common.size(), events);
   const stream::Side sides[2] = {{olds.program, nullptr, {}}, {news.program, nullptr, {}}};
@@ -293,9 +293,10 @@ int RunDiff(const std::vector<std::string>& args) {
   options.threads = threads;
   options.lines_read = &number;
   options.blank = " \t\r";
+  options.max_line = LineReader::kMaxLine;
   Doing reading(fmt::format("reading \"{}\"", events), &number);
   const stream::StreamTotals totals = stream::RunStream(
-      sides, handler, [&](std::string& line, bool* too_long) { return reader.Next(line, too_long); },
+      sides, handler, [&](char* buffer, size_t size) { return reader.Read(buffer, size); },
       options);
   const size_t evaluated = totals.evaluated, skipped = totals.failed;
   const size_t firings_changed = handler.firings_changed;

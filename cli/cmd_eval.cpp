@@ -272,25 +272,25 @@ int RunEval(const std::vector<std::string>& args) {
   }
   EvalOutput output(*c.program, a, shown);
   stream::Side side{c.program, store, eval::EvalOptions{a.allow_pii, a.record}};
-  LineReader lines(in);
+  ByteReader bytes(in);
   uint64_t number = 0;
   stream::StreamOptions stream_options;
   stream_options.threads = a.threads;
   stream_options.lines_read = &number;
+  stream_options.max_line = LineReader::kMaxLine;
   Doing reading(fmt::format("reading \"{}\"", shown), &number);
   const stream::StreamTotals totals = stream::RunStream(
       std::span<const stream::Side>(&side, 1), output,
-      [&](std::string& line, bool* too_long) { return lines.Next(line, too_long); },
-      stream_options);
+      [&](char* buffer, size_t size) { return bytes.Read(buffer, size); }, stream_options);
   std::fflush(stdout);
   const uint64_t evaluated = totals.evaluated;
   const uint64_t skipped = totals.failed;
   const uint64_t late = output.late;
   const uint64_t outliers = output.outliers;
   int status = totals.stopped ? kExitFailure : kExitOk;
-  if (lines.failed()) {
+  if (bytes.failed()) {
     fmt::print(stderr, "vigil eval: reading \"{}\" failed after line {}: {}\n", shown, number,
-               std::strerror(errno));
+               std::strerror(bytes.error()));
     status = kExitFailure;
   }
   if (in != stdin) std::fclose(in);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -441,6 +442,17 @@ bool LineReader::Next(std::string& line, bool* too_long) {
 void LineReader::Finish(std::string& line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (++lines_ == 1) StripUtf8Bom(line);  // the start of the input (base/bom.hpp)
+}
+
+size_t ByteReader::Read(char* buffer, size_t size) {
+  if (error_ != 0) return 0;
+  for (;;) {
+    const ssize_t n = ::read(fd_, buffer, size);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno == EINTR) continue;
+    error_ = errno;  // EISDIR, EIO: not the end of the input
+    return 0;
+  }
 }
 
 }  // namespace vigil::cli

@@ -4,6 +4,8 @@
 //   - the CLI's: the input read as a JSON Lines file (cli::LineReader, as
 //     `vigil eval` reads it), each line given to eval::EventJsonReader;
 //   - the C ABI's: the whole input given to vigil_event_set_json.
+// And the lines `vigil eval` cuts from raw blocks (stream::BlockLines) are
+// those of cli::LineReader.
 // A line is valid when it is exactly one JSON object; anything else (two
 // objects, an array, trailing bytes, invalid UTF-8...) must be an error.
 //
@@ -17,16 +19,19 @@
 // lets an implementation limit the range of numbers, so vigil may accept such
 // a number in a member it does not read (in a field it reads, the field's own
 // type decides).
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "api/compiler.hpp"
 #include "cli.hpp"
 #include "eval/event_json.hpp"
+#include "stream/block_lines.hpp"
 #include "vigil/vigil.h"
 
 namespace {
@@ -121,6 +126,49 @@ bool SameValues(const vigil::eval::Event& a, const vigil::eval::Event& b) {
 bool Rejected(Verdict v) { return v == Verdict::kRejected || v == Verdict::kNotAnObject; }
 const char* Why(Verdict v) { return v == Verdict::kNotAnObject ? "not an object" : "not JSON"; }
 
+// `vigil eval` reads raw blocks cut into lines in place (stream::BlockLines):
+// the same lines as cli::LineReader, numbers and too-long lines included,
+// for reads and chunks of sizes taken from the input.
+void SameLinesInBlocks(std::string_view input) {
+  struct Line {
+    uint64_t number;
+    bool too_long;
+    std::string text;
+    bool operator==(const Line&) const = default;
+  };
+  std::vector<Line> want;
+  std::FILE* file = fmemopen(const_cast<char*>(input.data()), input.size(), "rb");
+  if (file == nullptr) return;
+  vigil::cli::LineReader lines(file);
+  std::string line;
+  bool too_long = false;
+  for (uint64_t number = 1; lines.Next(line, &too_long); ++number) {
+    if (!too_long && line.find_first_not_of(" \t") == std::string::npos) continue;
+    want.push_back({number, too_long, too_long ? std::string() : line});
+  }
+  std::fclose(file);
+  const size_t read_size = input.empty() ? 1 : 1 + static_cast<uint8_t>(input[0]) % 17;
+  const size_t chunk_lines = input.size() < 2 ? 1 : 1 + static_cast<uint8_t>(input[1]) % 5;
+  size_t at = 0;
+  const vigil::stream::ReadBytes read = [&](char* buffer, size_t n) {
+    n = std::min({n, read_size, input.size() - at});
+    std::memcpy(buffer, input.data() + at, n);
+    at += n;
+    return n;
+  };
+  vigil::stream::BlockLines blocks(read, vigil::cli::LineReader::kMaxLine, 64, " \t");
+  std::vector<Line> got;
+  std::string text;
+  std::vector<vigil::stream::LineRef> refs;
+  for (bool more = true; more;) {
+    more = blocks.Fill(text, refs, chunk_lines);
+    for (const auto& r : refs) {
+      got.push_back({r.number, r.too_long, r.too_long ? std::string() : text.substr(r.offset, r.size)});
+    }
+  }
+  if (got != want) Disagree("the block reader", input, "other lines than the line reader");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -174,5 +222,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (reference_read) last_valid = line;
   }
   std::fclose(file);
+  SameLinesInBlocks(input);
   return 0;
 }

@@ -13,13 +13,6 @@ namespace vigil::stream {
 
 namespace {
 
-struct LineRef {
-  size_t offset = 0;
-  size_t size = 0;
-  uint64_t number = 0;
-  bool too_long = false;
-};
-
 // A side's events and results for the lines of a chunk; kept warm from
 // chunk to chunk, so that a run allocates nothing per event once started.
 struct SideChunk {
@@ -59,7 +52,10 @@ class Run {
     }
   }
 
-  StreamTotals Go(const NextLine& next) {
+  // `fill(chunk)` puts the next lines of the input in the chunk: false when
+  // the input is all read (the chunk may still hold its last lines).
+  template <typename Fill>
+  StreamTotals Go(Fill fill) {
     const unsigned threads = ThreadCount(options_.threads);
     const size_t pool = threads == 1 ? 1 : 2 * static_cast<size_t>(threads) + 2;
     for (size_t i = 0; i < pool; ++i) free_.push_back(NewChunk());
@@ -69,10 +65,8 @@ class Run {
     }
     Worker inline_worker;
     if (threads == 1) Prepare(inline_worker);
-    uint64_t number = 0;
     uint64_t seq = 0;
     bool more = true;
-    std::string line;
     while (more && !stopped_) {
       Chunk* chunk = nullptr;
       {
@@ -88,25 +82,7 @@ class Run {
         free_.pop_back();
       }
       chunk->seq = seq++;
-      chunk->text.clear();
-      chunk->lines.clear();
-      while (chunk->lines.size() < options_.chunk_lines) {
-        bool too_long = false;
-        if (!next(line, &too_long)) {
-          more = false;
-          break;
-        }
-        ++number;
-        if (options_.lines_read != nullptr) *options_.lines_read = number;
-        if (!too_long && line.find_first_not_of(options_.blank) == std::string::npos) continue;
-        LineRef ref;
-        ref.offset = chunk->text.size();
-        ref.size = too_long ? 0 : line.size();
-        ref.number = number;
-        ref.too_long = too_long;
-        chunk->lines.push_back(ref);
-        if (!too_long) chunk->text += line;
-      }
+      more = fill(*chunk);
       std::unique_lock lock(mu_);
       in_flight_.push_back(std::unique_ptr<Chunk>(chunk));
       if (threads == 1) {
@@ -136,6 +112,41 @@ class Run {
     }
     for (std::thread& t : workers) t.join();
     return totals_;
+  }
+
+  // NextLine: each line copied into the chunk's text.
+  StreamTotals GoLines(const NextLine& next) {
+    uint64_t number = 0;
+    std::string line;
+    return Go([&](Chunk& chunk) {
+      chunk.text.clear();
+      chunk.lines.clear();
+      while (chunk.lines.size() < options_.chunk_lines) {
+        bool too_long = false;
+        if (!next(line, &too_long)) return false;
+        ++number;
+        if (options_.lines_read != nullptr) *options_.lines_read = number;
+        if (!too_long && line.find_first_not_of(options_.blank) == std::string::npos) continue;
+        LineRef ref;
+        ref.offset = chunk.text.size();
+        ref.size = too_long ? 0 : line.size();
+        ref.number = number;
+        ref.too_long = too_long;
+        chunk.lines.push_back(ref);
+        if (!too_long) chunk.text += line;
+      }
+      return true;
+    });
+  }
+
+  // ReadBytes: read into the chunk's own buffer, cut in place.
+  StreamTotals GoBytes(const ReadBytes& read) {
+    BlockLines input(read, options_.max_line, options_.read_bytes, options_.blank);
+    return Go([&](Chunk& chunk) {
+      const bool more = input.Fill(chunk.text, chunk.lines, options_.chunk_lines);
+      if (options_.lines_read != nullptr) *options_.lines_read = input.lines_seen();
+      return more;
+    });
   }
 
  private:
@@ -343,7 +354,13 @@ unsigned ThreadCount(unsigned threads) {
 StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const NextLine& next,
                        const StreamOptions& options) {
   Run run(sides, handler, options);
-  return run.Go(next);
+  return run.GoLines(next);
+}
+
+StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const ReadBytes& read,
+                       const StreamOptions& options) {
+  Run run(sides, handler, options);
+  return run.GoBytes(read);
 }
 
 }  // namespace vigil::stream

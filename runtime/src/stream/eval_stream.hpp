@@ -30,8 +30,10 @@
 #include "eval/event.hpp"
 #include "eval/program.hpp"
 #include "eval/result.hpp"
+#include "base/limits.hpp"
 #include "eval/session.hpp"
 #include "state/backend.hpp"
+#include "stream/block_lines.hpp"
 
 namespace vigil::stream {
 
@@ -83,7 +85,8 @@ class Handler {
   virtual void Format(const Evaluated& e, ChunkOutput& out) = 0;
   // A line that could not be read: `error` is the reader's message, or
   // empty when the line was over the input's line limit (`NextLine`'s
-  // too_long). True stops the run at this line. Same threads as Format.
+  // too_long, or a raw line over StreamOptions::max_line). True stops the
+  // run at this line. Same threads as Format.
   virtual bool Failed(uint64_t line, const std::string& error, ChunkOutput& out) = 0;
   // On the calling thread, chunk by chunk in input order.
   virtual void Deliver(ChunkOutput& out) = 0;
@@ -98,6 +101,10 @@ struct StreamOptions {
   size_t chunk_lines = 1024;
   const char* blank = " \t";  // a line of only these bytes is skipped
   uint64_t* lines_read = nullptr;  // updated by the calling thread (progress)
+  // Raw input (ReadBytes): the most read at once into a chunk's buffer, and
+  // the longest line (longer ones are too_long), as block_lines.hpp says.
+  size_t read_bytes = 1u << 20;
+  size_t max_line = limits::kMaxEventJsonBytes;
 };
 
 struct StreamTotals {
@@ -109,6 +116,14 @@ struct StreamTotals {
 // Runs the whole stream over one or two sides. Blank lines are skipped and
 // counted in line numbers.
 StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const NextLine& next,
+                       const StreamOptions& options);
+
+// The same over raw input, read in blocks straight into the chunks and cut
+// into lines in place (block_lines.hpp: the lines of the CLI's LineReader,
+// CRLF, a BOM, a last line without '\n' and the line limit included). The
+// calling thread's share of the work per line is then a memchr: what lets
+// the workers use every core (docs/performance.md, "All cores").
+StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const ReadBytes& read,
                        const StreamOptions& options);
 
 // The number of threads `threads` stands for (0: every core, at least 1).

@@ -1,0 +1,117 @@
+#include "stream/block_lines.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+#include "base/bom.hpp"
+
+namespace vigil::stream {
+
+namespace {
+constexpr size_t kMinRead = 4096;
+}  // namespace
+
+BlockLines::BlockLines(const ReadBytes& read, size_t max_line, size_t read_bytes, const char* blank)
+    : read_(read), max_line_(max_line), read_bytes_(std::max<size_t>(read_bytes, 1)), blank_(blank) {}
+
+bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max_lines) {
+  lines.clear();
+  // The partial line the previous chunk ended with starts this one: the only
+  // bytes copied on their way through.
+  // The buffer grows to what the chunk's reads need (below), not to
+  // read_bytes each: a chunk of 1,024 short lines keeps a small buffer.
+  size_t len = carry_.size();
+  if (text.size() < len) text.resize(std::max(2 * text.size(), len));
+  if (len > 0) std::memcpy(text.data(), carry_.data(), len);
+  carry_.clear();
+  size_t scanned = 0;  // text[0, scanned) is cut into lines
+  size_t searched = 0;  // text[scanned, searched) has no '\n': a long line is searched once
+  const uint64_t first = number_;
+  for (;;) {
+    while (lines.size() < max_lines) {
+      const size_t from = std::max(scanned, searched);
+      const void* nl = std::memchr(text.data() + from, '\n', len - from);
+      if (nl == nullptr) {
+        searched = len;
+        break;
+      }
+      const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - text.data());
+      if (skipping_) {
+        skipping_ = false;
+        AddTooLong(lines);
+      } else {
+        Add(text, scanned, end, lines);
+      }
+      scanned = end + 1;
+    }
+    if (lines.size() == max_lines) break;
+    // text[scanned, len) is the start of a line: once it is over the limit
+    // its bytes are dropped as they come, until its end.
+    if (!skipping_ && len - scanned > max_line_) skipping_ = true;
+    if (skipping_) len = searched = scanned;
+    if (eof_) {  // a last line without '\n'
+      if (skipping_) {
+        skipping_ = false;
+        AddTooLong(lines);
+      } else if (scanned < len) {
+        Add(text, scanned, len, lines);
+      }
+      scanned = len;
+      break;
+    }
+    // Ask for about what the chunk still needs, judging by the lines of the
+    // last chunk: what is read beyond its last line is copied into the next
+    // chunk (the carry), so reading much more would copy it twice.
+    size_t want = read_bytes_;
+    if (line_bytes_ > 0) {
+      const size_t need = (max_lines - lines.size() + 1) * line_bytes_;
+      const size_t have = len - scanned;
+      want = std::clamp(need > have ? need - have : 0, std::min(kMinRead, read_bytes_), read_bytes_);
+      // Inside a line longer than that: whole blocks, until its end.
+      if (skipping_ || have >= want) want = read_bytes_;
+    }
+    if (text.size() - len < want) {
+      text.resize(std::max(2 * text.size(), len + want));  // a line longer than the buffer
+    }
+    const size_t n = read_(text.data() + len, want);
+    if (n == 0) {
+      eof_ = true;
+    } else {
+      len += n;
+    }
+  }
+  carry_.assign(text.data() + scanned, len - scanned);
+  if (number_ > first && scanned > 0) line_bytes_ = std::max<size_t>(1, scanned / (number_ - first));
+  return !eof_ || !carry_.empty() || skipping_;
+}
+
+void BlockLines::Add(const std::string& text, size_t start, size_t end,
+                     std::vector<LineRef>& lines) {
+  ++number_;
+  size_t size = end - start;
+  if (size > max_line_) {  // counted before the '\r' and the BOM are dropped, as LineReader
+    --number_;
+    AddTooLong(lines);
+    return;
+  }
+  if (size > 0 && text[start + size - 1] == '\r') --size;
+  if (number_ == 1) {
+    const std::string_view line(text.data() + start, size);
+    const size_t bom = line.size() - SkipUtf8Bom(line).size();
+    start += bom;
+    size -= bom;
+  }
+  if (std::string_view(text.data() + start, size).find_first_not_of(blank_) ==
+      std::string_view::npos) {
+    return;  // blank: skipped, counted
+  }
+  lines.push_back(LineRef{start, size, number_, false});
+}
+
+void BlockLines::AddTooLong(std::vector<LineRef>& lines) {
+  ++number_;
+  lines.push_back(LineRef{0, 0, number_, true});
+}
+
+}  // namespace vigil::stream

@@ -1,0 +1,69 @@
+// Cuts raw input, read in large blocks straight into a chunk's buffer, into
+// lines in place: the calling thread of the stream (eval_stream.hpp) then
+// does one read(2) per block and one memchr per line, and copies nothing but
+// the partial line at the end of a chunk (docs/performance.md, "All cores").
+//
+// The lines are those the CLI's line reader gives (cli LineReader), exactly:
+//   - a line ends at '\n'; a last line without one is a line;
+//   - one '\r' before the '\n' (or at the end of a last line) is dropped;
+//   - a UTF-8 BOM at the very start of the input is dropped (base/bom.hpp);
+//   - a line of more than `max_line` bytes (counting its '\r' and the BOM,
+//     not its '\n') is too long: its text is dropped, its number kept;
+//   - a line of only `blank` bytes (after the above) is skipped, and counted
+//     in line numbers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace vigil::stream {
+
+// A line of a chunk: its text is text[offset, offset + size).
+struct LineRef {
+  size_t offset = 0;
+  size_t size = 0;
+  uint64_t number = 0;  // 1-based line number in the input
+  bool too_long = false;
+};
+
+// Raw input: fills at most `size` bytes of `buffer` and returns how many;
+// 0 at the end of the input (a read error also ends it: the caller records
+// it).
+using ReadBytes = std::function<size_t(char* buffer, size_t size)>;
+
+class BlockLines {
+ public:
+  // `read_bytes`: the most asked of `read` at once; `blank`: as
+  // StreamOptions::blank.
+  BlockLines(const ReadBytes& read, size_t max_line, size_t read_bytes, const char* blank);
+
+  // Fills `text` with the next lines of the input, up to `max_lines` lines
+  // that are not blank, reading as much as needed, and lists them in
+  // `lines`. `text` is the chunk's buffer: its size is its capacity, kept
+  // from call to call (it grows only for a line longer than it). False when
+  // the input had nothing left (then `lines` is empty).
+  bool Fill(std::string& text, std::vector<LineRef>& lines, size_t max_lines);
+
+  // Lines seen so far, blank ones included: the number of the last line.
+  uint64_t lines_seen() const { return number_; }
+
+ private:
+  // Adds the line text[start, end) (its '\n' not included) unless blank.
+  void Add(const std::string& text, size_t start, size_t end, std::vector<LineRef>& lines);
+  void AddTooLong(std::vector<LineRef>& lines);
+
+  const ReadBytes& read_;
+  const size_t max_line_;
+  const size_t read_bytes_;
+  const char* const blank_;
+  std::string carry_;      // the start of a line cut by the end of a chunk
+  bool skipping_ = false;  // inside a line already known to be too long
+  bool eof_ = false;
+  uint64_t number_ = 0;
+  size_t line_bytes_ = 0;  // bytes per line in the last chunk (0: none yet)
+};
+
+}  // namespace vigil::stream

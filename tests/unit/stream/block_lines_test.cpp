@@ -1,0 +1,165 @@
+// stream::BlockLines cuts raw blocks into the lines the CLI's LineReader
+// gives (stream/block_lines.hpp), whatever the sizes of the reads and of the
+// chunks: checked against a plain line-by-line model of those rules on the
+// cases at every boundary and on random inputs.
+#include "stream/block_lines.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace vigil::stream {
+namespace {
+
+struct Line {
+  uint64_t number;
+  std::string text;  // "<too long>" for a line over the limit
+  bool operator==(const Line&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const Line& l) {
+  return os << l.number << ":[" << l.text << "]";
+}
+
+constexpr const char* kTooLong = "<too long>";
+
+// The rules of cli LineReader (and of the stream's blank lines), one line at
+// a time over the whole input.
+std::vector<Line> Model(const std::string& input, size_t max_line, const std::string& blank) {
+  std::vector<Line> out;
+  uint64_t number = 0;
+  size_t at = 0;
+  while (at < input.size()) {
+    size_t end = input.find('\n', at);
+    if (end == std::string::npos) end = input.size();
+    std::string line = input.substr(at, end - at);
+    at = end + 1;
+    ++number;
+    if (line.size() > max_line) {
+      out.push_back({number, kTooLong});
+      continue;
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
+    if (line.find_first_not_of(blank) == std::string::npos) continue;
+    out.push_back({number, line});
+  }
+  return out;
+}
+
+struct Cut {
+  std::vector<Line> lines;
+  uint64_t lines_seen = 0;
+  size_t chunks = 0;
+};
+
+// BlockLines over `input`, given at most `read_size` bytes per read, in
+// chunks of at most `chunk_lines` lines.
+Cut Blocks(const std::string& input, size_t read_size, size_t chunk_lines, size_t max_line,
+           const char* blank, size_t read_bytes = 64) {
+  size_t at = 0;
+  ReadBytes read = [&](char* buffer, size_t size) {
+    const size_t n = std::min({size, read_size, input.size() - at});
+    std::copy_n(input.data() + at, n, buffer);
+    at += n;
+    return n;
+  };
+  BlockLines blocks(read, max_line, read_bytes, blank);
+  Cut cut;
+  std::string text;
+  std::vector<LineRef> refs;
+  for (bool more = true; more;) {
+    more = blocks.Fill(text, refs, chunk_lines);
+    EXPECT_LE(refs.size(), chunk_lines);
+    ++cut.chunks;
+    for (const LineRef& r : refs) {
+      cut.lines.push_back({r.number, r.too_long ? kTooLong : text.substr(r.offset, r.size)});
+    }
+    if (cut.chunks > input.size() + 2) {
+      ADD_FAILURE() << "no end";
+      break;
+    }
+  }
+  cut.lines_seen = blocks.lines_seen();
+  return cut;
+}
+
+uint64_t CountLines(const std::string& input) {
+  uint64_t n = std::count(input.begin(), input.end(), '\n');
+  return n + (!input.empty() && input.back() != '\n' ? 1 : 0);
+}
+
+void ExpectSame(const std::string& input, size_t max_line, const char* blank = " \t") {
+  const std::vector<Line> want = Model(input, max_line, blank);
+  for (size_t read_size : {1, 2, 3, 5, 8, 13, 64, 1000}) {
+    for (size_t chunk_lines : {1, 2, 3, 1024}) {
+      for (size_t read_bytes : {1, 7, 64}) {
+        const Cut got = Blocks(input, read_size, chunk_lines, max_line, blank, read_bytes);
+        ASSERT_EQ(got.lines, want) << "reads of " << read_size << ", chunks of " << chunk_lines
+                                   << " lines, read_bytes " << read_bytes << ", input ["
+                                   << input << "]";
+        EXPECT_EQ(got.lines_seen, CountLines(input));
+      }
+    }
+  }
+}
+
+TEST(BlockLines, CutsLinesAsTheLineReaderDoes) {
+  ExpectSame("", 10);
+  ExpectSame("a", 10);                            // a last line without '\n'
+  ExpectSame("a\n", 10);
+  ExpectSame("a\nb\n\nc", 10);                    // a blank line is counted
+  ExpectSame("a\r\nb\r\n\r\nc\r", 10);            // CRLF, and a CR at the very end
+  ExpectSame("\n\n\n", 10);                       // only blank lines
+  ExpectSame(" \t\n\t a \n", 10);                 // blanks of the blank set
+  ExpectSame("\xEF\xBB\xBF{}\n\xEF\xBB\xBF{}\n", 10);  // a BOM only at the start
+  ExpectSame("\xEF\xBB\xBF\r\nx", 10);            // a line of only a BOM is blank
+  ExpectSame("0123456789\n01234567890\nok\n", 10);  // at the limit, and one over
+  ExpectSame("012345678\r\n0123456789\r\nok", 10);  // the CR counts towards the limit
+  ExpectSame("\xEF\xBB\xBF" "0123456\n", 10);     // and the BOM does
+  ExpectSame("\xEF\xBB\xBF" "01234567\nx\n", 10);
+  ExpectSame("01234567890123456789012345678901234567890123456789\nok\n01234567890123", 10);
+  ExpectSame("0123456789012\n", 10);              // too long up to the very last byte
+  ExpectSame("a\r\n", 10, " \t\r");               // vigil diff's blank set
+}
+
+TEST(BlockLines, AVeryLongLineSpansManyReadsAndStaysWhole) {
+  std::string input = "first\n" + std::string(5000, 'x') + "\r\n" + std::string(3000, 'y') + "\nlast";
+  ExpectSame(input, 5001);
+  ExpectSame(input, 5000);  // its CR makes it too long: its bytes are dropped as they come
+  const Cut whole = Blocks(input, 4096, 2, 5001, " \t", 64);
+  ASSERT_EQ(whole.lines.size(), 4u);
+  EXPECT_EQ(whole.lines[1].text, std::string(5000, 'x'));
+  const Cut dropped = Blocks(input, 4096, 2, 5000, " \t", 64);
+  ASSERT_EQ(dropped.lines.size(), 4u);
+  EXPECT_EQ(dropped.lines[1], (Line{2, kTooLong}));
+  EXPECT_EQ(dropped.lines[2].text, std::string(3000, 'y'));
+}
+
+TEST(BlockLines, AgreesWithTheModelOnRandomInputs) {
+  std::mt19937 rng(17);
+  const std::string alphabet[] = {"a", "b", " ", "\t", "\r", "\n", "\n", "\xEF\xBB\xBF", "{}"};
+  for (int round = 0; round < 300; ++round) {
+    std::string input;
+    const size_t parts = rng() % 40;
+    for (size_t i = 0; i < parts; ++i) input += alphabet[rng() % std::size(alphabet)];
+    ExpectSame(input, 1 + rng() % 8);
+  }
+}
+
+TEST(BlockLines, ALongLineInTheFirstChunkCarriesOverWithoutLoss) {
+  // Many short lines, then chunks of 3: every chunk boundary falls inside a
+  // read, so each chunk starts with what the previous one read past its end.
+  std::string input;
+  for (int i = 0; i < 200; ++i) input += "line" + std::to_string(i) + (i % 7 == 0 ? "\r\n" : "\n");
+  ExpectSame(input, 100);
+  const Cut cut = Blocks(input, 1 << 20, 3, 100, " \t", 1 << 20);
+  EXPECT_EQ(cut.lines.size(), 200u);
+  EXPECT_GE(cut.chunks, 67u);
+}
+
+}  // namespace
+}  // namespace vigil::stream
