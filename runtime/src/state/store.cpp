@@ -250,7 +250,7 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   const uint32_t nc = static_cast<uint32_t>(g.columns.size());
   Map& map = shard.maps[probe.group];
   KeyHistory* h = map.Find(probe.key, hash);
-  if (h != nullptr && h->ts.size() > h->head) {
+  if (h != nullptr && h->ts.size() > h->head && nc > 0) {
     // The history's arrays outside the entry (once they outgrow its inline
     // room) are read at their newest entry and at the window's start: ask for
     // those lines together rather than miss on each in turn.
