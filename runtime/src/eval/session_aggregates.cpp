@@ -137,19 +137,19 @@ void Session::RunAggregates(bool record, std::string_view id) {
         }
         cell.on = on ? 1 : 0;
       }
-      state::Probe probe;
-      probe.group = static_cast<uint32_t>(sg);
-      probe.key = key_;
-      probe.ts = time.i;
-      probe.record = record;
-      probe.cells = cells_.data();
-      probe.strs = strs_.data();
-      probe.events = column_events_.data();
-      probe.id = id_hash;
-      probe.ref = ref_hash;
-      probe.reversal = is_reversal;
       state::ApplyOutcome outcome;
-      probe.outcome = &outcome;
+      // Every field named: the probe is written once, not cleared first.
+      const state::Probe probe{.group = static_cast<uint32_t>(sg),
+                               .key = key_,
+                               .ts = time.i,
+                               .record = record,
+                               .cells = cells_.data(),
+                               .strs = strs_.data(),
+                               .events = column_events_.data(),
+                               .id = id_hash,
+                               .ref = ref_hash,
+                               .reversal = is_reversal,
+                               .outcome = &outcome};
       state::ApplyStatus status =
           store_->Apply(mapping_.version, probe, column_values_.data(), query_);
       if (status == state::ApplyStatus::kStale && attempt < 8) {

@@ -1,5 +1,6 @@
 #include "state/key_table.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <utility>
 
@@ -11,7 +12,7 @@ KeyTable::KeyTable(std::pmr::memory_resource* memory)
     : slots_(memory), entries_(memory) {}
 
 size_t KeyTable::SlotOf(uint64_t hash, uint32_t index) const {
-  for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+  for (size_t i = static_cast<uint32_t>(hash) & mask_;; i = (i + 1) & mask_) {
     if (slots_[i].index == index) return i;
   }
 }
@@ -23,7 +24,7 @@ void KeyTable::Grow() {
   mask_ = capacity - 1;
   for (const Slot& s : old) {
     if (s.index == kEmpty) continue;
-    size_t i = s.hash & mask_;
+    size_t i = s.tag & mask_;
     while (slots_[i].index != kEmpty) i = (i + 1) & mask_;
     slots_[i] = s;
   }
@@ -31,9 +32,13 @@ void KeyTable::Grow() {
 
 KeyHistory& KeyTable::Insert(std::string_view key, uint64_t hash, KeyHistory history) {
   if ((entries_.size() + 1) * 4 > slots_.size() * 3) Grow();
-  size_t i = hash & mask_;
+  const auto tag = static_cast<uint32_t>(hash);
+  size_t i = tag & mask_;
   while (slots_[i].index != kEmpty) i = (i + 1) & mask_;
-  slots_[i] = Slot{hash, static_cast<uint32_t>(entries_.size())};
+  slots_[i] = Slot{tag, static_cast<uint32_t>(entries_.size())};
+  if (entries_.size() == entries_.capacity()) {
+    entries_.reserve(std::max<size_t>(8, entries_.capacity() + entries_.capacity() / 2));
+  }
   entries_.push_back(Entry{std::pmr::string(key, entries_.get_allocator()), std::move(history)});
   return entries_.back().history;
 }
@@ -54,7 +59,7 @@ void KeyTable::EmptySlot(size_t i) {
     for (;;) {
       j = (j + 1) & mask_;
       if (slots_[j].index == kEmpty) return;
-      const size_t home = slots_[j].hash & mask_;
+      const size_t home = slots_[j].tag & mask_;
       const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
       if (!stays) break;
     }

@@ -1,8 +1,9 @@
 // The embedded store's map from an encoded key to its history, one per shard
 // and aggregate group. Built for the one lookup per group and event that the
 // state path makes: the caller hashes the key once (the same hash chooses the
-// shard), and a lookup reads one 16-byte slot of a flat power-of-two index
-// (linear probing, the full hash kept in the slot) and then the entry itself,
+// shard), and a lookup reads one 8-byte slot of a flat power-of-two index
+// (linear probing; the slot keeps the hash's low 32 bits, which place it and
+// filter out most other keys) and then the entry itself,
 // instead of the bucket array, a neighbour node and the node's far end that a
 // node-based std::unordered_map touches. Entries are dense in one vector, so
 // iterating (snapshots, sweeps, statistics) walks memory in order, and a key
@@ -41,10 +42,19 @@ class KeyTable {
   // The history of `key` (whose KeyHash is `hash`), or null.
   KeyHistory* Find(std::string_view key, uint64_t hash) {
     if (slots_.empty()) return nullptr;
-    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+    const auto tag = static_cast<uint32_t>(hash);
+    for (size_t i = tag & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.index == kEmpty) return nullptr;
-      if (s.hash == hash && entries_[s.index].key == key) return &entries_[s.index].history;
+      if (s.tag != tag) continue;
+      const Entry& entry = entries_[s.index];
+      // The entry spans several cache lines (key, times, marks, cells,
+      // running totals) that the caller reads one after the other: ask for
+      // all of them now, so that their misses overlap instead of queuing.
+      const char* bytes = reinterpret_cast<const char*>(&entry);
+      for (size_t at = 0; at < sizeof(Entry); at += 64) __builtin_prefetch(bytes + at);
+      __builtin_prefetch(bytes + sizeof(Entry) - 1);
+      if (entry.key == key) return &entries_[s.index].history;
     }
   }
   KeyHistory* Find(std::string_view key) { return Find(key, KeyHash(key)); }
@@ -70,8 +80,10 @@ class KeyTable {
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;
+  // 8 bytes, so that the index of a shard's keys stays small enough to
+  // remain in the CPU's cache between a key's events.
   struct Slot {
-    uint64_t hash = 0;
+    uint32_t tag = 0;         // the key's hash, low 32 bits: its home is tag & mask_
     uint32_t index = kEmpty;  // into entries_
   };
   // The slot holding entry `index` (whose hash is `hash`).
@@ -80,6 +92,8 @@ class KeyTable {
   void Grow();
 
   std::pmr::vector<Slot> slots_;  // a power of two, at most 3/4 full
+  // Grown by half its size, not doubled (KeyTable::Insert): the room it
+  // holds beyond its keys is at most a third of it, which matters at 10^8 keys.
   std::pmr::vector<Entry> entries_;
   size_t mask_ = 0;
 };

@@ -79,12 +79,6 @@ size_t RunningWindowStart(const Column& col, const KeyHistory& h, uint32_t c, si
   return static_cast<size_t>(std::upper_bound(ts + h.head, ts + end, bottom) - ts);
 }
 
-bool UsesRunning(const Column& col) {
-  if (col.offset_us != 0 || col.exclude_current) return false;
-  return col.kind == eval::AggKind::kCount ||
-         (col.kind == eval::AggKind::kSum && col.cell == eval::CellKind::kInt);
-}
-
 bool RunningValue(const Column& col, KeyHistory& h, uint32_t columns, uint32_t c, size_t lo,
                   size_t end, eval::Value* out, int64_t* events) {
   if (h.running.size() < columns) h.running.resize(columns);

@@ -22,8 +22,13 @@
 namespace vigil::state {
 
 // Whether column `col` is summarised from running totals when its event is
-// recorded at the end of its key's history.
-bool UsesRunning(const Column& col);
+// recorded at the end of its key's history. Inline: asked per column and
+// event.
+inline bool UsesRunning(const Column& col) {
+  if (col.offset_us != 0 || col.exclude_current) return false;
+  return col.kind == eval::AggKind::kCount ||
+         (col.kind == eval::AggKind::kSum && col.cell == eval::CellKind::kInt);
+}
 
 // The first entry of column `col`'s window (t - within, t] for an event at
 // `now` recorded as entry end - 1: from where its running totals started

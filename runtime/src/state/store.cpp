@@ -250,6 +250,18 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   const uint32_t nc = static_cast<uint32_t>(g.columns.size());
   Map& map = shard.maps[probe.group];
   KeyHistory* h = map.Find(probe.key, hash);
+  if (h != nullptr && h->ts.size() > h->head && nc > 0) {
+    // The history's arrays outside the entry (once they outgrow its inline
+    // room) are read at their newest entry and at the window's start: ask for
+    // those lines together rather than miss on each in turn.
+    const size_t last = h->ts.size() - 1;
+    __builtin_prefetch(h->ts.data() + last);
+    __builtin_prefetch(h->ts.data() + h->head);
+    __builtin_prefetch(h->marks.data() + last);
+    __builtin_prefetch(h->cells.data() + last * nc);
+    __builtin_prefetch(h->cells.data() + (last + 1) * nc - 1);
+    __builtin_prefetch(h->cells.data() + h->head * nc);
+  }
   const bool late = h != nullptr && probe.ts < SatSub(h->max_ts, options_.lateness_us);
   const bool duplicate = h != nullptr && IsDuplicate(*h, probe);
   bool reversed = false;
@@ -264,14 +276,24 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   bool appended = false;  // recorded as the key's newest entry
   if (record) {
     if (h == nullptr) h = &map.Insert(probe.key, hash, KeyHistory{});
+    appended = h->ts.size() == h->head || h->ts.back() <= probe.ts;
+    if (appended) {
+      // The stream in order (the common case): the new entry goes last, with
+      // no search and no move.
+      h->ts.push_back(probe.ts);
+      h->marks.push_back(Mark{probe.id, probe.ref, false});
+      for (uint32_t c = 0; c < nc; ++c) h->cells.push_back(probe.cells[c]);
+    }
     // After any equal timestamps: ties keep arrival order.
-    auto pos = std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts);
+    auto pos = appended ? h->ts.end() - 1
+                        : std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts);
     const size_t at = static_cast<size_t>(pos - h->ts.begin());
-    appended = at == h->ts.size();
-    if (!appended) InvalidateRunningFrom(*h, at);  // later entries move up
-    h->ts.insert(pos, probe.ts);
-    h->marks.insert(h->marks.begin() + at, Mark{probe.id, probe.ref, false});
-    h->cells.insert(h->cells.begin() + at * nc, probe.cells, probe.cells + nc);
+    if (!appended) {
+      InvalidateRunningFrom(*h, at);  // later entries move up
+      h->ts.insert(pos, probe.ts);
+      h->marks.insert(h->marks.begin() + at, Mark{probe.id, probe.ref, false});
+      h->cells.insert(h->cells.begin() + at * nc, probe.cells, probe.cells + nc);
+    }
     if (g.str_cols > 0) {
       auto spos = h->strs.begin() + at * g.str_cols;
       for (uint32_t k = 0; k < g.str_cols; ++k) {
@@ -286,7 +308,9 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   if (record) shard.max_ts = std::max(shard.max_ts, probe.ts);
 
   size_t end = 0;
-  if (h != nullptr) {
+  if (appended) {
+    end = h->ts.size();  // the new entry is the last one (Evict kept it)
+  } else if (h != nullptr) {
     end = static_cast<size_t>(std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts) -
                               h->ts.begin());
   }

@@ -76,5 +76,19 @@ TEST(KeyTable, RefusesADuplicateKeyAndSeesEachEntryOnce) {
   EXPECT_EQ(seen, (std::map<std::string, int>{{"a", 1}, {"b", 1}}));
 }
 
+// docs/state.md's memory per key: the table's room beyond its keys is at most
+// half of them (entries grow by half, not doubled) plus an index of 8-byte
+// slots at least 3/8 full.
+TEST(KeyTable, HoldsAtMostHalfAgainItsKeysInReservedRoom) {
+  KeyTable table;
+  for (size_t n = 1; n <= 20000; ++n) {
+    table.Insert("k" + std::to_string(n), state::KeyHash("k" + std::to_string(n)), KeyHistory{});
+    if (n < 8) continue;
+    const double entries = static_cast<double>(n) * sizeof(KeyTable::Entry);
+    const double slots = (16.0 + static_cast<double>(n) * 8 / 3) * 8;
+    ASSERT_LE(static_cast<double>(table.TableBytes()), entries * 1.5 + slots) << n;
+  }
+}
+
 }  // namespace
 }  // namespace vigil::testing
