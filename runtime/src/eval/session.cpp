@@ -156,7 +156,8 @@ inline void Session::CopyEventId(const Event& event, Result& result) {
   }
   const Value& v = fields_[string_id_slot_];
   if (!v.present) return;
-  result.event_id.assign(v.s.ptr, v.s.len);
+  // An empty string may have a null pointer, which must not reach memcpy.
+  if (v.s.len != 0) result.event_id.assign(v.s.ptr, v.s.len);
   result.event_id_member = string_id_name_;
 }
 
