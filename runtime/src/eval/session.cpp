@@ -24,6 +24,12 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
     store_->Attach(state::Layout::FromProgram(*program_));
     Remap();
   }
+  const Schema& schema = program_->schema;
+  if (schema.id_slot >= 0 && schema.fields[schema.id_slot].type.kind == Kind::kString &&
+      !schema.fields[schema.id_slot].type.is_set) {
+    string_id_slot_ = schema.id_slot;
+    string_id_name_ = schema.fields[schema.id_slot].name.c_str();
+  }
 }
 
 Session::~Session() {
@@ -137,7 +143,22 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
   }
   // Without aggregates nothing reads the id before this point: copied last,
   // its bytes' load overlaps with the rules' work instead of delaying it.
-  if (p.aggregates.empty()) AppendEventId(event, result.event_id, &result.event_id_member);
+  if (p.aggregates.empty()) CopyEventId(event, result);
+}
+
+// AppendEventId without its call and its look-ups in the schema when the id
+// is a string field (the common case, decided when the session was made): at
+// ten rules the copy was a tenth of an event's cost.
+inline void Session::CopyEventId(const Event& event, Result& result) {
+  if (string_id_slot_ < 0) {
+    AppendEventId(event, result.event_id, &result.event_id_member);
+    return;
+  }
+  const Value& v = fields_[string_id_slot_];
+  if (!v.present) return;
+  // An empty string may have a null pointer, which must not reach memcpy.
+  if (v.s.len != 0) result.event_id.assign(v.s.ptr, v.s.len);
+  result.event_id_member = string_id_name_;
 }
 
 // Records a rule that fired: its reason, score, decision and tags.

@@ -85,6 +85,11 @@ class Session {
   std::vector<ExternalView> external_views_;  // this session's view of each external list
   void Fire(Evaluator& ev, uint32_t rule, const EvalOptions& options, Result& result,
             bool& decided);
+  void CopyEventId(const Event& event, Result& result);
+  // The schema's id field when it is a string (else -1) and its name: the
+  // id is then copied without AppendEventId's look-ups.
+  int string_id_slot_ = -1;
+  const char* string_id_name_ = nullptr;
 
   // Aggregates (eval/session_aggregates.cpp).
   // `id`: the event's id (eval::AppendEventId), empty when it has none.
