@@ -198,8 +198,11 @@ inline bool ShortDecimal(std::string_view raw, Decimal* out) {
   size_t i = negative ? 1 : 0;
   const size_t start = i;
   int64_t whole = 0;
-  while (i < raw.size() && IsDigit(raw[i])) whole = whole * 10 + (raw[i++] - '0');
-  if (i == start || i - start > 12) return false;
+  while (i < raw.size() && IsDigit(raw[i])) {
+    if (i - start == 12) return false;  // a 13th digit: before it could overflow
+    whole = whole * 10 + (raw[i++] - '0');
+  }
+  if (i == start) return false;
   int64_t fraction = 0;
   int scale = 0;
   if (i < raw.size()) {
