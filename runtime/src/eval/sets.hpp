@@ -12,6 +12,21 @@
 
 namespace vigil::eval {
 
+// The last 1 to 7 bytes of a string as a zero-padded little-endian word,
+// by fixed loads (a memcpy of a variable size is a call).
+inline uint64_t LoadTail(const char* p, size_t n) {
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);  // overlaps lo by 8 - n bytes, the same bytes
+    return lo | (static_cast<uint64_t>(hi) << (8 * (n - 4)));
+  }
+  uint64_t chunk = static_cast<unsigned char>(p[0]);
+  if (n > 1) chunk |= static_cast<uint64_t>(static_cast<unsigned char>(p[1])) << 8;
+  if (n > 2) chunk |= static_cast<uint64_t>(static_cast<unsigned char>(p[2])) << 16;
+  return chunk;
+}
+
 inline uint64_t HashBytes(std::string_view s) {
   // Eight bytes at a time (country codes, MCC descriptors and ids are
   // short), then a final mix so that the low bits spread over the table.
@@ -24,21 +39,7 @@ inline uint64_t HashBytes(std::string_view s) {
     h ^= h >> 32;
   }
   if (i < s.size()) {
-    // The last 1 to 7 bytes as a zero-padded little-endian word, by fixed
-    // loads (a memcpy of a variable size is a call).
-    const char* p = s.data() + i;
-    const size_t n = s.size() - i;
-    uint64_t chunk;
-    if (n >= 4) {
-      uint32_t lo, hi;
-      std::memcpy(&lo, p, 4);
-      std::memcpy(&hi, p + n - 4, 4);  // overlaps lo by 8 - n bytes, the same bytes
-      chunk = lo | (static_cast<uint64_t>(hi) << (8 * (n - 4)));
-    } else {
-      chunk = static_cast<unsigned char>(p[0]);
-      if (n > 1) chunk |= static_cast<uint64_t>(static_cast<unsigned char>(p[1])) << 8;
-      if (n > 2) chunk |= static_cast<uint64_t>(static_cast<unsigned char>(p[2])) << 16;
-    }
+    const uint64_t chunk = LoadTail(s.data() + i, s.size() - i);
     h = (h ^ chunk) * 0xff51afd7ed558ccdull;
   }
   h ^= h >> 33;
