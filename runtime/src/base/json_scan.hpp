@@ -54,4 +54,26 @@ inline const char* FindStringStop(const char* p, const char* end) {
   return p;
 }
 
+// As FindStringStop, for text followed by a zero byte (a stop) and at least
+// 16 readable bytes after it (base/json_shape.hpp's padding): no check of
+// the end, which the caller makes on the result.
+inline const char* FindStringStopPadded(const char* p) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  for (;;) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                     _mm_cmplt_epi8(v, space));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#else
+  while (!IsStringStop(static_cast<unsigned char>(*p))) ++p;
+  return p;
+#endif
+}
+
 }  // namespace vigil::json_scan

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -29,60 +30,97 @@
 
 namespace vigil {
 
+// Readable zero bytes a shaped text must be followed by (see above).
+inline constexpr size_t kJsonShapePadding = 32;
+
 class JsonShape {
  public:
   void Clear() {
     tokens_.clear();
-    ends_.clear();
+    members_.clear();
   }
   // Appends a member name (as written between its quotes, without escapes).
+  // Its token is `"name":`, with the ',' that separates it from the member
+  // before in front: the delimiter is compared with the name.
   void Add(std::string_view key) {
+    Member m;
+    m.begin = static_cast<uint32_t>(tokens_.size());
+    if (!members_.empty()) tokens_ += ',';
     tokens_ += '"';
     tokens_ += key;
     tokens_ += "\":";
-    ends_.push_back(static_cast<uint32_t>(tokens_.size()));
+    m.size = static_cast<uint32_t>(tokens_.size()) - m.begin;
+    // The token as three words and masks (SameToken), when it fits in them:
+    // its bytes and 0xFF bytes where it has bytes, zeros after.
+    char bytes[24] = {}, mask[24] = {};
+    const size_t n = std::min<size_t>(m.size, 24);
+    std::memcpy(bytes, tokens_.data() + m.begin, n);
+    std::memset(mask, 0xFF, n);
+    std::memcpy(m.word, bytes, sizeof bytes);
+    std::memcpy(m.mask, mask, sizeof mask);
+    members_.push_back(m);
   }
-  size_t size() const { return ends_.size(); }
-  bool empty() const { return ends_.empty(); }
+  size_t size() const { return members_.size(); }
+  bool empty() const { return members_.empty(); }
   // The name of member i, as Add was given it.
   std::string_view key(size_t i) const {
-    const size_t begin = i == 0 ? 0 : ends_[i - 1];
-    return std::string_view(tokens_).substr(begin + 1, ends_[i] - begin - 3);
+    const size_t comma = i == 0 ? 0 : 1;
+    return std::string_view(tokens_).substr(members_[i].begin + comma + 1, members_[i].size - comma - 3);
   }
 
   // Reads `text` as an object with exactly these members in this order,
   // calling visit(i, member) for member i once its value is read. False when
   // the text is not of this shape or a visit returned false; true means the
-  // whole text is valid JSON (CheckJsonObject would accept it).
+  // whole text is valid JSON (CheckJsonObject would accept it). The text is
+  // copied first, followed by the padding the steps need.
   template <class Visit>
   bool Lex(std::string_view text, Visit&& visit) const {
-    const char* p = text.data();
+    std::string padded(text);
+    padded.append(kJsonShapePadding, '\0');
+    const char* p = padded.data();
     const char* const end = p + text.size();
-    if (ends_.empty() || p == end || *p != '{') return false;
-    ++p;
-    const char* token = tokens_.data();
-    for (size_t i = 0; i < ends_.size(); ++i) {
-      const char* const token_end = tokens_.data() + ends_[i];
-      const size_t n = static_cast<size_t>(token_end - token);
-      if (static_cast<size_t>(end - p) < n || !SameBytes(p, token, n)) return false;
-      JsonMemberText member;
-      member.key = std::string_view(p + 1, n - 3);
-      p += n;
-      token = token_end;
+    if (!Open(p, end)) return false;
+    for (size_t i = 0; i < members_.size(); ++i) {
+      if (!Name(i, p, end)) return false;
       const char* const value = p;
+      JsonMemberText member;
       if (!Value(p, end, &member.value_escaped)) return false;
-      member.value = std::string_view(value, static_cast<size_t>(p - value));
-      // A compact object: the value ends at ',' before the next member or
-      // at the '}' after the last.
-      if (p == end || *p != (i + 1 < ends_.size() ? ',' : '}')) return false;
-      ++p;
+      // The member as it lies in the caller's text (the name ends 2 bytes
+      // before the value: `":`).
+      const size_t at = static_cast<size_t>(value - padded.data());
+      member.key = text.substr(at - 2 - key(i).size(), key(i).size());
+      member.value = text.substr(at, static_cast<size_t>(p - value));
       if (!visit(i, static_cast<const JsonMemberText&>(member))) return false;
     }
+    return Close(p, end);
+  }
+
+  // The steps of Lex: Open, then for each member Name and its value (Value,
+  // or a narrower scan that accepts only valid JSON: PlainString, or a
+  // number's scan followed by the check of what ends it, Ends), then Close.
+
+  // The '{' at p (and at least one member in the shape); p moves past it.
+  bool Open(const char*& p, const char* end) const {
+    if (members_.empty() || p == end || *p != '{') return false;
+    ++p;
+    return true;
+  }
+  // Member i's token (`"name":`, after a ',' but for the first) at p, and
+  // at least one byte after it for its value; p moves past the token.
+  bool Name(size_t i, const char*& p, const char* end) const {
+    const Member& m = members_[i];
+    if (static_cast<size_t>(end - p) <= m.size || !SameToken(p, m)) return false;
+    p += m.size;
+    return true;
+  }
+  // The '}' that ends the object, then only whitespace.
+  static bool Close(const char* p, const char* end) {
+    if (p == end || *p != '}') return false;
+    ++p;
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) ++p;
     return p == end;
   }
 
- private:
   // One scalar value at p, as json_check's grammar has it; p moves past it.
   static bool Value(const char*& p, const char* end, bool* escaped) {
     if (p == end) return false;
@@ -95,21 +133,25 @@ class JsonShape {
     }
   }
 
-  static bool Word(const char*& p, const char* end, std::string_view word) {
-    if (static_cast<size_t>(end - p) < word.size() || !SameBytes(p, word.data(), word.size())) {
-      return false;
-    }
-    p += word.size();
-    return true;  // the caller checks the delimiter
+  // A string of printable ASCII without escapes at p (which holds its
+  // opening quote): its closing quote, or null for anything else (which
+  // Value then reads: UTF-8, escapes, or an error). Reads the padding.
+  static const char* PlainString(const char* p, const char* end) {
+    const char* q = json_scan::FindStringStopPadded(p + 1);
+    return q < end && *q == '"' ? q : nullptr;
   }
 
-  static bool Digits(const char*& p, const char* end) {
-    const char* start = p;
-    while (p < end && static_cast<unsigned char>(*p - '0') < 10) ++p;
-    return p > start;
+  // Whether a number scanned up to p ends there: the byte at p is not one
+  // that would continue it (a digit, '.', 'e', 'E'). A scan that stops
+  // early on such a byte hands the value to Value instead.
+  static bool Ends(const char* p) {
+    const char c = *p;
+    return static_cast<unsigned char>(c - '0') >= 10 && c != '.' && c != 'e' && c != 'E';
   }
 
-  // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+  // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? at p (not at end); p moves
+  // past it. A leading zero followed by a digit fails at the next step (it
+  // is not a ',' or the '}').
   static bool Number(const char*& p, const char* end) {
     if (*p == '-') ++p;
     if (p == end) return false;
@@ -127,7 +169,22 @@ class JsonShape {
       if (p < end && (*p == '+' || *p == '-')) ++p;
       if (!Digits(p, end)) return false;
     }
-    return true;  // a leading zero followed by a digit fails the delimiter check
+    return true;
+  }
+
+ private:
+  static bool Word(const char*& p, const char* end, std::string_view word) {
+    if (static_cast<size_t>(end - p) < word.size() || !SameBytes(p, word.data(), word.size())) {
+      return false;
+    }
+    p += word.size();
+    return true;  // the caller checks what follows
+  }
+
+  static bool Digits(const char*& p, const char* end) {
+    const char* start = p;
+    while (p < end && static_cast<unsigned char>(*p - '0') < 10) ++p;
+    return p > start;
   }
 
   // A string without escapes or control characters; valid UTF-8 passes.
@@ -152,8 +209,34 @@ class JsonShape {
     }
   }
 
-  std::string tokens_;          // `"name":` of every member, one after another
-  std::vector<uint32_t> ends_;  // where each member's token ends in tokens_
+  struct Member {
+    // The token's bytes as three little-endian words, and which of their
+    // bytes are the token's (a token of up to 24 bytes; longer ones are
+    // compared byte block by byte block).
+    uint64_t word[3] = {0, 0, 0};
+    uint64_t mask[3] = {0, 0, 0};
+    uint32_t begin = 0;  // of the token in tokens_
+    uint32_t size = 0;   // of the token
+  };
+
+  static uint64_t Load8(const char* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+
+  // The token of `m` at p, which holds at least m.size bytes of text and
+  // the padding after them: three words compared under their masks, with
+  // no branch on the token's length.
+  bool SameToken(const char* p, const Member& m) const {
+    if (m.size > 24) return SameBytes(p, tokens_.data() + m.begin, m.size);
+    const uint64_t diff = ((Load8(p) ^ m.word[0]) & m.mask[0]) | ((Load8(p + 8) ^ m.word[1]) & m.mask[1]) |
+                          ((Load8(p + 16) ^ m.word[2]) & m.mask[2]);
+    return diff == 0;
+  }
+
+  std::string tokens_;           // each member's token, one after another
+  std::vector<Member> members_;  // each member's token, in order
 };
 
 }  // namespace vigil

@@ -170,100 +170,125 @@ uint8_t ShapeOpOf(const Schema& schema, int slot, int rank) {
 
 inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
 
-// A JSON number (the shaped lexer has checked its grammar) that is a plain
-// integer of at most 18 digits, so it cannot overflow; "-0" is left to
-// Convert, as PlainInt leaves it to the reference path.
-inline bool ShortInt(std::string_view raw, int64_t* out) {
-  size_t i = raw[0] == '-' ? 1 : 0;
-  const size_t digits = raw.size() - i;
-  if (digits == 0 || digits > 18) return false;
-  int64_t v = 0;
-  for (; i < raw.size(); ++i) {
-    if (!IsDigit(raw[i])) return false;  // a fraction or an exponent
-    v = v * 10 + (raw[i] - '0');
-  }
-  if (raw[0] == '-') {
-    if (v == 0) return false;
-    v = -v;
-  }
-  *out = v;
+// The digits at p, as an unsigned number (wrapping past 19 digits, which
+// the callers refuse); p moves past them. The padding after a shaped line
+// (kJsonShapePadding) ends the run without a check of the end.
+inline uint64_t ScanDigits(const char*& p) {
+  uint64_t v = 0;
+  while (IsDigit(*p)) v = v * 10 + static_cast<uint64_t>(*p++ - '0');
+  return v;
+}
+
+// A plain integer of 1 to 18 digits at p (-?(0|[1-9]D*), nothing after it
+// that would make it another number), which cannot overflow; p moves past
+// it. Anything else (other forms, longer numbers, "-0", which the reference
+// path reads) is left to JsonShape::Value and Convert.
+inline bool ShapedInt(const char*& p, int64_t* out) {
+  const bool negative = *p == '-';
+  const char* q = p + (negative ? 1 : 0);
+  const char* const digits = q;
+  const uint64_t v = ScanDigits(q);
+  const size_t n = static_cast<size_t>(q - digits);
+  if (n == 0 || n > 18 || (*digits == '0' && n > 1) || !JsonShape::Ends(q)) return false;
+  if (negative && v == 0) return false;
+  *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  p = q;
   return true;
 }
 
-// A JSON number written -?D{1,12}(.D{1,6})?, exactly as ParseDecimal reads it:
-// units of a millionth, the scale as written. Other forms (exponents, more
-// digits, quoted decimals) go to Convert.
-inline bool ShortDecimal(std::string_view raw, Decimal* out) {
-  const bool negative = raw[0] == '-';
-  size_t i = negative ? 1 : 0;
-  const size_t start = i;
-  int64_t whole = 0;
-  while (i < raw.size() && IsDigit(raw[i])) {
-    if (i - start == 12) return false;  // a 13th digit: before it could overflow
-    whole = whole * 10 + (raw[i++] - '0');
-  }
-  if (i == start) return false;
-  int64_t fraction = 0;
-  int scale = 0;
-  if (i < raw.size()) {
-    if (raw[i] != '.') return false;
-    ++i;
-    while (i < raw.size() && IsDigit(raw[i]) && scale < kDecimalMaxScale) {
-      fraction = fraction * 10 + (raw[i++] - '0');
-      ++scale;
-    }
-    if (i != raw.size() || scale == 0) return false;
-  }
+// A decimal at p written -?D{1,12}(.D{1,6})? (no leading zero before
+// another digit), exactly as ParseDecimal reads it: units of a millionth,
+// the scale as written; p moves past it. Other forms (exponents, more
+// digits, quoted decimals) are left to JsonShape::Value and Convert.
+inline bool ShapedDecimal(const char*& p, Decimal* out) {
   static constexpr int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
-  const int64_t units = whole * kDecimalUnit + fraction * kPow10[kDecimalMaxScale - scale];
+  const bool negative = *p == '-';
+  const char* q = p + (negative ? 1 : 0);
+  const char* const digits = q;
+  const uint64_t whole = ScanDigits(q);
+  const size_t n = static_cast<size_t>(q - digits);
+  if (n == 0 || n > 12 || (*digits == '0' && n > 1)) return false;
+  uint64_t fraction = 0;
+  size_t scale = 0;
+  if (*q == '.') {
+    const char* const first = ++q;
+    fraction = ScanDigits(q);
+    scale = static_cast<size_t>(q - first);
+    if (scale == 0 || scale > static_cast<size_t>(kDecimalMaxScale)) return false;
+  }
+  if (!JsonShape::Ends(q)) return false;
+  const int64_t units = static_cast<int64_t>(whole) * kDecimalUnit +
+                        static_cast<int64_t>(fraction) * kPow10[kDecimalMaxScale - static_cast<int>(scale)];
   *out = Decimal{negative ? -units : units, static_cast<uint8_t>(scale)};
+  p = q;
   return true;
 }
 
-// One member of a shaped line. The line was copied into the event's storage
-// before it was read, so a string value is kept where it lies.
-inline bool ConvertShaped(FastLine& line, uint8_t op, int slot, int rank, const JsonMemberText& member) {
-  const std::string_view raw = member.value;
-  const char first = raw[0];
-  const size_t s = static_cast<size_t>(slot);
+// A shaped line (m.shape), member by member: each member's name compared as
+// a block, then its value read by the scan its op names, which converts it
+// where it ends. A value the op's scan does not take goes through the
+// general scan (JsonShape::Value) and Convert, exactly as on any line. The
+// line was copied into the event's storage, followed by the shape's
+// padding, before it was read, so a string value is kept where it lies.
+// False gives the line to the strict check.
+bool ReadShaped(EventJsonReader::Impl& m, FastLine& line, const char* p, const char* const end) {
+  const JsonShape& shape = m.shape;
   Event& event = *line.event;
-  switch (op) {
-    case kOpIgnore:
-      return true;
-    case kOpString:
-      if (first == '"' && !member.value_escaped && raw.size() - 2 <= limits::kMaxEventStringBytes) {
-        event.SetValue(s, Value::Str(Unquoted(raw)));
-        return true;
-      }
-      break;
-    case kOpInt: {
-      int64_t i;
-      if ((first == '-' || IsDigit(first)) && ShortInt(raw, &i)) {
-        event.SetInt(s, i);
-        return true;
-      }
-      break;
-    }
-    case kOpDecimal: {
-      Decimal d;
-      if ((first == '-' || IsDigit(first)) && ShortDecimal(raw, &d)) {
-        event.SetDecimal(s, d);
-        return true;
-      }
-      break;
-    }
-    case kOpTime:
-      if (first == '"' && !member.value_escaped) {
-        if (std::optional<int64_t> v = line.m->times.Parse(Unquoted(raw))) {
-          event.SetInt(s, *v);
-          return true;
+  if (!shape.Open(p, end)) return false;
+  const EventJsonReader::Impl::ShapeField* const fields = m.shape_fields.data();
+  const size_t members = m.shape_fields.size();
+  for (size_t i = 0; i < members; ++i) {
+    if (!shape.Name(i, p, end)) return false;
+    const EventJsonReader::Impl::ShapeField f = fields[i];
+    const char* const value = p;
+    const size_t s = static_cast<size_t>(f.slot);
+    bool done = false;
+    switch (f.op) {
+      case kOpString:
+      case kOpTime:
+        if (*p == '"') {
+          const char* const close = JsonShape::PlainString(p, end);
+          if (close == nullptr) break;
+          const std::string_view text(p + 1, static_cast<size_t>(close - p - 1));
+          if (f.op == kOpString) {
+            if (text.size() > limits::kMaxEventStringBytes) break;
+            event.SetValue(s, Value::Str(text));
+          } else {
+            const std::optional<int64_t> t = m.times.Parse(text);
+            if (!t) break;
+            event.SetInt(s, *t);
+          }
+          p = close + 1;
+          done = true;
         }
+        break;
+      case kOpInt: {
+        int64_t v;
+        if ((*p == '-' || IsDigit(*p)) && ShapedInt(p, &v)) {
+          event.SetInt(s, v);
+          done = true;
+        }
+        break;
       }
-      break;
-    default:
-      break;
+      case kOpDecimal: {
+        Decimal d;
+        if ((*p == '-' || IsDigit(*p)) && ShapedDecimal(p, &d)) {
+          event.SetDecimal(s, d);
+          done = true;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    if (!done) {
+      JsonMemberText member;
+      if (!JsonShape::Value(p, end, &member.value_escaped)) return false;
+      member.value = std::string_view(value, static_cast<size_t>(p - value));
+      if (f.op != kOpIgnore && !Convert(line, f.slot, f.rank, member)) return false;
+    }
   }
-  return Convert(line, slot, rank, member);
+  return JsonShape::Close(p, end);
 }
 
 // One top-level member as the strict check hands it over: finds its field,
@@ -304,17 +329,13 @@ void LearnShape(EventJsonReader::Impl& m, const Schema& schema, size_t members) 
     if (i == members) return;
   }
   m.shape.Clear();
-  m.shape_slots.clear();
-  m.shape_ranks.clear();
-  m.shape_ops.clear();
+  m.shape_fields.clear();
   for (size_t i = 0; i < members; ++i) {
     const std::string_view key = m.line_keys[i];
     const int slot = schema.Find(key);
     const int rank = slot < 0 && schema.id_slot < 0 ? IdRank(key) : -1;
     m.shape.Add(key);
-    m.shape_slots.push_back(slot);
-    m.shape_ranks.push_back(rank);
-    m.shape_ops.push_back(ShapeOpOf(schema, slot, rank));
+    m.shape_fields.push_back({slot, static_cast<int8_t>(rank), ShapeOpOf(schema, slot, rank)});
   }
 }
 
@@ -337,15 +358,11 @@ bool EventJsonReader::ReadFast(std::string_view json, Event& event) {
     FastLine line{&m, &event, &event.schema()};
     // One copy of the line into the event's storage instead of one per
     // string value: the strings are then kept where they lie in it.
-    char* copy = event.storage().Allocate(json.size());
+    // The padding the shape's scans read past the end (zero bytes).
+    char* copy = event.storage().Allocate(json.size() + kJsonShapePadding);
     std::memcpy(copy, json.data(), json.size());
-    const int* slots = m.shape_slots.data();
-    const int* ranks = m.shape_ranks.data();
-    const uint8_t* ops = m.shape_ops.data();
-    const bool read = m.shape.Lex(std::string_view(copy, json.size()), [&](size_t i, const JsonMemberText& member) {
-      return ConvertShaped(line, ops[i], slots[i], ranks[i], member);
-    });
-    if (read) {
+    std::memset(copy + json.size(), 0, kJsonShapePadding);
+    if (ReadShaped(m, line, copy, copy + json.size())) {
       m.shape_misses = 0;
       last_event_ = &event;
       return true;

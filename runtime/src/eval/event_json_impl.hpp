@@ -45,9 +45,12 @@ struct EventJsonReader::Impl {
   // id rank of each of its members, and how many lines in a row missed it.
   std::string_view line_keys[kMaxShapeMembers];
   JsonShape shape;
-  std::vector<int> shape_slots;
-  std::vector<int> shape_ranks;
-  std::vector<uint8_t> shape_ops;  // ShapeOp of each member (event_json_fast.cpp)
+  struct ShapeField {
+    int32_t slot;  // the member's field, -1 for none
+    int8_t rank;   // IdRank of a member that is not a field, when the schema has no id field; else -1
+    uint8_t op;    // ShapeOp (event_json_fast.cpp)
+  };
+  std::vector<ShapeField> shape_fields;  // of each member of the shape
   TimeReader times;                // the shaped path's times
   int shape_misses = 0;
 };
