@@ -105,14 +105,19 @@ class JsonShape {
     ++p;
     return true;
   }
-  // Member i's token (`"name":`, after a ',' but for the first) at p, and
-  // at least one byte after it for its value; p moves past the token.
-  bool Name(size_t i, const char*& p, const char* end) const {
-    const Member& m = members_[i];
-    if (static_cast<size_t>(end - p) <= m.size || !SameToken(p, m)) return false;
+  struct Member;
+  // The members, for a loop over them that keeps the pointer in a local.
+  const Member* members() const { return members_.data(); }
+  // Member m's token (`"name":`, after a ',' but for the first) at p (at or
+  // before the end of the text); p moves past the token. No byte of a token
+  // is zero (a name has no control character), so a token that matches ends
+  // within the text, not in the padding.
+  bool Name(const Member& m, const char*& p, const char* end) const {
+    if (!SameToken(p, end, m)) return false;
     p += m.size;
     return true;
   }
+  bool Name(size_t i, const char*& p, const char* end) const { return Name(members_[i], p, end); }
   // The '}' that ends the object, then only whitespace.
   static bool Close(const char* p, const char* end) {
     if (p == end || *p != '}') return false;
@@ -209,6 +214,7 @@ class JsonShape {
     }
   }
 
+ public:
   struct Member {
     // The token's bytes as three little-endian words, and which of their
     // bytes are the token's (a token of up to 24 bytes; longer ones are
@@ -219,17 +225,20 @@ class JsonShape {
     uint32_t size = 0;   // of the token
   };
 
+ private:
+
   static uint64_t Load8(const char* p) {
     uint64_t v;
     std::memcpy(&v, p, 8);
     return v;
   }
 
-  // The token of `m` at p, which holds at least m.size bytes of text and
-  // the padding after them: three words compared under their masks, with
-  // no branch on the token's length.
-  bool SameToken(const char* p, const Member& m) const {
-    if (m.size > 24) return SameBytes(p, tokens_.data() + m.begin, m.size);
+  // The token of `m` at p: three words compared under their masks, with no
+  // branch on the token's length (the padding makes them readable).
+  bool SameToken(const char* p, const char* end, const Member& m) const {
+    if (m.size > 24) {
+      return static_cast<size_t>(end - p) >= m.size && SameBytes(p, tokens_.data() + m.begin, m.size);
+    }
     const uint64_t diff = ((Load8(p) ^ m.word[0]) & m.mask[0]) | ((Load8(p + 8) ^ m.word[1]) & m.mask[1]) |
                           ((Load8(p + 16) ^ m.word[2]) & m.mask[2]);
     return diff == 0;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string_view>
 
+#include "base/bytes.hpp"
 #include "base/time_util.hpp"
 
 namespace vigil {
@@ -50,7 +51,7 @@ class TimeReader {
       }
       if (n == 24) micros *= 1000;
     }
-    if (!has_day_ || std::memcmp(p, date_, sizeof date_) != 0) {
+    if (!has_day_ || !SameBytes(p, date_, sizeof date_)) {
       // A new date: its midnight as ParseTime reads it, which checks the
       // calendar and the range of years.
       char midnight[20];

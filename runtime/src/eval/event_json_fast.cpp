@@ -233,12 +233,15 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
 // False gives the line to the strict check.
 bool ReadShaped(EventJsonReader::Impl& m, FastLine& line, const char* p, const char* const end) {
   const JsonShape& shape = m.shape;
-  Event& event = *line.event;
   if (!shape.Open(p, end)) return false;
+  // Pointers held in locals: the compiler would reload them after each
+  // store of a value otherwise.
+  const JsonShape::Member* const names = shape.members();
   const EventJsonReader::Impl::ShapeField* const fields = m.shape_fields.data();
   const size_t members = m.shape_fields.size();
+  Value* const values = line.event->mutable_values();
   for (size_t i = 0; i < members; ++i) {
-    if (!shape.Name(i, p, end)) return false;
+    if (!shape.Name(names[i], p, end)) return false;
     const EventJsonReader::Impl::ShapeField f = fields[i];
     const char* const value = p;
     const size_t s = static_cast<size_t>(f.slot);
@@ -252,11 +255,11 @@ bool ReadShaped(EventJsonReader::Impl& m, FastLine& line, const char* p, const c
           const std::string_view text(p + 1, static_cast<size_t>(close - p - 1));
           if (f.op == kOpString) {
             if (text.size() > limits::kMaxEventStringBytes) break;
-            event.SetValue(s, Value::Str(text));
+            values[s] = Value::Str(text);
           } else {
             const std::optional<int64_t> t = m.times.Parse(text);
             if (!t) break;
-            event.SetInt(s, *t);
+            values[s] = Value::Int(*t);
           }
           p = close + 1;
           done = true;
@@ -265,7 +268,7 @@ bool ReadShaped(EventJsonReader::Impl& m, FastLine& line, const char* p, const c
       case kOpInt: {
         int64_t v;
         if ((*p == '-' || IsDigit(*p)) && ShapedInt(p, &v)) {
-          event.SetInt(s, v);
+          values[s] = Value::Int(v);
           done = true;
         }
         break;
@@ -273,7 +276,7 @@ bool ReadShaped(EventJsonReader::Impl& m, FastLine& line, const char* p, const c
       case kOpDecimal: {
         Decimal d;
         if ((*p == '-' || IsDigit(*p)) && ShapedDecimal(p, &d)) {
-          event.SetDecimal(s, d);
+          values[s] = Value::Dec(d);
           done = true;
         }
         break;
