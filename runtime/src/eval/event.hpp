@@ -3,7 +3,9 @@
 // One thread at a time.
 #pragma once
 
+#include <cstring>
 #include <span>
+#include <type_traits>
 #include <string_view>
 #include <vector>
 
@@ -31,7 +33,11 @@ class Event {
   const Value& at(size_t slot) const { return values_[slot]; }
 
   void Reset() {
-    for (auto& v : values_) v = Value::Missing();
+    // Every slot missing. Value::Missing() is zero bytes where it sets any
+    // (the payload's first word, the scale, the flag), so one memset of the
+    // slots does what a loop of assignments does with three stores a slot.
+    static_assert(std::is_trivially_copyable_v<Value>);
+    std::memset(static_cast<void*>(values_.data()), 0, values_.size() * sizeof(Value));
     storage_.Reset();
     member_id_ = {};
     member_id_name_ = nullptr;
