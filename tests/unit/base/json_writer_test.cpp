@@ -36,7 +36,9 @@ std::string Reference(std::string_view s) {
 }
 
 TEST(JsonWriter, EveryByteAtEveryPlace) {
-  for (size_t length = 0; length <= 40; ++length) {
+  // Up to 80 bytes: strings of up to 62 are scanned in a padded copy on the
+  // stack, longer ones where they lie (json_writer.cpp).
+  for (size_t length = 0; length <= 80; ++length) {
     for (int byte = 0; byte < 256; ++byte) {
       for (size_t at = 0; at < length; at += (length > 20 ? 7 : 1)) {
         std::string s(length, 'a');
@@ -44,6 +46,13 @@ TEST(JsonWriter, EveryByteAtEveryPlace) {
         std::string out = "prefix";
         AppendJsonString(s, out);
         ASSERT_EQ(out, "prefix" + Reference(s)) << "length " << length << " byte " << byte << " at " << at;
+      }
+      if (length > 0) {  // the last byte, where the copy's padding begins
+        std::string s(length, 'a');
+        s[length - 1] = static_cast<char>(byte);
+        std::string out;
+        AppendJsonString(s, out);
+        ASSERT_EQ(out, Reference(s)) << "length " << length << " byte " << byte << " last";
       }
     }
     std::string plain(length, 'x');
