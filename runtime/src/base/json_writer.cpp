@@ -21,22 +21,29 @@ constexpr NeedsEscape kNeedsEscape;
 
 }  // namespace
 
+char* PutPlainJsonString(std::string_view s, char* w, char* limit) {
+  if (static_cast<size_t>(limit - w) < s.size() + 2 + 16) return nullptr;
+  // The scan for a byte to escape reads 16 bytes at a time over a copy
+  // followed by zeros (a zero byte stops it) instead of byte by byte over
+  // the string's tail.
+  std::memcpy(w + 1, s.data(), s.size());
+  std::memset(w + 1 + s.size(), 0, 16);
+  if (json_scan::FindStringStopPadded(w + 1) != w + 1 + s.size()) return nullptr;
+  w[0] = '"';
+  w[s.size() + 1] = '"';
+  return w + s.size() + 2;
+}
+
 void AppendJsonString(std::string_view s, std::string& out) {
   static const char kHex[] = "0123456789abcdef";
   // Nearly every string (ids, decisions, rule names) is plain ASCII without
   // a byte to escape: then it is written with its quotes in one append.
-  // A short one is copied with its quotes into a buffer on the stack, where
-  // the scan for a byte to escape reads 16 bytes at a time over zero padding
-  // (a zero byte stops it) instead of byte by byte over the string's tail,
-  // and then appended in one call.
+  // A short one is put together with its quotes in a buffer on the stack
+  // (PutPlainJsonString) and appended in one call.
   if (s.size() <= 62) {
     char quoted[64 + 16];
-    quoted[0] = '"';
-    std::memcpy(quoted + 1, s.data(), s.size());
-    std::memset(quoted + 1 + s.size(), 0, 16);
-    if (json_scan::FindStringStopPadded(quoted + 1) == quoted + 1 + s.size()) {
-      quoted[s.size() + 1] = '"';
-      out.append(quoted, s.size() + 2);
+    if (const char* e = PutPlainJsonString(s, quoted, quoted + sizeof quoted)) {
+      out.append(quoted, static_cast<size_t>(e - quoted));
       return;
     }
   } else if (json_scan::FindStringStop(s.data(), s.data() + s.size()) == s.data() + s.size()) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "base/json_writer.hpp"
 
 namespace vigil::eval {
@@ -97,7 +99,47 @@ void WriteDecisionJson(const Program& p, const Result& r, uint64_t line, std::st
   out += '}';
 }
 
+namespace {
+
+char* Put(char* w, std::string_view literal) {
+  std::memcpy(w, literal.data(), literal.size());
+  return w + literal.size();
+}
+
+// The result of most events (nothing fired, nothing flagged) put together in
+// a buffer on the stack and appended in one call: a dozen appends, each
+// checking the string's room, cost more than the rules of a small rule set.
+// False (nothing appended) when a string needs an escape or is long.
+bool WriteQuietResult(const Program& p, const Result& r, uint64_t line, std::string& out) {
+  char buffer[320];
+  char* const limit = buffer + sizeof buffer;
+  char* w = Put(buffer, "{\"event\":");
+  if (r.event_id_member != nullptr) {
+    if (r.event_id.size() > 128 || (w = PutPlainJsonString(r.event_id, w, limit)) == nullptr) return false;
+  } else if (line > 0) {
+    const fmt::format_int digits(line);
+    w = Put(w, std::string_view(digits.data(), digits.size()));
+  } else {
+    w = Put(w, "null");
+  }
+  w = Put(w, ",\"decision\":");
+  const std::string& decision = p.decisions[r.decision];
+  if (decision.size() > 64 || (w = PutPlainJsonString(decision, w, limit)) == nullptr) return false;
+  w = Put(w, ",\"score\":");
+  const fmt::format_int score(r.score);
+  w = Put(w, std::string_view(score.data(), score.size()));
+  w = Put(w, ",\"fired\":[],\"shadow\":[],\"tags\":[]}");
+  out.append(buffer, static_cast<size_t>(w - buffer));
+  return true;
+}
+
+}  // namespace
+
 void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::string& out) {
+  if (r.fired.empty() && r.shadow.empty() && r.tags.empty() && !r.late && !r.outlier && !r.state_error &&
+      !r.duplicate && r.reversal == Reversal::kNone && WriteQuietResult(p, r, line, out)) {
+    return;
+  }
   AppendEventMember(r, line, out);
   out += ",\"decision\":";
   AppendJsonString(p.decisions[r.decision], out);

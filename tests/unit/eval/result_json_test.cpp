@@ -1,0 +1,73 @@
+// The result line of `vigil eval` (eval/result_json.hpp). Most results
+// (nothing fired, nothing flagged) are put together in a buffer on the stack
+// (WriteQuietResult); whatever their id, decision and score, the line must
+// be the one the member-by-member writer gives, which is spelt out here.
+#include "base/json_writer.hpp"
+#include "eval/result_json.hpp"
+#include "test_util.hpp"
+
+namespace vigil::testing {
+namespace {
+
+// The line of a result with nothing fired, member by member.
+std::string Expected(const eval::Result& r, uint64_t line, std::string_view decision) {
+  std::string out = "{\"event\":";
+  if (r.event_id_member != nullptr) {
+    AppendJsonString(r.event_id, out);
+  } else {
+    out += line > 0 ? std::to_string(line) : "null";
+  }
+  out += ",\"decision\":";
+  AppendJsonString(decision, out);
+  out += ",\"score\":" + std::to_string(r.score);
+  out += ",\"fired\":[],\"shadow\":[],\"tags\":[]";
+  if (r.late) out += ",\"late\":true";
+  if (r.duplicate) out += ",\"duplicate\":true";
+  if (r.reversal == eval::Reversal::kUnknown) out += ",\"reversal\":\"unknown\"";
+  return out + "}";
+}
+
+TEST(ResultJson, QuietResultsAreWrittenAsEveryOther) {
+  Compilation c = CompileText(
+      "ruleset t.out version \"1.0.0\"\nschema txn version 1 {\n  ts: time\n  amount: decimal\n}\n"
+      "uses schema txn\nrule r { when amount > 1.00 then score 1 }\n");
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const eval::Program& p = *c.program;
+  ASSERT_FALSE(p.decisions.empty());
+  const std::string ids[] = {"t000000001", "", "a\"b", "tab\there", "Zoë 東京", std::string(62, 'x'),
+                             std::string(127, 'y'), std::string(128, 'z'), std::string(129, 'w'),
+                             std::string(300, 'v') + "\\"};
+  const int64_t scores[] = {0, 7, -3, INT64_MAX, INT64_MIN};
+  size_t checked = 0;
+  for (const std::string& id : ids) {
+    for (int64_t score : scores) {
+      for (uint32_t d = 0; d < p.decisions.size(); ++d) {
+        for (int flags = 0; flags < 4; ++flags) {
+          eval::Result r;
+          r.event_id = id;
+          r.event_id_member = "txn_id";
+          r.score = score;
+          r.decision = d;
+          r.late = flags == 1;
+          r.duplicate = flags == 2;
+          r.reversal = flags == 3 ? eval::Reversal::kUnknown : eval::Reversal::kNone;
+          std::string out = "before";
+          eval::WriteResultJson(p, r, 0, out);
+          ASSERT_EQ(out, "before" + Expected(r, 0, p.decisions[d])) << id;
+          ++checked;
+        }
+      }
+    }
+  }
+  // Without an id: the line number, or null.
+  for (uint64_t line : {uint64_t{0}, uint64_t{1}, uint64_t{18446744073709551615u}}) {
+    eval::Result r;
+    std::string out;
+    eval::WriteResultJson(p, r, line, out);
+    EXPECT_EQ(out, Expected(r, line, p.decisions[0]));
+  }
+  EXPECT_GT(checked, 100u);
+}
+
+}  // namespace
+}  // namespace vigil::testing
