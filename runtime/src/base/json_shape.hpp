@@ -15,9 +15,9 @@
 // tests/unit/base/json_shape_test.cpp holds it to that on mutated lines.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
