@@ -36,8 +36,10 @@ class Event {
     // Every slot missing. Value::Missing() is zero bytes where it sets any
     // (the payload's first word, the scale, the flag), so one memset of the
     // slots does what a loop of assignments does with three stores a slot.
+    // (A schema without fields has no slots, and memset must not be given
+    // the null pointer of an empty vector.)
     static_assert(std::is_trivially_copyable_v<Value>);
-    std::memset(static_cast<void*>(values_.data()), 0, values_.size() * sizeof(Value));
+    if (!values_.empty()) std::memset(static_cast<void*>(values_.data()), 0, values_.size() * sizeof(Value));
     storage_.Reset();
     member_id_ = {};
     member_id_name_ = nullptr;
