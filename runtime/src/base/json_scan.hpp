@@ -18,22 +18,25 @@ namespace vigil::json_scan {
 // checks one sequence at a time.
 inline bool IsStringStop(unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; }
 
+#if defined(__SSE2__)
+// Which of the 16 bytes at p are stops, one bit each. Signed compare: bytes
+// 0x80..0xFF are negative, so "below 0x20" also catches every non-ASCII byte.
+inline unsigned StopMask16(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+  return static_cast<unsigned>(_mm_movemask_epi8(hit));
+}
+#endif
+
 // The first stop byte in [p, end), or end. Sixteen bytes at a time where
 // SSE2 is there (every x86-64), else eight at a time in a 64-bit word; the
 // last few bytes one at a time, so nothing past `end` is ever read.
 inline const char* FindStringStop(const char* p, const char* end) {
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  // Signed compare: bytes 0x80..0xFF are negative, so "below 0x20" also
-  // catches every non-ASCII byte.
-  const __m128i space = _mm_set1_epi8(0x20);
   while (end - p >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                     _mm_cmplt_epi8(v, space));
-    const int mask = _mm_movemask_epi8(hit);
-    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    if (const unsigned mask = StopMask16(p)) return p + __builtin_ctz(mask);
     p += 16;
   }
 #else
@@ -59,16 +62,8 @@ inline const char* FindStringStop(const char* p, const char* end) {
 // the end, which the caller makes on the result.
 inline const char* FindStringStopPadded(const char* p) {
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i space = _mm_set1_epi8(0x20);
-  for (;;) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                     _mm_cmplt_epi8(v, space));
-    const int mask = _mm_movemask_epi8(hit);
-    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-    p += 16;
+  for (;; p += 16) {
+    if (const unsigned mask = StopMask16(p)) return p + __builtin_ctz(mask);
   }
 #else
   while (!IsStringStop(static_cast<unsigned char>(*p))) ++p;

@@ -5,8 +5,8 @@
 
 #include <cstring>
 #include <span>
-#include <type_traits>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "base/arena.hpp"
