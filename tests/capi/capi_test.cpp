@@ -257,6 +257,51 @@ TEST_F(CApiEval, EventsOfAnotherRuleSetAreRefused) {
   vigil_ruleset_release(other);
 }
 
+// vigil_event_set_json keeps one reader per thread, which learns the member
+// order of the lines it reads. Events of two rule sets whose schemas place
+// the same members in other slots and types, read alternately on one thread,
+// and a rule set freed and replaced in between (its schema may take the freed
+// one's address): each event is read by its own schema. (fuzz_capi found
+// this one writing past a smaller event's slots.)
+TEST_F(CApiEval, JsonEventsOfSeveralRuleSetsOnOneThread) {
+  const std::string other_rules = R"(ruleset capi.other version "1.0.0"
+schema o version 1 {
+  country: int
+  amount: string
+}
+uses schema o
+rule many { when country > 3 then score 1 decide review }
+)";
+  const char line[] = "{\"id\":\"e1\",\"amount\":12.00,\"country\":\"PH\",\"card\":\"c\",\"score_in\":1}";
+  const char other_line[] = "{\"id\":\"e1\",\"amount\":\"12.00\",\"country\":7,\"card\":\"c\",\"score_in\":1}";
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_EQ(vigil_event_set_json(e_, line, sizeof line - 1), VIGIL_OK) << vigil_event_errmsg(e_);
+    }
+    ASSERT_EQ(vigil_session_eval(s_, e_, r_), VIGIL_OK);
+    EXPECT_STREQ(vigil_result_decision(r_), "report");
+    vigil_ruleset* other = Build(other_rules);
+    ASSERT_NE(other, nullptr);
+    vigil_event* oe = nullptr;
+    vigil_session* os = nullptr;
+    ASSERT_EQ(vigil_event_new(other, &oe), VIGIL_OK);
+    ASSERT_EQ(vigil_session_new(other, nullptr, &os), VIGIL_OK);
+    // The first schema's line is wrong for this one, shaped or not.
+    EXPECT_EQ(vigil_event_set_json(oe, line, sizeof line - 1), VIGIL_ERR_INVALID_ARG);
+    EXPECT_NE(std::strstr(vigil_event_errmsg(oe), "field 'amount'"), nullptr) << vigil_event_errmsg(oe);
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_EQ(vigil_event_set_json(oe, other_line, sizeof other_line - 1), VIGIL_OK)
+          << vigil_event_errmsg(oe);
+    }
+    ASSERT_EQ(vigil_session_eval(os, oe, r_), VIGIL_OK);
+    EXPECT_STREQ(vigil_result_decision(r_), "review");
+    vigil_session_free(os);
+    vigil_event_free(oe);
+    vigil_ruleset_release(other);
+    EXPECT_EQ(vigil_event_set_json(e_, other_line, sizeof other_line - 1), VIGIL_ERR_INVALID_ARG);
+  }
+}
+
 TEST_F(CApiEval, HandlesFreeInAnyOrder) {
   // Releasing the rule set first: the session, event and result keep it alive.
   vigil_ruleset_release(rs_);

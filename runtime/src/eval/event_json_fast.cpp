@@ -333,6 +333,7 @@ void LearnShape(EventJsonReader::Impl& m, const Schema& schema, size_t members) 
   }
   m.shape.Clear();
   m.shape_fields.clear();
+  m.shape_schema = schema.identity();
   for (size_t i = 0; i < members; ++i) {
     const std::string_view key = m.line_keys[i];
     const int slot = schema.Find(key);
@@ -354,7 +355,12 @@ bool EventJsonReader::ReadFast(std::string_view json, Event& event) {
     return false;
   }
   // First, the shape of the last line (base/json_shape.hpp), unless it has
-  // missed on the last few lines (then only one line in 64 tries it).
+  // missed on the last few lines (then only one line in 64 tries it), or
+  // it was learnt on another schema's events.
+  if (!m.shape.empty() && m.shape_schema != event.schema().identity()) {
+    m.shape.Clear();
+    m.shape_fields.clear();
+  }
   if (!m.shape.empty() && (m.shape_misses < 4 || (m.line & 63) == 0)) {
     event.Reset();
     ++m.line;

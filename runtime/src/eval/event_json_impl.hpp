@@ -51,6 +51,10 @@ struct EventJsonReader::Impl {
     uint8_t op;    // ShapeOp (event_json_fast.cpp)
   };
   std::vector<ShapeField> shape_fields;  // of each member of the shape
+  // Schema::identity() of the events the shape was learnt on: the slots and
+  // ops above hold for that schema only, and one reader may serve events of
+  // several (the C ABI keeps one per thread).
+  uint64_t shape_schema = 0;
   TimeReader times;                // the shaped path's times
   int shape_misses = 0;
 };

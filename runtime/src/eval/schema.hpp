@@ -1,6 +1,8 @@
 // The event schema a compiled program reads: field name → slot and type.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -35,6 +37,7 @@ class Schema {
   void Add(FieldInfo field) {
     index_.emplace(field.name, static_cast<int>(fields.size()));
     fields.push_back(std::move(field));
+    identity_ = Identity();
   }
   // Slot of a field, or -1. Used when reading events, never while evaluating;
   // the lookup takes a string_view without allocating.
@@ -42,6 +45,11 @@ class Schema {
     auto it = index_.find(field_name);
     return it == index_.end() ? -1 : it->second;
   }
+  // A number no other Schema object of the process has had, renewed by a
+  // copy and by Add. Readers that keep what they learnt about one schema's
+  // events between calls (eval/event_json.hpp) compare it, not the address,
+  // which a freed schema's successor may reuse.
+  uint64_t identity() const { return identity_.value; }
 
  private:
   struct Hash {
@@ -49,6 +57,20 @@ class Schema {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
   std::unordered_map<std::string, int, Hash, std::equal_to<>> index_;
+  struct Identity {
+    uint64_t value = Next();
+    Identity() = default;
+    Identity(const Identity&) : value(Next()) {}
+    Identity& operator=(const Identity&) {
+      value = Next();
+      return *this;
+    }
+    static uint64_t Next() {
+      static std::atomic<uint64_t> next{1};
+      return next.fetch_add(1, std::memory_order_relaxed);
+    }
+  };
+  Identity identity_;
 };
 
 }  // namespace vigil::eval

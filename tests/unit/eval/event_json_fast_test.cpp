@@ -229,5 +229,44 @@ uses schema s
   Same(R"({"event_id":5})");
 }
 
+// One reader is shared by the events of several rule sets (the C ABI keeps
+// one per thread): a shape learnt on one schema's events must never be used
+// to place another schema's values. The second schema has the line's members
+// in other slots, of other types, and fewer of them; the fuzz target
+// fuzz_capi once wrote past such an event's slots.
+TEST_F(EventJsonFastTest, AShapeBelongsToTheSchemaItWasLearntOn) {
+  const Compilation small = CompileText(R"(ruleset t.small version "1.0.0"
+schema s version 1 {
+  amount: string
+  mcc: string
+}
+uses schema s
+)");
+  ASSERT_TRUE(small.ok()) << small.RenderDiagnostics();
+  const std::string line =
+      R"({"txn_id":"t1","ts":"2026-03-01T00:00:00Z","card_id":"c9","amount":26.93,"mcc":5541,"country":"IT"})";
+  eval::EventJsonReader shared;
+  std::string error;
+  for (int round = 0; round < 3; ++round) {
+    // A fresh event of each schema, as a host creates them; the small one is
+    // made and freed each round, so it may take the address of the last.
+    ASSERT_TRUE(shared.Read(line, *fast_event_, &error)) << error;
+    ASSERT_TRUE(shared.Read(line, *fast_event_, &error)) << error;  // now shaped
+    EXPECT_EQ(fast_event_->at(static_cast<size_t>(c_.program->schema.Find("mcc"))).i, 5541);
+    auto other = std::make_unique<eval::Schema>(small.program->schema);
+    eval::Event event(*other);
+    ASSERT_FALSE(shared.Read(line, event, &error));
+    EXPECT_NE(error.find("amount"), std::string::npos) << error;
+    const std::string text = R"({"amount":"26.93","mcc":"5541","country":"IT"})";
+    ASSERT_TRUE(shared.Read(text, event, &error)) << error;
+    ASSERT_TRUE(shared.Read(text, event, &error)) << error;
+    EXPECT_EQ(event.at(1).str(), "5541");
+    // And back: the first schema's shape is learnt again, not misapplied.
+    ASSERT_TRUE(shared.Read(line, *fast_event_, &error)) << error;
+    EXPECT_EQ(fast_event_->at(static_cast<size_t>(c_.program->schema.Find("country"))).str(), "IT");
+    EXPECT_EQ(fast_event_->at(static_cast<size_t>(c_.program->schema.Find("mcc"))).i, 5541);
+  }
+}
+
 }  // namespace
 }  // namespace vigil::testing
