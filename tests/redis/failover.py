@@ -100,7 +100,17 @@ class Run:
 def check(binary, rules, runs, kill, groups=1):
     """Checks the guarantees for each run; returns the measurements. `kill`
     holds t_kill (wall clock of the SIGKILL or of the switch command) and the
-    entries and latest times read from Redis once the busy key answered again.
+    entries and latest times read from Redis once the busy key answered again;
+    after a SIGKILL, t_dead (when the killed server had exited); and the
+    entries read once the hosts had stopped ("final").
+
+    Which writes Redis kept: those in either reading; those trimmed from every
+    window by then; and, after a SIGKILL, every one begun after t_dead (no
+    dead server acknowledged it). The first reading alone missed writes
+    acknowledged while or after it was taken (a host that had not yet seen a
+    primary change went on writing to the primaries that stayed up) and
+    failed evaluations recorded after it; counting those as lost made the
+    replay disagree with the hosts now and then.
 
     An event's "pc" (primary changes the host's adapter had seen when it was
     evaluated) tells where it ran: 0, the old primary, which had every write
@@ -110,6 +120,7 @@ def check(binary, rules, runs, kill, groups=1):
            "busy_key_unavailable_ms": None, "failures_until_ms": 0.0, "compared_before": 0,
            "compared_after": 0, "max_latency_ms": 0.0, "failed": 0}
     t_kill, entries, latest = kill["t_kill"], kill["entries"], kill["latest"]
+    final, t_dead = kill.get("final", set()), kill.get("t_dead")
     lost_walls = []
     for run in runs:
         allowed = {"ok", "state_error"} if run.policy == "open" else {"ok", "refused"}
@@ -133,14 +144,15 @@ def check(binary, rules, runs, kill, groups=1):
                 out["failed"] += 1
                 last_failure = wall
                 assert wall >= t_kill, ("a failure before the kill", t)
-            in_redis = (card, ts) in entries
+            in_redis = (card, ts) in entries or (card, ts) in final
             if ok and not moved:
                 before.append((e, t))
                 # Entries that left every window by the time Redis was read
                 # (acknowledged seconds before) count as kept: they cannot
                 # change a result any more.
                 trimmed = ts <= latest.get(card, ts) - KEEP_US
-                if in_redis or trimmed:
+                began_after_death = t_dead is not None and (t["wall_us"] - t["lat_us"]) / 1e6 >= t_dead
+                if in_redis or trimmed or began_after_death:
                     kept.append((e, t, False))
                 else:  # acknowledged by the old primary, not on the new one
                     out["lost"] += 1
@@ -192,6 +204,7 @@ def run_cluster(binary, _count):
             stop.set()
             code_a, stats_a = a.finish()
             code_b, stats_b = b.finish()
+        kill["final"] = snapshot(list(rs.primaries(kill["live"]).values()))[0]
         assert code_a == 0 and code_b == 0, (code_a, a.stderr, code_b, b.stderr)
         runs = [Run(a, "open"), Run(b, "closed")]
         for r in runs:
@@ -236,8 +249,9 @@ def kill_busy_primary(servers, ports, host):
                   if any(k.endswith(BUSY_KEY_SUFFIX) for k in rs.call(p, "KEYS", "vigil:*")))
     kill = {"t_kill": time.time()}
     servers.kill(victim)
+    kill["t_dead"] = time.time()
     wait_busy_card_ok(host, time.time())
-    live = [p for p in ports if p != victim]
-    kill["entries"], kill["latest"] = snapshot(list(rs.primaries(live[0]).values()))
+    kill["live"] = next(p for p in ports if p != victim)
+    kill["entries"], kill["latest"] = snapshot(list(rs.primaries(kill["live"]).values()))
     time.sleep(2)  # results must agree after the failover, not just at its end
     return kill

@@ -67,6 +67,7 @@ def test_failover(binary):
             failover.wait_warm(a, b)
             kill = {"t_kill": time.time()}
             servers.kill(primary)
+            kill["t_dead"] = time.time()
             failover.wait_busy_card_ok(a, time.time())
             # The sentinels agree on it a little later; the replica knows already.
             assert rs.info(replica, "replication")["role"] == "master"
@@ -76,6 +77,7 @@ def test_failover(binary):
             stop.set()
             code_a, stats_a = a.finish()
             code_b, stats_b = b.finish()
+        kill["final"] = failover.snapshot([replica])[0]
         assert code_a == 0 and code_b == 0, (code_a, a.stderr, code_b, b.stderr)
         runs = [failover.Run(a, "open"), failover.Run(b, "closed")]
         for r in runs:
@@ -118,6 +120,7 @@ def test_switchover(binary):
         finally:
             stop.set()
             code, stats = host.finish()
+        kill["final"] = failover.snapshot([replica])[0]
         assert code == 0, host.stderr
         run = failover.Run(host, "open")
         run.parse()
