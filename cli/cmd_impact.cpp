@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxExactBytes = size_t{256} << 20;
 
-int Fail(const std::string& message) {
+int ImpactFail(const std::string& message) {
   fmt::print(stderr, "vigil impact: {}\n", message);
   return kExitFailure;
 }
@@ -39,17 +39,17 @@ int WriteOutputs(const impact::Exact& e, const Outputs& o) {
   impact::PublishStats stats;
   const json::Value published = impact::Publish(e, o.k, &stats);
   if (stats.recoverable > 0) {
-    return Fail(fmt::format("{} suppressed cells could still be recovered from the totals and no "
+    return ImpactFail(fmt::format("{} suppressed cells could still be recovered from the totals and no "
                             "cell was left to hide: nothing was written", stats.recoverable));
   }
   if (!o.exact.empty() && !WriteFileAtomically(o.exact, impact::WriteExact(e), 0600)) {
-    return Fail(fmt::format("cannot write '{}'", o.exact));
+    return ImpactFail(fmt::format("cannot write '{}'", o.exact));
   }
   if (!WriteFileAtomically(o.out, impact::WritePublished(published))) {
-    return Fail(fmt::format("cannot write '{}'", o.out));
+    return ImpactFail(fmt::format("cannot write '{}'", o.out));
   }
   if (!o.html.empty() && !WriteFileAtomically(o.html, impact::RenderHtml(published))) {
-    return Fail(fmt::format("cannot write '{}'", o.html));
+    return ImpactFail(fmt::format("cannot write '{}'", o.html));
   }
   fmt::print(stderr, "wrote {} (k = {}: {} cells below k and {} complementary cells suppressed)\n",
              o.out, o.k, stats.primary, stats.complementary);
@@ -107,14 +107,14 @@ int Merge(const std::vector<std::string>& args) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::string text, error;
     if (!ReadWholeFile(inputs[i], kMaxExactBytes, &text, &error)) {
-      return Fail(fmt::format("{}: {}", inputs[i], error));
+      return ImpactFail(fmt::format("{}: {}", inputs[i], error));
     }
     impact::Exact e;
-    if (!impact::ReadExact(text, inputs[i], &e, &error)) return Fail(error);
+    if (!impact::ReadExact(text, inputs[i], &e, &error)) return ImpactFail(error);
     if (i == 0) {
       total = std::move(e);
     } else if (!impact::MergeExact(&total, e, &error)) {
-      return Fail(fmt::format("{}: {}", inputs[i], error));
+      return ImpactFail(fmt::format("{}: {}", inputs[i], error));
     }
   }
   return WriteOutputs(total, o);
@@ -149,7 +149,7 @@ int RunImpact(const std::vector<std::string>& args) {
   }
   std::error_code ec;
   if (!fs::is_directory(cases_dir, ec)) {
-    return Fail(fmt::format("--cases: '{}' is not a folder of case files", cases_dir));
+    return ImpactFail(fmt::format("--cases: '{}' is not a folder of case files", cases_dir));
   }
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(cases_dir, ec)) {
@@ -163,7 +163,7 @@ int RunImpact(const std::vector<std::string>& args) {
   if (!impact::CountImpact(files, outcomes,
                            period == "week" ? impact::Period::kWeek : impact::Period::kMonth, &e,
                            &error)) {
-    return Fail(error);
+    return ImpactFail(error);
   }
   return WriteOutputs(e, o);
 }

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxPolicyBytes = size_t{4} << 20;
 
-int Fail(const std::string& message) {
+int ReferFail(const std::string& message) {
   fmt::print(stderr, "vigil refer: {}\n", message);
   return kExitFailure;
 }
@@ -78,7 +78,7 @@ std::string Amounts(const referral::PackageSummary& p) {
   return s.empty() ? "-" : s;
 }
 
-int Verify(const std::vector<std::string>& args) {
+int VerifyReferrals(const std::vector<std::string>& args) {
   std::vector<std::string> dirs;
   std::string trust;
   OnceOptions once;
@@ -99,7 +99,7 @@ int Verify(const std::vector<std::string>& args) {
   }
   std::vector<std::string> keys;
   std::string error;
-  if (!ReadPublicKeys(trust, &keys, &error)) return Fail(fmt::format("--trust: {}", error));
+  if (!ReadPublicKeys(trust, &keys, &error)) return ReferFail(fmt::format("--trust: {}", error));
   int failed = 0;
   for (const std::string& dir : dirs) {
     std::string signer;
@@ -117,7 +117,7 @@ int Verify(const std::vector<std::string>& args) {
 
 int RunRefer(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "verify") {
-    return Verify(std::vector<std::string>(args.begin() + 1, args.end()));
+    return VerifyReferrals(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::string cases_dir, policy_path, id_key_path, signing_key_path, created, out;
   OnceOptions once;
@@ -161,41 +161,41 @@ int RunRefer(const std::vector<std::string>& args) {
     return Usage(*FindCommand("refer"),
                  fmt::format("--created: expected an RFC 3339 time, found \"{}\"", created));
   }
-  if (sodium_init() < 0) return Fail("libsodium cannot be initialised");
+  if (sodium_init() < 0) return ReferFail("libsodium cannot be initialised");
 
   referral::ReferOptions o;
   o.created = TimeToString(*created_us);
   o.out_dir = out;
   std::string error, text;
   if (!ReadWholeFile(policy_path, kMaxPolicyBytes, &text, &error)) {
-    return Fail(fmt::format("--policy: {}: {}", policy_path, error));
+    return ReferFail(fmt::format("--policy: {}: {}", policy_path, error));
   }
-  if (!referral::ReadPolicy(text, policy_path, &o.policy, &error)) return Fail(error);
+  if (!referral::ReadPolicy(text, policy_path, &o.policy, &error)) return ReferFail(error);
   const fs::path schema = fs::path(policy_path).parent_path() / o.policy.schema;
   std::map<std::string, bool> fields;
   if (!SchemaFields(schema.string(), &fields, &error)) {
-    return Fail(fmt::format("{}: member 'schema': {}", policy_path, error));
+    return ReferFail(fmt::format("{}: member 'schema': {}", policy_path, error));
   }
   if (!referral::CheckPolicyFields(o.policy, policy_path, fields, &o.keyed, &error)) {
-    return Fail(error);
+    return ReferFail(error);
   }
   if (!ReadKeyFile(id_key_path, &o.id_key)) {
-    return Fail(fmt::format("--id-key: cannot read a key from \"{}\" (a key file as `vigil list "
+    return ReferFail(fmt::format("--id-key: cannot read a key from \"{}\" (a key file as `vigil list "
                             "hash --key` reads it, e.g. 64 hex digits)", id_key_path));
   }
   std::string hex;
   if (!ReadKeyFile(signing_key_path, &hex) ||
       !pack::FromHex(hex, crypto_sign_SECRETKEYBYTES, &o.signing_key)) {
-    return Fail(fmt::format("--signing-key: \"{}\" is not a secret key file (from `vigil pack "
+    return ReferFail(fmt::format("--signing-key: \"{}\" is not a secret key file (from `vigil pack "
                             "keygen`)", signing_key_path));
   }
   std::vector<std::string> files;
-  if (!CaseFiles(cases_dir, &files, &error)) return Fail(error);
+  if (!CaseFiles(cases_dir, &files, &error)) return ReferFail(error);
   std::vector<referral::PackageSummary> summary;
   const bool ok = referral::WriteReferrals(o, files, &summary, &error);
   sodium_memzero(o.signing_key.data(), o.signing_key.size());
   sodium_memzero(o.id_key.data(), o.id_key.size());
-  if (!ok) return Fail(error);
+  if (!ok) return ReferFail(error);
 
   // The summary table.
   int64_t subjects = 0, payments = 0, unassigned = 0;

@@ -28,7 +28,7 @@ std::string WrittenBothWays(std::string_view text, const std::vector<RawPath>& r
   return b;
 }
 
-std::string Error(std::string_view text, const ParseOptions& options = {}) {
+std::string RawError(std::string_view text, const ParseOptions& options = {}) {
   Value v;
   ParseError e;
   if (Parse(text, &v, &e, options)) return "parsed";
@@ -106,19 +106,19 @@ TEST(JsonRaw, RefusesTheSameInputsWithTheSameMessages) {
       "{\"r\":1,\"r\":2}",
   };
   for (const char* text : bad) {
-    const std::string plain = Error(text);
+    const std::string plain = RawError(text);
     EXPECT_NE(plain, "parsed") << text;
-    EXPECT_EQ(Error(text, raw), plain) << text;
+    EXPECT_EQ(RawError(text, raw), plain) << text;
   }
 }
 
 TEST(JsonRaw, BoundsNestingInsideRawMembersAsElsewhere) {
   std::string deep = "{\"r\":" + std::string(300, '[') + std::string(300, ']') + "}";
-  const std::string plain = Error(deep);
+  const std::string plain = RawError(deep);
   EXPECT_EQ(plain, "1:261: nested deeper than 256 arrays and objects");
-  EXPECT_EQ(Error(deep, RawOptions({{"r"}})), plain);
+  EXPECT_EQ(RawError(deep, RawOptions({{"r"}})), plain);
   std::string ok = "{\"r\":" + std::string(200, '[') + std::string(200, ']') + "}";
-  EXPECT_EQ(Error(ok, RawOptions({{"r"}})), "parsed");
+  EXPECT_EQ(RawError(ok, RawOptions({{"r"}})), "parsed");
 }
 
 TEST(JsonRaw, RawValuesParseBackToTheTree) {

@@ -7,7 +7,7 @@
 namespace vigil {
 namespace {
 
-int64_t T(const char* s) { return *ParseTime(s); }
+int64_t At(const char* s) { return *ParseTime(s); }
 
 std::unique_ptr<TimeZone> Zone(const char* name) {
   std::string error;
@@ -19,33 +19,33 @@ std::unique_ptr<TimeZone> Zone(const char* name) {
 TEST(TimeZone, AucklandSummerAndWinter) {
   auto tz = Zone("Pacific/Auckland");
   ASSERT_NE(tz, nullptr);
-  EXPECT_EQ(tz->OffsetSeconds(T("2026-01-15T00:00:00Z")), 13 * 3600);
-  EXPECT_EQ(tz->OffsetSeconds(T("2026-07-15T00:00:00Z")), 12 * 3600);
+  EXPECT_EQ(tz->OffsetSeconds(At("2026-01-15T00:00:00Z")), 13 * 3600);
+  EXPECT_EQ(tz->OffsetSeconds(At("2026-07-15T00:00:00Z")), 12 * 3600);
 }
 
 TEST(TimeZone, NewYorkSwitchesAtTheExactInstant) {
   auto tz = Zone("America/New_York");
   ASSERT_NE(tz, nullptr);
   // 2026-03-08 02:00 EST = 07:00 UTC: clocks go forward.
-  EXPECT_EQ(tz->OffsetSeconds(T("2026-03-08T06:59:59Z")), -5 * 3600);
-  EXPECT_EQ(tz->OffsetSeconds(T("2026-03-08T07:00:00Z")), -4 * 3600);
+  EXPECT_EQ(tz->OffsetSeconds(At("2026-03-08T06:59:59Z")), -5 * 3600);
+  EXPECT_EQ(tz->OffsetSeconds(At("2026-03-08T07:00:00Z")), -4 * 3600);
 }
 
 TEST(TimeZone, LondonAndUtc) {
   auto london = Zone("Europe/London");
   ASSERT_NE(london, nullptr);
-  EXPECT_EQ(london->OffsetSeconds(T("2026-06-01T12:00:00Z")), 3600);
-  EXPECT_EQ(london->OffsetSeconds(T("2026-12-01T12:00:00Z")), 0);
+  EXPECT_EQ(london->OffsetSeconds(At("2026-06-01T12:00:00Z")), 3600);
+  EXPECT_EQ(london->OffsetSeconds(At("2026-12-01T12:00:00Z")), 0);
   auto utc = Zone("UTC");
   ASSERT_NE(utc, nullptr);
-  EXPECT_EQ(utc->OffsetSeconds(T("2026-06-01T12:00:00Z")), 0);
+  EXPECT_EQ(utc->OffsetSeconds(At("2026-06-01T12:00:00Z")), 0);
 }
 
 TEST(TimeZone, FarFutureUsesThePosixRule) {
   auto tz = Zone("Pacific/Auckland");
   ASSERT_NE(tz, nullptr);
-  EXPECT_EQ(tz->OffsetSeconds(T("2090-01-15T00:00:00Z")), 13 * 3600);
-  EXPECT_EQ(tz->OffsetSeconds(T("2090-07-15T00:00:00Z")), 12 * 3600);
+  EXPECT_EQ(tz->OffsetSeconds(At("2090-01-15T00:00:00Z")), 13 * 3600);
+  EXPECT_EQ(tz->OffsetSeconds(At("2090-07-15T00:00:00Z")), 12 * 3600);
 }
 
 TEST(TimeZone, PosixRules) {

@@ -5,7 +5,7 @@
 namespace vigil::testing {
 namespace {
 
-const char* kRules = R"(
+const char* kEvalRules = R"(
 rule small { when amount < 50.00 then score 10 decide review tag "small" reason "{amount} to {country}" }
 rule foreign { when country != card_country then score 25 decide report tag "foreign" tag "small" }
 rule blocked { when country == "XX" then decide block }
@@ -14,7 +14,7 @@ rule pii { when amount == 7.00 then reason "card {card_id} paid {amount}" }
 )";
 
 TEST(Rules, HighestDecisionWinsAndScoresAdd) {
-  Compilation c = CompileText(Header() + kRules);
+  Compilation c = CompileText(Header() + kEvalRules);
   Outcome o = Evaluate(c, {{"amount", Dec{"20.00"}}, {"country", "PH"}, {"card_country", "NZ"}});
   EXPECT_EQ(o.fired, (std::vector<std::string>{"small", "foreign"}));
   EXPECT_EQ(o.decision, "report");
@@ -24,7 +24,7 @@ TEST(Rules, HighestDecisionWinsAndScoresAdd) {
 }
 
 TEST(Rules, NothingFiredIsTheLowestDecision) {
-  Compilation c = CompileText(Header() + kRules);
+  Compilation c = CompileText(Header() + kEvalRules);
   Outcome o = Evaluate(c, {{"amount", Dec{"-1.00"}}});
   EXPECT_TRUE(o.fired.empty() || o.fired == std::vector<std::string>{"small"});
   Outcome none = Evaluate(c, {});
@@ -34,7 +34,7 @@ TEST(Rules, NothingFiredIsTheLowestDecision) {
 }
 
 TEST(Rules, ShadowRulesNeverChangeTheDecision) {
-  Compilation c = CompileText(Header() + kRules);
+  Compilation c = CompileText(Header() + kEvalRules);
   Outcome o = Evaluate(c, {{"amount", Dec{"80.00"}}, {"country", "NZ"}, {"card_country", "NZ"},
                       {"card_id", "4111"}});
   EXPECT_TRUE(o.fired.empty());
@@ -44,7 +44,7 @@ TEST(Rules, ShadowRulesNeverChangeTheDecision) {
 }
 
 TEST(Rules, PiiIsMaskedUnlessAllowed) {
-  Compilation c = CompileText(Header() + kRules);
+  Compilation c = CompileText(Header() + kEvalRules);
   std::map<std::string, FieldValue> e = {{"amount", Dec{"7.00"}}, {"card_id", "4111222233334444"}};
   EXPECT_EQ(Evaluate(c, e).reasons["pii"], "card **** paid 7.00");
   EXPECT_EQ(Evaluate(c, e, /*allow_pii=*/true).reasons["pii"], "card 4111222233334444 paid 7.00");
@@ -135,7 +135,7 @@ TEST(Rules, OverrideForAnotherVersionIsAnError) {
 }
 
 TEST(Rules, ProgramIsSharedAcrossThreadsSafely) {
-  Compilation c = CompileText(Header() + kRules);
+  Compilation c = CompileText(Header() + kEvalRules);
   ASSERT_TRUE(c.ok());
   auto work = [&](int n, std::vector<int>* fired) {
     eval::Session s(c.program);

@@ -2,19 +2,13 @@
 // (issue 13: a file with a byte-order mark came out as `cons  WATC    {"PH"  "TH"`).
 #include <gtest/gtest.h>
 
+#include "format/format_text.hpp"
 #include "format/formatter.hpp"
 
 namespace vigil {
 namespace {
 
-std::optional<std::string> FormatText(const std::string& text, std::string* errors) {
-  SourceManager sources;
-  uint32_t id = sources.Add("f.vgl", text);
-  DiagSink diags;
-  std::optional<std::string> out = format::Format(sources, id, diags);
-  *errors = RenderAll(diags.diagnostics(), sources);
-  return out;
-}
+using testing::FormatText;
 
 TEST(FmtSafety, AFileWithAByteOrderMarkIsFormattedWithoutIt) {
   std::string errors;

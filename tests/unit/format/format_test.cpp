@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "format/format_text.hpp"
 #include "format/formatter.hpp"
 #include "syntax/tokens.hpp"
 
@@ -22,14 +23,7 @@ std::string Read(const fs::path& p) {
   return s.str();
 }
 
-std::optional<std::string> FormatText(const std::string& text, std::string* errors = nullptr) {
-  SourceManager sources;
-  uint32_t id = sources.Add("f.vgl", text);
-  DiagSink diags;
-  std::optional<std::string> out = format::Format(sources, id, diags);
-  if (errors != nullptr) *errors = RenderAll(diags.diagnostics(), sources);
-  return out;
-}
+using testing::FormatText;
 
 std::vector<std::string> Comments(const std::string& text) {
   std::vector<std::string> out;

@@ -6,7 +6,7 @@
 namespace vigil::testing {
 namespace {
 
-const char* kRules = R"(ruleset p.test version "1.0.0"
+const char* kOverrideRules = R"(ruleset p.test version "1.0.0"
 schema s version 1 {
   ts: time
   amount: int
@@ -22,7 +22,7 @@ rule big {
 )";
 
 Compilation With(std::vector<std::pair<std::string, std::string>> overrides) {
-  std::vector<SourceInput> in{SourceInput{"rules.vgl", kRules}};
+  std::vector<SourceInput> in{SourceInput{"rules.vgl", kOverrideRules}};
   for (auto& [path, text] : overrides) in.push_back(SourceInput{path, text});
   return CompileSources(std::move(in));
 }
@@ -60,7 +60,7 @@ TEST(OverrideConflicts, SeverityAndModeTwice) {
 }
 
 TEST(TestEvents, AFieldGivenTwiceIsAnError) {
-  Compilation c = CompileText(std::string(kRules) +
+  Compilation c = CompileText(std::string(kOverrideRules) +
                               "test \"dup\" {\n"
                               "  event { ts: 2026-03-01T10:00:00Z, amount: 5, amount: 50 }\n"
                               "    expect fires big\n}\n");

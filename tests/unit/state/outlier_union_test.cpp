@@ -10,30 +10,30 @@
 namespace vigil::testing {
 namespace {
 
-constexpr int64_t kDay = 86400LL * 1000000;
+constexpr int64_t kDayMicros = 86400LL * 1000000;
 
 std::string TempPath(const std::string& name) {
   return ::testing::TempDir() + "/outlier_union_" + std::to_string(::getpid()) + "_" + name;
 }
 
 TEST(TimeGuard, RefusesTimesFarAheadOfTheRecentOnes) {
-  state::TimeGuard g(30 * kDay);
+  state::TimeGuard g(30 * kDayMicros);
   const int64_t t = *ParseTime("2026-03-01T10:00:00Z");
   EXPECT_FALSE(g.IsOutlier(INT64_MAX - 1));  // nothing to compare with yet
   g.Note(t);
   int64_t reference = 0;
-  EXPECT_FALSE(g.IsOutlier(t + 30 * kDay));
-  EXPECT_TRUE(g.IsOutlier(t + 30 * kDay + 1, &reference));
+  EXPECT_FALSE(g.IsOutlier(t + 30 * kDayMicros));
+  EXPECT_TRUE(g.IsOutlier(t + 30 * kDayMicros + 1, &reference));
   EXPECT_EQ(reference, t);
   // One bad time does not move the reference.
   g.Note(*ParseTime("9999-01-01T00:00:00Z"));
   g.Note(t + 1);
-  EXPECT_TRUE(g.IsOutlier(t + 31 * kDay));
+  EXPECT_TRUE(g.IsOutlier(t + 31 * kDayMicros));
   // A real pause in the stream: after three events the median has moved.
-  state::TimeGuard p(30 * kDay);
+  state::TimeGuard p(30 * kDayMicros);
   p.Note(t);
   p.Note(t + 1);
-  const int64_t later = t + 90 * kDay;
+  const int64_t later = t + 90 * kDayMicros;
   int outliers = 0;
   for (int i = 0; i < 6; ++i) {
     outliers += p.IsOutlier(later + i) ? 1 : 0;
@@ -45,9 +45,9 @@ TEST(TimeGuard, RefusesTimesFarAheadOfTheRecentOnes) {
   off.Note(t);
   EXPECT_FALSE(off.IsOutlier(*ParseTime("9999-01-01T00:00:00Z")));
   p.Reset(t);
-  EXPECT_TRUE(p.IsOutlier(t + 31 * kDay));
+  EXPECT_TRUE(p.IsOutlier(t + 31 * kDayMicros));
   p.Reset(INT64_MIN);
-  EXPECT_FALSE(p.IsOutlier(t + 31 * kDay));
+  EXPECT_FALSE(p.IsOutlier(t + 31 * kDayMicros));
 }
 
 TEST(Outliers, AFarFutureEventDoesNotSilenceItsKey) {
@@ -176,16 +176,16 @@ TEST(SharedState, ReloadsDoNotAccumulateAggregatesWhoseHistoryHasAgedOut) {
 // recent time) must not change the answer for a time past that but within
 // the skew of the median.
 TEST(TimeGuard, JudgesByTheMedianNotTheOldestRecentTime) {
-  state::TimeGuard g(30 * kDay);
+  state::TimeGuard g(30 * kDayMicros);
   const int64_t t = *ParseTime("2026-03-01T10:00:00Z");
   g.Note(t);
-  g.Note(t + 40 * kDay);
-  g.Note(t + 40 * kDay);
+  g.Note(t + 40 * kDayMicros);
+  g.Note(t + 40 * kDayMicros);
   int64_t reference = 0;
-  EXPECT_FALSE(g.IsOutlier(t + 35 * kDay));  // past the oldest + 30 days, within the median's
-  EXPECT_FALSE(g.IsOutlier(t + 70 * kDay));
-  EXPECT_TRUE(g.IsOutlier(t + 70 * kDay + 1, &reference));
-  EXPECT_EQ(reference, t + 40 * kDay);
+  EXPECT_FALSE(g.IsOutlier(t + 35 * kDayMicros));  // past the oldest + 30 days, within the median's
+  EXPECT_FALSE(g.IsOutlier(t + 70 * kDayMicros));
+  EXPECT_TRUE(g.IsOutlier(t + 70 * kDayMicros + 1, &reference));
+  EXPECT_EQ(reference, t + 40 * kDayMicros);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 namespace vigil::testing {
 namespace {
 
-std::string Rules(const std::string& extra = "") {
+std::string ReversalRules(const std::string& extra = "") {
   return R"(ruleset t.reversal version "1.0.0"
 schema pay version 1 {
   id: string @id
@@ -39,7 +39,7 @@ rule r {
 class Driver {
  public:
   explicit Driver(std::shared_ptr<state::Backend> store = nullptr, const std::string& extra = "") {
-    compilation_ = CompileText(Rules(extra));
+    compilation_ = CompileText(ReversalRules(extra));
     if (!compilation_.ok()) {
       ADD_FAILURE() << compilation_.RenderDiagnostics();
       return;
