@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (fuzz/) with clang, ASan and UBSan in
 # build-asan/ (the tree `tools/test.sh --sanitize` also uses, configured by
 # tools/asan_configure.sh, so CI compiles it once) and runs each for SECONDS
-# (default 60) on seeds taken from the
+# (default 60), one per core at a time, on seeds taken from the
 # repository's rule files, events, a real snapshot and pack, C ABI call
 # sequences (fuzz/capi_seeds.py), hostile JSON lines (fuzz/seeds/), the
 # language server's golden sessions, golden case files, the example FIU
@@ -89,11 +89,40 @@ rm -rf "$seedwork"
   exit 1
 }
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for target in compile event snapshot pack lsp capi event_json case report referral_policy \
-  referral_verify outcomes impact_exact; do
-  extra=()
+# One fuzzer per core at a time (libFuzzer runs on one thread: one after the
+# other, each left the other core idle), every target still for SECONDS; the
+# output is printed in the usual order once all are done.
+targets=(compile event snapshot pack lsp capi event_json case report referral_policy
+  referral_verify outcomes impact_exact)
+logs=$build/fuzz-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+fuzz_one() {
+  local target=$1 extra=()
   case $target in event_json | referral_policy | outcomes | impact_exact) extra=(-dict="$root/fuzz/json.dict") ;; esac
-  echo "fuzz_$target: ${seconds}s"
+  local status=0
   (cd "$build" && "./fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -max_len=65536 \
-     -print_final_stats=1 "${extra[@]}" "$corpus/$target" 2>&1 | tail -12)
+     -print_final_stats=1 "${extra[@]}" "$corpus/$target") >"$logs/$target.log" 2>&1 || status=$?
+  echo "$status" >"$logs/$target.status"
+}
+jobs=$(nproc 2>/dev/null || echo 2)
+running=0
+for target in "${targets[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+  fuzz_one "$target" &
+  running=$((running + 1))
 done
+wait
+failed=()
+for target in "${targets[@]}"; do
+  echo "fuzz_$target: ${seconds}s"
+  tail -12 "$logs/$target.log"
+  [ "$(cat "$logs/$target.status")" = 0 ] || failed+=("fuzz_$target")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "tools/fuzz.sh: failed: ${failed[*]} (their whole output is in $logs/)" >&2
+  exit 1
+fi

@@ -8,6 +8,7 @@ packages=(
   libfmt-dev libboost-dev libsimdjson-dev libre2-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata abigail-tools clang libclang-rt-14-dev
+  lld  # links the clang ASan tree (tools/asan_configure.sh)
   default-jdk-headless libjna-java
   redis-server libhiredis-dev
   nlohmann-json3-dev neovim
