@@ -9,9 +9,11 @@ namespace vigil::lsp {
 
 namespace {
 
-// LSP CompletionItemKind.
-constexpr int kFunction = 3, kField = 5, kVariable = 6, kClass = 7, kModule = 9, kUnit = 11,
-              kValue = 12, kEnum = 13, kKeyword = 14, kConstant = 21, kEnumMember = 20;
+// LSP CompletionItemKind ("kItem": outline.cpp's semantic token types have
+// the same names, and unity builds put the two files in one translation unit).
+constexpr int kItemFunction = 3, kItemField = 5, kItemVariable = 6, kItemClass = 7,
+              kItemModule = 9, kItemUnit = 11, kItemValue = 12, kItemEnum = 13, kItemKeyword = 14,
+              kItemConstant = 21, kItemEnumMember = 20;
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -86,15 +88,15 @@ json Item(std::string_view label, int kind, std::string_view detail, std::string
 
 int KindOf(DeclKind k) {
   switch (k) {
-    case DeclKind::kField: return kField;
-    case DeclKind::kLet: return kVariable;
-    case DeclKind::kConst: return kConstant;
-    case DeclKind::kParam: return kConstant;
-    case DeclKind::kList: return kEnum;
-    case DeclKind::kRule: return kClass;
-    case DeclKind::kDecision: return kEnumMember;
-    case DeclKind::kSchema: return kModule;
-    default: return kValue;
+    case DeclKind::kField: return kItemField;
+    case DeclKind::kLet: return kItemVariable;
+    case DeclKind::kConst: return kItemConstant;
+    case DeclKind::kParam: return kItemConstant;
+    case DeclKind::kList: return kItemEnum;
+    case DeclKind::kRule: return kItemClass;
+    case DeclKind::kDecision: return kItemEnumMember;
+    case DeclKind::kSchema: return kItemModule;
+    default: return kItemValue;
   }
 }
 
@@ -136,14 +138,14 @@ json Completion(const Context& c) {
                                      "days"};
       size_t i = 0;
       for (auto unit : DurationUnits()) {
-        json item = Item(number + std::string(unit), kUnit, fmt::format("duration: {}", kNames[i++]));
+        json item = Item(number + std::string(unit), kItemUnit, fmt::format("duration: {}", kNames[i++]));
         item["filterText"] = number + std::string(unit);
         items.push_back(std::move(item));
       }
       break;
     }
     case Where::kAnnotation:
-      words({"key", "time", "pii"}, kKeyword, "field annotation");
+      words({"key", "time", "pii"}, kItemKeyword, "field annotation");
       break;
     case Where::kKey:
       decls([&](const Decl& d) {
@@ -152,16 +154,16 @@ json Completion(const Context& c) {
       });
       break;
     case Where::kDecision:
-      for (const auto& n : index.decisions) items.push_back(Item(n, kEnumMember, "decision"));
+      for (const auto& n : index.decisions) items.push_back(Item(n, kItemEnumMember, "decision"));
       break;
     case Where::kRule:
       decls([](const Decl& d) { return d.kind == DeclKind::kRule; });
       break;
     case Where::kSeverity:
-      words({"low", "medium", "high", "critical"}, kEnumMember, "severity");
+      words({"low", "medium", "high", "critical"}, kItemEnumMember, "severity");
       break;
     case Where::kMode:
-      words({"enforce", "shadow"}, kEnumMember, "mode");
+      words({"enforce", "shadow"}, kItemEnumMember, "mode");
       break;
     case Where::kSchema:
       decls([](const Decl& d) { return d.kind == DeclKind::kSchema; });
@@ -174,15 +176,15 @@ json Completion(const Context& c) {
                in_namespace(d);
       });
       for (const BuiltinDoc& b : Builtins()) {
-        json item = Item(b.name, kFunction, b.signature, b.doc);
+        json item = Item(b.name, kItemFunction, b.signature, b.doc);
         if (c.caps.snippets) {
           item["insertText"] = b.snippet;
           item["insertTextFormat"] = 2;
         }
         items.push_back(std::move(item));
       }
-      for (const auto& n : index.decisions) items.push_back(Item(n, kEnumMember, "decision"));
-      for (auto k : Keywords()) items.push_back(Item(k, kKeyword, "keyword"));
+      for (const auto& n : index.decisions) items.push_back(Item(n, kItemEnumMember, "decision"));
+      for (auto k : Keywords()) items.push_back(Item(k, kItemKeyword, "keyword"));
       break;
     }
   }
