@@ -118,7 +118,8 @@ def check(binary, rules, runs, kill, groups=1):
     received plus what came after (the entries read from Redis)."""
     out = {"lost": 0, "lost_from_ms": None, "lost_to_ms": None, "recorded_despite_error": 0,
            "busy_key_unavailable_ms": None, "failures_until_ms": 0.0, "compared_before": 0,
-           "compared_after": 0, "max_latency_ms": 0.0, "failed": 0}
+           "compared_after": 0, "max_latency_ms": 0.0, "failed": 0,
+           "kept_beyond_first_reading": 0}
     t_kill, entries, latest = kill["t_kill"], kill["entries"], kill["latest"]
     final, t_dead = kill.get("final", set()), kill.get("t_dead")
     lost_walls = []
@@ -152,6 +153,8 @@ def check(binary, rules, runs, kill, groups=1):
                 # change a result any more.
                 trimmed = ts <= latest.get(card, ts) - KEEP_US
                 began_after_death = t_dead is not None and (t["wall_us"] - t["lat_us"]) / 1e6 >= t_dead
+                if (card, ts) not in entries and not trimmed and (in_redis or began_after_death):
+                    out["kept_beyond_first_reading"] += 1
                 if in_redis or trimmed or began_after_death:
                     kept.append((e, t, False))
                 else:  # acknowledged by the old primary, not on the new one
@@ -161,6 +164,8 @@ def check(binary, rules, runs, kill, groups=1):
                 kept.append((e, t, True))
             elif in_redis:  # failed (its reply was lost), yet recorded
                 out["recorded_despite_error"] += 1
+                if (card, ts) not in entries:
+                    out["kept_beyond_first_reading"] += 1
                 kept.append((e, t, False))
         # On the old primary: the embedded engine over the same events.
         want = hosts.embedded(binary, rules, [e for e, _ in before])
