@@ -4,29 +4,18 @@
 // through the C ABI. Sessions talk to either through this interface.
 #pragma once
 
-#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "eval/value.hpp"
+#include "state/history.hpp"
 #include "state/layout.hpp"
 #include "state/time_guard.hpp"
 #include "state/marks.hpp"
 
 namespace vigil::state {
-
-// One event's contribution to one aggregate.
-struct Cell {
-  union {
-    int64_t i;  // int, time, duration, bool, decimal units
-    double f;
-  };
-  uint8_t scale;  // decimal: fractional digits, for printing
-  uint8_t on;     // `where:` held and the value was present
-  Cell() : i(0), scale(0), on(0) {}
-};
 
 struct StoreStats {
   uint64_t keys = 0;
@@ -118,36 +107,6 @@ class Backend {
 
  private:
   TimeGuard time_guard_;
-};
-
-// Running totals of one count or sum column over entries [lo, end) of its
-// key's history (state/running.hpp); the embedded store's only.
-struct Running {
-  uint32_t lo = 0;
-  uint32_t end = 0;
-  int64_t n = 0;           // entries whose cell is on
-  int64_t sum = 0;         // sum: of their values
-  uint64_t magnitude = 0;  // sum: of their absolute values (at most INT64_MAX)
-  uint32_t top_count = 0;  // sum: how many have the largest decimal scale
-  uint8_t top_scale = 0;
-  bool valid = false;
-};
-
-// Most keys (cards, accounts) have one or two events in their window, so the
-// first ones are stored inline: a key that comes back after its state was
-// dropped costs one allocation (its map node), not three.
-struct KeyHistory {
-  boost::container::small_vector<int64_t, 2> ts;  // sorted; entries before `head` are dropped
-  boost::container::small_vector<Cell, 4> cells;   // ts.size() × columns
-  std::vector<std::string> strs;                   // ts.size() × string columns
-  // ts.size() (empty in a history rebuilt from an external backend's reply);
-  // a reversed entry's cells are all off.
-  boost::container::small_vector<Mark, 2> marks;
-  uint32_t head = 0;
-  int64_t max_ts = INT64_MIN;     // the latest event recorded for this key
-  // Per column, once its windows are summarised from running totals
-  // (state/running.hpp); empty otherwise.
-  boost::container::small_vector<Running, 3> running;
 };
 
 // Column `c`'s window over a key's entries `ts[first, end)` (sorted) for an

@@ -151,15 +151,13 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
   // The key's recent history, in time order.
   std::sort(reply.entries.begin(), reply.entries.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  KeyHistory h;
+  KeyHistory h(nc);
   const size_t n = reply.entries.size();
-  h.ts.resize(n);
-  h.cells.resize(n * nc);
+  h.Resize(n);
   h.strs.resize(n * g.str_cols);
   for (size_t e = 0; e < n; ++e) {
-    h.ts[e] = reply.entries[e].first;
-    if (!Decode(g, reply.entries[e].second, h.cells.data() + e * nc,
-                h.strs.data() + e * g.str_cols)) {
+    h.time(e) = reply.entries[e].first;
+    if (!Decode(g, reply.entries[e].second, h.row(e), h.strs.data() + e * g.str_cols)) {
       return fail("the state backend returned an entry this rule set did not write");
     }
   }
@@ -173,15 +171,15 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
   }
   const bool recorded = probe.record && !late && counts;
   const size_t end = static_cast<size_t>(
-      std::upper_bound(h.ts.begin(), h.ts.end(), probe.ts) - h.ts.begin());
+      std::upper_bound(h.times(), h.times() + n, probe.ts) - h.times());
   if (recorded) {
     // Windows without the current event (baselines, since_previous) leave
     // out the entry at end - 1: make it one the backend holds for this event.
     // Entries at one time come back in no particular order, but one with the
     // same bytes as the event's contributes exactly what the event does.
-    for (size_t e = end; e-- > 0 && h.ts[e] == probe.ts;) {
+    for (size_t e = end; e-- > 0 && h.time(e) == probe.ts;) {
       if (reply.entries[e].second != entry) continue;
-      for (size_t k = 0; k < nc; ++k) std::swap(h.cells[e * nc + k], h.cells[(end - 1) * nc + k]);
+      std::swap_ranges(h.row(e), h.row(e) + nc, h.row(end - 1));
       for (size_t k = 0; k < g.str_cols; ++k) {
         std::swap(h.strs[e * g.str_cols + k], h.strs[(end - 1) * g.str_cols + k]);
       }
@@ -192,7 +190,7 @@ ApplyStatus ExternalBackend::Apply(uint64_t version, const Probe& probe, eval::V
     const Column& col = g.columns[c];
     size_t lo = 0, hi = 0;
     bool with_current = true;
-    ColumnWindow(col, h.ts.data(), 0, end, probe.ts, recorded, &lo, &hi, &with_current);
+    ColumnWindow(col, h.times(), 0, end, probe.ts, recorded, &lo, &hi, &with_current);
     const bool extra_on = !recorded && counts && with_current;
     const Cell* extra = extra_on ? &probe.cells[c] : nullptr;
     std::string_view extra_str = extra_on && col.str_col >= 0 ? probe.strs[col.str_col]

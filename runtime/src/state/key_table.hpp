@@ -48,9 +48,9 @@ class KeyTable {
       if (s.index == kEmpty) return nullptr;
       if (s.tag != tag) continue;
       const Entry& entry = entries_[s.index];
-      // The entry spans several cache lines (key, times, marks, cells,
-      // running totals) that the caller reads one after the other: ask for
-      // all of them now, so that their misses overlap instead of queuing.
+      // The entry spans two cache lines (the key, then its history's
+      // header) that the caller reads one after the other: ask for both
+      // now, so that their misses overlap instead of queuing.
       const char* bytes = reinterpret_cast<const char*>(&entry);
       for (size_t at = 0; at < sizeof(Entry); at += 64) __builtin_prefetch(bytes + at);
       __builtin_prefetch(bytes + sizeof(Entry) - 1);

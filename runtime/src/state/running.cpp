@@ -49,11 +49,10 @@ bool Remove(Running& r, const Cell& cell, bool sum) {
   return true;
 }
 
-bool Rebuild(Running& r, const KeyHistory& h, uint32_t columns, uint32_t c, size_t lo, size_t end,
-             bool sum) {
+bool Rebuild(Running& r, const KeyHistory& h, uint32_t c, size_t lo, size_t end, bool sum) {
   r = Running{};
   for (size_t e = lo; e < end; ++e) {
-    if (!Add(r, h.cells[e * columns + c], sum)) return false;
+    if (!Add(r, h.cell(e, c), sum)) return false;
   }
   r.lo = static_cast<uint32_t>(lo);
   r.end = static_cast<uint32_t>(end);
@@ -67,32 +66,31 @@ size_t RunningWindowStart(const Column& col, const KeyHistory& h, uint32_t c, si
                           int64_t now) {
   int64_t bottom;
   if (__builtin_sub_overflow(now, col.within_us, &bottom)) bottom = INT64_MIN;
-  const int64_t* ts = h.ts.data();
-  if (c < h.running.size() && h.running[c].valid && h.running[c].lo >= h.head &&
-      h.running[c].lo <= end) {
+  const int64_t* ts = h.times();
+  const Running& r = h.running(c);
+  if (r.valid && r.lo >= h.head && r.lo <= end) {
     // Entries before the last start were at or before the last event's
     // bottom, and this event (recorded last) is no older than that one.
-    size_t lo = h.running[c].lo;
+    size_t lo = r.lo;
     while (lo < end && ts[lo] <= bottom) ++lo;
     return lo;
   }
   return static_cast<size_t>(std::upper_bound(ts + h.head, ts + end, bottom) - ts);
 }
 
-bool RunningValue(const Column& col, KeyHistory& h, uint32_t columns, uint32_t c, size_t lo,
-                  size_t end, eval::Value* out, int64_t* events) {
-  if (h.running.size() < columns) h.running.resize(columns);
-  Running& r = h.running[c];
+bool RunningValue(const Column& col, KeyHistory& h, uint32_t c, size_t lo, size_t end,
+                  eval::Value* out, int64_t* events) {
+  Running& r = h.running(c);
   const bool sum = col.kind == eval::AggKind::kSum;
   bool ok = r.valid && r.lo <= lo && r.end <= end && r.end >= lo;
   // Add what came in, then take out what left (so that an entry both new and
   // already out never counts).
-  for (size_t e = r.end; ok && e < end; ++e) ok = Add(r, h.cells[e * columns + c], sum);
-  for (size_t e = r.lo; ok && e < lo; ++e) ok = Remove(r, h.cells[e * columns + c], sum);
+  for (size_t e = r.end; ok && e < end; ++e) ok = Add(r, h.cell(e, c), sum);
+  for (size_t e = r.lo; ok && e < lo; ++e) ok = Remove(r, h.cell(e, c), sum);
   if (ok) {
     r.lo = static_cast<uint32_t>(lo);
     r.end = static_cast<uint32_t>(end);
-  } else if (!Rebuild(r, h, columns, c, lo, end, sum)) {
+  } else if (!Rebuild(r, h, c, lo, end, sum)) {
     r.valid = false;
     return false;
   }
@@ -108,7 +106,9 @@ bool RunningValue(const Column& col, KeyHistory& h, uint32_t columns, uint32_t c
 }
 
 void ShiftRunning(KeyHistory& h, size_t removed) {
-  for (Running& r : h.running) {
+  if (!h.has_block()) return;
+  for (uint32_t c = 0; c < h.columns(); ++c) {
+    Running& r = h.running(c);
     if (!r.valid) continue;
     if (r.lo < removed) {
       r.valid = false;
@@ -120,7 +120,9 @@ void ShiftRunning(KeyHistory& h, size_t removed) {
 }
 
 void InvalidateRunningFrom(KeyHistory& h, size_t e) {
-  for (Running& r : h.running) {
+  if (!h.has_block()) return;
+  for (uint32_t c = 0; c < h.columns(); ++c) {
+    Running& r = h.running(c);
     if (r.valid && r.end > e) r.valid = false;
   }
 }

@@ -36,14 +36,14 @@ inline bool UsesRunning(const Column& col) {
 size_t RunningWindowStart(const Column& col, const KeyHistory& h, uint32_t c, size_t end,
                           int64_t now);
 
-// Brings `h.running[c]` to the window [lo, end) of `h` (entries before its
+// Brings `h.running(c)` to the window [lo, end) of `h` (entries before its
 // current range are taken out, later ones added; a range it cannot reach
 // that way is rebuilt) and writes the column's value, as Summarise would
 // give it, into *out and the number of contributing entries into *events
 // (when not null). False when the totals cannot give the value exactly (a sum
 // of very large magnitudes): the caller summarises by scanning.
-bool RunningValue(const Column& col, KeyHistory& h, uint32_t columns, uint32_t c, size_t lo,
-                  size_t end, eval::Value* out, int64_t* events);
+bool RunningValue(const Column& col, KeyHistory& h, uint32_t c, size_t lo, size_t end,
+                  eval::Value* out, int64_t* events);
 
 // Keeps every Running of `h` describing the same entries after the first
 // `removed` entries were erased from its arrays.

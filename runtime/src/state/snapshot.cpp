@@ -112,17 +112,17 @@ class SnapshotIo {
           ++keys[g];
           w.Str(key);
           w.Put<int64_t>(h.max_ts);
-          w.Put<uint32_t>(static_cast<uint32_t>(h.ts.size() - h.head));
-          for (size_t e = h.head; e < h.ts.size(); ++e) {
-            w.Put<int64_t>(h.ts[e]);
+          w.Put<uint32_t>(static_cast<uint32_t>(h.live()));
+          for (size_t e = h.head; e < h.size(); ++e) {
+            w.Put<int64_t>(h.time(e));
             for (size_t c = 0; c < nc; ++c) {
-              const Cell& cell = h.cells[e * nc + c];
+              const Cell& cell = h.cell(e, static_cast<uint32_t>(c));
               w.Put<int64_t>(cell.i);
               w.Put<uint8_t>(cell.scale);
               w.Put<uint8_t>(cell.on);
             }
             for (uint32_t k = 0; k < gl.str_cols; ++k) w.Str(h.strs[e * gl.str_cols + k]);
-            const Mark& m = h.marks[e];
+            const Mark& m = h.mark(e);
             w.Put<uint64_t>(m.id);
             w.Put<uint64_t>(m.ref);
             w.Put<uint8_t>(m.reversed ? 1 : 0);
@@ -216,21 +216,19 @@ class SnapshotIo {
       const size_t nc = gl.columns.size();
       for (uint64_t k = 0; k < keys; ++k) {
         std::pmr::string key;
-        KeyHistory h;
+        KeyHistory h(static_cast<uint32_t>(nc));
         uint32_t entries;
         if (!r.Str(&key) || !r.Get(&h.max_ts) || !r.Get(&entries) ||
             !r.Count(entries, 8 + nc * 10 + mark_bytes)) {
           return bad("key");
         }
-        h.ts.resize(entries);
-        h.cells.resize(entries * nc);
+        h.Resize(entries);
         h.strs.resize(entries * gl.str_cols);
-        h.marks.resize(entries);
         for (uint32_t e = 0; e < entries; ++e) {
-          if (!r.Get(&h.ts[e])) return bad("entry");
-          if (e > 0 && h.ts[e] < h.ts[e - 1]) return bad("entries out of order");
+          if (!r.Get(&h.time(e))) return bad("entry");
+          if (e > 0 && h.time(e) < h.time(e - 1)) return bad("entries out of order");
           for (size_t c = 0; c < nc; ++c) {
-            Cell& cell = h.cells[e * nc + c];
+            Cell& cell = h.cell(e, static_cast<uint32_t>(c));
             if (!r.Get(&cell.i) || !r.Get(&cell.scale) || !r.Get(&cell.on) || cell.on > 1) {
               return bad("cell");
             }
@@ -239,7 +237,7 @@ class SnapshotIo {
             if (!r.Str(&h.strs[e * gl.str_cols + s])) return bad("string cell");
           }
           if (version >= 2) {
-            Mark& m = h.marks[e];
+            Mark& m = h.mark(e);
             uint8_t reversed;
             if (!r.Get(&m.id) || !r.Get(&m.ref) || !r.Get(&reversed) || reversed > 1) {
               return bad("entry mark");

@@ -53,19 +53,20 @@ std::vector<Store::Map> Store::Migrate(std::vector<Map>& maps, const Layout& fro
         any = any || src[k] >= 0;
       }
       if (!any) break;
-      const size_t oc = o.columns.size(), nc = n.columns.size();
+      const size_t nc = n.columns.size();
       for (auto& [key, h] : maps[og]) {
-        KeyHistory nh;
+        KeyHistory nh(static_cast<uint32_t>(nc), memory);
         nh.max_ts = h.max_ts;
-        const size_t count = h.ts.size() - h.head;
-        nh.ts.assign(h.ts.begin() + h.head, h.ts.end());
-        nh.marks.assign(h.marks.begin() + h.head, h.marks.end());
-        nh.cells.resize(count * nc);
+        const size_t count = h.live();
+        nh.Resize(count);
         nh.strs.resize(count * n.str_cols);
         for (size_t e = 0; e < count; ++e) {
+          nh.time(e) = h.time(h.head + e);
+          nh.mark(e) = h.mark(h.head + e);
           for (size_t k = 0; k < nc; ++k) {
             if (src[k] < 0) continue;
-            nh.cells[e * nc + k] = h.cells[(h.head + e) * oc + src[k]];
+            nh.cell(e, static_cast<uint32_t>(k)) =
+                h.cell(h.head + e, static_cast<uint32_t>(src[k]));
             int32_t ns = n.columns[k].str_col, os = o.columns[src[k]].str_col;
             if (ns >= 0 && os >= 0) {
               nh.strs[e * n.str_cols + ns] = std::move(h.strs[(h.head + e) * o.str_cols + os]);
@@ -124,9 +125,9 @@ Layout Store::WithoutDeadColumns() {
     for (size_t g = 0; g < shard.maps.size() && g < dead.size(); ++g) {
       const size_t nc = dead[g].size();
       for (const auto& [key, h] : shard.maps[g]) {
-        for (size_t e = h.head; e < h.ts.size(); ++e) {
+        for (size_t e = h.head; e < h.size(); ++e) {
           for (size_t c = 0; c < nc; ++c) {
-            if (dead[g][c] && h.cells[e * nc + c].on) dead[g][c] = false;
+            if (dead[g][c] && h.cell(e, static_cast<uint32_t>(c)).on) dead[g][c] = false;
           }
         }
       }
@@ -167,26 +168,21 @@ Store::LoadReport Store::last_load() const {
 
 void Store::Evict(const GroupLayout& g, KeyHistory& h) const {
   const int64_t cutoff = SatSub(SatSub(h.max_ts, options_.lateness_us), g.longest_us);
-  const size_t size = h.ts.size();
-  while (h.head < size && h.ts[h.head] <= cutoff) ++h.head;
+  const size_t size = h.size();
+  const int64_t* ts = h.times();
+  while (h.head < size && ts[h.head] <= cutoff) ++h.head;
   if (h.head == 0) return;
   if (h.head == size) {
     ShiftRunning(h, size);
-    h.ts.clear();
-    h.cells.clear();
+    h.Clear();
     h.strs.clear();
-    h.marks.clear();
-    h.head = 0;
     return;
   }
   if (h.head * 2 < size) return;  // compact once half is dead: amortised O(1)
-  const size_t nc = h.cells.size() / size, ns = h.strs.size() / size;
+  const size_t ns = h.strs.size() / size;
   ShiftRunning(h, h.head);
-  h.ts.erase(h.ts.begin(), h.ts.begin() + h.head);
-  h.marks.erase(h.marks.begin(), h.marks.begin() + h.head);
-  h.cells.erase(h.cells.begin(), h.cells.begin() + h.head * nc);
   h.strs.erase(h.strs.begin(), h.strs.begin() + h.head * ns);
-  h.head = 0;
+  h.EraseFront(h.head);
 }
 
 void Store::Sweep(Shard& shard) {
@@ -210,16 +206,18 @@ bool Store::IsDuplicate(const KeyHistory& h, const Probe& probe) {
   if (probe.id == 0) return false;
   // The same event: the same id at the same time (in a stream in order, the
   // event is newer than every entry, and there is nothing to search)...
-  const bool newest = h.ts.size() == h.head || h.ts.back() < probe.ts;
-  auto range = newest ? std::make_pair(h.ts.end(), h.ts.end())
-                      : std::equal_range(h.ts.begin() + h.head, h.ts.end(), probe.ts);
-  for (auto it = range.first; it != range.second; ++it) {
-    if (h.marks[static_cast<size_t>(it - h.ts.begin())].id == probe.id) return true;
+  const int64_t* ts = h.times();
+  const bool newest = h.live() == 0 || h.newest() < probe.ts;
+  if (!newest) {
+    auto range = std::equal_range(ts + h.head, ts + h.size(), probe.ts);
+    for (const int64_t* it = range.first; it != range.second; ++it) {
+      if (h.mark(static_cast<size_t>(it - ts)).id == probe.id) return true;
+    }
   }
   // ... or a reversal that already took its original back.
   if (probe.reversal) {
-    for (size_t e = h.head; e < h.marks.size(); ++e) {
-      if (h.marks[e].reversed && h.marks[e].ref == probe.id) return true;
+    for (size_t e = h.head; e < h.size(); ++e) {
+      if (h.mark(e).reversed && h.mark(e).ref == probe.id) return true;
     }
   }
   return false;
@@ -227,10 +225,10 @@ bool Store::IsDuplicate(const KeyHistory& h, const Probe& probe) {
 
 bool Store::TakeBack(KeyHistory& h, uint32_t columns, const Probe& probe) {
   if (probe.ref == 0) return false;
-  for (size_t e = h.marks.size(); e-- > h.head;) {
-    Mark& m = h.marks[e];
+  for (size_t e = h.size(); e-- > h.head;) {
+    Mark& m = h.mark(e);
     if (m.reversed || m.ref != probe.ref) continue;
-    for (uint32_t c = 0; c < columns; ++c) h.cells[e * columns + c].on = 0;
+    for (uint32_t c = 0; c < columns; ++c) h.cell(e, c).on = 0;
     InvalidateRunningFrom(h, e);
     m.reversed = true;
     m.ref = probe.id;  // a second delivery of this reversal is then a duplicate
@@ -250,17 +248,21 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   const uint32_t nc = static_cast<uint32_t>(g.columns.size());
   Map& map = shard.maps[probe.group];
   KeyHistory* h = map.Find(probe.key, hash);
-  if (h != nullptr && h->ts.size() > h->head && nc > 0) {
-    // The history's arrays outside the entry (once they outgrow its inline
-    // room) are read at their newest entry and at the window's start: ask for
-    // those lines together rather than miss on each in turn.
-    const size_t last = h->ts.size() - 1;
-    __builtin_prefetch(h->ts.data() + last);
-    __builtin_prefetch(h->ts.data() + h->head);
-    __builtin_prefetch(h->marks.data() + last);
-    __builtin_prefetch(h->cells.data() + last * nc);
-    __builtin_prefetch(h->cells.data() + (last + 1) * nc - 1);
-    __builtin_prefetch(h->cells.data() + h->head * nc);
+  if (h != nullptr && h->live() > 0) {
+    // The history's block is read at its running totals (its start), at the
+    // newest entry (where the new one goes) and at the window's start: ask
+    // for those lines together rather than miss on each in turn.
+    const size_t last = h->size() - 1;
+    if (nc > 0) {
+      __builtin_prefetch(&h->running(0));
+      __builtin_prefetch(reinterpret_cast<const char*>(&h->running(nc - 1)) + sizeof(Running) - 1);
+    }
+    __builtin_prefetch(h->times() + last);
+    __builtin_prefetch(h->times() + h->head);
+    __builtin_prefetch(&h->mark(last));
+    __builtin_prefetch(h->row(last));
+    __builtin_prefetch(h->row(last) + nc);
+    __builtin_prefetch(h->row(h->head));
   }
   const bool late = h != nullptr && probe.ts < SatSub(h->max_ts, options_.lateness_us);
   const bool duplicate = h != nullptr && IsDuplicate(*h, probe);
@@ -275,24 +277,19 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   if (probe.outcome != nullptr) *probe.outcome = ApplyOutcome{duplicate, reversed};
   bool appended = false;  // recorded as the key's newest entry
   if (record) {
-    if (h == nullptr) h = &map.Insert(probe.key, hash, KeyHistory{});
-    appended = h->ts.size() == h->head || h->ts.back() <= probe.ts;
+    if (h == nullptr) h = &map.Insert(probe.key, hash, KeyHistory(nc, &shard.pool));
+    appended = h->live() == 0 || h->newest() <= probe.ts;
+    size_t at = h->size();
     if (appended) {
       // The stream in order (the common case): the new entry goes last, with
       // no search and no move.
-      h->ts.push_back(probe.ts);
-      h->marks.push_back(Mark{probe.id, probe.ref, false});
-      for (uint32_t c = 0; c < nc; ++c) h->cells.push_back(probe.cells[c]);
-    }
-    // After any equal timestamps: ties keep arrival order.
-    auto pos = appended ? h->ts.end() - 1
-                        : std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts);
-    const size_t at = static_cast<size_t>(pos - h->ts.begin());
-    if (!appended) {
+      h->Append(probe.ts, Mark{probe.id, probe.ref, false}, probe.cells);
+    } else {
+      // After any equal timestamps: ties keep arrival order.
+      const int64_t* ts = h->times();
+      at = static_cast<size_t>(std::upper_bound(ts + h->head, ts + h->size(), probe.ts) - ts);
       InvalidateRunningFrom(*h, at);  // later entries move up
-      h->ts.insert(pos, probe.ts);
-      h->marks.insert(h->marks.begin() + at, Mark{probe.id, probe.ref, false});
-      h->cells.insert(h->cells.begin() + at * nc, probe.cells, probe.cells + nc);
+      h->Insert(at, probe.ts, Mark{probe.id, probe.ref, false}, probe.cells);
     }
     if (g.str_cols > 0) {
       auto spos = h->strs.begin() + at * g.str_cols;
@@ -309,10 +306,10 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
 
   size_t end = 0;
   if (appended) {
-    end = h->ts.size();  // the new entry is the last one (Evict kept it)
+    end = h->size();  // the new entry is the last one (Evict kept it)
   } else if (h != nullptr) {
-    end = static_cast<size_t>(std::upper_bound(h->ts.begin() + h->head, h->ts.end(), probe.ts) -
-                              h->ts.begin());
+    const int64_t* ts = h->times();
+    end = static_cast<size_t>(std::upper_bound(ts + h->head, ts + h->size(), probe.ts) - ts);
   }
   for (uint32_t c = 0; c < nc; ++c) {
     const Column& col = g.columns[c];
@@ -323,7 +320,7 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
       // them (state/running.hpp); a scan only when they cannot be exact.
       lo = RunningWindowStart(col, *h, c, end, probe.ts);
       scratch.entries_scanned += end - lo;
-      if (RunningValue(col, *h, nc, c, lo, end, &out[c],
+      if (RunningValue(col, *h, c, lo, end, &out[c],
                        probe.events != nullptr ? &probe.events[c] : nullptr)) {
         continue;
       }
@@ -334,7 +331,7 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     if (h != nullptr) {
       // A recorded event is the last entry at its time (inserted after equal
       // times), so end - 1.
-      ColumnWindow(col, h->ts.data(), h->head, end, probe.ts, record, &lo, &hi, &with_current);
+      ColumnWindow(col, h->times(), h->head, end, probe.ts, record, &lo, &hi, &with_current);
     } else {
       with_current = col.offset_us == 0 && !col.exclude_current &&
                      col.kind != eval::AggKind::kSincePrevious;
@@ -363,12 +360,9 @@ StoreStats Store::Stats() const {
       // The table's index and its entries (key and history).
       st.bytes += m.TableBytes();
       for (const auto& [key, h] : m) {
-        st.entries += h.ts.size() - h.head;
+        st.entries += h.live();
         if (key.capacity() > 15) st.bytes += key.capacity() + 1;
-        if (h.ts.capacity() > 2) st.bytes += h.ts.capacity() * sizeof(int64_t);
-        if (h.cells.capacity() > 4) st.bytes += h.cells.capacity() * sizeof(Cell);
-        if (h.marks.capacity() > 2) st.bytes += h.marks.capacity() * sizeof(Mark);
-        if (h.running.capacity() > 3) st.bytes += h.running.capacity() * sizeof(Running);
+        st.bytes += h.BlockBytes();  // times, marks, cells and running totals
         st.bytes += h.strs.capacity() * sizeof(std::string);
         for (const std::string& x : h.strs) {
           if (x.capacity() > 15) st.bytes += x.capacity() + 1;

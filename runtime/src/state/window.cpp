@@ -18,10 +18,10 @@ using eval::CellKind;
 using eval::Value;
 
 template <typename Fn>
-void ForEach(const KeyHistory* h, uint32_t columns, uint32_t c, size_t lo, size_t hi,
+void ForEach(const KeyHistory* h, uint32_t /*columns: h's own*/, uint32_t c, size_t lo, size_t hi,
              const Cell* extra, Fn&& fn) {
   for (size_t e = lo; e < hi; ++e) {
-    const Cell& cell = h->cells[e * columns + c];
+    const Cell& cell = h->cell(e, c);
     if (cell.on) fn(cell, e);
   }
   if (extra != nullptr && extra->on) fn(*extra, SIZE_MAX);
@@ -153,9 +153,9 @@ static inline Value SummariseCounting(const Column& col, const KeyHistory* h, ui
       // The latest entry of the window that counts; the current event is
       // never its own previous one (ColumnWindow leaves it out).
       for (size_t e = hi; h != nullptr && e-- > lo;) {
-        if (h->cells[e * columns + c].on) {
+        if (h->cell(e, c).on) {
           n = 1;
-          return Value::Int(now - h->ts[e]);
+          return Value::Int(now - h->time(e));
         }
       }
       return Value::Missing();
@@ -217,9 +217,7 @@ static inline Value SummariseCounting(const Column& col, const KeyHistory* h, ui
     case AggKind::kDistinct: {
       if (col.cell == CellKind::kString) {
         scratch.strs.clear();
-        const uint32_t ns = h != nullptr && !h->ts.empty()
-                                ? static_cast<uint32_t>(h->strs.size() / h->ts.size())
-                                : 0;
+        const size_t ns = h != nullptr && h->size() > 0 ? h->strs.size() / h->size() : 0;
         ForEach(h, columns, c, lo, hi, extra, [&](const Cell&, size_t e) {
           scratch.strs.push_back(e == SIZE_MAX ? extra_str
                                                : std::string_view(h->strs[e * ns + col.str_col]));

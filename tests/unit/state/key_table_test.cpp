@@ -33,11 +33,11 @@ TEST(KeyTable, AgreesWithAnOrderedMapThroughInsertsAndSweeps) {
         if (h == nullptr) {
           KeyHistory fresh;
           fresh.max_ts = static_cast<int64_t>(rng() % 1000);
-          table.Insert(key, hash_of(key), std::move(fresh)).ts.push_back(1);
+          table.Insert(key, hash_of(key), std::move(fresh)).Append(1, state::Mark{}, nullptr);
           want[key] = static_cast<int64_t>(table.Find(key, hash_of(key))->max_ts);
         } else {
           EXPECT_EQ(h->max_ts, want[key]);
-          ASSERT_EQ(h->ts.size(), 1u);
+          ASSERT_EQ(h->size(), 1u);
         }
       }
       // A sweep: erase every entry under a cutoff while iterating.

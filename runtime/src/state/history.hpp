@@ -1,0 +1,138 @@
+// One key's history in the embedded store: its recent entries in time order,
+// each with its time, its duplicate and reversal marks and one cell per
+// column of its group, plus the running totals of those columns.
+//
+// Everything but string cells lives in ONE heap block, laid out back to back:
+//
+//   [Running × columns][time × capacity][Mark × capacity][Cell × capacity × columns]
+//
+// so that an event of a key costs the key table's slot, the key's small entry
+// and this block, not three or four separate heap blocks (times, marks,
+// cells, totals) each missing in the cache on its own, and a key's history
+// grows with one allocation instead of three. The times stay an array of
+// their own so that windows are found by binary search over them
+// (ColumnWindow). A history that has never held an entry has no block.
+//
+// Not thread-safe: the shard's lock guards it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory_resource>
+#include <string>
+#include <vector>
+
+#include "state/marks.hpp"
+
+namespace vigil::state {
+
+// One event's contribution to one aggregate.
+struct Cell {
+  union {
+    int64_t i;  // int, time, duration, bool, decimal units
+    double f;
+  };
+  uint8_t scale;  // decimal: fractional digits, for printing
+  uint8_t on;     // `where:` held and the value was present
+  Cell() : i(0), scale(0), on(0) {}
+};
+
+// Running totals of one count or sum column over entries [lo, end) of its
+// key's history (state/running.hpp).
+struct Running {
+  uint32_t lo = 0;
+  uint32_t end = 0;
+  int64_t n = 0;           // entries whose cell is on
+  int64_t sum = 0;         // sum: of their values
+  uint64_t magnitude = 0;  // sum: of their absolute values (at most INT64_MAX)
+  uint32_t top_count = 0;  // sum: how many have the largest decimal scale
+  uint8_t top_scale = 0;
+  bool valid = false;
+};
+
+class KeyHistory {
+ public:
+  KeyHistory() = default;
+  // A history whose entries have `columns` cells, its block allocated from
+  // `memory` (a shard's pool) when its first entry comes.
+  explicit KeyHistory(uint32_t columns,
+                      std::pmr::memory_resource* memory = std::pmr::get_default_resource())
+      : memory_(memory), columns_(columns) {}
+  KeyHistory(KeyHistory&& other) noexcept { *this = std::move(other); }
+  KeyHistory& operator=(KeyHistory&& other) noexcept;
+  KeyHistory(const KeyHistory&) = delete;
+  KeyHistory& operator=(const KeyHistory&) = delete;
+  ~KeyHistory() { Free(); }
+
+  uint32_t columns() const { return columns_; }
+  // Entries held, those before `head` (dropped, awaiting compaction) included.
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
+  // Entries not dropped: [head, size()).
+  size_t live() const { return size_ - head; }
+
+  // The entries' times, sorted: times()[0, size()).
+  const int64_t* times() const { return Times(); }
+  int64_t time(size_t e) const { return Times()[e]; }
+  int64_t& time(size_t e) { return Times()[e]; }
+  int64_t newest() const { return Times()[size_ - 1]; }  // size() > 0
+  const Mark& mark(size_t e) const { return Marks()[e]; }
+  Mark& mark(size_t e) { return Marks()[e]; }
+  // Entry e's cells, one per column.
+  const Cell* row(size_t e) const { return Cells() + e * columns_; }
+  Cell* row(size_t e) { return Cells() + e * columns_; }
+  const Cell& cell(size_t e, uint32_t c) const { return Cells()[e * columns_ + c]; }
+  Cell& cell(size_t e, uint32_t c) { return Cells()[e * columns_ + c]; }
+  // Column c's running totals (c < columns(); only once there is a block).
+  Running& running(uint32_t c) { return reinterpret_cast<Running*>(Block())[c]; }
+  const Running& running(uint32_t c) const { return reinterpret_cast<const Running*>(Block())[c]; }
+  bool has_block() const { return times_ != nullptr; }
+
+  // Adds an entry at the end (its time no older than the newest).
+  void Append(int64_t ts, const Mark& mark, const Cell* cells);
+  // Adds an entry at position `at` (<= size()); later entries move up by one.
+  void Insert(size_t at, int64_t ts, const Mark& mark, const Cell* cells);
+  // Makes the history `n` entries of time 0, no marks and cells off (to be
+  // filled by the caller: snapshots, migration, external replies), with room
+  // for exactly `n`, and every running total invalid. head becomes 0.
+  void Resize(size_t n);
+  // Erases the first `n` entries (their strings are the caller's).
+  void EraseFront(size_t n);
+  // Erases every entry, keeping the room.
+  void Clear() {
+    size_ = 0;
+    head = 0;
+  }
+  // Heap bytes of the block (the strings not included).
+  size_t BlockBytes() const { return times_ != nullptr ? BlockBytes(columns_, capacity_) : 0; }
+
+  // Entries before this one are dropped (left every window); compacted away
+  // once they are half of the history (Store::Evict).
+  uint32_t head = 0;
+  int64_t max_ts = INT64_MIN;  // the latest event recorded for this key
+  // String cells: size() × the group's string columns; empty without them.
+  std::vector<std::string> strs;
+
+ private:
+  static size_t BlockBytes(uint32_t columns, size_t capacity) {
+    return columns * sizeof(Running) + capacity * (sizeof(int64_t) + sizeof(Mark)) +
+           capacity * columns * sizeof(Cell);
+  }
+  // The block starts with the running totals; times_ points past them (and
+  // is null without a block).
+  int64_t* Times() const { return times_; }
+  char* Block() const { return reinterpret_cast<char*>(times_) - columns_ * sizeof(Running); }
+  Mark* Marks() const { return reinterpret_cast<Mark*>(Times() + capacity_); }
+  Cell* Cells() const { return reinterpret_cast<Cell*>(Marks() + capacity_); }
+  // Moves the entries into a block with room for `capacity` (>= size()).
+  void Reallocate(size_t capacity);
+  void Free();
+
+  int64_t* times_ = nullptr;
+  std::pmr::memory_resource* memory_ = std::pmr::get_default_resource();
+  uint32_t size_ = 0;
+  uint32_t capacity_ = 0;
+  uint32_t columns_ = 0;
+};
+
+}  // namespace vigil::state

@@ -1,0 +1,185 @@
+// A key's history in one block (state/history.hpp) against a plain reference
+// (a vector of entries, each its time, its mark and its cells): random
+// appends, inserts anywhere, erasures at the front, clears, resizes and
+// moves, for 0 to 4 columns, from a counting memory resource that checks
+// every block is given back with the size and alignment it was taken with.
+// The running totals at the block's start must survive every reallocation.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <memory_resource>
+#include <random>
+#include <vector>
+
+#include "state/history.hpp"
+
+namespace vigil::testing {
+namespace {
+
+using state::Cell;
+using state::KeyHistory;
+using state::Mark;
+
+// Forwards to new/delete and remembers what is out, so that a block freed
+// with another size than it was allocated with, or never freed, fails.
+class CheckedResource : public std::pmr::memory_resource {
+ public:
+  ~CheckedResource() override { EXPECT_TRUE(out_.empty()) << out_.size() << " blocks leaked"; }
+  size_t out() const { return out_.size(); }
+
+ private:
+  void* do_allocate(size_t bytes, size_t align) override {
+    void* p = std::pmr::new_delete_resource()->allocate(bytes, align);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % align, 0u);
+    out_[p] = {bytes, align};
+    return p;
+  }
+  void do_deallocate(void* p, size_t bytes, size_t align) override {
+    auto it = out_.find(p);
+    ASSERT_NE(it, out_.end()) << "a block freed twice or never allocated";
+    EXPECT_EQ(it->second.first, bytes);
+    EXPECT_EQ(it->second.second, align);
+    out_.erase(it);
+    std::pmr::new_delete_resource()->deallocate(p, bytes, align);
+  }
+  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
+
+  std::map<void*, std::pair<size_t, size_t>> out_;
+};
+
+struct RefEntry {
+  int64_t ts;
+  Mark mark;
+  std::vector<Cell> cells;
+};
+
+void ExpectSame(const KeyHistory& h, const std::vector<RefEntry>& ref, uint32_t columns,
+                uint32_t head) {
+  ASSERT_EQ(h.size(), ref.size());
+  ASSERT_EQ(h.head, head);
+  ASSERT_LE(h.size(), h.capacity());
+  for (size_t e = 0; e < ref.size(); ++e) {
+    ASSERT_EQ(h.time(e), ref[e].ts) << e;
+    ASSERT_EQ(h.times()[e], ref[e].ts) << e;
+    ASSERT_EQ(h.mark(e).id, ref[e].mark.id) << e;
+    ASSERT_EQ(h.mark(e).ref, ref[e].mark.ref) << e;
+    ASSERT_EQ(h.mark(e).reversed, ref[e].mark.reversed) << e;
+    for (uint32_t c = 0; c < columns; ++c) {
+      ASSERT_EQ(h.cell(e, c).i, ref[e].cells[c].i) << e << " " << c;
+      ASSERT_EQ(h.cell(e, c).scale, ref[e].cells[c].scale) << e << " " << c;
+      ASSERT_EQ(h.cell(e, c).on, ref[e].cells[c].on) << e << " " << c;
+      ASSERT_EQ(&h.row(e)[c], &h.cell(e, c));
+    }
+  }
+}
+
+TEST(KeyHistory, AgreesWithAVectorOfEntriesThroughEveryChange) {
+  CheckedResource memory;
+  std::mt19937_64 rng(16);
+  for (uint32_t columns = 0; columns <= 4; ++columns) {
+    KeyHistory h(columns, &memory);
+    std::vector<RefEntry> ref;
+    uint32_t head = 0;
+    // What each column's running totals were set to: they must survive the
+    // block's reallocations untouched.
+    std::vector<int64_t> running(columns, 0);
+    auto random_entry = [&](int64_t ts) {
+      RefEntry e{ts, Mark{rng(), rng(), rng() % 2 == 0}, {}};
+      for (uint32_t c = 0; c < columns; ++c) {
+        Cell cell;
+        cell.i = static_cast<int64_t>(rng());
+        cell.scale = static_cast<uint8_t>(rng() % 19);
+        cell.on = static_cast<uint8_t>(rng() % 2);
+        e.cells.push_back(cell);
+      }
+      return e;
+    };
+    for (int step = 0; step < 4000; ++step) {
+      const uint64_t op = rng() % 100;
+      if (op < 55) {  // append at the end
+        RefEntry e = random_entry(ref.empty() ? 0 : ref.back().ts + static_cast<int64_t>(rng() % 3));
+        h.Append(e.ts, e.mark, e.cells.data());
+        ref.push_back(e);
+      } else if (op < 80) {  // insert anywhere at or after head
+        const size_t at = head + (rng() % (ref.size() - head + 1));
+        RefEntry e = random_entry(static_cast<int64_t>(rng() % 1000));
+        h.Insert(at, e.ts, e.mark, e.cells.data());
+        ref.insert(ref.begin() + static_cast<std::ptrdiff_t>(at), e);
+      } else if (op < 88 && !ref.empty()) {  // drop some, then compact
+        head = static_cast<uint32_t>(rng() % (ref.size() + 1));
+        h.head = head;
+        const size_t n = rng() % (head + 1);
+        h.EraseFront(n);
+        ref.erase(ref.begin(), ref.begin() + static_cast<std::ptrdiff_t>(n));
+        head -= static_cast<uint32_t>(n);
+      } else if (op < 90) {
+        const size_t room = h.capacity();
+        h.Clear();
+        ref.clear();
+        head = 0;
+        EXPECT_EQ(h.capacity(), room);  // the room is kept
+      } else if (op < 92) {  // as snapshots and replies fill a history
+        const size_t n = rng() % 40;
+        h.Resize(n);
+        ref.assign(n, RefEntry{0, Mark{}, std::vector<Cell>(columns)});
+        head = 0;
+        for (size_t e = 0; e < n; ++e) {
+          RefEntry r = random_entry(static_cast<int64_t>(e));
+          h.time(e) = r.ts;
+          h.mark(e) = r.mark;
+          for (uint32_t c = 0; c < columns; ++c) h.cell(e, c) = r.cells[c];
+          ref[e] = r;
+        }
+        EXPECT_EQ(h.capacity(), n);
+        EXPECT_EQ(h.has_block(), n > 0);  // no entry, no block
+        for (uint32_t c = 0; c < columns && n > 0; ++c) {
+          EXPECT_FALSE(h.running(c).valid);  // a resized history's totals start over
+          EXPECT_EQ(h.running(c).sum, 0);
+        }
+        std::fill(running.begin(), running.end(), 0);
+      } else if (op < 95) {  // moved out and back
+        KeyHistory moved(std::move(h));
+        EXPECT_EQ(h.size(), 0u);
+        EXPECT_FALSE(h.has_block());
+        h = std::move(moved);
+      } else if (h.has_block()) {
+        for (uint32_t c = 0; c < columns; ++c) {
+          running[c] = static_cast<int64_t>(rng());
+          h.running(c).sum = running[c];
+        }
+      }
+      ASSERT_NO_FATAL_FAILURE(ExpectSame(h, ref, columns, head)) << "step " << step;
+      if (h.has_block()) {
+        for (uint32_t c = 0; c < columns; ++c) ASSERT_EQ(h.running(c).sum, running[c]);
+        EXPECT_EQ(h.BlockBytes(), columns * sizeof(state::Running) +
+                                      h.capacity() * (sizeof(int64_t) + sizeof(Mark)) +
+                                      h.capacity() * columns * sizeof(Cell));
+      } else {
+        EXPECT_EQ(h.BlockBytes(), 0u);
+      }
+    }
+  }
+  EXPECT_EQ(memory.out(), 0u);
+}
+
+TEST(KeyHistory, GrowsByDoublingSoThatAppendsAreAmortisedConstant) {
+  CheckedResource memory;
+  KeyHistory h(3, &memory);
+  EXPECT_FALSE(h.has_block());  // no entry, no block
+  Cell cells[3];
+  size_t reallocations = 0, room = 0;
+  for (int64_t t = 0; t < 10000; ++t) {
+    h.Append(t, Mark{}, cells);
+    if (h.capacity() != room) {
+      ++reallocations;
+      room = h.capacity();
+    }
+    EXPECT_EQ(memory.out(), 1u);  // one block per key, whatever its length
+  }
+  EXPECT_LE(reallocations, 14u);
+  EXPECT_LE(h.capacity(), 2 * h.size());
+}
+
+}  // namespace
+}  // namespace vigil::testing
