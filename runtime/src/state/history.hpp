@@ -87,6 +87,8 @@ class KeyHistory {
   Running& running(uint32_t c) { return reinterpret_cast<Running*>(Block())[c]; }
   const Running& running(uint32_t c) const { return reinterpret_cast<const Running*>(Block())[c]; }
   bool has_block() const { return times_ != nullptr; }
+  // The block's first byte (null without one): a prefetch hint (KeyTable).
+  const void* block_start() const { return times_ != nullptr ? Block() : nullptr; }
 
   // Adds an entry at the end (its time no older than the newest).
   void Append(int64_t ts, const Mark& mark, const Cell* cells);

@@ -35,7 +35,8 @@ KeyHistory& KeyTable::Insert(std::string_view key, uint64_t hash, KeyHistory his
   const auto tag = static_cast<uint32_t>(hash);
   size_t i = tag & mask_;
   while (slots_[i].index != kEmpty) i = (i + 1) & mask_;
-  slots_[i] = Slot{tag, static_cast<uint32_t>(entries_.size())};
+  slots_[i] = Slot{tag, static_cast<uint32_t>(entries_.size()), nullptr};
+  last_slot_ = i;
   if (entries_.size() == entries_.capacity()) {
     entries_.reserve(std::max<size_t>(8, entries_.capacity() + entries_.capacity() / 2));
   }

@@ -47,6 +47,15 @@ class KeyTable {
       const Slot& s = slots_[i];
       if (s.index == kEmpty) return nullptr;
       if (s.tag != tag) continue;
+      // The slot's hint is where the key's history block started after its
+      // last event: asking for its first lines now, beside the entry's, makes
+      // the block's miss overlap the entry's instead of following it (the
+      // entry is what says where the block is). Only a hint: a stale one
+      // (the block moved since) costs a useless prefetch, nothing else.
+      if (s.hint != nullptr) {
+        for (size_t at = 0; at < kHintBytes; at += 64) __builtin_prefetch(s.hint + at);
+      }
+      last_slot_ = i;
       const Entry& entry = entries_[s.index];
       // The entry spans two cache lines (the key, then its history's
       // header) that the caller reads one after the other: ask for both
@@ -58,6 +67,9 @@ class KeyTable {
     }
   }
   KeyHistory* Find(std::string_view key) { return Find(key, KeyHash(key)); }
+  // Sets the hint of the slot of the key last found or inserted (no insert
+  // or erase since) to `block`, the start of its history's block.
+  void HintLast(const void* block) { slots_[last_slot_].hint = static_cast<const char*>(block); }
   // Adds `key`, which must not be in the table, with `history`.
   KeyHistory& Insert(std::string_view key, uint64_t hash, KeyHistory history);
   // Adds `key` unless it is there; false when it was.
@@ -80,11 +92,16 @@ class KeyTable {
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;
-  // 8 bytes, so that the index of a shard's keys stays small enough to
-  // remain in the CPU's cache between a key's events.
+  // How much of a history's block Find prefetches from its hint: the
+  // running totals and the first times, marks and cells of a short history
+  // (most keys'); Store::Apply asks for the rest once the entry is there.
+  static constexpr size_t kHintBytes = 256;
+  // 16 bytes (8 before the hint): the index of a shard's keys stays small
+  // enough to remain in the CPU's cache between a key's events.
   struct Slot {
     uint32_t tag = 0;         // the key's hash, low 32 bits: its home is tag & mask_
     uint32_t index = kEmpty;  // into entries_
+    const char* hint = nullptr;  // the key's history block after its last event
   };
   // The slot holding entry `index` (whose hash is `hash`).
   size_t SlotOf(uint64_t hash, uint32_t index) const;
@@ -96,6 +113,7 @@ class KeyTable {
   // holds beyond its keys is at most a third of it, which matters at 10^8 keys.
   std::pmr::vector<Entry> entries_;
   size_t mask_ = 0;
+  size_t last_slot_ = 0;  // of the key last found or inserted (HintLast)
 };
 
 }  // namespace vigil::state

@@ -299,7 +299,10 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     }
     h->max_ts = std::max(h->max_ts, probe.ts);
   }
-  if (h != nullptr) Evict(g, *h);
+  if (h != nullptr) {
+    Evict(g, *h);
+    map.HintLast(h->block_start());  // where the key's next event will find its block
+  }
   // Only recorded events move the shard's clock (which decides sweeps): a
   // what-if or an outlier far ahead must not make every key look idle.
   if (record) shard.max_ts = std::max(shard.max_ts, probe.ts);

@@ -77,7 +77,7 @@ TEST(KeyTable, RefusesADuplicateKeyAndSeesEachEntryOnce) {
 }
 
 // docs/state.md's memory per key: the table's room beyond its keys is at most
-// half of them (entries grow by half, not doubled) plus an index of 8-byte
+// half of them (entries grow by half, not doubled) plus an index of 16-byte
 // slots at least 3/8 full.
 TEST(KeyTable, HoldsAtMostHalfAgainItsKeysInReservedRoom) {
   KeyTable table;
@@ -85,7 +85,7 @@ TEST(KeyTable, HoldsAtMostHalfAgainItsKeysInReservedRoom) {
     table.Insert("k" + std::to_string(n), state::KeyHash("k" + std::to_string(n)), KeyHistory{});
     if (n < 8) continue;
     const double entries = static_cast<double>(n) * sizeof(KeyTable::Entry);
-    const double slots = (16.0 + static_cast<double>(n) * 8 / 3) * 8;
+    const double slots = (16.0 + static_cast<double>(n) * 8 / 3) * 16;
     ASSERT_LE(static_cast<double>(table.TableBytes()), entries * 1.5 + slots) << n;
   }
 }
