@@ -171,11 +171,11 @@ std::string FrameMessage(std::string_view body) {
   return out;
 }
 
-bool NestsDeeperThan(std::string_view json, size_t max_depth) {
+bool NestsDeeperThan(std::string_view text, size_t max_depth) {
   size_t depth = 0;
   bool in_string = false;
-  for (size_t i = 0; i < json.size(); ++i) {
-    char c = json[i];
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     if (in_string) {
       if (c == '\\') {
         ++i;

@@ -53,6 +53,6 @@ std::string FrameMessage(std::string_view body);
 // Whether the JSON text nests arrays and objects deeper than `max_depth`
 // (strings are skipped). Checked before parsing: no LSP message nests deeply,
 // and a hostile one must not exhaust the stack of anything that walks it.
-bool NestsDeeperThan(std::string_view json, size_t max_depth);
+bool NestsDeeperThan(std::string_view text, size_t max_depth);
 
 }  // namespace vigil::lsp
