@@ -138,7 +138,10 @@ void Checker::DeclareFiles() {
         continue;
       }
       file_ruleset_[f] = static_cast<int>(module_.rulesets.size());
-      module_.rulesets.push_back(eval::RulesetInfo{decl->name.text, decl->version.value});
+      eval::RulesetInfo info;
+      info.name = decl->name.text;
+      info.version = decl->version.value;
+      module_.rulesets.push_back(std::move(info));
     }
   }
   // Files without their own `ruleset` belong to the rule set of the file
@@ -367,7 +370,9 @@ void Checker::DeclareValues() {
 
   for (uint32_t i = 0; i < const_decls_.size(); ++i) CheckConst(i);
   for (const auto* d : param_decls_) {
-    ConstInfo info{d->name.text, {}, d->range};
+    ConstInfo info;
+    info.name = d->name.text;
+    info.range = d->range;
     std::optional<Type> t = ResolveType(d->type, false);
     std::optional<ConstValue> v = EvalConst(*d->value, "a param value");
     if (t && v && ConvertConst(*v, *t, d->value->range, "param")) info.value = std::move(*v);
