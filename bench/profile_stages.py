@@ -15,7 +15,7 @@ STAGES = [
     # EventJsonReader::ReadFast: check, parse and convert are one stage here.
     ("check + parse + convert to slots", r"simdjson|EventJsonReader|JsonShape|FindStringStop|ParseDecimal|ParseTime|ParseDuration|DaysFromCivil|from_chars|Event::Set|Arena|Member\b|Convert\b|PlainInt|Schema::Find|_Hash_bytes|AppendEventId|IdRank|EventStringProblem"),
     ("evaluate", r"Session::|RuleIndex|Evaluator|Program::|eval::Session|Aggregate|state::|Store|Window|Shard"),
-    ("format results", r"WriteResultJson|WriteDecisionJson|AppendJsonString|AppendFiredRuleJson|AppendExplain|Explain|fmt::|format_int|basic_string.*append|_M_append|_M_replace|_M_mutate"),
+    ("format results", r"WriteResultJson|WriteQuietResult|PutPlainJsonString|EvalOutput::Format|WriteDecisionJson|AppendJsonString|AppendFiredRuleJson|AppendExplain|Explain|fmt::|format_int|basic_string.*append|_M_append|_M_replace|_M_mutate"),
     ("write output", r"fwrite|_IO_new_file|write|__libc_write|ksys_write|pipe_write|do_syscall|entry_SYSCALL"),
 ]
 
