@@ -40,12 +40,21 @@ void* operator new[](size_t n) {
 }
 void* operator new(size_t n, const std::nothrow_t&) noexcept { return Counted(n); }
 void* operator new[](size_t n, const std::nothrow_t&) noexcept { return Counted(n); }
+// GCC sees free() given what operator new returned and warns; here every
+// new is malloc (Counted), so the pair matches.
+#if defined(__GNUC__) && !defined(__clang__)  // clang has no such warning
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
 void operator delete[](void* p, size_t) noexcept { std::free(p); }
 void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 namespace vigil {
 namespace {

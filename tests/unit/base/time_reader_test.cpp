@@ -17,7 +17,9 @@ void ExpectSame(TimeReader& reader, const std::string& text) {
   const std::optional<int64_t> want = ParseTimeOrDate(text);
   const std::optional<int64_t> got = reader.Parse(text);
   ASSERT_EQ(got.has_value(), want.has_value()) << text;
-  if (want) EXPECT_EQ(*got, *want) << text;
+  if (want) {
+    EXPECT_EQ(*got, *want) << text;
+  }
 }
 
 TEST(TimeReader, EdgeCases) {

@@ -43,7 +43,9 @@ TEST(Sets, StringSetFindsItsMembersOnly) {
     const bool member = all.count(s) > 0;
     ASSERT_EQ(set.Contains(s), member) << s;
     ASSERT_EQ(set.Rank(s) >= 0, member) << s;
-    if (member) EXPECT_EQ(set.sorted()[static_cast<size_t>(set.Rank(s))], s);
+    if (member) {
+      EXPECT_EQ(set.sorted()[static_cast<size_t>(set.Rank(s))], s);
+    }
   }
 }
 
