@@ -323,10 +323,11 @@ bool Member(void* context, const JsonMemberText& member) {
 }
 
 // Keeps the members of the line just read as the shape to try first on the
-// next line, unless it is the shape already held (nothing is allocated then).
+// next line, unless it is the shape already held for this schema (nothing is
+// allocated then).
 void LearnShape(EventJsonReader::Impl& m, const Schema& schema, size_t members) {
   if (members == 0 || members > kMaxShapeMembers) return;
-  if (m.shape.size() == members) {
+  if (m.shape.size() == members && m.shape_schema == schema.identity()) {
     size_t i = 0;
     while (i < members && m.shape.key(i) == m.line_keys[i]) ++i;
     if (i == members) return;
@@ -354,14 +355,11 @@ bool EventJsonReader::ReadFast(std::string_view json, Event& event) {
     ++m.line;
     return false;
   }
-  // First, the shape of the last line (base/json_shape.hpp), unless it has
-  // missed on the last few lines (then only one line in 64 tries it), or
-  // it was learnt on another schema's events.
-  if (!m.shape.empty() && m.shape_schema != event.schema().identity()) {
-    m.shape.Clear();
-    m.shape_fields.clear();
-  }
-  if (!m.shape.empty() && (m.shape_misses < 4 || (m.line & 63) == 0)) {
+  // First, the shape of the last line (base/json_shape.hpp), unless it was
+  // learnt on another schema's events (its slots and ops are that schema's),
+  // or it has missed on the last few lines (then only one line in 64 tries it).
+  if (!m.shape.empty() && m.shape_schema == event.schema().identity() &&
+      (m.shape_misses < 4 || (m.line & 63) == 0)) {
     event.Reset();
     ++m.line;
     FastLine line{&m, &event, &event.schema()};
