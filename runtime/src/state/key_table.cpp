@@ -2,14 +2,55 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
 #include <utility>
 
 namespace vigil::state {
 
 uint64_t KeyHash(std::string_view key) { return std::hash<std::string_view>()(key); }
 
+KeyText KeyText::Make(std::string_view key, std::pmr::memory_resource* memory) {
+  KeyText k;
+  if (key.size() <= kInline) {
+    std::memcpy(k.bytes_, key.data(), key.size());
+    k.bytes_[kInline] = static_cast<char>(key.size());
+    return k;
+  }
+  if (key.size() > UINT32_MAX) throw std::length_error("a key is too long");
+  char* copy = static_cast<char*>(memory->allocate(key.size(), 1));
+  std::memcpy(copy, key.data(), key.size());
+  const auto n = static_cast<uint32_t>(key.size());
+  std::memcpy(k.bytes_, &copy, sizeof(copy));
+  std::memcpy(k.bytes_ + sizeof(copy), &n, sizeof(n));
+  k.bytes_[kInline] = kOnHeap;
+  return k;
+}
+
+void KeyText::Free(std::pmr::memory_resource* memory) {
+  if (bytes_[kInline] != kOnHeap) return;
+  memory->deallocate(const_cast<char*>(HeapData()), HeapSize(), 1);
+  *this = KeyText();
+}
+
 KeyTable::KeyTable(std::pmr::memory_resource* memory)
     : slots_(memory), entries_(memory) {}
+
+KeyTable::KeyTable(KeyTable&& other) noexcept
+    : slots_(std::move(other.slots_)),
+      entries_(std::move(other.entries_)),
+      mask_(other.mask_),
+      last_slot_(other.last_slot_) {
+  // A vector moved with its allocator leaves the source empty; said here
+  // because the keys' copies now belong to this table alone.
+  other.slots_.clear();
+  other.entries_.clear();
+  other.mask_ = 0;
+}
+
+KeyTable::~KeyTable() {
+  std::pmr::memory_resource* memory = entries_.get_allocator().resource();
+  for (Entry& e : entries_) e.key.Free(memory);
+}
 
 size_t KeyTable::SlotOf(uint64_t hash, uint32_t index) const {
   for (size_t i = static_cast<uint32_t>(hash) & mask_;; i = (i + 1) & mask_) {
@@ -40,7 +81,8 @@ KeyHistory& KeyTable::Insert(std::string_view key, uint64_t hash, KeyHistory his
   if (entries_.size() == entries_.capacity()) {
     entries_.reserve(std::max<size_t>(8, entries_.capacity() + entries_.capacity() / 2));
   }
-  entries_.push_back(Entry{std::pmr::string(key, entries_.get_allocator()), std::move(history)});
+  entries_.push_back(
+      Entry{KeyText::Make(key, entries_.get_allocator().resource()), std::move(history)});
   return entries_.back().history;
 }
 
@@ -72,6 +114,7 @@ void KeyTable::EmptySlot(size_t i) {
 KeyTable::iterator KeyTable::Erase(iterator it) {
   const auto index = static_cast<uint32_t>(it - entries_.begin());
   EmptySlot(SlotOf(KeyHash(it->key), index));
+  it->key.Free(entries_.get_allocator().resource());
   const auto last = static_cast<uint32_t>(entries_.size() - 1);
   if (index != last) {
     slots_[SlotOf(KeyHash(entries_[last].key), last)].index = index;

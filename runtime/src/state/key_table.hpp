@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory_resource>
 #include <string>
 #include <string_view>
@@ -26,18 +27,76 @@ namespace vigil::state {
 // The hash of an encoded key, shared by the shard choice and the table.
 uint64_t KeyHash(std::string_view key);
 
+// A key's encoded bytes in 16 bytes: up to 15 inline (a card's or an
+// account's id: most keys), longer ones in a copy on the heap, which the key
+// table that holds the key allocates and frees (a KeyText does neither: it is
+// copied byte for byte when the table's entries move).
+class KeyText {
+ public:
+  static constexpr size_t kInline = 15;
+
+  std::string_view view() const {
+    if (bytes_[kInline] != kOnHeap) {
+      return std::string_view(bytes_, static_cast<unsigned char>(bytes_[kInline]));
+    }
+    return std::string_view(HeapData(), HeapSize());
+  }
+  operator std::string_view() const { return view(); }
+  bool operator==(std::string_view other) const {
+    if (other.size() <= kInline) {
+      // The inline length byte differs from a heap key's marker, so a short
+      // key never equals a long one.
+      return static_cast<unsigned char>(bytes_[kInline]) == other.size() &&
+             std::memcmp(bytes_, other.data(), other.size()) == 0;
+    }
+    return bytes_[kInline] == kOnHeap && view() == other;
+  }
+  // Heap bytes of a long key's copy (0 for an inline key).
+  size_t heap_bytes() const { return bytes_[kInline] == kOnHeap ? HeapSize() : 0; }
+
+ private:
+  friend class KeyTable;
+  static constexpr char kOnHeap = static_cast<char>(0xFF);
+
+  static KeyText Make(std::string_view key, std::pmr::memory_resource* memory);
+  void Free(std::pmr::memory_resource* memory);
+  const char* HeapData() const {
+    const char* p;
+    std::memcpy(&p, bytes_, sizeof(p));
+    return p;
+  }
+  uint32_t HeapSize() const {
+    uint32_t n;
+    std::memcpy(&n, bytes_ + sizeof(const char*), sizeof(n));
+    return n;
+  }
+
+  // Inline: the bytes, then their length in the last byte. On the heap: the
+  // copy's address, its length (32 bits), then kOnHeap in the last byte.
+  char bytes_[kInline + 1] = {};
+};
+
 class KeyTable {
  public:
-  struct Entry {
-    std::pmr::string key;
+  // One cache line: the key, then its history's fields that an event reads
+  // first. Its lookup (Find) costs the index slot and this one line, the
+  // history's block aside.
+  struct alignas(64) Entry {
+    KeyText key;
     KeyHistory history;
   };
+  static_assert(sizeof(KeyText) == 16 && sizeof(Entry) == 64,
+                "a key table entry is one cache line");
   using iterator = std::pmr::vector<Entry>::iterator;
   using const_iterator = std::pmr::vector<Entry>::const_iterator;
 
   explicit KeyTable(std::pmr::memory_resource* memory = std::pmr::get_default_resource());
-  KeyTable(KeyTable&&) noexcept = default;
-  KeyTable& operator=(KeyTable&&) noexcept = default;
+  // The moved-from table is left empty: its long keys' copies go with the
+  // entries. No move assignment: between tables of two memory resources the
+  // entries (and their keys' copies) would have to be copied one by one.
+  KeyTable(KeyTable&& other) noexcept;
+  KeyTable& operator=(KeyTable&&) = delete;
+  ~KeyTable();
 
   // The history of `key` (whose KeyHash is `hash`), or null.
   KeyHistory* Find(std::string_view key, uint64_t hash) {
@@ -56,14 +115,8 @@ class KeyTable {
         for (size_t at = 0; at < kHintBytes; at += 64) __builtin_prefetch(s.hint + at);
       }
       last_slot_ = i;
-      const Entry& entry = entries_[s.index];
-      // The entry spans two cache lines (the key, then its history's
-      // header) that the caller reads one after the other: ask for both
-      // now, so that their misses overlap instead of queuing.
-      const char* bytes = reinterpret_cast<const char*>(&entry);
-      for (size_t at = 0; at < sizeof(Entry); at += 64) __builtin_prefetch(bytes + at);
-      __builtin_prefetch(bytes + sizeof(Entry) - 1);
-      if (entry.key == key) return &entries_[s.index].history;
+      Entry& entry = entries_[s.index];
+      if (entry.key == key) return &entry.history;
     }
   }
   KeyHistory* Find(std::string_view key) { return Find(key, KeyHash(key)); }

@@ -181,7 +181,7 @@ void Store::Evict(const GroupLayout& g, KeyHistory& h) const {
   if (h.head * 2 < size) return;  // compact once half is dead: amortised O(1)
   const size_t ns = h.strs.size() / size;
   ShiftRunning(h, h.head);
-  h.strs.erase(h.strs.begin(), h.strs.begin() + h.head * ns);
+  h.strs.EraseFront(h.head * ns);
   h.EraseFront(h.head);
 }
 
@@ -291,12 +291,7 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
       InvalidateRunningFrom(*h, at);  // later entries move up
       h->Insert(at, probe.ts, Mark{probe.id, probe.ref, false}, probe.cells);
     }
-    if (g.str_cols > 0) {
-      auto spos = h->strs.begin() + at * g.str_cols;
-      for (uint32_t k = 0; k < g.str_cols; ++k) {
-        spos = h->strs.emplace(spos, probe.strs[k]) + 1;
-      }
-    }
+    h->strs.Insert(at * g.str_cols, probe.strs, g.str_cols);
     h->max_ts = std::max(h->max_ts, probe.ts);
   }
   if (h != nullptr) {
@@ -364,9 +359,9 @@ StoreStats Store::Stats() const {
       st.bytes += m.TableBytes();
       for (const auto& [key, h] : m) {
         st.entries += h.live();
-        if (key.capacity() > 15) st.bytes += key.capacity() + 1;
-        st.bytes += h.BlockBytes();  // times, marks, cells and running totals
-        st.bytes += h.strs.capacity() * sizeof(std::string);
+        st.bytes += key.heap_bytes();  // a key longer than the entry's inline room
+        st.bytes += h.BlockBytes();    // times, marks, cells and running totals
+        st.bytes += h.strs.heap_bytes();
         for (const std::string& x : h.strs) {
           if (x.capacity() > 15) st.bytes += x.capacity() + 1;
         }

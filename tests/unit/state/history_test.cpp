@@ -10,6 +10,7 @@
 #include <map>
 #include <memory_resource>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "state/history.hpp"
@@ -179,6 +180,48 @@ TEST(KeyHistory, GrowsByDoublingSoThatAppendsAreAmortisedConstant) {
   }
   EXPECT_LE(reallocations, 14u);
   EXPECT_LE(h.capacity(), 2 * h.size());
+}
+
+// The string cells live apart from the history (8 bytes in it, so that the
+// key table's entry is one cache line) and exist only once a string is kept:
+// what the store does to them (inserts, erasures at the front, clears, moves)
+// against a plain vector.
+TEST(KeyHistory, KeepsStringCellsApartAndOnlyOnceThereAreAny) {
+  static_assert(sizeof(KeyHistory) == 48, "a key's entry is its 16-byte key and this");
+  KeyHistory h(1);
+  h.strs.resize(0);
+  h.strs.clear();
+  h.strs.EraseFront(0);
+  h.strs.Insert(0, nullptr, 0);
+  EXPECT_EQ(h.strs.heap_bytes(), 0u);  // a group without string columns: nothing allocated
+  EXPECT_EQ(h.strs.data(), nullptr);
+  EXPECT_EQ(h.strs.begin(), h.strs.end());
+  std::mt19937_64 rng(3);
+  std::vector<std::string> ref;
+  for (int step = 0; step < 2000; ++step) {
+    const size_t op = rng() % 6;
+    if (op < 3) {
+      const std::string a = std::to_string(rng() % 100), b(rng() % 40, 'x');
+      const std::string_view views[2] = {a, b};
+      const size_t at = ref.empty() ? 0 : rng() % (ref.size() + 1);
+      h.strs.Insert(at, views, 2);
+      ref.insert(ref.begin() + static_cast<std::ptrdiff_t>(at), {a, b});
+    } else if (op == 3) {
+      const size_t n = ref.empty() ? 0 : rng() % (ref.size() + 1);
+      h.strs.EraseFront(n);
+      ref.erase(ref.begin(), ref.begin() + static_cast<std::ptrdiff_t>(n));
+    } else if (op == 4 && rng() % 20 == 0) {
+      h.strs.clear();
+      ref.clear();
+    } else if (op == 5 && rng() % 10 == 0) {
+      KeyHistory other(std::move(h));
+      EXPECT_EQ(h.strs.size(), 0u);
+      h = std::move(other);
+    }
+    ASSERT_EQ(h.strs.size(), ref.size());
+    ASSERT_TRUE(std::equal(h.strs.begin(), h.strs.end(), ref.begin(), ref.end()));
+  }
+  EXPECT_GT(h.strs.heap_bytes(), 0u);
 }
 
 }  // namespace

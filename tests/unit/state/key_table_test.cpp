@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory_resource>
 #include <random>
 #include <string>
 
@@ -87,6 +88,104 @@ TEST(KeyTable, HoldsAtMostHalfAgainItsKeysInReservedRoom) {
     const double entries = static_cast<double>(n) * sizeof(KeyTable::Entry);
     const double slots = (16.0 + static_cast<double>(n) * 8 / 3) * 16;
     ASSERT_LE(static_cast<double>(table.TableBytes()), entries * 1.5 + slots) << n;
+  }
+}
+
+// Forwards to new/delete and remembers what is out: a long key's copy freed
+// with another size, twice, or never, fails.
+class CheckedResource : public std::pmr::memory_resource {
+ public:
+  ~CheckedResource() override { EXPECT_TRUE(out_.empty()) << out_.size() << " blocks leaked"; }
+  size_t out() const { return out_.size(); }
+
+ private:
+  void* do_allocate(size_t bytes, size_t align) override {
+    void* p = std::pmr::new_delete_resource()->allocate(bytes, align);
+    out_[p] = {bytes, align};
+    return p;
+  }
+  void do_deallocate(void* p, size_t bytes, size_t align) override {
+    auto it = out_.find(p);
+    ASSERT_NE(it, out_.end()) << "a block freed twice or never allocated";
+    EXPECT_EQ(it->second.first, bytes);
+    EXPECT_EQ(it->second.second, align);
+    out_.erase(it);
+    std::pmr::new_delete_resource()->deallocate(p, bytes, align);
+  }
+  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
+
+  std::map<void*, std::pair<size_t, size_t>> out_;
+};
+
+// Keys of 0 to 40 bytes (inline up to 15, on the heap from 16), any byte
+// values included (0 and 0xFF, the inline length's and the heap marker's),
+// through inserts, lookups, erasures and a move of the table: every key found
+// is the key asked for, and every heap copy is given back exactly once.
+TEST(KeyTable, KeepsShortKeysInlineAndLongOnesOnTheHeapThroughEveryChange) {
+  CheckedResource memory;
+  std::mt19937_64 rng(7);
+  auto random_key = [&] {
+    std::string key(rng() % 41, '\0');
+    for (char& c : key) c = static_cast<char>(rng() % 4 == 0 ? 0xFF : rng() % 3);
+    return key;
+  };
+  std::map<std::string, int64_t> want;
+  {
+    KeyTable table(&memory);
+    for (int round = 0; round < 30; ++round) {
+      for (int i = 0; i < 200; ++i) {
+        const std::string key = random_key();
+        KeyHistory* h = table.Find(key);
+        ASSERT_EQ(h != nullptr, want.count(key) == 1) << key.size();
+        if (h == nullptr) {
+          KeyHistory fresh;
+          fresh.max_ts = static_cast<int64_t>(rng() % 1000);
+          want[key] = fresh.max_ts;
+          table.Insert(key, state::KeyHash(key), std::move(fresh));
+        } else {
+          EXPECT_EQ(h->max_ts, want[key]);
+        }
+      }
+      const auto cutoff = static_cast<int64_t>(rng() % 600);
+      for (auto it = table.begin(); it != table.end();) {
+        ASSERT_EQ(it->key.view().size() > state::KeyText::kInline, it->key.heap_bytes() > 0);
+        ASSERT_EQ(it->key.heap_bytes() > 0 ? it->key.view().size() : 0, it->key.heap_bytes());
+        if (it->history.max_ts < cutoff) {
+          ASSERT_EQ(want.erase(std::string(it->key)), 1u);
+          it = table.Erase(it);
+        } else {
+          ++it;
+        }
+      }
+      size_t long_keys = 0;
+      for (const auto& [key, max_ts] : want) long_keys += key.size() > state::KeyText::kInline;
+      // The index, the entries, and one copy per long key.
+      ASSERT_EQ(memory.out(), long_keys + 2);
+      for (const auto& [key, max_ts] : want) {
+        const KeyHistory* h = table.Find(key);
+        ASSERT_NE(h, nullptr) << key.size();
+        EXPECT_EQ(h->max_ts, max_ts);
+      }
+    }
+    KeyTable moved(std::move(table));
+    EXPECT_TRUE(table.empty());
+    EXPECT_EQ(table.Find(want.begin()->first), nullptr);
+    EXPECT_EQ(moved.size(), want.size());
+    for (const auto& [key, max_ts] : want) ASSERT_NE(moved.Find(key), nullptr) << key.size();
+  }
+  EXPECT_EQ(memory.out(), 0u);  // the moved table's keys went with it, freed once
+}
+
+// An entry is one cache line, and with the shard's pool (the store's memory
+// resource) each entry starts on a line: a lookup reads the slot and one line.
+TEST(KeyTable, EntriesAreOneCacheLineEach) {
+  static_assert(sizeof(KeyTable::Entry) == 64);
+  std::pmr::unsynchronized_pool_resource pool;
+  KeyTable table(&pool);
+  for (int n = 0; n < 5000; ++n) {
+    const std::string key = "c" + std::to_string(n);
+    table.Insert(key, state::KeyHash(key), KeyHistory{});
+    ASSERT_EQ(reinterpret_cast<uintptr_t>(&*table.begin()) % 64, 0u) << n;
   }
 }
 
