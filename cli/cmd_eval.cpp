@@ -40,8 +40,9 @@ struct EvalArgs {
 };
 
 // One result per event, as `vigil eval` writes it, on the stream's threads
-// (stream/eval_stream.hpp): formatted into the chunk's buffer, written by
-// the calling thread in input order.
+// (stream/eval_stream.hpp): formatted into the chunk's buffer, written in
+// input order by one stream thread at a time (Deliver); `late` and
+// `outliers` are read once the stream has returned.
 class EvalOutput : public stream::Handler {
  public:
   EvalOutput(const eval::Program& program, const EvalArgs& args, const std::string& shown)

@@ -22,6 +22,6 @@ export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 # vigil.h's promises about threads (tests/capi/promises_test.cpp).
 "$build/tests/capi/vigil_promise_tests" \
   --gtest_filter='Promise.*thread*:Promise.set_list_atomic:Promise.shared_state_serial:Promise.snapshot_while_evaluating:Promise.ruleset_errmsg_thread:Promise.state_errmsg_thread'
-"$build/tests/vigil_concurrency_tests" --gtest_filter='StateConcurrency.*:HotReload.*'
+"$build/tests/vigil_concurrency_tests" --gtest_filter='StateConcurrency.*:HotReload.*:StreamConcurrency.*'
 # vigil eval and vigil diff on 1 to 4 threads: the same bytes, and no race.
 bash "$root/tests/cli/threads_test.sh" "$build/vigil" "$root/tests/cli/data"

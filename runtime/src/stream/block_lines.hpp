@@ -1,7 +1,8 @@
 // Cuts raw input, read in large blocks straight into a chunk's buffer, into
-// lines in place: the calling thread of the stream (eval_stream.hpp) then
-// does one read(2) per block and one memchr per line, and copies nothing but
-// the partial line at the end of a chunk (docs/performance.md, "All cores").
+// lines in place: the stream thread holding the read token (eval_stream.hpp)
+// then does one read(2) per block and one memchr per line, and copies nothing
+// but the partial line at the end of a chunk, kept here for the next reader
+// (docs/performance.md, "All cores").
 //
 // The lines are those the CLI's line reader gives (cli LineReader), exactly:
 //   - a line ends at '\n'; a last line without one is a line;

@@ -1,9 +1,10 @@
 #include "stream/eval_stream.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <condition_variable>
-#include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -23,21 +24,31 @@ struct SideChunk {
 
 struct Chunk {
   uint64_t seq = 0;
+  size_t owner = 0;  // the worker whose chunk it is (it goes back there once delivered)
   std::string text;  // the lines, back to back
   std::vector<LineRef> lines;
   std::vector<std::string> errors;  // per line: the reader's message, empty when read
   std::vector<SideChunk> sides;
   size_t formatted_upto = 0;  // lines evaluated (and so to format)
-  bool done = false;
   ChunkOutput out;
 };
 
-// What a thread evaluating chunks keeps: its readers, and its sessions for
-// stateless rule sets.
+// What a thread of the stream keeps: its readers, its sessions for stateless
+// rule sets, and its own chunks. A worker reads its chunk's lines, parses,
+// evaluates and formats them, and most often delivers them too, so that a
+// chunk's memory stays in the cache of the core that uses it instead of
+// crossing cores at every stage (docs/performance.md, "All cores").
 struct Worker {
   std::vector<std::unique_ptr<eval::EventJsonReader>> readers;
   std::vector<std::unique_ptr<eval::Session>> sessions;
+  std::vector<std::unique_ptr<Chunk>> chunks;
+  std::vector<Chunk*> free;  // guarded by Run::mu_
 };
+
+// Chunks per worker on several threads: one being worked on, and one more so
+// that a worker whose finished chunk waits for an earlier one to be delivered
+// goes on with its next chunk meanwhile.
+constexpr size_t kChunksPerWorker = 2;
 
 class Run {
  public:
@@ -53,64 +64,27 @@ class Run {
   }
 
   // `fill(chunk)` puts the next lines of the input in the chunk: false when
-  // the input is all read (the chunk may still hold its last lines).
+  // the input is all read (the chunk may still hold its last lines). It runs
+  // under the read token (read_mu_): one worker at a time, each chunk's
+  // number taken with it, so the numbers are the input's order.
   template <typename Fill>
   StreamTotals Go(Fill fill) {
     const unsigned threads = ThreadCount(options_.threads);
-    const size_t pool = threads == 1 ? 1 : 2 * static_cast<size_t>(threads) + 2;
-    for (size_t i = 0; i < pool; ++i) free_.push_back(NewChunk());
-    std::vector<std::thread> workers;
-    if (threads > 1) {
-      for (unsigned t = 0; t < threads; ++t) workers.emplace_back([this] { Work(); });
+    const size_t per_worker = threads == 1 ? 1 : kChunksPerWorker;
+    workers_.resize(threads);
+    ready_.reserve(threads * per_worker);  // never more chunks than that are ready
+    // The calling thread is worker 0: `threads` threads in all, one per core.
+    std::vector<std::thread> others;
+    for (unsigned t = 1; t < threads; ++t) {
+      others.emplace_back([this, t, per_worker, &fill] { Guarded(t, per_worker, fill); });
     }
-    Worker inline_worker;
-    if (threads == 1) Prepare(inline_worker);
-    uint64_t seq = 0;
-    bool more = true;
-    while (more && !stopped_) {
-      Chunk* chunk = nullptr;
-      {
-        std::unique_lock lock(mu_);
-        // Deliver what is done, in order, until a chunk is free.
-        for (;;) {
-          DeliverReady(lock);
-          if (stopped_ || !free_.empty()) break;
-          done_cv_.wait(lock);
-        }
-        if (stopped_) break;
-        chunk = free_.back().release();
-        free_.pop_back();
-      }
-      chunk->seq = seq++;
-      more = fill(*chunk);
-      std::unique_lock lock(mu_);
-      in_flight_.push_back(std::unique_ptr<Chunk>(chunk));
-      if (threads == 1) {
-        lock.unlock();
-        Process(inline_worker, *chunk);
-        lock.lock();
-      } else {
-        queue_.push_back(chunk);
-        work_cv_.notify_one();
-      }
+    if (threads == 1) {
+      Work(0, per_worker, fill);  // an exception goes straight to the caller
+    } else {
+      Guarded(0, per_worker, fill);
     }
-    {
-      std::unique_lock lock(mu_);
-      for (;;) {
-        DeliverReady(lock);
-        if (in_flight_.empty()) break;
-        if (stopped_) {  // the rest is not delivered: wait for the workers to let go of it
-          bool all_done = true;
-          for (const auto& c : in_flight_) all_done = all_done && c->done;
-          if (all_done) break;
-        }
-        done_cv_.wait(lock);
-      }
-      shutdown_ = true;
-      work_cv_.notify_all();
-      turn_cv_.notify_all();
-    }
-    for (std::thread& t : workers) t.join();
+    for (std::thread& t : others) t.join();
+    if (error_) std::rethrow_exception(error_);
     return totals_;
   }
 
@@ -150,8 +124,9 @@ class Run {
   }
 
  private:
-  std::unique_ptr<Chunk> NewChunk() {
+  std::unique_ptr<Chunk> NewChunk(size_t owner) {
     auto chunk = std::make_unique<Chunk>();
+    chunk->owner = owner;
     chunk->sides.resize(sides_.size());
     for (size_t k = 0; k < sides_.size(); ++k) {
       SideChunk& s = chunk->sides[k];
@@ -165,26 +140,64 @@ class Run {
     return chunk;
   }
 
-  void Prepare(Worker& w) {
+  // A worker when there are several: an exception ends the run (the other
+  // workers stop at their next wait or chunk) and is rethrown by Go once
+  // every thread is joined.
+  template <typename Fill>
+  void Guarded(size_t index, size_t per_worker, Fill& fill) {
+    try {
+      Work(index, per_worker, fill);
+    } catch (...) {
+      std::lock_guard lock(mu_);
+      if (!error_) error_ = std::current_exception();
+      shutdown_ = true;
+      stop_reading_.store(true, std::memory_order_relaxed);
+      free_cv_.notify_all();
+      turn_cv_.notify_all();
+    }
+  }
+
+  // One worker: takes one of its free chunks, reads the next lines into it
+  // under the read token, reads their events, evaluates and formats them,
+  // then delivers what is ready in input order; until the input ends or a
+  // line stops the run.
+  template <typename Fill>
+  void Work(size_t index, size_t per_worker, Fill& fill) {
+    Worker& w = workers_[index];
+    // Made on the worker's own thread: its chunks and sessions come from that
+    // thread's allocator arena and are first touched by its core.
     for (const Side& s : sides_) {
       w.readers.push_back(std::make_unique<eval::EventJsonReader>());
       if (!ordered_) w.sessions.push_back(std::make_unique<eval::Session>(s.program, s.store));
     }
-  }
-
-  void Work() {
-    Worker w;
-    Prepare(w);
+    for (size_t i = 0; i < per_worker; ++i) w.chunks.push_back(NewChunk(index));
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& c : w.chunks) w.free.push_back(c.get());
+    }
     for (;;) {
-      Chunk* chunk = nullptr;
+      Chunk* c = nullptr;
       {
         std::unique_lock lock(mu_);
-        work_cv_.wait(lock, [&] { return shutdown_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        chunk = queue_.front();
-        queue_.pop_front();
+        free_cv_.wait(lock, [&] { return shutdown_ || stopped_ || !w.free.empty(); });
+        if (shutdown_ || stopped_) break;
+        c = w.free.back();
+        w.free.pop_back();
       }
-      Process(w, *chunk);
+      {
+        // The read token. BlockLines keeps the partial line a chunk ends
+        // with for the next reader, whichever worker that is.
+        std::lock_guard read(read_mu_);
+        if (input_done_ || stop_reading_.load(std::memory_order_relaxed)) {
+          std::lock_guard lock(mu_);
+          w.free.push_back(c);
+          break;
+        }
+        c->seq = next_seq_++;
+        if (!fill(*c)) input_done_ = true;
+      }
+      Process(w, *c);
+      Finish(*c);
     }
   }
 
@@ -220,7 +233,7 @@ class Run {
     if (ordered_) {
       std::unique_lock lock(mu_);
       turn_cv_.wait(lock, [&] { return turn_ == c.seq || shutdown_; });
-      const bool skip = stopped_ || stop_requested_;
+      const bool skip = stopped_ || stop_requested_ || shutdown_;
       lock.unlock();
       if (!skip) Evaluate(c, shared_, handler_.needs_session());
       lock.lock();
@@ -231,9 +244,6 @@ class Run {
     } else {
       Evaluate(c, w.sessions, true);
     }
-    std::lock_guard lock(mu_);
-    c.done = true;
-    done_cv_.notify_all();
   }
 
   // Evaluates the chunk's lines in order; formats each at once when
@@ -307,23 +317,44 @@ class Run {
     }
   }
 
-  // Delivers the finished chunks at the head of the run, in order (lock held).
-  void DeliverReady(std::unique_lock<std::mutex>& lock) {
-    while (!stopped_ && !in_flight_.empty() && in_flight_.front()->done) {
-      std::unique_ptr<Chunk> chunk = std::move(in_flight_.front());
-      in_flight_.pop_front();
-      lock.unlock();
-      totals_.evaluated += chunk->out.evaluated;
-      totals_.failed += chunk->out.failed;
-      handler_.Deliver(chunk->out);
-      lock.lock();
-      if (chunk->out.stop) {
-        stopped_ = true;
-        totals_.stopped = true;
+  // A chunk is worked on: delivers it and the chunks after it that are
+  // ready, in input order, unless another worker is delivering (then that
+  // one will). Most often a worker delivers its own chunk, whose output is
+  // still in its core's cache; it delivers another's only when that one
+  // finished first and waits for this one. Each delivered chunk goes back to
+  // its worker.
+  void Finish(Chunk& c) {
+    std::unique_lock lock(mu_);
+    ready_.push_back(&c);
+    if (delivering_) return;
+    delivering_ = true;
+    for (;;) {
+      auto next = std::find_if(ready_.begin(), ready_.end(),
+                               [&](const Chunk* r) { return r->seq == delivered_; });
+      if (next == ready_.end()) break;
+      Chunk* chunk = *next;
+      *next = ready_.back();
+      ready_.pop_back();
+      if (!stopped_ && !shutdown_) {
+        lock.unlock();
+        // Only the one worker with delivering_ set gets here: the calls of
+        // Deliver are one after the other, each ordered after the previous
+        // by mu_, and all of them before RunStream returns.
+        totals_.evaluated += chunk->out.evaluated;
+        totals_.failed += chunk->out.failed;
+        handler_.Deliver(chunk->out);
+        lock.lock();
+        if (chunk->out.stop) {
+          stopped_ = true;
+          totals_.stopped = true;
+          stop_reading_.store(true, std::memory_order_relaxed);
+        }
       }
-      chunk->done = false;
-      free_.push_back(std::move(chunk));
+      ++delivered_;
+      workers_[chunk->owner].free.push_back(chunk);
+      free_cv_.notify_all();
     }
+    delivering_ = false;
   }
 
   std::span<const Side> sides_;
@@ -331,16 +362,24 @@ class Run {
   const StreamOptions& options_;
   bool ordered_ = false;  // some side has aggregates: evaluation in input order
   std::vector<std::unique_ptr<eval::Session>> shared_;  // the ordered stage's sessions
+  std::vector<Worker> workers_;  // [0] is the calling thread
 
-  std::mutex mu_;
-  std::condition_variable work_cv_, done_cv_, turn_cv_;
-  std::deque<Chunk*> queue_;                       // read, not yet taken by a worker
-  std::deque<std::unique_ptr<Chunk>> in_flight_;  // in input order, until delivered
-  std::vector<std::unique_ptr<Chunk>> free_;
+  std::mutex read_mu_;  // the read token
+  uint64_t next_seq_ = 0;    // the next chunk's number (read_mu_)
+  bool input_done_ = false;  // the input is all read (read_mu_)
+  // Set with stopped_ or shutdown_: readers stop at their next chunk.
+  std::atomic<bool> stop_reading_{false};
+
+  std::mutex mu_;  // everything below
+  std::condition_variable free_cv_, turn_cv_;
+  std::vector<Chunk*> ready_;  // worked on, not yet delivered (any order)
+  uint64_t delivered_ = 0;     // the next chunk to deliver
+  bool delivering_ = false;    // a worker is delivering (Finish)
   uint64_t turn_ = 0;             // the chunk whose turn it is in the ordered stage
   bool stop_requested_ = false;   // a failed line asked to stop (ordered stage)
   bool stopped_ = false;          // delivered up to the line that stopped the run
-  bool shutdown_ = false;
+  bool shutdown_ = false;         // a worker's exception ends the run
+  std::exception_ptr error_;      // that exception
   StreamTotals totals_;
 };
 

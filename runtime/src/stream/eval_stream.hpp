@@ -3,20 +3,26 @@
 // (docs/performance.md, "All cores"). `vigil eval`, `vigil diff` and
 // `vigil test`'s fixtures run on it.
 //
-// The stream is cut into chunks of lines. Worker threads read (parse and
-// convert) whole chunks at once, in any order. Then each chunk is evaluated:
-//   - a rule set without aggregates is stateless: each worker evaluates its
-//     chunk with its own Session, in parallel;
-//   - a rule set with aggregates is evaluated chunk after chunk, in input
-//     order, by one Session shared in turn by the workers (a token passed
+// The stream is cut into chunks of lines. Each thread (the calling thread is
+// one of them) owns its chunks and takes each of them through every stage,
+// so that a chunk's memory stays on one core:
+//   - it reads the next lines of the input into its chunk under a read token
+//     (one thread at a time; the token's order is the input's order, and the
+//     partial line a chunk ends with goes to the next reader);
+//   - it reads (parses and converts) the chunk's events;
+//   - it evaluates them: a rule set without aggregates is stateless, and
+//     each thread evaluates its chunk with its own Session, in parallel; a
+//     rule set with aggregates is evaluated chunk after chunk, in input
+//     order, by one Session shared in turn by the threads (a token passed
 //     from chunk to chunk): every key's history, for any number of keys and
 //     aggregate groups (per card and per merchant at once), is recorded in
 //     input order before any later event is evaluated, which is what makes
-//     the results those of one thread. Reading and formatting, most of the
-//     cost of a line, still run in parallel around that stage.
-// Then the handler formats each result (in parallel, except where it needs
-// the Session's state of that moment, such as evidence records of rules
-// with aggregates), and the calling thread delivers the chunks in order.
+//     the results those of one thread;
+//   - the handler formats each result (in parallel, except where it needs
+//     the Session's state of that moment, such as evidence records of rules
+//     with aggregates);
+//   - it delivers the chunk, and those after it that are ready, in input
+//     order (when an earlier chunk is not done yet, its thread will).
 #pragma once
 
 #include <cstdint>
@@ -77,7 +83,7 @@ class Handler {
   // record reads aggregate values): then, for rule sets with aggregates,
   // Format runs in the ordered stage, right after the event's evaluation.
   virtual bool needs_session() const { return false; }
-  // Formats one evaluated line into `out`. Runs on a worker thread, for the
+  // Formats one evaluated line into `out`. Runs on a stream thread, for the
   // lines of a chunk in order, and never on two threads for one chunk.
   // Setting out.stop ends the run after this line (nothing after it is
   // evaluated or delivered) where Format runs right after the evaluation:
@@ -88,19 +94,27 @@ class Handler {
   // too_long, or a raw line over StreamOptions::max_line). True stops the
   // run at this line. Same threads as Format.
   virtual bool Failed(uint64_t line, const std::string& error, ChunkOutput& out) = 0;
-  // On the calling thread, chunk by chunk in input order.
+  // Chunk by chunk in input order, on any of the stream's threads (the
+  // calling thread is one): one call at a time, each ordered after the
+  // previous one (a mutex orders them, so what Deliver writes in the handler
+  // needs no lock of its own), and all of them before RunStream returns,
+  // when the caller reads the handler's totals. No other member runs
+  // concurrently with Deliver on the same chunk.
   virtual void Deliver(ChunkOutput& out) = 0;
 };
 
-// The next line of input, on the calling thread: false at the end;
-// `too_long` set for a line over the limit (its text dropped).
+// The next line of input: false at the end; `too_long` set for a line over
+// the limit (its text dropped). Called by one thread at a time (the one that
+// holds the read token, not always the calling thread), in input order.
 using NextLine = std::function<bool(std::string& line, bool* too_long)>;
 
 struct StreamOptions {
   unsigned threads = 1;      // 0: every core
   size_t chunk_lines = 1024;
   const char* blank = " \t";  // a line of only these bytes is skipped
-  uint64_t* lines_read = nullptr;  // updated by the calling thread (progress)
+  // Progress: updated by the thread that reads, under the read token; the
+  // caller reads it once RunStream has returned (or unwound).
+  uint64_t* lines_read = nullptr;
   // Raw input (ReadBytes): the most read at once into a chunk's buffer, and
   // the longest line (longer ones are too_long), as block_lines.hpp says.
   size_t read_bytes = 1u << 20;
@@ -121,8 +135,8 @@ StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const Next
 // The same over raw input, read in blocks straight into the chunks and cut
 // into lines in place (block_lines.hpp: the lines of the CLI's LineReader,
 // CRLF, a BOM, a last line without '\n' and the line limit included). The
-// calling thread's share of the work per line is then a memchr: what lets
-// the workers use every core (docs/performance.md, "All cores").
+// read token's share of the work per line is then a memchr, and `read` is
+// called by one thread at a time (docs/performance.md, "All cores").
 StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const ReadBytes& read,
                        const StreamOptions& options);
 
