@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "base/bytes.hpp"
 #include "base/list_hash.hpp"
 #include "base/text.hpp"
 #include "base/time_util.hpp"
