@@ -36,7 +36,7 @@ struct OrderedTest {
     kIntOutside = 1,
     kStrEq = 2,        // field (string) == str[0 .. span)
     kStrNe = 3,
-    kIntIn = 4,        // field is one of OrderedRules::ints[lo .. lo + span)
+    kIntIn = 4,        // field is one of OrderedRules::ints[lo .. lo + kMaxInlineSet)
     kIntNotIn = 5,
     kStrIn = 6,        // field is one of OrderedRules::strs[lo .. lo + span)
     kStrNotIn = 7,
@@ -75,7 +75,7 @@ struct OrderedRules {
   };
   std::vector<Rule> rules;  // one per Program::rules entry
   std::vector<OrderedTest> tests;  // the rules' tests in rule order, then one kEnd
-  std::vector<int64_t> ints;  // kIntIn's values
+  std::vector<int64_t> ints;  // kIntIn's values, kMaxInlineSet a test (the first repeated)
   std::vector<StrView> strs;  // kStrIn's values (program-owned bytes)
 };
 

@@ -190,9 +190,10 @@ __attribute__((flatten)) inline bool Session::OtherTest(const OrderedTest& t, co
       return f.present && (f.s.len == t.span && SameBytes(f.s.ptr, t.str, t.span)) != negated;
     case OrderedTest::kIntIn:
     case OrderedTest::kIntNotIn: {
+      // kMaxInlineSet values, padded by the planner: no loop.
+      static_assert(OrderedTest::kMaxInlineSet == 4);
       const int64_t* v = program_->ordered.ints.data() + t.lo;
-      bool in = false;
-      for (uint64_t i = 0; i < t.span; ++i) in |= v[i] == f.i;
+      const bool in = (v[0] == f.i) | (v[1] == f.i) | (v[2] == f.i) | (v[3] == f.i);
       return f.present & (in != negated);
     }
     case OrderedTest::kStrIn:

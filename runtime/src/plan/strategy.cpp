@@ -228,6 +228,9 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::Orde
       inline_test.lo = static_cast<int64_t>(out.ints.size());
       inline_test.span = set.size();
       out.ints.insert(out.ints.end(), set.sorted().begin(), set.sorted().end());
+      // Always kMaxInlineSet values, the first repeated: compared all at
+      // once, without a loop (a repeated value changes nothing).
+      out.ints.resize(out.ints.size() + Test::kMaxInlineSet - set.size(), set.sorted()[0]);
       return inline_test;
     }
     case OpCode::kCmpStrFields:
