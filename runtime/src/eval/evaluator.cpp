@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "base/bytes.hpp"
 #include "base/list_hash.hpp"
 #include "base/text.hpp"
 #include "base/time_util.hpp"
@@ -107,55 +106,6 @@ bool Evaluator::AllTrue(const uint32_t* nodes, uint32_t count) {
     if (t != kTrue) return false;
   }
   return true;
-}
-
-uint32_t Evaluator::NextOrdered(uint32_t from) {
-  const OrderedRules& o = p_.ordered;
-  const auto rules = static_cast<uint32_t>(o.rules.size());
-  const OrderedTest* tests = o.tests.data();
-  for (uint32_t r = from; r < rules; ++r) {
-    const OrderedTest* t = tests + o.rules[r].begin;
-    const OrderedTest* end = t + o.rules[r].count;
-    for (; t != end; ++t) {
-      bool holds;
-      if (t->kind == OrderedTest::kIntRange) {
-        const Value& f = fields_[t->index];
-        if (!f.present) break;  // unknown, negated or not
-        holds = (static_cast<uint64_t>(f.i) - static_cast<uint64_t>(t->lo) <= t->span) !=
-                t->negated;
-      } else if (t->kind == OrderedTest::kStrEq) {
-        const Value& f = fields_[t->index];
-        if (!f.present) break;
-        holds = (f.s.len == t->len && SameBytes(f.s.ptr, t->str, t->len)) != t->negated;
-      } else if (t->kind == OrderedTest::kIntIn) {
-        const Value& f = fields_[t->index];
-        if (!f.present) break;
-        const int64_t* v = o.ints.data() + t->lo;
-        bool in = false;
-        for (uint32_t i = 0; i < t->len; ++i) in |= v[i] == f.i;
-        holds = in != t->negated;
-      } else if (t->kind == OrderedTest::kStrIn) {
-        const Value& f = fields_[t->index];
-        if (!f.present) break;
-        const StrView* v = o.strs.data() + t->lo;
-        bool in = false;
-        for (uint32_t i = 0; i < t->len && !in; ++i) {
-          in = v[i].len == f.s.len && SameBytes(f.s.ptr, v[i].ptr, f.s.len);
-        }
-        holds = in != t->negated;
-      } else if (t->kind == OrderedTest::kStrFields) {
-        const Value& x = fields_[t->index];
-        const Value& y = fields_[t->len];
-        if (!x.present || !y.present) break;
-        holds = (x.s.len == y.s.len && SameBytes(x.s.ptr, y.s.ptr, x.s.len)) != t->negated;
-      } else {
-        holds = EvalTruth(t->index) == kTrue;
-      }
-      if (!holds) break;
-    }
-    if (t == end) return r;
-  }
-  return rules;
 }
 
 Evaluator::Truth Evaluator::EvalTruth(uint32_t index) {

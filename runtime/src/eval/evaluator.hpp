@@ -38,11 +38,6 @@ class Evaluator {
   // conjuncts. Stops at the first that is not (false and unknown alike).
   bool AllTrue(const uint32_t* nodes, uint32_t count);
 
-  // The first rule at or after `from` whose ordered tests
-  // (Program::ordered) are all true, or the number of rules when none is:
-  // ordered evaluation (EvalStrategy::kOrdered) in one call per firing.
-  uint32_t NextOrdered(uint32_t from);
-
  private:
   // Fields and constants are most operands: read them without a call.
   Value Operand(uint32_t index) {

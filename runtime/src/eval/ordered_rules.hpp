@@ -1,11 +1,12 @@
 // The compact form of a rule set evaluated in order (EvalStrategy::kOrdered,
 // plan/strategy.hpp): each rule's conjuncts as a run of small tests, read in
 // sequence. The commonest conjuncts (a number field compared with a
-// constant, a string field equal or not to a constant, or in a one-value set)
+// constant, a string field equal or not to a constant, or in a small set)
 // are tested inline from the test itself, with no node to read and no
 // operator to dispatch on; any other conjunct is a node the evaluator runs.
 // Built once by the planner; the results are those of the nodes they come
-// from (tests/unit/plan/strategy_test.cpp).
+// from (tests/unit/plan/strategy_test.cpp). Evaluated by
+// Session::RunOrdered (eval/session.cpp).
 #pragma once
 
 #include <cstdint>
@@ -15,28 +16,57 @@
 
 namespace vigil::eval {
 
+// One test in 32 bytes, two to a cache line, each costing few instructions:
+// the field's byte offset in the event's values (no multiply by the slot),
+// the negation in the kind's low bit (no separate flag to load), and the
+// tests of all rules in one run ending in kEnd, each knowing how many of its
+// rule's tests follow it: a test that fails skips them, one that holds goes
+// on to the next, and the last of a rule that holds fires it (no loop over
+// rules, no branch on the outcome besides the rare firing).
 struct OrderedTest {
   enum Kind : uint8_t {
-    kIntRange,   // field[index] (int, decimal units, time, duration) in [lo, lo + span]
-    kStrEq,      // field[index] (string) == str[0 .. len)
-    kIntIn,      // field[index] is one of OrderedRules::ints[lo .. lo + len)
-    kStrIn,      // field[index] is one of OrderedRules::strs[lo .. lo + len)
-    kStrFields,  // field[index] == field[len] (strings)
-    kNode,       // nodes[index] is true
+    // Each even kind holds when the field is present and its test holds;
+    // the odd kind after it when the field is present and the test does NOT
+    // hold (`!=`, `not in`, `not (...)`): kind & 1 is the negation.
+    // field (int, decimal units, time, duration) in [lo, lo + span], the
+    // unsigned difference, so that a range may wrap round: `x != 5` is
+    // [6, 4], lo 6 and span 2^64 - 2. kIntOutside is only of every value
+    // (span 2^64 - 1), which no range can leave out.
+    kIntRange = 0,
+    kIntOutside = 1,
+    kStrEq = 2,        // field (string) == str[0 .. span)
+    kStrNe = 3,
+    kIntIn = 4,        // field is one of OrderedRules::ints[lo .. lo + kMaxInlineSet)
+    kIntNotIn = 5,
+    kStrIn = 6,        // field is one of OrderedRules::strs[lo .. lo + span)
+    kStrNotIn = 7,
+    kStrFields = 8,    // field == the field at byte offset span (strings)
+    kStrFieldsNe = 9,
+    kNode = 10,        // nodes[lo] is true
+    kTrue = 12,        // holds: the one test of a rule without conjuncts
+    kEnd = 14,         // after the last rule's tests: evaluation is over
   };
   // Sets of at most this many values are tested inline (kIntIn, kStrIn):
   // comparing with each costs less than hashing.
   static constexpr size_t kMaxInlineSet = 4;
+
   Kind kind = kNode;
-  bool negated = false;  // true when the field is present and the test does NOT hold
-  uint32_t len = 0;      // kStrEq, kIntIn, kStrIn; kStrFields: the second slot
-  uint32_t index = 0;    // field slot, or node for kNode
-  int64_t lo = 0;        // kIntRange; kIntIn, kStrIn: the first value
-  uint64_t span = 0;     // kIntRange: hi - lo, as unsigned
-  // kStrEq: bytes owned by the program (its constant strings or a set's
-  // values), which is immutable once planned, so they never move.
-  const char* str = nullptr;
+  uint32_t rest = 0;  // how many tests of the same rule follow this one
+  // The field's Value in the event's values: slot * sizeof(Value) bytes
+  // from the first (0 for kNode, kTrue, kEnd).
+  uint32_t at = 0;
+  uint32_t rule = 0;  // the rule (Program::rules) this test is of
+  union {
+    int64_t lo = 0;   // kIntRange; kIntIn, kStrIn: the first value's index; kNode: the node
+    // kStrEq: bytes owned by the program (its constant strings or a set's
+    // values), which is immutable once planned, so they never move.
+    const char* str;
+  };
+  // kIntRange: hi - lo, as unsigned; kStrEq: the constant's length; kIntIn,
+  // kStrIn: the number of values; kStrFields: the second field's byte offset.
+  uint64_t span = 0;
 };
+static_assert(sizeof(OrderedTest) == 32);
 
 struct OrderedRules {
   struct Rule {
@@ -44,8 +74,8 @@ struct OrderedRules {
     uint32_t count = 0;
   };
   std::vector<Rule> rules;  // one per Program::rules entry
-  std::vector<OrderedTest> tests;
-  std::vector<int64_t> ints;  // kIntIn's values
+  std::vector<OrderedTest> tests;  // the rules' tests in rule order, then one kEnd
+  std::vector<int64_t> ints;  // kIntIn's values, kMaxInlineSet a test (the first repeated)
   std::vector<StrView> strs;  // kStrIn's values (program-owned bytes)
 };
 

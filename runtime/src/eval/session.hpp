@@ -86,6 +86,14 @@ class Session {
   void Fire(Evaluator& ev, uint32_t rule, const EvalOptions& options, Result& result,
             bool& decided);
   void CopyEventId(const Event& event, Result& result);
+  void StartEvent(const Event& event);
+  // Ordered evaluation (EvalStrategy::kOrdered) and its slow paths.
+  void RunOrdered(const EvalOptions& options, Result& result, bool& decided);
+  bool OtherTest(const OrderedTest& t, const char* values);
+  Evaluator MakeEvaluator();
+  __attribute__((noinline)) bool NodeHolds(uint32_t node);
+  __attribute__((noinline)) void FireOrdered(uint32_t rule, const EvalOptions& options,
+                                             Result& result, bool& decided);
   // The schema's id field when it is a string (else -1) and its name: the
   // id is then copied without AppendEventId's look-ups.
   int string_id_slot_ = -1;

@@ -167,27 +167,40 @@ namespace {
 // A conjunct as an inline test where its shape allows, else as its node.
 // Small sets' values go to `out`'s side arrays.
 eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::OrderedRules& out) {
-  eval::OrderedTest t;
-  t.index = node;
+  using Test = eval::OrderedTest;
+  Test t;
+  t.kind = Test::kNode;
+  t.lo = node;
   const Node* n = &program.nodes[node];
   bool negated = false;
   if (n->op == OpCode::kNot) {
     negated = true;
     n = &program.nodes[n->a];
   }
-  eval::OrderedTest inline_test;
-  inline_test.negated = negated;
-  inline_test.index = n->a;  // the field's slot
+  Test inline_test;
+  inline_test.at = static_cast<uint32_t>(n->a * sizeof(eval::Value));  // the field's bytes
+  // The kind, negated when the test must not hold: the odd kind after it.
+  auto kind = [&](Test::Kind k) { return static_cast<Test::Kind>(k | (negated ? 1 : 0)); };
   auto range = [&](int64_t lo, int64_t hi) {
-    inline_test.kind = eval::OrderedTest::kIntRange;
+    inline_test.kind = Test::kIntRange;
     inline_test.lo = lo;
     inline_test.span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+    if (negated) {
+      if (inline_test.span == UINT64_MAX) {
+        inline_test.kind = Test::kIntOutside;  // of every value: never holds
+      } else {
+        // Outside [lo, hi] is inside [hi + 1, lo - 1], wrapping round the
+        // unsigned values: the same one compare as a range.
+        inline_test.lo = static_cast<int64_t>(static_cast<uint64_t>(hi) + 1);
+        inline_test.span = ~inline_test.span - 1;
+      }
+    }
     return inline_test;
   };
   auto equal = [&](std::string_view s) {
-    inline_test.kind = eval::OrderedTest::kStrEq;
+    inline_test.kind = kind(Test::kStrEq);
     inline_test.str = s.data();
-    inline_test.len = static_cast<uint32_t>(s.size());
+    inline_test.span = s.size();
     return inline_test;
   };
   switch (n->op) {
@@ -195,7 +208,7 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::Orde
       const int64_t c = n->k.i;
       switch (n->cmp) {
         case CmpOp::kEq: return range(c, c);
-        case CmpOp::kNe: inline_test.negated = !negated; return range(c, c);
+        case CmpOp::kNe: negated = !negated; return range(c, c);
         case CmpOp::kLe: return range(INT64_MIN, c);
         case CmpOp::kGe: return range(c, INT64_MAX);
         case CmpOp::kLt:
@@ -210,33 +223,36 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::Orde
     case OpCode::kInSetI64Field: {
       const eval::I64Set& set = program.int_sets[n->c];
       if (set.size() == 1) return range(set.sorted()[0], set.sorted()[0]);
-      if (set.size() == 0 || set.size() > eval::OrderedTest::kMaxInlineSet) return t;
-      inline_test.kind = eval::OrderedTest::kIntIn;
+      if (set.size() == 0 || set.size() > Test::kMaxInlineSet) return t;
+      inline_test.kind = kind(Test::kIntIn);
       inline_test.lo = static_cast<int64_t>(out.ints.size());
-      inline_test.len = static_cast<uint32_t>(set.size());
+      inline_test.span = set.size();
       out.ints.insert(out.ints.end(), set.sorted().begin(), set.sorted().end());
+      // Always kMaxInlineSet values, the first repeated: compared all at
+      // once, without a loop (a repeated value changes nothing).
+      out.ints.resize(out.ints.size() + Test::kMaxInlineSet - set.size(), set.sorted()[0]);
       return inline_test;
     }
     case OpCode::kCmpStrFields:
       if (n->cmp != CmpOp::kEq && n->cmp != CmpOp::kNe) return t;
-      inline_test.kind = eval::OrderedTest::kStrFields;
-      inline_test.len = n->b;  // the second field's slot
-      if (n->cmp == CmpOp::kNe) inline_test.negated = !negated;
+      if (n->cmp == CmpOp::kNe) negated = !negated;
+      inline_test.kind = kind(Test::kStrFields);
+      inline_test.span = n->b * sizeof(eval::Value);  // the second field's bytes
       return inline_test;
     case OpCode::kCmpStrField:
       if (n->cmp == CmpOp::kEq) return equal(n->k.str());
       if (n->cmp == CmpOp::kNe) {
-        inline_test.negated = !negated;
+        negated = !negated;
         return equal(n->k.str());
       }
       return t;
     case OpCode::kInSetStrField: {
       const eval::StrSet& set = program.str_sets[n->c];
       if (set.size() == 1) return equal(set.sorted()[0]);
-      if (set.size() == 0 || set.size() > eval::OrderedTest::kMaxInlineSet) return t;
-      inline_test.kind = eval::OrderedTest::kStrIn;
+      if (set.size() == 0 || set.size() > Test::kMaxInlineSet) return t;
+      inline_test.kind = kind(Test::kStrIn);
       inline_test.lo = static_cast<int64_t>(out.strs.size());
-      inline_test.len = static_cast<uint32_t>(set.size());
+      inline_test.span = set.size();
       for (const std::string& v : set.sorted()) {
         out.strs.push_back(eval::StrView{v.data(), static_cast<uint32_t>(v.size())});
       }
@@ -252,13 +268,21 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::Orde
 eval::OrderedRules CompileOrdered(const eval::Program& program,
                                   const std::vector<std::vector<uint32_t>>& conjuncts) {
   eval::OrderedRules out;
-  for (const auto& rule : conjuncts) {
+  for (uint32_t rule = 0; rule < conjuncts.size(); ++rule) {
     eval::OrderedRules::Rule r;
     r.begin = static_cast<uint32_t>(out.tests.size());
-    for (uint32_t c : rule) out.tests.push_back(TestOf(program, c, out));
-    r.count = static_cast<uint32_t>(rule.size());
+    for (uint32_t c : conjuncts[rule]) out.tests.push_back(TestOf(program, c, out));
+    // A rule without conjuncts fires on every event: one test that holds.
+    if (conjuncts[rule].empty()) out.tests.emplace_back().kind = eval::OrderedTest::kTrue;
+    r.count = static_cast<uint32_t>(out.tests.size()) - r.begin;
+    for (uint32_t k = 0; k < r.count; ++k) {
+      eval::OrderedTest& t = out.tests[r.begin + k];
+      t.rest = r.count - 1 - k;
+      t.rule = rule;
+    }
     out.rules.push_back(r);
   }
+  out.tests.emplace_back().kind = eval::OrderedTest::kEnd;
   return out;
 }
 

@@ -215,6 +215,54 @@ TEST(Strategy, OrderedConjunctsPutTheLikeliestToFailFirst) {
   EXPECT_EQ(p.ordered.tests[2].kind, eval::OrderedTest::kNode);
 }
 
+// The ordered tests of all rules are one run ending in kEnd: each knows its
+// rule and how many of the rule's tests follow it (a failed test skips
+// them), a negated range is the complementary range, and a rule's tests
+// fire it only when they all hold, whichever fails.
+TEST(Strategy, OrderedTestsAreOneRunThatSkipsTheRestOfARule) {
+  Compilation c = CompileWith(Header() +
+                                  "rule a { when mcc != 5 and country == \"PH\" then score 1 }\n"
+                                  "rule b { when mcc == 7 then score 2 }\n"
+                                  "rule c { when mcc >= 0 and mcc < 10 and country != \"PH\" "
+                                  "then score 4 }\n",
+                              StrategyChoice::kOrdered);
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const eval::OrderedRules& o = c.program->ordered;
+  ASSERT_EQ(o.rules.size(), 3u);
+  ASSERT_EQ(o.tests.size(), 2u + 1u + 3u + 1u);
+  EXPECT_EQ(o.tests.back().kind, eval::OrderedTest::kEnd);
+  const uint32_t want_rule[] = {0, 0, 1, 2, 2, 2};
+  const uint32_t want_rest[] = {1, 0, 0, 2, 1, 0};
+  for (size_t i = 0; i + 1 < o.tests.size(); ++i) {
+    EXPECT_EQ(o.tests[i].rule, want_rule[i]) << i;
+    EXPECT_EQ(o.tests[i].rest, want_rest[i]) << i;
+  }
+  for (const eval::OrderedTest& t : o.tests) {
+    if (t.kind == eval::OrderedTest::kIntRange && t.lo == 6) {  // mcc != 5: [6, 4] wrapping
+      EXPECT_EQ(t.span, UINT64_MAX - 1);
+    }
+    EXPECT_NE(t.kind, eval::OrderedTest::kIntOutside);
+  }
+  eval::Session s(c.program);
+  eval::Event e(c.program->schema);
+  eval::Result r;
+  auto score = [&](int64_t mcc, const char* country) {
+    e.Reset();
+    SetField(e, "mcc", mcc);
+    if (country != nullptr) SetField(e, "country", country);
+    s.Evaluate(e, r);
+    return r.score;
+  };
+  EXPECT_EQ(score(5, "PH"), 0);
+  EXPECT_EQ(score(6, "PH"), 1);
+  EXPECT_EQ(score(7, "PH"), 1 + 2);
+  EXPECT_EQ(score(7, "VN"), 2 + 4);
+  EXPECT_EQ(score(7, nullptr), 2);   // a missing field fails `==` and `!=` alike
+  EXPECT_EQ(score(10, "VN"), 0);
+  EXPECT_EQ(score(-1, "VN"), 0);
+  EXPECT_EQ(score(0, "VN"), 4);
+}
+
 // The inline tests decide exactly as the nodes they replace, at the
 // boundaries of each comparison, at the int64 extremes and for a missing
 // field, negated or not.
@@ -225,7 +273,13 @@ TEST(Strategy, InlineTestsMatchTheirNodesAtTheBoundaries) {
       "not (mcc in {5})", "not (mcc < 5)", "mcc < -9223372036854775807 - 1",
       "mcc > 9223372036854775807", "mcc >= 9223372036854775807", "mcc <= -9223372036854775807 - 1",
       "country == \"PH\"", "country != \"PH\"", "country in {\"PH\"}", "not (country == \"PH\")",
-      "country == \"\""};
+      "country == \"\"",
+      // Negated ranges are the complementary range, wrapping round the
+      // extremes; one of every value cannot be complemented (kIntOutside).
+      "mcc != 9223372036854775807", "mcc != -9223372036854775807 - 1", "not (mcc > 5)",
+      "not (mcc <= 9223372036854775807)", "not (mcc >= -9223372036854775807 - 1)",
+      "not (mcc >= 9223372036854775807)", "mcc in {4, 6}", "not (mcc in {4, 6})",
+      "country in {\"PH\", \"P\"}", "not (country in {\"PH\", \"P\"})"};
   for (const std::string& cond : conds) {
     const std::string text = Header() + "rule r { when " + cond + " then score 1 }\n";
     Compilation ordered = CompileWith(text, StrategyChoice::kOrdered);
