@@ -94,9 +94,9 @@ TEST(KeyTable, HoldsAtMostHalfAgainItsKeysInReservedRoom) {
 
 // Forwards to new/delete and remembers what is out: a long key's copy freed
 // with another size, twice, or never, fails.
-class CheckedResource : public std::pmr::memory_resource {
+class KeyCopyCheckedResource : public std::pmr::memory_resource {
  public:
-  ~CheckedResource() override { EXPECT_TRUE(out_.empty()) << out_.size() << " blocks leaked"; }
+  ~KeyCopyCheckedResource() override { EXPECT_TRUE(out_.empty()) << out_.size() << " blocks leaked"; }
   size_t out() const { return out_.size(); }
 
  private:
@@ -123,7 +123,7 @@ class CheckedResource : public std::pmr::memory_resource {
 // through inserts, lookups, erasures and a move of the table: every key found
 // is the key asked for, and every heap copy is given back exactly once.
 TEST(KeyTable, KeepsShortKeysInlineAndLongOnesOnTheHeapThroughEveryChange) {
-  CheckedResource memory;
+  KeyCopyCheckedResource memory;
   std::mt19937_64 rng(7);
   auto random_key = [&] {
     std::string key(rng() % 41, '\0');
