@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "state/history.hpp"
+#include "state/checked_resource.hpp"
 
 namespace vigil::testing {
 namespace {
@@ -21,33 +22,6 @@ namespace {
 using state::Cell;
 using state::KeyHistory;
 using state::Mark;
-
-// Forwards to new/delete and remembers what is out, so that a block freed
-// with another size than it was allocated with, or never freed, fails.
-class CheckedResource : public std::pmr::memory_resource {
- public:
-  ~CheckedResource() override { EXPECT_TRUE(out_.empty()) << out_.size() << " blocks leaked"; }
-  size_t out() const { return out_.size(); }
-
- private:
-  void* do_allocate(size_t bytes, size_t align) override {
-    void* p = std::pmr::new_delete_resource()->allocate(bytes, align);
-    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % align, 0u);
-    out_[p] = {bytes, align};
-    return p;
-  }
-  void do_deallocate(void* p, size_t bytes, size_t align) override {
-    auto it = out_.find(p);
-    ASSERT_NE(it, out_.end()) << "a block freed twice or never allocated";
-    EXPECT_EQ(it->second.first, bytes);
-    EXPECT_EQ(it->second.second, align);
-    out_.erase(it);
-    std::pmr::new_delete_resource()->deallocate(p, bytes, align);
-  }
-  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
-
-  std::map<void*, std::pair<size_t, size_t>> out_;
-};
 
 struct RefEntry {
   int64_t ts;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "state/checked_resource.hpp"
 #include "state/key_table.hpp"
 
 namespace vigil::testing {
@@ -92,38 +93,12 @@ TEST(KeyTable, HoldsAtMostHalfAgainItsKeysInReservedRoom) {
   }
 }
 
-// Forwards to new/delete and remembers what is out: a long key's copy freed
-// with another size, twice, or never, fails.
-class KeyCopyCheckedResource : public std::pmr::memory_resource {
- public:
-  ~KeyCopyCheckedResource() override { EXPECT_TRUE(out_.empty()) << out_.size() << " blocks leaked"; }
-  size_t out() const { return out_.size(); }
-
- private:
-  void* do_allocate(size_t bytes, size_t align) override {
-    void* p = std::pmr::new_delete_resource()->allocate(bytes, align);
-    out_[p] = {bytes, align};
-    return p;
-  }
-  void do_deallocate(void* p, size_t bytes, size_t align) override {
-    auto it = out_.find(p);
-    ASSERT_NE(it, out_.end()) << "a block freed twice or never allocated";
-    EXPECT_EQ(it->second.first, bytes);
-    EXPECT_EQ(it->second.second, align);
-    out_.erase(it);
-    std::pmr::new_delete_resource()->deallocate(p, bytes, align);
-  }
-  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
-
-  std::map<void*, std::pair<size_t, size_t>> out_;
-};
-
 // Keys of 0 to 40 bytes (inline up to 15, on the heap from 16), any byte
 // values included (0 and 0xFF, the inline length's and the heap marker's),
 // through inserts, lookups, erasures and a move of the table: every key found
 // is the key asked for, and every heap copy is given back exactly once.
 TEST(KeyTable, KeepsShortKeysInlineAndLongOnesOnTheHeapThroughEveryChange) {
-  KeyCopyCheckedResource memory;
+  CheckedResource memory;
   std::mt19937_64 rng(7);
   auto random_key = [&] {
     std::string key(rng() % 41, '\0');
