@@ -16,6 +16,7 @@
 #include "eval/result_json.hpp"
 #include "eval/session.hpp"
 #include "stream/eval_stream.hpp"
+#include "../unit/stream/string_input.hpp"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -223,13 +224,7 @@ long BlockStreamAllocations(const Compilation& c, const std::vector<std::string>
   size_t at = 0;
   const long before = g_allocations.load();
   stream::RunStream(std::span<const stream::Side>(&side, 1), output,
-                    [&](char* buffer, size_t size) {
-                      const size_t n = std::min(size, input.size() - at);
-                      std::memcpy(buffer, input.data() + at, n);
-                      at += n;
-                      return n;
-                    },
-                    options);
+                    vigil::test_input::BytesOf(input, at), options);
   const long spent = g_allocations.load() - before;
   EXPECT_GT(output.bytes, events * 50);
   return spent;

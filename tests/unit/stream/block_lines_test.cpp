@@ -3,6 +3,7 @@
 // chunks: checked against a plain line-by-line model of those rules on the
 // cases at every boundary and on random inputs.
 #include "stream/block_lines.hpp"
+#include "stream/string_input.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,11 +33,8 @@ std::vector<Line> Model(const std::string& input, size_t max_line, const std::st
   std::vector<Line> out;
   uint64_t number = 0;
   size_t at = 0;
-  while (at < input.size()) {
-    size_t end = input.find('\n', at);
-    if (end == std::string::npos) end = input.size();
-    std::string line = input.substr(at, end - at);
-    at = end + 1;
+  std::string line;
+  while (test_input::CutLine(input, at, line)) {
     ++number;
     if (line.size() > max_line) {
       out.push_back({number, kTooLong});

@@ -25,6 +25,7 @@
 #include "eval/session.hpp"
 #include "state/store.hpp"
 #include "stream/eval_stream.hpp"
+#include "stream/string_input.hpp"
 
 namespace vigil {
 namespace {
@@ -164,23 +165,13 @@ Outcome RunOnce(const Compilation& c, const std::string& input, unsigned threads
   if (how == Input::kBlocks) {
     out.totals = stream::RunStream(
         std::span<const stream::Side>(&side, 1), handler,
-        [&](char* buffer, size_t size) {
-          const size_t n = std::min(size, input.size() - at);
-          std::memcpy(buffer, input.data() + at, n);
-          at += n;
-          return n;
-        },
-        options);
+        test_input::BytesOf(input, at), options);
   } else {
     out.totals = stream::RunStream(
         std::span<const stream::Side>(&side, 1), handler,
         [&](std::string& line, bool* too_long) {
           *too_long = false;
-          if (at == input.size()) return false;
-          size_t end = input.find('\n', at);
-          if (end == std::string::npos) end = input.size();
-          line.assign(input, at, end - at);
-          at = std::min(input.size(), end + 1);
+          if (!test_input::CutLine(input, at, line)) return false;
           if (!line.empty() && line.back() == '\r') line.pop_back();
           if (line.size() > options.max_line) {
             line.clear();
@@ -209,11 +200,8 @@ std::string Serial(const Compilation& c, const std::string& input) {
   std::string out;
   uint64_t number = 0;
   size_t at = 0;
-  while (at < input.size()) {
-    size_t end = input.find('\n', at);
-    if (end == std::string::npos) end = input.size();
-    std::string line = input.substr(at, end - at);
-    at = end + 1;
+  std::string line;
+  while (test_input::CutLine(input, at, line)) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
