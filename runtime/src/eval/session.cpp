@@ -112,7 +112,9 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
   result.Clear();
   const Program& p = *program_;
   if (!p.aggregates.empty()) {
-    AppendEventId(event, result.event_id, &result.event_id_member);
+    // The id first (duplicate detection hashes it), copied as below: without
+    // AppendEventId's call and look-ups in the schema for a string id.
+    CopyEventId(event, result);
     RunAggregates(options.record, result.event_id);
     result.late = late_;
     result.outlier = outlier_;

@@ -62,17 +62,10 @@ void KeyHistory::Reallocate(size_t capacity) {
   capacity_ = static_cast<uint32_t>(capacity);
 }
 
-void KeyHistory::Append(int64_t ts, const Mark& mark, const Cell* cells) {
-  if (size_ == capacity_) Reallocate(std::max<size_t>(2, size_t{capacity_} * 2));
-  Times()[size_] = ts;
-  Marks()[size_] = mark;
-  Cell* row = Cells() + size_t{size_} * columns_;
-  for (uint32_t c = 0; c < columns_; ++c) row[c] = cells[c];
-  ++size_;
-}
+void KeyHistory::Grow() { Reallocate(std::max<size_t>(2, size_t{capacity_} * 2)); }
 
 void KeyHistory::Insert(size_t at, int64_t ts, const Mark& mark, const Cell* cells) {
-  if (size_ == capacity_) Reallocate(std::max<size_t>(2, size_t{capacity_} * 2));
+  if (size_ == capacity_) Grow();
   const size_t after = size_ - at;
   int64_t* times = Times();
   Mark* marks = Marks();

@@ -144,8 +144,16 @@ class KeyHistory {
   // The block's first byte (null without one): a prefetch hint (KeyTable).
   const void* block_start() const { return times_ != nullptr ? Block() : nullptr; }
 
-  // Adds an entry at the end (its time no older than the newest).
-  void Append(int64_t ts, const Mark& mark, const Cell* cells);
+  // Adds an entry at the end (its time no older than the newest). Inline:
+  // once per recorded event; only growing the block is a call.
+  void Append(int64_t ts, const Mark& mark, const Cell* cells) {
+    if (size_ == capacity_) Grow();
+    Times()[size_] = ts;
+    Marks()[size_] = mark;
+    Cell* row = Cells() + size_t{size_} * columns_;
+    for (uint32_t c = 0; c < columns_; ++c) row[c] = cells[c];
+    ++size_;
+  }
   // Adds an entry at position `at` (<= size()); later entries move up by one.
   void Insert(size_t at, int64_t ts, const Mark& mark, const Cell* cells);
   // Makes the history `n` entries of time 0, no marks and cells off (to be
@@ -175,6 +183,8 @@ class KeyHistory {
   Cell* Cells() const { return reinterpret_cast<Cell*>(Marks() + capacity_); }
   // Moves the entries into a block with room for `capacity` (>= size()).
   void Reallocate(size_t capacity);
+  // Room for one more entry: the block doubles (appends amortised O(1)).
+  void Grow();
   void Free();
 
   // 48 bytes, the fields every event reads first (so that, with its 16-byte

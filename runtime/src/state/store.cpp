@@ -309,6 +309,11 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     const int64_t* ts = h->times();
     end = static_cast<size_t>(std::upper_bound(ts + h->head, ts + h->size(), probe.ts) - ts);
   }
+  // The window start of the last running column: the next one of the same
+  // `within` has the same (RunningWindowStart), found once per event rather
+  // than once per column (a rule set's windows are mostly of one length).
+  int64_t start_within = 0;
+  size_t start_lo = SIZE_MAX;
   for (uint32_t c = 0; c < nc; ++c) {
     const Column& col = g.columns[c];
     size_t lo = end, hi = end;
@@ -316,7 +321,11 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     if (appended && options_.running_totals && UsesRunning(col)) {
       // The stream in order: running totals, as a hand-written window keeps
       // them (state/running.hpp); a scan only when they cannot be exact.
-      lo = RunningWindowStart(col, *h, c, end, probe.ts);
+      if (start_lo == SIZE_MAX || col.within_us != start_within) {
+        start_lo = RunningWindowStart(col, *h, c, end, probe.ts);
+        start_within = col.within_us;
+      }
+      lo = start_lo;
       scratch.entries_scanned += end - lo;
       if (RunningValue(col, *h, c, lo, end, &out[c],
                        probe.events != nullptr ? &probe.events[c] : nullptr)) {

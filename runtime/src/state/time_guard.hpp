@@ -31,7 +31,29 @@ class TimeGuard {
   // Whether `ts` is more than the maximum skew ahead of the recent events;
   // *reference (may be null) receives what it was compared with when it is
   // (and may be left alone when it is not).
-  bool IsOutlier(int64_t ts, int64_t* reference = nullptr) const;
+  // Inline: asked for every event. A stream in order is within the skew of
+  // the oldest recent time, which five loads and no search give; only an
+  // event beyond that looks for the median (IsOutlierSlow).
+  bool IsOutlier(int64_t ts, int64_t* reference = nullptr) const {
+    if (max_skew_us_ == kNoSkewBound) return false;
+    // The oldest recent time, empty slots (INT64_MIN) left out: shifted so
+    // that INT64_MIN becomes the largest unsigned value and every other time
+    // keeps its order, the minimum skips them without a branch.
+    uint64_t oldest = UINT64_MAX;
+    for (const auto& r : recent_) {
+      const uint64_t u = static_cast<uint64_t>(r.load(std::memory_order_relaxed)) +
+                         (static_cast<uint64_t>(INT64_MAX));
+      oldest = u < oldest ? u : oldest;
+    }
+    if (oldest == UINT64_MAX) return false;  // nothing to compare with yet
+    int64_t bound;
+    if (__builtin_add_overflow(static_cast<int64_t>(oldest - static_cast<uint64_t>(INT64_MAX)),
+                               max_skew_us_, &bound) ||
+        ts <= bound) {
+      return false;
+    }
+    return IsOutlierSlow(ts, reference);
+  }
   // Remembers the time of an event the state was asked to record.
   void Note(int64_t ts);
   // Forgets the recent times and starts from `ts` (after loading a snapshot:
@@ -42,6 +64,9 @@ class TimeGuard {
   uint64_t outliers() const { return outliers_.load(std::memory_order_relaxed); }
 
  private:
+  // IsOutlier past its fast test: the median of the recent times.
+  bool IsOutlierSlow(int64_t ts, int64_t* reference) const;
+
   static constexpr uint64_t kRecent = 5;
   const int64_t max_skew_us_;
   std::atomic<uint64_t> count_{0};

@@ -4,6 +4,10 @@
 // the aggregates that rule set does not have.
 #include <unistd.h>
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
 #include "state/time_guard.hpp"
 #include "state_test_util.hpp"
 
@@ -48,6 +52,51 @@ TEST(TimeGuard, RefusesTimesFarAheadOfTheRecentOnes) {
   EXPECT_TRUE(p.IsOutlier(t + 31 * kDayMicros));
   p.Reset(INT64_MIN);
   EXPECT_FALSE(p.IsOutlier(t + 31 * kDayMicros));
+}
+
+// IsOutlier's inline test (the oldest recent time, empty slots skipped
+// without a branch) against the definition: more than the skew ahead of the
+// lower median of the recent times written so far. Times of every sign and
+// size, from one to five written, near the int64 limits too.
+TEST(TimeGuard, AgreesWithTheMedianOfTheTimesWrittenSoFar) {
+  std::mt19937_64 rng(20);
+  const int64_t skews[] = {1, 30 * kDayMicros, INT64_MAX / 2, INT64_MAX - 1};
+  const int64_t picks[] = {INT64_MIN + 1, INT64_MIN + 2, -kDayMicros, -1, 0, 1, kDayMicros,
+                           INT64_MAX / 2, INT64_MAX - 1, INT64_MAX};
+  int checked = 0, outliers = 0;
+  for (int round = 0; round < 4000; ++round) {
+    const int64_t skew = skews[round % 4];
+    state::TimeGuard g(skew);
+    std::vector<int64_t> written;
+    const int n = 1 + static_cast<int>(rng() % 7);  // past five, the oldest are replaced
+    for (int i = 0; i < n; ++i) {
+      const int64_t t = rng() % 3 == 0 ? picks[rng() % 10]
+                                       : static_cast<int64_t>(rng() % (40 * kDayMicros)) - kDayMicros;
+      g.Note(t);
+      written.push_back(t);
+    }
+    std::vector<int64_t> recent(written.end() - std::min<ptrdiff_t>(5, std::ssize(written)),
+                                written.end());
+    std::sort(recent.begin(), recent.end());
+    const int64_t median = recent[(recent.size() - 1) / 2];
+    for (int probe = 0; probe < 8; ++probe) {
+      // Half the probes at the limits, half next to a recent time plus the skew.
+      int64_t ts = probe < 4 ? picks[rng() % 10] : recent[rng() % recent.size()];
+      int64_t near;
+      if (probe >= 4 && !__builtin_add_overflow(ts, skew, &near) && near > INT64_MIN + 1 &&
+          near < INT64_MAX) {
+        ts = near + static_cast<int64_t>(rng() % 3) - 1;
+      }
+      int64_t limit;
+      const bool want = !__builtin_add_overflow(median, skew, &limit) && ts > limit;
+      ASSERT_EQ(g.IsOutlier(ts), want) << "round " << round << ", ts " << ts << ", median " << median;
+      ++checked;
+      outliers += want ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(checked, 32000);
+  EXPECT_GT(outliers, 1000);  // both answers were asked for
+  EXPECT_LT(outliers, 31000);
 }
 
 TEST(Outliers, AFarFutureEventDoesNotSilenceItsKey) {
