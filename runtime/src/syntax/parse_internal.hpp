@@ -9,6 +9,7 @@
 #include "VigilParser.h"
 #include "base/diag.hpp"
 #include "base/source.hpp"
+#include "syntax/scanner.hpp"
 
 namespace vigil::syntax {
 
@@ -33,13 +34,14 @@ class TokenMapper {
   std::vector<uint32_t> cp_to_byte_;  // code point index → byte offset (relative)
 };
 
-// The lexer the parser reads from. Comments and blanks never reach the
-// parser, so they are dropped here instead of being kept in the token stream
-// (they would double its memory); and a file with more than
-// limits::kMaxTokens tokens is refused before more are stored.
-class ParseLexer : public vigil_grammar::VigilLexer {
+// The lexer the parser reads from (the hand-written Scanner, scanner.hpp).
+// Comments and blanks never reach the parser, so they are dropped here
+// instead of being kept in the token stream (they would double its memory);
+// and a file with more than limits::kMaxTokens tokens is refused before more
+// are stored.
+class ParseLexer : public Scanner {
  public:
-  using VigilLexer::VigilLexer;
+  using Scanner::Scanner;
   std::unique_ptr<antlr4::Token> nextToken() override;
   size_t tokens() const { return tokens_; }
 

@@ -278,7 +278,7 @@ void GuardedParser::Restart() {
 
 std::unique_ptr<antlr4::Token> ParseLexer::nextToken() {
   for (;;) {
-    std::unique_ptr<antlr4::Token> next = VigilLexer::nextToken();
+    std::unique_ptr<antlr4::Token> next = Scanner::nextToken();
     if (next->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
     if (next->getType() != antlr4::Token::EOF && ++tokens_ > limits::kMaxTokens) {
       throw ParseTooLarge{next->getStartIndex(), next->getStopIndex(), DiagCode::kTooManyTokens,
