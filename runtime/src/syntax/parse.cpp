@@ -75,7 +75,7 @@ template <typename Rule, typename Build>
 bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags, Rule rule,
                Build build, ParseCounts* counts = nullptr, bool first_stage_only = false) {
   std::lock_guard<std::recursive_mutex> lock(ParserMutex());
-  CodePointStream input(text.data(), text.size());
+  CodePointStream input(text);
   ParseLexer lexer(&input);
   antlr4::CommonTokenStream tokens(&lexer);
   GuardedParser parser(&tokens);

@@ -41,7 +41,7 @@ class TokenMapper {
 // are stored.
 class ParseLexer : public Scanner {
  public:
-  using Scanner::Scanner;
+  explicit ParseLexer(CodePointStream* input) : Scanner(input, /*hidden=*/false) {}
   std::unique_ptr<antlr4::Token> nextToken() override;
   size_t tokens() const { return tokens_; }
 
@@ -57,6 +57,7 @@ class GuardedParser : public vigil_grammar::VigilParser {
  public:
   using VigilParser::VigilParser;
   void enterRule(antlr4::ParserRuleContext* localctx, size_t state, size_t rule_index) override;
+  void enterOuterAlt(antlr4::ParserRuleContext* localctx, size_t alt) override;
   // Before a second parse with the same parser: frees the first parse's
   // tree and starts counting again.
   void Restart();
@@ -64,6 +65,8 @@ class GuardedParser : public vigil_grammar::VigilParser {
 
  private:
   size_t nodes_ = 0;
+  antlr4::ParserRuleContext* last_entered_ = nullptr;  // the context entered last
+  size_t last_depth_ = 0;                              // and its depth
 };
 
 struct ParseTooDeep {

@@ -4,6 +4,8 @@
 #include <string_view>
 
 #include "VigilLexer.h"
+#include "base/bom.hpp"
+#include "base/utf8.hpp"
 
 namespace vigil::syntax {
 
@@ -64,8 +66,19 @@ size_t WordType(const char32_t* word, size_t length) {
 
 }  // namespace
 
-Scanner::Scanner(CodePointStream* input)
-    : input_(input), text_(input->data()), size_(input->length()) {}
+CodePointStream::CodePointStream(std::string_view text) {
+  if (!utf8::IsValid(text)) {
+    load(std::string(text));
+    return;
+  }
+  const std::string_view rest = SkipUtf8Bom(text);
+  _data.reserve(rest.size());
+  for (size_t i = 0; i < rest.size();) _data.push_back(utf8::Decode(rest, i));
+  p = 0;
+}
+
+Scanner::Scanner(CodePointStream* input, bool hidden)
+    : input_(input), text_(input->data()), size_(input->length()), hidden_(hidden) {}
 
 antlr4::TokenFactory<antlr4::CommonToken>* Scanner::getTokenFactory() {
   return antlr4::CommonTokenFactory::DEFAULT.get();
@@ -225,22 +238,33 @@ size_t Scanner::Match(size_t* length) const {
 
 std::unique_ptr<antlr4::Token> Scanner::nextToken() {
   const std::pair<antlr4::TokenSource*, antlr4::CharStream*> source{this, input_};
-  if (pos_ >= size_) {
-    // As Lexer::emitEOF: an empty range just past the end.
-    auto eof = std::make_unique<antlr4::CommonToken>(source, antlr4::Token::EOF,
-                                                     antlr4::Token::DEFAULT_CHANNEL, pos_,
-                                                     pos_ - 1);
-    eof->setLine(line_);
-    eof->setCharPositionInLine(column_);
-    return eof;
-  }
   size_t length = 0;
-  const size_t type = Match(&length);
-  const size_t channel = type == L::WS || type == L::LINE_COMMENT ? antlr4::Token::HIDDEN_CHANNEL
-                                                                   : antlr4::Token::DEFAULT_CHANNEL;
+  size_t type = 0;
+  size_t channel = antlr4::Token::DEFAULT_CHANNEL;
+  for (;;) {
+    if (pos_ >= size_) {
+      // As Lexer::emitEOF: an empty range just past the end.
+      auto eof = std::make_unique<antlr4::CommonToken>(source, antlr4::Token::EOF,
+                                                       antlr4::Token::DEFAULT_CHANNEL, pos_,
+                                                       pos_ - 1);
+      eof->setLine(line_);
+      eof->setCharPositionInLine(column_);
+      return eof;
+    }
+    type = Match(&length);
+    channel = type == L::WS || type == L::LINE_COMMENT ? antlr4::Token::HIDDEN_CHANNEL
+                                                       : antlr4::Token::DEFAULT_CHANNEL;
+    if (hidden_ || channel == antlr4::Token::DEFAULT_CHANNEL) break;
+    Advance(length);
+  }
   auto token = std::make_unique<antlr4::CommonToken>(source, type, channel, pos_, pos_ + length - 1);
   token->setLine(line_);
   token->setCharPositionInLine(column_);
+  Advance(length);
+  return token;
+}
+
+void Scanner::Advance(size_t length) {
   // Lines and columns move as ANTLR's lexer moves them, one code point at a
   // time: a '\n' starts a line, anything else (a '\r' too) is a column.
   for (size_t i = pos_; i < pos_ + length; ++i) {
@@ -252,7 +276,6 @@ std::unique_ptr<antlr4::Token> Scanner::nextToken() {
     }
   }
   pos_ += length;
-  return token;
 }
 
 }  // namespace vigil::syntax

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "antlr4-runtime.h"
 
@@ -26,9 +27,13 @@ namespace vigil::syntax {
 
 // An ANTLRInputStream whose code points the scanner reads directly (the
 // parser and the error messages still take token text from the stream).
+// ANTLRInputStream decodes UTF-8 through a std::wstring_convert; valid UTF-8
+// (every source is checked before it is parsed) is decoded here instead, to
+// the same code points, a byte-order mark at the start dropped as ANTLR drops
+// it. Anything else is given to ANTLRInputStream, to fail as it fails.
 class CodePointStream : public antlr4::ANTLRInputStream {
  public:
-  using ANTLRInputStream::ANTLRInputStream;
+  explicit CodePointStream(std::string_view text);
   const char32_t* data() const { return _data.data(); }
   size_t length() const { return _data.size(); }
 };
@@ -38,7 +43,9 @@ class CodePointStream : public antlr4::ANTLRInputStream {
 // columns, and the same end-of-file token. One thread at a time.
 class Scanner : public antlr4::TokenSource {
  public:
-  explicit Scanner(CodePointStream* input);
+  // With `hidden` false, comments and blanks (the hidden channel) are passed
+  // over without making tokens of them: the parser never sees them.
+  explicit Scanner(CodePointStream* input, bool hidden = true);
 
   std::unique_ptr<antlr4::Token> nextToken() override;
   size_t getLine() const override { return line_; }
@@ -50,6 +57,7 @@ class Scanner : public antlr4::TokenSource {
  private:
   // The type of the token at pos_ and its length in code points.
   size_t Match(size_t* length) const;
+  void Advance(size_t length);  // past `length` code points, counting lines
 
   CodePointStream* input_;
   const char32_t* text_;
@@ -57,6 +65,7 @@ class Scanner : public antlr4::TokenSource {
   size_t pos_ = 0;     // code point index of the next token
   size_t line_ = 1;    // ANTLR's lines: 1-based, counted at '\n' only
   size_t column_ = 0;  // code points since the last '\n'
+  bool hidden_;
 };
 
 }  // namespace vigil::syntax

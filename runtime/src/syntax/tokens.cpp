@@ -14,7 +14,7 @@ namespace {
 const std::vector<std::string>& TokenNames() {
   static const std::vector<std::string> names = [] {
     std::lock_guard<std::recursive_mutex> lock(ParserMutex());
-    CodePointStream empty("");
+    CodePointStream empty{std::string_view()};
     Scanner scanner(&empty);
     antlr4::CommonTokenStream tokens(&scanner);
     vigil_grammar::VigilParser parser(&tokens);
@@ -34,7 +34,7 @@ std::vector<LexToken> Tokenize(std::string_view text) {
   const std::vector<std::string>& names = TokenNames();
   // The scanner shares nothing between instances (unlike ANTLR's lexer,
   // whose DFA cache is static): no lock is needed to read tokens.
-  CodePointStream input(text.data(), text.size());
+  CodePointStream input(text);
   Scanner scanner(&input);
   std::vector<LexToken> out;
   // ANTLR indexes code points; the mapper turns them into byte offsets.

@@ -60,16 +60,27 @@ std::vector<Tok> Generated(const std::string& text) {
   return Drain(lexer);
 }
 
-std::vector<Tok> Scanned(const std::string& text) {
-  CodePointStream input(text.data(), text.size());
-  Scanner scanner(&input);
+std::vector<Tok> Scanned(const std::string& text, bool hidden) {
+  CodePointStream input(text);
+  Scanner scanner(&input, hidden);
   return Drain(scanner);
 }
 
-// The first difference, or "" when the streams agree.
+std::string FirstDifference(const std::vector<Tok>& want, const std::vector<Tok>& got);
+
+// The first difference, or "" when the streams agree: all tokens, and the
+// tokens the parser reads (the scanner without hidden tokens against the
+// generated lexer's default channel).
 std::string Compare(const std::string& text) {
-  const std::vector<Tok> want = Generated(text);
-  const std::vector<Tok> got = Scanned(text);
+  std::vector<Tok> want = Generated(text);
+  std::string difference = FirstDifference(want, Scanned(text, true));
+  if (!difference.empty()) return difference;
+  std::erase_if(want, [](const Tok& t) { return t.channel != antlr4::Token::DEFAULT_CHANNEL; });
+  difference = FirstDifference(want, Scanned(text, false));
+  return difference.empty() ? "" : "without hidden tokens, " + difference;
+}
+
+std::string FirstDifference(const std::vector<Tok>& want, const std::vector<Tok>& got) {
   for (size_t i = 0; i < std::max(want.size(), got.size()); ++i) {
     std::ostringstream out;
     if (i >= want.size() || i >= got.size() || !(want[i] == got[i])) {
@@ -147,6 +158,32 @@ TEST(Scanner, AgreesOnTheCornersOfEachTokenRule) {
       "\xEF\xBB\xBFrule x", "\xEF\xBB\xBF",
   };
   for (const std::string& text : cases) EXPECT_EQ(Compare(text), "") << text;
+}
+
+// The scanner's stream decodes valid UTF-8 itself and hands anything else to
+// ANTLRInputStream: what it holds is what ANTLR would hold, or it fails as
+// ANTLR fails.
+std::string Loaded(const std::string& text, bool antlr) {
+  try {
+    if (antlr) {
+      antlr4::ANTLRInputStream in(text.data(), text.size());
+      return std::to_string(in.size()) + ": " + in.toString();
+    }
+    CodePointStream in(text);
+    return std::to_string(in.size()) + ": " + in.toString();
+  } catch (const std::exception& e) {
+    return std::string("throws: ") + e.what();
+  }
+}
+
+TEST(Scanner, ReadsTextAsAntlrReadsIt) {
+  for (const std::string& text :
+       {std::string("plain"), std::string("\xEF\xBB\xBF" "bom"), std::string("a\xEF\xBB\xBF" "b"),
+        std::string("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"), std::string("a\xFF" "b"),
+        std::string("\xC3"), std::string("\xED\xA0\x80"), std::string("\xF4\x90\x80\x80"),
+        std::string("\xC0\xAF"), std::string("\xE2\x82")}) {
+    EXPECT_EQ(Loaded(text, false), Loaded(text, true)) << text;
+  }
 }
 
 TEST(Scanner, AgreesOnRandomText) {
