@@ -20,9 +20,9 @@ using vigil_grammar::VigilLexer;
 namespace {
 
 // The generated accessors (ctx->andExpr(), ctx->NOT(), ...) look for children
-// with two dynamic_casts each, and a cast to a class of the ANTLR library
-// compares type names with strcmp: casts were the largest cost of building
-// the AST of a 100-rule file. The children of a parse tree are terminals
+// with two dynamic_casts each, and a dynamic_cast walks the class hierarchy
+// comparing type names (strcmp) at each class it passes: casts were the
+// largest cost of building the AST of a 100-rule file. The children of a parse tree are terminals
 // (TerminalNodeImpl; ErrorNodeImpl after a recovery, never seen here: the
 // builder runs on trees without syntax errors) or ParserRuleContexts, told
 // apart by their exact class; a rule context is then recognised by its rule
