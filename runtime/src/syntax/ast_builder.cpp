@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <typeinfo>
 
 #include "base/limits.hpp"
 #include "base/semver.hpp"
@@ -17,6 +18,44 @@ namespace vigil::syntax {
 using vigil_grammar::VigilLexer;
 
 namespace {
+
+// The generated accessors (ctx->andExpr(), ctx->NOT(), ...) look for children
+// with two dynamic_casts each, and a dynamic_cast walks the class hierarchy
+// comparing type names (strcmp) at each class it passes: casts were the
+// largest cost of building the AST of a 100-rule file. The children of a parse tree are terminals
+// (TerminalNodeImpl; ErrorNodeImpl after a recovery, never seen here: the
+// builder runs on trees without syntax errors) or ParserRuleContexts, told
+// apart by their exact class; a rule context is then recognised by its rule
+// index, which also covers labelled alternatives (LiteralPrimaryContext is a
+// PrimaryContext).
+bool IsTerminal(antlr4::tree::ParseTree* t) {
+  const std::type_info& type = typeid(*t);
+  return type == typeid(antlr4::tree::TerminalNodeImpl) ||
+         type == typeid(antlr4::tree::ErrorNodeImpl);
+}
+
+// The n-th child of ctx that is a `rule` context, or nullptr: what the
+// generated ctx->rule(n) returns.
+template <typename T>
+T* RuleChild(antlr4::ParserRuleContext* ctx, size_t rule, size_t n = 0) {
+  for (antlr4::tree::ParseTree* child : ctx->children) {
+    if (IsTerminal(child)) continue;
+    auto* c = static_cast<antlr4::ParserRuleContext*>(child);
+    if (c->getRuleIndex() == rule && n-- == 0) return static_cast<T*>(c);
+  }
+  return nullptr;
+}
+
+// The n-th terminal child of ctx of token `type`, or nullptr: the token of
+// what the generated ctx->TYPE(n) returns.
+antlr4::Token* TokenChild(antlr4::ParserRuleContext* ctx, size_t type, size_t n = 0) {
+  for (antlr4::tree::ParseTree* child : ctx->children) {
+    if (!IsTerminal(child)) continue;
+    antlr4::Token* token = static_cast<antlr4::tree::TerminalNode*>(child)->getSymbol();
+    if (token->getType() == type && n-- == 0) return token;
+  }
+  return nullptr;
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -74,8 +113,17 @@ size_t Unescape(std::string_view raw, size_t i, std::string& out, bool* nul) {
 
 // ---------------------------------------------------------------- tokens
 
+std::string_view AstBuilder::Text(SourceRange range) const {
+  return sources_.file(range.file).text().substr(range.begin, range.end - range.begin);
+}
+
+// Token text is taken from the source's bytes: a token's getText() converts
+// its code points back to UTF-8 through a std::wstring_convert built for
+// each call, and a context's concatenates its children's.
 ast::Ident AstBuilder::Name(P::NameContext* ctx) {
-  ast::Ident id{ctx->getText(), mapper_.Range(ctx)};
+  // Every alternative of `name` is one token.
+  const SourceRange range = mapper_.Range(ctx);
+  ast::Ident id{std::string(Text(range)), range};
   if (id.text.size() > limits::kMaxNameLength) {
     diags_.Error(DiagCode::kNameTooLong, id.range,
                  fmt::format("name is too long ({} characters; the limit is {})", id.text.size(),
@@ -88,7 +136,7 @@ ast::Ident AstBuilder::Dotted(P::DottedNameContext* ctx) {
   ast::Ident id{{}, mapper_.Range(ctx)};
   for (auto* part : ctx->word()) {
     if (!id.text.empty()) id.text += '.';
-    id.text += part->getText();
+    id.text += Text(mapper_.Range(part));  // a word is one token
   }
   if (id.text.size() > limits::kMaxNameLength) {
     diags_.Error(DiagCode::kNameTooLong, id.range,
@@ -143,7 +191,7 @@ ast::StringLit AstBuilder::String(antlr4::tree::TerminalNode* node) {
 }
 
 int64_t AstBuilder::Int(antlr4::Token* token, bool negative) {
-  std::string text = token->getText();
+  std::string text(Text(mapper_.Range(token)));
   if (negative) text.insert(text.begin(), '-');
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -156,7 +204,7 @@ int64_t AstBuilder::Int(antlr4::Token* token, bool negative) {
 }
 
 int64_t AstBuilder::Duration(antlr4::Token* token) {
-  std::string text = token->getText();
+  std::string text(Text(mapper_.Range(token)));
   std::optional<int64_t> micros = ParseDuration(text);
   if (!micros) {
     size_t digits = 0;
@@ -183,33 +231,38 @@ ast::File AstBuilder::BuildFile(P::FileContext* ctx) {
 }
 
 ast::Item AstBuilder::BuildItem(P::ItemContext* ctx) {
-  if (auto* c = ctx->rulesetDecl()) return BuildRuleset(c);
-  if (auto* c = ctx->usesDecl()) return ast::UsesDecl{Name(c->name()), mapper_.Range(c)};
-  if (auto* c = ctx->schemaDecl()) return BuildSchema(c);
-  if (auto* c = ctx->constDecl()) {
+  // An item has one child, the declaration.
+  if (auto* c = RuleChild<P::RulesetDeclContext>(ctx, P::RuleRulesetDecl)) return BuildRuleset(c);
+  if (auto* c = RuleChild<P::UsesDeclContext>(ctx, P::RuleUsesDecl)) {
+    return ast::UsesDecl{Name(c->name()), mapper_.Range(c)};
+  }
+  if (auto* c = RuleChild<P::SchemaDeclContext>(ctx, P::RuleSchemaDecl)) return BuildSchema(c);
+  if (auto* c = RuleChild<P::ConstDeclContext>(ctx, P::RuleConstDecl)) {
     return ast::ConstDecl{Name(c->name()), BuildExpr(c->expr()), mapper_.Range(c)};
   }
-  if (auto* c = ctx->listDecl()) return BuildList(c);
-  if (auto* c = ctx->paramDecl()) {
+  if (auto* c = RuleChild<P::ListDeclContext>(ctx, P::RuleListDecl)) return BuildList(c);
+  if (auto* c = RuleChild<P::ParamDeclContext>(ctx, P::RuleParamDecl)) {
     return ast::ParamDecl{Name(c->name()), BuildType(c->typeRef()), BuildExpr(c->expr()),
                           mapper_.Range(c)};
   }
-  if (auto* c = ctx->letDecl()) {
+  if (auto* c = RuleChild<P::LetDeclContext>(ctx, P::RuleLetDecl)) {
     return ast::LetDecl{Name(c->name()), BuildExpr(c->expr()), mapper_.Range(c)};
   }
-  if (auto* c = ctx->decisionsDecl()) {
+  if (auto* c = RuleChild<P::DecisionsDeclContext>(ctx, P::RuleDecisionsDecl)) {
     ast::DecisionsDecl d;
     d.range = mapper_.Range(c);
     for (auto* n : c->name()) d.names.push_back(Name(n));
     return d;
   }
-  if (auto* c = ctx->reversalDecl()) {
+  if (auto* c = RuleChild<P::ReversalDeclContext>(ctx, P::RuleReversalDecl)) {
     return ast::ReversalDecl{Name(c->name()), BuildExpr(c->expr()), mapper_.Range(c)};
   }
-  if (auto* c = ctx->importDecl()) return ast::ImportDecl{String(c->STRING()), mapper_.Range(c)};
-  if (auto* c = ctx->ruleDecl()) return BuildRule(c);
-  if (auto* c = ctx->testDecl()) return BuildTest(c);
-  return BuildOverride(ctx->overrideDecl());
+  if (auto* c = RuleChild<P::ImportDeclContext>(ctx, P::RuleImportDecl)) {
+    return ast::ImportDecl{String(c->STRING()), mapper_.Range(c)};
+  }
+  if (auto* c = RuleChild<P::RuleDeclContext>(ctx, P::RuleRuleDecl)) return BuildRule(c);
+  if (auto* c = RuleChild<P::TestDeclContext>(ctx, P::RuleTestDecl)) return BuildTest(c);
+  return BuildOverride(RuleChild<P::OverrideDeclContext>(ctx, P::RuleOverrideDecl));
 }
 
 ast::RulesetDecl AstBuilder::BuildRuleset(P::RulesetDeclContext* ctx) {
@@ -301,25 +354,35 @@ ast::RuleDecl AstBuilder::BuildRule(P::RuleDeclContext* ctx) {
                  fmt::format("rule '{}' has more than one '{}' clause", r.id.text, what));
   };
   bool has_then = false;
-  for (auto* clause : ctx->ruleClause()) {
-    if (auto* title = dynamic_cast<P::TitleClauseContext*>(clause)) {
-      if (r.title) duplicate(clause, "title");
-      r.title = String(title->STRING());
-    } else if (auto* severity = dynamic_cast<P::SeverityClauseContext*>(clause)) {
-      if (r.severity) duplicate(clause, "severity");
-      r.severity = Name(severity->name());
-    } else if (auto* tags = dynamic_cast<P::TagsClauseContext*>(clause)) {
-      for (auto* s : tags->STRING()) r.tags.push_back(String(s));
-    } else if (auto* mode = dynamic_cast<P::ModeClauseContext*>(clause)) {
-      if (r.mode) duplicate(clause, "mode");
-      r.mode = Name(mode->name());
-    } else if (auto* when = dynamic_cast<P::WhenClauseContext*>(clause)) {
-      if (r.when) duplicate(clause, "when");
-      r.when = BuildExpr(when->expr());
-      r.when_range = mapper_.Range(when->expr());
-    } else if (auto* then = dynamic_cast<P::ThenClauseContext*>(clause)) {
+  for (antlr4::tree::ParseTree* child : ctx->children) {
+    if (IsTerminal(child)) continue;
+    auto* clause = static_cast<antlr4::ParserRuleContext*>(child);
+    if (clause->getRuleIndex() != P::RuleRuleClause) continue;  // the rule's name
+    // Each labelled alternative is a class of its own (typeid, not dynamic_cast).
+    const std::type_info& type = typeid(*clause);
+    if (type == typeid(P::TitleClauseContext)) {
+      if (r.title) duplicate(static_cast<P::RuleClauseContext*>(clause), "title");
+      r.title = String(static_cast<P::TitleClauseContext*>(clause)->STRING());
+    } else if (type == typeid(P::SeverityClauseContext)) {
+      if (r.severity) duplicate(static_cast<P::RuleClauseContext*>(clause), "severity");
+      r.severity = Name(RuleChild<P::NameContext>(clause, P::RuleName));
+    } else if (type == typeid(P::TagsClauseContext)) {
+      for (auto* s : static_cast<P::TagsClauseContext*>(clause)->STRING()) {
+        r.tags.push_back(String(s));
+      }
+    } else if (type == typeid(P::ModeClauseContext)) {
+      if (r.mode) duplicate(static_cast<P::RuleClauseContext*>(clause), "mode");
+      r.mode = Name(RuleChild<P::NameContext>(clause, P::RuleName));
+    } else if (type == typeid(P::WhenClauseContext)) {
+      if (r.when) duplicate(static_cast<P::RuleClauseContext*>(clause), "when");
+      auto* expr = RuleChild<P::ExprContext>(clause, P::RuleExpr);
+      r.when = BuildExpr(expr);
+      r.when_range = mapper_.Range(expr);
+    } else if (type == typeid(P::ThenClauseContext)) {
       has_then = true;
-      for (auto* a : then->action()) r.actions.push_back(BuildAction(a));
+      for (antlr4::tree::ParseTree* a : clause->children) {
+        if (!IsTerminal(a)) r.actions.push_back(BuildAction(static_cast<P::ActionContext*>(a)));
+      }
     }
   }
   if (!r.when) {
@@ -339,21 +402,23 @@ ast::RuleDecl AstBuilder::BuildRule(P::RuleDeclContext* ctx) {
 ast::Action AstBuilder::BuildAction(P::ActionContext* ctx) {
   ast::Action a;
   a.range = mapper_.Range(ctx);
-  if (auto* score = dynamic_cast<P::ScoreActionContext*>(ctx)) {
+  const std::type_info& type = typeid(*ctx);
+  if (type == typeid(P::ScoreActionContext)) {
     a.kind = ast::ActionKind::kScore;
-    auto* v = score->scoreValue();
+    auto* v = RuleChild<P::ScoreValueContext>(ctx, P::RuleScoreValue);
     if (v->INT() != nullptr) {
       a.score = Int(v->INT()->getSymbol(), v->MINUS() != nullptr);
     } else {
       a.score_ref = Name(v->name());
     }
-  } else if (auto* decide = dynamic_cast<P::DecideActionContext*>(ctx)) {
+  } else if (type == typeid(P::DecideActionContext)) {
     a.kind = ast::ActionKind::kDecide;
-    a.decision = Name(decide->name());
-  } else if (auto* tag = dynamic_cast<P::TagActionContext*>(ctx)) {
+    a.decision = Name(RuleChild<P::NameContext>(ctx, P::RuleName));
+  } else if (type == typeid(P::TagActionContext)) {
     a.kind = ast::ActionKind::kTag;
-    a.text = String(tag->STRING());
-  } else if (auto* reason = dynamic_cast<P::ReasonActionContext*>(ctx)) {
+    a.text = String(static_cast<P::TagActionContext*>(ctx)->STRING());
+  } else if (type == typeid(P::ReasonActionContext)) {
+    auto* reason = static_cast<P::ReasonActionContext*>(ctx);
     a.kind = ast::ActionKind::kReason;
     a.text = String(reason->STRING());
     BuildTemplate(a.text, reason->STRING()->getSymbol(), a);
@@ -545,65 +610,74 @@ ast::ExprPtr AstBuilder::MakeUnary(ast::Op op, SourceRange range, SourceRange op
   return e;
 }
 
-ast::ExprPtr AstBuilder::BuildExpr(P::ExprContext* ctx) { return BuildOr(ctx->orExpr()); }
+ast::ExprPtr AstBuilder::BuildExpr(P::ExprContext* ctx) {
+  return BuildOr(RuleChild<P::OrExprContext>(ctx, P::RuleOrExpr));
+}
 
+// orExpr and andExpr: children are operand (op operand)*.
 ast::ExprPtr AstBuilder::BuildOr(P::OrExprContext* ctx) {
-  auto parts = ctx->andExpr();
-  if (parts.size() == 1) return BuildAnd(parts[0]);
+  const auto& children = ctx->children;
+  if (children.size() == 1) return BuildAnd(RuleChild<P::AndExprContext>(ctx, P::RuleAndExpr));
   auto e = std::make_unique<ast::Expr>();
   e->kind = ast::ExprKind::kLogical;
   e->op = ast::Op::kOr;
   e->range = mapper_.Range(ctx);
-  e->op_range = mapper_.Range(ctx->OR(0)->getSymbol());
-  for (auto* p : parts) e->operands.push_back(BuildAnd(p));
+  e->op_range = mapper_.Range(TokenChild(ctx, VigilLexer::OR));
+  for (antlr4::tree::ParseTree* child : children) {
+    if (!IsTerminal(child)) e->operands.push_back(BuildAnd(static_cast<P::AndExprContext*>(child)));
+  }
   Finish(*e);
   return e;
 }
 
 ast::ExprPtr AstBuilder::BuildAnd(P::AndExprContext* ctx) {
-  auto parts = ctx->notExpr();
-  if (parts.size() == 1) return BuildNot(parts[0]);
+  const auto& children = ctx->children;
+  if (children.size() == 1) return BuildNot(RuleChild<P::NotExprContext>(ctx, P::RuleNotExpr));
   auto e = std::make_unique<ast::Expr>();
   e->kind = ast::ExprKind::kLogical;
   e->op = ast::Op::kAnd;
   e->range = mapper_.Range(ctx);
-  e->op_range = mapper_.Range(ctx->AND(0)->getSymbol());
-  for (auto* p : parts) e->operands.push_back(BuildNot(p));
+  e->op_range = mapper_.Range(TokenChild(ctx, VigilLexer::AND));
+  for (antlr4::tree::ParseTree* child : children) {
+    if (!IsTerminal(child)) e->operands.push_back(BuildNot(static_cast<P::NotExprContext*>(child)));
+  }
   Finish(*e);
   return e;
 }
 
 ast::ExprPtr AstBuilder::BuildNot(P::NotExprContext* ctx) {
-  if (ctx->NOT() != nullptr) {
-    return MakeUnary(ast::Op::kNot, mapper_.Range(ctx), mapper_.Range(ctx->NOT()->getSymbol()),
-                     BuildNot(ctx->notExpr()));
+  if (antlr4::Token* not_token = TokenChild(ctx, VigilLexer::NOT)) {
+    return MakeUnary(ast::Op::kNot, mapper_.Range(ctx), mapper_.Range(not_token),
+                     BuildNot(RuleChild<P::NotExprContext>(ctx, P::RuleNotExpr)));
   }
-  return BuildCmp(ctx->cmpExpr());
+  return BuildCmp(RuleChild<P::CmpExprContext>(ctx, P::RuleCmpExpr));
 }
 
 ast::ExprPtr AstBuilder::BuildCmp(P::CmpExprContext* ctx) {
-  auto sides = ctx->addExpr();
-  ast::ExprPtr lhs = BuildAdd(sides[0]);
-  if (ctx->IS() != nullptr) {
-    ast::Op op = ctx->MISSING() != nullptr ? ast::Op::kIsMissing : ast::Op::kIsPresent;
+  // children: addExpr, then optionally (cmpOp addExpr | NOT? IN addExpr |
+  // MATCHES addExpr | IS (MISSING | PRESENT)).
+  ast::ExprPtr lhs = BuildAdd(RuleChild<P::AddExprContext>(ctx, P::RuleAddExpr));
+  if (ctx->children.size() == 1) return lhs;
+  if (antlr4::Token* is = TokenChild(ctx, VigilLexer::IS)) {
+    ast::Op op = TokenChild(ctx, VigilLexer::MISSING) != nullptr ? ast::Op::kIsMissing
+                                                                 : ast::Op::kIsPresent;
     antlr4::Token* last = ctx->getStop();
-    return MakeUnary(op, mapper_.Range(ctx),
-                     mapper_.Span(ctx->IS()->getSymbol(), last), std::move(lhs));
+    return MakeUnary(op, mapper_.Range(ctx), mapper_.Span(is, last), std::move(lhs));
   }
-  if (sides.size() == 1) return lhs;
-  ast::ExprPtr rhs = BuildAdd(sides[1]);
-  if (ctx->IN() != nullptr) {
-    bool negated = ctx->NOT() != nullptr;
-    auto e = MakeBinary(negated ? ast::Op::kNotIn : ast::Op::kIn, ctx->IN()->getSymbol(),
-                        std::move(lhs), std::move(rhs));
-    if (negated) e->op_range = mapper_.Span(ctx->NOT()->getSymbol(), ctx->IN()->getSymbol());
+  P::AddExprContext* right = RuleChild<P::AddExprContext>(ctx, P::RuleAddExpr, 1);
+  if (right == nullptr) return lhs;
+  ast::ExprPtr rhs = BuildAdd(right);
+  if (antlr4::Token* in = TokenChild(ctx, VigilLexer::IN)) {
+    antlr4::Token* not_token = TokenChild(ctx, VigilLexer::NOT);
+    auto e = MakeBinary(not_token != nullptr ? ast::Op::kNotIn : ast::Op::kIn, in, std::move(lhs),
+                        std::move(rhs));
+    if (not_token != nullptr) e->op_range = mapper_.Span(not_token, in);
     return e;
   }
-  if (ctx->MATCHES() != nullptr) {
-    return MakeBinary(ast::Op::kMatches, ctx->MATCHES()->getSymbol(), std::move(lhs),
-                      std::move(rhs));
+  if (antlr4::Token* matches = TokenChild(ctx, VigilLexer::MATCHES)) {
+    return MakeBinary(ast::Op::kMatches, matches, std::move(lhs), std::move(rhs));
   }
-  antlr4::Token* tok = ctx->cmpOp()->getStart();
+  antlr4::Token* tok = RuleChild<P::CmpOpContext>(ctx, P::RuleCmpOp)->getStart();
   ast::Op op = ast::Op::kEq;
   switch (tok->getType()) {
     case VigilLexer::EQ: op = ast::Op::kEq; break;
@@ -621,27 +695,28 @@ ast::ExprPtr AstBuilder::BuildAdd(P::AddExprContext* ctx) {
   ast::ExprPtr acc;
   antlr4::Token* pending = nullptr;
   for (auto* child : ctx->children) {
-    if (auto* m = dynamic_cast<P::MulExprContext*>(child)) {
-      ast::ExprPtr rhs = BuildMul(m);
+    if (!IsTerminal(child)) {
+      ast::ExprPtr rhs = BuildMul(static_cast<P::MulExprContext*>(child));
       if (!acc) {
         acc = std::move(rhs);
       } else {
         ast::Op op = pending->getType() == VigilLexer::PLUS ? ast::Op::kAdd : ast::Op::kSub;
         acc = MakeBinary(op, pending, std::move(acc), std::move(rhs));
       }
-    } else if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
-      pending = t->getSymbol();
+    } else {
+      pending = static_cast<antlr4::tree::TerminalNode*>(child)->getSymbol();
     }
   }
   return acc;
 }
 
 ast::ExprPtr AstBuilder::BuildMul(P::MulExprContext* ctx) {
+  // children: unaryExpr (op unaryExpr)*
   ast::ExprPtr acc;
   antlr4::Token* pending = nullptr;
   for (auto* child : ctx->children) {
-    if (auto* u = dynamic_cast<P::UnaryExprContext*>(child)) {
-      ast::ExprPtr rhs = BuildUnary(u);
+    if (!IsTerminal(child)) {
+      ast::ExprPtr rhs = BuildUnary(static_cast<P::UnaryExprContext*>(child));
       if (!acc) {
         acc = std::move(rhs);
       } else {
@@ -650,21 +725,20 @@ ast::ExprPtr AstBuilder::BuildMul(P::MulExprContext* ctx) {
                                                                : ast::Op::kMod;
         acc = MakeBinary(op, pending, std::move(acc), std::move(rhs));
       }
-    } else if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
-      pending = t->getSymbol();
+    } else {
+      pending = static_cast<antlr4::tree::TerminalNode*>(child)->getSymbol();
     }
   }
   return acc;
 }
 
 ast::ExprPtr AstBuilder::BuildUnary(P::UnaryExprContext* ctx) {
-  if (ctx->MINUS() != nullptr) {
+  if (antlr4::Token* minus = TokenChild(ctx, VigilLexer::MINUS)) {
     // Fold `-literal` here so that -9223372036854775808 and -0.5 are literals.
-    P::UnaryExprContext* inner = ctx->unaryExpr();
-    if (auto* lit = inner->primary() != nullptr
-                        ? dynamic_cast<P::LiteralPrimaryContext*>(inner->primary())
-                        : nullptr) {
-      antlr4::Token* tok = lit->literal()->getStart();
+    auto* inner = RuleChild<P::UnaryExprContext>(ctx, P::RuleUnaryExpr);
+    auto* primary = RuleChild<P::PrimaryContext>(inner, P::RulePrimary);
+    if (primary != nullptr && typeid(*primary) == typeid(P::LiteralPrimaryContext)) {
+      antlr4::Token* tok = primary->getStart();  // the literal's one token
       if (tok->getType() == VigilLexer::INT) {
         auto e = std::make_unique<ast::Expr>();
         e->kind = ast::ExprKind::kLiteral;
@@ -675,62 +749,74 @@ ast::ExprPtr AstBuilder::BuildUnary(P::UnaryExprContext* ctx) {
       }
     }
     ast::ExprPtr operand = BuildUnary(inner);
-    return MakeUnary(ast::Op::kNeg, mapper_.Range(ctx), mapper_.Range(ctx->MINUS()->getSymbol()),
-                     std::move(operand));
+    return MakeUnary(ast::Op::kNeg, mapper_.Range(ctx), mapper_.Range(minus), std::move(operand));
   }
-  return BuildPrimary(ctx->primary());
+  return BuildPrimary(RuleChild<P::PrimaryContext>(ctx, P::RulePrimary));
 }
 
 ast::ExprPtr AstBuilder::BuildPrimary(P::PrimaryContext* ctx) {
-  if (auto* c = dynamic_cast<P::LiteralPrimaryContext*>(ctx)) return BuildLiteral(c->literal());
-  if (auto* c = dynamic_cast<P::NamePrimaryContext*>(ctx)) {
+  // The labelled alternatives are classes of their own, the tree's leaves:
+  // their exact class says which (a typeid comparison, not a dynamic_cast).
+  const std::type_info& type = typeid(*ctx);
+  if (type == typeid(P::LiteralPrimaryContext)) {
+    return BuildLiteral(RuleChild<P::LiteralContext>(ctx, P::RuleLiteral));
+  }
+  if (type == typeid(P::NamePrimaryContext)) {
     auto e = std::make_unique<ast::Expr>();
     e->kind = ast::ExprKind::kName;
-    e->name = Name(c->name());
+    e->name = Name(RuleChild<P::NameContext>(ctx, P::RuleName));
     e->range = e->name.range;
     return e;
   }
-  if (auto* c = dynamic_cast<P::CallPrimaryContext*>(ctx)) {
+  if (type == typeid(P::CallPrimaryContext)) {
     auto e = std::make_unique<ast::Expr>();
     e->kind = ast::ExprKind::kCall;
-    e->name = Name(c->name());
-    e->range = mapper_.Range(c);
-    for (auto* a : c->argument()) {
+    e->name = Name(RuleChild<P::NameContext>(ctx, P::RuleName));
+    e->range = mapper_.Range(ctx);
+    for (antlr4::tree::ParseTree* child : ctx->children) {
+      if (IsTerminal(child)) continue;
+      auto* a = static_cast<antlr4::ParserRuleContext*>(child);
+      if (a->getRuleIndex() != P::RuleArgument) continue;
       ast::Argument arg;
-      if (a->name() != nullptr) arg.name = Name(a->name());
-      arg.value = BuildExpr(a->expr());
+      if (auto* name = RuleChild<P::NameContext>(a, P::RuleName)) arg.name = Name(name);
+      arg.value = BuildExpr(RuleChild<P::ExprContext>(a, P::RuleExpr));
       e->args.push_back(std::move(arg));
     }
     Finish(*e);
     return e;
   }
-  if (auto* c = dynamic_cast<P::ParenPrimaryContext*>(ctx)) {
+  if (type == typeid(P::ParenPrimaryContext)) {
     // One alternative for (a) and (a, b): telling them apart by lookahead
     // would make the parser scan to the closing parenthesis.
-    auto items = c->expr();
+    std::vector<P::ExprContext*> items;
+    for (antlr4::tree::ParseTree* child : ctx->children) {
+      if (!IsTerminal(child)) items.push_back(static_cast<P::ExprContext*>(child));
+    }
     if (items.size() == 1) {
       // The parentheses belong to the operand, so that `s * (a - b)` spans
       // its closing parenthesis (explanations show each operand's text).
       ast::ExprPtr inner = BuildExpr(items[0]);
-      inner->range = mapper_.Range(c);
+      inner->range = mapper_.Range(ctx);
       return inner;
     }
     auto e = std::make_unique<ast::Expr>();
     e->kind = ast::ExprKind::kTuple;
-    e->range = mapper_.Range(c);
+    e->range = mapper_.Range(ctx);
     for (auto* x : items) e->operands.push_back(BuildExpr(x));
     Finish(*e);
     return e;
   }
-  auto* c = dynamic_cast<P::SetPrimaryContext*>(ctx);
-  return BuildSet(c->setLiteral());
+  return BuildSet(RuleChild<P::SetLiteralContext>(ctx, P::RuleSetLiteral));
 }
 
 ast::ExprPtr AstBuilder::BuildSet(P::SetLiteralContext* ctx) {
   auto e = std::make_unique<ast::Expr>();
   e->kind = ast::ExprKind::kSet;
   e->range = mapper_.Range(ctx);
-  for (auto* x : ctx->expr()) e->operands.push_back(BuildExpr(x));
+  // children: '{' (expr (',' expr)* ','?)? '}'
+  for (antlr4::tree::ParseTree* child : ctx->children) {
+    if (!IsTerminal(child)) e->operands.push_back(BuildExpr(static_cast<P::ExprContext*>(child)));
+  }
   Finish(*e);
   return e;
 }
@@ -741,7 +827,7 @@ ast::ExprPtr AstBuilder::BuildLiteral(P::LiteralContext* ctx) {
   e->range = mapper_.Range(ctx);
   antlr4::Token* tok = ctx->getStart();
   ast::Literal& lit = e->literal;
-  std::string text = tok->getText();
+  std::string text(Text(mapper_.Range(tok)));
   switch (tok->getType()) {
     case VigilLexer::INT:
       lit.kind = ast::LiteralKind::kInt;

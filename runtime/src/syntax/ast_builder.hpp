@@ -47,6 +47,7 @@ class AstBuilder {
   ast::ExprPtr MakeUnary(ast::Op op, SourceRange range, SourceRange op_range, ast::ExprPtr operand);
   void Finish(ast::Expr& e);  // computes depth, enforces the depth limit
 
+  std::string_view Text(SourceRange range) const;  // the source's bytes
   ast::Ident Name(P::NameContext* ctx);
   ast::Ident Dotted(P::DottedNameContext* ctx);
   ast::StringLit String(antlr4::tree::TerminalNode* node);

@@ -12,7 +12,6 @@
 
 namespace vigil::syntax {
 
-using vigil_grammar::VigilLexer;
 using vigil_grammar::VigilParser;
 
 TokenMapper::TokenMapper(uint32_t file_id, std::string_view text, uint32_t base_offset)
@@ -76,9 +75,8 @@ template <typename Rule, typename Build>
 bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags, Rule rule,
                Build build, ParseCounts* counts = nullptr, bool first_stage_only = false) {
   std::lock_guard<std::recursive_mutex> lock(ParserMutex());
-  antlr4::ANTLRInputStream input(text.data(), text.size());
+  CodePointStream input(text);
   ParseLexer lexer(&input);
-  lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
   GuardedParser parser(&tokens);
   parser.removeErrorListeners();

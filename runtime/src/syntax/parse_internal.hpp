@@ -9,6 +9,7 @@
 #include "VigilParser.h"
 #include "base/diag.hpp"
 #include "base/source.hpp"
+#include "syntax/scanner.hpp"
 
 namespace vigil::syntax {
 
@@ -33,13 +34,14 @@ class TokenMapper {
   std::vector<uint32_t> cp_to_byte_;  // code point index → byte offset (relative)
 };
 
-// The lexer the parser reads from. Comments and blanks never reach the
-// parser, so they are dropped here instead of being kept in the token stream
-// (they would double its memory); and a file with more than
-// limits::kMaxTokens tokens is refused before more are stored.
-class ParseLexer : public vigil_grammar::VigilLexer {
+// The lexer the parser reads from (the hand-written Scanner, scanner.hpp).
+// Comments and blanks never reach the parser, so they are dropped here
+// instead of being kept in the token stream (they would double its memory);
+// and a file with more than limits::kMaxTokens tokens is refused before more
+// are stored.
+class ParseLexer : public Scanner {
  public:
-  using VigilLexer::VigilLexer;
+  explicit ParseLexer(CodePointStream* input) : Scanner(input, /*hidden=*/false) {}
   std::unique_ptr<antlr4::Token> nextToken() override;
   size_t tokens() const { return tokens_; }
 
@@ -55,6 +57,7 @@ class GuardedParser : public vigil_grammar::VigilParser {
  public:
   using VigilParser::VigilParser;
   void enterRule(antlr4::ParserRuleContext* localctx, size_t state, size_t rule_index) override;
+  void enterOuterAlt(antlr4::ParserRuleContext* localctx, size_t alt) override;
   // Before a second parse with the same parser: frees the first parse's
   // tree and starts counting again.
   void Restart();
@@ -62,6 +65,8 @@ class GuardedParser : public vigil_grammar::VigilParser {
 
  private:
   size_t nodes_ = 0;
+  antlr4::ParserRuleContext* last_entered_ = nullptr;  // the context entered last
+  size_t last_depth_ = 0;                              // and its depth
 };
 
 struct ParseTooDeep {

@@ -242,12 +242,34 @@ void DiagErrorListener::syntaxError(antlr4::Recognizer*, antlr4::Token* offendin
 
 void GuardedParser::enterRule(antlr4::ParserRuleContext* localctx, size_t state,
                               size_t rule_index) {
+  // The depth of a context is its parent's plus one. Most rules are entered
+  // from the rule entered just before (expr, orExpr, andExpr, ... down to a
+  // literal), whose depth is known; otherwise the parents are counted.
   size_t depth = 0;
-  for (antlr4::RuleContext* p = localctx; p != nullptr && depth <= limits::kMaxParseDepth;
-       p = static_cast<antlr4::RuleContext*>(p->parent)) {
-    ++depth;
+  if (localctx->parent != nullptr && localctx->parent == last_entered_) {
+    depth = last_depth_ + 1;
+  } else {
+    for (antlr4::RuleContext* p = localctx; p != nullptr && depth <= limits::kMaxParseDepth;
+         p = static_cast<antlr4::RuleContext*>(p->parent)) {
+      ++depth;
+    }
   }
-  VigilParser::enterRule(localctx, state, rule_index);
+  last_entered_ = localctx;
+  last_depth_ = depth;
+  // Parser::enterRule, without its dynamic_cast of the parent (150 to 250
+  // instructions: the cast compares type names as it walks the classes):
+  // every context the generated parser creates has a ParserRuleContext, or
+  // nothing, as its parent.
+  setState(state);
+  _ctx = localctx;
+  _ctx->start = _input->LT(1);
+  if (_buildParseTrees && _ctx->parent != nullptr) {
+    static_cast<antlr4::ParserRuleContext*>(_ctx->parent)->addChild(_ctx);
+  }
+  // Room for a few children at once: the vector would otherwise grow one
+  // allocation at a time (1, 2, 4); an allocation holds 4 pointers anyway.
+  if (_buildParseTrees) _ctx->children.reserve(4);
+  if (!_parseListeners.empty()) triggerEnterRuleEvent();
   if (depth > limits::kMaxParseDepth) throw ParseTooDeep{getCurrentToken()};
   antlr4::Token* at = getCurrentToken();
   if (++nodes_ > limits::kMaxParseNodes) {
@@ -270,15 +292,23 @@ void GuardedParser::enterRule(antlr4::ParserRuleContext* localctx, size_t state,
   }
 }
 
+void GuardedParser::enterOuterAlt(antlr4::ParserRuleContext* localctx, size_t alt) {
+  // A labelled alternative's context replaces the rule's, at the same depth.
+  if (_ctx == last_entered_) last_entered_ = localctx;
+  VigilParser::enterOuterAlt(localctx, alt);
+}
+
 void GuardedParser::Restart() {
   reset();
   getTreeTracker().reset();
   nodes_ = 0;
+  last_entered_ = nullptr;
+  last_depth_ = 0;
 }
 
 std::unique_ptr<antlr4::Token> ParseLexer::nextToken() {
   for (;;) {
-    std::unique_ptr<antlr4::Token> next = VigilLexer::nextToken();
+    std::unique_ptr<antlr4::Token> next = Scanner::nextToken();
     if (next->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
     if (next->getType() != antlr4::Token::EOF && ++tokens_ > limits::kMaxTokens) {
       throw ParseTooLarge{next->getStartIndex(), next->getStopIndex(), DiagCode::kTooManyTokens,
