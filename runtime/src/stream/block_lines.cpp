@@ -5,11 +5,13 @@
 #include <string_view>
 
 #include "base/bom.hpp"
+#include "base/json_shape.hpp"
 
 namespace vigil::stream {
 
 namespace {
 constexpr size_t kMinRead = 4096;
+static_assert(kLinePadding >= kJsonShapePadding);
 }  // namespace
 
 BlockLines::BlockLines(const ReadBytes& read, size_t max_line, size_t read_bytes, const char* blank)
@@ -82,6 +84,10 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
     }
   }
   carry_.assign(text.data() + scanned, len - scanned);
+  // After the last line: a zero (a last line without '\n' ends at len) and
+  // the padding that the reading of lines in place reads past their end.
+  if (text.size() < len + kLinePadding) text.resize(len + kLinePadding);
+  std::memset(text.data() + len, 0, kLinePadding);
   if (number_ > first && scanned > 0) line_bytes_ = std::max<size_t>(1, scanned / (number_ - first));
   return !eof_ || !carry_.empty() || skipping_;
 }
