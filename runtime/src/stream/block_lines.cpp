@@ -15,7 +15,9 @@ static_assert(kLinePadding >= kJsonShapePadding);
 }  // namespace
 
 BlockLines::BlockLines(const ReadBytes& read, size_t max_line, size_t read_bytes, const char* blank)
-    : read_(read), max_line_(max_line), read_bytes_(std::max<size_t>(read_bytes, 1)), blank_(blank) {}
+    : read_(read), max_line_(max_line), read_bytes_(std::max<size_t>(read_bytes, 1)), blank_(blank) {
+  for (const char* b = blank_; *b != '\0'; ++b) is_blank_[static_cast<unsigned char>(*b)] = true;
+}
 
 bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max_lines) {
   lines.clear();
@@ -108,10 +110,10 @@ void BlockLines::Add(const std::string& text, size_t start, size_t end,
     start += bom;
     size -= bom;
   }
-  if (std::string_view(text.data() + start, size).find_first_not_of(blank_) ==
-      std::string_view::npos) {
-    return;  // blank: skipped, counted
-  }
+  const char* const line = text.data() + start;
+  size_t i = 0;
+  while (i < size && is_blank_[static_cast<unsigned char>(line[i])]) ++i;
+  if (i == size) return;  // blank: skipped, counted
   lines.push_back(LineRef{start, size, number_, false});
 }
 

@@ -67,6 +67,7 @@ class BlockLines {
   const size_t max_line_;
   const size_t read_bytes_;
   const char* const blank_;
+  bool is_blank_[256] = {};  // the bytes of blank_: a line's first byte is looked up, not searched for
   std::string carry_;      // the start of a line cut by the end of a chunk
   bool skipping_ = false;  // inside a line already known to be too long
   bool eof_ = false;
