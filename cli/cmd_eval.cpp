@@ -46,7 +46,7 @@ struct EvalArgs {
 class EvalOutput : public stream::Handler {
  public:
   EvalOutput(const eval::Program& program, const EvalArgs& args, const std::string& shown)
-      : program_(program), args_(args), shown_(shown), options_{args.allow_pii, args.record} {}
+      : program_(program), args_(args), shown_(shown), options_{args.allow_pii, args.record}, lines_(program) {}
 
   bool needs_session() const override { return args_.explain; }
 
@@ -67,21 +67,21 @@ class EvalOutput : public stream::Handler {
         if (result.fired.empty() && result.shadow.empty()) return;
         break;
       case Output::kDecisions:
-        eval::WriteDecisionJson(program_, result, e.line, out.text);
-        out.text += '\n';
+        lines_.WriteDecision(result, e.line, out.text);
         return;
       case Output::kAll:
         break;
     }
-    eval::WriteResultJson(program_, result, e.line, out.text);
-    if (args_.explain) {
-      out.text.pop_back();  // reopen the object to add the explanation
-      out.text += ",\"explain\":";
-      eval::AppendExplainJson(*e.sessions[0], *e.events[0], result, options_, out.text,
-                              args_.explain_options);
-      out.text += '}';
+    if (!args_.explain) {
+      lines_.WriteResult(result, e.line, out.text);
+      return;
     }
-    out.text += '\n';
+    eval::WriteResultJson(program_, result, e.line, out.text);
+    out.text.pop_back();  // reopen the object to add the explanation
+    out.text += ",\"explain\":";
+    eval::AppendExplainJson(*e.sessions[0], *e.events[0], result, options_, out.text,
+                            args_.explain_options);
+    out.text += "}\n";
   }
 
   bool Failed(uint64_t line, const std::string& error, stream::ChunkOutput& out) override {
@@ -112,6 +112,7 @@ class EvalOutput : public stream::Handler {
   const EvalArgs& args_;
   const std::string& shown_;
   const eval::EvalOptions options_;
+  const eval::ResultLineWriter lines_;  // the result lines, their fixed parts put together once
 };
 
 // A snapshot is never silently misread: say what of it these rules use.

@@ -12,7 +12,8 @@
 // And the reader's one-pass path (Read) against its reference path
 // (ReadReference): the same verdict, message and values on every line; and
 // again with a reader that has just read the input's last valid line, so
-// that the line is first tried as that line's shape (base/json_shape.hpp).
+// that the line is first tried as that line's shape (base/json_shape.hpp),
+// and read in place (ReadInPlace) with bytes of the input after its '\n'.
 //
 // One relaxation: a number too large for a double (1e400) is valid JSON
 // grammar that nlohmann refuses as out of range (its error 406). RFC 8259
@@ -29,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/compiler.hpp"
+#include "base/json_shape.hpp"
 #include "cli.hpp"
 #include "eval/event_json.hpp"
 #include "stream/block_lines.hpp"
@@ -164,6 +166,13 @@ void SameLinesInBlocks(std::string_view input) {
     more = blocks.Fill(text, refs, chunk_lines);
     for (const auto& r : refs) {
       got.push_back({r.number, r.too_long, r.too_long ? std::string() : text.substr(r.offset, r.size)});
+      // Each line followed by a stop and the padding (ReadInPlace's needs).
+      if (r.too_long) continue;
+      const size_t after = r.offset + r.size;
+      if (text.size() < after + vigil::stream::kLinePadding ||
+          (text[after] != '\n' && text[after] != '\r' && text[after] != '\0')) {
+        Disagree("the block reader", input, "a line without its stop and padding");
+      }
     }
   }
   if (got != want) Disagree("the block reader", input, "other lines than the line reader");
@@ -217,6 +226,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::fprintf(stderr, "the shaped reader and the reference differ: '%s' / '%s'\n",
                      shaped_error.c_str(), reference_error.c_str());
         Disagree("the shaped reader", line, "differs from the reference path");
+      }
+      // And read where it lies, as `vigil eval` reads a chunk's lines
+      // (ReadInPlace): followed by its '\n', then by bytes of the input,
+      // which a scan that went on past the line's end would take in.
+      std::string buffer = line + '\n';
+      for (size_t k = 0; buffer.size() < line.size() + 1 + vigil::kJsonShapePadding; ++k) {
+        buffer += size > 0 ? input[k % size] : '0';
+      }
+      vigil::eval::EventJsonReader in_place;
+      if (!in_place.Read(last_valid, f->event, &shaped_error)) __builtin_trap();
+      const bool in_place_read =
+          in_place.ReadInPlace(std::string_view(buffer.data(), line.size()), f->event, &shaped_error);
+      if (in_place_read != reference_read || (in_place_read && !SameValues(f->event, f->reference_event)) ||
+          (!in_place_read && shaped_error != reference_error) ||
+          in_place.last_id() != f->reference.last_id()) {
+        std::fclose(file);
+        std::fprintf(stderr, "the in-place reader and the reference differ: '%s' / '%s'\n",
+                     shaped_error.c_str(), reference_error.c_str());
+        Disagree("the in-place reader", line, "differs from the reference path");
       }
     }
     if (reference_read) last_valid = line;

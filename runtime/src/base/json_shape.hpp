@@ -30,7 +30,12 @@
 
 namespace vigil {
 
-// Readable zero bytes a shaped text must be followed by (see above).
+// Readable bytes a shaped text must be followed by (the steps below read
+// whole words past its end without checking it). The first of them must be
+// a control character: a zero (the padding of a copy), or the '\n' or '\r'
+// that ends a line read where it lies in a chunk of input
+// (EventJsonReader::ReadInPlace). No token, string or number goes on past
+// such a byte, so what follows it is never taken for part of the text.
 inline constexpr size_t kJsonShapePadding = 32;
 
 class JsonShape {
@@ -110,8 +115,8 @@ class JsonShape {
   const Member* members() const { return members_.data(); }
   // Member m's token (`"name":`, after a ',' but for the first) at p (at or
   // before the end of the text); p moves past the token. No byte of a token
-  // is zero (a name has no control character), so a token that matches ends
-  // within the text, not in the padding.
+  // is a control character (a name has none), so a token that matches ends
+  // within the text, before the control character that follows it.
   bool Name(const Member& m, const char*& p, const char* end) const {
     if (!SameToken(p, end, m)) return false;
     p += m.size;

@@ -21,19 +21,6 @@ constexpr NeedsEscape kNeedsEscape;
 
 }  // namespace
 
-char* PutPlainJsonString(std::string_view s, char* w, char* limit) {
-  if (static_cast<size_t>(limit - w) < s.size() + 2 + 16) return nullptr;
-  // The scan for a byte to escape reads 16 bytes at a time over a copy
-  // followed by zeros (a zero byte stops it) instead of byte by byte over
-  // the string's tail.
-  std::memcpy(w + 1, s.data(), s.size());
-  std::memset(w + 1 + s.size(), 0, 16);
-  if (json_scan::FindStringStopPadded(w + 1) != w + 1 + s.size()) return nullptr;
-  w[0] = '"';
-  w[s.size() + 1] = '"';
-  return w + s.size() + 2;
-}
-
 void AppendJsonString(std::string_view s, std::string& out) {
   static const char kHex[] = "0123456789abcdef";
   // Nearly every string (ids, decisions, rule names) is plain ASCII without

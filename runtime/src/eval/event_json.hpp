@@ -29,6 +29,14 @@ class EventJsonReader {
   // or name, a set) is read again by ReadReference, which words the error.
   bool Read(std::string_view json, Event& event, std::string* error);
 
+  // As Read, for a line that lies in a longer buffer which stays unchanged
+  // while `event` is used (a chunk of the stream, stream/block_lines.hpp):
+  // the byte after the line is '\n', '\r' or zero, and at least
+  // kJsonShapePadding bytes from there on are readable. The line is then
+  // read where it lies, not copied: its string values are kept in place.
+  // Same verdict, message and values as Read.
+  bool ReadInPlace(std::string_view json, Event& event, std::string* error);
+
   // The reference path alone: the strict check, then simdjson's On-Demand
   // parser over the line. Read gives exactly its verdict, message and
   // values; the fuzz target and the unit tests compare the two.
@@ -51,7 +59,8 @@ class EventJsonReader {
  private:
   // True when the line was read and converted whole; false when it was left
   // to ReadReference (the event is then reset again there).
-  bool ReadFast(std::string_view json, Event& event);
+  // `in_place`: as ReadInPlace says (else the line is copied with padding).
+  bool ReadFast(std::string_view json, Event& event, bool in_place);
 
   std::unique_ptr<Impl> impl_;
   const Event* last_event_ = nullptr;  // filled by the last Read that succeeded

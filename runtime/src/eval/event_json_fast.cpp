@@ -171,8 +171,8 @@ uint8_t ShapeOpOf(const Schema& schema, int slot, int rank) {
 inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
 
 // The digits at p, as an unsigned number (wrapping past 19 digits, which
-// the callers refuse); p moves past them. The padding after a shaped line
-// (kJsonShapePadding) ends the run without a check of the end.
+// the callers refuse); p moves past them. The control character after a
+// shaped line (kJsonShapePadding) ends the run without a check of the end.
 inline uint64_t ScanDigits(const char*& p) {
   uint64_t v = 0;
   while (IsDigit(*p)) v = v * 10 + static_cast<uint64_t>(*p++ - '0');
@@ -228,8 +228,9 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
 // a block, then its value read by the scan its op names, which converts it
 // where it ends. A value the op's scan does not take goes through the
 // general scan (JsonShape::Value) and Convert, exactly as on any line. The
-// line was copied into the event's storage, followed by the shape's
-// padding, before it was read, so a string value is kept where it lies.
+// line lies in a buffer that outlives the event's values and is followed by
+// the shape's padding (a copy in the event's storage, or the stream's chunk:
+// ReadFast), so a string value is kept where it lies.
 // False gives the line to the strict check.
 bool ReadShaped(EventJsonReader::Impl& m, FastLine& line, const char* p, const char* const end) {
   const JsonShape& shape = m.shape;
@@ -346,7 +347,7 @@ void LearnShape(EventJsonReader::Impl& m, const Schema& schema, size_t members) 
 
 }  // namespace
 
-bool EventJsonReader::ReadFast(std::string_view json, Event& event) {
+bool EventJsonReader::ReadFast(std::string_view json, Event& event, bool in_place) {
   Impl& m = *impl_;
   last_event_ = nullptr;
   if (m.seen.size() != event.size()) m.seen.assign(event.size(), 0);
@@ -363,13 +364,19 @@ bool EventJsonReader::ReadFast(std::string_view json, Event& event) {
     event.Reset();
     ++m.line;
     FastLine line{&m, &event, &event.schema()};
-    // One copy of the line into the event's storage instead of one per
-    // string value: the strings are then kept where they lie in it.
-    // The padding the shape's scans read past the end (zero bytes).
-    char* copy = event.storage().Allocate(json.size() + kJsonShapePadding);
-    std::memcpy(copy, json.data(), json.size());
-    std::memset(copy + json.size(), 0, kJsonShapePadding);
-    if (ReadShaped(m, line, copy, copy + json.size())) {
+    // The strings are kept where they lie in the line: in the caller's
+    // buffer when it lasts as long as the event and ends the line with a
+    // stop and readable padding (ReadInPlace: the stream's chunks), else in
+    // one copy of the line in the event's storage (one copy instead of one
+    // per string value), followed by the padding (zero bytes).
+    const char* text = json.data();
+    if (!in_place) {
+      char* copy = event.storage().Allocate(json.size() + kJsonShapePadding);
+      std::memcpy(copy, json.data(), json.size());
+      std::memset(copy + json.size(), 0, kJsonShapePadding);
+      text = copy;
+    }
+    if (ReadShaped(m, line, text, text + json.size())) {
       m.shape_misses = 0;
       last_event_ = &event;
       return true;

@@ -133,11 +133,17 @@ bool WriteQuietResult(const Program& p, const Result& r, uint64_t line, std::str
   return true;
 }
 
+// Whether the result is written as "fired":[],"shadow":[],"tags":[] and no
+// flag after them.
+bool IsQuiet(const Result& r) {
+  return r.fired.empty() && r.shadow.empty() && r.tags.empty() && !r.late && !r.outlier && !r.state_error &&
+         !r.duplicate && r.reversal == Reversal::kNone;
+}
+
 }  // namespace
 
 void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::string& out) {
-  if (r.fired.empty() && r.shadow.empty() && r.tags.empty() && !r.late && !r.outlier && !r.state_error &&
-      !r.duplicate && r.reversal == Reversal::kNone && WriteQuietResult(p, r, line, out)) {
+  if (IsQuiet(r) && WriteQuietResult(p, r, line, out)) {
     return;
   }
   AppendEventMember(r, line, out);
@@ -158,6 +164,81 @@ void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::stri
   if (r.reversal == Reversal::kApplied) out += ",\"reversal\":\"applied\"";
   if (r.reversal == Reversal::kUnknown) out += ",\"reversal\":\"unknown\"";
   out += '}';
+}
+
+namespace {
+
+// The longest id and decision piece the line writer puts on the stack;
+// longer ones (never seen in practice) go the general way.
+constexpr size_t kMaxStackId = 128;
+constexpr size_t kMaxStackPiece = 96;
+// `{"event":` 9, the id with its quotes and the scan's 16 bytes of zeros
+// (PutPlainJsonString), the piece, a score of up to 20 characters and the
+// longest tail (kQuietTail) with its '\n'.
+constexpr char kQuietTail[] = ",\"fired\":[],\"shadow\":[],\"tags\":[]}\n";
+constexpr size_t kBuffer = 9 + kMaxStackId + 2 + 16 + kMaxStackPiece + 20 + sizeof kQuietTail;
+
+}  // namespace
+
+ResultLineWriter::ResultLineWriter(const Program& program) : program_(program) {
+  decision_pieces_.reserve(program.decisions.size());
+  for (const std::string& d : program.decisions) {
+    std::string piece = ",\"decision\":";
+    AppendJsonString(d, piece);
+    piece += ",\"score\":";
+    decision_pieces_.push_back(std::move(piece));
+  }
+}
+
+char* ResultLineWriter::PutHead(const Result& r, uint64_t line, char* w) const {
+  char* const limit = w + kBuffer;
+  w = Put(w, "{\"event\":");
+  if (r.event_id_member != nullptr) {
+    if (r.event_id.size() > kMaxStackId || (w = PutPlainJsonString(r.event_id, w, limit)) == nullptr) {
+      return nullptr;
+    }
+  } else if (line > 0) {
+    const fmt::format_int digits(line);
+    w = Put(w, std::string_view(digits.data(), digits.size()));
+  } else {
+    w = Put(w, "null");
+  }
+  const std::string& piece = decision_pieces_[r.decision];
+  if (piece.size() > kMaxStackPiece) return nullptr;
+  w = Put(w, piece);
+  // Most scores are one digit (nothing fired: the rule set's base, often 0).
+  if (static_cast<uint64_t>(r.score) < 10) {
+    *w++ = static_cast<char>('0' + r.score);
+  } else {
+    const fmt::format_int score(r.score);
+    w = Put(w, std::string_view(score.data(), score.size()));
+  }
+  return w;
+}
+
+void ResultLineWriter::WriteResult(const Result& r, uint64_t line, std::string& out) const {
+  if (IsQuiet(r)) {
+    char buffer[kBuffer];
+    if (char* w = PutHead(r, line, buffer)) {
+      std::memcpy(w, kQuietTail, sizeof kQuietTail - 1);
+      out.append(buffer, static_cast<size_t>(w - buffer) + sizeof kQuietTail - 1);
+      return;
+    }
+  }
+  WriteResultJson(program_, r, line, out);
+  out += '\n';
+}
+
+void ResultLineWriter::WriteDecision(const Result& r, uint64_t line, std::string& out) const {
+  char buffer[kBuffer];
+  if (char* w = PutHead(r, line, buffer)) {
+    w[0] = '}';
+    w[1] = '\n';
+    out.append(buffer, static_cast<size_t>(w - buffer) + 2);
+    return;
+  }
+  WriteDecisionJson(program_, r, line, out);
+  out += '\n';
 }
 
 }  // namespace vigil::eval

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "eval/program.hpp"
 #include "eval/result.hpp"
@@ -29,5 +30,31 @@ void WriteResultJson(const Program& program, const Result& result, uint64_t line
 // "decision":"review","score":40}, "event" as in WriteResultJson.
 void WriteDecisionJson(const Program& program, const Result& result, uint64_t line,
                        std::string& out);
+
+// The lines of `vigil eval` for one rule set, each followed by '\n'. What
+// every quiet result (nothing fired, nothing flagged: nearly all of them)
+// shares is put together once here, per decision (`,"decision":"allow",
+// "score":`, escaped as WriteResultJson escapes it), so that such a line is
+// the event's id, that piece, the score and a constant tail, put together on
+// the stack and appended in one call. Every line is byte for byte
+// WriteResultJson's (or WriteDecisionJson's) followed by '\n'
+// (ResultJson.LineWriterWritesWhatWriteResultJsonWrites). Safe for
+// concurrent use; the program must outlive it.
+class ResultLineWriter {
+ public:
+  explicit ResultLineWriter(const Program& program);
+  // WriteResultJson(program, result, line, out), then '\n'.
+  void WriteResult(const Result& result, uint64_t line, std::string& out) const;
+  // WriteDecisionJson(program, result, line, out), then '\n'.
+  void WriteDecision(const Result& result, uint64_t line, std::string& out) const;
+
+ private:
+  // Puts `{"event":<id>` + the decision's piece + the score at `w` (a buffer
+  // of kBuffer bytes); null when the id or the piece needs the general path.
+  char* PutHead(const Result& result, uint64_t line, char* w) const;
+
+  const Program& program_;
+  std::vector<std::string> decision_pieces_;  // per decision: `,"decision":"<name>","score":`
+};
 
 }  // namespace vigil::eval

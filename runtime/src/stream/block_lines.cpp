@@ -5,15 +5,19 @@
 #include <string_view>
 
 #include "base/bom.hpp"
+#include "base/json_shape.hpp"
 
 namespace vigil::stream {
 
 namespace {
 constexpr size_t kMinRead = 4096;
+static_assert(kLinePadding >= kJsonShapePadding);
 }  // namespace
 
 BlockLines::BlockLines(const ReadBytes& read, size_t max_line, size_t read_bytes, const char* blank)
-    : read_(read), max_line_(max_line), read_bytes_(std::max<size_t>(read_bytes, 1)), blank_(blank) {}
+    : read_(read), max_line_(max_line), read_bytes_(std::max<size_t>(read_bytes, 1)), blank_(blank) {
+  for (const char* b = blank_; *b != '\0'; ++b) is_blank_[static_cast<unsigned char>(*b)] = true;
+}
 
 bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max_lines) {
   lines.clear();
@@ -82,6 +86,10 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
     }
   }
   carry_.assign(text.data() + scanned, len - scanned);
+  // After the last line: a zero (a last line without '\n' ends at len) and
+  // the padding that the reading of lines in place reads past their end.
+  if (text.size() < len + kLinePadding) text.resize(len + kLinePadding);
+  std::memset(text.data() + len, 0, kLinePadding);
   if (number_ > first && scanned > 0) line_bytes_ = std::max<size_t>(1, scanned / (number_ - first));
   return !eof_ || !carry_.empty() || skipping_;
 }
@@ -102,10 +110,10 @@ void BlockLines::Add(const std::string& text, size_t start, size_t end,
     start += bom;
     size -= bom;
   }
-  if (std::string_view(text.data() + start, size).find_first_not_of(blank_) ==
-      std::string_view::npos) {
-    return;  // blank: skipped, counted
-  }
+  const char* const line = text.data() + start;
+  size_t i = 0;
+  while (i < size && is_blank_[static_cast<unsigned char>(line[i])]) ++i;
+  if (i == size) return;  // blank: skipped, counted
   lines.push_back(LineRef{start, size, number_, false});
 }
 

@@ -12,6 +12,9 @@
 //     not its '\n') is too long: its text is dropped, its number kept;
 //   - a line of only `blank` bytes (after the above) is skipped, and counted
 //     in line numbers.
+// In the chunk's buffer, the byte after each line is '\n', '\r' or zero, and
+// at least kLinePadding bytes from there on are readable: the lines are read
+// as JSON where they lie (EventJsonReader::ReadInPlace), not copied.
 #pragma once
 
 #include <cstddef>
@@ -34,6 +37,10 @@ struct LineRef {
 // 0 at the end of the input (a read error also ends it: the caller records
 // it).
 using ReadBytes = std::function<size_t(char* buffer, size_t size)>;
+
+// Readable bytes after the end of each line in a chunk (see above): what
+// EventJsonReader::ReadInPlace needs (kJsonShapePadding).
+inline constexpr size_t kLinePadding = 32;
 
 class BlockLines {
  public:
@@ -60,6 +67,7 @@ class BlockLines {
   const size_t max_line_;
   const size_t read_bytes_;
   const char* const blank_;
+  bool is_blank_[256] = {};  // the bytes of blank_: a line's first byte is looked up, not searched for
   std::string carry_;      // the start of a line cut by the end of a chunk
   bool skipping_ = false;  // inside a line already known to be too long
   bool eof_ = false;

@@ -26,6 +26,9 @@ struct Chunk {
   uint64_t seq = 0;
   size_t owner = 0;  // the worker whose chunk it is (it goes back there once delivered)
   std::string text;  // the lines, back to back
+  // The lines are followed in `text` by a stop and padding, as BlockLines
+  // leaves them: read in place (EventJsonReader::ReadInPlace).
+  bool in_place = false;
   std::vector<LineRef> lines;
   std::vector<std::string> errors;  // per line: the reader's message, empty when read
   std::vector<SideChunk> sides;
@@ -118,6 +121,7 @@ class Run {
     BlockLines input(read, options_.max_line, options_.read_bytes, options_.blank);
     return Go([&](Chunk& chunk) {
       const bool more = input.Fill(chunk.text, chunk.lines, options_.chunk_lines);
+      chunk.in_place = true;
       if (options_.lines_read != nullptr) *options_.lines_read = input.lines_seen();
       return more;
     });
@@ -224,7 +228,9 @@ class Run {
       }
       const std::string_view text(c.text.data() + ref.offset, ref.size);
       for (size_t k = 0; k < sides_.size(); ++k) {
-        if (!w.readers[k]->Read(text, *c.sides[k].events[i], &error)) {
+        eval::EventJsonReader& reader = *w.readers[k];
+        eval::Event& event = *c.sides[k].events[i];
+        if (!(c.in_place ? reader.ReadInPlace(text, event, &error) : reader.Read(text, event, &error))) {
           if (error.empty()) error = "malformed JSON";
           break;
         }

@@ -69,5 +69,63 @@ TEST(ResultJson, QuietResultsAreWrittenAsEveryOther) {
   EXPECT_GT(checked, 100u);
 }
 
+// The CLI's writer (ResultLineWriter) puts a quiet line together from pieces
+// made once per rule set; every line must be WriteResultJson's (and
+// WriteDecisionJson's) followed by '\n', whatever the id, decision, score,
+// flags, and for results that are not quiet too.
+TEST(ResultJson, LineWriterWritesWhatWriteResultJsonWrites) {
+  Compilation c = CompileText(
+      "ruleset t.out version \"1.0.0\"\nschema txn version 1 {\n  ts: time\n  amount: decimal\n}\n"
+      "uses schema txn\nrule r { when amount > 1.00 then score 1 }\n");
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const eval::Program& p = *c.program;
+  const eval::ResultLineWriter writer(p);
+  const std::string ids[] = {"t000000001", "", "a\"b", "tab\there", "Zoë 東京", std::string(15, 'q'),
+                             std::string(16, 'q'), std::string(127, 'y'), std::string(128, 'z'),
+                             std::string(129, 'w'), std::string(300, 'v') + "\\"};
+  const int64_t scores[] = {0, 1, 9, 10, 99, -1, -10, INT64_MAX, INT64_MIN};
+  size_t checked = 0;
+  auto check = [&](const eval::Result& r, uint64_t line) {
+    std::string want = "before";
+    eval::WriteResultJson(p, r, line, want);
+    want += '\n';
+    std::string got = "before";
+    writer.WriteResult(r, line, got);
+    ASSERT_EQ(got, want) << r.event_id << " " << r.score;
+    want = "before";
+    eval::WriteDecisionJson(p, r, line, want);
+    want += '\n';
+    got = "before";
+    writer.WriteDecision(r, line, got);
+    ASSERT_EQ(got, want) << r.event_id << " " << r.score;
+    ++checked;
+  };
+  for (const std::string& id : ids) {
+    for (int64_t score : scores) {
+      for (uint32_t d = 0; d < p.decisions.size(); ++d) {
+        for (int flags = 0; flags < 7; ++flags) {
+          eval::Result r;
+          r.event_id = id;
+          r.event_id_member = "txn_id";
+          r.score = score;
+          r.decision = d;
+          r.late = flags == 1;
+          r.duplicate = flags == 2;
+          r.reversal = flags == 3 ? eval::Reversal::kUnknown : eval::Reversal::kNone;
+          r.outlier = flags == 4;
+          r.state_error = flags == 5;
+          if (flags == 6) r.fired.push_back(eval::FiredRule{});
+          check(r, 0);
+        }
+      }
+    }
+  }
+  for (uint64_t line : {uint64_t{0}, uint64_t{1}, uint64_t{10}, uint64_t{18446744073709551615u}}) {
+    eval::Result r;
+    check(r, line);
+  }
+  EXPECT_GT(checked, 500u);
+}
+
 }  // namespace
 }  // namespace vigil::testing

@@ -75,6 +75,12 @@ Cut Blocks(const std::string& input, size_t read_size, size_t chunk_lines, size_
     ++cut.chunks;
     for (const LineRef& r : refs) {
       cut.lines.push_back({r.number, r.too_long ? kTooLong : text.substr(r.offset, r.size)});
+      // What reading the line in place needs (EventJsonReader::ReadInPlace):
+      // a stop after it, and the padding readable.
+      if (r.too_long) continue;
+      EXPECT_GE(text.size(), r.offset + r.size + kLinePadding);
+      const char after = r.offset + r.size < text.size() ? text[r.offset + r.size] : 'x';
+      EXPECT_TRUE(after == '\n' || after == '\r' || after == '\0') << static_cast<int>(after);
     }
     if (cut.chunks > input.size() + 2) {
       ADD_FAILURE() << "no end";
