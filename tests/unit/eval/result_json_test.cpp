@@ -27,6 +27,24 @@ std::string Expected(const eval::Result& r, uint64_t line, std::string_view deci
   return out + "}";
 }
 
+// A result with id, score and decision d, and one flag by number (0: none;
+// 1 late, 2 duplicate, 3 reversal unknown, 4 outlier, 5 state error, 6 a
+// rule fired).
+eval::Result ResultOf(const std::string& id, int64_t score, uint32_t d, int flag) {
+  eval::Result r;
+  r.event_id = id;
+  r.event_id_member = "txn_id";
+  r.score = score;
+  r.decision = d;
+  r.late = flag == 1;
+  r.duplicate = flag == 2;
+  r.reversal = flag == 3 ? eval::Reversal::kUnknown : eval::Reversal::kNone;
+  r.outlier = flag == 4;
+  r.state_error = flag == 5;
+  if (flag == 6) r.fired.push_back(eval::FiredRule{});
+  return r;
+}
+
 TEST(ResultJson, QuietResultsAreWrittenAsEveryOther) {
   Compilation c = CompileText(
       "ruleset t.out version \"1.0.0\"\nschema txn version 1 {\n  ts: time\n  amount: decimal\n}\n"
@@ -42,15 +60,8 @@ TEST(ResultJson, QuietResultsAreWrittenAsEveryOther) {
   for (const std::string& id : ids) {
     for (int64_t score : scores) {
       for (uint32_t d = 0; d < p.decisions.size(); ++d) {
-        for (int flags = 0; flags < 4; ++flags) {
-          eval::Result r;
-          r.event_id = id;
-          r.event_id_member = "txn_id";
-          r.score = score;
-          r.decision = d;
-          r.late = flags == 1;
-          r.duplicate = flags == 2;
-          r.reversal = flags == 3 ? eval::Reversal::kUnknown : eval::Reversal::kNone;
+        for (int flag = 0; flag < 4; ++flag) {  // the flags Expected spells out
+          const eval::Result r = ResultOf(id, score, d, flag);
           std::string out = "before";
           eval::WriteResultJson(p, r, 0, out);
           ASSERT_EQ(out, "before" + Expected(r, 0, p.decisions[d])) << id;
@@ -103,20 +114,7 @@ TEST(ResultJson, LineWriterWritesWhatWriteResultJsonWrites) {
   for (const std::string& id : ids) {
     for (int64_t score : scores) {
       for (uint32_t d = 0; d < p.decisions.size(); ++d) {
-        for (int flags = 0; flags < 7; ++flags) {
-          eval::Result r;
-          r.event_id = id;
-          r.event_id_member = "txn_id";
-          r.score = score;
-          r.decision = d;
-          r.late = flags == 1;
-          r.duplicate = flags == 2;
-          r.reversal = flags == 3 ? eval::Reversal::kUnknown : eval::Reversal::kNone;
-          r.outlier = flags == 4;
-          r.state_error = flags == 5;
-          if (flags == 6) r.fired.push_back(eval::FiredRule{});
-          check(r, 0);
-        }
+        for (int flag = 0; flag < 7; ++flag) check(ResultOf(id, score, d, flag), 0);
       }
     }
   }
