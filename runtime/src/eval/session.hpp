@@ -63,11 +63,6 @@ class Session {
   // (the embedded store counts them; other backends leave 0).
   uint64_t window_entries_scanned() const { return query_.entries_scanned; }
 
-  // A hint that `event` will be evaluated soon (a few events from now, by
-  // this session): lets the state backend start fetching its keys' state
-  // (Backend::Prefetch). Changes nothing a result depends on.
-  void Prefetch(const Event& event);
-
   // The value of one node for the current event (explanations use it).
   Value EvalNode(uint32_t node);
   // Prepares the session for EvalNode calls on a new event.
@@ -118,7 +113,6 @@ class Session {
   std::vector<Value> column_values_;
   std::vector<int64_t> column_events_;
   std::string key_;
-  std::string prefetch_key_;  // Prefetch's, apart from the current event's key_
   state::QueryScratch query_;
   bool late_ = false;
   bool outlier_ = false;

@@ -62,24 +62,6 @@ bool Session::Record(const Event& event) {
   return !late_ && !outlier_;
 }
 
-void Session::Prefetch(const Event& event) {
-  const Program& p = *program_;
-  if (p.aggregates.empty()) return;
-  const Value* fields = event.values();
-  for (uint32_t g = 0; g < p.agg_groups.size(); ++g) {
-    const int32_t sg = mapping_.group[g];
-    if (sg < 0) continue;
-    prefetch_key_.clear();
-    bool have_key = true;
-    for (uint32_t slot : p.agg_groups[g].key_slots) {
-      const Value& v = fields[slot];
-      have_key = have_key && v.present;
-      if (have_key) AppendKey(v, p.schema.fields[slot].type.kind, prefetch_key_);
-    }
-    if (have_key) store_->Prefetch(mapping_.version, static_cast<uint32_t>(sg), prefetch_key_);
-  }
-}
-
 void Session::RunAggregates(bool record, std::string_view id) {
   const Program& p = *program_;
   late_ = false;

@@ -96,12 +96,6 @@ class Backend {
   // the number of events behind it into probe.events[column] when set.
   virtual ApplyStatus Apply(uint64_t version, const Probe& probe, eval::Value* out,
                             QueryScratch& scratch) = 0;
-  // A hint that an event of `key` in `group` (of the layout `version`)
-  // comes soon: a backend may start fetching what Apply will read for it.
-  // Reads only, changes nothing; the default does nothing.
-  virtual void Prefetch(uint64_t version, uint32_t group, std::string_view key) {
-    (void)version, (void)group, (void)key;
-  }
   virtual StoreStats Stats() const = 0;
   // Snapshots; backends that persist state themselves return false with a
   // message.

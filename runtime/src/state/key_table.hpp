@@ -139,25 +139,6 @@ class KeyTable {
     }
   }
   KeyHistory* Find(std::string_view key) { return Find(key, KeyHash(key)); }
-  // Find's reads, started early: for the slots whose tag is the key's, asks
-  // for the entry and the hinted block's first lines, without waiting for
-  // them and without comparing keys (a wrong guess costs a useless
-  // prefetch). The index itself is small enough to be in the cache.
-  void Prefetch(std::string_view key, uint64_t hash) const {
-    (void)key;
-    if (slots_.empty()) return;
-    const auto tag = static_cast<uint32_t>(hash);
-    for (size_t i = tag & mask_;; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.index == kEmpty) return;
-      if (s.tag != tag) continue;
-      __builtin_prefetch(&entries_[s.index]);
-      if (s.hint != nullptr) {
-        for (size_t at = 0; at < kHintBytes; at += 64) __builtin_prefetch(s.hint + at);
-      }
-      return;  // a second key with the same 32-bit tag is rare
-    }
-  }
   // Sets the hint of the slot of the key last found or inserted (no insert
   // or erase since) to `block`, the start of its history's block.
   void HintLast(const void* block) { slots_[last_slot_].hint = static_cast<const char*>(block); }

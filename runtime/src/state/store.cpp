@@ -1,7 +1,6 @@
 #include "state/store.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "state/running.hpp"
 #include "state/saturating.hpp"
@@ -357,18 +356,6 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   }
   if (++shard.ops % kSweepEvery == 0) Sweep(shard);
   return late && counts ? ApplyStatus::kLate : ApplyStatus::kOk;
-}
-
-void Store::Prefetch(uint64_t version, uint32_t group, std::string_view key) {
-  const uint64_t hash = KeyHash(key);
-  Shard& shard = shards_[ShardIndex(hash)];
-  // The table may grow under another thread's Apply: read its index only
-  // under the shard's lock, and never wait for it (it is only a hint).
-  std::unique_lock<std::mutex> lock(shard.mu, std::try_to_lock);
-  if (!lock.owns_lock() || shard.version != version || group >= shard.maps.size()) return;
-  static const bool dry = std::getenv("VIGIL_PREFETCH_DRY") != nullptr;  // TEMP
-  if (dry) return;
-  shard.maps[group].Prefetch(key, hash);
 }
 
 StoreStats Store::Stats() const {

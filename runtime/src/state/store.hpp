@@ -63,11 +63,6 @@ class Store final : public Backend {
   ApplyStatus Apply(uint64_t version, const Probe& probe, eval::Value* out,
                     QueryScratch& scratch) override;
 
-  // Backend::Prefetch: asks the CPU for the key's entry and the first lines
-  // of its history block (KeyTable::Prefetch), so that Apply for it a few
-  // events later finds them in the cache. Skipped when the shard is busy.
-  void Prefetch(uint64_t version, uint32_t group, std::string_view key) override;
-
   StoreStats Stats() const override;
 
   // Snapshots (state/snapshot.cpp). Save writes a temporary file, fsyncs

@@ -48,15 +48,6 @@ struct Worker {
   std::vector<Chunk*> free;  // guarded by Run::mu_
 };
 
-// TEMP: measuring the distance.
-inline size_t LookAhead() {
-  static const size_t d = [] {
-    const char* e = std::getenv("VIGIL_LOOKAHEAD");
-    return e ? static_cast<size_t>(std::atoi(e)) : size_t{4};
-  }();
-  return d;
-}
-
 // Chunks per worker on several threads: one being worked on, and one more so
 // that a worker whose finished chunk waits for an earlier one to be delivered
 // goes on with its next chunk meanwhile.
@@ -268,15 +259,7 @@ class Run {
     const eval::Event* event_ptrs[2] = {};
     const eval::Result* result_ptrs[2] = {};
     const size_t n = sides_.size();
-    const size_t ahead = LookAhead();
     for (size_t i = 0; i < c.lines.size(); ++i) {
-      // The state of event i + ahead's keys is asked for now, so that its
-      // cache misses overlap with the evaluation of the events before it
-      // (the chunk's first events ask for their own, with no head start).
-      for (size_t j = i == 0 ? 0 : i + ahead; j <= i + ahead && j < c.lines.size(); ++j) {
-        if (!c.errors[j].empty()) continue;
-        for (size_t k = 0; k < n; ++k) sessions[k]->Prefetch(*c.sides[k].events[j]);
-      }
       if (!c.errors[i].empty()) {
         ++c.out.failed;
         const std::string error = c.lines[i].too_long ? std::string() : c.errors[i];
