@@ -36,4 +36,25 @@ inline bool SameBytes(const char* a, const char* b, size_t n) {
   return true;
 }
 
+// memcpy(to, from, n) for n <= 16, inline: two overlapping loads and stores
+// of eight (or four) bytes, under four one at a time. For the event id's copy
+// (eval/session.cpp), where memcpy's call cost about as much as the copy.
+inline void CopyShortBytes(char* to, const char* from, size_t n) {
+  if (n >= 8) {
+    uint64_t head, tail;
+    std::memcpy(&head, from, 8);
+    std::memcpy(&tail, from + n - 8, 8);
+    std::memcpy(to, &head, 8);
+    std::memcpy(to + n - 8, &tail, 8);
+  } else if (n >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, from, 4);
+    std::memcpy(&tail, from + n - 4, 4);
+    std::memcpy(to, &head, 4);
+    std::memcpy(to + n - 4, &tail, 4);
+  } else {
+    for (size_t k = 0; k < n; ++k) to[k] = from[k];
+  }
+}
+
 }  // namespace vigil

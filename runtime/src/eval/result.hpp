@@ -40,6 +40,12 @@ struct Result {
   const char* event_id_member = nullptr;
 
   void Clear() {
+    ClearAllButId();
+    event_id.clear();
+  }
+  // Clear() but for the id, which Session::Evaluate always sets itself (so
+  // that an id as long as the last event's is overwritten in place).
+  void ClearAllButId() {
     decision = 0;
     score = 0;
     fired.clear();
@@ -51,7 +57,6 @@ struct Result {
     state_error = false;
     duplicate = false;
     reversal = Reversal::kNone;
-    event_id.clear();
     event_id_member = nullptr;
   }
   std::string_view reason(const FiredRule& f) const {

@@ -87,6 +87,7 @@ class Session {
             bool& decided);
   void CopyEventId(const Event& event, Result& result);
   void StartEvent(const Event& event);
+  void RefreshExternalViews();
   // Ordered evaluation (EvalStrategy::kOrdered) and its slow paths.
   void RunOrdered(const EvalOptions& options, Result& result, bool& decided);
   bool OtherTest(const OrderedTest& t, const char* values);

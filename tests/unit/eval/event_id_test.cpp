@@ -55,6 +55,61 @@ TEST(EventId, StringIdFieldLongShortMissingAndEmpty) {
   ExpectSameId(session, e, result, "", "txn_id");
 }
 
+// The session overwrites an id as long as the last event's in place
+// (Session::CopyEventId): every pair of lengths from 0 to 40 in turn, each
+// byte different from the one it replaces, the same length twice in a row
+// included, into one reused Result.
+TEST(EventId, EveryLengthAfterEveryLengthInOneResult) {
+  Compilation c = CompileText(SchemaWith("  txn_id: string\n"));
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  eval::Session session(c.program);
+  eval::Event e(c.program->schema);
+  eval::Result result;
+  int round = 0;
+  auto id_of = [&](size_t n) {
+    std::string id(n, ' ');
+    for (size_t k = 0; k < n; ++k) id[k] = static_cast<char>('!' + (k * 7 + round) % 90);
+    ++round;
+    return id;
+  };
+  for (size_t a = 0; a <= 40; ++a) {
+    for (size_t b = 0; b <= 40; ++b) {
+      for (size_t n : {a, b, b}) {
+        const std::string id = id_of(n);
+        e.Reset();
+        SetField(e, "txn_id", id);
+        SetField(e, "amount", Dec{"5.00"});
+        session.Evaluate(e, result);
+        ASSERT_EQ(result.event_id, id) << a << " then " << b;
+        ASSERT_STREQ(result.event_id_member, "txn_id");
+      }
+    }
+  }
+}
+
+// A Result that held another rule set's id, or one the caller wrote, of the
+// same length: replaced entirely, and cleared for an event without one.
+TEST(EventId, ResultReusedAcrossSessionsAndWrittenByTheCaller) {
+  Compilation ints = CompileText(SchemaWith("  event_id: int\n"));
+  Compilation strs = CompileText(SchemaWith("  txn_id: string\n"));
+  ASSERT_TRUE(ints.ok() && strs.ok());
+  eval::Session s1(ints.program), s2(strs.program);
+  eval::Event e1(ints.program->schema), e2(strs.program->schema);
+  eval::Result result;
+  SetField(e1, "event_id", -42);
+  ExpectSameId(s1, e1, result, "-42", "event_id");
+  SetField(e2, "txn_id", "abc");
+  ExpectSameId(s2, e2, result, "abc", "txn_id");
+  result.event_id = "xyz";
+  ExpectSameId(s1, e1, result, "-42", "event_id");
+  result.event_id = "xyz";
+  e2.Reset();
+  ExpectSameId(s2, e2, result, "", nullptr);
+  result.event_id = "xyzw";
+  SetField(e2, "txn_id", "");
+  ExpectSameId(s2, e2, result, "", "txn_id");
+}
+
 TEST(EventId, IntIdFieldAndMemberId) {
   Compilation ints = CompileText(SchemaWith("  event_id: int\n"));
   ASSERT_TRUE(ints.ok()) << ints.RenderDiagnostics();
