@@ -85,7 +85,7 @@ TEST(TimeGuard, AgreesWithTheMedianOfTheTimesWrittenSoFar) {
       int64_t near;
       if (probe >= 4 && !__builtin_add_overflow(ts, skew, &near) && near > INT64_MIN + 1 &&
           near < INT64_MAX) {
-        ts = near + static_cast<int64_t>(rng() % 3) - 1;
+        ts = near + (static_cast<int64_t>(rng() % 3) - 1);  // -1, 0 or +1: within int64 here
       }
       int64_t limit;
       const bool want = !__builtin_add_overflow(median, skew, &limit) && ts > limit;
