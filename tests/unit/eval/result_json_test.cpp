@@ -45,10 +45,13 @@ eval::Result ResultOf(const std::string& id, int64_t score, uint32_t d, int flag
   return r;
 }
 
+// One rule, whose decisions the results below take in turn.
+constexpr const char* kRuleSet =
+    "ruleset t.out version \"1.0.0\"\nschema txn version 1 {\n  ts: time\n  amount: decimal\n}\n"
+    "uses schema txn\nrule r { when amount > 1.00 then score 1 }\n";
+
 TEST(ResultJson, QuietResultsAreWrittenAsEveryOther) {
-  Compilation c = CompileText(
-      "ruleset t.out version \"1.0.0\"\nschema txn version 1 {\n  ts: time\n  amount: decimal\n}\n"
-      "uses schema txn\nrule r { when amount > 1.00 then score 1 }\n");
+  Compilation c = CompileText(kRuleSet);
   ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
   const eval::Program& p = *c.program;
   ASSERT_FALSE(p.decisions.empty());
@@ -85,9 +88,7 @@ TEST(ResultJson, QuietResultsAreWrittenAsEveryOther) {
 // WriteDecisionJson's) followed by '\n', whatever the id, decision, score,
 // flags, and for results that are not quiet too.
 TEST(ResultJson, LineWriterWritesWhatWriteResultJsonWrites) {
-  Compilation c = CompileText(
-      "ruleset t.out version \"1.0.0\"\nschema txn version 1 {\n  ts: time\n  amount: decimal\n}\n"
-      "uses schema txn\nrule r { when amount > 1.00 then score 1 }\n");
+  Compilation c = CompileText(kRuleSet);
   ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
   const eval::Program& p = *c.program;
   const eval::ResultLineWriter writer(p);
