@@ -110,18 +110,28 @@ char* Put(char* w, std::string_view literal) {
 // a buffer on the stack and appended in one call: a dozen appends, each
 // checking the string's room, cost more than the rules of a small rule set.
 // False (nothing appended) when a string needs an escape or is long.
+// `{"event":` and the id (or the line, or null) at w, in a buffer ending at
+// limit with room for an id of kMaxStackId; nullptr when the id is longer or
+// needs an escape. Both stack writers below start their lines with it.
+constexpr size_t kMaxStackId = 128;
+char* PutEventMember(const Result& r, uint64_t line, char* w, char* limit) {
+  w = Put(w, "{\"event\":");
+  if (r.event_id_member != nullptr) {
+    if (r.event_id.size() > kMaxStackId) return nullptr;
+    return PutPlainJsonString(r.event_id, w, limit);
+  }
+  if (line > 0) {
+    const fmt::format_int digits(line);
+    return Put(w, std::string_view(digits.data(), digits.size()));
+  }
+  return Put(w, "null");
+}
+
 bool WriteQuietResult(const Program& p, const Result& r, uint64_t line, std::string& out) {
   char buffer[320];
   char* const limit = buffer + sizeof buffer;
-  char* w = Put(buffer, "{\"event\":");
-  if (r.event_id_member != nullptr) {
-    if (r.event_id.size() > 128 || (w = PutPlainJsonString(r.event_id, w, limit)) == nullptr) return false;
-  } else if (line > 0) {
-    const fmt::format_int digits(line);
-    w = Put(w, std::string_view(digits.data(), digits.size()));
-  } else {
-    w = Put(w, "null");
-  }
+  char* w = PutEventMember(r, line, buffer, limit);
+  if (w == nullptr) return false;
   w = Put(w, ",\"decision\":");
   const std::string& decision = p.decisions[r.decision];
   if (decision.size() > 64 || (w = PutPlainJsonString(decision, w, limit)) == nullptr) return false;
@@ -168,9 +178,8 @@ void WriteResultJson(const Program& p, const Result& r, uint64_t line, std::stri
 
 namespace {
 
-// The longest id and decision piece the line writer puts on the stack;
-// longer ones (never seen in practice) go the general way.
-constexpr size_t kMaxStackId = 128;
+// The longest decision piece the line writer puts on the stack (and
+// kMaxStackId, above); longer ones (never seen in practice) go the general way.
 constexpr size_t kMaxStackPiece = 96;
 // `{"event":` 9, the id with its quotes and the scan's 16 bytes of zeros
 // (PutPlainJsonString), the piece, a score of up to 20 characters and the
@@ -191,18 +200,8 @@ ResultLineWriter::ResultLineWriter(const Program& program) : program_(program) {
 }
 
 char* ResultLineWriter::PutHead(const Result& r, uint64_t line, char* w) const {
-  char* const limit = w + kBuffer;
-  w = Put(w, "{\"event\":");
-  if (r.event_id_member != nullptr) {
-    if (r.event_id.size() > kMaxStackId || (w = PutPlainJsonString(r.event_id, w, limit)) == nullptr) {
-      return nullptr;
-    }
-  } else if (line > 0) {
-    const fmt::format_int digits(line);
-    w = Put(w, std::string_view(digits.data(), digits.size()));
-  } else {
-    w = Put(w, "null");
-  }
+  w = PutEventMember(r, line, w, w + kBuffer);
+  if (w == nullptr) return nullptr;
   const std::string& piece = decision_pieces_[r.decision];
   if (piece.size() > kMaxStackPiece) return nullptr;
   w = Put(w, piece);
