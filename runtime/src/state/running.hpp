@@ -148,6 +148,16 @@ inline bool RunningValue(const Column& col, KeyHistory& h, uint32_t c, size_t lo
 // (a card's entries mostly gone by its next event) that rebuild was one call
 // per column and event.
 void ShiftRunning(KeyHistory& h, const GroupLayout& g, size_t removed);
+// ShiftRunning when every valid Running of `h` ends at or before the first
+// entry that stays (so each becomes the empty totals), inline.
+inline void EmptyRunning(KeyHistory& h) {
+  for (uint32_t c = 0; c < h.columns(); ++c) {
+    Running& r = h.running(c);
+    if (!r.valid) continue;
+    r = Running{};
+    r.valid = true;
+  }
+}
 // Drops the Running of `h` whose ranges reach entry `e` or beyond (an entry
 // inserted at `e`, or entry `e` changed).
 void InvalidateRunningFrom(KeyHistory& h, size_t e);

@@ -287,7 +287,18 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     // RunningTotals.* compare it with scans on random streams.
     h->Append(probe.ts, Mark{probe.id, probe.ref, false}, probe.cells);
     h->max_ts = std::max(h->max_ts, probe.ts);
-    Evict(g, *h);
+    const size_t size = h->size();
+    const int64_t cutoff = EvictCutoff(g, *h);
+    if (size >= 2 && h->time(size - 2) <= cutoff && h->time(size - 1) > cutoff) {
+      // Every entry but the new one left every window (the commonest
+      // eviction, on keys with a few events a day): what Evict would do,
+      // compacting at once, inline. The totals ended at most at the entry
+      // before the new one, so every valid one becomes empty.
+      EmptyRunning(*h);
+      h->KeepOnlyNewest();
+    } else {
+      Evict(g, *h);
+    }
     map.HintLast(h->block_start());
     shard.max_ts = std::max(shard.max_ts, probe.ts);
     if (probe.outcome != nullptr) *probe.outcome = ApplyOutcome{};
