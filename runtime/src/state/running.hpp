@@ -117,11 +117,16 @@ inline bool RunningValue(const Column& col, KeyHistory& h, uint32_t c, size_t lo
                          eval::Value* out, int64_t* events) {
   Running& r = h.running(c);
   const bool sum = col.kind == eval::AggKind::kSum;
+  // Column c's cells, `stride` apart, found once: the stores into `r` (one
+  // of them a uint8_t) may alias the history's own fields as far as the
+  // compiler knows, so h.cell(e, c) read them again for every entry.
+  const Cell* cells = h.row(0) + c;
+  const size_t stride = h.columns();
   bool ok = r.valid && r.lo <= lo && r.end <= end && r.end >= lo;
   // Add what came in, then take out what left (so that an entry both new and
   // already out never counts).
-  for (size_t e = r.end; ok && e < end; ++e) ok = running_detail::Add(r, h.cell(e, c), sum);
-  for (size_t e = r.lo; ok && e < lo; ++e) ok = running_detail::Remove(r, h.cell(e, c), sum);
+  for (size_t e = r.end; ok && e < end; ++e) ok = running_detail::Add(r, cells[e * stride], sum);
+  for (size_t e = r.lo; ok && e < lo; ++e) ok = running_detail::Remove(r, cells[e * stride], sum);
   if (ok) {
     r.lo = static_cast<uint32_t>(lo);
     r.end = static_cast<uint32_t>(end);

@@ -305,20 +305,27 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     const size_t end = h->size();
     size_t lo = 0;
     int64_t lo_within = 0;
+    // Read once: the values written into `out` (a uint8_t among them) may
+    // alias the probe and the layout as far as the compiler knows.
+    const Column* columns = g.columns.data();
+    int64_t* const events = probe.events;
+    const int64_t now = probe.ts;
+    uint64_t scanned = 0;
     for (uint32_t c = 0; c < nc; ++c) {
-      const Column& col = g.columns[c];
+      const Column& col = columns[c];
       // One window start per `within`, as below.
       if (c == 0 || col.within_us != lo_within) {
-        lo = RunningWindowStart(col, *h, c, end, probe.ts);
+        lo = RunningWindowStart(col, *h, c, end, now);
         lo_within = col.within_us;
       }
-      scratch.entries_scanned += end - lo;
-      int64_t* events = probe.events != nullptr ? &probe.events[c] : nullptr;
-      if (!RunningValue(col, *h, c, lo, end, &out[c], events)) {
-        out[c] = Summarise(col, h, nc, c, lo, end, nullptr, std::string_view(), scratch, events,
-                           probe.ts);
+      scanned += end - lo;
+      int64_t* col_events = events != nullptr ? events + c : nullptr;
+      if (!RunningValue(col, *h, c, lo, end, &out[c], col_events)) {
+        out[c] = Summarise(col, h, nc, c, lo, end, nullptr, std::string_view(), scratch,
+                           col_events, now);
       }
     }
+    scratch.entries_scanned += scanned;
     if (++shard.ops % kSweepEvery == 0) Sweep(shard);
     return ApplyStatus::kOk;
   }
