@@ -56,7 +56,11 @@ void KeyHistory::Reallocate(size_t capacity) {
     std::memcpy(static_cast<void*>(cells), Cells(), size_ * columns_ * sizeof(Cell));
     memory_->deallocate(Block(), BlockBytes(), kBlockAlign);
   } else {
-    for (uint32_t c = 0; c < columns_; ++c) new (fresh + c * sizeof(Running)) Running();
+    // A new history's totals describe its (empty) entries exactly: valid,
+    // so that a key's first events follow them without a scan.
+    for (uint32_t c = 0; c < columns_; ++c) {
+      (new (fresh + c * sizeof(Running)) Running())->valid = true;
+    }
   }
   times_ = ts;
   capacity_ = static_cast<uint32_t>(capacity);
@@ -86,6 +90,8 @@ void KeyHistory::Resize(size_t n) {
   head = 0;
   if (n == 0) return;
   Reallocate(n);
+  // Filled by the caller afterwards, out of the totals' sight: they start over.
+  for (uint32_t c = 0; c < columns_; ++c) running(c).valid = false;
   std::fill_n(Times(), n, int64_t{0});
   std::fill_n(Marks(), n, Mark{});
   std::fill_n(Cells(), n * columns_, Cell{});

@@ -7,7 +7,10 @@
 
 namespace vigil::state {
 
+#if !(defined(__GLIBCXX__) && SIZE_MAX == UINT64_MAX && \
+      __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
 uint64_t KeyHash(std::string_view key) { return std::hash<std::string_view>()(key); }
+#endif
 
 KeyText KeyText::Make(std::string_view key, std::pmr::memory_resource* memory) {
   KeyText k;

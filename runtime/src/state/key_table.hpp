@@ -24,8 +24,54 @@
 
 namespace vigil::state {
 
-// The hash of an encoded key, shared by the shard choice and the table.
+// The hash of an encoded key, shared by the shard choice and the table. It
+// is std::hash<std::string_view>'s value and must stay so: it picks a key's
+// shard, and a snapshot writes keys shard by shard (state/snapshot.cpp), so
+// another hash would reorder saved files. With libstdc++ on a little-endian
+// 64-bit target that value (its _Hash_bytes: MurmurHash64A-like, under the
+// seed 0xc70f6907) is computed here, inline: the call into the library and
+// its byte loop for the last bytes were 76 instructions of every event on
+// the state path. KeyHash.IsStdHashOfStringView checks it against std::hash.
+#if defined(__GLIBCXX__) && SIZE_MAX == UINT64_MAX && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+inline uint64_t KeyHash(std::string_view key) {
+  constexpr uint64_t kMul = (uint64_t{0xc6a4a793} << 32) + 0x5bd1e995;
+  constexpr uint64_t kSeed = 0xc70f6907;
+  const auto shift_mix = [](uint64_t v) { return v ^ (v >> 47); };
+  const char* p = key.data();
+  const size_t n = key.size();
+  uint64_t hash = kSeed ^ (n * kMul);
+  const size_t whole = n & ~size_t{7};
+  for (size_t i = 0; i < whole; i += 8) {
+    uint64_t data;
+    std::memcpy(&data, p + i, 8);
+    hash ^= shift_mix(data * kMul) * kMul;
+    hash *= kMul;
+  }
+  if (const size_t rest = n & 7; rest != 0) {
+    // The last 1 to 7 bytes, little-endian, by two overlapping loads (or
+    // three single bytes) rather than a loop over them.
+    const char* t = p + whole;
+    uint64_t data;
+    if (rest >= 4) {
+      uint32_t lo, hi;
+      std::memcpy(&lo, t, 4);
+      std::memcpy(&hi, t + rest - 4, 4);
+      data = uint64_t{lo} | (uint64_t{hi} << (8 * (rest - 4)));
+    } else {
+      data = uint64_t{static_cast<unsigned char>(t[0])} |
+             (uint64_t{static_cast<unsigned char>(t[rest / 2])} << (8 * (rest / 2))) |
+             (uint64_t{static_cast<unsigned char>(t[rest - 1])} << (8 * (rest - 1)));
+    }
+    hash ^= data;
+    hash *= kMul;
+  }
+  hash = shift_mix(hash) * kMul;
+  return shift_mix(hash);
+}
+#else
 uint64_t KeyHash(std::string_view key);
+#endif
 
 // A key's encoded bytes in 16 bytes: up to 15 inline (a card's or an
 // account's id: most keys), longer ones in a copy on the heap, which the key

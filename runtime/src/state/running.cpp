@@ -20,14 +20,29 @@ bool RunningRebuild(Running& r, const KeyHistory& h, uint32_t c, size_t lo, size
   return true;
 }
 
-void ShiftRunning(KeyHistory& h, size_t removed) {
+void ShiftRunning(KeyHistory& h, const GroupLayout& g, size_t removed) {
   if (!h.has_block()) return;
   for (uint32_t c = 0; c < h.columns(); ++c) {
     Running& r = h.running(c);
     if (!r.valid) continue;
-    if (r.lo < removed) {
-      r.valid = false;
+    if (r.end <= removed) {
+      // Every entry it held goes: the empty totals, before the first entry
+      // that stays (RunningValue adds from there).
+      r = Running{};
+      r.valid = true;
       continue;
+    }
+    if (r.lo < removed) {
+      const bool sum = c < g.columns.size() && g.columns[c].kind == eval::AggKind::kSum;
+      bool ok = true;
+      for (size_t e = r.lo; ok && e < removed; ++e) {
+        ok = running_detail::Remove(r, h.cell(e, c), sum);
+      }
+      if (!ok) {
+        r.valid = false;
+        continue;
+      }
+      r.lo = static_cast<uint32_t>(removed);
     }
     r.lo -= static_cast<uint32_t>(removed);
     r.end -= static_cast<uint32_t>(removed);

@@ -117,11 +117,16 @@ inline bool RunningValue(const Column& col, KeyHistory& h, uint32_t c, size_t lo
                          eval::Value* out, int64_t* events) {
   Running& r = h.running(c);
   const bool sum = col.kind == eval::AggKind::kSum;
+  // Column c's cells, `stride` apart, found once: the stores into `r` (one
+  // of them a uint8_t) may alias the history's own fields as far as the
+  // compiler knows, so h.cell(e, c) read them again for every entry.
+  const Cell* cells = h.row(0) + c;
+  const size_t stride = h.columns();
   bool ok = r.valid && r.lo <= lo && r.end <= end && r.end >= lo;
   // Add what came in, then take out what left (so that an entry both new and
   // already out never counts).
-  for (size_t e = r.end; ok && e < end; ++e) ok = running_detail::Add(r, h.cell(e, c), sum);
-  for (size_t e = r.lo; ok && e < lo; ++e) ok = running_detail::Remove(r, h.cell(e, c), sum);
+  for (size_t e = r.end; ok && e < end; ++e) ok = running_detail::Add(r, cells[e * stride], sum);
+  for (size_t e = r.lo; ok && e < lo; ++e) ok = running_detail::Remove(r, cells[e * stride], sum);
   if (ok) {
     r.lo = static_cast<uint32_t>(lo);
     r.end = static_cast<uint32_t>(end);
@@ -140,9 +145,24 @@ inline bool RunningValue(const Column& col, KeyHistory& h, uint32_t c, size_t lo
   return true;
 }
 
-// Keeps every Running of `h` describing the same entries after the first
-// `removed` entries were erased from its arrays.
-void ShiftRunning(KeyHistory& h, size_t removed);
+// Keeps every Running of `h` (laid out as group `g`) describing its entries
+// that stay after the first `removed` are erased from its arrays: those it
+// held among them are taken out first (what the next RunningValue would do,
+// since they are older than any window's start), so that compaction does not
+// send the totals back to a scan. On the sparse keys of a velocity workload
+// (a card's entries mostly gone by its next event) that rebuild was one call
+// per column and event.
+void ShiftRunning(KeyHistory& h, const GroupLayout& g, size_t removed);
+// ShiftRunning when every valid Running of `h` ends at or before the first
+// entry that stays (so each becomes the empty totals), inline.
+inline void EmptyRunning(KeyHistory& h) {
+  for (uint32_t c = 0; c < h.columns(); ++c) {
+    Running& r = h.running(c);
+    if (!r.valid) continue;
+    r = Running{};
+    r.valid = true;
+  }
+}
 // Drops the Running of `h` whose ranges reach entry `e` or beyond (an entry
 // inserted at `e`, or entry `e` changed).
 void InvalidateRunningFrom(KeyHistory& h, size_t e);

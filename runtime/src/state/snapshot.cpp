@@ -296,7 +296,7 @@ class SnapshotIo {
       }
       shard.maps = std::move(fresh);
       shard.max_ts = max_ts;
-      shard.layout = s.layout_;
+      s.SetLayout(shard, s.layout_);
       shard.version = s.version_;
       newest = std::max(newest, max_ts);
     }

@@ -21,8 +21,19 @@ Store::Store(StoreOptions options)
       shards_(std::max<uint32_t>(options.shards, 1)) {
   for (Shard& s : shards_) {
     s.version = version_;
-    s.layout = layout_;
+    SetLayout(s, layout_);
   }
+}
+
+void Store::SetLayout(Shard& shard, std::shared_ptr<const Layout> layout) const {
+  shard.straight.assign(layout->groups.size(), 0);
+  for (size_t g = 0; g < layout->groups.size(); ++g) {
+    const GroupLayout& gl = layout->groups[g];
+    bool all = options_.running_totals && gl.str_cols == 0;
+    for (const Column& col : gl.columns) all = all && UsesRunning(col);
+    shard.straight[g] = all ? 1 : 0;
+  }
+  shard.layout = std::move(layout);
 }
 
 Store::~Store() = default;
@@ -87,7 +98,7 @@ void Store::Relayout(const Layout& layout) {
   for (Shard& s : shards_) {
     std::lock_guard<std::mutex> shard_lock(s.mu);
     s.maps = Migrate(s.maps, *s.layout, *next, &s.pool);
-    s.layout = next;
+    SetLayout(s, next);
     s.version = version_;
   }
   layout_ = std::move(next);
@@ -166,21 +177,21 @@ Store::LoadReport Store::last_load() const {
   return last_load_;
 }
 
-void Store::Evict(const GroupLayout& g, KeyHistory& h) const {
-  const int64_t cutoff = SatSub(SatSub(h.max_ts, options_.lateness_us), g.longest_us);
+void Store::EvictSlow(const GroupLayout& g, KeyHistory& h) const {
+  const int64_t cutoff = EvictCutoff(g, h);
   const size_t size = h.size();
   const int64_t* ts = h.times();
   while (h.head < size && ts[h.head] <= cutoff) ++h.head;
   if (h.head == 0) return;
   if (h.head == size) {
-    ShiftRunning(h, size);
+    ShiftRunning(h, g, size);
     h.Clear();
     h.strs.clear();
     return;
   }
   if (h.head * 2 < size) return;  // compact once half is dead: amortised O(1)
   const size_t ns = h.strs.size() / size;
-  ShiftRunning(h, h.head);
+  ShiftRunning(h, g, h.head);
   h.strs.EraseFront(h.head * ns);
   h.EraseFront(h.head);
 }
@@ -264,6 +275,61 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     __builtin_prefetch(h->row(last) + nc);
     __builtin_prefetch(h->row(h->head));
   }
+  if (h != nullptr && shard.straight[probe.group] != 0 && probe.record && !probe.reversal &&
+      h->live() > 0 && probe.ts > h->newest() &&
+      probe.ts >= SatSub(h->max_ts, options_.lateness_us)) {
+    // The straight path: the commonest event of a stream in order, recorded
+    // as the newest entry of a key that has some, in a group whose columns
+    // all follow running totals. What the general path below would check
+    // and find is known here: not late (the test above); not a duplicate (an
+    // event newer than every entry has nothing to search, and it is no
+    // reversal); nothing taken back; appended with no search; no strings.
+    // RunningTotals.* compare it with scans on random streams.
+    h->Append(probe.ts, Mark{probe.id, probe.ref, false}, probe.cells);
+    h->max_ts = std::max(h->max_ts, probe.ts);
+    const size_t size = h->size();
+    const int64_t cutoff = EvictCutoff(g, *h);
+    if (size >= 2 && h->time(size - 2) <= cutoff && h->time(size - 1) > cutoff) {
+      // Every entry but the new one left every window (the commonest
+      // eviction, on keys with a few events a day): what Evict would do,
+      // compacting at once, inline. The totals ended at most at the entry
+      // before the new one, so every valid one becomes empty.
+      EmptyRunning(*h);
+      h->KeepOnlyNewest();
+    } else {
+      Evict(g, *h);
+    }
+    map.HintLast(h->block_start());
+    shard.max_ts = std::max(shard.max_ts, probe.ts);
+    if (probe.outcome != nullptr) *probe.outcome = ApplyOutcome{};
+    const size_t end = h->size();
+    size_t lo = 0;
+    int64_t lo_within = 0;
+    // Read once: the values written into `out` (a uint8_t among them) may
+    // alias the probe and the layout as far as the compiler knows.
+    const Column* columns = g.columns.data();
+    int64_t* const events = probe.events;
+    const int64_t now = probe.ts;
+    uint64_t scanned = 0;
+    for (uint32_t c = 0; c < nc; ++c) {
+      const Column& col = columns[c];
+      // One window start per `within`, as below.
+      if (c == 0 || col.within_us != lo_within) {
+        lo = RunningWindowStart(col, *h, c, end, now);
+        lo_within = col.within_us;
+      }
+      scanned += end - lo;
+      int64_t* col_events = events != nullptr ? events + c : nullptr;
+      if (!RunningValue(col, *h, c, lo, end, &out[c], col_events)) {
+        out[c] = Summarise(col, h, nc, c, lo, end, nullptr, std::string_view(), scratch,
+                           col_events, now);
+      }
+    }
+    scratch.entries_scanned += scanned;
+    if (++shard.ops % kSweepEvery == 0) Sweep(shard);
+    return ApplyStatus::kOk;
+  }
+
   const bool late = h != nullptr && probe.ts < SatSub(h->max_ts, options_.lateness_us);
   const bool duplicate = h != nullptr && IsDuplicate(*h, probe);
   bool reversed = false;

@@ -22,6 +22,7 @@
 
 #include "state/backend.hpp"
 #include "state/key_table.hpp"
+#include "state/saturating.hpp"
 
 namespace vigil::state {
 
@@ -91,6 +92,10 @@ class Store final : public Backend {
     uint64_t version = 0;
     std::shared_ptr<const Layout> layout;  // what `maps` are laid out as
     std::vector<Map> maps;                 // one per layout group
+    // Per group of `layout`: whether every column follows running totals
+    // and none keeps strings, so that Apply's straight path serves an event
+    // recorded at its key's end (SetLayout keeps it with `layout`).
+    std::vector<uint8_t> straight;
     int64_t max_ts = INT64_MIN;
     uint32_t ops = 0;
   };
@@ -101,7 +106,22 @@ class Store final : public Backend {
   size_t ShardIndex(uint64_t hash) const {
     return static_cast<size_t>((static_cast<unsigned __int128>(hash) * shards_.size()) >> 64);
   }
-  void Evict(const GroupLayout& g, KeyHistory& h) const;
+  // Drops the entries of `h` that left every window of `g`. Inline for its
+  // common case, nothing to drop or compact (one comparison), which was a
+  // call on every event; EvictSlow does the rest.
+  void Evict(const GroupLayout& g, KeyHistory& h) const {
+    const size_t size = h.size();
+    if (h.head < size && h.time(h.head) > EvictCutoff(g, h) && (h.head == 0 || h.head * 2 < size)) {
+      return;
+    }
+    EvictSlow(g, h);
+  }
+  int64_t EvictCutoff(const GroupLayout& g, const KeyHistory& h) const {
+    return SatSub(SatSub(h.max_ts, options_.lateness_us), g.longest_us);
+  }
+  void EvictSlow(const GroupLayout& g, KeyHistory& h) const;
+  // Makes `layout` the shard's, with its `straight` flags.
+  void SetLayout(Shard& shard, std::shared_ptr<const Layout> layout) const;
   // Duplicates and reversals (docs/language.md).
   static bool IsDuplicate(const KeyHistory& h, const Probe& probe);
   // Takes back the latest entry with probe.ref not yet reversed; false when

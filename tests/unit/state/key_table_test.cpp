@@ -4,6 +4,7 @@
 // index and erasures shift entries back.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <memory_resource>
 #include <random>
@@ -194,6 +195,33 @@ TEST(KeyTable, EntriesAreOneCacheLineEach) {
     const std::string key = "c" + std::to_string(n);
     table.Insert(key, state::KeyHash(key), KeyHistory{});
     ASSERT_EQ(reinterpret_cast<uintptr_t>(&*table.begin()) % 64, 0u) << n;
+  }
+}
+
+// KeyHash picks a key's shard, and a snapshot writes keys shard by shard:
+// its values must stay std::hash's (state/key_table.hpp), for every length
+// (whole 8-byte words and every tail of 1 to 7 bytes) and every byte value.
+TEST(KeyHash, IsStdHashOfStringView) {
+  std::mt19937_64 rng(11);
+  std::string bytes;
+  for (size_t n = 0; n <= 80; ++n) {
+    for (int trial = 0; trial < 64; ++trial) {
+      bytes.resize(n);
+      for (char& c : bytes) {
+        const uint64_t r = rng() % 4;
+        c = r == 0 ? '\0' : r == 1 ? static_cast<char>(0xFF) : static_cast<char>(rng());
+      }
+      ASSERT_EQ(state::KeyHash(bytes), std::hash<std::string_view>()(bytes))
+          << "length " << n << ", trial " << trial;
+    }
+  }
+  // Keys as the store sees them: a card's id, and from an offset in a buffer.
+  const std::string buffer = "xx c9009614 card:4716-0001-2345-6789 merchant m689284";
+  for (size_t at = 0; at < buffer.size(); ++at) {
+    for (size_t n = 0; at + n <= buffer.size(); ++n) {
+      const std::string_view key(buffer.data() + at, n);
+      ASSERT_EQ(state::KeyHash(key), std::hash<std::string_view>()(key)) << at << " " << n;
+    }
   }
 }
 
