@@ -134,10 +134,18 @@ class Session {
     // whole for every event, so nothing is cleared per event.
     std::vector<state::Cell> cells;
     std::vector<std::string_view> strs;
+    // The key is one string field (the common case): encoded without the
+    // loops over key fields.
+    bool one_string_key = false;
+    // The probe and the values Apply writes, made here: per event only the
+    // key, time, id and what to record change.
+    state::Probe probe;
+    Value* values = nullptr;
   };
   bool EncodeKey(const AggGroupPlan& plan, size_t* len);
   void AggregatesMissing(const std::vector<uint32_t>& aggregates);
   std::vector<AggGroupPlan> agg_plans_;
+  state::ApplyOutcome apply_outcome_;  // every group's probe's
   bool fill_all_ = false;         // an aggregate outside every group (never, but safe)
   std::shared_ptr<state::Backend> store_;
   state::Layout layout_;       // the store's, as of mapping_.version

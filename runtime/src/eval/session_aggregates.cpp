@@ -74,6 +74,13 @@ void Session::Remap() {
       direct = plan.columns[i].col == i && plan.columns[i].agg == plan.columns[0].agg + i;
     }
     if (direct) plan.direct = static_cast<int32_t>(plan.columns[0].agg);
+    plan.one_string_key = plan.key.size() == 1 && plan.key[0].kind == Kind::kString;
+    plan.values = direct ? agg_values_.data() + plan.direct : column_values_.data();
+    plan.probe.group = static_cast<uint32_t>(plan.store_group);
+    plan.probe.cells = plan.cells.data();
+    plan.probe.strs = plan.strs.data();
+    plan.probe.events = direct ? agg_events_.data() + plan.direct : column_events_.data();
+    plan.probe.outcome = &apply_outcome_;
   }
   fill_all_ = covered != p.aggregates.size();
   if (key_.size() < 64) key_.resize(64);
@@ -91,6 +98,22 @@ void Session::AggregatesMissing(const std::vector<uint32_t>& aggregates) {
 // field is missing. Fixed width for numbers, length prefixed for strings, so
 // that (a, b) tuples cannot collide.
 inline bool Session::EncodeKey(const AggGroupPlan& plan, size_t* len) {
+  if (plan.one_string_key) {
+    const Value& v = fields_[plan.key[0].slot];
+    if (!v.present) return false;
+    const uint32_t slen = v.s.len;
+    const size_t n = 4 + size_t{slen};
+    if (n > key_.size()) [[unlikely]] key_.resize(std::max(n, 2 * key_.size()));
+    char* out = key_.data();
+    std::memcpy(out, &slen, 4);
+    if (slen <= 16) {
+      CopyShortBytes(out + 4, v.s.ptr, slen);
+    } else {
+      std::memcpy(out + 4, v.s.ptr, slen);
+    }
+    *len = n;
+    return true;
+  }
   size_t n = 0;
   for (const AggKeyField& k : plan.key) {
     const Value& v = fields_[k.slot];
@@ -227,23 +250,15 @@ void Session::RunAggregates(bool record, std::string_view id) {
         cells[c.col] = cell;
         if (c.str_col >= 0) strs[c.str_col] = str;
       }
-      Value* values = plan.direct >= 0 ? agg_values_.data() + plan.direct : column_values_.data();
-      int64_t* events =
-          plan.direct >= 0 ? agg_events_.data() + plan.direct : column_events_.data();
-      state::ApplyOutcome outcome;
-      // Every field named: the probe is written once, not cleared first.
-      const state::Probe probe{.group = static_cast<uint32_t>(plan.store_group),
-                               .key = std::string_view(key_.data(), key_len),
-                               .ts = time.i,
-                               .record = record,
-                               .cells = cells,
-                               .strs = strs,
-                               .events = events,
-                               .id = id_hash,
-                               .ref = ref_hash,
-                               .reversal = is_reversal,
-                               .outcome = &outcome};
-      state::ApplyStatus status = store_->Apply(mapping_.version, probe, values, query_);
+      state::Probe& probe = plan.probe;  // the rest was set by Remap
+      probe.key = std::string_view(key_.data(), key_len);
+      probe.ts = time.i;
+      probe.record = record;
+      probe.id = id_hash;
+      probe.ref = ref_hash;
+      probe.reversal = is_reversal;
+      apply_outcome_ = state::ApplyOutcome();  // a failing backend may leave it unwritten
+      state::ApplyStatus status = store_->Apply(mapping_.version, probe, plan.values, query_);
       if (status == state::ApplyStatus::kStale && attempt < 8) {
         Remap();  // a hot reload changed the store's layout meanwhile
         continue;
@@ -253,8 +268,8 @@ void Session::RunAggregates(bool record, std::string_view id) {
         break;
       }
       late_ = late_ || status == state::ApplyStatus::kLate;
-      duplicate_ = duplicate_ || outcome.duplicate;
-      took_back = took_back || outcome.reversed;
+      duplicate_ = duplicate_ || apply_outcome_.duplicate;
+      took_back = took_back || apply_outcome_.reversed;
       if (status == state::ApplyStatus::kError) {
         state_error_ = true;  // the backend failed: this group's aggregates stay missing
         AggregatesMissing(plan.aggregates);
