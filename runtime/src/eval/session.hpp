@@ -124,6 +124,9 @@ class Session {
     int32_t store_group = -1;                 // -1: the store does not keep this group
     std::vector<AggKeyField> key;             // the `by:` fields, in order
     std::vector<AggColumnPlan> columns;       // the aggregates the store keeps
+    // Those whose cell depends on the event: a count without `where:` has
+    // the same cell for every event (on), written once by Remap.
+    std::vector<AggColumnPlan> per_event;
     std::vector<uint32_t> aggregates;         // all of the group's aggregates
     std::vector<uint32_t> unmapped;           // those the store does not keep
     // >= 0: the store group's columns are aggregates direct, direct + 1, ...

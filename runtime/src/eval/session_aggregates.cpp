@@ -35,6 +35,7 @@ void Session::Remap() {
     plan.aggregates = group.aggregates;
     covered += group.aggregates.size();
     plan.columns.clear();
+    plan.per_event.clear();
     plan.unmapped.clear();
     plan.direct = -1;
     plan.store_group = mapping_.group[g];
@@ -64,6 +65,11 @@ void Session::Remap() {
       c.str_col = gl.columns[col].str_col;
       c.is_bool = def.value_type.kind == Kind::kBool;
       plan.columns.push_back(c);
+      if (c.where_node < 0 && c.value_node < 0) {
+        plan.cells[c.col].on = 1;  // a plain count: every event contributes, nothing else
+      } else {
+        plan.per_event.push_back(c);
+      }
     }
     // Apply writes its values and counts per store column: when those are
     // this group's aggregates in order, it can write them where the rules
@@ -231,7 +237,12 @@ void Session::RunAggregates(bool record, std::string_view id) {
       }
       state::Cell* cells = plan.cells.data();
       std::string_view* strs = plan.strs.data();
-      for (const AggColumnPlan& c : plan.columns) {
+      for (const AggColumnPlan& c : plan.per_event) {
+        if (c.value_node < 0) {  // a count with `where:`: only whether it held (i, scale stay 0)
+          cells[c.col].on =
+              ev.EvalTruth(static_cast<uint32_t>(c.where_node)) == Evaluator::kTrue ? 1 : 0;
+          continue;
+        }
         state::Cell cell;  // off, zero: what the store keeps when `where:` fails
         std::string_view str;
         bool on = c.where_node < 0 ||
