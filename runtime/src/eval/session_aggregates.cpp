@@ -38,6 +38,7 @@ void Session::Remap() {
     plan.per_event.clear();
     plan.unmapped.clear();
     plan.direct = -1;
+    plan.one_string_key = plan.key.size() == 1 && plan.key[0].kind == Kind::kString;
     plan.store_group = mapping_.group[g];
     if (plan.store_group < 0) {
       plan.cells.clear();
@@ -80,7 +81,6 @@ void Session::Remap() {
       direct = plan.columns[i].col == i && plan.columns[i].agg == plan.columns[0].agg + i;
     }
     if (direct) plan.direct = static_cast<int32_t>(plan.columns[0].agg);
-    plan.one_string_key = plan.key.size() == 1 && plan.key[0].kind == Kind::kString;
     plan.values = direct ? agg_values_.data() + plan.direct : column_values_.data();
     plan.probe.group = static_cast<uint32_t>(plan.store_group);
     plan.probe.cells = plan.cells.data();
