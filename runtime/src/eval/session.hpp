@@ -104,23 +104,69 @@ class Session {
   // `id`: the event's id (eval::AppendEventId), empty when it has none.
   void RunAggregates(bool record, std::string_view id);
   void Remap();
+  // What the aggregate phase does per group, decided by Remap() from the
+  // program and the store's layout, so that the per-event loop walks flat
+  // arrays instead of looking the same things up in both for every event.
+  struct AggColumnPlan {
+    uint32_t agg = 0;          // Program::aggregates index
+    uint32_t col = 0;          // the store group's column
+    int32_t where_node = -1;   // the `where:`, -1 when absent
+    int32_t value_node = -1;   // the value, -1 for counts
+    int32_t value_field = -1;  // >= 0: the value is this field, read without the evaluator
+    int32_t str_col = -1;      // the column's string cell, -1 when none
+    bool is_bool = false;      // a bool value is stored as 0 or 1
+  };
+  struct AggKeyField {
+    uint32_t slot = 0;
+    Kind kind = Kind::kError;
+  };
+  struct AggGroupPlan {
+    int32_t store_group = -1;                 // -1: the store does not keep this group
+    std::vector<AggKeyField> key;             // the `by:` fields, in order
+    std::vector<AggColumnPlan> columns;       // the aggregates the store keeps
+    // Those whose cell depends on the event: a count without `where:` has
+    // the same cell for every event (on), written once by Remap.
+    std::vector<AggColumnPlan> per_event;
+    std::vector<uint32_t> aggregates;         // all of the group's aggregates
+    std::vector<uint32_t> unmapped;           // those the store does not keep
+    // >= 0: the store group's columns are aggregates direct, direct + 1, ...
+    // in order and nothing else, so Apply writes agg_values_ in place.
+    int32_t direct = -1;
+    // The probe's cells and strings: one per store column. Columns of other
+    // rule sets sharing the group stay as made (off); ours are rewritten
+    // whole for every event, so nothing is cleared per event.
+    std::vector<state::Cell> cells;
+    std::vector<std::string_view> strs;
+    // The key is one string field (the common case): encoded without the
+    // loops over key fields.
+    bool one_string_key = false;
+    // The probe and the values Apply writes, made here: per event only the
+    // key, time, id and what to record change.
+    state::Probe probe;
+    Value* values = nullptr;
+  };
+  bool EncodeKey(const AggGroupPlan& plan, size_t* len);
+  void AggregatesMissing(const std::vector<uint32_t>& aggregates);
+  std::vector<AggGroupPlan> agg_plans_;
+  state::ApplyOutcome apply_outcome_;  // every group's probe's
+  bool fill_all_ = false;         // an aggregate outside every group (never, but safe)
   std::shared_ptr<state::Backend> store_;
   state::Layout layout_;       // the store's, as of mapping_.version
   state::Mapping mapping_;
   std::vector<Value> agg_values_;
   std::vector<int64_t> agg_events_;
-  std::vector<state::Cell> cells_;
-  std::vector<std::string_view> strs_;
   std::vector<Value> column_values_;
   std::vector<int64_t> column_events_;
-  std::string key_;
+  std::string key_;  // the encoded key's buffer, its size its capacity (EncodeKey)
   state::QueryScratch query_;
+  // In Result's order (late, outlier, state_error, duplicate, reversal), so
+  // that Evaluate copies them with one load and store rather than byte by byte.
   bool late_ = false;
   bool outlier_ = false;
-  int64_t outlier_reference_ = 0;
   bool state_error_ = false;
   bool duplicate_ = false;
   Reversal reversal_ = Reversal::kNone;
+  int64_t outlier_reference_ = 0;
   std::string id_text_;  // Record()'s event id
 };
 

@@ -7,42 +7,11 @@
 #include <bit>
 #include <cstring>
 
+#include "base/bytes.hpp"
 #include "eval/evaluator.hpp"
 #include "eval/session.hpp"
 
 namespace vigil::eval {
-
-namespace {
-
-// Appends a key field to the encoded key: fixed width for numbers, length
-// prefixed for strings, so that (a, b) tuples cannot collide.
-void AppendKey(const Value& v, Kind kind, std::string& key) {
-  char buf[8];
-  switch (kind) {
-    case Kind::kString: {
-      uint32_t len = v.s.len;
-      std::memcpy(buf, &len, 4);
-      key.append(buf, 4);
-      key.append(v.s.ptr, v.s.len);
-      return;
-    }
-    case Kind::kBool:
-      key += v.b ? '\1' : '\0';
-      return;
-    case Kind::kFloat: {
-      double f = v.f == 0 ? 0.0 : v.f;
-      std::memcpy(buf, &f, 8);
-      key.append(buf, 8);
-      return;
-    }
-    default:
-      std::memcpy(buf, &v.i, 8);
-      key.append(buf, 8);
-      return;
-  }
-}
-
-}  // namespace
 
 void Session::Remap() {
   uint64_t version = store_->ReadLayout(&layout_);
@@ -51,6 +20,148 @@ void Session::Remap() {
   for (const auto& g : layout_.groups) widest = std::max(widest, g.columns.size());
   column_values_.resize(widest);
   column_events_.resize(widest);
+  // The plan of each group (AggGroupPlan): what RunAggregates would otherwise
+  // look up in the program, the mapping and the layout for every event.
+  const Program& p = *program_;
+  agg_plans_.resize(p.agg_groups.size());
+  size_t covered = 0;
+  for (uint32_t g = 0; g < p.agg_groups.size(); ++g) {
+    const AggGroup& group = p.agg_groups[g];
+    AggGroupPlan& plan = agg_plans_[g];
+    plan.key.clear();
+    for (uint32_t slot : group.key_slots) {
+      plan.key.push_back(AggKeyField{slot, p.schema.fields[slot].type.kind});
+    }
+    plan.aggregates = group.aggregates;
+    covered += group.aggregates.size();
+    plan.columns.clear();
+    plan.per_event.clear();
+    plan.unmapped.clear();
+    plan.direct = -1;
+    plan.one_string_key = plan.key.size() == 1 && plan.key[0].kind == Kind::kString;
+    plan.store_group = mapping_.group[g];
+    if (plan.store_group < 0) {
+      plan.cells.clear();
+      plan.strs.clear();
+      continue;
+    }
+    const state::GroupLayout& gl = layout_.groups[plan.store_group];
+    plan.cells.assign(gl.columns.size(), state::Cell());
+    plan.strs.assign(gl.str_cols, std::string_view());
+    for (uint32_t a : group.aggregates) {
+      const int32_t col = mapping_.column[a];
+      if (col < 0) {
+        plan.unmapped.push_back(a);
+        continue;
+      }
+      const AggregateDef& def = p.aggregates[a];
+      AggColumnPlan c;
+      c.agg = a;
+      c.col = static_cast<uint32_t>(col);
+      c.where_node = def.where_node;
+      c.value_node = def.value_node;
+      if (def.value_node >= 0 && p.nodes[def.value_node].op == plan::OpCode::kField) {
+        c.value_field = static_cast<int32_t>(p.nodes[def.value_node].c);  // Eval's kField case
+      }
+      c.str_col = gl.columns[col].str_col;
+      c.is_bool = def.value_type.kind == Kind::kBool;
+      plan.columns.push_back(c);
+      if (c.where_node < 0 && c.value_node < 0) {
+        plan.cells[c.col].on = 1;  // a plain count: every event contributes, nothing else
+      } else {
+        plan.per_event.push_back(c);
+      }
+    }
+    // Apply writes its values and counts per store column: when those are
+    // this group's aggregates in order, it can write them where the rules
+    // read them, with no copy.
+    bool direct = plan.unmapped.empty() && !plan.columns.empty() &&
+                  plan.columns.size() == gl.columns.size();
+    for (size_t i = 0; direct && i < plan.columns.size(); ++i) {
+      direct = plan.columns[i].col == i && plan.columns[i].agg == plan.columns[0].agg + i;
+    }
+    if (direct) plan.direct = static_cast<int32_t>(plan.columns[0].agg);
+    plan.values = direct ? agg_values_.data() + plan.direct : column_values_.data();
+    plan.probe.group = static_cast<uint32_t>(plan.store_group);
+    plan.probe.cells = plan.cells.data();
+    plan.probe.strs = plan.strs.data();
+    plan.probe.events = direct ? agg_events_.data() + plan.direct : column_events_.data();
+    plan.probe.outcome = &apply_outcome_;
+  }
+  fill_all_ = covered != p.aggregates.size();
+  if (key_.size() < 64) key_.resize(64);
+}
+
+void Session::AggregatesMissing(const std::vector<uint32_t>& aggregates) {
+  for (uint32_t a : aggregates) {
+    agg_values_[a] = Value::Missing();
+    agg_events_[a] = 0;
+  }
+}
+
+// Encodes the event's key for `plan`'s group into key_ (which is resized
+// only when a key is longer than any before), `*len` bytes; false when a key
+// field is missing. Fixed width for numbers, length prefixed for strings, so
+// that (a, b) tuples cannot collide.
+inline bool Session::EncodeKey(const AggGroupPlan& plan, size_t* len) {
+  if (plan.one_string_key) {
+    const Value& v = fields_[plan.key[0].slot];
+    if (!v.present) return false;
+    const uint32_t slen = v.s.len;
+    const size_t n = 4 + size_t{slen};
+    if (n > key_.size()) [[unlikely]] key_.resize(std::max(n, 2 * key_.size()));
+    char* out = key_.data();
+    std::memcpy(out, &slen, 4);
+    if (slen <= 16) {
+      CopyShortBytes(out + 4, v.s.ptr, slen);
+    } else {
+      std::memcpy(out + 4, v.s.ptr, slen);
+    }
+    *len = n;
+    return true;
+  }
+  size_t n = 0;
+  for (const AggKeyField& k : plan.key) {
+    const Value& v = fields_[k.slot];
+    if (!v.present) return false;
+    n += k.kind == Kind::kString ? 4 + size_t{v.s.len} : k.kind == Kind::kBool ? 1 : 8;
+  }
+  if (n > key_.size()) [[unlikely]] key_.resize(std::max(n, 2 * key_.size()));
+  char* out = key_.data();
+  for (const AggKeyField& k : plan.key) {
+    const Value& v = fields_[k.slot];
+    switch (k.kind) {
+      case Kind::kString: {
+        const uint32_t slen = v.s.len;
+        std::memcpy(out, &slen, 4);
+        out += 4;
+        // Keys are mostly short (card and merchant ids): memcpy's call cost
+        // about as much as the copy.
+        if (slen <= 16) {
+          CopyShortBytes(out, v.s.ptr, slen);
+        } else {
+          std::memcpy(out, v.s.ptr, slen);
+        }
+        out += slen;
+        break;
+      }
+      case Kind::kBool:
+        *out++ = v.b ? '\1' : '\0';
+        break;
+      case Kind::kFloat: {
+        const double f = v.f == 0 ? 0.0 : v.f;  // -0 and 0 are one key
+        std::memcpy(out, &f, 8);
+        out += 8;
+        break;
+      }
+      default:
+        std::memcpy(out, &v.i, 8);
+        out += 8;
+        break;
+    }
+  }
+  *len = n;
+  return true;
 }
 
 bool Session::Record(const Event& event) {
@@ -69,10 +180,19 @@ void Session::RunAggregates(bool record, std::string_view id) {
   state_error_ = false;
   duplicate_ = false;
   reversal_ = Reversal::kNone;
-  std::fill(agg_values_.begin(), agg_values_.end(), Value::Missing());
-  std::fill(agg_events_.begin(), agg_events_.end(), 0);
+  // Every aggregate the loop below does not write is missing: those of a
+  // group without its key, or whose state failed, are set there; the rest
+  // are written by Apply or copied from what it wrote.
+  if (fill_all_) [[unlikely]] {
+    std::fill(agg_values_.begin(), agg_values_.end(), Value::Missing());
+    std::fill(agg_events_.begin(), agg_events_.end(), 0);
+  }
   const Value time = fields_[p.schema.time_slot];
-  if (!time.present) return;  // no time, no window: every aggregate is missing
+  if (!time.present) {  // no time, no window: every aggregate is missing
+    std::fill(agg_values_.begin(), agg_values_.end(), Value::Missing());
+    std::fill(agg_events_.begin(), agg_events_.end(), 0);
+    return;
+  }
   // An event far ahead of the stream is evaluated like a late one, over the
   // state there is, and not recorded (state/time_guard.hpp). What-ifs are
   // checked too but are not part of the stream.
@@ -102,74 +222,76 @@ void Session::RunAggregates(bool record, std::string_view id) {
     is_reversal = ev.EvalTruth(p.reversal_when) == Evaluator::kTrue;
   }
   bool took_back = false;
-  for (uint32_t g = 0; g < p.agg_groups.size(); ++g) {
-    const AggGroup& group = p.agg_groups[g];
-    key_.clear();
-    bool have_key = true;
-    for (uint32_t slot : group.key_slots) {
-      const Value& v = fields_[slot];
-      have_key = have_key && v.present;
-      if (have_key) AppendKey(v, p.schema.fields[slot].type.kind, key_);
+  const size_t groups = agg_plans_.size();
+  for (size_t g = 0; g < groups; ++g) {
+    size_t key_len = 0;
+    if (!EncodeKey(agg_plans_[g], &key_len)) {
+      AggregatesMissing(agg_plans_[g].aggregates);  // a missing key field
+      continue;
     }
-    if (!have_key) continue;  // a missing key field: this group's aggregates are missing
     for (int attempt = 0;; ++attempt) {
-      const int32_t sg = mapping_.group[g];
-      if (sg < 0) break;
-      const state::GroupLayout& gl = layout_.groups[sg];
-      cells_.assign(gl.columns.size(), state::Cell());
-      strs_.assign(gl.str_cols, std::string_view());
-      for (uint32_t a : group.aggregates) {
-        const int32_t col = mapping_.column[a];
-        if (col < 0) continue;
-        const AggregateDef& def = p.aggregates[a];
-        state::Cell& cell = cells_[col];
-        bool on = def.where_node < 0 ||
-                  ev.EvalTruth(static_cast<uint32_t>(def.where_node)) == Evaluator::kTrue;
-        if (on && def.value_node >= 0) {
-          Value v = ev.Eval(static_cast<uint32_t>(def.value_node));
+      AggGroupPlan& plan = agg_plans_[g];  // again after a Remap
+      if (plan.store_group < 0) {
+        AggregatesMissing(plan.aggregates);
+        break;
+      }
+      state::Cell* cells = plan.cells.data();
+      std::string_view* strs = plan.strs.data();
+      for (const AggColumnPlan& c : plan.per_event) {
+        if (c.value_node < 0) {  // a count with `where:`: only whether it held (i, scale stay 0)
+          cells[c.col].on =
+              ev.EvalTruth(static_cast<uint32_t>(c.where_node)) == Evaluator::kTrue ? 1 : 0;
+          continue;
+        }
+        state::Cell cell;  // off, zero: what the store keeps when `where:` fails
+        std::string_view str;
+        bool on = c.where_node < 0 ||
+                  ev.EvalTruth(static_cast<uint32_t>(c.where_node)) == Evaluator::kTrue;
+        if (on && c.value_node >= 0) {
+          const Value v =
+              c.value_field >= 0 ? fields_[c.value_field] : ev.Eval(static_cast<uint32_t>(c.value_node));
           on = v.present;
           if (on) {
-            cell.i = v.i;  // also copies a float's bits
+            cell.i = c.is_bool ? (v.b ? 1 : 0) : v.i;  // also copies a float's bits
             cell.scale = v.scale;
-            if (def.value_type.kind == Kind::kBool) cell.i = v.b ? 1 : 0;
-            if (gl.columns[col].str_col >= 0) strs_[gl.columns[col].str_col] = v.str();
+            str = v.str();
           }
         }
         cell.on = on ? 1 : 0;
+        cells[c.col] = cell;
+        if (c.str_col >= 0) strs[c.str_col] = str;
       }
-      state::ApplyOutcome outcome;
-      // Every field named: the probe is written once, not cleared first.
-      const state::Probe probe{.group = static_cast<uint32_t>(sg),
-                               .key = key_,
-                               .ts = time.i,
-                               .record = record,
-                               .cells = cells_.data(),
-                               .strs = strs_.data(),
-                               .events = column_events_.data(),
-                               .id = id_hash,
-                               .ref = ref_hash,
-                               .reversal = is_reversal,
-                               .outcome = &outcome};
-      state::ApplyStatus status =
-          store_->Apply(mapping_.version, probe, column_values_.data(), query_);
+      state::Probe& probe = plan.probe;  // the rest was set by Remap
+      probe.key = std::string_view(key_.data(), key_len);
+      probe.ts = time.i;
+      probe.record = record;
+      probe.id = id_hash;
+      probe.ref = ref_hash;
+      probe.reversal = is_reversal;
+      apply_outcome_ = state::ApplyOutcome();  // a failing backend may leave it unwritten
+      state::ApplyStatus status = store_->Apply(mapping_.version, probe, plan.values, query_);
       if (status == state::ApplyStatus::kStale && attempt < 8) {
         Remap();  // a hot reload changed the store's layout meanwhile
         continue;
       }
-      if (status == state::ApplyStatus::kStale) break;
-      late_ = late_ || status == state::ApplyStatus::kLate;
-      duplicate_ = duplicate_ || outcome.duplicate;
-      took_back = took_back || outcome.reversed;
-      if (status == state::ApplyStatus::kError) {
-        state_error_ = true;  // the backend failed: this group's aggregates stay missing
+      if (status == state::ApplyStatus::kStale) {
+        AggregatesMissing(plan.aggregates);
         break;
       }
-      for (uint32_t a : group.aggregates) {
-        const int32_t col = mapping_.column[a];
-        if (col >= 0) {
-          agg_values_[a] = column_values_[col];
-          agg_events_[a] = column_events_[col];
+      late_ = late_ || status == state::ApplyStatus::kLate;
+      duplicate_ = duplicate_ || apply_outcome_.duplicate;
+      took_back = took_back || apply_outcome_.reversed;
+      if (status == state::ApplyStatus::kError) {
+        state_error_ = true;  // the backend failed: this group's aggregates stay missing
+        AggregatesMissing(plan.aggregates);
+        break;
+      }
+      if (plan.direct < 0) {
+        for (const AggColumnPlan& c : plan.columns) {
+          agg_values_[c.agg] = column_values_[c.col];
+          agg_events_[c.agg] = column_events_[c.col];
         }
+        AggregatesMissing(plan.unmapped);
       }
       break;
     }
