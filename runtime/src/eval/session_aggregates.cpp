@@ -252,9 +252,15 @@ void Session::RunAggregates(bool record, std::string_view id) {
               c.value_field >= 0 ? fields_[c.value_field] : ev.Eval(static_cast<uint32_t>(c.value_node));
           on = v.present;
           if (on) {
-            cell.i = c.is_bool ? (v.b ? 1 : 0) : v.i;  // also copies a float's bits
-            cell.scale = v.scale;
-            str = v.str();
+            if (c.str_col >= 0) {
+              // A string lives in the strings; its cell keeps no bits of the
+              // value, which would be the event's pointer, saved in snapshots
+              // and sent to Redis (different bytes every run, and an address).
+              str = v.str();
+            } else {
+              cell.i = c.is_bool ? (v.b ? 1 : 0) : v.i;  // also copies a float's bits
+              cell.scale = v.scale;
+            }
           }
         }
         cell.on = on ? 1 : 0;

@@ -11,7 +11,9 @@
 //                  then (version 3: baselines) i64 offset_us, u8 exclude_current,
 //                  i64 percentile (units of 10^-6);
 //                  u64 keys, per key: str key, i64 max_ts, u32 entries,
-//                  per entry: i64 ts, per column: i64 payload, u8 scale, u8 on;
+//                  per entry: i64 ts, per column: i64 payload, u8 scale, u8 on
+//                  (a string column's payload and scale are 0: its value is
+//                  the string below);
 //                  per string column: str; then (version 2) u64 id, u64 ref,
 //                  u8 reversed (state/marks.hpp; version 1 entries have none)
 //   str = u32 length + bytes
