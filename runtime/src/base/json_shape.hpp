@@ -237,10 +237,11 @@ class JsonShape {
     uint32_t size = 0;   // of the token
   };
 
-  // Whether the token of `m` is at p, read as SameToken reads it: by two
-  // 16-byte compares (SSE2) or four masked 8-byte words, with no branch on
-  // the token's length, which the padding makes readable. Both ways are
-  // public so that a test compares them on one machine.
+  // Whether the token of `m` is at p, read as SameToken reads it: by one
+  // 16-byte compare (SSE2), a second one for a token of more than 16 bytes,
+  // or by four masked 8-byte words with no branch on the token's length;
+  // the padding makes the bytes readable. Both ways are public so that a
+  // test compares them on one machine.
   bool SameTokenWords(const char* p, const char* end, const Member& m) const {
     const uint64_t diff = ((Load8(p) ^ Word(m, 0)) & m.mask[0]) | ((Load8(p + 8) ^ Word(m, 1)) & m.mask[1]) |
                           ((Load8(p + 16) ^ Word(m, 2)) & m.mask[2]) |

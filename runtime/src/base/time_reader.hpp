@@ -28,11 +28,13 @@ class TimeReader {
   // after its opening quote, ended by its closing quote: true with the time
   // and `close` at that quote, exactly as Parse would read the text between
   // the quotes; false for anything else (another form or date, no quote
-  // right after it), which the caller reads by the string's scan and Parse. Reads up to 28 bytes from
-  // s without a check of the end: the caller's text is followed by a
-  // control character and padding (base/json_shape.hpp), and every byte
-  // taken here is a digit or one of "-T:.Z\"", so none lies past the end.
-  // The clock "HH:MM:SS" is checked and converted as one word (SWAR).
+  // right after it), which the caller reads by the string's scan and Parse.
+  // Reads up to 28 bytes from s without a check of the end: the caller's
+  // text is followed by a control character and padding
+  // (base/json_shape.hpp), and every byte taken here is a digit or one of
+  // "-T:.Z\"" (the date's are those of the last date, which ParseTime
+  // checked), so none lies past the end. The clock "HH:MM:SS" is checked
+  // and converted as one word (Clock).
   bool ReadQuoted(const char* s, const char** close, int64_t* out) {
     size_t n;
     int64_t micros = 0;
