@@ -59,16 +59,77 @@ inline const char* FindStringStop(const char* p, const char* end) {
 
 // As FindStringStop, for text followed by a zero byte (a stop) and at least
 // 16 readable bytes after it (base/json_shape.hpp's padding): no check of
-// the end, which the caller makes on the result.
+// the end, which the caller makes on the result. One byte at a time: the
+// way without SSE2, and the one the SSE2 way is tested against.
+inline const char* FindStringStopPaddedBytes(const char* p) {
+  while (!IsStringStop(static_cast<unsigned char>(*p))) ++p;
+  return p;
+}
+
+#if defined(__SSE2__)
+// StopMask16 in fewer instructions, for the shaped reader's strings
+// (eval/event_json_fast.cpp): each byte xor'ed with 0x02 turns '"' (0x22)
+// into 0x20 and keeps every control character below 0x20, every other
+// printable byte at 0x20 or above but 0x20 itself (which came from '"'),
+// and every byte of 0x80 or more negative; so one signed "below 0x21"
+// finds quotes, control characters and non-ASCII bytes, and one compare
+// more finds backslashes: two compares where StopMask16 makes three.
+struct StopFinder {
+  // The constants, made where the caller's loop begins and passed by value
+  // (as an object's members they are read back from memory each time).
+  struct Constants {
+    __m128i flip, below, backslash;
+  };
+  static Constants Make() { return {_mm_set1_epi8(0x02), _mm_set1_epi8(0x21), _mm_set1_epi8('\\')}; }
+  static unsigned Mask16(const char* p, __m128i flip, __m128i below, __m128i backslash) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i low = _mm_cmpgt_epi8(below, _mm_xor_si128(v, flip));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, backslash))));
+  }
+  // FindStringStopPadded's result.
+  static const char* Find(const char* p, __m128i flip, __m128i below, __m128i backslash) {
+    for (;; p += 16) {
+      if (const unsigned mask = Mask16(p, flip, below, backslash)) return p + __builtin_ctz(mask);
+    }
+  }
+};
+#endif
+
 inline const char* FindStringStopPadded(const char* p) {
 #if defined(__SSE2__)
   for (;; p += 16) {
     if (const unsigned mask = StopMask16(p)) return p + __builtin_ctz(mask);
   }
 #else
-  while (!IsStringStop(static_cast<unsigned char>(*p))) ++p;
-  return p;
+  return FindStringStopPaddedBytes(p);
 #endif
+}
+
+// The run of ASCII digits at p, up to eight of them, read as one 8-byte word
+// (SWAR): how many there are (8: the run may go on past them) and, in
+// `value`, the number they write. Reads 8 bytes at p whatever they are (the
+// caller's text is padded). A byte is a digit when its high nibble is 3 and
+// stays 3 once 6 is added; an add carries into the next byte only from a
+// byte of 0xFA or more, which is not a digit, so the first byte found not to
+// be one is right (bytes after it may be misjudged, and are not used). The
+// digits are then moved to the top of the word, as if the run had leading
+// zeros to make eight, and paired: tens and units, then hundreds, then ten
+// thousands, each step one multiply.
+inline unsigned Digits8(const char* p, uint64_t* value) {
+  constexpr uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ULL, kThrees = 0x3030303030303030ULL;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  const uint64_t other = ((w & kHigh) ^ kThrees) | (((w + 0x0606060606060606ULL) & kHigh) ^ kThrees);
+  const unsigned n = other == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(other)) / 8;
+  if (n == 0) {
+    *value = 0;
+    return 0;
+  }
+  uint64_t d = (w & 0x0F0F0F0F0F0F0F0FULL) << (8 * (8 - n));
+  d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFULL;         // two digits in each 16 bits
+  d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFULL;       // four in each 32 bits
+  *value = (d * 10000 + (d >> 32)) & 0xFFFFFFFFULL;        // eight
+  return n;
 }
 
 }  // namespace vigil::json_scan

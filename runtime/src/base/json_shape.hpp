@@ -28,6 +28,10 @@
 #include "base/json_scan.hpp"
 #include "base/utf8.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace vigil {
 
 // Readable bytes a shaped text must be followed by (the steps below read
@@ -55,13 +59,13 @@ class JsonShape {
     tokens_ += key;
     tokens_ += "\":";
     m.size = static_cast<uint32_t>(tokens_.size()) - m.begin;
-    // The token as three words and masks (SameToken), when it fits in them:
-    // its bytes and 0xFF bytes where it has bytes, zeros after.
-    char bytes[24] = {}, mask[24] = {};
-    const size_t n = std::min<size_t>(m.size, 24);
-    std::memcpy(bytes, tokens_.data() + m.begin, n);
+    // The token's first 32 bytes, zeros after, and which of them are the
+    // token's (SameToken): one bit each, and 0xFF bytes in a word mask.
+    const size_t n = std::min<size_t>(m.size, 32);
+    std::memcpy(m.bytes, tokens_.data() + m.begin, n);
+    m.need = n == 32 ? 0xFFFFFFFFu : (1u << n) - 1;
+    unsigned char mask[32] = {};
     std::memset(mask, 0xFF, n);
-    std::memcpy(m.word, bytes, sizeof bytes);
     std::memcpy(m.mask, mask, sizeof mask);
     members_.push_back(m);
   }
@@ -221,16 +225,52 @@ class JsonShape {
 
  public:
   struct Member {
-    // The token's bytes as three little-endian words, and which of their
-    // bytes are the token's (a token of up to 24 bytes; longer ones are
-    // compared byte block by byte block).
-    uint64_t word[3] = {0, 0, 0};
-    uint64_t mask[3] = {0, 0, 0};
+    // The token's first 32 bytes (zeros after them), for a 16-byte compare
+    // where SSE2 is there, and which of those bytes are the token's: one bit
+    // each (`need`), and as 0xFF bytes of four words (`mask`, for the
+    // compare by words elsewhere). Longer tokens compare the rest by
+    // SameBytes.
+    alignas(16) unsigned char bytes[32] = {};
+    uint64_t mask[4] = {0, 0, 0, 0};
+    uint32_t need = 0;
     uint32_t begin = 0;  // of the token in tokens_
     uint32_t size = 0;   // of the token
   };
 
+  // Whether the token of `m` is at p, read as SameToken reads it: by one
+  // 16-byte compare (SSE2), a second one for a token of more than 16 bytes,
+  // or by four masked 8-byte words with no branch on the token's length;
+  // the padding makes the bytes readable. Both ways are public so that a
+  // test compares them on one machine.
+  bool SameTokenWords(const char* p, const char* end, const Member& m) const {
+    const uint64_t diff = ((Load8(p) ^ Word(m, 0)) & m.mask[0]) | ((Load8(p + 8) ^ Word(m, 1)) & m.mask[1]) |
+                          ((Load8(p + 16) ^ Word(m, 2)) & m.mask[2]) |
+                          ((Load8(p + 24) ^ Word(m, 3)) & m.mask[3]);
+    return diff == 0 && Rest(p, end, m);
+  }
+#if defined(__SSE2__)
+  bool SameTokenSse2(const char* p, const char* end, const Member& m) const {
+    const __m128i lo = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)),
+                                      _mm_load_si128(reinterpret_cast<const __m128i*>(m.bytes)));
+    if ((m.need & ~static_cast<uint32_t>(_mm_movemask_epi8(lo)) & 0xFFFF) != 0) return false;
+    if (__builtin_expect(m.size <= 16, 1)) return true;  // most names: one compare
+    const __m128i hi = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)),
+                                      _mm_load_si128(reinterpret_cast<const __m128i*>(m.bytes + 16)));
+    return ((m.need >> 16) & ~static_cast<uint32_t>(_mm_movemask_epi8(hi))) == 0 && Rest(p, end, m);
+  }
+#endif
+
  private:
+  // A token of more than 32 bytes: its bytes past the 32nd, within the text.
+  bool Rest(const char* p, const char* end, const Member& m) const {
+    return m.size <= 32 ||
+           (static_cast<size_t>(end - p) >= m.size && SameBytes(p + 32, tokens_.data() + m.begin + 32, m.size - 32));
+  }
+  static uint64_t Word(const Member& m, int k) {
+    uint64_t v;
+    std::memcpy(&v, m.bytes + 8 * k, 8);
+    return v;
+  }
 
   static uint64_t Load8(const char* p) {
     uint64_t v;
@@ -238,15 +278,13 @@ class JsonShape {
     return v;
   }
 
-  // The token of `m` at p: three words compared under their masks, with no
-  // branch on the token's length (the padding makes them readable).
+  // The token of `m` at p (the public ways above).
   bool SameToken(const char* p, const char* end, const Member& m) const {
-    if (m.size > 24) {
-      return static_cast<size_t>(end - p) >= m.size && SameBytes(p, tokens_.data() + m.begin, m.size);
-    }
-    const uint64_t diff = ((Load8(p) ^ m.word[0]) & m.mask[0]) | ((Load8(p + 8) ^ m.word[1]) & m.mask[1]) |
-                          ((Load8(p + 16) ^ m.word[2]) & m.mask[2]);
-    return diff == 0;
+#if defined(__SSE2__)
+    return SameTokenSse2(p, end, m);
+#else
+    return SameTokenWords(p, end, m);
+#endif
   }
 
   std::string tokens_;           // each member's token, one after another

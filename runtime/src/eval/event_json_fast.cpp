@@ -12,6 +12,7 @@
 
 #include "base/decimal.hpp"
 #include "base/json_check.hpp"
+#include "base/json_scan.hpp"
 #include "base/json_shape.hpp"
 #include "base/limits.hpp"
 #include "base/time_util.hpp"
@@ -173,9 +174,15 @@ inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
 // The digits at p, as an unsigned number (wrapping past 19 digits, which
 // the callers refuse); p moves past them. The control character after a
 // shaped line (kJsonShapePadding) ends the run without a check of the end.
+// Up to eight digits are read as one word (json_scan::Digits8), the rest
+// one at a time.
 inline uint64_t ScanDigits(const char*& p) {
-  uint64_t v = 0;
-  while (IsDigit(*p)) v = v * 10 + static_cast<uint64_t>(*p++ - '0');
+  uint64_t v;
+  const unsigned n = json_scan::Digits8(p, &v);
+  p += n;
+  if (n == 8) {
+    while (IsDigit(*p)) v = v * 10 + static_cast<uint64_t>(*p++ - '0');
+  }
   return v;
 }
 
@@ -224,6 +231,105 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
   return true;
 }
 
+// A member's value that its op's scan did not take (or that has no such
+// scan), at p: read by the general scan and converted by Convert, exactly
+// as on any line. Where the value ends, or null to give the line to the
+// strict check. Out of line, and p passed by value: the loop below keeps
+// its own in a register.
+[[gnu::noinline]] const char* OtherValue(FastLine& line, EventJsonReader::Impl::ShapeField f, const char* p,
+                                         const char* end) {
+  const char* const value = p;
+  JsonMemberText member;
+  if (!JsonShape::Value(p, end, &member.value_escaped)) return nullptr;
+  member.value = std::string_view(value, static_cast<size_t>(p - value));
+  if (f.op != kOpIgnore && !Convert(line, f.slot, f.rank, member)) return nullptr;
+  return p;
+}
+
+// A time of a form TimeReader::ReadQuoted does not take, at p (its opening
+// quote): the string's end, then TimeReader::Parse. Where the value ends,
+// or null when that does not take it either (OtherValue then decides). Out
+// of line, as above.
+[[gnu::noinline]] const char* OtherTime(TimeReader& times, Value* value, const char* p, const char* end) {
+  const char* const close = JsonShape::PlainString(p, end);
+  if (close == nullptr) return nullptr;
+  const std::optional<int64_t> v = times.Parse(std::string_view(p + 1, static_cast<size_t>(close - p - 1)));
+  if (!v) return nullptr;
+  *value = Value::Int(*v);
+  return close + 1;
+}
+
+// The members of a shaped line from `step` on, as long as the common cases
+// take them: strings first (most members of most lines), then times of the
+// common forms (TimeReader::ReadQuoted), plain integers and decimals.
+// Returns where it stopped, with `step` at the member it did not take (its
+// name read, its value at the result), or at `last`; null when a member's
+// name is not the shape's. Calls nothing, so the constants of the string
+// scan can stay in registers through the loop (a call would clobber them),
+// and out of line, so that the few values it needs are all it holds.
+// Written for few instructions a member (docs/performance.md, "Round 21:
+// reading a JSON line"): one record per member (ShapeStep), a name of up to
+// 16 bytes compared in one 16-byte compare, a string whose closing quote is
+// in its first 16 bytes found by one compare, a time of the common forms
+// read where it lies without a scan for its quote, digits read 8 at a time.
+[[gnu::noinline]] const char* CommonMembers(const EventJsonReader::Impl::ShapeStep*& step,
+                                            const EventJsonReader::Impl::ShapeStep* const last,
+                                            const JsonShape& shape, TimeReader& times, Value* const values,
+                                            const char* p, const char* const end) {
+#if defined(__SSE2__)
+  const auto [flip, below, backslash] = json_scan::StopFinder::Make();
+#endif
+  const EventJsonReader::Impl::ShapeStep* s = step;
+  for (; s != last; ++s) {
+    if (!shape.Name(s->token, p, end)) return nullptr;
+    const uint8_t op = s->field.op;
+    const int32_t slot = s->field.slot;  // a field's (>= 0) for the ops below
+    if (op == kOpString) {
+      if (*p != '"') break;
+      // The first stop after the opening quote. The byte at `end` is a
+      // stop that is not a quote (kJsonShapePadding), and p < end, so a
+      // closing quote found is within the line.
+#if defined(__SSE2__)
+      // Most strings end within the first 16 bytes (no check of their
+      // length is needed then); longer ones go on 16 bytes at a time.
+      const unsigned first = json_scan::StopFinder::Mask16(p + 1, flip, below, backslash);
+      if (__builtin_expect(first != 0, 1)) {
+        const char* const close = p + 1 + __builtin_ctz(first);
+        if (*close != '"') break;
+        values[slot] = Value::Str(std::string_view(p + 1, static_cast<size_t>(close - p - 1)));
+        p = close + 1;
+        continue;
+      }
+      const char* const close = json_scan::StopFinder::Find(p + 17, flip, below, backslash);
+#else
+      const char* const close = json_scan::FindStringStopPadded(p + 1);
+#endif
+      const size_t size = static_cast<size_t>(close - p - 1);
+      if (*close != '"' || size > limits::kMaxEventStringBytes) break;
+      values[slot] = Value::Str(std::string_view(p + 1, size));
+      p = close + 1;
+    } else if (op == kOpTime) {
+      const char* close;
+      int64_t t;
+      if (*p != '"' || !times.ReadQuoted(p + 1, &close, &t)) break;
+      values[slot] = Value::Int(t);
+      p = close + 1;
+    } else if (op == kOpInt) {
+      int64_t v;
+      if ((*p != '-' && !IsDigit(*p)) || !ShapedInt(p, &v)) break;
+      values[slot] = Value::Int(v);
+    } else if (op == kOpDecimal) {
+      Decimal d;
+      if ((*p != '-' && !IsDigit(*p)) || !ShapedDecimal(p, &d)) break;
+      values[slot] = Value::Dec(d);
+    } else {
+      break;
+    }
+  }
+  step = s;
+  return p;
+}
+
 // A shaped line (m.shape), member by member: each member's name compared as
 // a block, then its value read by the scan its op names, which converts it
 // where it ends. A value the op's scan does not take goes through the
@@ -232,65 +338,29 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
 // the shape's padding (a copy in the event's storage, or the stream's chunk:
 // ReadFast), so a string value is kept where it lies.
 // False gives the line to the strict check.
+//
+// The common cases are read by CommonMembers, the rest (and a new day of
+// times) member by member here, after which CommonMembers goes on.
 bool ReadShaped(EventJsonReader::Impl& m, FastLine& line, const char* p, const char* const end) {
   const JsonShape& shape = m.shape;
   if (!shape.Open(p, end)) return false;
-  // Pointers held in locals: the compiler would reload them after each
-  // store of a value otherwise.
-  const JsonShape::Member* const names = shape.members();
-  const EventJsonReader::Impl::ShapeField* const fields = m.shape_fields.data();
-  const size_t members = m.shape_fields.size();
+  const EventJsonReader::Impl::ShapeStep* step = m.shape_steps.data();
+  const EventJsonReader::Impl::ShapeStep* const last = step + m.shape_steps.size();
   Value* const values = line.event->mutable_values();
-  for (size_t i = 0; i < members; ++i) {
-    if (!shape.Name(names[i], p, end)) return false;
-    const EventJsonReader::Impl::ShapeField f = fields[i];
-    const char* const value = p;
-    const size_t s = static_cast<size_t>(f.slot);
-    bool done = false;
-    switch (f.op) {
-      case kOpString:
-      case kOpTime:
-        if (*p == '"') {
-          const char* const close = JsonShape::PlainString(p, end);
-          if (close == nullptr) break;
-          const std::string_view text(p + 1, static_cast<size_t>(close - p - 1));
-          if (f.op == kOpString) {
-            if (text.size() > limits::kMaxEventStringBytes) break;
-            values[s] = Value::Str(text);
-          } else {
-            const std::optional<int64_t> t = m.times.Parse(text);
-            if (!t) break;
-            values[s] = Value::Int(*t);
-          }
-          p = close + 1;
-          done = true;
-        }
-        break;
-      case kOpInt: {
-        int64_t v;
-        if ((*p == '-' || IsDigit(*p)) && ShapedInt(p, &v)) {
-          values[s] = Value::Int(v);
-          done = true;
-        }
-        break;
-      }
-      case kOpDecimal: {
-        Decimal d;
-        if ((*p == '-' || IsDigit(*p)) && ShapedDecimal(p, &d)) {
-          values[s] = Value::Dec(d);
-          done = true;
-        }
-        break;
-      }
-      default:
-        break;
-    }
-    if (!done) {
-      JsonMemberText member;
-      if (!JsonShape::Value(p, end, &member.value_escaped)) return false;
-      member.value = std::string_view(value, static_cast<size_t>(p - value));
-      if (f.op != kOpIgnore && !Convert(line, f.slot, f.rank, member)) return false;
-    }
+  for (;;) {
+    p = CommonMembers(step, last, shape, m.times, values, p, end);
+    if (p == nullptr) return false;
+    if (step == last) break;
+    // The member at `step` (its name read, its value at p) the general way:
+    // a time of another form, or a day not seen last, by TimeReader::Parse,
+    // else the general scan and Convert, exactly as on any line.
+    const EventJsonReader::Impl::ShapeField f = step->field;
+    const char* next = nullptr;
+    if (f.op == kOpTime && *p == '"') next = OtherTime(m.times, &values[f.slot], p, end);
+    if (next == nullptr) next = OtherValue(line, f, p, end);
+    if (next == nullptr) return false;
+    p = next;
+    ++step;
   }
   return JsonShape::Close(p, end);
 }
@@ -334,14 +404,15 @@ void LearnShape(EventJsonReader::Impl& m, const Schema& schema, size_t members) 
     if (i == members) return;
   }
   m.shape.Clear();
-  m.shape_fields.clear();
+  m.shape_steps.clear();
   m.shape_schema = schema.identity();
   for (size_t i = 0; i < members; ++i) {
     const std::string_view key = m.line_keys[i];
     const int slot = schema.Find(key);
     const int rank = slot < 0 && schema.id_slot < 0 ? IdRank(key) : -1;
     m.shape.Add(key);
-    m.shape_fields.push_back({slot, static_cast<int8_t>(rank), ShapeOpOf(schema, slot, rank)});
+    m.shape_steps.push_back(
+        {m.shape.members()[i], {slot, static_cast<int8_t>(rank), ShapeOpOf(schema, slot, rank)}});
   }
 }
 

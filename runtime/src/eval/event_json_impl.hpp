@@ -50,7 +50,13 @@ struct EventJsonReader::Impl {
     int8_t rank;   // IdRank of a member that is not a field, when the schema has no id field; else -1
     uint8_t op;    // ShapeOp (event_json_fast.cpp)
   };
-  std::vector<ShapeField> shape_fields;  // of each member of the shape
+  // What the shaped loop needs of each member, in one record: its token
+  // (a copy of the shape's) and its field. One pointer walks them.
+  struct ShapeStep {
+    JsonShape::Member token;
+    ShapeField field;
+  };
+  std::vector<ShapeStep> shape_steps;  // of each member of the shape
   // Schema::identity() of the events the shape was learnt on: the slots and
   // ops above hold for that schema only, and one reader may serve events of
   // several (the C ABI keeps one per thread).

@@ -7,6 +7,7 @@
 
 #include "mutate.hpp"
 
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -130,6 +131,49 @@ TEST(JsonShape, NeverAcceptsWhatTheCheckRefuses) {
   // Many mutants keep the shape (a changed digit or letter): the fast path
   // is exercised, not only refused.
   EXPECT_GT(accepted, 2000u);
+}
+
+
+// A member's token compared where it lies (JsonShape::Name): the SSE2 way
+// (two 16-byte compares, the second only past 16 bytes) and the way by
+// masked words give memcmp's answer, for names of every length around the
+// 16- and 32-byte edges, with each byte of the token (and the byte after it)
+// changed, and text that ends inside the token.
+TEST(JsonShape, TokensComparedAsByMemcmp) {
+  std::mt19937 rng(2616);
+  for (size_t length = 1; length <= 40; ++length) {
+    std::string name;
+    for (size_t i = 0; i < length; ++i) name += static_cast<char>('a' + rng() % 26);
+    JsonShape shape;
+    shape.Add("first");
+    shape.Add(name);
+    const JsonShape::Member& m = shape.members()[1];
+    const std::string token = ",\"" + name + "\":";
+    ASSERT_EQ(m.size, token.size());
+    for (size_t at = 0; at <= token.size(); ++at) {
+      for (const int delta : {0, 1, -1, 0x20, 0x80}) {
+        std::string text = token + "1}";
+        if (at < text.size()) text[at] = static_cast<char>(text[at] + delta);
+        for (const size_t cut : {text.size(), at}) {
+          // The text ends at `cut`, then a control character and padding.
+          std::string padded = text.substr(0, cut);
+          padded += '\n';
+          padded.append(48, '"');
+          const char* const end = padded.data() + cut;
+          const bool want = cut >= token.size() && std::memcmp(padded.data(), token.data(), token.size()) == 0;
+          ASSERT_EQ(shape.SameTokenWords(padded.data(), end, m), want) << padded << " " << cut;
+#if defined(__SSE2__)
+          ASSERT_EQ(shape.SameTokenSse2(padded.data(), end, m), want) << padded << " " << cut;
+#endif
+          const char* p = padded.data();
+          ASSERT_EQ(shape.Name(1, p, end), want);
+          if (want) {
+            ASSERT_EQ(p, padded.data() + token.size());
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

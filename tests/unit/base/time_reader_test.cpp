@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -58,6 +60,110 @@ TEST(TimeReader, MutatedTimes) {
     accepted += ParseTimeOrDate(text).has_value();
   }
   EXPECT_GT(accepted, 5000u);
+}
+
+
+// ReadQuoted reads a time where it lies in a padded line, from just after its
+// opening quote. Whenever it takes one, the text up to the quote it stops at
+// is a string with no quote, backslash or control character in it, and
+// Parse (so ParseTimeOrDate) reads that text to the same time; it takes
+// only the day seen last (Parse learns a new one), and then every common
+// form followed by its quote. Mutants of the forms, each followed by a quote or another byte
+// and then bytes that would go on with a time if a read ran past the end.
+TEST(TimeReader, ReadQuotedAsParseReadsTheString) {
+  TimeReader quoted, parsed;
+  std::mt19937 rng(2612);
+  const std::string bases[] = {"2026-03-01T00:00:10.792Z", "2024-02-29T23:59:59Z",
+                               "1999-12-31T12:30:45.123456Z", "0001-01-01T00:00:00.000Z",
+                               "9999-12-31T23:59:59.999999Z", "2026-03-02T00:00:00.000Z"};
+  const std::string alphabet = "0123456789-:.TZtz+ 9\"\\\n";
+  const std::string tails[] = {"\"", "\n0123456789Z\"", std::string(1, '\0') + "00:00:00.000Z\"",
+                               "Z\"", ".123Z\""};
+  size_t taken = 0;
+  for (int k = 0; k < 40000; ++k) {
+    const std::string& base = bases[k % 6];
+    const std::string text = k % 4 == 0 ? base : Mutant(base, rng, alphabet, 1 + k % 3);
+    const std::string& tail = tails[(k / 6) % 5];
+    std::string buffer = text + tail;
+    buffer.append(40, '7');  // the padding, readable
+    const char* close = nullptr;
+    int64_t t = 0;
+    if (!quoted.ReadQuoted(buffer.data(), &close, &t)) {
+      // Not taken: the reader then reads the string by Parse, which learns
+      // a new day; on that day a common form with its quote is taken.
+      (void)quoted.Parse(text);
+      if (!quoted.ReadQuoted(buffer.data(), &close, &t)) {
+        if (tail == "\"" && text == base) ADD_FAILURE() << "a common form not taken: " << text;
+        continue;
+      }
+    }
+    ++taken;
+    ASSERT_EQ(*close, '"') << buffer;
+    const std::string read(buffer.data(), static_cast<size_t>(close - buffer.data()));
+    ASSERT_EQ(read.find_first_of(std::string("\"\\") + std::string(1, '\0') + "\n\r\t"), std::string::npos)
+        << buffer;
+    const std::optional<int64_t> want = parsed.Parse(read);
+    ASSERT_TRUE(want.has_value()) << buffer;
+    EXPECT_EQ(t, *want) << buffer;
+    EXPECT_EQ(want, ParseTimeOrDate(read)) << buffer;
+  }
+  EXPECT_GT(taken, 2000u);
+}
+
+// The clock "HH:MM:SS" read as one word (TimeReader::Clock) against a
+// byte-by-byte reading, on every clock of the day, on each byte of a valid
+// clock replaced by every byte value, and on random words.
+TEST(TimeReader, ClockAsReadByteByByte) {
+  auto by_bytes = [](const char* p, int* seconds) {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    for (int i : {0, 1, 3, 4, 6, 7}) {
+      if (!digit(p[i])) return false;
+    }
+    if (p[2] != ':' || p[5] != ':') return false;
+    const int h = (p[0] - '0') * 10 + (p[1] - '0'), mi = (p[3] - '0') * 10 + (p[4] - '0'),
+              sec = (p[6] - '0') * 10 + (p[7] - '0');
+    if (h > 23 || mi > 59 || sec > 59) return false;
+    *seconds = (h * 60 + mi) * 60 + sec;
+    return true;
+  };
+  auto same = [&](const char* p) {
+    int a = -1, b = -1;
+    const bool x = TimeReader::Clock(p, &a), y = by_bytes(p, &b);
+    ASSERT_EQ(x, y) << std::string(p, 8);
+    if (x) {
+      ASSERT_EQ(a, b) << std::string(p, 8);
+    }
+  };
+  char clock[9];
+  for (int h = 0; h < 100; ++h) {
+    for (int mi = 0; mi < 100; mi += 1) {
+      for (int sec : {0, 9, 10, 59, 60, 99}) {
+        std::snprintf(clock, sizeof clock, "%02d:%02d:%02d", h, mi, sec);
+        same(clock);
+        if (::testing::Test::HasFatalFailure()) return;
+      }
+    }
+  }
+  for (int at = 0; at < 8; ++at) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::memcpy(clock, "23:59:59", 8);
+      clock[at] = static_cast<char>(byte);
+      same(clock);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+  std::mt19937_64 rng(2613);
+  for (int k = 0; k < 100000; ++k) {
+    uint64_t w = rng();
+    // Mostly near a clock: digits and colons with a few bytes changed.
+    if (k % 2 == 0) {
+      std::memcpy(&w, "12:34:56", 8);
+      w ^= (rng() & rng() & rng() & 0x7F7F7F7F7F7F7F7FULL);
+    }
+    std::memcpy(clock, &w, 8);
+    same(clock);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // path (EventJsonReader::ReadReference): on every line, valid or not, the
 // same verdict, the same message and the same values. The fuzz target
 // fuzz_event_json makes the same comparison on generated input.
+#include <algorithm>
+#include <cstdio>
 #include <random>
 
 #include "base/json_shape.hpp"
@@ -250,6 +252,103 @@ TEST_F(EventJsonFastTest, InPlaceSameAsTheReference) {
     EveryFormOfAShapedLine();
     if (HasFatalFailure()) return;
   }
+}
+
+// Random streams read by one reader each (so shapes are learnt, used and
+// missed as in a stream), every line against the reference reader: string
+// values of every length around the 16- and 32-byte blocks of the scans,
+// with every escape, raw UTF-8, invalid bytes and control characters;
+// integers and decimals at their limits and in other forms; times of the
+// common forms on new and repeated dates and of other forms; members in
+// other orders, unknown members (one with a name over 32 bytes), duplicates
+// and missing members; half the streams read in place.
+TEST_F(EventJsonFastTest, RandomStreamsOfEveryForm) {
+  std::mt19937 rng(2617);
+  auto pick = [&](auto const& list) { return list[rng() % std::size(list)]; };
+  const char* const pieces[] = {"a", "Z", "0", " ", "~", "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r",
+                                "\\t", "\\u00e9", "\\ud83d\\ude00", "\xC3\xA9", "\xE6\x9D\xB1",
+                                "\xF0\x9F\x8E\x89", "\xC3", "\x01", "\x7F", "\\u0000", "\\x"};
+  auto string_value = [&]() {
+    const size_t n = rng() % 4 == 0 ? rng() % 70 : (rng() % 2 ? 15 + rng() % 3 : 31 + rng() % 3);
+    std::string text = "\"";
+    const bool plain = rng() % 3 != 0;
+    for (size_t i = 0; i < n; ++i) text += plain || rng() % 8 != 0 ? std::string(1, "abcXYZ019 -_.:"[rng() % 14]) : pick(pieces);
+    return text + "\"";
+  };
+  const char* const ints[] = {"0", "-0", "1", "-1", "7", "5541", "-5541", "12345678", "123456789",
+                              "999999999999999999", "-999999999999999999", "1234567890123456789",
+                              "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+                              "00", "01", "1e3", "1.0", "-", "1.5", "\"12\"", "null", "true"};
+  auto int_value = [&]() {
+    if (rng() % 4 != 0) return std::to_string(static_cast<int64_t>(rng()) - (1ll << 31));
+    return std::string(pick(ints));
+  };
+  auto decimal_value = [&]() {
+    if (rng() % 5 == 0) return std::string(pick(ints));
+    std::string text = rng() % 4 == 0 ? "-" : "";
+    const size_t whole = rng() % 15;
+    for (size_t i = 0; i < whole; ++i) text += static_cast<char>('0' + (i == 0 && whole > 1 ? 1 + rng() % 9 : rng() % 10));
+    if (rng() % 3 != 0) {
+      text += '.';
+      const size_t scale = rng() % 9;
+      for (size_t i = 0; i < scale; ++i) text += static_cast<char>('0' + rng() % 10);
+    }
+    if (rng() % 10 == 0) text = "\"" + text + "\"";
+    return text;
+  };
+  const char* const times[] = {"\"2026-03-01\"", "\"2026-03-01T10:00:00.123456+02:00\"", "\"2026-03-01T24:00:00Z\"",
+                               "\"2026-03-01T10:00:00.1234567Z\"", "\"2026-03-01t10:00:00Z\"", "1772359200000000",
+                               "\"2026-02-30T00:00:00Z\"", "\"9999-12-31T23:59:59.999999Z\"", "null", "\"x\""};
+  auto time_value = [&]() {
+    if (rng() % 6 == 0) return std::string(pick(times));
+    char text[40];
+    const unsigned day = rng() % 8 == 0 ? 1 + rng() % 31 : 1, month = rng() % 8 == 0 ? 1 + rng() % 12 : 3;
+    const bool odd = rng() % 10 == 0;
+    const unsigned h = rng() % (odd ? 26 : 24), mi = rng() % (odd ? 61 : 60), sec = rng() % (odd ? 61 : 60);
+    const unsigned digits = rng() % 3;
+    std::snprintf(text, sizeof text, "\"2026-%02u-%02uT%02u:%02u:%02u%s%sZ\"", month, day, h, mi, sec,
+                  digits == 0 ? "" : ".", digits == 0 ? "" : digits == 1 ? "123" : "123456");
+    return std::string(text);
+  };
+  struct Member {
+    const char* name;
+    int kind;  // 0 string, 1 int, 2 decimal, 3 time, 4 anything
+  };
+  const Member members[] = {{"txn_id", 0}, {"ts", 3}, {"card_id", 0}, {"amount", 2}, {"mcc", 1},
+                            {"country", 0}, {"card_country", 0}, {"name", 0}, {"count_", 1},
+                            {"an_unknown_member_with_a_long_name", 4}, {"zz", 4}};
+  auto value_of = [&](int kind) {
+    switch (kind) {
+      case 0: return rng() % 10 == 0 ? int_value() : string_value();
+      case 1: return int_value();
+      case 2: return decimal_value();
+      case 3: return time_value();
+      default: return rng() % 2 ? string_value() : decimal_value();
+    }
+  };
+  const std::string tail = std::string("\n") + "0123456789}\"txn_id\":\"x\",\"ts\":1}0123456789";
+  for (int stream = 0; stream < 40; ++stream) {
+    tail_ = stream % 2 ? tail : "";
+    std::vector<Member> order(std::begin(members), std::end(members));
+    std::shuffle(order.begin(), order.end(), rng);
+    order.resize(4 + rng() % (order.size() - 3));
+    eval::EventJsonReader reader;
+    for (int k = 0; k < 400; ++k) {
+      std::vector<Member> line_members = order;
+      if (rng() % 10 == 0) std::shuffle(line_members.begin(), line_members.end(), rng);
+      if (rng() % 20 == 0) line_members.push_back(line_members[rng() % line_members.size()]);  // twice
+      if (rng() % 20 == 0) line_members.pop_back();
+      std::string line = "{";
+      for (size_t i = 0; i < line_members.size(); ++i) {
+        if (i > 0) line += rng() % 100 == 0 ? " , " : ",";
+        line += std::string("\"") + line_members[i].name + "\":" + value_of(line_members[i].kind);
+      }
+      line += "}";
+      SameWith(reader, line);
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_GT(accepted_, 3000u);
 }
 
 TEST_F(EventJsonFastTest, SchemaWithAnIdField) {
