@@ -21,7 +21,7 @@
 namespace vigil::testing {
 namespace {
 
-const char kSchema[] = R"(ruleset t.session_aggregates version "1.0.0"
+const char kAggSchema[] = R"(ruleset t.session_aggregates version "1.0.0"
 schema pay version 1 {
   id: string @id
   ts: time @time
@@ -45,7 +45,7 @@ reversal ref when kind == "REVERSAL"
 // values of every type, from fields and from expressions, `where:`s true,
 // false and unknown, strings kept for distinct counts.
 std::string Rules() {
-  return std::string(kSchema) + R"(rule r {
+  return std::string(kAggSchema) + R"(rule r {
   when count(by: card, within: 1h) is present
    and sum(amount, by: (card, merchant), within: 30m, where: kind == "PAY") is present
    and count(by: card, within: 10m, where: amount > 5) is present
@@ -66,7 +66,7 @@ std::string Rules() {
 // The rule set of the reload: one aggregate in common, columns added to the
 // card group and to the (card, merchant) one, a group of its own.
 std::string ReloadRules() {
-  return std::string(kSchema) + R"(rule r {
+  return std::string(kAggSchema) + R"(rule r {
   when count(by: card, within: 1h) is present
    and count(by: card, within: 2h, where: amount < 50) is present
    and sum(amount, by: (card, merchant), within: 1h) is present
