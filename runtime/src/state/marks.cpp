@@ -19,6 +19,13 @@ inline uint64_t Load64(const unsigned char* p) {
   return v;
 }
 
+inline uint32_t Load32(const unsigned char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
+  return v;
+}
+
 struct SipState {
   uint64_t v0, v1, v2, v3;
   void Round() {
@@ -53,9 +60,18 @@ uint64_t SipHash24(std::string_view text, uint64_t k0, uint64_t k1) {
   const size_t whole = n & ~size_t{7};
   for (size_t i = 0; i < whole; i += 8) s.Compress(Load64(p + i));
   // The last block: the remaining 0 to 7 bytes, little-endian, under the
-  // length's low byte.
+  // length's low byte. Read by two overlapping loads (or three single
+  // bytes), not a loop over them: a loop cost 7 instructions a byte, and ids
+  // end in a few bytes past their last whole word (t000000001: 2).
   uint64_t last = static_cast<uint64_t>(n & 0xff) << 56;
-  for (size_t i = whole; i < n; ++i) last |= static_cast<uint64_t>(p[i]) << (8 * (i - whole));
+  const size_t rest = n - whole;
+  const unsigned char* t = p + whole;
+  if (rest >= 4) {
+    last |= uint64_t{Load32(t)} | (uint64_t{Load32(t + rest - 4)} << (8 * (rest - 4)));
+  } else if (rest > 0) {
+    last |= uint64_t{t[0]} | (uint64_t{t[rest / 2]} << (8 * (rest / 2))) |
+            (uint64_t{t[rest - 1]} << (8 * (rest - 1)));
+  }
   s.Compress(last);
   s.v2 ^= 0xff;
   s.Round();

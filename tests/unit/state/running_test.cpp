@@ -67,6 +67,22 @@ std::string SharedStartRules() {
 )";
 }
 
+// Count and sum columns only, all of one `within`, as v100's velocity rules:
+// Store::Apply's straight path moves their totals together
+// (RunningAdvanceAll), sums near the int64 limit (`n`) and decimal scales
+// leaving (`amount`) among them.
+std::string OneWindowRules() {
+  return std::string(kSchema) + R"(rule r {
+  when count(by: card, within: 1h) is present
+   and sum(n, by: card, within: 1h) is present
+   and sum(amount, by: card, within: 1h, where: kind == "PAY") is present
+   and count(by: card, within: 1h, where: amount > 5) is present
+   and sum(wait, by: card, within: 1h) is present
+  then score 1
+}
+)";
+}
+
 // `long_gaps`: now and then the stream pauses for up to three hours, so that
 // keys find some or all of their entries gone at their next event (as cards
 // do in the velocity workloads): their compaction takes the old entries out
@@ -150,6 +166,11 @@ TEST(RunningTotals, GiveTheValuesOfAScanWhenColumnsShareTheirWindowStart) {
 TEST(RunningTotals, GiveTheValuesOfAScanWhenKeysGoQuietBetweenEvents) {
   ExpectRunningTotalsAgreeWithScans(Rules(), /*long_gaps=*/true);
   ExpectRunningTotalsAgreeWithScans(SharedStartRules(), /*long_gaps=*/true);
+}
+
+TEST(RunningTotals, GiveTheValuesOfAScanWhenAllColumnsShareOneWindow) {
+  ExpectRunningTotalsAgreeWithScans(OneWindowRules());
+  ExpectRunningTotalsAgreeWithScans(OneWindowRules(), /*long_gaps=*/true);
 }
 
 }  // namespace
