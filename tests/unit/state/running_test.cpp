@@ -6,9 +6,10 @@
 // within the lateness, late events, what-ifs, duplicates, reversals, keys
 // that go idle and are dropped, decimal scales that come and go, and values
 // so large that partial sums would overflow (the sum is then missing).
-// The scanning store never takes Store::Apply's straight path (its groups are
-// not all running) and the running one takes it for most events, so this
-// also compares that path with the general one.
+// The scanning store never takes Store::Apply's straight path; the running
+// one takes it only for a group whose columns are all count or sum without
+// an offset (Store::SetLayout), which OneWindowRules below is: the other
+// rule sets here, with an avg or an offset column, test the general path.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -68,9 +69,9 @@ std::string SharedStartRules() {
 }
 
 // Count and sum columns only, all of one `within`, as v100's velocity rules:
-// Store::Apply's straight path moves their totals together
-// (RunningAdvanceAll), sums near the int64 limit (`n`) and decimal scales
-// leaving (`amount`) among them.
+// the group Store::Apply's straight path serves (one window start for every
+// column), sums near the int64 limit (`n`) and decimal scales leaving
+// (`amount`) among them.
 std::string OneWindowRules() {
   return std::string(kSchema) + R"(rule r {
   when count(by: card, within: 1h) is present
