@@ -7,9 +7,10 @@
 // that go idle and are dropped, decimal scales that come and go, and values
 // so large that partial sums would overflow (the sum is then missing).
 // The scanning store never takes Store::Apply's straight path; the running
-// one takes it only for a group whose columns are all count or sum without
-// an offset (Store::SetLayout), which OneWindowRules below is: the other
-// rule sets here, with an avg or an offset column, test the general path.
+// one takes it only for a group whose columns all follow running totals
+// (UsesRunning: count, or sum of ints or decimals, with no offset and no
+// string: Store::SetLayout), which OneWindowRules below is: the other rule
+// sets here, with an avg or an offset column, test the general path.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
