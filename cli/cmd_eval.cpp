@@ -53,7 +53,10 @@ class EvalOutput : public stream::Handler {
   void Format(const stream::Evaluated& e, stream::ChunkOutput& out) override {
     const eval::Result& result = *e.results[0];
     if (result.late) ++out.counts[0];
-    if (result.outlier) [[unlikely]] WarnOutlier(e, out);
+    if (result.outlier) [[unlikely]] {
+      ++out.counts[1];
+      WarnOutlier(e, out);
+    }
     switch (args_.output) {
       case Output::kAlerts:
         if (result.fired.empty() && result.shadow.empty()) return;
