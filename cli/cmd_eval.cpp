@@ -53,14 +53,9 @@ class EvalOutput : public stream::Handler {
   void Format(const stream::Evaluated& e, stream::ChunkOutput& out) override {
     const eval::Result& result = *e.results[0];
     if (result.late) ++out.counts[0];
-    if (result.outlier) {
+    if (result.outlier) [[unlikely]] {
       ++out.counts[1];
-      const eval::Value t = e.events[0]->at(static_cast<size_t>(program_.schema.time_slot));
-      fmt::format_to(std::back_inserter(out.messages),
-                     "{}:{}: time {} is more than {} ahead of the recent events ({}): evaluated, "
-                     "not recorded in the aggregates' state (an outlier; see --max-skew)\n",
-                     shown_, e.line, TimeToString(t.i), DurationToString(args_.store.max_skew_us),
-                     TimeToString(e.outlier_reference));
+      WarnOutlier(e, out);
     }
     switch (args_.output) {
       case Output::kAlerts:
@@ -76,12 +71,7 @@ class EvalOutput : public stream::Handler {
       lines_.WriteResult(result, e.line, out.text);
       return;
     }
-    eval::WriteResultJson(program_, result, e.line, out.text);
-    out.text.pop_back();  // reopen the object to add the explanation
-    out.text += ",\"explain\":";
-    eval::AppendExplainJson(*e.sessions[0], *e.events[0], result, options_, out.text,
-                            args_.explain_options);
-    out.text += "}\n";
+    WriteExplained(e, out);
   }
 
   bool Failed(uint64_t line, const std::string& error, stream::ChunkOutput& out) override {
@@ -108,6 +98,27 @@ class EvalOutput : public stream::Handler {
   uint64_t outliers = 0;
 
  private:
+  // Out of Format, which runs for every line: what they hold (fmt's calls)
+  // made Format save registers and set up a frame for the quiet line too.
+  [[gnu::noinline]] void WarnOutlier(const stream::Evaluated& e, stream::ChunkOutput& out) const {
+    const eval::Value t = e.events[0]->at(static_cast<size_t>(program_.schema.time_slot));
+    fmt::format_to(std::back_inserter(out.messages),
+                   "{}:{}: time {} is more than {} ahead of the recent events ({}): evaluated, "
+                   "not recorded in the aggregates' state (an outlier; see --max-skew)\n",
+                   shown_, e.line, TimeToString(t.i), DurationToString(args_.store.max_skew_us),
+                   TimeToString(e.outlier_reference));
+  }
+
+  [[gnu::noinline]] void WriteExplained(const stream::Evaluated& e, stream::ChunkOutput& out) const {
+    const eval::Result& result = *e.results[0];
+    eval::WriteResultJson(program_, result, e.line, out.text);
+    out.text.pop_back();  // reopen the object to add the explanation
+    out.text += ",\"explain\":";
+    eval::AppendExplainJson(*e.sessions[0], *e.events[0], result, options_, out.text,
+                            args_.explain_options);
+    out.text += "}\n";
+  }
+
   const eval::Program& program_;
   const EvalArgs& args_;
   const std::string& shown_;

@@ -53,8 +53,19 @@ class ResultLineWriter {
   // of kBuffer bytes); null when the id or the piece needs the general path.
   char* PutHead(const Result& result, uint64_t line, char* w) const;
 
+  // A decision's piece, `,"decision":"<name>","score":`, in a block of fixed
+  // size padded with zeros: copied by one fixed-size copy (two 16-byte moves,
+  // no call to memcpy) when it fits (`,"decision":"review","score":` is 29
+  // bytes); a longer one is copied from decision_pieces_.
+  static constexpr size_t kPieceBlock = 32;
+  struct PieceBlock {
+    char bytes[kPieceBlock] = {};
+    size_t size = 0;  // 0: longer than the block
+  };
+
   const Program& program_;
   std::vector<std::string> decision_pieces_;  // per decision: `,"decision":"<name>","score":`
+  std::vector<PieceBlock> piece_blocks_;      // the same, where they fit a block
 };
 
 }  // namespace vigil::eval

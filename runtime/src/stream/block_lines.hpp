@@ -60,8 +60,12 @@ class BlockLines {
 
  private:
   // Adds the line text[start, end) (its '\n' not included) unless blank.
-  void Add(const std::string& text, size_t start, size_t end, std::vector<LineRef>& lines);
+  void Add(const char* text, size_t start, size_t end, std::vector<LineRef>& lines);
   void AddTooLong(std::vector<LineRef>& lines);
+  // The first line: text[start, start + size) without a UTF-8 BOM.
+  static void DropBom(const char* text, size_t& start, size_t& size);
+  // Whether every byte of the line is one of blank_.
+  bool IsBlank(const char* line, size_t size) const;
 
   const ReadBytes& read_;
   const size_t max_line_;

@@ -126,5 +126,45 @@ TEST(ResultJson, LineWriterWritesWhatWriteResultJsonWrites) {
   EXPECT_GT(checked, 500u);
 }
 
+// The line writer copies a decision's piece (`,"decision":"<name>","score":`,
+// 23 bytes + the name) as one 32-byte block when it fits, from the string
+// up to 96 bytes, and leaves longer ones to WriteResultJson: names of 9 and
+// 10 letters (pieces of 32 and 33 bytes) and of 73 and 74 (96 and 97) are
+// on either side of those edges.
+TEST(ResultJson, LineWriterTakesDecisionsOfEveryLength) {
+  const size_t lengths[] = {1, 8, 9, 10, 11, 40, 73, 74, 90};
+  std::string order;
+  for (size_t i = 0; i < std::size(lengths); ++i) {
+    if (i > 0) order += " < ";
+    order += std::string(lengths[i] - 1, 'd') + static_cast<char>('a' + i);
+  }
+  const std::string text =
+      "ruleset t.len version \"1.0.0\"\nschema txn version 1 {\n  ts: time\n  amount: decimal\n}\n"
+      "uses schema txn\ndecisions " + order + "\nrule r { when amount > 1.00 then score 1 }\n";
+  Compilation c = CompileText(text);
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const eval::Program& p = *c.program;
+  ASSERT_EQ(p.decisions.size(), std::size(lengths));
+  const eval::ResultLineWriter writer(p);
+  for (uint32_t d = 0; d < p.decisions.size(); ++d) {
+    ASSERT_EQ(p.decisions[d].size(), lengths[d]);
+    for (int64_t score : {int64_t{0}, int64_t{5}, int64_t{-12}, int64_t{123456}}) {
+      for (const std::string& id : {std::string("t1"), std::string(40, 'i')}) {
+        const eval::Result r = ResultOf(id, score, d, 0);
+        std::string got = "x";
+        writer.WriteResult(r, 3, got);
+        EXPECT_EQ(got, "x" + Expected(r, 3, p.decisions[d]) + "\n") << p.decisions[d];
+        got = "x";
+        writer.WriteDecision(r, 3, got);
+        std::string want = "x";
+        eval::WriteDecisionJson(p, r, 3, want);
+        EXPECT_EQ(got, want + "\n") << p.decisions[d];
+        EXPECT_NE(got.find(",\"decision\":\"" + p.decisions[d] + "\",\"score\":" + std::to_string(score) + "}"),
+                  std::string::npos);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vigil::testing

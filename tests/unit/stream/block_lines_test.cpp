@@ -165,5 +165,15 @@ TEST(BlockLines, ALongLineInTheFirstChunkCarriesOverWithoutLoss) {
   EXPECT_GE(cut.chunks, 67u);
 }
 
+// Add takes a line whose first byte is not blank at once and looks further
+// only at one that starts with a blank byte; the BOM is dropped from the
+// first line only, before that look.
+TEST(BlockLines, ALineThatStartsBlankIsBlankOnlyIfAllOfItIs) {
+  ExpectSame(" x\n\tx\n \t\n  {}\r\n \r\n\r\nx", 10);
+  ExpectSame("\xEF\xBB\xBF \t\r\n \xEF\xBB\xBF\n", 10);  // a BOM then blanks; a BOM later is not blank
+  ExpectSame("\xEF\xBB\xBF \t x\n", 10);
+  ExpectSame("  \n  ", 10);  // a blank last line without '\n'
+}
+
 }  // namespace
 }  // namespace vigil::stream
