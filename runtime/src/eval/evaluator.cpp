@@ -79,6 +79,21 @@ inline __attribute__((always_inline)) int Evaluator::Fused(const plan::Node& n) 
       const Value& f = fields_[n.a];
       return f.present ? T(p_.str_sets[n.c].Contains(f.str())) : kUnknown;
     }
+    case OpCode::kCmpI64:
+    case OpCode::kCmpDec: {
+      // An aggregate compared with a constant (`count(by: card_id, within:
+      // 24h) >= 30`), a velocity rule's usual test: read both here rather
+      // than through OtherTruth's call and Eval's for the aggregate. What
+      // OtherTruth gives: unknown when either is missing, else the compare
+      // (decimal units, scale ignored). Other operands take that path.
+      const plan::Node& x = nodes_[n.a];
+      const plan::Node& y = nodes_[n.b];
+      if (x.op != OpCode::kAggregate || y.op != OpCode::kConst || aggregates_ == nullptr) {
+        return kNotFused;
+      }
+      const Value& v = aggregates_[x.c];
+      return v.present && y.k.present ? T(Compare(n.cmp, v.i, y.k.i)) : kUnknown;
+    }
     default:
       return kNotFused;
   }
