@@ -4,6 +4,7 @@
 // against a rule's constant (eval/evaluator.cpp).
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -55,6 +56,27 @@ inline void CopyShortBytes(char* to, const char* from, size_t n) {
   } else {
     for (size_t k = 0; k < n; ++k) to[k] = from[k];
   }
+}
+
+// The n < 8 bytes at p as a little-endian number (byte k at bits 8k..8k+7),
+// as word-at-a-time hashes take the partial word that ends their input
+// (SipHash in state/marks.cpp, std::hash's in state/key_table.hpp): two
+// overlapping loads, or three single bytes, rather than a loop over them.
+inline uint64_t LoadTailLittleEndian(const unsigned char* p, size_t n) {
+  if constexpr (std::endian::native != std::endian::little) {
+    uint64_t v = 0;
+    for (size_t k = 0; k < n; ++k) v |= uint64_t{p[k]} << (8 * k);
+    return v;
+  }
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return uint64_t{lo} | (uint64_t{hi} << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  return uint64_t{p[0]} | (uint64_t{p[n / 2]} << (8 * (n / 2))) |
+         (uint64_t{p[n - 1]} << (8 * (n - 1)));
 }
 
 }  // namespace vigil

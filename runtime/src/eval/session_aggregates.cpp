@@ -99,6 +99,25 @@ void Session::AggregatesMissing(const std::vector<uint32_t>& aggregates) {
   }
 }
 
+namespace {
+
+// A string key field: its length (4 bytes) then its bytes; returns the end.
+// Keys are mostly short (card and merchant ids), for which memcpy's call cost
+// about as much as the copy.
+inline char* PutKeyString(char* out, const Value& v) {
+  const uint32_t slen = v.s.len;
+  std::memcpy(out, &slen, 4);
+  out += 4;
+  if (slen <= 16) {
+    CopyShortBytes(out, v.s.ptr, slen);
+  } else {
+    std::memcpy(out, v.s.ptr, slen);
+  }
+  return out + slen;
+}
+
+}  // namespace
+
 // Encodes the event's key for `plan`'s group into key_ (which is resized
 // only when a key is longer than any before), `*len` bytes; false when a key
 // field is missing. Fixed width for numbers, length prefixed for strings, so
@@ -107,16 +126,9 @@ inline bool Session::EncodeKey(const AggGroupPlan& plan, size_t* len) {
   if (plan.one_string_key) {
     const Value& v = fields_[plan.key[0].slot];
     if (!v.present) return false;
-    const uint32_t slen = v.s.len;
-    const size_t n = 4 + size_t{slen};
+    const size_t n = 4 + size_t{v.s.len};
     if (n > key_.size()) [[unlikely]] key_.resize(std::max(n, 2 * key_.size()));
-    char* out = key_.data();
-    std::memcpy(out, &slen, 4);
-    if (slen <= 16) {
-      CopyShortBytes(out + 4, v.s.ptr, slen);
-    } else {
-      std::memcpy(out + 4, v.s.ptr, slen);
-    }
+    PutKeyString(key_.data(), v);
     *len = n;
     return true;
   }
@@ -131,20 +143,9 @@ inline bool Session::EncodeKey(const AggGroupPlan& plan, size_t* len) {
   for (const AggKeyField& k : plan.key) {
     const Value& v = fields_[k.slot];
     switch (k.kind) {
-      case Kind::kString: {
-        const uint32_t slen = v.s.len;
-        std::memcpy(out, &slen, 4);
-        out += 4;
-        // Keys are mostly short (card and merchant ids): memcpy's call cost
-        // about as much as the copy.
-        if (slen <= 16) {
-          CopyShortBytes(out, v.s.ptr, slen);
-        } else {
-          std::memcpy(out, v.s.ptr, slen);
-        }
-        out += slen;
+      case Kind::kString:
+        out = PutKeyString(out, v);
         break;
-      }
       case Kind::kBool:
         *out++ = v.b ? '\1' : '\0';
         break;

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/bytes.hpp"
 #include "state/backend.hpp"
 
 namespace vigil::state {
@@ -49,21 +50,7 @@ inline uint64_t KeyHash(std::string_view key) {
     hash *= kMul;
   }
   if (const size_t rest = n & 7; rest != 0) {
-    // The last 1 to 7 bytes, little-endian, by two overlapping loads (or
-    // three single bytes) rather than a loop over them.
-    const char* t = p + whole;
-    uint64_t data;
-    if (rest >= 4) {
-      uint32_t lo, hi;
-      std::memcpy(&lo, t, 4);
-      std::memcpy(&hi, t + rest - 4, 4);
-      data = uint64_t{lo} | (uint64_t{hi} << (8 * (rest - 4)));
-    } else {
-      data = uint64_t{static_cast<unsigned char>(t[0])} |
-             (uint64_t{static_cast<unsigned char>(t[rest / 2])} << (8 * (rest / 2))) |
-             (uint64_t{static_cast<unsigned char>(t[rest - 1])} << (8 * (rest - 1)));
-    }
-    hash ^= data;
+    hash ^= LoadTailLittleEndian(reinterpret_cast<const unsigned char*>(p + whole), rest);
     hash *= kMul;
   }
   hash = shift_mix(hash) * kMul;

@@ -3,6 +3,8 @@
 #include <bit>
 #include <cstring>
 
+#include "base/bytes.hpp"
+
 namespace vigil::state {
 
 namespace {
@@ -16,13 +18,6 @@ inline uint64_t Load64(const unsigned char* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
   if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-  return v;
-}
-
-inline uint32_t Load32(const unsigned char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
   return v;
 }
 
@@ -60,18 +55,10 @@ uint64_t SipHash24(std::string_view text, uint64_t k0, uint64_t k1) {
   const size_t whole = n & ~size_t{7};
   for (size_t i = 0; i < whole; i += 8) s.Compress(Load64(p + i));
   // The last block: the remaining 0 to 7 bytes, little-endian, under the
-  // length's low byte. Read by two overlapping loads (or three single
-  // bytes), not a loop over them: a loop cost 7 instructions a byte, and ids
-  // end in a few bytes past their last whole word (t000000001: 2).
-  uint64_t last = static_cast<uint64_t>(n & 0xff) << 56;
-  const size_t rest = n - whole;
-  const unsigned char* t = p + whole;
-  if (rest >= 4) {
-    last |= uint64_t{Load32(t)} | (uint64_t{Load32(t + rest - 4)} << (8 * (rest - 4)));
-  } else if (rest > 0) {
-    last |= uint64_t{t[0]} | (uint64_t{t[rest / 2]} << (8 * (rest / 2))) |
-            (uint64_t{t[rest - 1]} << (8 * (rest - 1)));
-  }
+  // length's low byte (a loop over the bytes cost 7 instructions a byte, and
+  // ids end in a few bytes past their last whole word: t000000001, 2).
+  const uint64_t last =
+      (static_cast<uint64_t>(n & 0xff) << 56) | LoadTailLittleEndian(p + whole, n - whole);
   s.Compress(last);
   s.v2 ^= 0xff;
   s.Round();
