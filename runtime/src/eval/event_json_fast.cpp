@@ -277,7 +277,11 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
                                             const JsonShape& shape, TimeReader& times, Value* const values,
                                             const char* p, const char* const end) {
 #if defined(__SSE2__)
-  const auto [flip, below, backslash] = json_scan::StopFinder::Make();
+  auto [flip, below, backslash] = json_scan::StopFinder::Make();
+  // Opaque to the compiler from here on: known constants, GCC loaded them
+  // again from memory at each string (four instructions a string, 36 a line
+  // of v100); values it cannot see stay in their registers through the loop.
+  asm("" : "+x"(flip), "+x"(below), "+x"(backslash));
 #endif
   const EventJsonReader::Impl::ShapeStep* s = step;
   for (; s != last; ++s) {
@@ -418,11 +422,42 @@ void LearnShape(EventJsonReader::Impl& m, const Schema& schema, size_t members) 
 
 }  // namespace
 
-bool EventJsonReader::ReadFast(std::string_view json, Event& event, bool in_place) {
+namespace {
+
+// Any line: the strict check hands over each member. Out of line, so that a
+// shaped line does not pay its frame (the JsonProblem and its strings, about
+// 40 instructions a line of saving, clearing and destroying).
+[[gnu::noinline]] bool ReadChecked(EventJsonReader::Impl& m, std::string_view json, Event& event) {
+  event.Reset();
+  ++m.line;  // a new line number: what a failed shaped try marked is forgotten
+  FastLine line{&m, &event, &event.schema()};
+  JsonProblem problem;
+  if (!CheckJsonObject(json, &problem, &Member, &line)) return false;
+  LearnShape(m, event.schema(), line.position);
+  return true;
+}
+
+}  // namespace
+
+// Defined here, with ReadFast, so that ReadFast is inlined into them.
+bool EventJsonReader::Read(std::string_view json, Event& event, std::string* error) {
+  // The one-pass path accepts exactly what the reference path accepts, with
+  // the same values; whatever it cannot decide alone (an error, an escape, a
+  // set) is read again there, where every message is worded.
+  if (fast_ && ReadFast(json, event, false)) return true;
+  return ReadReference(json, event, error);
+}
+
+bool EventJsonReader::ReadInPlace(std::string_view json, Event& event, std::string* error) {
+  if (fast_ && ReadFast(json, event, true)) [[likely]] return true;
+  return ReadReference(json, event, error);
+}
+
+[[gnu::always_inline]] inline bool EventJsonReader::ReadFast(std::string_view json, Event& event, bool in_place) {
   Impl& m = *impl_;
   last_event_ = nullptr;
-  if (m.seen.size() != event.size()) m.seen.assign(event.size(), 0);
-  if (json.size() > limits::kMaxEventJsonBytes) {
+  if (m.seen.size() != event.size()) [[unlikely]] m.seen.assign(event.size(), 0);
+  if (json.size() > limits::kMaxEventJsonBytes) [[unlikely]] {
     event.Reset();
     ++m.line;
     return false;
@@ -431,7 +466,7 @@ bool EventJsonReader::ReadFast(std::string_view json, Event& event, bool in_plac
   // learnt on another schema's events (its slots and ops are that schema's),
   // or it has missed on the last few lines (then only one line in 64 tries it).
   if (!m.shape.empty() && m.shape_schema == event.schema().identity() &&
-      (m.shape_misses < 4 || (m.line & 63) == 0)) {
+      (m.shape_misses < 4 || (m.line & 63) == 0)) [[likely]] {
     event.Reset();
     ++m.line;
     FastLine line{&m, &event, &event.schema()};
@@ -447,20 +482,14 @@ bool EventJsonReader::ReadFast(std::string_view json, Event& event, bool in_plac
       std::memset(copy + json.size(), 0, kJsonShapePadding);
       text = copy;
     }
-    if (ReadShaped(m, line, text, text + json.size())) {
+    if (ReadShaped(m, line, text, text + json.size())) [[likely]] {
       m.shape_misses = 0;
       last_event_ = &event;
       return true;
     }
     ++m.shape_misses;
   }
-  // Any line: the strict check hands over each member.
-  event.Reset();
-  ++m.line;  // a new line number: what a failed shaped try marked is forgotten
-  FastLine line{&m, &event, &event.schema()};
-  JsonProblem problem;
-  if (!CheckJsonObject(json, &problem, &Member, &line)) return false;
-  LearnShape(m, event.schema(), line.position);
+  if (!ReadChecked(m, json, event)) return false;
   last_event_ = &event;
   return true;
 }

@@ -23,11 +23,10 @@ BlockLines::BlockLines(const ReadBytes& read, size_t max_line, size_t read_bytes
 // the common line is a compare for its length, one for its '\r', one for its
 // first byte and a push_back; the BOM of the first line and a line that
 // starts with a blank byte go out of line.
-inline void BlockLines::Add(const char* text, size_t start, size_t end,
-                            std::vector<LineRef>& lines) {
+inline void BlockLines::Add(const char* text, size_t start, size_t end, LineRef*& out) {
   size_t size = end - start;
   if (size > max_line_) [[unlikely]] {  // counted before the '\r' and the BOM are dropped, as LineReader
-    AddTooLong(lines);
+    AddTooLong(out);
     return;
   }
   ++number_;
@@ -35,7 +34,7 @@ inline void BlockLines::Add(const char* text, size_t start, size_t end,
   if (number_ == 1) [[unlikely]] DropBom(text, start, size);
   if (size == 0) return;  // blank: skipped, counted
   if (is_blank_[static_cast<unsigned char>(text[start])] && IsBlank(text + start, size)) return;
-  lines.push_back(LineRef{start, size, number_, false});
+  *out++ = LineRef{start, size, number_, false};
 }
 
 void BlockLines::DropBom(const char* text, size_t& start, size_t& size) {
@@ -52,7 +51,15 @@ bool BlockLines::IsBlank(const char* line, size_t size) const {
 }
 
 bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max_lines) {
-  lines.clear();
+  // Room for every line the chunk may take, written through a pointer and
+  // cut to what was written at the end: a push_back a line was a call (GCC
+  // kept vector::emplace_back out of line, about 26 instructions a line).
+  // After the first chunk the vector's size is already max_lines or close
+  // to it, so nothing is allocated or initialised here.
+  lines.resize(max_lines);
+  LineRef* const first_line = lines.data();
+  LineRef* const stop = first_line + max_lines;
+  LineRef* out = first_line;
   // The partial line the previous chunk ended with starts this one: the only
   // bytes copied on their way through.
   // The buffer grows to what the chunk's reads need (below), not to
@@ -65,7 +72,7 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
   size_t searched = 0;  // text[scanned, searched) has no '\n': a long line is searched once
   const uint64_t first = number_;
   for (;;) {
-    while (lines.size() < max_lines) {
+    while (out < stop) {
       const size_t from = std::max(scanned, searched);
       const void* nl = std::memchr(text.data() + from, '\n', len - from);
       if (nl == nullptr) {
@@ -75,13 +82,13 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
       const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - text.data());
       if (skipping_) {
         skipping_ = false;
-        AddTooLong(lines);
+        AddTooLong(out);
       } else {
-        Add(text.data(), scanned, end, lines);
+        Add(text.data(), scanned, end, out);
       }
       scanned = end + 1;
     }
-    if (lines.size() == max_lines) break;
+    if (out == stop) break;
     // text[scanned, len) is the start of a line: once it is over the limit
     // its bytes are dropped as they come, until its end.
     if (!skipping_ && len - scanned > max_line_) skipping_ = true;
@@ -89,9 +96,9 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
     if (eof_) {  // a last line without '\n'
       if (skipping_) {
         skipping_ = false;
-        AddTooLong(lines);
+        AddTooLong(out);
       } else if (scanned < len) {
-        Add(text.data(), scanned, len, lines);
+        Add(text.data(), scanned, len, out);
       }
       scanned = len;
       break;
@@ -101,7 +108,7 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
     // chunk (the carry), so reading much more would copy it twice.
     size_t want = read_bytes_;
     if (line_bytes_ > 0) {
-      const size_t need = (max_lines - lines.size() + 1) * line_bytes_;
+      const size_t need = (static_cast<size_t>(stop - out) + 1) * line_bytes_;
       const size_t have = len - scanned;
       want = std::clamp(need > have ? need - have : 0, std::min(kMinRead, read_bytes_), read_bytes_);
       // Inside a line longer than that: whole blocks, until its end.
@@ -117,6 +124,7 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
       len += n;
     }
   }
+  lines.resize(static_cast<size_t>(out - first_line));
   carry_.assign(text.data() + scanned, len - scanned);
   // After the last line: a zero (a last line without '\n' ends at len) and
   // the padding that the reading of lines in place reads past their end.
@@ -126,9 +134,9 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
   return !eof_ || !carry_.empty() || skipping_;
 }
 
-void BlockLines::AddTooLong(std::vector<LineRef>& lines) {
+void BlockLines::AddTooLong(LineRef*& out) {
   ++number_;
-  lines.push_back(LineRef{0, 0, number_, true});
+  *out++ = LineRef{0, 0, number_, true};
 }
 
 }  // namespace vigil::stream

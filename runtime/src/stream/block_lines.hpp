@@ -59,9 +59,10 @@ class BlockLines {
   uint64_t lines_seen() const { return number_; }
 
  private:
-  // Adds the line text[start, end) (its '\n' not included) unless blank.
-  void Add(const char* text, size_t start, size_t end, std::vector<LineRef>& lines);
-  void AddTooLong(std::vector<LineRef>& lines);
+  // Adds the line text[start, end) (its '\n' not included) at `out`, and
+  // moves `out` past it, unless blank.
+  void Add(const char* text, size_t start, size_t end, LineRef*& out);
+  void AddTooLong(LineRef*& out);
   // The first line: text[start, start + size) without a UTF-8 BOM.
   static void DropBom(const char* text, size_t& start, size_t& size);
   // Whether every byte of the line is one of blank_.

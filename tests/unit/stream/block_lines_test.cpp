@@ -175,5 +175,42 @@ TEST(BlockLines, ALineThatStartsBlankIsBlankOnlyIfAllOfItIs) {
   ExpectSame("  \n  ", 10);  // a blank last line without '\n'
 }
 
+// Fill writes the chunk's lines through a pointer into `lines` sized to the
+// most a chunk takes, then cuts it to what it wrote: whatever the vector held
+// before (more entries than a chunk, fewer, stale ones), it ends with exactly
+// the chunk's lines, and lines_seen counts blank and too long lines alike.
+TEST(BlockLines, TheLinesOfAChunkReplaceWhatTheVectorHeld) {
+  std::string input;
+  for (int i = 0; i < 50; ++i) {
+    input += i % 5 == 3 ? " \t\n" : i % 11 == 4 ? std::string(40, 'x') + "\n" : "l" + std::to_string(i) + "\n";
+  }
+  const std::vector<Line> want = Model(input, 20, " \t");
+  for (size_t held : {0, 1, 4, 5, 6, 1000}) {
+    for (size_t chunk_lines : {1, 5, 64}) {
+      size_t at = 0;
+      ReadBytes read = [&](char* buffer, size_t size) {
+        const size_t n = std::min({size, size_t{7}, input.size() - at});
+        std::copy_n(input.data() + at, n, buffer);
+        at += n;
+        return n;
+      };
+      BlockLines blocks(read, 20, 64, " \t");
+      std::string text;
+      std::vector<LineRef> refs(held, LineRef{3, 9, 77, false});
+      std::vector<Line> got;
+      for (bool more = true; more;) {
+        more = blocks.Fill(text, refs, chunk_lines);
+        ASSERT_LE(refs.size(), chunk_lines);
+        for (const LineRef& r : refs) {
+          got.push_back({r.number, r.too_long ? kTooLong : text.substr(r.offset, r.size)});
+        }
+        refs.resize(refs.size() + held % 3, LineRef{1, 1, 99, false});  // stale entries after them
+      }
+      EXPECT_EQ(got, want) << "held " << held << ", chunks of " << chunk_lines;
+      EXPECT_EQ(blocks.lines_seen(), 50u);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vigil::stream
