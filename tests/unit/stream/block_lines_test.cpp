@@ -54,6 +54,10 @@ struct Cut {
   size_t chunks = 0;
 };
 
+// Whether Blocks lets BlockLines cut lines with AVX2 where the CPU has it
+// (else memchr).
+bool g_avx2 = true;
+
 // BlockLines over `input`, given at most `read_size` bytes per read, in
 // chunks of at most `chunk_lines` lines.
 Cut Blocks(const std::string& input, size_t read_size, size_t chunk_lines, size_t max_line,
@@ -66,6 +70,7 @@ Cut Blocks(const std::string& input, size_t read_size, size_t chunk_lines, size_
     return n;
   };
   BlockLines blocks(read, max_line, read_bytes, blank);
+  blocks.set_avx2(g_avx2);
   Cut cut;
   std::string text;
   std::vector<LineRef> refs;
@@ -210,6 +215,33 @@ TEST(BlockLines, TheLinesOfAChunkReplaceWhatTheVectorHeld) {
       EXPECT_EQ(blocks.lines_seen(), 50u);
     }
   }
+}
+
+// Lines are cut 64 bytes a step with AVX2 (where the CPU has it) and the
+// last bytes of a buffer by memchr: a '\n' at every place of a step, lines
+// of every length from 0 to 200 bytes (so ends fall in either half of a
+// step, on its edges, and one or several steps on), buffers whose end falls
+// anywhere; both ways against the model.
+TEST(BlockLines, CutsAtEveryPlaceOfABlockWithAndWithoutAvx2) {
+  std::mt19937 rng(29);
+  std::string input;
+  for (size_t n = 0; n <= 200; ++n) input += std::string(n, static_cast<char>('a' + n % 26)) + "\n";
+  for (int i = 0; i < 300; ++i) input += std::string(rng() % 140, 'x') + (rng() % 9 == 0 ? "\r\n" : "\n");
+  input += "end";
+  const std::vector<Line> want = Model(input, 1000, " \t");
+  for (const bool avx2 : {true, false}) {
+    g_avx2 = avx2;
+    for (size_t read_size : {size_t{63}, size_t{64}, size_t{65}, size_t{1000}, size_t{4096}, size_t{1} << 20}) {
+      for (size_t chunk_lines : {1, 7, 1024}) {
+        const Cut got = Blocks(input, read_size, chunk_lines, 1000, " \t", size_t{1} << 16);
+        ASSERT_EQ(got.lines, want) << "avx2 " << avx2 << ", reads of " << read_size << ", chunks of "
+                                   << chunk_lines;
+        EXPECT_EQ(got.lines_seen, CountLines(input));
+      }
+    }
+    ExpectSame(input.substr(0, 3000), 150);  // and too long lines among them
+  }
+  g_avx2 = true;
 }
 
 }  // namespace
