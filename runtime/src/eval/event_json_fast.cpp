@@ -212,6 +212,30 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
   const bool negative = *p == '-';
   const char* q = p + (negative ? 1 : 0);
   const char* const digits = q;
+  // Most amounts (`26.93`) lie whole in the 8 bytes at q, ended by a byte
+  // that is not a digit: their digits are read in one conversion of the
+  // word with its '.' taken out (about 30 instructions fewer than two runs
+  // of Digits8). The bytes after the '.' are judged right by NonDigitBits:
+  // none before them is 0xFA or more. Anything else goes the way below.
+  {
+    uint64_t w;
+    std::memcpy(&w, q, 8);
+    const uint64_t other = json_scan::NonDigitBits(w);
+    const unsigned dot = other == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(other)) / 8;
+    if (dot >= 1 && dot <= 6 && q[dot] == '.' && (q[0] != '0' || dot == 1)) {
+      const uint64_t after = other & (~uint64_t{0} << (8 * dot + 8));
+      const unsigned stop = after == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(after)) / 8;
+      if (stop >= dot + 2 && stop <= 7 && JsonShape::Ends(q + stop)) {
+        const uint64_t below = (uint64_t{1} << (8 * dot)) - 1;
+        const unsigned scale = stop - dot - 1;  // 1 to 5
+        const uint64_t value = json_scan::DigitBytesValue((w & below) | ((w >> 8) & ~below), stop - 1);
+        const int64_t units = static_cast<int64_t>(value) * kPow10[kDecimalMaxScale - static_cast<int>(scale)];
+        *out = Decimal{negative ? -units : units, static_cast<uint8_t>(scale)};
+        p = q + stop;
+        return true;
+      }
+    }
+  }
   const uint64_t whole = ScanDigits(q);
   const size_t n = static_cast<size_t>(q - digits);
   if (n == 0 || n > 12 || (*digits == '0' && n > 1)) return false;
