@@ -115,20 +115,33 @@ inline const char* FindStringStopPadded(const char* p) {
 // digits are then moved to the top of the word, as if the run had leading
 // zeros to make eight, and paired: tens and units, then hundreds, then ten
 // thousands, each step one multiply.
-inline unsigned Digits8(const char* p, uint64_t* value) {
+// Bits set in each byte of the word w (as loaded from text) that is not an
+// ASCII digit; right for every byte up to and including the first byte
+// that is not one, and for later bytes as long as no byte before them is
+// 0xFA or more (see Digits8).
+inline uint64_t NonDigitBits(uint64_t w) {
   constexpr uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ULL, kThrees = 0x3030303030303030ULL;
+  return ((w & kHigh) ^ kThrees) | (((w + 0x0606060606060606ULL) & kHigh) ^ kThrees);
+}
+
+// The number written by the n (1 to 8) digit bytes at the bottom of w.
+inline uint64_t DigitBytesValue(uint64_t w, unsigned n) {
+  uint64_t d = (w & 0x0F0F0F0F0F0F0F0FULL) << (8 * (8 - n));
+  d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFULL;         // two digits in each 16 bits
+  d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFULL;       // four in each 32 bits
+  return (d * 10000 + (d >> 32)) & 0xFFFFFFFFULL;          // eight
+}
+
+inline unsigned Digits8(const char* p, uint64_t* value) {
   uint64_t w;
   std::memcpy(&w, p, 8);
-  const uint64_t other = ((w & kHigh) ^ kThrees) | (((w + 0x0606060606060606ULL) & kHigh) ^ kThrees);
+  const uint64_t other = NonDigitBits(w);
   const unsigned n = other == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(other)) / 8;
   if (n == 0) {
     *value = 0;
     return 0;
   }
-  uint64_t d = (w & 0x0F0F0F0F0F0F0F0FULL) << (8 * (8 - n));
-  d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFULL;         // two digits in each 16 bits
-  d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFULL;       // four in each 32 bits
-  *value = (d * 10000 + (d >> 32)) & 0xFFFFFFFFULL;        // eight
+  *value = DigitBytesValue(w, n);
   return n;
 }
 

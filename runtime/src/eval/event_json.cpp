@@ -58,18 +58,7 @@ const char* Expected(Type t) {
 
 }  // namespace
 
-bool EventJsonReader::Read(std::string_view json, Event& event, std::string* error) {
-  // The one-pass path accepts exactly what this path accepts, with the same
-  // values; whatever it cannot decide alone (an error, an escape, a set) is
-  // read again here, where every message is worded.
-  if (fast_ && ReadFast(json, event, false)) return true;
-  return ReadReference(json, event, error);
-}
-
-bool EventJsonReader::ReadInPlace(std::string_view json, Event& event, std::string* error) {
-  if (fast_ && ReadFast(json, event, true)) return true;
-  return ReadReference(json, event, error);
-}
+// Read and ReadInPlace: event_json_fast.cpp, with ReadFast.
 
 bool EventJsonReader::ReadReference(std::string_view json, Event& event, std::string* error) {
   Impl& m = *impl_;

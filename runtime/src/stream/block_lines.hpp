@@ -58,10 +58,15 @@ class BlockLines {
   // Lines seen so far, blank ones included: the number of the last line.
   uint64_t lines_seen() const { return number_; }
 
+  // Off: lines are cut by memchr even where the CPU has AVX2 (on by
+  // default where it has), so that tests run both ways on one machine.
+  void set_avx2(bool on) { avx2_ = on && HasAvx2(); }
+
  private:
-  // Adds the line text[start, end) (its '\n' not included) unless blank.
-  void Add(const char* text, size_t start, size_t end, std::vector<LineRef>& lines);
-  void AddTooLong(std::vector<LineRef>& lines);
+  // Adds the line text[start, end) (its '\n' not included) at `out`, and
+  // moves `out` past it, unless blank.
+  void Add(const char* text, size_t start, size_t end, LineRef*& out);
+  void AddTooLong(LineRef*& out);
   // The first line: text[start, start + size) without a UTF-8 BOM.
   static void DropBom(const char* text, size_t& start, size_t& size);
   // Whether every byte of the line is one of blank_.
@@ -71,6 +76,8 @@ class BlockLines {
   const size_t max_line_;
   const size_t read_bytes_;
   const char* const blank_;
+  static bool HasAvx2();
+  bool avx2_;  // lines are cut by FindNewlineAvx2 (block_lines.cpp), else by memchr
   bool is_blank_[256] = {};  // the bytes of blank_: a line's first byte is looked up, not searched for
   std::string carry_;      // the start of a line cut by the end of a chunk
   bool skipping_ = false;  // inside a line already known to be too long

@@ -254,6 +254,45 @@ TEST_F(EventJsonFastTest, InPlaceSameAsTheReference) {
   }
 }
 
+// A decimal whose digits and '.' lie in the 8 bytes at its first digit is
+// read in one conversion (ShapedDecimal); every split of 0 to 8 whole digits
+// and 0 to 8 fraction digits (leading zeros, a sign), ended by every byte
+// that ends a number or would go on with it, read as the reference reads
+// it, by Read and in place.
+TEST_F(EventJsonFastTest, DecimalsAtTheEdgesOfAWord) {
+  const std::string head = R"({"txn_id":"t1","ts":"2026-03-01T00:00:00.569Z","card_id":"c9","amount":)";
+  const std::string base = head + R"(26.93,"mcc":5541,"country":"IT"})";
+  const std::string rest = R"(,"mcc":5541,"country":"IT"})";
+  const std::string ends[] = {rest, ".5" + rest, "e2" + rest, "E2" + rest, "x" + rest, " " + rest,
+                              "." + rest, "e" + rest, "0" + rest, "}", ""};
+  const std::string tails[] = {"", std::string("\n") + "0123456789.e" + std::string(40, '7')};
+  const char digits[] = "9081726354";
+  for (const std::string& tail : tails) {
+    tail_ = tail;
+    for (int whole = 0; whole <= 8; ++whole) {
+      for (int fraction = -1; fraction <= 8; ++fraction) {  // -1: no '.'
+        for (int lead = 0; lead < 3; ++lead) {  // leading digit: as is, '0', or a '-' first
+          std::string number;
+          for (int i = 0; i < whole; ++i) number += digits[(i + whole) % 10];
+          if (lead == 1 && whole > 0) number[0] = '0';
+          if (fraction >= 0) number += '.';
+          for (int i = 0; i < fraction; ++i) number += digits[(i * 3 + fraction) % 10];
+          if (lead == 2) number = "-" + number;
+          for (const std::string& end : ends) {
+            eval::EventJsonReader primed;
+            std::string error;
+            ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;
+            ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;  // now shaped
+            SameWith(primed, head + number + end);
+            if (HasFatalFailure()) return;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(accepted_, 300u);
+}
+
 // Random streams read by one reader each (so shapes are learnt, used and
 // missed as in a stream), every line against the reference reader: string
 // values of every length around the 16- and 32-byte blocks of the scans,

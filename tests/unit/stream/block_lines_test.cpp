@@ -54,6 +54,10 @@ struct Cut {
   size_t chunks = 0;
 };
 
+// Whether Blocks lets BlockLines cut lines with AVX2 where the CPU has it
+// (else memchr).
+bool g_avx2 = true;
+
 // BlockLines over `input`, given at most `read_size` bytes per read, in
 // chunks of at most `chunk_lines` lines.
 Cut Blocks(const std::string& input, size_t read_size, size_t chunk_lines, size_t max_line,
@@ -66,6 +70,7 @@ Cut Blocks(const std::string& input, size_t read_size, size_t chunk_lines, size_
     return n;
   };
   BlockLines blocks(read, max_line, read_bytes, blank);
+  blocks.set_avx2(g_avx2);
   Cut cut;
   std::string text;
   std::vector<LineRef> refs;
@@ -173,6 +178,70 @@ TEST(BlockLines, ALineThatStartsBlankIsBlankOnlyIfAllOfItIs) {
   ExpectSame("\xEF\xBB\xBF \t\r\n \xEF\xBB\xBF\n", 10);  // a BOM then blanks; a BOM later is not blank
   ExpectSame("\xEF\xBB\xBF \t x\n", 10);
   ExpectSame("  \n  ", 10);  // a blank last line without '\n'
+}
+
+// Fill writes the chunk's lines through a pointer into `lines` sized to the
+// most a chunk takes, then cuts it to what it wrote: whatever the vector held
+// before (more entries than a chunk, fewer, stale ones), it ends with exactly
+// the chunk's lines, and lines_seen counts blank and too long lines alike.
+TEST(BlockLines, TheLinesOfAChunkReplaceWhatTheVectorHeld) {
+  std::string input;
+  for (int i = 0; i < 50; ++i) {
+    input += i % 5 == 3 ? " \t\n" : i % 11 == 4 ? std::string(40, 'x') + "\n" : "l" + std::to_string(i) + "\n";
+  }
+  const std::vector<Line> want = Model(input, 20, " \t");
+  for (size_t held : {0, 1, 4, 5, 6, 1000}) {
+    for (size_t chunk_lines : {1, 5, 64}) {
+      size_t at = 0;
+      ReadBytes read = [&](char* buffer, size_t size) {
+        const size_t n = std::min({size, size_t{7}, input.size() - at});
+        std::copy_n(input.data() + at, n, buffer);
+        at += n;
+        return n;
+      };
+      BlockLines blocks(read, 20, 64, " \t");
+      std::string text;
+      std::vector<LineRef> refs(held, LineRef{3, 9, 77, false});
+      std::vector<Line> got;
+      for (bool more = true; more;) {
+        more = blocks.Fill(text, refs, chunk_lines);
+        ASSERT_LE(refs.size(), chunk_lines);
+        for (const LineRef& r : refs) {
+          got.push_back({r.number, r.too_long ? kTooLong : text.substr(r.offset, r.size)});
+        }
+        refs.resize(refs.size() + held % 3, LineRef{1, 1, 99, false});  // stale entries after them
+      }
+      EXPECT_EQ(got, want) << "held " << held << ", chunks of " << chunk_lines;
+      EXPECT_EQ(blocks.lines_seen(), 50u);
+    }
+  }
+}
+
+// Lines are cut 64 bytes a step with AVX2 (where the CPU has it) and the
+// last bytes of a buffer by memchr: a '\n' at every place of a step, lines
+// of every length from 0 to 200 bytes (so ends fall in either half of a
+// step, on its edges, and one or several steps on), buffers whose end falls
+// anywhere; both ways against the model.
+TEST(BlockLines, CutsAtEveryPlaceOfABlockWithAndWithoutAvx2) {
+  std::mt19937 rng(29);
+  std::string input;
+  for (size_t n = 0; n <= 200; ++n) input += std::string(n, static_cast<char>('a' + n % 26)) + "\n";
+  for (int i = 0; i < 300; ++i) input += std::string(rng() % 140, 'x') + (rng() % 9 == 0 ? "\r\n" : "\n");
+  input += "end";
+  const std::vector<Line> want = Model(input, 1000, " \t");
+  for (const bool avx2 : {true, false}) {
+    g_avx2 = avx2;
+    for (size_t read_size : {size_t{63}, size_t{64}, size_t{65}, size_t{1000}, size_t{4096}, size_t{1} << 20}) {
+      for (size_t chunk_lines : {1, 7, 1024}) {
+        const Cut got = Blocks(input, read_size, chunk_lines, 1000, " \t", size_t{1} << 16);
+        ASSERT_EQ(got.lines, want) << "avx2 " << avx2 << ", reads of " << read_size << ", chunks of "
+                                   << chunk_lines;
+        EXPECT_EQ(got.lines_seen, CountLines(input));
+      }
+    }
+    ExpectSame(input.substr(0, 3000), 150);  // and too long lines among them
+  }
+  g_avx2 = true;
 }
 
 }  // namespace
