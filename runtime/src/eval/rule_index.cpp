@@ -185,10 +185,17 @@ void RuleIndex::MakeLookups() {
     l.table = static_cast<uint32_t>(tables_.size());
     l.field = static_cast<uint16_t>(k);
     if (!f.is_string) {
+      // The points, then INT64_MAX (never below a value, never equal to
+      // one taken as a point's) up to a power of two entries, at least one:
+      // the search below halves that power each step.
       l.kind = kNumber;
       l.n = static_cast<uint32_t>(f.points.size());
+      unsigned log2 = 0;
+      while ((size_t{1} << log2) < f.points.size() + 1) ++log2;
+      l.shift = static_cast<uint8_t>(log2);
       for (int64_t p : f.points) tables_.push_back(static_cast<uint64_t>(p));
-      tables_.push_back(static_cast<uint64_t>(INT64_MAX));  // read past the last point, never equal
+      tables_.resize(tables_.size() + (size_t{1} << log2) - f.points.size(),
+                     static_cast<uint64_t>(INT64_MAX));
       lookups_.push_back(l);
       continue;
     }
@@ -279,37 +286,52 @@ void RuleIndex::CandidatesReference(const Value* fields, uint64_t* out) const {
   }
 }
 
+static_assert(RuleIndex::kMaxClassesPerField <= 4096,
+              "a number's search below unrolls steps for at most 2^12 entries");
+
 // Candidates for a rule set of kWords words (0: words_, known only at run
-// time). A row of one or two words (up to 128 rules, the common sizes) is
-// ANDed without a loop.
+// time). One or two words (up to 128 rules, the common sizes) are ANDed in
+// registers, without a loop.
 template <size_t kWords>
-void RuleIndex::CandidatesOf(const Value* fields, uint64_t* out) const {
+bool RuleIndex::CandidatesOf(const Value* fields, uint64_t* out) const {
   const size_t n = kWords != 0 ? kWords : words_;
   const char* values = reinterpret_cast<const char*>(fields);
   const uint64_t* bits = bits_.data();
   const uint64_t* tables = tables_.data();
-  // An event's class in one field. Numbers: a binary search whose steps
-  // move by a conditional add instead of a branch (std::lower_bound's branch
-  // on each comparison is taken about half the time, at random: a
-  // misprediction every other step), so the steps are as many as the
-  // field's points and the same for every event: the loop's branch is
-  // predicted. Every value of an event is initialised, so a missing number
-  // is searched like any other and its class replaced at the end.
+  // An event's class in one field.
   auto class_of = [&](const Lookup& l) -> uint32_t {
     const Value& v = *reinterpret_cast<const Value*>(values + l.at);
     switch (l.kind) {
       case kNumber: {
+        // How many points are below x: a binary search over the table's
+        // 2^shift entries, one unrolled step per halving, each a
+        // conditional add rather than a branch (std::lower_bound's branch
+        // on each comparison goes either way at random: a misprediction
+        // every other step). The only branch is the jump into the steps,
+        // the same for every event. Every value of an event is initialised,
+        // so a missing number is searched like any other and its class
+        // replaced at the end.
         const int64_t x = v.i;
         const uint64_t* points = tables + l.table;
-        const uint64_t* b = points;
-        for (size_t len = l.n; len > 1;) {
-          const size_t half = len / 2;
-          b += static_cast<int64_t>(b[half]) < x ? half : 0;
-          len -= half;
+        size_t i = 0;
+        auto step = [&](size_t s) { i += static_cast<int64_t>(points[i + s - 1]) < x ? s : 0; };
+        switch (l.shift) {
+          case 12: step(2048); [[fallthrough]];
+          case 11: step(1024); [[fallthrough]];
+          case 10: step(512); [[fallthrough]];
+          case 9: step(256); [[fallthrough]];
+          case 8: step(128); [[fallthrough]];
+          case 7: step(64); [[fallthrough]];
+          case 6: step(32); [[fallthrough]];
+          case 5: step(16); [[fallthrough]];
+          case 4: step(8); [[fallthrough]];
+          case 3: step(4); [[fallthrough]];
+          case 2: step(2); [[fallthrough]];
+          case 1: step(1); [[fallthrough]];
+          default: break;
         }
-        // The first point not below x (l.n when none: the INT64_MAX after
-        // the last point is never below), and whether it is x.
-        const size_t i = static_cast<size_t>(b - points) + (static_cast<int64_t>(*b) < x);
+        // i is the first point not below x (l.n when none), and the class
+        // says whether it is x.
         const uint32_t c = static_cast<uint32_t>(
             2 * i + ((i < l.n) & (static_cast<int64_t>(points[i]) == x)));
         return v.present ? c : l.missing;
@@ -330,34 +352,47 @@ void RuleIndex::CandidatesOf(const Value* fields, uint64_t* out) const {
   };
   // The most selective fields come first, and once no rule is left the
   // other fields are not looked up: like hand-written code that stops at
-  // the first false predicate, many events need only a field or two.
+  // the first false predicate.
   const Lookup* l = lookups_.data();
   const Lookup* const end = l + lookups_.size();
-  const uint64_t* row = bits + l->rows + size_t{class_of(*l)} * n;
-  uint64_t any = 0;
-  for (size_t w = 0; w < n; ++w) any |= out[w] = row[w];
-  for (++l; l != end && any != 0; ++l) {
-    row = bits + l->rows + size_t{class_of(*l)} * n;
-    any = 0;
-    for (size_t w = 0; w < n; ++w) any |= out[w] &= row[w];
+  if constexpr (kWords != 0) {
+    // Every row has the bits past the last rule clear, so starting from all
+    // ones is starting from all rules.
+    uint64_t acc[kWords];
+    for (size_t w = 0; w < kWords; ++w) acc[w] = ~uint64_t{0};
+    uint64_t any;
+    do {
+      const uint64_t* row = bits + l->rows + size_t{class_of(*l)} * kWords;
+      any = 0;
+      for (size_t w = 0; w < kWords; ++w) any |= acc[w] &= row[w];
+    } while (any != 0 && ++l != end);
+    for (size_t w = 0; w < kWords; ++w) out[w] = acc[w];
+    return any != 0;
+  } else {
+    const uint64_t* row = bits + l->rows + size_t{class_of(*l)} * n;
+    uint64_t any = 0;
+    for (size_t w = 0; w < n; ++w) any |= out[w] = row[w];
+    for (++l; l != end && any != 0; ++l) {
+      row = bits + l->rows + size_t{class_of(*l)} * n;
+      any = 0;
+      for (size_t w = 0; w < n; ++w) any |= out[w] &= row[w];
+    }
+    return any != 0;
   }
 }
 
-void RuleIndex::Candidates(const Value* fields, uint64_t* out) const {
+bool RuleIndex::Candidates(const Value* fields, uint64_t* out) const {
   if (lookups_.empty()) {
     std::copy(all_rules_.begin(), all_rules_.end(), out);
-    return;
+    return words_ != 0;  // all_rules_ has a bit for every rule
   }
   switch (words_) {
     case 1:
-      CandidatesOf<1>(fields, out);
-      break;
+      return CandidatesOf<1>(fields, out);
     case 2:
-      CandidatesOf<2>(fields, out);
-      break;
+      return CandidatesOf<2>(fields, out);
     default:
-      CandidatesOf<0>(fields, out);  // at 10,000 rules a row is 157 words: the ANDs vectorise
-      break;
+      return CandidatesOf<0>(fields, out);  // at 10,000 rules a row is 157 words: the ANDs vectorise
   }
 }
 

@@ -60,8 +60,9 @@ class RuleIndex {
   std::vector<bool> Build(const std::vector<Atom>& atoms, size_t rule_count);
 
   // Writes words() words into `out`: bit r is set when every atom of rule r
-  // is true for this event (always, for a rule without atoms).
-  void Candidates(const Value* fields, uint64_t* out) const;
+  // is true for this event (always, for a rule without atoms). Returns
+  // whether any bit is set (most events of a large rule set leave none).
+  bool Candidates(const Value* fields, uint64_t* out) const;
   // The same bits by the plain way: each field's class by its sorted
   // constants (a hash probe, a binary search), every row ANDed. For tests,
   // which compare Candidates' lookups with it.
@@ -105,14 +106,16 @@ class RuleIndex {
   // of them and none of FieldIndex's vectors. Offsets, not pointers, so that
   // a copied index stays valid.
   enum LookupKind : uint8_t {
-    kNumber,       // tables_[table .. table + n]: the points, then INT64_MAX
+    kNumber,       // tables_[table ...]: the points, then INT64_MAX up to 2^shift entries
     kShortString,  // every constant of at most 8 bytes: a perfect hash, below
     kString,       // fields_[field].strings (a constant longer than 8 bytes)
   };
   struct Lookup {
     uint32_t at = 0;      // the field's Value: slot * sizeof(Value) bytes from the first
     LookupKind kind = kNumber;
-    uint8_t shift = 0;    // kShortString: 64 - log2(its table's slots)
+    // kShortString: 64 - log2(its table's slots); kNumber: log2 of its
+    // table's entries (a power of two, more than the points).
+    uint8_t shift = 0;
     uint16_t field = 0;   // kString: the FieldIndex
     uint32_t n = 0;       // kNumber: the points; kShortString: its class "any other"
     uint32_t missing = 0;  // the class of a missing value
@@ -123,7 +126,7 @@ class RuleIndex {
   static_assert(sizeof(Lookup) == 32);
   void MakeLookups();
   template <size_t kWords>
-  void CandidatesOf(const Value* fields, uint64_t* out) const;
+  bool CandidatesOf(const Value* fields, uint64_t* out) const;
 
   std::vector<FieldIndex> fields_;
   std::vector<Lookup> lookups_;
