@@ -1,6 +1,7 @@
 // The rule prefilter must never change results: for random events over the
 // generated-style rule shapes, every rule fires exactly when its condition,
 // evaluated on its own without the index, is true.
+#include <algorithm>
 #include <random>
 
 #include "eval/evaluator.hpp"
@@ -239,6 +240,55 @@ TEST(RuleIndex, CandidatesAreThoseOfThePlainLookups) {
   EXPECT_GT(number_fields, 0u);
   EXPECT_GT(short_fields, 0u);
   EXPECT_GT(string_fields, short_fields);
+}
+
+// A number field of many points: every step of the search is taken (up to
+// 2^11 table entries at 1,000 points), at each point, either side of it and
+// past both ends.
+TEST(RuleIndex, NumberClassesOfManyPoints) {
+  for (int points : {1, 2, 3, 7, 8, 9, 63, 64, 65, 200, 1000}) {
+    std::mt19937 rng(static_cast<uint32_t>(points));
+    std::string text = Header();
+    std::vector<int64_t> values;
+    for (int r = 0; r < points; ++r) {
+      const int64_t v = static_cast<int64_t>(rng() % 5000) * 3 - 7000;
+      values.push_back(v);
+      const char* cmps[] = {"==", "<", ">=", "!="};
+      text += "rule r" + std::to_string(r) + " { when count_ " + cmps[r % 4] + " " +
+              std::to_string(v) + " and mcc == " + std::to_string(r % 3) + " then score 1 }\n";
+    }
+    Compilation c = CompileIndexed(text);
+    ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+    const eval::Program& p = *c.program;
+    std::vector<int64_t> distinct = values;
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    bool indexed = false;  // count_ is, with all its points
+    for (const auto& shape : p.rule_index.field_shapes()) {
+      indexed = indexed || (!shape.is_string && shape.constants == distinct.size());
+    }
+    ASSERT_TRUE(indexed || distinct.size() == 3) << points << " points";
+    eval::Event event(p.schema);
+    std::vector<uint64_t> got(p.rule_index.words()), want(p.rule_index.words());
+    std::vector<int64_t> probes = {INT64_MIN, INT64_MAX, -8000, 9000};
+    for (int64_t v : values) {
+      for (int64_t d = -1; d <= 1; ++d) probes.push_back(v + d);
+    }
+    for (int64_t v : probes) {
+      for (int mcc = 0; mcc < 3; ++mcc) {
+        event.Reset();
+        SetField(event, "count_", v);
+        SetField(event, "mcc", mcc);
+        p.rule_index.Candidates(event.values(), got.data());
+        p.rule_index.CandidatesReference(event.values(), want.data());
+        ASSERT_EQ(got, want) << points << " points, count_ " << v << ", mcc " << mcc;
+      }
+    }
+    event.Reset();  // count_ missing
+    p.rule_index.Candidates(event.values(), got.data());
+    p.rule_index.CandidatesReference(event.values(), want.data());
+    ASSERT_EQ(got, want) << points << " points, count_ missing";
+  }
 }
 
 }  // namespace
