@@ -1,6 +1,8 @@
 #include "eval/rule_index.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstring>
 #include <map>
 
 namespace vigil::eval {
@@ -75,7 +77,9 @@ std::vector<bool> RuleIndex::Build(const std::vector<Atom>& atoms, size_t rule_c
       f.classes = static_cast<uint32_t>(2 * constants + 2);  // points, gaps, above, missing
     }
     size_t bytes = (bits_.size() + f.classes * words_) * sizeof(uint64_t);
-    if (f.classes > kMaxClassesPerField || bytes > kMaxBytes) continue;  // left to the evaluator
+    if (f.classes > kMaxClassesPerField || bytes > kMaxBytes || fields_.size() > UINT16_MAX) {
+      continue;  // left to the evaluator (a Lookup numbers its field in 16 bits)
+    }
 
     f.offset = bits_.size();
     bits_.resize(bits_.size() + f.classes * words_);
@@ -128,7 +132,130 @@ std::vector<bool> RuleIndex::Build(const std::vector<Atom>& atoms, size_t rule_c
   std::stable_sort(fields_.begin(), fields_.end(),
                    [](const FieldIndex& a, const FieldIndex& b) { return a.density < b.density; });
   indexed_rules_ = static_cast<size_t>(std::count(rule_indexed.begin(), rule_indexed.end(), true));
+  MakeLookups();
   return decided;
+}
+
+namespace {
+
+// A string of at most 8 bytes as a zero-padded little-endian word, reading
+// none of the bytes after it (an event's string may end its buffer): two
+// overlapping 4-byte loads from 4 bytes on, under 4 the first, middle and
+// last bytes (the same byte twice for 1 or 2), and nothing for none.
+inline uint64_t LoadUpTo8(const char* p, size_t n) {
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return lo | (static_cast<uint64_t>(hi) << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  const uint64_t first = static_cast<unsigned char>(p[0]);
+  const uint64_t middle = static_cast<unsigned char>(p[n / 2]);
+  const uint64_t last = static_cast<unsigned char>(p[n - 1]);
+  return first | (middle << (8 * (n / 2))) | (last << (8 * (n - 1)));
+}
+
+// The slot of a short string in its field's table: the top bits of a
+// product, which depend on every bit of the bytes and the length.
+inline uint64_t ShortSlot(uint64_t key, uint64_t len, uint64_t mult, unsigned shift) {
+  return ((key ^ len) * mult) >> shift;
+}
+
+constexpr uint64_t kEmptySlot = 0xFFFFFFFF;  // no string is this long
+
+}  // namespace
+
+// Each field's lookup. A field whose constants are all of at most 8 bytes
+// (country codes, channels, currencies) gets a table in which each constant
+// has a slot to itself (a perfect hash: a multiplier is tried until no two
+// constants share a slot), so that an event's string is found by one hash of
+// one word, one load and one compare, with no loop and no compare of bytes
+// in memory; a field with a longer constant, or whose constants no tried
+// multiplier separates, keeps the StrSet probe.
+void RuleIndex::MakeLookups() {
+  lookups_.clear();
+  tables_.clear();
+  for (size_t k = 0; k < fields_.size(); ++k) {
+    const FieldIndex& f = fields_[k];
+    Lookup l;
+    l.at = static_cast<uint32_t>(f.slot * sizeof(Value));
+    l.missing = f.classes - 1;
+    l.rows = static_cast<uint32_t>(f.offset);
+    l.table = static_cast<uint32_t>(tables_.size());
+    l.field = static_cast<uint16_t>(k);
+    if (!f.is_string) {
+      // The points, then INT64_MAX (never below a value, never equal to
+      // one taken as a point's) up to a power of two entries, at least one:
+      // the search below halves that power each step.
+      l.kind = kNumber;
+      l.n = static_cast<uint32_t>(f.points.size());
+      unsigned log2 = 0;
+      while ((size_t{1} << log2) < f.points.size() + 1) ++log2;
+      l.shift = static_cast<uint8_t>(log2);
+      for (int64_t p : f.points) tables_.push_back(static_cast<uint64_t>(p));
+      tables_.resize(tables_.size() + (size_t{1} << log2) - f.points.size(),
+                     static_cast<uint64_t>(INT64_MAX));
+      lookups_.push_back(l);
+      continue;
+    }
+    l.kind = kString;
+    l.n = static_cast<uint32_t>(f.strings.size());
+    const std::vector<std::string>& strs = f.strings.sorted();
+    constexpr size_t kMaxShortConstants = 1024;
+    bool short_strings = strs.size() <= kMaxShortConstants;
+    std::vector<uint64_t> keys;
+    for (const std::string& s : strs) {
+      short_strings = short_strings && s.size() <= 8;
+      if (short_strings) keys.push_back(LoadUpTo8(s.data(), s.size()));
+    }
+    if (short_strings) {
+      // Deterministic (a fixed seed), so a rule set always gets the same
+      // tables. Slots from twice the constants up to 32 times, 64
+      // multipliers at each size.
+      uint64_t seed = 0x243F6A8885A308D3ull;
+      auto next = [&seed] {  // splitmix64
+        uint64_t z = (seed += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+      };
+      unsigned log2 = 1;
+      while ((size_t{1} << log2) < 2 * strs.size()) ++log2;
+      bool found = false;
+      std::vector<uint8_t> used;
+      for (unsigned size = log2; size <= log2 + 4 && !found; ++size) {
+        for (int attempt = 0; attempt < 64 && !found; ++attempt) {
+          const uint64_t mult = next() | 1;
+          const unsigned shift = 64 - size;
+          used.assign(size_t{1} << size, 0);
+          found = true;
+          for (size_t i = 0; i < keys.size() && found; ++i) {
+            uint8_t& u = used[ShortSlot(keys[i], strs[i].size(), mult, shift)];
+            found = u == 0;
+            u = 1;
+          }
+          if (found) {
+            l.kind = kShortString;
+            l.mult = mult;
+            l.shift = static_cast<uint8_t>(shift);
+            const size_t base = tables_.size();
+            for (size_t i = 0; i < (size_t{1} << size); ++i) {
+              tables_.push_back(0);
+              tables_.push_back(kEmptySlot);
+            }
+            for (size_t i = 0; i < keys.size(); ++i) {
+              uint64_t* slot =
+                  tables_.data() + base + 2 * ShortSlot(keys[i], strs[i].size(), mult, shift);
+              slot[0] = keys[i];
+              slot[1] = strs[i].size() | (static_cast<uint64_t>(i) << 32);  // its rank, its class
+            }
+          }
+        }
+      }
+    }
+    lookups_.push_back(l);
+  }
 }
 
 std::vector<RuleIndex::FieldShape> RuleIndex::field_shapes() const {
@@ -151,28 +278,122 @@ inline uint32_t RuleIndex::ClassOf(const FieldIndex& f, const Value& v) const {
   return it != f.points.end() && *it == v.i ? 2 * i + 1 : 2 * i;
 }
 
-void RuleIndex::Candidates(const Value* fields, uint64_t* out) const {
-  const size_t n = words_;
-  if (fields_.empty()) {
-    std::copy(all_rules_.begin(), all_rules_.end(), out);
-    return;
+void RuleIndex::CandidatesReference(const Value* fields, uint64_t* out) const {
+  std::copy(all_rules_.begin(), all_rules_.end(), out);
+  for (const FieldIndex& f : fields_) {
+    const uint64_t* row = bits_.data() + f.offset + size_t{ClassOf(f, fields[f.slot])} * words_;
+    for (size_t w = 0; w < words_; ++w) out[w] &= row[w];
   }
-  // Dense ANDs over whole rows: the compiler vectorises them, and at 10,000
-  // rules a row is 157 words, so the rows of one event stay in cache. The
-  // most selective fields come first, and once no rule is left the other
-  // fields are not looked up: like hand-written code that stops at the
-  // first false predicate, most events of a small rule set need only a
-  // field or two.
-  auto row = [&](const FieldIndex& f) {
-    return bits_.data() + f.offset + size_t{ClassOf(f, fields[f.slot])} * n;
+}
+
+static_assert(RuleIndex::kMaxClassesPerField <= 4096,
+              "a number's search below unrolls steps for at most 2^12 entries");
+
+// Candidates for a rule set of kWords words (0: words_, known only at run
+// time). One or two words (up to 128 rules, the common sizes) are ANDed in
+// registers, without a loop.
+template <size_t kWords>
+bool RuleIndex::CandidatesOf(const Value* fields, uint64_t* out) const {
+  const size_t n = kWords != 0 ? kWords : words_;
+  const char* values = reinterpret_cast<const char*>(fields);
+  const uint64_t* bits = bits_.data();
+  const uint64_t* tables = tables_.data();
+  // An event's class in one field, forced inline: GCC made it a call in
+  // CandidatesOf<0>, which has two uses of it (the first field, the others).
+  auto class_of = [&](const Lookup& l) __attribute__((always_inline)) -> uint32_t {
+    const Value& v = *reinterpret_cast<const Value*>(values + l.at);
+    switch (l.kind) {
+      case kNumber: {
+        // How many points are below x: a binary search over the table's
+        // 2^shift entries, one unrolled step per halving, each a
+        // conditional add rather than a branch (std::lower_bound's branch
+        // on each comparison goes either way at random: a misprediction
+        // every other step). The only branch is the jump into the steps,
+        // the same for every event. Every value of an event is initialised,
+        // so a missing number is searched like any other and its class
+        // replaced at the end.
+        const int64_t x = v.i;
+        const uint64_t* points = tables + l.table;
+        size_t i = 0;
+        auto step = [&](size_t s) { i += static_cast<int64_t>(points[i + s - 1]) < x ? s : 0; };
+        switch (l.shift) {
+          case 12: step(2048); [[fallthrough]];
+          case 11: step(1024); [[fallthrough]];
+          case 10: step(512); [[fallthrough]];
+          case 9: step(256); [[fallthrough]];
+          case 8: step(128); [[fallthrough]];
+          case 7: step(64); [[fallthrough]];
+          case 6: step(32); [[fallthrough]];
+          case 5: step(16); [[fallthrough]];
+          case 4: step(8); [[fallthrough]];
+          case 3: step(4); [[fallthrough]];
+          case 2: step(2); [[fallthrough]];
+          case 1: step(1); [[fallthrough]];
+          default: break;
+        }
+        // i is the first point not below x (l.n when none), and the class
+        // says whether it is x.
+        const uint32_t c = static_cast<uint32_t>(
+            2 * i + ((i < l.n) & (static_cast<int64_t>(points[i]) == x)));
+        return v.present ? c : l.missing;
+      }
+      case kShortString: {
+        if (!v.present) return l.missing;
+        const size_t len = v.s.len;
+        if (len > 8) return l.n;  // longer than every constant: "any other string"
+        const uint64_t key = LoadUpTo8(v.s.ptr, len);
+        const uint64_t* slot = tables + l.table + 2 * ShortSlot(key, len, l.mult, l.shift);
+        return slot[0] == key && static_cast<uint32_t>(slot[1]) == len
+                   ? static_cast<uint32_t>(slot[1] >> 32)
+                   : l.n;
+      }
+      default:
+        return ClassOf(fields_[l.field], v);
+    }
   };
-  const uint64_t* first = row(fields_[0]);
-  uint64_t any = 0;
-  for (size_t w = 0; w < n; ++w) any |= out[w] = first[w];
-  for (size_t k = 1; k < fields_.size() && any != 0; ++k) {
-    const uint64_t* r = row(fields_[k]);
-    any = 0;
-    for (size_t w = 0; w < n; ++w) any |= out[w] &= r[w];
+  // The most selective fields come first, and once no rule is left the
+  // other fields are not looked up: like hand-written code that stops at
+  // the first false predicate.
+  const Lookup* l = lookups_.data();
+  const Lookup* const end = l + lookups_.size();
+  if constexpr (kWords != 0) {
+    // Every row has the bits past the last rule clear, so starting from all
+    // ones is starting from all rules.
+    uint64_t acc[kWords];
+    for (size_t w = 0; w < kWords; ++w) acc[w] = ~uint64_t{0};
+    uint64_t any;
+    do {
+      const uint64_t* row = bits + l->rows + size_t{class_of(*l)} * kWords;
+      any = 0;
+      for (size_t w = 0; w < kWords; ++w) any |= acc[w] &= row[w];
+    } while (any != 0 && ++l != end);
+    for (size_t w = 0; w < kWords; ++w) out[w] = acc[w];
+    return any != 0;
+  } else {
+    const uint64_t* row = bits + l->rows + size_t{class_of(*l)} * n;
+    uint64_t any = 0;
+    for (size_t w = 0; w < n; ++w) any |= out[w] = row[w];
+    for (++l; l != end && any != 0; ++l) {
+      row = bits + l->rows + size_t{class_of(*l)} * n;
+      any = 0;
+      for (size_t w = 0; w < n; ++w) any |= out[w] &= row[w];
+    }
+    return any != 0;
+  }
+}
+
+bool RuleIndex::Candidates(const Value* fields, uint64_t* out) const {
+  if (lookups_.empty()) {
+    std::copy(all_rules_.begin(), all_rules_.end(), out);
+    return words_ != 0;  // all_rules_ has a bit for every rule
+  }
+  switch (words_) {
+    case 1:
+      return CandidatesOf<1>(fields, out);
+    case 2:
+      return CandidatesOf<2>(fields, out);
+    default:
+      return CandidatesOf<0>(fields, out);  // at 10,000 rules a row is 157 words: the ANDs vectorise
   }
 }
 

@@ -21,6 +21,7 @@
 // compare against evaluating every condition in full.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -59,13 +60,25 @@ class RuleIndex {
   std::vector<bool> Build(const std::vector<Atom>& atoms, size_t rule_count);
 
   // Writes words() words into `out`: bit r is set when every atom of rule r
-  // is true for this event (always, for a rule without atoms).
-  void Candidates(const Value* fields, uint64_t* out) const;
+  // is true for this event (always, for a rule without atoms). Returns
+  // whether any bit is set (most events of a large rule set leave none).
+  bool Candidates(const Value* fields, uint64_t* out) const;
+  // The same bits by the plain way: each field's class by its sorted
+  // constants (a hash probe, a binary search), every row ANDed. For tests,
+  // which compare Candidates' lookups with it.
+  void CandidatesReference(const Value* fields, uint64_t* out) const;
 
   size_t words() const { return words_; }
   size_t indexed_fields() const { return fields_.size(); }
   size_t indexed_rules() const { return indexed_rules_; }
-  size_t memory_bytes() const { return bits_.size() * sizeof(uint64_t); }
+  size_t memory_bytes() const { return (bits_.size() + tables_.size()) * sizeof(uint64_t); }
+  // Indexed string fields whose constants all fit the short strings' table
+  // (MakeLookups); the others are probed in their StrSet.
+  size_t short_string_fields() const {
+    return static_cast<size_t>(std::count_if(lookups_.begin(), lookups_.end(), [](const Lookup& l) {
+      return l.kind == kShortString;
+    }));
+  }
 
   // What an event's lookup in each indexed field costs depends on this (the
   // planner's estimate, plan/strategy.hpp).
@@ -88,7 +101,39 @@ class RuleIndex {
   };
   uint32_t ClassOf(const FieldIndex& f, const Value& v) const;
 
+  // What Candidates reads of one indexed field, in fields_' order: 32
+  // bytes, contiguous, so that an event's lookups touch a cache line or two
+  // of them and none of FieldIndex's vectors. Offsets, not pointers, so that
+  // a copied index stays valid.
+  enum LookupKind : uint8_t {
+    kNumber,       // tables_[table ...]: the points, then INT64_MAX up to 2^shift entries
+    kShortString,  // every constant of at most 8 bytes: a perfect hash, below
+    kString,       // fields_[field].strings (a constant longer than 8 bytes)
+  };
+  struct Lookup {
+    uint32_t at = 0;      // the field's Value: slot * sizeof(Value) bytes from the first
+    LookupKind kind = kNumber;
+    // kShortString: 64 - log2(its table's slots); kNumber: log2 of its
+    // table's entries (a power of two, more than the points).
+    uint8_t shift = 0;
+    uint16_t field = 0;   // kString: the FieldIndex
+    uint32_t n = 0;       // kNumber: the points; kShortString: its class "any other"
+    uint32_t missing = 0;  // the class of a missing value
+    uint32_t table = 0;   // first word in tables_
+    uint32_t rows = 0;    // first word of class 0 in bits_
+    uint64_t mult = 0;    // kShortString: the hash's multiplier
+  };
+  static_assert(sizeof(Lookup) == 32);
+  void MakeLookups();
+  template <size_t kWords>
+  bool CandidatesOf(const Value* fields, uint64_t* out) const;
+
   std::vector<FieldIndex> fields_;
+  std::vector<Lookup> lookups_;
+  // kNumber: a field's points as int64 then INT64_MAX; kShortString: two
+  // words a slot: the string's bytes (zero-padded, little-endian), then its
+  // length (low half; 0xFFFFFFFF for an empty slot) and class (high half).
+  std::vector<uint64_t> tables_;
   std::vector<uint64_t> bits_;
   std::vector<uint64_t> all_rules_;  // used when no field is indexed
   size_t words_ = 0;

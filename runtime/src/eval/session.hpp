@@ -88,6 +88,8 @@ class Session {
   void CopyEventId(const Event& event, Result& result);
   void StartEvent(const Event& event);
   void RefreshExternalViews();
+  // The index's candidates (EvalStrategy::kIndex), when it leaves any.
+  void RunCandidates(const EvalOptions& options, Result& result, bool& decided);
   // Ordered evaluation (EvalStrategy::kOrdered) and its slow paths.
   void RunOrdered(const EvalOptions& options, Result& result, bool& decided);
   bool OtherTest(const OrderedTest& t, const char* values);

@@ -1,6 +1,7 @@
 // The rule prefilter must never change results: for random events over the
 // generated-style rule shapes, every rule fires exactly when its condition,
 // evaluated on its own without the index, is true.
+#include <algorithm>
 #include <random>
 
 #include "eval/evaluator.hpp"
@@ -112,6 +113,182 @@ TEST(RuleIndex, DecidedAtomsLeaveTheResidual) {
                     {{"country", std::string("PH")}, {"amount", Dec{"10.00"}}}));
   EXPECT_FALSE(FiresIndexed("country == \"PH\" and amount >= 10.00",
                      {{"country", std::string("PH")}, {"amount", Dec{"9.99"}}}));
+}
+
+// Candidates against the plain lookups (CandidatesReference) and against
+// every rule's condition evaluated alone, on random rule sets of 1 to 3+
+// words and random events: a candidate dropped by a wrong class (a string
+// hashed to the wrong slot, a binary search one point off, a missing value
+// taken for a present one) fails here, and so does one kept by mistake.
+TEST(RuleIndex, CandidatesAreThoseOfThePlainLookups) {
+  // Constants that differ in one byte at each place, in length only, and
+  // ones longer than 8 bytes (which make their field's table the StrSet).
+  const std::vector<std::string> shorts = {"",         "P",        "PH",       "HP",  "PHL",
+                                           "PHX",      "ABCD",     "ABCE",     "BBCD", "ABCDE",
+                                           "ABCDEFG",  "ABCDEFGH", "ABCDEFGX", "XBCDEFGH",
+                                           "ABCDXFGH", "AB",       "A"};
+  const std::vector<std::string> longs = {"ABCDEFGHI", "ABCDEFGHX", "a longer name", "ABCDEFGH"};
+  const std::vector<int64_t> ints = {-9223372036854775807, -5, -1, 0, 1, 2, 3, 7, 10, 5967,
+                                     9223372036854775807};
+  auto quoted = [](const std::string& v) { return "\"" + v + "\""; };
+  size_t short_fields = 0, string_fields = 0, number_fields = 0;
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    std::mt19937 rng(seed);
+    auto pick = [&](const auto& pool) { return pool[rng() % pool.size()]; };
+    // name's constants are long in odd seeds, so both kinds of string table are made.
+    const std::vector<std::string>& name_pool = seed % 2 ? longs : shorts;
+    const int rules = seed % 3 == 0 ? 1 + static_cast<int>(rng() % 64)
+                      : seed % 3 == 1 ? 65 + static_cast<int>(rng() % 64)
+                                      : 129 + static_cast<int>(rng() % 200);
+    std::string text = Header();
+    for (int r = 0; r < rules; ++r) {
+      std::vector<std::string> conj;
+      // Selective atoms on most rules, so that their fields are indexed
+      // (a field that excludes few rules is not: RuleIndex::kMaxDensity).
+      if (rng() % 4) conj.push_back("name == " + quoted(pick(name_pool)));
+      if (rng() % 4) conj.push_back("country in {" + quoted(pick(shorts)) + ", " + quoted(pick(shorts)) + "}");
+      if (rng() % 3) conj.push_back("mcc == " + std::to_string(pick(ints)));
+      const int n = static_cast<int>(rng() % 3) + (conj.empty() ? 1 : 0);
+      for (int k = 0; k < n; ++k) {
+        const char* str_fields[] = {"country", "card_country", "name"};
+        const std::string f = str_fields[rng() % 3];
+        const auto& pool = f == "name" ? name_pool : shorts;
+        const char* cmps[] = {"==", "!=", "<", "<=", ">", ">="};
+        switch (rng() % 9) {
+          case 0: conj.push_back(f + (rng() % 2 ? " == " : " != ") + quoted(pick(pool))); break;
+          case 1: {
+            std::string set = quoted(pick(pool));
+            for (int i = static_cast<int>(rng() % 4); i > 0; --i) set += ", " + quoted(pick(pool));
+            conj.push_back(f + (rng() % 2 ? " in {" : " not in {") + set + "}");
+            break;
+          }
+          case 2: conj.push_back("not (" + f + " == " + quoted(pick(pool)) + ")"); break;
+          case 3:
+            conj.push_back(std::string(rng() % 2 ? "mcc " : "count_ ") + cmps[rng() % 6] + " " +
+                           std::to_string(pick(ints)));
+            break;
+          case 4: {
+            std::string set = std::to_string(pick(ints));
+            for (int i = static_cast<int>(rng() % 4); i > 0; --i) set += ", " + std::to_string(pick(ints));
+            conj.push_back(std::string("mcc") + (rng() % 2 ? " in {" : " not in {") + set + "}");
+            break;
+          }
+          case 5:
+            conj.push_back(std::string("amount ") + cmps[rng() % 6] + " " +
+                           std::to_string(rng() % 20) + "." + std::to_string(rng() % 10) + "0");
+            break;
+          case 6: conj.push_back("country != card_country"); break;  // no atom: a residual
+          case 7: conj.push_back("(mcc == 1 or country == \"PH\")"); break;
+          default: conj.push_back("contains(name, \"B\")"); break;
+        }
+      }
+      std::string cond = conj[0];
+      for (size_t k = 1; k < conj.size(); ++k) cond += " and " + conj[k];
+      text += "rule r" + std::to_string(r) + " { when " + cond + " then score 1 }\n";
+    }
+    Compilation c = CompileIndexed(text);
+    ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+    const eval::Program& p = *c.program;
+    const eval::RuleIndex& index = p.rule_index;
+    ASSERT_EQ(index.words(), (p.rules.size() + 63) / 64);
+    short_fields += index.short_string_fields();
+    for (const auto& shape : index.field_shapes()) {
+      string_fields += shape.is_string;
+      number_fields += !shape.is_string;
+    }
+    eval::Session session(c.program);
+    eval::Event event(p.schema);
+    eval::Result result;
+    std::vector<uint64_t> got(index.words()), want(index.words());
+    std::vector<std::string> event_strings = shorts;
+    event_strings.insert(event_strings.end(), longs.begin(), longs.end());
+    for (const char* s : {"PHIL", "ABCDEFGHIJ", "ABC", "Q", "ZZZZZZZZ", "BCDEFGH", "ABCDEFGHI\xc3\xa9"}) {
+      event_strings.push_back(s);
+    }
+    for (int i = 0; i < 1500; ++i) {
+      event.Reset();
+      for (const char* f : {"country", "card_country", "name"}) {
+        if (rng() % 6) SetField(event, f, pick(event_strings));
+      }
+      for (const char* f : {"mcc", "count_"}) {
+        if (rng() % 6 == 0) continue;
+        const int64_t v = rng() % 4 == 0 ? static_cast<int64_t>(rng() % 100) - 50
+                          : rng() % 10 == 0 ? (rng() % 2 ? INT64_MIN : INT64_MAX)
+                                            : pick(ints) + static_cast<int64_t>(rng() % 3) - 1;
+        SetField(event, f, v);
+      }
+      if (rng() % 6) {
+        SetField(event, "amount", Dec{std::to_string(rng() % 21) + "." + std::to_string(rng() % 100)});
+      }
+      index.Candidates(event.values(), got.data());
+      index.CandidatesReference(event.values(), want.data());
+      ASSERT_EQ(got, want) << "seed " << seed << " event " << i;
+      session.Evaluate(event, result);
+      std::vector<bool> fired(p.rules.size(), false);
+      for (const auto& f : result.fired) fired[f.rule] = true;
+      session.Begin(event);
+      for (uint32_t r = 0; r < p.rules.size(); ++r) {
+        const bool holds = session.EvalNode(p.rules[r].when).is_true();
+        const bool candidate = (got[r / 64] >> (r % 64)) & 1;
+        ASSERT_TRUE(candidate || !holds) << "seed " << seed << " event " << i << " rule r" << r;
+        ASSERT_EQ(fired[r], holds) << "seed " << seed << " event " << i << " rule r" << r;
+      }
+    }
+  }
+  // Every kind of lookup was exercised: numbers, strings by the short table
+  // and strings by the StrSet (name with its long constants).
+  EXPECT_GT(number_fields, 0u);
+  EXPECT_GT(short_fields, 0u);
+  EXPECT_GT(string_fields, short_fields);
+}
+
+// A number field of many points: every step of the search is taken (up to
+// 2^11 table entries at 1,000 points), at each point, either side of it and
+// past both ends.
+TEST(RuleIndex, NumberClassesOfManyPoints) {
+  for (int points : {1, 2, 3, 7, 8, 9, 63, 64, 65, 200, 1000}) {
+    std::mt19937 rng(static_cast<uint32_t>(points));
+    std::string text = Header();
+    std::vector<int64_t> values;
+    for (int r = 0; r < points; ++r) {
+      const int64_t v = static_cast<int64_t>(rng() % 5000) * 3 - 7000;
+      values.push_back(v);
+      const char* cmps[] = {"==", "<", ">=", "!="};
+      text += "rule r" + std::to_string(r) + " { when count_ " + cmps[r % 4] + " " +
+              std::to_string(v) + " and mcc == " + std::to_string(r % 3) + " then score 1 }\n";
+    }
+    Compilation c = CompileIndexed(text);
+    ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+    const eval::Program& p = *c.program;
+    std::vector<int64_t> distinct = values;
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    bool indexed = false;  // count_ is, with all its points
+    for (const auto& shape : p.rule_index.field_shapes()) {
+      indexed = indexed || (!shape.is_string && shape.constants == distinct.size());
+    }
+    ASSERT_TRUE(indexed || distinct.size() == 3) << points << " points";
+    eval::Event event(p.schema);
+    std::vector<uint64_t> got(p.rule_index.words()), want(p.rule_index.words());
+    std::vector<int64_t> probes = {INT64_MIN, INT64_MAX, -8000, 9000};
+    for (int64_t v : values) {
+      for (int64_t d = -1; d <= 1; ++d) probes.push_back(v + d);
+    }
+    for (int64_t v : probes) {
+      for (int mcc = 0; mcc < 3; ++mcc) {
+        event.Reset();
+        SetField(event, "count_", v);
+        SetField(event, "mcc", mcc);
+        p.rule_index.Candidates(event.values(), got.data());
+        p.rule_index.CandidatesReference(event.values(), want.data());
+        ASSERT_EQ(got, want) << points << " points, count_ " << v << ", mcc " << mcc;
+      }
+    }
+    event.Reset();  // count_ missing
+    p.rule_index.Candidates(event.values(), got.data());
+    p.rule_index.CandidatesReference(event.values(), want.data());
+    ASSERT_EQ(got, want) << points << " points, count_ missing";
+  }
 }
 
 }  // namespace
