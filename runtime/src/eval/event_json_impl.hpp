@@ -57,6 +57,9 @@ struct EventJsonReader::Impl {
     ShapeField field;
   };
   std::vector<ShapeStep> shape_steps;  // of each member of the shape
+  // The slots of the shape's schema that no member of the shape names: all
+  // a shaped line resets (Event::ResetSlots), since it writes every other.
+  std::vector<uint32_t> shape_unset;
   // Schema::identity() of the events the shape was learnt on: the slots and
   // ops above hold for that schema only, and one reader may serve events of
   // several (the C ABI keeps one per thread).

@@ -32,6 +32,13 @@ class EventJsonFastTest : public ::testing::Test {
     // With a tail: the line read in place (ReadInPlace) in a buffer where
     // the tail follows it, as in a chunk of the stream.
     const std::string buffer = line + tail_;
+    // A used event: every slot present, as a pooled event holds what its
+    // last line (of any shape) left there. A shaped line resets only the
+    // slots its shape does not name (Event::ResetSlots) and must write every
+    // other, a null as missing.
+    if (used_event_) {
+      for (size_t slot = 0; slot < fast_event_->size(); ++slot) fast_event_->SetValue(slot, eval::Value::Int(7));
+    }
     const bool fast_ok =
         tail_.empty() ? fast.Read(line, *fast_event_, &fast_error)
                       : fast.ReadInPlace(std::string_view(buffer.data(), line.size()), *fast_event_, &fast_error);
@@ -81,6 +88,7 @@ class EventJsonFastTest : public ::testing::Test {
 
   Compilation c_;
   std::string tail_;  // what follows a line read in place; empty: Read
+  bool used_event_ = false;  // every slot of the event made present before each read
   std::unique_ptr<eval::Event> fast_event_, reference_event_;
   eval::EventJsonReader fast_, reference_;
   size_t compared_ = 0, accepted_ = 0;
@@ -368,6 +376,7 @@ TEST_F(EventJsonFastTest, RandomStreamsOfEveryForm) {
   const std::string tail = std::string("\n") + "0123456789}\"txn_id\":\"x\",\"ts\":1}0123456789";
   for (int stream = 0; stream < 40; ++stream) {
     tail_ = stream % 2 ? tail : "";
+    used_event_ = stream % 4 >= 2;
     std::vector<Member> order(std::begin(members), std::end(members));
     std::shuffle(order.begin(), order.end(), rng);
     order.resize(4 + rng() % (order.size() - 3));
@@ -388,6 +397,32 @@ TEST_F(EventJsonFastTest, RandomStreamsOfEveryForm) {
     }
   }
   EXPECT_GT(accepted_, 3000u);
+}
+
+// A shaped line over an event that holds values in every slot (a pooled
+// event, last filled by a line of another shape): the slots the shape does
+// not name read missing, and so does a member given as null, whether the
+// shape leaves few slots unset (each marked missing) or many (Reset).
+TEST_F(EventJsonFastTest, AShapedLineOverAUsedEvent) {
+  used_event_ = true;
+  const std::string all = R"({"ts":"2026-03-01T00:00:00Z","card_id":"c1","amount":2.5,"count_":3,"mcc":5541,)"
+                          R"("country":"IT","card_country":"FR","name":"n","ok":true})";
+  const std::string few = R"({"ts":"2026-03-01T00:00:00Z","card_id":"c1","amount":2.5})";
+  const std::string nulls[] = {
+      R"({"ts":null,"card_id":"c1","amount":2.5,"count_":3,"mcc":5541,"country":"IT","card_country":"FR","name":"n","ok":true})",
+      R"({"ts":"2026-03-01T00:00:01Z","card_id":null,"amount":null,"count_":null,"mcc":null,"country":"IT","card_country":null,"name":"n","ok":null})",
+      R"({"ts":null,"card_id":null,"amount":2.5})",
+  };
+  for (int tail = 0; tail < 2; ++tail) {
+    tail_ = tail == 1 ? std::string("\n") + std::string(40, '7') : "";
+    for (int k = 0; k < 3; ++k) Same(all);  // learnt, then shaped: 3 slots unset
+    Same(nulls[0]);
+    Same(nulls[1]);
+    Same(all);
+    for (int k = 0; k < 3; ++k) Same(few);  // 9 slots unset
+    Same(nulls[2]);
+    if (HasFatalFailure()) return;
+  }
 }
 
 TEST_F(EventJsonFastTest, SchemaWithAnIdField) {
