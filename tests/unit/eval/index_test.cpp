@@ -212,9 +212,16 @@ TEST(RuleIndex, CandidatesAreThoseOfThePlainLookups) {
       }
       for (const char* f : {"mcc", "count_"}) {
         if (rng() % 6 == 0) continue;
+        // A constant or a neighbour of one; the neighbour past INT64_MIN or
+        // INT64_MAX is the constant itself (no signed overflow).
+        auto near = [&](int64_t k) {
+          const int step = static_cast<int>(rng() % 3) - 1;
+          if ((step < 0 && k == INT64_MIN) || (step > 0 && k == INT64_MAX)) return k;
+          return k + step;
+        };
         const int64_t v = rng() % 4 == 0 ? static_cast<int64_t>(rng() % 100) - 50
                           : rng() % 10 == 0 ? (rng() % 2 ? INT64_MIN : INT64_MAX)
-                                            : pick(ints) + static_cast<int64_t>(rng() % 3) - 1;
+                                            : near(pick(ints));
         SetField(event, f, v);
       }
       if (rng() % 6) {
