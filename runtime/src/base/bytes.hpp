@@ -58,10 +58,12 @@ inline void CopyShortBytes(char* to, const char* from, size_t n) {
   }
 }
 
-// The n < 8 bytes at p as a little-endian number (byte k at bits 8k..8k+7),
-// as word-at-a-time hashes take the partial word that ends their input
-// (SipHash in state/marks.cpp, std::hash's in state/key_table.hpp): two
-// overlapping loads, or three single bytes, rather than a loop over them.
+// The n <= 8 bytes at p as a little-endian number (byte k at bits 8k..8k+7),
+// reading none after them: as word-at-a-time hashes take the partial word
+// that ends their input (SipHash in state/marks.cpp, std::hash's in
+// state/key_table.hpp), and as the rule index reads a short string whole
+// (eval/rule_index.cpp). Two overlapping loads, or three single bytes,
+// rather than a loop over them.
 inline uint64_t LoadTailLittleEndian(const unsigned char* p, size_t n) {
   if constexpr (std::endian::native != std::endian::little) {
     uint64_t v = 0;

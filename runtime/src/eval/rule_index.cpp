@@ -5,6 +5,8 @@
 #include <cstring>
 #include <map>
 
+#include "base/bytes.hpp"
+
 namespace vigil::eval {
 
 namespace {
@@ -139,21 +141,9 @@ std::vector<bool> RuleIndex::Build(const std::vector<Atom>& atoms, size_t rule_c
 namespace {
 
 // A string of at most 8 bytes as a zero-padded little-endian word, reading
-// none of the bytes after it (an event's string may end its buffer): two
-// overlapping 4-byte loads from 4 bytes on, under 4 the first, middle and
-// last bytes (the same byte twice for 1 or 2), and nothing for none.
-inline uint64_t LoadUpTo8(const char* p, size_t n) {
-  if (n >= 4) {
-    uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    return lo | (static_cast<uint64_t>(hi) << (8 * (n - 4)));
-  }
-  if (n == 0) return 0;
-  const uint64_t first = static_cast<unsigned char>(p[0]);
-  const uint64_t middle = static_cast<unsigned char>(p[n / 2]);
-  const uint64_t last = static_cast<unsigned char>(p[n - 1]);
-  return first | (middle << (8 * (n / 2))) | (last << (8 * (n - 1)));
+// none of the bytes after it (an event's string may end its buffer).
+inline uint64_t ShortKey(const char* p, size_t n) {
+  return LoadTailLittleEndian(reinterpret_cast<const unsigned char*>(p), n);
 }
 
 // The slot of a short string in its field's table: the top bits of a
@@ -207,7 +197,7 @@ void RuleIndex::MakeLookups() {
     std::vector<uint64_t> keys;
     for (const std::string& s : strs) {
       short_strings = short_strings && s.size() <= 8;
-      if (short_strings) keys.push_back(LoadUpTo8(s.data(), s.size()));
+      if (short_strings) keys.push_back(ShortKey(s.data(), s.size()));
     }
     if (short_strings) {
       // Deterministic (a fixed seed), so a rule set always gets the same
@@ -341,7 +331,7 @@ bool RuleIndex::CandidatesOf(const Value* fields, uint64_t* out) const {
         if (!v.present) return l.missing;
         const size_t len = v.s.len;
         if (len > 8) return l.n;  // longer than every constant: "any other string"
-        const uint64_t key = LoadUpTo8(v.s.ptr, len);
+        const uint64_t key = ShortKey(v.s.ptr, len);
         const uint64_t* slot = tables + l.table + 2 * ShortSlot(key, len, l.mult, l.shift);
         return slot[0] == key && static_cast<uint32_t>(slot[1]) == len
                    ? static_cast<uint32_t>(slot[1] >> 32)

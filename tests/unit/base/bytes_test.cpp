@@ -15,7 +15,7 @@ TEST(Bytes, LoadTailLittleEndianIsTheBytesInOrderOfSignificance) {
   for (int round = 0; round < 2000; ++round) {
     for (unsigned char& b : buf) b = static_cast<unsigned char>(rng());
     if (round == 0) std::fill(std::begin(buf), std::end(buf), 0xFF);
-    for (size_t n = 0; n < 8; ++n) {
+    for (size_t n = 0; n <= 8; ++n) {
       for (size_t at = 0; at + n <= 8; ++at) {
         uint64_t want = 0;
         for (size_t k = 0; k < n; ++k) want |= uint64_t{buf[at + k]} << (8 * k);
