@@ -146,7 +146,7 @@ class KeyHistory {
 
   // Adds an entry at the end (its time no older than the newest). Inline:
   // once per recorded event; only growing the block is a call.
-  void Append(int64_t ts, const Mark& mark, const Cell* cells) {
+  [[gnu::always_inline]] void Append(int64_t ts, const Mark& mark, const Cell* cells) {
     if (size_ == capacity_) Grow();
     Times()[size_] = ts;
     Marks()[size_] = mark;

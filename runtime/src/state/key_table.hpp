@@ -35,7 +35,7 @@ namespace vigil::state {
 // the state path. KeyHash.IsStdHashOfStringView checks it against std::hash.
 #if defined(__GLIBCXX__) && SIZE_MAX == UINT64_MAX && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-inline uint64_t KeyHash(std::string_view key) {
+[[gnu::always_inline]] inline uint64_t KeyHash(std::string_view key) {
   constexpr uint64_t kMul = (uint64_t{0xc6a4a793} << 32) + 0x5bd1e995;
   constexpr uint64_t kSeed = 0xc70f6907;
   const auto shift_mix = [](uint64_t v) { return v ^ (v >> 47); };
@@ -151,7 +151,7 @@ class KeyTable {
   ~KeyTable();
 
   // The history of `key` (whose KeyHash is `hash`), or null.
-  KeyHistory* Find(std::string_view key, uint64_t hash) {
+  [[gnu::always_inline]] KeyHistory* Find(std::string_view key, uint64_t hash) {
     if (slots_.empty()) return nullptr;
     const auto tag = static_cast<uint32_t>(hash);
     for (size_t i = tag & mask_;; i = (i + 1) & mask_) {

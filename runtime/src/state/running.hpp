@@ -113,7 +113,7 @@ inline bool Remove(Running& r, const Cell& cell, bool sum) {
 // give it, into *out and the number of contributing entries into *events
 // (when not null). False when the totals cannot give the value exactly (a sum
 // of very large magnitudes): the caller summarises by scanning.
-inline bool RunningValue(const Column& col, KeyHistory& h, uint32_t c, size_t lo, size_t end,
+[[gnu::always_inline]] inline bool RunningValue(const Column& col, KeyHistory& h, uint32_t c, size_t lo, size_t end,
                          eval::Value* out, int64_t* events) {
   Running& r = h.running(c);
   const bool sum = col.kind == eval::AggKind::kSum;
