@@ -154,21 +154,6 @@ class KeyHistory {
     for (uint32_t c = 0; c < columns_; ++c) row[c] = cells[c];
     ++size_;
   }
-  // Keeps only the newest entry, at position 0 (size() > 0): EraseFront(size()
-  // - 1), inline. A key of a few events a day finds every earlier entry gone
-  // at its next event, and this compaction was then three calls to memmove
-  // for one entry.
-  void KeepOnlyNewest() {
-    const size_t last = size_t{size_} - 1;
-    int64_t* times = Times();
-    Mark* marks = Marks();
-    Cell* all = Cells();
-    times[0] = times[last];
-    marks[0] = marks[last];
-    for (uint32_t c = 0; c < columns_; ++c) all[c] = all[last * columns_ + c];
-    size_ = 1;
-    head = 0;
-  }
   // Adds an entry at position `at` (<= size()); later entries move up by one.
   void Insert(size_t at, int64_t ts, const Mark& mark, const Cell* cells);
   // Makes the history `n` entries of time 0, no marks and cells off (to be

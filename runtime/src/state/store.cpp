@@ -190,7 +190,11 @@ void Store::EvictSlow(const GroupLayout& g, KeyHistory& h) const {
     return;
   }
   if (h.head * 2 < size) return;  // compact once half is dead: amortised O(1)
-  const size_t ns = h.strs.size() / size;
+  Compact(g, h);
+}
+
+void Store::Compact(const GroupLayout& g, KeyHistory& h) {
+  const size_t ns = h.strs.size() / h.size();
   ShiftRunning(h, g, h.head);
   h.strs.EraseFront(h.head * ns);
   h.EraseFront(h.head);
@@ -285,18 +289,37 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     // event newer than every entry has nothing to search, and it is no
     // reversal); nothing taken back; appended with no search; no strings.
     // RunningTotals.* compare it with scans on random streams.
-    h->Append(probe.ts, Mark{probe.id, probe.ref, false}, probe.cells);
     h->max_ts = std::max(h->max_ts, probe.ts);
-    const size_t size = h->size();
     const int64_t cutoff = EvictCutoff(g, *h);
-    if (size >= 2 && h->time(size - 2) <= cutoff && h->time(size - 1) > cutoff) {
-      // Every entry but the new one left every window (the commonest
-      // eviction, on keys with a few events a day): what Evict would do,
-      // compacting at once, inline. The totals ended at most at the entry
-      // before the new one, so every valid one becomes empty.
-      EmptyRunning(*h);
-      h->KeepOnlyNewest();
+    if (probe.ts > cutoff) {
+      // The new entry stays, so what leaves is only older entries: they are
+      // dropped BEFORE the new one is appended, so that it goes into room
+      // they leave rather than into a grown block (a key with two entries of
+      // a day, then a quiet day, copied its block into one twice its size
+      // to hold one entry).
+      if (h->newest() <= cutoff) {
+        // Every earlier entry left every window (the commonest eviction, on
+        // keys with a few events a day): Evict's compaction of all of them,
+        // inline. The totals ended at most at the newest, so every valid
+        // one becomes empty; the new entry goes at position 0, in the
+        // block's first lines, which KeyTable::Find prefetched.
+        EmptyRunning(*h);
+        h->Clear();
+      } else {
+        // Some left: past them (the newest stays, so the walk stops there at
+        // the latest), compacted now only when the block is full, to make
+        // room; otherwise after the values below, by Evict's rule.
+        const int64_t* ts = h->times();
+        uint32_t head = h->head;
+        while (ts[head] <= cutoff) ++head;
+        h->head = head;
+        if (head != 0 && h->size() == h->capacity()) Compact(g, *h);
+      }
+      h->Append(probe.ts, Mark{probe.id, probe.ref, false}, probe.cells);
     } else {
+      // The new entry itself is out of every window (a group whose longest
+      // window is 0 and an event at the lateness' edge): as the general path.
+      h->Append(probe.ts, Mark{probe.id, probe.ref, false}, probe.cells);
       Evict(g, *h);
     }
     map.HintLast(h->block_start());
@@ -326,6 +349,12 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
       }
     }
     scratch.entries_scanned += scanned;
+    // Evict's compaction, once half the entries are dropped, after the
+    // values rather than before them: the totals no longer hold the dropped
+    // entries (RunningValue took them out), so ShiftRunning only moves their
+    // ranges, where before the values it took each entry out itself, in a
+    // costlier loop than RunningValue's.
+    if (h->head != 0 && size_t{h->head} * 2 >= h->size()) Compact(g, *h);
     if (++shard.ops % kSweepEvery == 0) Sweep(shard);
     return ApplyStatus::kOk;
   }

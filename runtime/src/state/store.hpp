@@ -120,6 +120,9 @@ class Store final : public Backend {
     return SatSub(SatSub(h.max_ts, options_.lateness_us), g.longest_us);
   }
   void EvictSlow(const GroupLayout& g, KeyHistory& h) const;
+  // Erases the entries before `h.head` (some, not all), keeping its running
+  // totals describing the same entries.
+  static void Compact(const GroupLayout& g, KeyHistory& h);
   // Makes `layout` the shard's, with its `straight` flags.
   void SetLayout(Shard& shard, std::shared_ptr<const Layout> layout) const;
   // Duplicates and reversals (docs/language.md).

@@ -175,5 +175,55 @@ TEST(RunningTotals, GiveTheValuesOfAScanWhenAllColumnsShareOneWindow) {
   ExpectRunningTotalsAgreeWithScans(OneWindowRules(), /*long_gaps=*/true);
 }
 
+// Store::Apply's straight path drops the entries that left every window
+// before it appends the new one, so that the new one goes into the room they
+// leave rather than into a block grown for it. Two shapes of key: events 40
+// minutes apart in a one-hour window (one old entry leaves at each event:
+// Evict compacts), then pairs of events a day apart (every old entry has
+// left: the history is emptied). Neither ever holds more than two entries,
+// so the key's block keeps the room for two that its first event gave it:
+// the same bytes as a store that saw only two events of the key. Appending
+// first, as before, grew the block to four entries.
+TEST(RunningTotals, TheStraightPathMakesRoomBeforeItGrows) {
+  state::StoreOptions options;
+  options.lateness_us = 0;
+  const std::vector<std::string> exprs = {"count(by: card, within: 1h)",
+                                          "sum(n, by: card, within: 1h)"};
+  auto steady = std::make_shared<state::Store>(options);
+  auto two = std::make_shared<state::Store>(options);
+  AggDriver d(exprs, steady);
+  AggDriver e(exprs, two);
+  const int64_t start = *ParseTime("2026-03-01T00:00:00Z");
+  const auto feed = [](AggDriver& driver, int64_t ts, int64_t n) {
+    char buf[48];
+    std::string text(buf, FormatTime(ts, buf));
+    return driver.Feed({{"ts", Time{text}}, {"card", "c"}, {"n", n}});
+  };
+  const int64_t minute = 60LL * 1000000;
+  int64_t t = start;
+  for (int64_t i = 0; i < 40; ++i, t += 40 * minute) {
+    const std::vector<std::string> v = feed(d, t, i);
+    ASSERT_EQ(v.size(), 2u);
+    EXPECT_EQ(v[0], i == 0 ? "1" : "2") << i;
+    EXPECT_EQ(v[1], std::to_string(i == 0 ? 0 : 2 * i - 1)) << i;
+  }
+  t += 24 * 60 * minute;
+  for (int64_t i = 0; i < 20; ++i, t += 24 * 60 * minute) {
+    const std::vector<std::string> first = feed(d, t, 100 + i);
+    EXPECT_EQ(first[0], "1") << i;
+    EXPECT_EQ(first[1], std::to_string(100 + i)) << i;
+    const std::vector<std::string> second = feed(d, t + minute, 1000 + i);
+    EXPECT_EQ(second[0], "2") << i;
+    EXPECT_EQ(second[1], std::to_string(1100 + 2 * i)) << i;
+  }
+  feed(e, start, 1);
+  feed(e, start + minute, 2);
+  const state::StoreStats a = steady->Stats(), b = two->Stats();
+  EXPECT_EQ(a.keys, 1u);
+  EXPECT_EQ(a.entries, 2u);
+  EXPECT_EQ(b.entries, 2u);
+  EXPECT_EQ(a.bytes, b.bytes);
+}
+
 }  // namespace
 }  // namespace vigil::testing
