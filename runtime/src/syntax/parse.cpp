@@ -77,7 +77,7 @@ bool RunParser(std::string_view text, const TokenMapper& mapper, DiagSink& diags
   std::lock_guard<std::recursive_mutex> lock(ParserMutex());
   CodePointStream input(text);
   ParseLexer lexer(&input);
-  antlr4::CommonTokenStream tokens(&lexer);
+  ParseTokenStream tokens(&lexer);
   GuardedParser parser(&tokens);
   parser.removeErrorListeners();
   parser.removeParseListeners();
