@@ -244,5 +244,40 @@ TEST(ParseTokenStream, NumbersTheTokensAsCommonTokenStreamDoes) {
   }
 }
 
+// TokenMapper turns ANTLR's code-point positions into byte ranges: through a
+// table when the text has multi-byte characters, without one when it is all
+// ASCII (then code point i is byte i). Both give the bytes of every token as
+// the text holds them, and the end of the text for the end-of-file token.
+TEST(TokenMapper, GivesEachTokensBytesWithAndWithoutItsTable) {
+  const std::string texts[] = {
+      "",
+      "rule r { when amount >= 1.00 then score 5 }\n",
+      "const \u00e9t\u00e9 = \"\u00e0 \u4e2d \U0001F600\" // caf\u00e9\nlet x = 1\n",
+  };
+  for (const std::string& text : texts) {
+    for (uint32_t base : {0u, 17u}) {
+      const TokenMapper mapper(3, text, base);
+      CodePointStream input(text);
+      ParseLexer lexer(&input);
+      antlr4::CommonTokenStream tokens(&lexer);
+      tokens.fill();
+      ASSERT_GT(tokens.size(), 0u);
+      for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+        const antlr4::Token* t = tokens.get(i);
+        const SourceRange r = mapper.Range(t);
+        EXPECT_EQ(r.file, 3u);
+        ASSERT_LE(r.begin, r.end);
+        ASSERT_LE(r.end, base + text.size());
+        EXPECT_EQ(text.substr(r.begin - base, r.end - r.begin), t->getText()) << text;
+      }
+      const SourceRange eof = mapper.Range(tokens.get(tokens.size() - 1));
+      EXPECT_EQ(eof.begin, base + text.size()) << text;
+      EXPECT_EQ(eof.end, base + text.size()) << text;
+      // Past the end, as ANTLR may ask for a missing token's stop.
+      EXPECT_EQ(mapper.CodePoints(input.size() + 3, input.size() + 5).begin, base + text.size());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vigil::syntax
