@@ -268,6 +268,34 @@ long StreamAllocations(const Compilation& c, const std::vector<std::string>& lin
 // events would add at one allocation per chunk (3,937) or per event.
 constexpr long kTwoThreadsWarmUpSpread = 3000;
 
+// A chunk's events are made as its lines first need them: a one-line input
+// (a CI job's `vigil eval` of one event) makes one event, not chunk_lines of
+// them for every chunk of every thread (2 x 2 x 1,024 events here, each at
+// least one allocation).
+TEST(Allocations, AOneLineStreamMakesOnlyTheEventsItReads) {
+  Compilation c = CompileFiles({std::string(VIGIL_SOURCE_DIR) + "/rules/examples/card_rules.vgl"});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const std::vector<std::string> lines = ExampleLines(*c.program);
+  ASSERT_GE(lines.size(), 1u);
+  for (unsigned threads : {1u, 2u}) {
+    const std::string input = lines[0] + "\n";
+    CountingOutput output(*c.program);
+    eval::EvalOptions what_if;
+    what_if.record = false;
+    stream::Side side{c.program, nullptr, what_if};
+    stream::StreamOptions options;
+    options.threads = threads;
+    options.chunk_lines = 1024;
+    size_t at = 0;
+    const long before = g_allocations.load();
+    stream::RunStream(std::span<const stream::Side>(&side, 1), output,
+                      vigil::test_input::BytesOf(input, at), options);
+    const long spent = g_allocations.load() - before;
+    EXPECT_GT(output.bytes, 50u);
+    EXPECT_LT(spent, 1024) << threads << " thread(s)";
+  }
+}
+
 TEST(Allocations, TheStreamAllocatesTheSameForFourTimesTheEvents) {
   Compilation c = CompileFiles({std::string(VIGIL_SOURCE_DIR) + "/rules/examples/card_rules.vgl"});
   ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();

@@ -155,6 +155,16 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
       want = std::clamp(need > have ? need - have : 0, std::min(kMinRead, read_bytes_), read_bytes_);
       // Inside a line longer than that: whole blocks, until its end.
       if (skipping_ || have >= want) want = read_bytes_;
+    } else if (!skipping_) {
+      // Nothing is known of the lines yet (the input's first chunk): reads
+      // start at kMinRead and double with what the buffer holds. Asking
+      // read_bytes_ at once grew the buffer to it, and `resize` zero-fills:
+      // for a one-event input (`vigil eval` in a CI job, a test) that was
+      // 1 MiB zeroed, then 2 MiB (the second read, at the end of the input,
+      // asked 1 MiB more), 3.1M instructions and ~500 page faults of a
+      // 50M-instruction run; a large input reaches read_bytes_ in a few
+      // reads of its first chunk.
+      want = std::clamp(len, std::min(kMinRead, read_bytes_), read_bytes_);
     }
     if (text.size() - len < want) {
       text.resize(std::max(2 * text.size(), len + want));  // a line longer than the buffer

@@ -1,6 +1,8 @@
 #include "syntax/scanner.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "VigilLexer.h"
@@ -66,14 +68,52 @@ size_t WordType(const char32_t* word, size_t length) {
 
 }  // namespace
 
+bool AllAscii(std::string_view text) {
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  uint64_t any = 0;
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    any |= word;
+  }
+  for (; i < text.size(); ++i) any |= static_cast<unsigned char>(text[i]);
+  return (any & kHigh) == 0;
+}
+
 CodePointStream::CodePointStream(std::string_view text) {
   if (!utf8::IsValid(text)) {
     load(std::string(text));
     return;
   }
   const std::string_view rest = SkipUtf8Bom(text);
-  _data.reserve(rest.size());
-  for (size_t i = 0; i < rest.size();) _data.push_back(utf8::Decode(rest, i));
+  // Written through a pointer, an ASCII byte as itself: rule files are
+  // almost all ASCII, and a push_back of a call's result a code point was
+  // about 16 instructions a byte (0.47M at 100 rules).
+  _data.resize(rest.size());
+  char32_t* out = _data.data();
+  size_t n = 0;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  for (size_t i = 0; i < rest.size();) {
+    if (i + 8 <= rest.size()) {  // eight ASCII bytes at once
+      uint64_t word;
+      std::memcpy(&word, rest.data() + i, 8);
+      if ((word & kHigh) == 0) {
+        for (size_t k = 0; k < 8; ++k) out[n + k] = static_cast<unsigned char>(rest[i + k]);
+        n += 8;
+        i += 8;
+        continue;
+      }
+    }
+    const auto byte = static_cast<unsigned char>(rest[i]);
+    if (byte < 0x80) {
+      out[n++] = byte;
+      ++i;
+    } else {
+      out[n++] = utf8::Decode(rest, i);
+    }
+  }
+  _data.resize(n);
   p = 0;
 }
 

@@ -295,7 +295,15 @@ void GuardedParser::enterRule(antlr4::ParserRuleContext* localctx, size_t state,
 void GuardedParser::enterOuterAlt(antlr4::ParserRuleContext* localctx, size_t alt) {
   // A labelled alternative's context replaces the rule's, at the same depth.
   if (_ctx == last_entered_) last_entered_ = localctx;
-  VigilParser::enterOuterAlt(localctx, alt);
+  // Parser::enterOuterAlt, without its dynamic_cast of the parent (as in
+  // enterRule: a parent is a ParserRuleContext or nothing).
+  localctx->setAltNumber(alt);
+  if (_buildParseTrees && _ctx != localctx && _ctx->parent != nullptr) {
+    auto* parent = static_cast<antlr4::ParserRuleContext*>(_ctx->parent);
+    parent->removeLastChild();
+    parent->addChild(localctx);
+  }
+  _ctx = localctx;
 }
 
 void GuardedParser::Restart() {
@@ -304,6 +312,23 @@ void GuardedParser::Restart() {
   nodes_ = 0;
   last_entered_ = nullptr;
   last_depth_ = 0;
+}
+
+size_t ParseTokenStream::fetch(size_t n) {
+  if (_fetchedEOF) return 0;
+  for (size_t i = 0; i < n; ++i) {
+    std::unique_ptr<antlr4::Token> token = _tokenSource->nextToken();
+    // A CommonToken: the source is a ParseLexer (Scanner::nextToken makes no
+    // other kind).
+    static_cast<antlr4::CommonToken*>(token.get())->setTokenIndex(_tokens.size());
+    const bool eof = token->getType() == antlr4::Token::EOF;
+    _tokens.push_back(std::move(token));
+    if (eof) {
+      _fetchedEOF = true;
+      return i + 1;
+    }
+  }
+  return n;
 }
 
 std::unique_ptr<antlr4::Token> ParseLexer::nextToken() {

@@ -193,5 +193,32 @@ TEST(PackVersions, PrereleasesOrderBeforeTheirRelease) {
   EXPECT_EQ(Codes(c), std::vector<std::string>{"E2018"});
 }
 
+// The compiler hashes a list of sources once and gives the digest again for
+// the same list (one rule set: its own digest and the program's are over the
+// same files): a different list must still get its own digest.
+TEST(SourcesDigest, EachRuleSetHasItsOwnAndOneRuleSetSharesTheWholes) {
+  const char kSecond[] = R"(ruleset b.other version "1.0.0"
+uses schema s
+rule small { when amount < 1.00 then score 1 }
+)";
+  Compilation both = CompileSources({SourceInput{"a.vgl", kOwner}, SourceInput{"b.vgl", kSecond}});
+  ASSERT_TRUE(both.ok()) << Rendered(both);
+  ASSERT_EQ(both.program->rulesets.size(), 2u);
+  const std::string& a = both.program->rulesets[0].sources_digest;
+  const std::string& b = both.program->rulesets[1].sources_digest;
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_EQ(b.size(), 64u);
+  EXPECT_NE(a, b);
+  EXPECT_NE(a, both.program->sources_digest);
+  EXPECT_NE(b, both.program->sources_digest);
+
+  // Alone, each file's rule set digest is the program's, and the same as in
+  // the compilation of both (its own files, the same paths and texts).
+  Compilation first = CompileSources({SourceInput{"a.vgl", kOwner}});
+  ASSERT_TRUE(first.ok()) << Rendered(first);
+  EXPECT_EQ(first.program->rulesets[0].sources_digest, a);
+  EXPECT_EQ(first.program->sources_digest, a);
+}
+
 }  // namespace
 }  // namespace vigil

@@ -170,6 +170,56 @@ TEST(BlockLines, ALongLineInTheFirstChunkCarriesOverWithoutLoss) {
   EXPECT_GE(cut.chunks, 67u);
 }
 
+// The first chunk knows nothing of the lines: its reads start at 4 KiB and
+// double, so a short input leaves a small buffer (a read of read_bytes at once
+// grew it to 1 MiB, zero-filled, then 2 MiB at the end of the input); and a
+// large input is cut the same whatever the reads give.
+TEST(BlockLines, AShortInputKeepsASmallBufferWhateverReadBytesIs) {
+  const std::string input = "{\"id\":\"e1\",\"amount\":12.5}\n";
+  size_t at = 0;
+  size_t largest_ask = 0;
+  ReadBytes read = [&](char* buffer, size_t size) {
+    largest_ask = std::max(largest_ask, size);
+    const size_t n = std::min(size, input.size() - at);
+    std::copy_n(input.data() + at, n, buffer);
+    at += n;
+    return n;
+  };
+  BlockLines blocks(read, 1 << 20, 1 << 20, " \t");
+  std::string text;
+  std::vector<LineRef> refs;
+  while (blocks.Fill(text, refs, 1024)) {
+  }
+  EXPECT_EQ(blocks.lines_seen(), 1u);
+  EXPECT_LE(largest_ask, 4096u);
+  EXPECT_LE(text.size(), 2 * 4096u + kLinePadding);
+}
+
+TEST(BlockLines, TheFirstChunksGrowingReadsCutLargeInputsAsTheModel) {
+  std::mt19937 rng(29);
+  for (int round = 0; round < 6; ++round) {
+    // About 20,000 to 600,000 bytes of lines from 1 to 999 bytes, some blank,
+    // some over the limit of 900, so that the first chunk spans many reads.
+    std::string input;
+    const size_t lines = 100 + rng() % 1000;
+    for (size_t i = 0; i < lines; ++i) {
+      const size_t size = rng() % 1000;
+      for (size_t j = 0; j < size; ++j) input += static_cast<char>('a' + rng() % 26);
+      input += rng() % 5 == 0 ? "\r\n" : "\n";
+      if (rng() % 17 == 0) input += " \t\n";
+    }
+    const std::vector<Line> want = Model(input, 900, " \t");
+    for (size_t read_size : {size_t{1000}, size_t{4096}, size_t{70000}, size_t{1} << 20}) {
+      for (size_t chunk_lines : {7, 1024}) {
+        const Cut got = Blocks(input, read_size, chunk_lines, 900, " \t", 1 << 20);
+        ASSERT_EQ(got.lines, want) << "round " << round << ", reads of " << read_size
+                                   << ", chunks of " << chunk_lines;
+        EXPECT_EQ(got.lines_seen, CountLines(input));
+      }
+    }
+  }
+}
+
 // Add takes a line whose first byte is not blank at once and looks further
 // only at one that starts with a blank byte; the BOM is dropped from the
 // first line only, before that look.

@@ -7,6 +7,9 @@
 //
 // Compiled alone with -fno-char8_t, like the runtime's files that include the
 // generated headers (tests/CMakeLists.txt).
+// Before gtest: the generated parser has a rule function named TEST.
+#include "syntax/parse_internal.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -202,6 +205,77 @@ TEST(Scanner, AgreesOnRandomText) {
     for (size_t n = length(random); n > 0; --n) text += pieces[piece(random)];
     const std::string difference = Compare(text);
     ASSERT_EQ(difference, "") << "text: " << text;
+  }
+}
+
+// The parser's token stream (parse_internal.hpp) numbers its tokens without
+// BufferedTokenStream::fetch's cast: the same tokens, each with its index in
+// the stream, as CommonTokenStream gives, whether fetched one at a time or
+// all at once.
+TEST(ParseTokenStream, NumbersTheTokensAsCommonTokenStreamDoes) {
+  const std::string texts[] = {
+      "",
+      "# only a comment\n",
+      "rule r { when amount >= 1.00 and c in {\"PH\", \"US\"} // x\n then score 5 }\n",
+      "ruleset a.b version \"1\"\n\nconst X = (1, 2)\n@ \"unterminated\n",
+  };
+  for (const std::string& text : texts) {
+    CodePointStream want_input(text);
+    ParseLexer want_lexer(&want_input);
+    antlr4::CommonTokenStream want(&want_lexer);
+    want.fill();
+    CodePointStream got_input(text);
+    ParseLexer got_lexer(&got_input);
+    ParseTokenStream got(&got_lexer);
+    // One token at a time, as the parser asks for them.
+    for (size_t i = 0; got.LA(1) != antlr4::Token::EOF; ++i) got.consume();
+    got.fill();
+    ASSERT_EQ(got.size(), want.size()) << text;
+    ASSERT_GT(got.size(), 0u);
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(got.get(i)->getTokenIndex(), i) << text;
+      EXPECT_EQ(want.get(i)->getTokenIndex(), i) << text;
+      EXPECT_EQ(got.get(i)->getType(), want.get(i)->getType()) << text;
+      EXPECT_EQ(got.get(i)->getStartIndex(), want.get(i)->getStartIndex()) << text;
+      EXPECT_EQ(got.get(i)->getStopIndex(), want.get(i)->getStopIndex()) << text;
+    }
+    EXPECT_EQ(got.get(got.size() - 1)->getType(), antlr4::Token::EOF);
+    EXPECT_EQ(got_lexer.tokens(), want_lexer.tokens());
+  }
+}
+
+// TokenMapper turns ANTLR's code-point positions into byte ranges: through a
+// table when the text has multi-byte characters, without one when it is all
+// ASCII (then code point i is byte i). Both give the bytes of every token as
+// the text holds them, and the end of the text for the end-of-file token.
+TEST(TokenMapper, GivesEachTokensBytesWithAndWithoutItsTable) {
+  const std::string texts[] = {
+      "",
+      "rule r { when amount >= 1.00 then score 5 }\n",
+      "const \u00e9t\u00e9 = \"\u00e0 \u4e2d \U0001F600\" // caf\u00e9\nlet x = 1\n",
+  };
+  for (const std::string& text : texts) {
+    for (uint32_t base : {0u, 17u}) {
+      const TokenMapper mapper(3, text, base);
+      CodePointStream input(text);
+      ParseLexer lexer(&input);
+      antlr4::CommonTokenStream tokens(&lexer);
+      tokens.fill();
+      ASSERT_GT(tokens.size(), 0u);
+      for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+        const antlr4::Token* t = tokens.get(i);
+        const SourceRange r = mapper.Range(t);
+        EXPECT_EQ(r.file, 3u);
+        ASSERT_LE(r.begin, r.end);
+        ASSERT_LE(r.end, base + text.size());
+        EXPECT_EQ(text.substr(r.begin - base, r.end - r.begin), t->getText()) << text;
+      }
+      const SourceRange eof = mapper.Range(tokens.get(tokens.size() - 1));
+      EXPECT_EQ(eof.begin, base + text.size()) << text;
+      EXPECT_EQ(eof.end, base + text.size()) << text;
+      // Past the end, as ANTLR may ask for a missing token's stop.
+      EXPECT_EQ(mapper.CodePoints(input.size() + 3, input.size() + 5).begin, base + text.size());
+    }
   }
 }
 
