@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/bytes.hpp"
 #include "base/list_hash.hpp"
 #include "base/text.hpp"
 #include "base/time_util.hpp"
@@ -16,6 +17,7 @@ namespace vigil::eval {
 using plan::CmpOp;
 using plan::Compare;
 using plan::OpCode;
+using detail::CompareStr;
 
 namespace {
 
@@ -39,65 +41,7 @@ namespace {
 
 inline Evaluator::Truth T(bool b) { return b ? Evaluator::kTrue : Evaluator::kFalse; }
 
-// Equality is the common string comparison: lengths first, then bytes.
-inline bool CompareStr(CmpOp op, std::string_view a, std::string_view b) {
-  // An empty string may have a null data pointer, which memcmp must not see.
-  if (op == CmpOp::kEq) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
-  }
-  if (op == CmpOp::kNe) {
-    return a.size() != b.size() || (!a.empty() && std::memcmp(a.data(), b.data(), a.size()) != 0);
-  }
-  return Compare(op, a, b);
-}
-
 }  // namespace
-
-// The fused field predicates, inlined into the loops that evaluate rule
-// conditions: most predicates are one of these, and a call per predicate
-// would cost more than the predicate. Returns kNotFused for other nodes.
-inline __attribute__((always_inline)) int Evaluator::Fused(const plan::Node& n) {
-  switch (n.op) {
-    case OpCode::kCmpI64Field: {
-      const Value& f = fields_[n.a];
-      return f.present ? T(Compare(n.cmp, f.i, n.k.i)) : kUnknown;
-    }
-    case OpCode::kCmpStrField: {
-      const Value& f = fields_[n.a];
-      return f.present ? T(CompareStr(n.cmp, f.str(), n.k.str())) : kUnknown;
-    }
-    case OpCode::kCmpStrFields: {
-      const Value& x = fields_[n.a];
-      const Value& y = fields_[n.b];
-      return x.present && y.present ? T(CompareStr(n.cmp, x.str(), y.str())) : kUnknown;
-    }
-    case OpCode::kInSetI64Field: {
-      const Value& f = fields_[n.a];
-      return f.present ? T(p_.int_sets[n.c].Contains(f.i)) : kUnknown;
-    }
-    case OpCode::kInSetStrField: {
-      const Value& f = fields_[n.a];
-      return f.present ? T(p_.str_sets[n.c].Contains(f.str())) : kUnknown;
-    }
-    case OpCode::kCmpI64:
-    case OpCode::kCmpDec: {
-      // An aggregate compared with a constant (`count(by: card_id, within:
-      // 24h) >= 30`), a velocity rule's usual test: read both here rather
-      // than through OtherTruth's call and Eval's for the aggregate. What
-      // OtherTruth gives: unknown when either is missing, else the compare
-      // (decimal units, scale ignored). Other operands take that path.
-      const plan::Node& x = nodes_[n.a];
-      const plan::Node& y = nodes_[n.b];
-      if (x.op != OpCode::kAggregate || y.op != OpCode::kConst || aggregates_ == nullptr) {
-        return kNotFused;
-      }
-      const Value& v = aggregates_[x.c];
-      return v.present && y.k.present ? T(Compare(n.cmp, v.i, y.k.i)) : kUnknown;
-    }
-    default:
-      return kNotFused;
-  }
-}
 
 inline __attribute__((always_inline)) Evaluator::Truth Evaluator::Logical(const plan::Node& n,
                                                                     bool is_and) {

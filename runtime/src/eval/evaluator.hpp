@@ -3,7 +3,11 @@
 // evaluating go to an arena that is reset per event).
 #pragma once
 
+#include <cstring>
+#include <string_view>
+
 #include "base/arena.hpp"
+#include "base/bytes.hpp"
 #include "eval/program.hpp"
 #include "eval/value.hpp"
 
@@ -38,6 +42,12 @@ class Evaluator {
   // conjuncts. Stops at the first that is not (false and unknown alike).
   bool AllTrue(const uint32_t* nodes, uint32_t count);
 
+  // EvalTruth(index), with the fused field predicates (a field compared with
+  // a constant, in a constant set, ...) computed inline, without EvalTruth's
+  // call: for callers outside the evaluator that test one node per event,
+  // such as an aggregate's `where:` (Session::RunAggregates).
+  Truth Test(uint32_t index);
+
  private:
   // Fields and constants are most operands: read them without a call.
   Value Operand(uint32_t index) {
@@ -67,6 +77,78 @@ class Evaluator {
   const Value* aggregates_;
   ExternalView* external_;  // one per Program::external_lists entry (the session's)
 };
+
+namespace detail {
+
+inline Evaluator::Truth TruthOf(bool b) { return b ? Evaluator::kTrue : Evaluator::kFalse; }
+
+// Equality is the common string comparison: lengths first, then bytes, by
+// SameBytes' fixed loads (inline) rather than a call to memcmp: the strings
+// rules compare (channels, countries, currencies) are a few bytes, for which
+// the call cost more than the compare. SameBytes reads nothing when the
+// length is 0, so an empty string's null pointer is never touched.
+inline bool CompareStr(plan::CmpOp op, std::string_view a, std::string_view b) {
+  if (op == plan::CmpOp::kEq) {
+    return a.size() == b.size() && SameBytes(a.data(), b.data(), a.size());
+  }
+  if (op == plan::CmpOp::kNe) {
+    return a.size() != b.size() || !SameBytes(a.data(), b.data(), a.size());
+  }
+  return plan::Compare(op, a, b);
+}
+
+}  // namespace detail
+
+// The fused field predicates, inlined into the loops that evaluate rule
+// conditions: most predicates are one of these, and a call per predicate
+// would cost more than the predicate. Returns kNotFused for other nodes.
+inline __attribute__((always_inline)) int Evaluator::Fused(const plan::Node& n) {
+  switch (n.op) {
+    case plan::OpCode::kCmpI64Field: {
+      const Value& f = fields_[n.a];
+      return f.present ? detail::TruthOf(plan::Compare(n.cmp, f.i, n.k.i)) : kUnknown;
+    }
+    case plan::OpCode::kCmpStrField: {
+      const Value& f = fields_[n.a];
+      return f.present ? detail::TruthOf(detail::CompareStr(n.cmp, f.str(), n.k.str())) : kUnknown;
+    }
+    case plan::OpCode::kCmpStrFields: {
+      const Value& x = fields_[n.a];
+      const Value& y = fields_[n.b];
+      return x.present && y.present ? detail::TruthOf(detail::CompareStr(n.cmp, x.str(), y.str())) : kUnknown;
+    }
+    case plan::OpCode::kInSetI64Field: {
+      const Value& f = fields_[n.a];
+      return f.present ? detail::TruthOf(p_.int_sets[n.c].Contains(f.i)) : kUnknown;
+    }
+    case plan::OpCode::kInSetStrField: {
+      const Value& f = fields_[n.a];
+      return f.present ? detail::TruthOf(p_.str_sets[n.c].Contains(f.str())) : kUnknown;
+    }
+    case plan::OpCode::kCmpI64:
+    case plan::OpCode::kCmpDec: {
+      // An aggregate compared with a constant (`count(by: card_id, within:
+      // 24h) >= 30`), a velocity rule's usual test: read both here rather
+      // than through OtherTruth's call and Eval's for the aggregate. What
+      // OtherTruth gives: unknown when either is missing, else the compare
+      // (decimal units, scale ignored). Other operands take that path.
+      const plan::Node& x = nodes_[n.a];
+      const plan::Node& y = nodes_[n.b];
+      if (x.op != plan::OpCode::kAggregate || y.op != plan::OpCode::kConst || aggregates_ == nullptr) {
+        return kNotFused;
+      }
+      const Value& v = aggregates_[x.c];
+      return v.present && y.k.present ? detail::TruthOf(plan::Compare(n.cmp, v.i, y.k.i)) : kUnknown;
+    }
+    default:
+      return kNotFused;
+  }
+}
+
+inline __attribute__((always_inline)) Evaluator::Truth Evaluator::Test(uint32_t index) {
+  const int fused = Fused(nodes_[index]);
+  return fused != kNotFused ? static_cast<Truth>(fused) : EvalTruth(index);
+}
 
 // Evaluates a node whose operands are all constants (the planner's folding).
 Value EvalConstantNode(const Program& program, uint32_t index);

@@ -240,14 +240,15 @@ void Session::RunAggregates(bool record, std::string_view id) {
       std::string_view* strs = plan.strs.data();
       for (const AggColumnPlan& c : plan.per_event) {
         if (c.value_node < 0) {  // a count with `where:`: only whether it held (i, scale stay 0)
-          cells[c.col].on =
-              ev.EvalTruth(static_cast<uint32_t>(c.where_node)) == Evaluator::kTrue ? 1 : 0;
+          cells[c.col].on = ev.Test(static_cast<uint32_t>(c.where_node)) == Evaluator::kTrue ? 1 : 0;
           continue;
         }
         state::Cell cell;  // off, zero: what the store keeps when `where:` fails
         std::string_view str;
+        // Test: a `where:` is mostly a field against a constant or a set
+        // (`channel == "ecom"`, `mcc in {...}`), tested inline.
         bool on = c.where_node < 0 ||
-                  ev.EvalTruth(static_cast<uint32_t>(c.where_node)) == Evaluator::kTrue;
+                  ev.Test(static_cast<uint32_t>(c.where_node)) == Evaluator::kTrue;
         if (on && c.value_node >= 0) {
           const Value v =
               c.value_field >= 0 ? fields_[c.value_field] : ev.Eval(static_cast<uint32_t>(c.value_node));

@@ -21,6 +21,26 @@ void I64Set::Build(std::vector<int64_t> values) {
   std::sort(values.begin(), values.end());
   values.erase(std::unique(values.begin(), values.end()), values.end());
   size_ = values.size();
+  bits_.clear();
+  slots_.clear();
+  used_.clear();
+  mask_ = 0;
+  // A bitmap when it is small (at most 4,096 bits) or no larger than the
+  // hash table would be (about 18 bytes a member: 128 bits).
+  if (!values.empty()) {
+    const uint64_t span = static_cast<uint64_t>(values.back()) - static_cast<uint64_t>(values.front());
+    if (span < std::max<uint64_t>(4096, 128 * static_cast<uint64_t>(size_))) {
+      min_ = values.front();
+      span_ = span;
+      bits_.assign(span / 64 + 1, 0);
+      for (int64_t v : values) {
+        const uint64_t d = static_cast<uint64_t>(v) - static_cast<uint64_t>(min_);
+        bits_[d >> 6] |= uint64_t{1} << (d & 63);
+      }
+      sorted_ = std::move(values);
+      return;
+    }
+  }
   uint64_t cap = CapacityFor(size_);
   slots_.assign(cap, 0);
   used_.assign(cap, 0);

@@ -57,6 +57,16 @@ class I64Set {
  public:
   void Build(std::vector<int64_t> values);
   bool Contains(int64_t v) const {
+    // Sets of nearby values (merchant category codes, hours, small ids: the
+    // sets rules are written with) are a bitmap over [min, max]: one
+    // subtraction, one compare and one bit test, with no hash and no probe
+    // loop (a probe was about 25 instructions with its loop's branches).
+    // The offset is taken in uint64_t so that values far from min wrap past
+    // the span instead of overflowing.
+    if (!bits_.empty()) {
+      const uint64_t d = static_cast<uint64_t>(v) - static_cast<uint64_t>(min_);
+      return d <= span_ && ((bits_[d >> 6] >> (d & 63)) & 1) != 0;
+    }
     if (mask_ == 0) return false;
     for (uint64_t i = HashInt(v) & mask_;; i = (i + 1) & mask_) {
       if (!used_[i]) return false;
@@ -65,10 +75,15 @@ class I64Set {
   }
   size_t size() const { return size_; }
   const std::vector<int64_t>& sorted() const { return sorted_; }
+  // Whether Contains tests a bitmap rather than probing the hash table (for tests).
+  bool is_bitmap() const { return !bits_.empty(); }
 
  private:
   std::vector<int64_t> slots_;
   std::vector<uint8_t> used_;
+  std::vector<uint64_t> bits_;  // bit v - min_ for each member; empty: the hash table
+  int64_t min_ = 0;
+  uint64_t span_ = 0;           // max - min
   std::vector<int64_t> sorted_;  // for printing and explanations
   uint64_t mask_ = 0;
   size_t size_ = 0;
