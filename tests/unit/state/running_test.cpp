@@ -21,7 +21,7 @@
 namespace vigil::testing {
 namespace {
 
-const char kSchema[] = R"(ruleset t.running version "1.0.0"
+const char kRunningSchema[] = R"(ruleset t.running version "1.0.0"
 schema pay version 1 {
   id: string @id
   ts: time @time
@@ -36,8 +36,8 @@ uses schema pay
 reversal ref when kind == "REVERSAL"
 )";
 
-std::string Rules() {
-  return std::string(kSchema) + R"(rule r {
+std::string MixedRules() {
+  return std::string(kRunningSchema) + R"(rule r {
   when count(by: card, within: 1h) is present
    and count(by: card, within: 10m, where: amount > 5) is present
    and sum(amount, by: card, within: 1h) is present
@@ -55,7 +55,7 @@ std::string Rules() {
 // velocity rules have them (three windows of 24h): Store::Apply finds their
 // window's start once for all of them, which must be each one's own.
 std::string SharedStartRules() {
-  return std::string(kSchema) + R"(rule r {
+  return std::string(kRunningSchema) + R"(rule r {
   when count(by: card, within: 1h) is present
    and sum(amount, by: card, within: 1h, where: kind == "PAY") is present
    and count(by: card, within: 1h, where: amount > 5) is present
@@ -74,7 +74,7 @@ std::string SharedStartRules() {
 // column), sums near the int64 limit (`n`) and decimal scales leaving
 // (`amount`) among them.
 std::string OneWindowRules() {
-  return std::string(kSchema) + R"(rule r {
+  return std::string(kRunningSchema) + R"(rule r {
   when count(by: card, within: 1h) is present
    and sum(n, by: card, within: 1h) is present
    and sum(amount, by: card, within: 1h, where: kind == "PAY") is present
@@ -158,7 +158,7 @@ void ExpectRunningTotalsAgreeWithScans(const std::string& rules, bool long_gaps 
 }
 
 TEST(RunningTotals, GiveTheValuesOfAScanOfEachWindow) {
-  ExpectRunningTotalsAgreeWithScans(Rules());
+  ExpectRunningTotalsAgreeWithScans(MixedRules());
 }
 
 TEST(RunningTotals, GiveTheValuesOfAScanWhenColumnsShareTheirWindowStart) {
@@ -166,7 +166,7 @@ TEST(RunningTotals, GiveTheValuesOfAScanWhenColumnsShareTheirWindowStart) {
 }
 
 TEST(RunningTotals, GiveTheValuesOfAScanWhenKeysGoQuietBetweenEvents) {
-  ExpectRunningTotalsAgreeWithScans(Rules(), /*long_gaps=*/true);
+  ExpectRunningTotalsAgreeWithScans(MixedRules(), /*long_gaps=*/true);
   ExpectRunningTotalsAgreeWithScans(SharedStartRules(), /*long_gaps=*/true);
 }
 
