@@ -347,8 +347,10 @@ bool Store::Load(const std::string& path, std::string* error) {
     return fail("not a vigil state snapshot");
   }
   Reader header(std::string_view(data).substr(8, kHeaderSize - 8));
-  uint32_t version, reserved;
-  uint64_t length;
+  // Zeros first: the header is exactly long enough for the three Gets, but
+  // GCC cannot always see that every Get writes (-Wmaybe-uninitialized).
+  uint32_t version = 0, reserved = 0;
+  uint64_t length = 0;
   header.Get(&version);
   header.Get(&reserved);
   header.Get(&length);
