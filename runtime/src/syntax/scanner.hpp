@@ -25,15 +25,15 @@
 
 namespace vigil::syntax {
 
+// Whether every byte of `text` is below 0x80, looked at eight at a time.
+bool AllAscii(std::string_view text);
+
 // An ANTLRInputStream whose code points the scanner reads directly (the
 // parser and the error messages still take token text from the stream).
 // ANTLRInputStream decodes UTF-8 through a std::wstring_convert; valid UTF-8
 // (every source is checked before it is parsed) is decoded here instead, to
 // the same code points, a byte-order mark at the start dropped as ANTLR drops
 // it. Anything else is given to ANTLRInputStream, to fail as it fails.
-// Whether every byte of `text` is below 0x80, looked at eight at a time.
-bool AllAscii(std::string_view text);
-
 class CodePointStream : public antlr4::ANTLRInputStream {
  public:
   explicit CodePointStream(std::string_view text);

@@ -228,7 +228,7 @@ TEST(ParseTokenStream, NumbersTheTokensAsCommonTokenStreamDoes) {
     ParseLexer got_lexer(&got_input);
     ParseTokenStream got(&got_lexer);
     // One token at a time, as the parser asks for them.
-    for (size_t i = 0; got.LA(1) != antlr4::Token::EOF; ++i) got.consume();
+    while (got.LA(1) != antlr4::Token::EOF) got.consume();
     got.fill();
     ASSERT_EQ(got.size(), want.size()) << text;
     ASSERT_GT(got.size(), 0u);
