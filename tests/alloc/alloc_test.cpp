@@ -208,26 +208,34 @@ class CountingOutput : public stream::Handler {
   const eval::Program& program_;
 };
 
-// The same through raw blocks (what vigil eval reads: stream::ReadBytes).
-long BlockStreamAllocations(const Compilation& c, const std::vector<std::string>& lines,
-                            size_t events, unsigned threads) {
-  std::string input;
-  for (size_t i = 0; i < events; ++i) input += lines[i % lines.size()] + (i % 5 == 0 ? "\r\n" : "\n");
+// The allocations of one run over `input` read as raw blocks (what vigil
+// eval reads: stream::ReadBytes), without recording; the output must exceed
+// `min_output` bytes.
+long BlocksAllocations(const Compilation& c, const std::string& input, unsigned threads,
+                       size_t chunk_lines, size_t read_bytes, size_t min_output) {
   CountingOutput output(*c.program);
   eval::EvalOptions what_if;
   what_if.record = false;
   stream::Side side{c.program, nullptr, what_if};
   stream::StreamOptions options;
   options.threads = threads;
-  options.chunk_lines = 64;
-  options.read_bytes = 4096;
+  options.chunk_lines = chunk_lines;
+  options.read_bytes = read_bytes;
   size_t at = 0;
   const long before = g_allocations.load();
   stream::RunStream(std::span<const stream::Side>(&side, 1), output,
                     vigil::test_input::BytesOf(input, at), options);
   const long spent = g_allocations.load() - before;
-  EXPECT_GT(output.bytes, events * 50);
+  EXPECT_GT(output.bytes, min_output);
   return spent;
+}
+
+// The same through raw blocks, chunks of 64 lines read 4 KiB at a time.
+long BlockStreamAllocations(const Compilation& c, const std::vector<std::string>& lines,
+                            size_t events, unsigned threads) {
+  std::string input;
+  for (size_t i = 0; i < events; ++i) input += lines[i % lines.size()] + (i % 5 == 0 ? "\r\n" : "\n");
+  return BlocksAllocations(c, input, threads, 64, 4096, events * 50);
 }
 
 long StreamAllocations(const Compilation& c, const std::vector<std::string>& lines, size_t events,
@@ -278,20 +286,8 @@ TEST(Allocations, AOneLineStreamMakesOnlyTheEventsItReads) {
   const std::vector<std::string> lines = ExampleLines(*c.program);
   ASSERT_GE(lines.size(), 1u);
   for (unsigned threads : {1u, 2u}) {
-    const std::string input = lines[0] + "\n";
-    CountingOutput output(*c.program);
-    eval::EvalOptions what_if;
-    what_if.record = false;
-    stream::Side side{c.program, nullptr, what_if};
-    stream::StreamOptions options;
-    options.threads = threads;
-    options.chunk_lines = 1024;
-    size_t at = 0;
-    const long before = g_allocations.load();
-    stream::RunStream(std::span<const stream::Side>(&side, 1), output,
-                      vigil::test_input::BytesOf(input, at), options);
-    const long spent = g_allocations.load() - before;
-    EXPECT_GT(output.bytes, 50u);
+    const long spent = BlocksAllocations(c, lines[0] + "\n", threads, 1024,
+                                         stream::StreamOptions{}.read_bytes, 50);
     EXPECT_LT(spent, 1024) << threads << " thread(s)";
   }
 }
