@@ -125,10 +125,14 @@ class Driver {
       if (options_.inspect) options_.inspect(files_, module ? &*module : nullptr);
       if (module && CheckPackManifests(*module)) {
         std::vector<sema::TestCase> tests = std::move(module->tests);
-        DescribeRulesets(*module);
+        // SHA-256 over every source, and over each rule set's own: the same
+        // list when there is one rule set (most runs), hashed once then.
+        const SourceList all = AllSources();
+        const std::string digest = Sha256Of(all);
+        DescribeRulesets(*module, all, digest);
         lint::Facts facts = lint::Collect(*module);
         std::shared_ptr<const eval::Program> program =
-            plan::Plan(std::move(*module), out_.sources, Digest(), options_.index_rules,
+            plan::Plan(std::move(*module), out_.sources, digest, options_.index_rules,
                        options_.strategy);
         // What the compiled rules read is known once they are planned.
         if (!options_.host_schema ||
@@ -344,12 +348,21 @@ class Driver {
     }
   }
 
+  // Sources as a digest covers them, in its order: each one's path as the
+  // digest names it, and its id.
+  using SourceList = std::vector<std::pair<std::string, size_t>>;
+
   // What evidence records say about each rule set: the digest of its own
-  // files and the pack it came from.
-  void DescribeRulesets(sema::Module& module) const {
+  // files and the pack it came from. `all` and `all_digest` are every
+  // source's (AllSources), which a rule set's list equals when it is the
+  // only one: SHA-256 (libsodium's portable code, ~30 instructions a byte)
+  // runs once over them, not twice.
+  void DescribeRulesets(sema::Module& module, const SourceList& all,
+                        const std::string& all_digest) const {
     for (size_t r = 0; r < module.rulesets.size(); ++r) {
       eval::RulesetInfo& info = module.rulesets[r];
-      info.sources_digest = RulesetDigest(static_cast<int>(r), module.file_rulesets);
+      const SourceList own = RulesetSources(static_cast<int>(r), module.file_rulesets);
+      info.sources_digest = own == all ? all_digest : Sha256Of(own);
       for (const LoadedPack& p : out_.packs) {
         if (p.manifest.name != info.name) continue;
         info.pack = eval::PackInfo{p.path, p.manifest.version, p.content_hash, p.signed_by};
@@ -357,11 +370,12 @@ class Driver {
     }
   }
 
-  // SHA-256 over a rule set's files: those that belong to it and every file
-  // they import (that belongs to no other rule set), sorted by their paths
-  // relative to the directory of its first file. The same files give the
-  // same digest however they are given: by path, as a directory or in a pack.
-  std::string RulesetDigest(int ruleset, const std::vector<int>& file_rulesets) const {
+  // The files a rule set's digest covers: those that belong to it and every
+  // file they import (that belongs to no other rule set), sorted by their
+  // paths relative to the directory of its first file. The same files give
+  // the same digest however they are given: by path, as a directory or in a
+  // pack.
+  SourceList RulesetSources(int ruleset, const std::vector<int>& file_rulesets) const {
     std::vector<bool> in(files_.size(), false);
     std::vector<size_t> todo;
     for (size_t i = 0; i < files_.size() && i < file_rulesets.size(); ++i) {
@@ -382,7 +396,7 @@ class Driver {
       in[f] = true;
       for (const Edge& e : edges_[f]) todo.push_back(e.target);
     }
-    std::vector<std::pair<std::string, size_t>> files;
+    SourceList files;
     for (size_t i = 0; i < files_.size(); ++i) {
       if (!in[i]) continue;
       fs::path path = fs::path(out_.sources.file(file_ids_[i]).path()).lexically_normal();
@@ -390,25 +404,12 @@ class Driver {
     }
     std::sort(files.begin(), files.end());
     for (auto& [path, i] : files) i = file_ids_[i];
-    return DigestOf(files);
+    return files;
   }
 
   // SHA-256 (hex) over sources, each as "PATH\nLENGTH\n" and its text, in
-  // the order given (`files`: the path to name, the source's id).
-  std::string DigestOf(const std::vector<std::pair<std::string, size_t>>& files) const {
-    // The digest of every source (Digest) and a rule set's own (RulesetDigest)
-    // are over the same list when there is one rule set, as for most runs:
-    // SHA-256 over it once (libsodium's portable code, ~30 instructions a
-    // byte: 0.87M of a 50M-instruction start at 100 rules), not twice.
-    if (digested_ && files == digested_files_) return digest_;
-    std::string hex = Sha256Of(files);
-    digested_files_ = files;
-    digest_ = hex;
-    digested_ = true;
-    return hex;
-  }
-
-  std::string Sha256Of(const std::vector<std::pair<std::string, size_t>>& files) const {
+  // the order given.
+  std::string Sha256Of(const SourceList& files) const {
     crypto_hash_sha256_state state;
     crypto_hash_sha256_init(&state);
     for (const auto& [path, id] : files) {
@@ -426,16 +427,16 @@ class Driver {
     return hex;
   }
 
-  // SHA-256 over every source (path and text, in load order): explanations
-  // name it so that a report can prove which rules produced it. Paths are
-  // relative to the first file's directory: the digest does not depend on
-  // where the files are.
-  std::string Digest() const {
+  // Every source (path and text, in load order), for the SHA-256 that
+  // explanations name so that a report can prove which rules produced it.
+  // Paths are relative to the first file's directory: the digest does not
+  // depend on where the files are.
+  SourceList AllSources() const {
     fs::path base;
     if (!file_ids_.empty()) {
       base = fs::path(out_.sources.file(file_ids_[0]).path()).lexically_normal().parent_path();
     }
-    std::vector<std::pair<std::string, size_t>> files;
+    SourceList files;
     for (uint32_t id : file_ids_) {
       files.emplace_back(fs::path(out_.sources.file(id).path())
                              .lexically_normal()
@@ -443,16 +444,11 @@ class Driver {
                              .generic_string(),
                          id);
     }
-    return DigestOf(files);
+    return files;
   }
 
   Compilation& out_;
   const CompileOptions& options_;
-  // The last list DigestOf hashed and its digest (sources do not change
-  // during a compilation: a source's id names the same text throughout).
-  mutable bool digested_ = false;
-  mutable std::vector<std::pair<std::string, size_t>> digested_files_;
-  mutable std::string digest_;
   DiagSink diags_;
   FileGate gate_;  // every file read goes through it
   std::map<uint32_t, size_t> tree_of_source_;  // source id → root tree (FileGate::AddRoot)

@@ -1,7 +1,8 @@
-// Equality of two short runs of bytes, inline. memcmp is a call through the
-// PLT, which costs more than the compare for the short strings of the hot
-// paths: member names of a JSON line (base/json_shape.hpp), a country code
-// against a rule's constant (eval/evaluator.cpp).
+// Short runs of bytes compared, copied and read a word at a time, inline.
+// memcmp and memcpy are calls through the PLT, which cost more than the work
+// for the short strings of the hot paths: member names of a JSON line
+// (base/json_shape.hpp), a country code against a rule's constant
+// (eval/evaluator.cpp).
 #pragma once
 
 #include <bit>
@@ -35,6 +36,15 @@ inline bool SameBytes(const char* a, const char* b, size_t n) {
     if (a[k] != b[k]) return false;
   }
   return true;
+}
+
+// Whether the eight bytes at p are all ASCII (no high bit set): the scan of a
+// rule file eight bytes at a time (syntax/scanner.cpp, syntax/parse.cpp),
+// since rule files are almost all ASCII.
+inline bool EightBytesAscii(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, 8);
+  return (word & 0x8080808080808080ull) == 0;
 }
 
 // memcpy(to, from, n) for n <= 16, inline: two overlapping loads and stores

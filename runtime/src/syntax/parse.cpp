@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <cstdint>
-#include <cstring>
 #include <mutex>
 
 #include "base/bom.hpp"
+#include "base/bytes.hpp"
 #include "base/limits.hpp"
 #include "base/utf8.hpp"
 #include "syntax/ast_builder.hpp"
@@ -20,10 +20,7 @@ TokenMapper::TokenMapper(uint32_t file_id, std::string_view text, uint32_t base_
     : file_id_(file_id), base_(base_offset), size_(static_cast<uint32_t>(text.size())) {
   // All ASCII (most rule files): code point i is byte i, and no table is
   // built (4 bytes a byte of the file, filled one push_back a byte).
-  if (AllAscii(text)) {
-    points_ = size_ + 1;
-    return;
-  }
+  if (AllAscii(text)) return;
   // ANTLRInputStream drops a byte-order mark at the start of any text it is
   // given, so its code point 0 is the character after the mark. Sources hold
   // no BOM (SourceManager::Add), but a template's {expr} may start with one.
@@ -33,12 +30,9 @@ TokenMapper::TokenMapper(uint32_t file_id, std::string_view text, uint32_t base_
   cp_to_byte_.resize(text.size() + 1);
   uint32_t* const out = cp_to_byte_.data();
   size_t n = 0;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
   for (uint32_t i = first; i < size_;) {
     if (i + 8 <= size_) {
-      uint64_t word;
-      std::memcpy(&word, text.data() + i, 8);
-      if ((word & kHigh) == 0) {
+      if (EightBytesAscii(text.data() + i)) {
         for (uint32_t k = 0; k < 8; ++k) out[n + k] = i + k;
         n += 8;
         i += 8;
@@ -50,7 +44,6 @@ TokenMapper::TokenMapper(uint32_t file_id, std::string_view text, uint32_t base_
   }
   out[n++] = size_;
   cp_to_byte_.resize(n);
-  points_ = n;
 }
 
 uint32_t TokenMapper::ByteOffset(size_t cp) const {
@@ -61,8 +54,8 @@ uint32_t TokenMapper::ByteOffset(size_t cp) const {
 
 SourceRange TokenMapper::Range(const antlr4::Token* token) const {
   if (token->getType() == antlr4::Token::EOF) {
-    uint32_t end = ByteOffset(points_);
-    return SourceRange{file_id_, end, end};
+    // After the last code point: the text's end, with or without a table.
+    return SourceRange{file_id_, base_ + size_, base_ + size_};
   }
   size_t start = token->getStartIndex();
   size_t stop = token->getStopIndex();

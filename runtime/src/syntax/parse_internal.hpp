@@ -31,8 +31,7 @@ class TokenMapper {
   uint32_t ByteOffset(size_t code_point_index) const;
   uint32_t file_id_;
   uint32_t base_;
-  uint32_t size_;      // the text's bytes
-  size_t points_ = 0;  // its code points, plus one (the end)
+  uint32_t size_;  // the text's bytes
   // Code point index → byte offset (relative); empty when the text is all
   // ASCII, where they are the same.
   std::vector<uint32_t> cp_to_byte_;

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 
 #include "VigilLexer.h"
 #include "base/bom.hpp"
+#include "base/bytes.hpp"
 #include "base/utf8.hpp"
 
 namespace vigil::syntax {
@@ -69,16 +69,14 @@ size_t WordType(const char32_t* word, size_t length) {
 }  // namespace
 
 bool AllAscii(std::string_view text) {
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  uint64_t any = 0;
   size_t i = 0;
   for (; i + 8 <= text.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, text.data() + i, 8);
-    any |= word;
+    if (!EightBytesAscii(text.data() + i)) return false;
   }
-  for (; i < text.size(); ++i) any |= static_cast<unsigned char>(text[i]);
-  return (any & kHigh) == 0;
+  for (; i < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) >= 0x80) return false;
+  }
+  return true;
 }
 
 CodePointStream::CodePointStream(std::string_view text) {
@@ -93,12 +91,9 @@ CodePointStream::CodePointStream(std::string_view text) {
   _data.resize(rest.size());
   char32_t* out = _data.data();
   size_t n = 0;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
   for (size_t i = 0; i < rest.size();) {
     if (i + 8 <= rest.size()) {  // eight ASCII bytes at once
-      uint64_t word;
-      std::memcpy(&word, rest.data() + i, 8);
-      if ((word & kHigh) == 0) {
+      if (EightBytesAscii(rest.data() + i)) {
         for (size_t k = 0; k < 8; ++k) out[n + k] = static_cast<unsigned char>(rest[i + k]);
         n += 8;
         i += 8;
