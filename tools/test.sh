@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds vigil with its tests, and runs them all.
-#   tools/test.sh             optimised build in build-test/ (no benchmarks)
+#   tools/test.sh             optimised build in build-test/ (no benchmarks), the
+#                             ABI check and the unity check (tools/unity_check.sh)
 #   tools/test.sh --sanitize  clang AddressSanitizer + UBSan build in build-asan/
 #                             (tools/asan_configure.sh; the fuzz targets share it)
 set -euo pipefail
@@ -19,6 +20,9 @@ else
 fi
 if [ "${1:-}" != "--sanitize" ]; then
   bash "$root/tools/abi_check.sh" "$VIGIL_BUILD_DIR/libvigil.so"
+  # Every unity target as one translation unit: a name clash between two
+  # files is found now, not when a later file puts them in one batch.
+  bash "$root/tools/unity_check.sh"
 fi
 cd "$VIGIL_BUILD_DIR"
 ctest --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
