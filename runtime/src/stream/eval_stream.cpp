@@ -287,6 +287,14 @@ class Run {
     const eval::Event* event_ptrs[2] = {};
     const eval::Result* result_ptrs[2] = {};
     const size_t n = sides_.size();
+    // One side (most runs): its session, events and results held through
+    // the loop, not looked up again after each call.
+    SideChunk* const one = n == 1 ? &c.sides[0] : nullptr;
+    eval::Session* const one_session = one != nullptr ? sessions[0].get() : nullptr;
+    const eval::EvalOptions* const one_options = one != nullptr ? &sides_[0].options : nullptr;
+    const std::unique_ptr<eval::Event>* const one_events = one != nullptr ? one->events.data() : nullptr;
+    eval::Result* const one_results = one != nullptr ? one->results.data() : nullptr;
+    session_ptrs[0] = one_session;
     // One record for the chunk, as in FormatEvaluated.
     Evaluated e;
     e.sessions = std::span<eval::Session* const>(session_ptrs, n);
@@ -305,13 +313,20 @@ class Run {
         }
         continue;
       }
-      for (size_t k = 0; k < n; ++k) {
-        SideChunk& s = c.sides[k];
-        sessions[k]->Evaluate(*s.events[i], s.results[i], sides_[k].options);
-        if (s.results[i].outlier) s.outlier_references[i] = sessions[k]->outlier_reference();
-        session_ptrs[k] = sessions[k].get();
-        event_ptrs[k] = s.events[i].get();
-        result_ptrs[k] = &s.results[i];
+      if (one != nullptr) {
+        one_session->Evaluate(*one_events[i], one_results[i], *one_options);
+        if (one_results[i].outlier) one->outlier_references[i] = one_session->outlier_reference();
+        event_ptrs[0] = one_events[i].get();
+        result_ptrs[0] = &one_results[i];
+      } else {
+        for (size_t k = 0; k < n; ++k) {
+          SideChunk& s = c.sides[k];
+          sessions[k]->Evaluate(*s.events[i], s.results[i], sides_[k].options);
+          if (s.results[i].outlier) s.outlier_references[i] = sessions[k]->outlier_reference();
+          session_ptrs[k] = sessions[k].get();
+          event_ptrs[k] = s.events[i].get();
+          result_ptrs[k] = &s.results[i];
+        }
       }
       ++c.out.evaluated;
       if (format_now) {
