@@ -293,9 +293,10 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
 // name read, its value at `p`), or the shape's end; a null `p` when a
 // member's name is not the shape's. Both come back in registers (a step
 // passed by reference went through memory), and the arguments are five
-// (all in registers: a seventh went on the stack). Calls nothing, so the constants of the string
-// scan can stay in registers through the loop (a call would clobber them),
-// and out of line, so that the few values it needs are all it holds.
+// (all in registers: a seventh went on the stack). Calls nothing, so the
+// constants of the string scan can stay in registers through the loop (a
+// call would clobber them), and out of line, so that the few values it
+// needs are all it holds.
 // Written for few instructions a member (docs/performance.md, "Round 21:
 // reading a JSON line"): one record per member (ShapeStep), a name of up to
 // 16 bytes compared in one 16-byte compare, a string whose closing quote is
