@@ -252,8 +252,13 @@ class JsonShape {
   bool SameTokenSse2(const char* p, const char* end, const Member& m) const {
     const __m128i lo = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)),
                                       _mm_load_si128(reinterpret_cast<const __m128i*>(m.bytes)));
-    if ((m.need & ~static_cast<uint32_t>(_mm_movemask_epi8(lo)) & 0xFFFF) != 0) return false;
-    if (__builtin_expect(m.size <= 16, 1)) return true;  // most names: one compare
+    // Most names: one compare and one test. The complement of the 16-bit
+    // mask has its upper 16 bits set, and so has `need` for a token of more
+    // than 16 bytes only: a zero here is a token of up to 16 bytes that
+    // matched (no separate test of its size), anything else is decided below.
+    const uint32_t missed = m.need & ~static_cast<uint32_t>(_mm_movemask_epi8(lo));
+    if (__builtin_expect(missed == 0, 1)) return true;
+    if ((missed & 0xFFFF) != 0 || m.size <= 16) return false;
     const __m128i hi = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)),
                                       _mm_load_si128(reinterpret_cast<const __m128i*>(m.bytes + 16)));
     return ((m.need >> 16) & ~static_cast<uint32_t>(_mm_movemask_epi8(hi))) == 0 && Rest(p, end, m);

@@ -289,20 +289,29 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
 // The members of a shaped line from `step` on, as long as the common cases
 // take them: strings first (most members of most lines), then times of the
 // common forms (TimeReader::ReadQuoted), plain integers and decimals.
-// Returns where it stopped, with `step` at the member it did not take (its
-// name read, its value at the result), or at `last`; null when a member's
-// name is not the shape's. Calls nothing, so the constants of the string
-// scan can stay in registers through the loop (a call would clobber them),
-// and out of line, so that the few values it needs are all it holds.
+// Returns where it stopped and the step of the member it did not take (its
+// name read, its value at `p`), or the shape's end; a null `p` when a
+// member's name is not the shape's. Both come back in registers (a step
+// passed by reference went through memory), and the arguments are five
+// (all in registers: a seventh went on the stack). Calls nothing, so the
+// constants of the string scan can stay in registers through the loop (a
+// call would clobber them), and out of line, so that the few values it
+// needs are all it holds.
 // Written for few instructions a member (docs/performance.md, "Round 21:
 // reading a JSON line"): one record per member (ShapeStep), a name of up to
 // 16 bytes compared in one 16-byte compare, a string whose closing quote is
 // in its first 16 bytes found by one compare, a time of the common forms
 // read where it lies without a scan for its quote, digits read 8 at a time.
-[[gnu::noinline]] const char* CommonMembers(const EventJsonReader::Impl::ShapeStep*& step,
-                                            const EventJsonReader::Impl::ShapeStep* const last,
-                                            const JsonShape& shape, TimeReader& times, Value* const values,
-                                            const char* p, const char* const end) {
+struct ShapeStop {
+  const char* p;
+  const EventJsonReader::Impl::ShapeStep* step;
+};
+
+[[gnu::noinline]] ShapeStop CommonMembers(EventJsonReader::Impl& m, const EventJsonReader::Impl::ShapeStep* s,
+                                          Value* const values, const char* p, const char* const end) {
+  const EventJsonReader::Impl::ShapeStep* const last = m.shape_steps.data() + m.shape_steps.size();
+  const JsonShape& shape = m.shape;
+  TimeReader& times = m.times;
 #if defined(__SSE2__)
   auto [flip, below, backslash] = json_scan::StopFinder::Make();
   // Opaque to the compiler from here on: known constants, GCC loaded them
@@ -310,11 +319,11 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
   // of v100); values it cannot see stay in their registers through the loop.
   asm("" : "+x"(flip), "+x"(below), "+x"(backslash));
 #endif
-  const EventJsonReader::Impl::ShapeStep* s = step;
   for (; s != last; ++s) {
-    if (!shape.Name(s->token, p, end)) return nullptr;
+    if (!shape.Name(s->token, p, end)) return {nullptr, s};
     const uint8_t op = s->field.op;
-    const int32_t slot = s->field.slot;  // a field's (>= 0) for the ops below
+    // The field's value (for the ops below, whose members are fields).
+    Value& out = *reinterpret_cast<Value*>(reinterpret_cast<char*>(values) + s->value_offset);
     if (op == kOpString) {
       if (*p != '"') break;
       // The first stop after the opening quote. The byte at `end` is a
@@ -327,38 +336,68 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
       if (__builtin_expect(first != 0, 1)) {
         const char* const close = p + 1 + __builtin_ctz(first);
         if (*close != '"') break;
-        values[slot] = Value::Str(std::string_view(p + 1, static_cast<size_t>(close - p - 1)));
+        out = Value::Str(std::string_view(p + 1, static_cast<size_t>(close - p - 1)));
         p = close + 1;
         continue;
       }
-      const char* const close = json_scan::StopFinder::Find(p + 17, flip, below, backslash);
+      // The constants made again here, not the loop's: with the loop's, GCC
+      // copied them for this rare path ahead of the first compare, two
+      // register copies on every string.
+      const auto [flip2, below2, backslash2] = json_scan::StopFinder::Make();
+      const char* const close = json_scan::StopFinder::Find(p + 17, flip2, below2, backslash2);
 #else
       const char* const close = json_scan::FindStringStopPadded(p + 1);
 #endif
       const size_t size = static_cast<size_t>(close - p - 1);
       if (*close != '"' || size > limits::kMaxEventStringBytes) break;
-      values[slot] = Value::Str(std::string_view(p + 1, size));
+      out = Value::Str(std::string_view(p + 1, size));
       p = close + 1;
     } else if (op == kOpTime) {
       const char* close;
       int64_t t;
       if (*p != '"' || !times.ReadQuoted(p + 1, &close, &t)) break;
-      values[slot] = Value::Int(t);
+      out = Value::Int(t);
       p = close + 1;
     } else if (op == kOpInt) {
       int64_t v;
       if ((*p != '-' && !IsDigit(*p)) || !ShapedInt(p, &v)) break;
-      values[slot] = Value::Int(v);
+      out = Value::Int(v);
     } else if (op == kOpDecimal) {
       Decimal d;
       if ((*p != '-' && !IsDigit(*p)) || !ShapedDecimal(p, &d)) break;
-      values[slot] = Value::Dec(d);
+      out = Value::Dec(d);
     } else {
       break;
     }
   }
-  step = s;
-  return p;
+  return {p, s};
+}
+
+// The members of a shaped line from `step` on, which CommonMembers did not
+// take (its name read, its value at p), and those after them: the member at
+// `step` the general way (a time of another form, or a day not seen last,
+// by TimeReader::Parse, else the general scan and Convert, exactly as on any
+// line), then CommonMembers again. Where the line's members end, or null to
+// give the line to the strict check. Out of line, with the FastLine that
+// Convert needs: the common line, which CommonMembers takes whole, holds
+// none of it (no frame, no registers kept across these calls).
+[[gnu::noinline]] const char* OtherMembers(EventJsonReader::Impl& m, Event& event,
+                                           const EventJsonReader::Impl::ShapeStep* step, const char* p,
+                                           const char* const end) {
+  FastLine line{&m, &event, &event.schema()};
+  const EventJsonReader::Impl::ShapeStep* const last = m.shape_steps.data() + m.shape_steps.size();
+  Value* const values = event.mutable_values();
+  for (;;) {
+    const EventJsonReader::Impl::ShapeField f = step->field;
+    const char* next = nullptr;
+    if (f.op == kOpTime && *p == '"') next = OtherTime(m.times, &values[f.slot], p, end);
+    if (next == nullptr) next = OtherValue(line, f, p, end);
+    if (next == nullptr) return nullptr;
+    const ShapeStop stop = CommonMembers(m, step + 1, values, next, end);
+    if (stop.p == nullptr || stop.step == last) return stop.p;
+    step = stop.step;
+    p = stop.p;
+  }
 }
 
 // A shaped line (m.shape), member by member: each member's name compared as
@@ -371,29 +410,18 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
 // False gives the line to the strict check.
 //
 // The common cases are read by CommonMembers, the rest (and a new day of
-// times) member by member here, after which CommonMembers goes on.
+// times) by OtherMembers.
 // Inlined into ReadFast (itself into ReadInPlace): out of line it was a call
 // and a frame of its own, about 20 instructions a line.
-[[gnu::always_inline]] inline bool ReadShaped(EventJsonReader::Impl& m, FastLine& line, const char* p, const char* const end) {
-  const JsonShape& shape = m.shape;
-  if (!shape.Open(p, end)) return false;
-  const EventJsonReader::Impl::ShapeStep* step = m.shape_steps.data();
-  const EventJsonReader::Impl::ShapeStep* const last = step + m.shape_steps.size();
-  Value* const values = line.event->mutable_values();
-  for (;;) {
-    p = CommonMembers(step, last, shape, m.times, values, p, end);
+[[gnu::always_inline]] inline bool ReadShaped(EventJsonReader::Impl& m, Event& event, const char* p,
+                                              const char* const end) {
+  if (!m.shape.Open(p, end)) return false;
+  const ShapeStop stop = CommonMembers(m, m.shape_steps.data(), event.mutable_values(), p, end);
+  if (stop.p == nullptr) return false;
+  p = stop.p;
+  if (stop.step != m.shape_steps.data() + m.shape_steps.size()) [[unlikely]] {
+    p = OtherMembers(m, event, stop.step, p, end);
     if (p == nullptr) return false;
-    if (step == last) break;
-    // The member at `step` (its name read, its value at p) the general way:
-    // a time of another form, or a day not seen last, by TimeReader::Parse,
-    // else the general scan and Convert, exactly as on any line.
-    const EventJsonReader::Impl::ShapeField f = step->field;
-    const char* next = nullptr;
-    if (f.op == kOpTime && *p == '"') next = OtherTime(m.times, &values[f.slot], p, end);
-    if (next == nullptr) next = OtherValue(line, f, p, end);
-    if (next == nullptr) return false;
-    p = next;
-    ++step;
   }
   return JsonShape::Close(p, end);
 }
@@ -448,8 +476,9 @@ void LearnShape(EventJsonReader::Impl& m, const Schema& schema, size_t members) 
     const int slot = schema.Find(key);
     const int rank = slot < 0 && schema.id_slot < 0 ? IdRank(key) : -1;
     m.shape.Add(key);
-    m.shape_steps.push_back(
-        {m.shape.members()[i], {slot, static_cast<int8_t>(rank), ShapeOpOf(schema, slot, rank)}});
+    m.shape_steps.push_back({m.shape.members()[i],
+                             {slot, static_cast<int8_t>(rank), ShapeOpOf(schema, slot, rank)},
+                             slot < 0 ? 0u : static_cast<uint32_t>(static_cast<size_t>(slot) * sizeof(Value))});
     if (slot >= 0) m.shape_unset[static_cast<size_t>(slot)] = 0;
   }
   size_t unset = 0;
@@ -521,7 +550,6 @@ bool EventJsonReader::ReadInPlace(std::string_view json, Event& event, std::stri
       event.Reset();
     }
     ++m.line;
-    FastLine line{&m, &event, &event.schema()};
     // The strings are kept where they lie in the line: in the caller's
     // buffer when it lasts as long as the event and ends the line with a
     // stop and readable padding (ReadInPlace: the stream's chunks), else in
@@ -534,7 +562,7 @@ bool EventJsonReader::ReadInPlace(std::string_view json, Event& event, std::stri
       std::memset(copy + json.size(), 0, kJsonShapePadding);
       text = copy;
     }
-    if (ReadShaped(m, line, text, text + json.size())) [[likely]] {
+    if (ReadShaped(m, event, text, text + json.size())) [[likely]] {
       m.shape_misses = 0;
       last_event_ = &event;
       return true;

@@ -55,6 +55,10 @@ struct EventJsonReader::Impl {
   struct ShapeStep {
     JsonShape::Member token;
     ShapeField field;
+    // The field's value as a byte offset from the event's first value
+    // (slot × sizeof(Value)): the shaped loop stores through it without
+    // scaling the slot (two instructions a member).
+    uint32_t value_offset;
   };
   std::vector<ShapeStep> shape_steps;  // of each member of the shape
   // The slots of the shape's schema that no member of the shape names: all

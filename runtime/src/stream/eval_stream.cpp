@@ -7,6 +7,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 
 #include "eval/event_json.hpp"
 
@@ -229,23 +230,39 @@ class Run {
     }
     // Reading: every side reads the line (schemas may differ); the first
     // side that refuses it gives the error.
-    for (size_t i = 0; i < c.lines.size(); ++i) {
-      const LineRef& ref = c.lines[i];
-      std::string& error = c.errors[i];
-      error.clear();
-      if (ref.too_long) {
-        error = "too long";
-        continue;
-      }
-      const std::string_view text(c.text.data() + ref.offset, ref.size);
-      for (size_t k = 0; k < sides_.size(); ++k) {
-        eval::EventJsonReader& reader = *w.readers[k];
-        eval::Event& event = *c.sides[k].events[i];
-        if (!(c.in_place ? reader.ReadInPlace(text, event, &error) : reader.Read(text, event, &error))) {
-          if (error.empty()) error = "malformed JSON";
-          break;
+    // The common run (one side, lines read where they lie) has its reader
+    // and events held through the loop, not looked up again each line.
+    const auto read_lines = [&](auto one_in_place, eval::EventJsonReader* first_reader,
+                                const std::unique_ptr<eval::Event>* first_events) {
+      const LineRef* const lines = c.lines.data();
+      const size_t count = c.lines.size();
+      for (size_t i = 0; i < count; ++i) {
+        const LineRef& ref = lines[i];
+        std::string& error = c.errors[i];
+        error.clear();
+        if (ref.too_long) {
+          error = "too long";
+          continue;
+        }
+        const std::string_view text(c.text.data() + ref.offset, ref.size);
+        if constexpr (decltype(one_in_place)::value) {
+          if (!first_reader->ReadInPlace(text, *first_events[i], &error) && error.empty()) error = "malformed JSON";
+        } else {
+          for (size_t k = 0; k < sides_.size(); ++k) {
+            eval::EventJsonReader& reader = *w.readers[k];
+            eval::Event& event = *c.sides[k].events[i];
+            if (!(c.in_place ? reader.ReadInPlace(text, event, &error) : reader.Read(text, event, &error))) {
+              if (error.empty()) error = "malformed JSON";
+              break;
+            }
+          }
         }
       }
+    };
+    if (sides_.size() == 1 && c.in_place) {
+      read_lines(std::true_type{}, w.readers[0].get(), c.sides[0].events.data());
+    } else {
+      read_lines(std::false_type{}, nullptr, nullptr);
     }
     if (ordered_) {
       std::unique_lock lock(mu_);
@@ -270,6 +287,19 @@ class Run {
     const eval::Event* event_ptrs[2] = {};
     const eval::Result* result_ptrs[2] = {};
     const size_t n = sides_.size();
+    // One side (most runs): its session, events and results held through
+    // the loop, not looked up again after each call.
+    SideChunk* const one = n == 1 ? &c.sides[0] : nullptr;
+    eval::Session* const one_session = one != nullptr ? sessions[0].get() : nullptr;
+    const eval::EvalOptions* const one_options = one != nullptr ? &sides_[0].options : nullptr;
+    const std::unique_ptr<eval::Event>* const one_events = one != nullptr ? one->events.data() : nullptr;
+    eval::Result* const one_results = one != nullptr ? one->results.data() : nullptr;
+    session_ptrs[0] = one_session;
+    // One record for the chunk, as in FormatEvaluated.
+    Evaluated e;
+    e.sessions = std::span<eval::Session* const>(session_ptrs, n);
+    e.events = std::span<const eval::Event* const>(event_ptrs, n);
+    e.results = std::span<const eval::Result* const>(result_ptrs, n);
     for (size_t i = 0; i < c.lines.size(); ++i) {
       if (!c.errors[i].empty()) {
         ++c.out.failed;
@@ -283,23 +313,26 @@ class Run {
         }
         continue;
       }
-      for (size_t k = 0; k < n; ++k) {
-        SideChunk& s = c.sides[k];
-        sessions[k]->Evaluate(*s.events[i], s.results[i], sides_[k].options);
-        if (s.results[i].outlier) s.outlier_references[i] = sessions[k]->outlier_reference();
-        session_ptrs[k] = sessions[k].get();
-        event_ptrs[k] = s.events[i].get();
-        result_ptrs[k] = &s.results[i];
+      if (one != nullptr) {
+        one_session->Evaluate(*one_events[i], one_results[i], *one_options);
+        if (one_results[i].outlier) one->outlier_references[i] = one_session->outlier_reference();
+        event_ptrs[0] = one_events[i].get();
+        result_ptrs[0] = &one_results[i];
+      } else {
+        for (size_t k = 0; k < n; ++k) {
+          SideChunk& s = c.sides[k];
+          sessions[k]->Evaluate(*s.events[i], s.results[i], sides_[k].options);
+          if (s.results[i].outlier) s.outlier_references[i] = sessions[k]->outlier_reference();
+          session_ptrs[k] = sessions[k].get();
+          event_ptrs[k] = s.events[i].get();
+          result_ptrs[k] = &s.results[i];
+        }
       }
       ++c.out.evaluated;
       if (format_now) {
-        Evaluated e;
         e.line = c.lines[i].number;
         e.text = std::string_view(c.text.data() + c.lines[i].offset, c.lines[i].size);
         e.outlier_reference = c.sides[0].outlier_references[i];
-        e.sessions = std::span<eval::Session* const>(session_ptrs, n);
-        e.events = std::span<const eval::Event* const>(event_ptrs, n);
-        e.results = std::span<const eval::Result* const>(result_ptrs, n);
         handler_.Format(e, c.out);
         if (c.out.stop) {  // the handler ends the run after this line
           c.out.last_line = c.lines[i].number;
@@ -318,18 +351,20 @@ class Run {
     const eval::Event* event_ptrs[2] = {};
     const eval::Result* result_ptrs[2] = {};
     const size_t n = sides_.size();
+    // One record for the chunk, its spans made once (over the arrays
+    // refilled for each line): a line sets only what is its own.
+    Evaluated e;
+    e.events = std::span<const eval::Event* const>(event_ptrs, n);
+    e.results = std::span<const eval::Result* const>(result_ptrs, n);
     for (size_t i = 0; i < c.formatted_upto; ++i) {
       if (!c.errors[i].empty()) continue;
       for (size_t k = 0; k < n; ++k) {
         event_ptrs[k] = c.sides[k].events[i].get();
         result_ptrs[k] = &c.sides[k].results[i];
       }
-      Evaluated e;
       e.line = c.lines[i].number;
       e.text = std::string_view(c.text.data() + c.lines[i].offset, c.lines[i].size);
       e.outlier_reference = c.sides[0].outlier_references[i];
-      e.events = std::span<const eval::Event* const>(event_ptrs, n);
-      e.results = std::span<const eval::Result* const>(result_ptrs, n);
       handler_.Format(e, c.out);
     }
   }
