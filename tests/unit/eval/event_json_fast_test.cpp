@@ -478,5 +478,38 @@ uses schema s
   }
 }
 
+// A shaped line whose member takes the long way (a time of another form, a
+// value the member's op does not read) goes on with the shape after it
+// (OtherMembers, then CommonMembers again) rather than giving the whole line
+// to the strict check: read in place, its later strings are kept where they
+// lie in the buffer, which only the shaped path does (the strict check
+// copies each string into the event's storage), and its values are the
+// reference's.
+TEST_F(EventJsonFastTest, AShapedLineGoesOnAfterAMemberReadTheLongWay) {
+  const std::string base =
+      R"({"txn_id":"t1","ts":"2026-03-01T00:00:00.569Z","card_id":"c9","amount":26.93,"mcc":5541,"country":"IT"})";
+  const std::string odd[] = {
+      R"({"txn_id":"t2","ts":"2026-03-01T10:00:00.123456+02:00","card_id":"c8","amount":1.5,"mcc":5541,"country":"FR"})",
+      R"({"txn_id":"t3","ts":1772359200000000,"card_id":"c7","amount":"2.5","mcc":5541,"country":"DE"})",
+      R"({"txn_id":"t4","ts":"2026-03-02T00:00:00Z","card_id":"c6","amount":3,"mcc":null,"country":"ES"})",
+  };
+  const int country = c_.program->schema.Find("country");
+  ASSERT_GE(country, 0);
+  tail_ = std::string("\n") + std::string(40, '7');
+  for (const std::string& line : odd) {
+    Same(base);
+    Same(base);  // now shaped
+    Same(line);
+    if (HasFatalFailure()) return;
+    const std::string buffer = line + tail_;
+    std::string error;
+    ASSERT_TRUE(fast_.ReadInPlace(std::string_view(buffer.data(), line.size()), *fast_event_, &error))
+        << error;
+    const std::string_view read = fast_event_->at(static_cast<size_t>(country)).str();
+    EXPECT_TRUE(read.data() >= buffer.data() && read.data() + read.size() <= buffer.data() + line.size())
+        << line << ": country not read in place, so not by the shaped path";
+  }
+}
+
 }  // namespace
 }  // namespace vigil::testing
