@@ -169,7 +169,7 @@ class KeyHistory {
     // ever read the fields), through locals: a memcpy's store may alias
     // columns_ as far as the compiler knows.
     Cell* to = Cells() + size_t{size_} * columns_;
-    for (const Cell* from = cells, *last = cells + columns_; from != last; ++from, ++to) {
+    for (const Cell *from = cells, *last = cells + columns_; from != last; ++from, ++to) {
       std::memcpy(static_cast<void*>(to), from, sizeof(Cell));
     }
     ++size_;
