@@ -37,6 +37,32 @@ size_t RunningWindowSearch(const KeyHistory& h, size_t end, int64_t bottom);
 // when they cannot be exact (RunningValue).
 bool RunningRebuild(Running& r, const KeyHistory& h, uint32_t c, size_t lo, size_t end, bool sum);
 
+// RunningWindowStart for a caller that holds the history's times, head and
+// column's totals already (Store::Apply's straight path reads them once for
+// every column: read through `h` they were loaded again after each store into
+// the totals, which may alias them as far as the compiler knows). `bottom` is
+// now - within (INT64_MIN when that overflows).
+[[gnu::always_inline]] inline size_t RunningWindowStartIn(const Running& r, const KeyHistory& h,
+                                                          const int64_t* ts, size_t head,
+                                                          size_t end, int64_t bottom) {
+  if (r.valid && r.lo >= head && r.lo <= end) {
+    // Entries before the last start were at or before the last event's
+    // bottom, and this event (recorded last) is no older than that one.
+    size_t lo = r.lo;
+    while (lo < end && ts[lo] <= bottom) ++lo;
+    return lo;
+  }
+  return RunningWindowSearch(h, end, bottom);
+}
+
+// The bottom of a window of `within` ending at `now`: now - within, or
+// INT64_MIN when that overflows.
+inline int64_t WindowBottom(int64_t now, int64_t within) {
+  int64_t bottom;
+  if (__builtin_sub_overflow(now, within, &bottom)) bottom = INT64_MIN;
+  return bottom;
+}
+
 // The first entry of column `col`'s window (t - within, t] for an event at
 // `now` recorded as entry end - 1: from where its running totals started
 // last time, when they are valid (amortised O(1)), else by binary search.
@@ -46,18 +72,8 @@ bool RunningRebuild(Running& r, const KeyHistory& h, uint32_t c, size_t lo, size
 // tenth of their cost.
 inline size_t RunningWindowStart(const Column& col, const KeyHistory& h, uint32_t c, size_t end,
                                  int64_t now) {
-  int64_t bottom;
-  if (__builtin_sub_overflow(now, col.within_us, &bottom)) bottom = INT64_MIN;
-  const int64_t* ts = h.times();
-  const Running& r = h.running(c);
-  if (r.valid && r.lo >= h.head && r.lo <= end) {
-    // Entries before the last start were at or before the last event's
-    // bottom, and this event (recorded last) is no older than that one.
-    size_t lo = r.lo;
-    while (lo < end && ts[lo] <= bottom) ++lo;
-    return lo;
-  }
-  return RunningWindowSearch(h, end, bottom);
+  return RunningWindowStartIn(h.running(c), h, h.times(), h.head, end,
+                              WindowBottom(now, col.within_us));
 }
 
 namespace running_detail {
@@ -107,21 +123,15 @@ inline bool Remove(Running& r, const Cell& cell, bool sum) {
 
 }  // namespace running_detail
 
-// Brings `h.running(c)` to the window [lo, end) of `h` (entries before its
-// current range are taken out, later ones added; a range it cannot reach
-// that way is rebuilt) and writes the column's value, as Summarise would
-// give it, into *out and the number of contributing entries into *events
-// (when not null). False when the totals cannot give the value exactly (a sum
-// of very large magnitudes): the caller summarises by scanning.
-[[gnu::always_inline]] inline bool RunningValue(const Column& col, KeyHistory& h, uint32_t c, size_t lo, size_t end,
-                         eval::Value* out, int64_t* events) {
-  Running& r = h.running(c);
+// RunningValue for a caller that holds column c's totals `r` and its first
+// cell `cells` (entry e's at cells[e * stride], stride = h.columns())
+// already: the straight path of Store::Apply, which reads the history's
+// arrays once for every column (RunningWindowStartIn says why).
+[[gnu::always_inline]] inline bool RunningValueIn(const Column& col, Running& r, const Cell* cells,
+                                                  size_t stride, const KeyHistory& h, uint32_t c,
+                                                  size_t lo, size_t end, eval::Value* out,
+                                                  int64_t* events) {
   const bool sum = col.kind == eval::AggKind::kSum;
-  // Column c's cells, `stride` apart, found once: the stores into `r` (one
-  // of them a uint8_t) may alias the history's own fields as far as the
-  // compiler knows, so h.cell(e, c) read them again for every entry.
-  const Cell* cells = h.row(0) + c;
-  const size_t stride = h.columns();
   bool ok = r.valid && r.lo <= lo && r.end <= end && r.end >= lo;
   // Add what came in, then take out what left (so that an entry both new and
   // already out never counts).
@@ -143,6 +153,21 @@ inline bool Remove(Running& r, const Cell& cell, bool sum) {
     *out = eval::Value::Int(r.n);
   }
   return true;
+}
+
+// Brings `h.running(c)` to the window [lo, end) of `h` (entries before its
+// current range are taken out, later ones added; a range it cannot reach
+// that way is rebuilt) and writes the column's value, as Summarise would
+// give it, into *out and the number of contributing entries into *events
+// (when not null). False when the totals cannot give the value exactly (a sum
+// of very large magnitudes): the caller summarises by scanning.
+[[gnu::always_inline]] inline bool RunningValue(const Column& col, KeyHistory& h, uint32_t c,
+                                                size_t lo, size_t end, eval::Value* out,
+                                                int64_t* events) {
+  // Column c's cells, `stride` apart, found once: the stores into `r` (one
+  // of them a uint8_t) may alias the history's own fields as far as the
+  // compiler knows, so h.cell(e, c) read them again for every entry.
+  return RunningValueIn(col, h.running(c), h.row(0) + c, h.columns(), h, c, lo, end, out, events);
 }
 
 // Keeps every Running of `h` (laid out as group `g`) describing its entries

@@ -334,16 +334,25 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
     int64_t* const events = probe.events;
     const int64_t now = probe.ts;
     uint64_t scanned = 0;
+    // The history's arrays, read once for every column: through `h` they
+    // were read again after each store into a column's totals or value,
+    // which may alias the history's fields as far as the compiler knows. The
+    // block does not move in this loop (nothing is appended or compacted).
+    const int64_t* const ts = h->times();
+    const size_t head = h->head;
+    const Cell* const cells = h->row(0);
+    const size_t stride = h->columns();
+    Running* const runs = &h->running(0);
     for (uint32_t c = 0; c < nc; ++c) {
       const Column& col = columns[c];
       // One window start per `within`, as below.
       if (c == 0 || col.within_us != lo_within) {
-        lo = RunningWindowStart(col, *h, c, end, now);
+        lo = RunningWindowStartIn(runs[c], *h, ts, head, end, WindowBottom(now, col.within_us));
         lo_within = col.within_us;
       }
       scanned += end - lo;
       int64_t* col_events = events != nullptr ? events + c : nullptr;
-      if (!RunningValue(col, *h, c, lo, end, &out[c], col_events)) {
+      if (!RunningValueIn(col, runs[c], cells + c, stride, *h, c, lo, end, &out[c], col_events)) {
         out[c] = Summarise(col, h, nc, c, lo, end, nullptr, std::string_view(), scratch,
                            col_events, now);
       }

@@ -35,12 +35,6 @@ bool TimeGuard::IsOutlierSlow(int64_t ts, int64_t* reference) const {
   return ts > limit;
 }
 
-void TimeGuard::Note(int64_t ts) {
-  if (max_skew_us_ == kNoSkewBound || ts == kEmpty) return;
-  const uint64_t slot = count_.fetch_add(1, std::memory_order_relaxed);
-  recent_[slot % kRecent].store(ts, std::memory_order_relaxed);
-}
-
 void TimeGuard::Reset(int64_t ts) {
   for (auto& r : recent_) r.store(ts, std::memory_order_relaxed);  // INT64_MIN: empty
   count_.store(0, std::memory_order_relaxed);

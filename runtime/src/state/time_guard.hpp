@@ -54,8 +54,13 @@ class TimeGuard {
     }
     return IsOutlierSlow(ts, reference);
   }
-  // Remembers the time of an event the state was asked to record.
-  void Note(int64_t ts);
+  // Remembers the time of an event the state was asked to record. Inline:
+  // once per recorded event, where its call was a fifth of its cost.
+  void Note(int64_t ts) {
+    if (max_skew_us_ == kNoSkewBound || ts == INT64_MIN) return;  // INT64_MIN: an empty slot
+    const uint64_t slot = count_.fetch_add(1, std::memory_order_relaxed);
+    recent_[slot % kRecent].store(ts, std::memory_order_relaxed);
+  }
   // Forgets the recent times and starts from `ts` (after loading a snapshot:
   // its newest event), or from nothing when `ts` is INT64_MIN.
   void Reset(int64_t ts);

@@ -198,5 +198,58 @@ TEST(KeyHistory, KeepsStringCellsApartAndOnlyOnceThereAreAny) {
   EXPECT_GT(h.strs.heap_bytes(), 0u);
 }
 
+// KeyHistory's move constructor (member by member, inline: a key table moves
+// a new key's history two or three times on its way in) takes every field,
+// its memory resource included, and leaves an empty history of the same
+// columns that still allocates from that resource.
+TEST(KeyHistory, AMoveTakesEveryFieldAndLeavesAnEmptyHistory) {
+  CheckedResource memory;
+  KeyHistory h(2, &memory);
+  Cell cells[2];
+  cells[0].i = 7;
+  cells[0].on = 1;
+  cells[1].i = -3;
+  cells[1].scale = 2;
+  for (int64_t t = 10; t < 13; ++t) h.Append(t, Mark{static_cast<uint64_t>(t), 5, false}, cells);
+  h.head = 1;
+  h.max_ts = 12;
+  h.running(1).sum = 99;
+  const std::string_view strs[] = {"a", "b", "c"};
+  h.strs.Insert(0, strs, 3);
+  const int64_t* block = h.times();
+
+  KeyHistory moved(std::move(h));
+  EXPECT_EQ(moved.columns(), 2u);
+  EXPECT_EQ(moved.size(), 3u);
+  EXPECT_EQ(moved.capacity(), 4u);
+  EXPECT_EQ(moved.head, 1u);
+  EXPECT_EQ(moved.max_ts, 12);
+  EXPECT_EQ(moved.times(), block);  // the block itself, not a copy
+  EXPECT_EQ(moved.running(1).sum, 99);
+  EXPECT_EQ(moved.cell(2, 1).scale, 2);
+  EXPECT_EQ(moved.mark(2).id, 12u);
+  ASSERT_EQ(moved.strs.size(), 3u);
+  EXPECT_EQ(moved.strs[2], "c");
+  EXPECT_EQ(memory.out(), 1u);
+
+  EXPECT_EQ(h.columns(), 2u);
+  EXPECT_EQ(h.size(), 0u);
+  EXPECT_EQ(h.capacity(), 0u);
+  EXPECT_EQ(h.head, 0u);
+  EXPECT_EQ(h.max_ts, INT64_MIN);
+  EXPECT_FALSE(h.has_block());
+  EXPECT_EQ(h.strs.size(), 0u);
+
+  // Both go on allocating from `memory` (which fails a block freed to
+  // another resource): the moved-to one grows, the moved-from one starts a
+  // block of its own.
+  for (int64_t t = 13; t < 20; ++t) moved.Append(t, Mark{}, cells);
+  h.Append(1, Mark{}, cells);
+  EXPECT_EQ(memory.out(), 2u);
+  EXPECT_EQ(moved.running(1).sum, 99);
+  EXPECT_EQ(h.cell(0, 0).i, 7);
+  EXPECT_EQ(h.cell(0, 1).scale, 2);
+}
+
 }  // namespace
 }  // namespace vigil::testing
