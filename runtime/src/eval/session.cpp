@@ -110,7 +110,7 @@ void FormatValue(const Value& v, Type type, std::string& out) {
   }
 }
 
-__attribute__((flatten)) void Session::Evaluate(const Event& event, Result& result,
+void Session::Evaluate(const Event& event, Result& result,
                                                 const EvalOptions& options) {
   // The rules read the event's values in an order the CPU cannot foresee:
   // ask for all of its cache lines at once, so that their loads overlap.
@@ -187,9 +187,11 @@ inline void Session::RunCandidates(const EvalOptions& options, Result& result, b
 // Integer ranges, most of the tests, take no branch of their own: the missing
 // field's value is compared all the same (an event's values are always
 // initialised) and its presence ANDed in.
-// Flattened: OtherTest and what it calls (SameBytes, the sets' Contains)
-// inline, which GCC stopped doing once OtherTest had the set and aggregate
-// cases (r10: SameBytes a call, 25 instructions an event).
+// Flattened: OtherTest and what it calls inline, which GCC stopped doing
+// once OtherTest had the set and aggregate cases. SameBytes stays a call
+// here all the same (r10: +3 instructions an event): flattening Evaluate
+// itself took it in (-7) but made the state path alone 1-3% slower in
+// alternated runs (a larger Evaluate around RunAggregates' call).
 __attribute__((flatten, always_inline)) inline void Session::RunOrdered(const EvalOptions& options,
                                                          Result& result, bool& decided) {
   if (program_->ordered.tests.empty()) return;  // not planned (CompileOrdered ends in kEnd)
