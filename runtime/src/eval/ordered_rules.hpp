@@ -45,6 +45,19 @@ struct OrderedTest {
     kNode = 10,        // nodes[lo] is true
     kTrue = 12,        // holds: the one test of a rule without conjuncts
     kEnd = 14,         // after the last rule's tests: evaluation is over
+    // An aggregate compared with a constant (`count(...) >= 30`, a velocity
+    // rule's usual test): kIntRange's test on the session's aggregate
+    // values, `at` bytes from the first, instead of a node that made an
+    // evaluator per test (what Evaluator::Fused gives: the compare of the
+    // int or decimal units when the value is present).
+    kAggRange = 16,
+    // field (int, or string) is in Program::int_sets[lo] (str_sets[lo]): a
+    // set of more than kMaxInlineSet values, tested by its own inline
+    // Contains instead of a node (an aggregate's rule: `mcc in {...}`).
+    kIntSet = 18,
+    kIntNotSet = 19,
+    kStrSet = 20,
+    kStrNotSet = 21,
   };
   // Sets of at most this many values are tested inline (kIntIn, kStrIn):
   // comparing with each costs less than hashing.
@@ -53,16 +66,17 @@ struct OrderedTest {
   Kind kind = kNode;
   uint32_t rest = 0;  // how many tests of the same rule follow this one
   // The field's Value in the event's values: slot * sizeof(Value) bytes
-  // from the first (0 for kNode, kTrue, kEnd).
+  // from the first (0 for kNode, kTrue, kEnd); kAggRange: the aggregate's
+  // in the session's aggregate values.
   uint32_t at = 0;
   uint32_t rule = 0;  // the rule (Program::rules) this test is of
   union {
-    int64_t lo = 0;   // kIntRange; kIntIn, kStrIn: the first value's index; kNode: the node
+    int64_t lo = 0;   // kIntRange, kAggRange; kIntSet, kStrSet: the set; kIntIn, kStrIn: the first value's index; kNode: the node
     // kStrEq: bytes owned by the program (its constant strings or a set's
     // values), which is immutable once planned, so they never move.
     const char* str;
   };
-  // kIntRange: hi - lo, as unsigned; kStrEq: the constant's length; kIntIn,
+  // kIntRange, kAggRange: hi - lo, as unsigned; kStrEq: the constant's length; kIntIn,
   // kStrIn: the number of values; kStrFields: the second field's byte offset.
   uint64_t span = 0;
 };

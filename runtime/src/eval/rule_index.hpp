@@ -71,12 +71,22 @@ class RuleIndex {
   size_t words() const { return words_; }
   size_t indexed_fields() const { return fields_.size(); }
   size_t indexed_rules() const { return indexed_rules_; }
-  size_t memory_bytes() const { return (bits_.size() + tables_.size()) * sizeof(uint64_t); }
+  size_t memory_bytes() const {
+    return (bits_.size() + tables_.size()) * sizeof(uint64_t) + ranges_.size() * sizeof(uint16_t);
+  }
   // Indexed string fields whose constants all fit the short strings' table
   // (MakeLookups); the others are probed in their StrSet.
   size_t short_string_fields() const {
     return static_cast<size_t>(std::count_if(lookups_.begin(), lookups_.end(), [](const Lookup& l) {
       return l.kind == kShortString;
+    }));
+  }
+
+  // Indexed number fields whose points are close enough together for a
+  // class table over their range (MakeLookups); the others are searched.
+  size_t small_range_fields() const {
+    return static_cast<size_t>(std::count_if(lookups_.begin(), lookups_.end(), [](const Lookup& l) {
+      return l.kind == kSmallRange;
     }));
   }
 
@@ -109,7 +119,13 @@ class RuleIndex {
     kNumber,       // tables_[table ...]: the points, then INT64_MAX up to 2^shift entries
     kShortString,  // every constant of at most 8 bytes: a perfect hash, below
     kString,       // fields_[field].strings (a constant longer than 8 bytes)
+    // Points spanning at most kMaxRangeEntries values: ranges_[table + x -
+    // lo] is the class of x, clamped to [lo, lo + n] (one below the first
+    // point, one above the last), lo in `mult`.
+    kSmallRange,
   };
+  static constexpr size_t kMaxRangeEntries = 8192;
+  static constexpr size_t kMaxRangeEntriesPerPoint = 512;
   struct Lookup {
     uint32_t at = 0;      // the field's Value: slot * sizeof(Value) bytes from the first
     LookupKind kind = kNumber;
@@ -117,14 +133,16 @@ class RuleIndex {
     // table's entries (a power of two, more than the points).
     uint8_t shift = 0;
     uint16_t field = 0;   // kString: the FieldIndex
-    uint32_t n = 0;       // kNumber: the points; kShortString: its class "any other"
+    uint32_t n = 0;       // kNumber: the points; kShortString: its class "any other";
+                          // kSmallRange: the table's entries less one
     uint32_t missing = 0;  // the class of a missing value
     uint32_t table = 0;   // first word in tables_
     uint32_t rows = 0;    // first word of class 0 in bits_
-    uint64_t mult = 0;    // kShortString: the hash's multiplier
+    uint64_t mult = 0;    // kShortString: the hash's multiplier; kSmallRange: lo
   };
   static_assert(sizeof(Lookup) == 32);
   void MakeLookups();
+  static bool SmallRange(const std::vector<int64_t>& points);
   template <size_t kWords>
   bool CandidatesOf(const Value* fields, uint64_t* out) const;
 
@@ -134,6 +152,7 @@ class RuleIndex {
   // words a slot: the string's bytes (zero-padded, little-endian), then its
   // length (low half; 0xFFFFFFFF for an empty slot) and class (high half).
   std::vector<uint64_t> tables_;
+  std::vector<uint16_t> ranges_;  // kSmallRange's classes (at most 2 * 4096 + 1)
   std::vector<uint64_t> bits_;
   std::vector<uint64_t> all_rules_;  // used when no field is indexed
   size_t words_ = 0;

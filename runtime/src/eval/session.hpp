@@ -83,8 +83,8 @@ class Session {
   Arena scratch_;
   std::vector<uint64_t> candidates_;  // one bit per rule: may fire for this event
   std::vector<ExternalView> external_views_;  // this session's view of each external list
-  void Fire(Evaluator& ev, uint32_t rule, const EvalOptions& options, Result& result,
-            bool& decided);
+  __attribute__((noinline)) void Fire(Evaluator& ev, uint32_t rule, const EvalOptions& options,
+                                      Result& result, bool& decided);
   void CopyEventId(const Event& event, Result& result);
   void StartEvent(const Event& event);
   void RefreshExternalViews();
@@ -101,6 +101,8 @@ class Session {
   // id is then copied without AppendEventId's look-ups.
   int string_id_slot_ = -1;
   const char* string_id_name_ = nullptr;
+  // The cache lines of an event's values (Evaluate prefetches them).
+  size_t prefetch_lines_ = 0;
 
   // Aggregates (eval/session_aggregates.cpp).
   // `id`: the event's id (eval::AppendEventId), empty when it has none.

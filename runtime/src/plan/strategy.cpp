@@ -166,17 +166,11 @@ namespace {
 
 // A conjunct as an inline test where its shape allows, else as its node.
 // Small sets' values go to `out`'s side arrays.
-eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::OrderedRules& out) {
+// `n` is the conjunct's node, or the node under its `not` (`negated`); `t`
+// the test of the whole node, returned when no inline test fits.
+eval::OrderedTest InlineTestOf(const eval::Program& program, const Node* n, bool negated,
+                               const eval::OrderedTest& t, eval::OrderedRules& out) {
   using Test = eval::OrderedTest;
-  Test t;
-  t.kind = Test::kNode;
-  t.lo = node;
-  const Node* n = &program.nodes[node];
-  bool negated = false;
-  if (n->op == OpCode::kNot) {
-    negated = true;
-    n = &program.nodes[n->a];
-  }
   Test inline_test;
   inline_test.at = static_cast<uint32_t>(n->a * sizeof(eval::Value));  // the field's bytes
   // The kind, negated when the test must not hold: the odd kind after it.
@@ -204,6 +198,27 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::Orde
     return inline_test;
   };
   switch (n->op) {
+    case OpCode::kCmpI64:
+    case OpCode::kCmpDec: {
+      // An aggregate compared with a constant: Evaluator::Fused's case,
+      // whose result is the compare of the value's int (or decimal units,
+      // the scale not read) with the constant's, unknown when the value is
+      // missing: a range on the aggregate's value, as below for a field.
+      const Node& x = program.nodes[n->a];
+      const Node& y = program.nodes[n->b];
+      if (x.op != OpCode::kAggregate || y.op != OpCode::kConst || !y.k.present) return t;
+      Node field_form = *n;
+      field_form.op = OpCode::kCmpI64Field;
+      field_form.k = y.k;
+      Test agg = InlineTestOf(program, &field_form, negated, t, out);
+      if (agg.kind == Test::kIntRange) {
+        agg.kind = Test::kAggRange;
+        agg.at = static_cast<uint32_t>(x.c * sizeof(eval::Value));  // the aggregate's value
+      } else if (agg.kind != Test::kIntOutside) {
+        return t;  // kNode (a compare that never holds): left to the node
+      }
+      return agg;
+    }
     case OpCode::kCmpI64Field: {
       const int64_t c = n->k.i;
       switch (n->cmp) {
@@ -223,7 +238,12 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::Orde
     case OpCode::kInSetI64Field: {
       const eval::I64Set& set = program.int_sets[n->c];
       if (set.size() == 1) return range(set.sorted()[0], set.sorted()[0]);
-      if (set.size() == 0 || set.size() > Test::kMaxInlineSet) return t;
+      if (set.size() == 0) return t;
+      if (set.size() > Test::kMaxInlineSet) {
+        inline_test.kind = kind(Test::kIntSet);
+        inline_test.lo = n->c;
+        return inline_test;
+      }
       inline_test.kind = kind(Test::kIntIn);
       inline_test.lo = static_cast<int64_t>(out.ints.size());
       inline_test.span = set.size();
@@ -249,7 +269,12 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::Orde
     case OpCode::kInSetStrField: {
       const eval::StrSet& set = program.str_sets[n->c];
       if (set.size() == 1) return equal(set.sorted()[0]);
-      if (set.size() == 0 || set.size() > Test::kMaxInlineSet) return t;
+      if (set.size() == 0) return t;
+      if (set.size() > Test::kMaxInlineSet) {
+        inline_test.kind = kind(Test::kStrSet);
+        inline_test.lo = n->c;
+        return inline_test;
+      }
       inline_test.kind = kind(Test::kStrIn);
       inline_test.lo = static_cast<int64_t>(out.strs.size());
       inline_test.span = set.size();
@@ -261,6 +286,19 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::Orde
     default:
       return t;
   }
+}
+
+eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::OrderedRules& out) {
+  eval::OrderedTest t;
+  t.kind = eval::OrderedTest::kNode;
+  t.lo = node;
+  const Node* n = &program.nodes[node];
+  bool negated = false;
+  if (n->op == OpCode::kNot) {
+    negated = true;
+    n = &program.nodes[n->a];
+  }
+  return InlineTestOf(program, n, negated, t, out);
 }
 
 }  // namespace

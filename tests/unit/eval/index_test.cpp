@@ -252,6 +252,75 @@ TEST(RuleIndex, CandidatesAreThoseOfThePlainLookups) {
 // A number field of many points: every step of the search is taken (up to
 // 2^11 table entries at 1,000 points), at each point, either side of it and
 // past both ends.
+// A number field whose points lie close together is looked up in a class
+// table over their range (RuleIndex::kSmallRange), clamped at both ends;
+// the classes must be the search's at every value of the range, one past
+// each end, far outside and at the int64 extremes, and missing. Points next
+// to INT64_MIN or INT64_MAX, or too far apart, keep the search.
+TEST(RuleIndex, SmallRangeClassesAreThoseOfTheSearch) {
+  struct Case {
+    int64_t first;
+    int64_t step;  // between points (random, at most this)
+    int points;
+    bool small;    // whether the table is expected
+  };
+  const Case cases[] = {
+      {0, 1, 1, true},        {5, 1, 6, true},          {-40, 7, 12, true},
+      {4511, 200, 22, true},  {1, 50, 10, true},        {-9, 3, 300, true},
+      {0, 5000, 3, false},    {INT64_MIN, 1, 3, false}, {INT64_MAX - 3, 1, 3, false},
+      {INT64_MIN + 1, 2, 4, true}, {INT64_MAX - 9, 2, 4, true},
+  };
+  for (const Case& k : cases) {
+    std::mt19937 rng(static_cast<uint32_t>(k.points * 31 + k.step));
+    std::vector<int64_t> values;
+    int64_t v = k.first;
+    for (int r = 0; r < k.points; ++r) {
+      values.push_back(v);
+      if (k.step > 0 && r + 1 < k.points) {
+        v += 1 + static_cast<int64_t>(rng() % static_cast<uint32_t>(k.step));
+      }
+    }
+    if (k.first == INT64_MAX - 3) values = {INT64_MAX - 3, INT64_MAX - 1, INT64_MAX};
+    std::string text = Header();
+    for (size_t r = 0; r < values.size(); ++r) {
+      const char* cmps[] = {"==", "<", ">=", "!=", ">", "<="};
+      text += "rule r" + std::to_string(r) + " { when count_ " + cmps[r % 6] + " " +
+              std::to_string(values[r]) + " and mcc == " + std::to_string(r % 3) +
+              " then score 1 }\n";
+    }
+    Compilation c = CompileIndexed(text);
+    ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+    const eval::Program& p = *c.program;
+    // mcc (0, 1, 2) always gets a table; count_ when its points allow.
+    EXPECT_EQ(p.rule_index.small_range_fields(), k.small ? 2u : 1u) << k.first << " " << k.points;
+    eval::Event event(p.schema);
+    std::vector<uint64_t> got(p.rule_index.words()), want(p.rule_index.words());
+    std::vector<int64_t> probes = {INT64_MIN, INT64_MIN + 1, INT64_MAX, INT64_MAX - 1, 0, -1};
+    const int64_t lo = values.front(), hi = values.back();
+    for (int64_t d = -3; d <= 3; ++d) {
+      if (d < 0 ? lo >= INT64_MIN - d : lo <= INT64_MAX - d) probes.push_back(lo + d);
+      if (d < 0 ? hi >= INT64_MIN - d : hi <= INT64_MAX - d) probes.push_back(hi + d);
+    }
+    if (k.small) {
+      for (int64_t x = lo; x != hi; ++x) probes.push_back(x);
+    }
+    for (int64_t x : probes) {
+      for (int mcc = -1; mcc < 4; ++mcc) {
+        event.Reset();
+        SetField(event, "count_", x);
+        SetField(event, "mcc", mcc);
+        p.rule_index.Candidates(event.values(), got.data());
+        p.rule_index.CandidatesReference(event.values(), want.data());
+        ASSERT_EQ(got, want) << "count_ " << x << ", mcc " << mcc;
+      }
+    }
+    event.Reset();  // both missing
+    p.rule_index.Candidates(event.values(), got.data());
+    p.rule_index.CandidatesReference(event.values(), want.data());
+    ASSERT_EQ(got, want) << "missing";
+  }
+}
+
 TEST(RuleIndex, NumberClassesOfManyPoints) {
   for (int points : {1, 2, 3, 7, 8, 9, 63, 64, 65, 200, 1000}) {
     std::mt19937 rng(static_cast<uint32_t>(points));

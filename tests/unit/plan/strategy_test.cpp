@@ -279,7 +279,28 @@ TEST(Strategy, InlineTestsMatchTheirNodesAtTheBoundaries) {
       "mcc != 9223372036854775807", "mcc != -9223372036854775807 - 1", "not (mcc > 5)",
       "not (mcc <= 9223372036854775807)", "not (mcc >= -9223372036854775807 - 1)",
       "not (mcc >= 9223372036854775807)", "mcc in {4, 6}", "not (mcc in {4, 6})",
-      "country in {\"PH\", \"P\"}", "not (country in {\"PH\", \"P\"})"};
+      "country in {\"PH\", \"P\"}", "not (country in {\"PH\", \"P\"})",
+      // Sets of more than four values: their own test (kIntSet, kStrSet),
+      // a bitmap or a hash table, negated or not.
+      "mcc in {-1, 0, 4, 5, 6}", "not (mcc in {-1, 0, 4, 5, 6})", "mcc not in {-1, 0, 4, 5, 6}",
+      "mcc in {-9223372036854775807, 0, 5, 9223372036854775806, 9223372036854775807}",
+      "mcc not in {-9223372036854775807, 0, 5, 9223372036854775806, 9223372036854775807}",
+      "country in {\"PH\", \"P\", \"NZ\", \"US\", \"\"}",
+      "country not in {\"PH\", \"P\", \"NZ\", \"US\", \"\"}",
+      "not (country in {\"PHL\", \"P\", \"NZ\", \"US\", \"GB\"})"};
+  // Each shape above is an inline test of the ordered path (not a node).
+  const std::vector<eval::OrderedTest::Kind> set_kinds = {
+      eval::OrderedTest::kIntSet, eval::OrderedTest::kIntNotSet, eval::OrderedTest::kIntNotSet,
+      eval::OrderedTest::kIntSet, eval::OrderedTest::kIntNotSet, eval::OrderedTest::kStrSet,
+      eval::OrderedTest::kStrNotSet, eval::OrderedTest::kStrNotSet};
+  for (size_t k = 0; k < set_kinds.size(); ++k) {
+    const std::string& cond = conds[conds.size() - set_kinds.size() + k];
+    Compilation c =
+        CompileWith(Header() + "rule r { when " + cond + " then score 1 }\n", StrategyChoice::kOrdered);
+    ASSERT_TRUE(c.ok()) << cond << "\n" << c.RenderDiagnostics();
+    ASSERT_EQ(c.program->ordered.tests.size(), 2u) << cond;
+    EXPECT_EQ(c.program->ordered.tests[0].kind, set_kinds[k]) << cond;
+  }
   for (const std::string& cond : conds) {
     const std::string text = Header() + "rule r { when " + cond + " then score 1 }\n";
     Compilation ordered = CompileWith(text, StrategyChoice::kOrdered);
