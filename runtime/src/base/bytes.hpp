@@ -14,7 +14,7 @@ namespace vigil {
 
 // memcmp(a, b, n) == 0: eight bytes at a time, the last eight (or four)
 // overlapping what was compared; under four bytes one at a time.
-inline bool SameBytes(const char* a, const char* b, size_t n) {
+[[gnu::always_inline]] inline bool SameBytes(const char* a, const char* b, size_t n) {
   auto load8 = [](const char* p) {
     uint64_t v;
     std::memcpy(&v, p, 8);
