@@ -258,7 +258,7 @@ class JsonShape {
     // matched (no separate test of its size), anything else is decided below.
     const uint32_t missed = m.need & ~static_cast<uint32_t>(_mm_movemask_epi8(lo));
     if (__builtin_expect(missed == 0, 1)) return true;
-    if ((missed & 0xFFFF) != 0 || m.size <= 16) return false;
+    if ((missed & 0xFFFF) != 0) return false;  // a token of up to 16 bytes has only these bits
     const __m128i hi = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)),
                                       _mm_load_si128(reinterpret_cast<const __m128i*>(m.bytes + 16)));
     return ((m.need >> 16) & ~static_cast<uint32_t>(_mm_movemask_epi8(hi))) == 0 && Rest(p, end, m);

@@ -152,7 +152,7 @@ class RuleIndex {
   // words a slot: the string's bytes (zero-padded, little-endian), then its
   // length (low half; 0xFFFFFFFF for an empty slot) and class (high half).
   std::vector<uint64_t> tables_;
-  std::vector<uint16_t> ranges_;  // kSmallRange's classes (at most 2 * 4096 + 1)
+  std::vector<uint16_t> ranges_;  // kSmallRange's classes, up to kMaxRangeEntries a field
   std::vector<uint64_t> bits_;
   std::vector<uint64_t> all_rules_;  // used when no field is indexed
   size_t words_ = 0;

@@ -110,8 +110,7 @@ void FormatValue(const Value& v, Type type, std::string& out) {
   }
 }
 
-void Session::Evaluate(const Event& event, Result& result,
-                                                const EvalOptions& options) {
+void Session::Evaluate(const Event& event, Result& result, const EvalOptions& options) {
   // The rules read the event's values in an order the CPU cannot foresee:
   // ask for all of its cache lines at once, so that their loads overlap.
   // The number of lines is the schema's, fixed for the session: unrolled up
@@ -181,6 +180,18 @@ inline void Session::RunCandidates(const EvalOptions& options, Result& result, b
   }
 }
 
+namespace {
+
+// A range test of the ordered path (kIntRange on a field, kAggRange on an
+// aggregate): the value present and within [lo, lo + span], in one unsigned
+// compare; a missing value's number is compared all the same (values are
+// always initialised) and its presence ANDed in.
+[[gnu::always_inline]] inline bool InRange(const Value& v, const OrderedTest& t) {
+  return v.present & (static_cast<uint64_t>(v.i) - static_cast<uint64_t>(t.lo) <= t.span);
+}
+
+}  // namespace
+
 // Every rule's tests in turn (OrderedRules), each rule stopping at its first
 // test that does not hold, firing the rules whose tests all hold. A test of a
 // missing field does not hold, negated or not (the node would be unknown).
@@ -188,12 +199,11 @@ inline void Session::RunCandidates(const EvalOptions& options, Result& result, b
 // field's value is compared all the same (an event's values are always
 // initialised) and its presence ANDed in.
 // Flattened: OtherTest and what it calls inline, which GCC stopped doing
-// once OtherTest had the set and aggregate cases. SameBytes stays a call
-// here all the same (r10: +3 instructions an event): flattening Evaluate
-// itself took it in (-7) but made the state path alone 1-3% slower in
-// alternated runs (a larger Evaluate around RunAggregates' call).
-__attribute__((flatten, always_inline)) inline void Session::RunOrdered(const EvalOptions& options,
-                                                         Result& result, bool& decided) {
+// once OtherTest had the set and aggregate cases. Flattening Evaluate itself
+// as well (r10: -7 instructions an event) made the state path alone 1-3%
+// slower in alternated runs (a larger Evaluate around RunAggregates' call).
+__attribute__((flatten, always_inline)) inline void Session::RunOrdered(
+    const EvalOptions& options, Result& result, bool& decided) {
   if (program_->ordered.tests.empty()) return;  // not planned (CompileOrdered ends in kEnd)
   const OrderedTest* t = program_->ordered.tests.data();
   const char* values = reinterpret_cast<const char*>(fields_);
@@ -201,8 +211,7 @@ __attribute__((flatten, always_inline)) inline void Session::RunOrdered(const Ev
     const OrderedTest::Kind kind = t->kind;
     bool holds;
     if (kind == OrderedTest::kIntRange) {
-      const Value& f = *reinterpret_cast<const Value*>(values + t->at);
-      holds = f.present & (static_cast<uint64_t>(f.i) - static_cast<uint64_t>(t->lo) <= t->span);
+      holds = InRange(*reinterpret_cast<const Value*>(values + t->at), *t);
     } else {
       if (kind == OrderedTest::kEnd) break;
       holds = OtherTest(*t, values);
@@ -265,9 +274,9 @@ __attribute__((flatten, always_inline)) inline bool Session::OtherTest(const Ord
     case OrderedTest::kAggRange: {
       // The aggregate's value, which RunAggregates wrote before the rules:
       // read here, where NodeHolds made an evaluator for each such test.
-      const auto& a = *reinterpret_cast<const Value*>(
-          reinterpret_cast<const char*>(agg_values_.data()) + t.at);
-      return a.present & (static_cast<uint64_t>(a.i) - static_cast<uint64_t>(t.lo) <= t.span);
+      return InRange(*reinterpret_cast<const Value*>(
+                         reinterpret_cast<const char*>(agg_values_.data()) + t.at),
+                     t);
     }
     case OrderedTest::kIntOutside:
       return false;  // of every value
@@ -289,9 +298,8 @@ Evaluator Session::MakeEvaluator() {
 
 bool Session::NodeHolds(uint32_t node) {
   Evaluator ev = MakeEvaluator();
-  // Test: most such nodes are fused (an aggregate against a constant, a
-  // field in a set of more than kMaxInlineSet values), computed here without
-  // EvalTruth's call.
+  // Test: the nodes no inline test covers (OtherTest), many of them fused,
+  // computed without EvalTruth's call.
   return ev.Test(node) == Evaluator::kTrue;
 }
 

@@ -214,7 +214,9 @@ eval::OrderedTest InlineTestOf(const eval::Program& program, const Node* n, bool
       if (agg.kind == Test::kIntRange) {
         agg.kind = Test::kAggRange;
         agg.at = static_cast<uint32_t>(x.c * sizeof(eval::Value));  // the aggregate's value
-      } else if (agg.kind != Test::kIntOutside) {
+      } else if (agg.kind == Test::kIntOutside) {
+        agg.at = 0;  // reads nothing; an offset among the event's values, as every test's
+      } else {
         return t;  // kNode (a compare that never holds): left to the node
       }
       return agg;

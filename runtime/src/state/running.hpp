@@ -18,6 +18,7 @@
 
 #include "eval/value.hpp"
 #include "state/backend.hpp"
+#include "state/saturating.hpp"
 
 namespace vigil::state {
 
@@ -55,14 +56,6 @@ bool RunningRebuild(Running& r, const KeyHistory& h, uint32_t c, size_t lo, size
   return RunningWindowSearch(h, end, bottom);
 }
 
-// The bottom of a window of `within` ending at `now`: now - within, or
-// INT64_MIN when that overflows.
-inline int64_t WindowBottom(int64_t now, int64_t within) {
-  int64_t bottom;
-  if (__builtin_sub_overflow(now, within, &bottom)) bottom = INT64_MIN;
-  return bottom;
-}
-
 // The first entry of column `col`'s window (t - within, t] for an event at
 // `now` recorded as entry end - 1: from where its running totals started
 // last time, when they are valid (amortised O(1)), else by binary search.
@@ -73,7 +66,7 @@ inline int64_t WindowBottom(int64_t now, int64_t within) {
 inline size_t RunningWindowStart(const Column& col, const KeyHistory& h, uint32_t c, size_t end,
                                  int64_t now) {
   return RunningWindowStartIn(h.running(c), h, h.times(), h.head, end,
-                              WindowBottom(now, col.within_us));
+                              SatSub(now, col.within_us));
 }
 
 namespace running_detail {

@@ -347,7 +347,7 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
       const Column& col = columns[c];
       // One window start per `within`, as below.
       if (c == 0 || col.within_us != lo_within) {
-        lo = RunningWindowStartIn(runs[c], *h, ts, head, end, WindowBottom(now, col.within_us));
+        lo = RunningWindowStartIn(runs[c], *h, ts, head, end, SatSub(now, col.within_us));
         lo_within = col.within_us;
       }
       scanned += end - lo;

@@ -4,10 +4,6 @@
 
 namespace vigil::state {
 
-namespace {
-constexpr int64_t kEmpty = INT64_MIN;  // a slot claimed but not written yet
-}  // namespace
-
 TimeGuard::TimeGuard(int64_t max_skew_us) : max_skew_us_(max_skew_us) {
   for (auto& r : recent_) r.store(kEmpty, std::memory_order_relaxed);
 }

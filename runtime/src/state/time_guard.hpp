@@ -57,7 +57,7 @@ class TimeGuard {
   // Remembers the time of an event the state was asked to record. Inline:
   // once per recorded event, where its call was a fifth of its cost.
   void Note(int64_t ts) {
-    if (max_skew_us_ == kNoSkewBound || ts == INT64_MIN) return;  // INT64_MIN: an empty slot
+    if (max_skew_us_ == kNoSkewBound || ts == kEmpty) return;  // it would read as an empty slot
     const uint64_t slot = count_.fetch_add(1, std::memory_order_relaxed);
     recent_[slot % kRecent].store(ts, std::memory_order_relaxed);
   }
@@ -73,6 +73,7 @@ class TimeGuard {
   bool IsOutlierSlow(int64_t ts, int64_t* reference) const;
 
   static constexpr uint64_t kRecent = 5;
+  static constexpr int64_t kEmpty = INT64_MIN;  // a slot claimed but not written yet
   const int64_t max_skew_us_;
   std::atomic<uint64_t> count_{0};
   std::atomic<uint64_t> outliers_{0};
