@@ -196,11 +196,10 @@ void RuleIndex::MakeLookups() {
       l.mult = static_cast<uint64_t>(lo);
       l.n = static_cast<uint32_t>(hi - lo);
       l.table = static_cast<uint32_t>(ranges_.size());
-      size_t i = 0;  // the first point not below x
+      // Filled by ClassOf itself (a search per value, at load only), so
+      // the table cannot disagree with the reference lookup.
       for (int64_t x = lo;; ++x) {
-        while (i < f.points.size() && f.points[i] < x) ++i;
-        ranges_.push_back(
-            static_cast<uint16_t>(2 * i + (i < f.points.size() && f.points[i] == x ? 1 : 0)));
+        ranges_.push_back(static_cast<uint16_t>(ClassOf(f, Value::Int(x))));
         if (x == hi) break;
       }
       lookups_.push_back(l);
