@@ -172,6 +172,9 @@ class Session {
   Reversal reversal_ = Reversal::kNone;
   int64_t outlier_reference_ = 0;
   std::string id_text_;  // Record()'s event id
+  // The events' ids' MarkHash, SipHash's state after their common start kept
+  // from one event to the next (state/marks.hpp).
+  state::MarkHasher id_hasher_;
 };
 
 // Appends a value as text (for reasons and explanations).

@@ -208,7 +208,7 @@ void Session::RunAggregates(bool record, std::string_view id) {
                external_views_.data());
   // Duplicates and reversals (docs/language.md): the event's id and, under a
   // `reversal` declaration, its reference and whether it is a reversal.
-  const uint64_t id_hash = id.empty() ? 0 : state::MarkHash(id);
+  const uint64_t id_hash = id.empty() ? 0 : id_hasher_.Hash(id);
   uint64_t ref_hash = 0;
   bool is_reversal = false;
   if (p.reversal_field >= 0 && fields_[p.reversal_field].present) {

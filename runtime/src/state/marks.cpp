@@ -47,13 +47,20 @@ struct SipState {
   }
 };
 
-uint64_t SipHash24(std::string_view text, uint64_t k0, uint64_t k1) {
-  SipState s{k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL,
-             k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL};
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
+// The key "vigil event mark", as two little-endian 64-bit halves.
+constexpr unsigned char kKey[16] = {'v', 'i', 'g', 'i', 'l', ' ', 'e', 'v',
+                                    'e', 'n', 't', ' ', 'm', 'a', 'r', 'k'};
+
+SipState Initial(uint64_t k0, uint64_t k1) {
+  return SipState{k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL,
+                  k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL};
+}
+
+// SipHash-2-4 of text p[0, n) from `s`, the state after its bytes before
+// `from` (a multiple of 8) were compressed; then MarkHash's own finish.
+inline uint64_t SipHashFrom(SipState s, const unsigned char* p, size_t from, size_t n) {
   const size_t whole = n & ~size_t{7};
-  for (size_t i = 0; i < whole; i += 8) s.Compress(Load64(p + i));
+  for (size_t i = from; i < whole; i += 8) s.Compress(Load64(p + i));
   // The last block: the remaining 0 to 7 bytes, little-endian, under the
   // length's low byte (a loop over the bytes cost 7 instructions a byte, and
   // ids end in a few bytes past their last whole word: t000000001, 2).
@@ -65,20 +72,36 @@ uint64_t SipHash24(std::string_view text, uint64_t k0, uint64_t k1) {
   s.Round();
   s.Round();
   s.Round();
-  return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+  uint64_t h = s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+  // The hash's 8 bytes little-endian, read as a native integer: as before,
+  // when they came from crypto_shorthash (snapshots keep these values).
+  if constexpr (std::endian::native == std::endian::big) h = __builtin_bswap64(h);
+  return h == 0 ? 1 : h;
 }
 
 }  // namespace
 
 uint64_t MarkHash(std::string_view text) {
-  // The key "vigil event mark", as two little-endian 64-bit halves.
-  static constexpr unsigned char kKey[16] = {'v', 'i', 'g', 'i', 'l', ' ', 'e', 'v',
-                                             'e', 'n', 't', ' ', 'm', 'a', 'r', 'k'};
-  uint64_t h = SipHash24(text, Load64(kKey), Load64(kKey + 8));
-  // The hash's 8 bytes little-endian, read as a native integer: as before,
-  // when they came from crypto_shorthash (snapshots keep these values).
-  if constexpr (std::endian::native == std::endian::big) h = __builtin_bswap64(h);
-  return h == 0 ? 1 : h;
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  return SipHashFrom(Initial(Load64(kKey), Load64(kKey + 8)), p, 0, text.size());
+}
+
+uint64_t MarkHasher::Hash(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  if (n < 8) return SipHashFrom(Initial(Load64(kKey), Load64(kKey + 8)), p, 0, n);
+  const uint64_t first = Load64(p);
+  if (!valid_ || first != first_) {
+    SipState s = Initial(Load64(kKey), Load64(kKey + 8));
+    s.Compress(first);
+    state_[0] = s.v0;
+    state_[1] = s.v1;
+    state_[2] = s.v2;
+    state_[3] = s.v3;
+    first_ = first;
+    valid_ = true;
+  }
+  return SipHashFrom(SipState{state_[0], state_[1], state_[2], state_[3]}, p, 8, n);
 }
 
 }  // namespace vigil::state

@@ -48,5 +48,40 @@ TEST(MarkHash, IsLibsodiumsSipHash24) {
   EXPECT_EQ(checked, 131 * 6 + 2000);
 }
 
+// MarkHasher keeps SipHash's state after a text's first 8 bytes for the next
+// text that starts with them: its values must be MarkHash's whatever came
+// before, so texts of every length from 0 to 40 follow each other at random,
+// mostly sharing their first 8 bytes with the one before (ids of a stream),
+// sometimes differing from it in exactly one of those bytes, sometimes
+// shorter than 8 bytes (which never use the kept state) in between.
+TEST(MarkHash, AHasherGivesMarkHashWhateverCameBefore) {
+  std::mt19937_64 rng(31);
+  state::MarkHasher hasher;
+  std::string last = "t0000000";
+  int reused = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const size_t len = rng() % 41;
+    std::string text(len, '\0');
+    for (char& ch : text) ch = static_cast<char>(rng());
+    const uint64_t roll = rng() % 8;
+    if (roll < 5 && len >= 8) {
+      text.replace(0, 8, last, 0, 8);  // the same start as the last one
+      ++reused;
+    } else if (roll == 5 && len >= 8) {
+      text.replace(0, 8, last, 0, 8);
+      text[rng() % 8] ^= static_cast<char>(1 + rng() % 255);  // one byte of it differs
+    }
+    ASSERT_EQ(hasher.Hash(text), state::MarkHash(text)) << "text " << i << ", length " << len;
+    if (len >= 8) last = text;
+  }
+  EXPECT_GT(reused, 100000);
+  // Ids as the generator writes them, one after another.
+  state::MarkHasher ids;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string id = "t" + std::to_string(1000000000 + i);
+    ASSERT_EQ(ids.Hash(id), state::MarkHash(id)) << id;
+  }
+}
+
 }  // namespace
 }  // namespace vigil::testing
