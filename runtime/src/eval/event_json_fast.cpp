@@ -225,10 +225,12 @@ inline bool ShapedInt(const char*& p, int64_t* out) {
   // The first byte flagged is the first that is not a digit (NonDigitBits
   // is right up to it): n digits (0 to 7), then the byte that ends them.
   const unsigned n = static_cast<unsigned>(__builtin_ctzll(other)) / 8;
-  const unsigned stop = static_cast<unsigned char>(w >> (8 * n));
-  // No digit, a leading zero before another digit, or a fraction or an
-  // exponent after them (JsonShape::Ends, the byte known not a digit).
-  if (n == 0 || ((w & 0xFF) == '0' && n > 1) || stop == '.' || (stop | 0x20) == 'e') return false;
+  // No digit, or a leading zero before another digit. A '.', 'e' or 'E'
+  // after the digits (another form of number) needs no test here: the
+  // byte after a value taken must begin the next member's token (',') or
+  // close the object ('}'), else the line goes to the strict check, which
+  // reads it again from the start.
+  if (n == 0 || ((w & 0xFF) == '0' && n > 1)) return false;
   const uint64_t v = n <= 4 ? json_scan::DigitBytesValue4(w, n) : json_scan::DigitBytesValue(w, n);
   if (negative && v == 0) return false;  // "-0"
   *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
@@ -262,10 +264,9 @@ inline bool ShapedDecimal(const char*& p, Decimal* out) {
         ((w & 0xFF) != '0' || dot == 1)) {
       const uint64_t after = other & (~uint64_t{0} << (8 * dot + 8));
       const unsigned stop = after == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(after)) / 8;
-      // The byte at stop is not a digit; JsonShape::Ends also refuses a
-      // second '.' and an exponent.
-      const unsigned end = static_cast<unsigned char>(w >> (8 * (stop & 7)));
-      if (stop >= dot + 2 && stop <= 7 && end != '.' && (end | 0x20) != 'e') {
+      // The byte at stop is not a digit; a second '.' or an exponent there
+      // is refused by what follows (see ShapedInt).
+      if (stop >= dot + 2 && stop <= 7) {
         const uint64_t below = (uint64_t{1} << (8 * dot)) - 1;
         const unsigned scale = stop - dot - 1;  // 1 to 5
         const uint64_t joined = (w & below) | ((w >> 8) & ~below);
