@@ -108,20 +108,24 @@ inline const char* FindStringStopPadded(const char* p) {
 // The run of ASCII digits at p, up to eight of them, read as one 8-byte word
 // (SWAR): how many there are (8: the run may go on past them) and, in
 // `value`, the number they write. Reads 8 bytes at p whatever they are (the
-// caller's text is padded). A byte is a digit when its high nibble is 3 and
-// stays 3 once 6 is added; an add carries into the next byte only from a
-// byte of 0xFA or more, which is not a digit, so the first byte found not to
+// caller's text is padded). Each byte xor'ed with '0' is a digit's value
+// (0 to 9) for a digit and 10 or more for any other byte; adding 0x76 sets
+// the top bit of a byte of 10 to 0x7F, and a byte of 0x80 or more has it
+// already. An add carries into the next byte only from a byte of 0x8A or
+// more after the xor, which is not a digit, so the first byte found not to
 // be one is right (bytes after it may be misjudged, and are not used). The
 // digits are then moved to the top of the word, as if the run had leading
 // zeros to make eight, and paired: tens and units, then hundreds, then ten
 // thousands, each step one multiply.
 // Bits set in each byte of the word w (as loaded from text) that is not an
 // ASCII digit; right for every byte up to and including the first byte
-// that is not one, and for later bytes as long as no byte before them is
-// 0xFA or more (see Digits8).
+// that is not one, and for later bytes as long as every byte before them
+// is a digit or one that does not carry (a '.', say; see above). Three
+// constants and four operations (the earlier form, by the high nibble,
+// took three and six).
 inline uint64_t NonDigitBits(uint64_t w) {
-  constexpr uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ULL, kThrees = 0x3030303030303030ULL;
-  return ((w & kHigh) ^ kThrees) | (((w + 0x0606060606060606ULL) & kHigh) ^ kThrees);
+  const uint64_t d = w ^ 0x3030303030303030ULL;
+  return (d | (d + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
 }
 
 // The number written by the n (1 to 8) digit bytes at the bottom of w.
@@ -130,6 +134,15 @@ inline uint64_t DigitBytesValue(uint64_t w, unsigned n) {
   d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFULL;         // two digits in each 16 bits
   d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFULL;       // four in each 32 bits
   return (d * 10000 + (d >> 32)) & 0xFFFFFFFFULL;          // eight
+}
+
+// DigitBytesValue sized for n of 1 to 4 digits (most integers of an event:
+// a merchant code, a count of days): the pairing in the low 32 bits, two
+// steps where DigitBytesValue makes three, with no 64-bit constants.
+inline uint32_t DigitBytesValue4(uint64_t w, unsigned n) {
+  uint32_t d = (static_cast<uint32_t>(w) & 0x0F0F0F0FU) << (8 * (4 - n));
+  d = (d * 10 + (d >> 8)) & 0x00FF00FFU;  // two digits in each 16 bits
+  return (d * 100 + (d >> 16)) & 0xFFFFU;  // four
 }
 
 inline unsigned Digits8(const char* p, uint64_t* value) {

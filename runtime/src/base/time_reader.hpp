@@ -44,9 +44,16 @@ class TimeReader {
       return false;
     } else if (s[23] == 'Z') {
       n = 24;
-      const unsigned a = Sub0(s[20]), b = Sub0(s[21]), c = Sub0(s[22]);
-      if (a > 9 || b > 9 || c > 9) return false;
-      micros = (a * 100 + b * 10 + c) * int64_t{1000};
+      // The three digits and the 'Z' as one 4-byte word, checked as Clock
+      // checks its word: each byte xor'ed with its expected byte ('0', or
+      // 'Z', which leaves 0) and the top bits of x and x + 0x7F767676 (a
+      // byte of 10 or more, or 1 or more for the 'Z', gets its top bit).
+      uint32_t x;
+      std::memcpy(&x, s + 20, 4);
+      x ^= 0x5A303030U;  // "000Z", little-endian
+      if (((x | (x + 0x7F767676U)) & 0x80808080U) != 0) return false;
+      const unsigned a = x & 0xFF, b = (x >> 8) & 0xFF, c = (x >> 16) & 0xFF;
+      micros = ((a * 10 + b) * 10 + c) * int64_t{1000};
     } else if (s[26] == 'Z') {
       n = 27;
       for (int i = 20; i < 26; ++i) {

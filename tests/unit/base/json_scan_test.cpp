@@ -107,5 +107,31 @@ TEST(JsonScan, DigitRunsAsByteByByte) {
   }
 }
 
+// DigitBytesValue4 against the number the digits write and against
+// DigitBytesValue: every value of 1 to 4 digits (leading zeros included),
+// with every byte value after them and random bytes above.
+TEST(JsonScan, ShortDigitRunsAsTheEightDigitConversion) {
+  std::mt19937_64 rng(3125);
+  for (unsigned n = 1; n <= 4; ++n) {
+    unsigned limit = 1;
+    for (unsigned i = 0; i < n; ++i) limit *= 10;
+    for (unsigned value = 0; value < limit; ++value) {
+      char text[8];
+      unsigned rest = value;
+      for (unsigned i = n; i-- > 0;) {
+        text[i] = static_cast<char>('0' + rest % 10);
+        rest /= 10;
+      }
+      const uint64_t noise = rng();
+      std::memcpy(text + n, &noise, 8 - n);
+      text[n] = static_cast<char>(value % 256);  // every byte after the run
+      uint64_t w;
+      std::memcpy(&w, text, 8);
+      ASSERT_EQ(DigitBytesValue4(w, n), value) << n;
+      ASSERT_EQ(DigitBytesValue4(w, n), DigitBytesValue(w, n)) << n;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vigil::json_scan

@@ -110,6 +110,37 @@ TEST(TimeReader, ReadQuotedAsParseReadsTheString) {
   EXPECT_GT(taken, 2000u);
 }
 
+// Every byte value at every place of the fraction and its 'Z' (3 and 6
+// digits) and of the byte after the seconds: ReadQuoted takes the text only
+// when ParseTimeOrDate reads it, and then as the same time. The 3-digit
+// fraction and its 'Z' are checked as one word.
+TEST(TimeReader, ReadQuotedFractionsOfEveryByte) {
+  const std::string bases[] = {"2026-03-01T00:00:10.792Z", "2026-03-01T23:59:59.999999Z",
+                               "2026-03-01T00:00:00.000Z", "2026-03-01T12:00:00Z"};
+  size_t taken = 0;
+  for (const std::string& base : bases) {
+    for (size_t at = 19; at < base.size(); ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        TimeReader reader;
+        ASSERT_TRUE(reader.Parse("2026-03-01T00:00:00Z").has_value());  // the day learnt
+        std::string text = base;
+        text[at] = static_cast<char>(byte);
+        std::string buffer = text + "\"";
+        buffer.append(40, '7');
+        const char* close = nullptr;
+        int64_t t = 0;
+        const std::optional<int64_t> want = ParseTimeOrDate(text);
+        if (!reader.ReadQuoted(buffer.data(), &close, &t)) continue;
+        ++taken;
+        ASSERT_EQ(close, buffer.data() + text.size()) << text;
+        ASSERT_TRUE(want.has_value()) << text;
+        EXPECT_EQ(t, *want) << text;
+      }
+    }
+  }
+  EXPECT_GT(taken, 30u);
+}
+
 // The clock "HH:MM:SS" read as one word (TimeReader::Clock) against a
 // byte-by-byte reading, on every clock of the day, on each byte of a valid
 // clock replaced by every byte value, and on random words.

@@ -301,6 +301,49 @@ TEST_F(EventJsonFastTest, DecimalsAtTheEdgesOfAWord) {
   EXPECT_GT(accepted_, 300u);
 }
 
+// An integer of up to 7 digits is read from the one word at its first
+// digit (ShapedInt), longer ones eight digits at a time: every length of 0
+// to 20 digits, as is, with a leading zero and with a '-'; zero, "-0", the
+// largest int64, one past it and the smallest; each ended by every byte
+// that ends a number or would go on with it; by Read and in place, the
+// integer first seen on a shaped line, against the reference reader.
+TEST_F(EventJsonFastTest, IntegersOfEveryLength) {
+  const std::string head = R"({"txn_id":"t1","ts":"2026-03-01T00:00:00.569Z","card_id":"c9","amount":26.93,"mcc":)";
+  const std::string base = head + R"(5541,"country":"IT"})";
+  const std::string rest = R"(,"country":"IT"})";
+  const std::string ends[] = {rest, ".5" + rest, "e2" + rest, "E2" + rest, "x" + rest, " " + rest, "." + rest,
+                              "e" + rest, "E" + rest, "-" + rest, "/" + rest, ":" + rest, "}", ""};
+  const std::string tails[] = {"", std::string("\n") + "0123456789.e" + std::string(40, '7')};
+  std::vector<std::string> numbers = {"0", "-0", "00", "-00", "9223372036854775807", "9223372036854775808",
+                                      "-9223372036854775808", "-9223372036854775809", "999999999999999999",
+                                      "1000000000000000000", "-999999999999999999"};
+  const char digits[] = "9081726354";
+  for (int n = 0; n <= 20; ++n) {
+    for (int lead = 0; lead < 4; ++lead) {  // as is, a leading '0', a '-' first, a leading '1' and nines
+      std::string number;
+      for (int i = 0; i < n; ++i) number += lead == 3 ? '9' : digits[(i * 7 + n) % 10];
+      if (lead == 3 && n > 0) number[0] = '1';
+      if (lead == 1 && n > 0) number[0] = '0';
+      if (lead == 2) number = "-" + number;
+      numbers.push_back(number);
+    }
+  }
+  for (const std::string& tail : tails) {
+    tail_ = tail;
+    for (const std::string& number : numbers) {
+      for (const std::string& end : ends) {
+        eval::EventJsonReader primed;
+        std::string error;
+        ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;
+        ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;  // now shaped
+        SameWith(primed, head + number + end);
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+  EXPECT_GT(accepted_, 300u);
+}
+
 // Random streams read by one reader each (so shapes are learnt, used and
 // missed as in a stream), every line against the reference reader: string
 // values of every length around the 16- and 32-byte blocks of the scans,
