@@ -64,7 +64,14 @@ struct OrderedTest {
   static constexpr size_t kMaxInlineSet = 4;
 
   Kind kind = kNode;
-  uint32_t rest = 0;  // how many tests of the same rule follow this one
+  // The bytes from this test to the next rule's first: (how many tests of
+  // the same rule follow this one + 1) * sizeof(OrderedTest). In bytes, not
+  // tests, so that a failed test (about ten an event at the ten generated
+  // rules) skips the rest of its rule with one add, not an add, a shift and
+  // an add; kNext (the last test of its rule) fires the rule when it holds.
+  uint32_t skip = 0;
+  static constexpr uint32_t kNext = 32;  // sizeof(OrderedTest), checked below
+  uint32_t rest() const { return skip / kNext - 1; }
   // The field's Value in the event's values: slot * sizeof(Value) bytes
   // from the first (0 for kNode, kTrue, kEnd); kAggRange: the aggregate's
   // in the session's aggregate values.
@@ -80,7 +87,7 @@ struct OrderedTest {
   // kStrIn: the number of values; kStrFields: the second field's byte offset.
   uint64_t span = 0;
 };
-static_assert(sizeof(OrderedTest) == 32);
+static_assert(sizeof(OrderedTest) == OrderedTest::kNext);
 
 struct OrderedRules {
   struct Rule {

@@ -235,7 +235,8 @@ TEST(Strategy, OrderedTestsAreOneRunThatSkipsTheRestOfARule) {
   const uint32_t want_rest[] = {1, 0, 0, 2, 1, 0};
   for (size_t i = 0; i + 1 < o.tests.size(); ++i) {
     EXPECT_EQ(o.tests[i].rule, want_rule[i]) << i;
-    EXPECT_EQ(o.tests[i].rest, want_rest[i]) << i;
+    EXPECT_EQ(o.tests[i].rest(), want_rest[i]) << i;
+    EXPECT_EQ(o.tests[i].skip, (want_rest[i] + 1) * sizeof(eval::OrderedTest)) << i;
   }
   for (const eval::OrderedTest& t : o.tests) {
     if (t.kind == eval::OrderedTest::kIntRange && t.lo == 6) {  // mcc != 5: [6, 4] wrapping
