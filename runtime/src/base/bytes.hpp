@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace vigil {
 
@@ -89,6 +90,20 @@ inline uint64_t LoadTailLittleEndian(const unsigned char* p, size_t n) {
   if (n == 0) return 0;
   return uint64_t{p[0]} | (uint64_t{p[n / 2]} << (8 * (n / 2))) |
          (uint64_t{p[n - 1]} << (8 * (n - 1)));
+}
+
+// The top bit (0x80) of each byte of d that is at least the same byte of
+// `bounds` (each bound 1 to 0x80), or has its top bit set already: the
+// byte's add of 0x80 - bound reaches 0x80. Exact for every byte up to the
+// first one flagged: an add carries into the next byte only from a byte
+// that is flagged. After an xor with the bytes expected ('0' for a digit),
+// a bound of 10 flags whatever is not a digit, 1 whatever is not the byte.
+// A word of 4 or 8 bytes.
+template <typename Word>
+inline Word BytesAtLeast(Word d, Word bounds) {
+  static_assert(std::is_same_v<Word, uint32_t> || std::is_same_v<Word, uint64_t>);
+  constexpr Word kTop = static_cast<Word>(0x8080808080808080ULL);
+  return (d | (d + (kTop - bounds))) & kTop;
 }
 
 }  // namespace vigil

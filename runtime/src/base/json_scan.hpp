@@ -4,6 +4,7 @@
 // (eval/event_json_shaped.cpp), which spend most of their time here.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -11,7 +12,13 @@
 #include <emmintrin.h>
 #endif
 
+#include "base/bytes.hpp"
+
 namespace vigil::json_scan {
+
+// The words below are loaded from text with memcpy and read as little-endian
+// (the first byte lowest).
+static_assert(std::endian::native == std::endian::little, "the SWAR readers assume little-endian words");
 
 // True for the bytes that end a run: '"', '\\', control characters (below
 // 0x20) and every byte of multi-byte UTF-8 (0x80 and above), which the caller
@@ -105,27 +112,14 @@ inline const char* FindStringStopPadded(const char* p) {
 #endif
 }
 
-// The run of ASCII digits at p, up to eight of them, read as one 8-byte word
-// (SWAR): how many there are (8: the run may go on past them) and, in
-// `value`, the number they write. Reads 8 bytes at p whatever they are (the
-// caller's text is padded). Each byte xor'ed with '0' is a digit's value
-// (0 to 9) for a digit and 10 or more for any other byte; adding 0x76 sets
-// the top bit of a byte of 10 to 0x7F, and a byte of 0x80 or more has it
-// already. An add carries into the next byte only from a byte of 0x8A or
-// more after the xor, which is not a digit, so the first byte found not to
-// be one is right (bytes after it may be misjudged, and are not used). The
-// digits are then moved to the top of the word, as if the run had leading
-// zeros to make eight, and paired: tens and units, then hundreds, then ten
-// thousands, each step one multiply.
 // Bits set in each byte of the word w (as loaded from text) that is not an
-// ASCII digit; right for every byte up to and including the first byte
-// that is not one, and for later bytes as long as every byte before them
-// is a digit or one that does not carry (a '.', say; see above). Three
-// constants and four operations (the earlier form, by the high nibble,
-// took three and six).
+// ASCII digit: each byte xor'ed with '0' is a digit's value (0 to 9) for a
+// digit and 10 or more for any other byte (BytesAtLeast, base/bytes.hpp).
+// Right for every byte up to and including the first byte that is not a
+// digit, and for later bytes as long as every byte before them is a digit
+// or one that does not carry (below 0x8A after the xor: a '.', say).
 inline uint64_t NonDigitBits(uint64_t w) {
-  const uint64_t d = w ^ 0x3030303030303030ULL;
-  return (d | (d + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
+  return BytesAtLeast<uint64_t>(w ^ 0x3030303030303030ULL, 0x0A0A0A0A0A0A0A0AULL);
 }
 
 // The number written by the n (1 to 8) digit bytes at the bottom of w.
@@ -145,6 +139,13 @@ inline uint32_t DigitBytesValue4(uint64_t w, unsigned n) {
   return (d * 100 + (d >> 16)) & 0xFFFFU;  // four
 }
 
+// The run of ASCII digits at p, up to eight of them, read as one 8-byte word
+// (SWAR): how many there are (8: the run may go on past them) and, in
+// `value`, the number they write. Reads 8 bytes at p whatever they are (the
+// caller's text is padded). The first byte that is not a digit is found by
+// NonDigitBits; the digits are then moved to the top of the word, as if the
+// run had leading zeros to make eight, and paired: tens and units, then
+// hundreds, then ten thousands, each step one multiply (DigitBytesValue).
 inline unsigned Digits8(const char* p, uint64_t* value) {
   uint64_t w;
   std::memcpy(&w, p, 8);

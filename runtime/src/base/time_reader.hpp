@@ -46,12 +46,12 @@ class TimeReader {
       n = 24;
       // The three digits and the 'Z' as one 4-byte word, checked as Clock
       // checks its word: each byte xor'ed with its expected byte ('0', or
-      // 'Z', which leaves 0) and the top bits of x and x + 0x7F767676 (a
-      // byte of 10 or more, or 1 or more for the 'Z', gets its top bit).
+      // 'Z', which leaves 0), then a digit's byte must be below 10 and the
+      // 'Z''s 0.
       uint32_t x;
       std::memcpy(&x, s + 20, 4);
       x ^= 0x5A303030U;  // "000Z", little-endian
-      if (((x | (x + 0x7F767676U)) & 0x80808080U) != 0) return false;
+      if (BytesAtLeast<uint32_t>(x, 0x010A0A0AU) != 0) return false;
       const unsigned a = x & 0xFF, b = (x >> 8) & 0xFF, c = (x >> 16) & 0xFF;
       micros = ((a * 10 + b) * 10 + c) * int64_t{1000};
     } else if (s[26] == 'Z') {
@@ -78,15 +78,14 @@ class TimeReader {
   // "HH:MM:SS" at p (8 bytes) as seconds of the day: false unless the
   // colons are there, the six digits are, and HH <= 23, MM <= 59, SS <= 59.
   // One 8-byte word: each byte xor'ed with its expected byte ('0' for a
-  // digit, ':' for a colon) gives a digit's value or 0 for a colon; a
-  // per-byte add then sets the top bit of any byte that is not so (no carry
-  // crosses bytes when no byte had its top bit set, which is checked too).
+  // digit, ':' for a colon) gives a digit's value or 0 for a colon;
+  // BytesAtLeast flags any byte that is not so.
   // Public for the test that compares it with the byte-by-byte reading.
   static bool Clock(const char* p, int* seconds) {
     uint64_t w;
     std::memcpy(&w, p, 8);
     const uint64_t d = w ^ 0x30303a30303a3030ULL;  // "00:00:00", little-endian
-    if (((d | (d + 0x76767f76767f7676ULL)) & 0x8080808080808080ULL) != 0) return false;
+    if (BytesAtLeast<uint64_t>(d, 0x0A0A010A0A010A0AULL) != 0) return false;  // a digit below 10, a ':' 0
     // Each byte times ten plus the next byte: HH, MM and SS land in bytes
     // 0, 3 and 6 (each at most 99, so no byte carries into the next).
     const uint64_t v = d * 10 + (d >> 8);

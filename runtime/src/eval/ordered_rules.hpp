@@ -19,10 +19,10 @@ namespace vigil::eval {
 // One test in 32 bytes, two to a cache line, each costing few instructions:
 // the field's byte offset in the event's values (no multiply by the slot),
 // the negation in the kind's low bit (no separate flag to load), and the
-// tests of all rules in one run ending in kEnd, each knowing how many of its
-// rule's tests follow it: a test that fails skips them, one that holds goes
-// on to the next, and the last of a rule that holds fires it (no loop over
-// rules, no branch on the outcome besides the rare firing).
+// tests of all rules in one run ending in kEnd, each holding the bytes to
+// the next rule's first test: a test that fails skips there, one that holds
+// goes on to the next test, and the last of a rule that holds fires it (no
+// loop over rules, no branch on the outcome besides the rare firing).
 struct OrderedTest {
   enum Kind : uint8_t {
     // Each even kind holds when the field is present and its test holds;
@@ -68,13 +68,13 @@ struct OrderedTest {
   // the same rule follow this one + 1) * sizeof(OrderedTest). In bytes, not
   // tests, so that a failed test (about ten an event at the ten generated
   // rules) skips the rest of its rule with one add, not an add, a shift and
-  // an add; kNext (the last test of its rule) fires the rule when it holds.
+  // an add. A test whose skip is kStride (the last of its rule) fires the
+  // rule when it holds.
   uint32_t skip = 0;
-  static constexpr uint32_t kNext = 32;  // sizeof(OrderedTest), checked below
-  uint32_t rest() const { return skip / kNext - 1; }
+  static constexpr uint32_t kStride = 32;  // sizeof(OrderedTest), checked below
   // The field's Value in the event's values: slot * sizeof(Value) bytes
-  // from the first (0 for kNode, kTrue, kEnd); kAggRange: the aggregate's
-  // in the session's aggregate values.
+  // from the first (0 for kNode, kTrue, kEnd and kIntOutside, which read
+  // nothing); kAggRange: the aggregate's in the session's aggregate values.
   uint32_t at = 0;
   uint32_t rule = 0;  // the rule (Program::rules) this test is of
   union {
@@ -87,7 +87,7 @@ struct OrderedTest {
   // kStrIn: the number of values; kStrFields: the second field's byte offset.
   uint64_t span = 0;
 };
-static_assert(sizeof(OrderedTest) == OrderedTest::kNext);
+static_assert(sizeof(OrderedTest) == OrderedTest::kStride);
 
 struct OrderedRules {
   struct Rule {

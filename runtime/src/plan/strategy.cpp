@@ -317,7 +317,7 @@ eval::OrderedRules CompileOrdered(const eval::Program& program,
     r.count = static_cast<uint32_t>(out.tests.size()) - r.begin;
     for (uint32_t k = 0; k < r.count; ++k) {
       eval::OrderedTest& t = out.tests[r.begin + k];
-      t.skip = (r.count - k) * eval::OrderedTest::kNext;  // past the rule's last test
+      t.skip = (r.count - k) * eval::OrderedTest::kStride;  // past the rule's last test
       t.rule = rule;
     }
     out.rules.push_back(r);

@@ -51,7 +51,9 @@ struct SipState {
 constexpr unsigned char kKey[16] = {'v', 'i', 'g', 'i', 'l', ' ', 'e', 'v',
                                     'e', 'n', 't', ' ', 'm', 'a', 'r', 'k'};
 
-SipState Initial(uint64_t k0, uint64_t k1) {
+// SipHash's state before the text, under MarkHash's key.
+SipState KeyedState() {
+  const uint64_t k0 = Load64(kKey), k1 = Load64(kKey + 8);
   return SipState{k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL,
                   k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL};
 }
@@ -83,16 +85,16 @@ inline uint64_t SipHashFrom(SipState s, const unsigned char* p, size_t from, siz
 
 uint64_t MarkHash(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  return SipHashFrom(Initial(Load64(kKey), Load64(kKey + 8)), p, 0, text.size());
+  return SipHashFrom(KeyedState(), p, 0, text.size());
 }
 
 uint64_t MarkHasher::Hash(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  if (n < 8) return SipHashFrom(Initial(Load64(kKey), Load64(kKey + 8)), p, 0, n);
+  if (n < 8) return SipHashFrom(KeyedState(), p, 0, n);
   const uint64_t first = Load64(p);
   if (!valid_ || first != first_) {
-    SipState s = Initial(Load64(kKey), Load64(kKey + 8));
+    SipState s = KeyedState();
     s.Compress(first);
     state_[0] = s.v0;
     state_[1] = s.v1;

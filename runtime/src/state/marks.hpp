@@ -27,7 +27,7 @@ uint64_t MarkHash(std::string_view text);
 // stream mostly share their start (a prefix and a counter: t000000001,
 // t000000002, ...), and for the 10-byte ids of the velocity workload that is
 // two of SipHash's eight rounds. A text whose first 8 bytes differ from the
-// last one's costs a compare more than MarkHash.
+// last one's costs a compare and the kept state's stores more than MarkHash.
 class MarkHasher {
  public:
   uint64_t Hash(std::string_view text);

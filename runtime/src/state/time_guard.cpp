@@ -32,7 +32,7 @@ bool TimeGuard::IsOutlierSlow(int64_t ts, int64_t* reference) const {
 }
 
 void TimeGuard::Reset(int64_t ts) {
-  for (auto& r : recent_) r.store(ts, std::memory_order_relaxed);  // INT64_MIN: empty
+  for (auto& r : recent_) r.store(ts, std::memory_order_relaxed);  // kEmpty: empty
   count_.store(0, std::memory_order_relaxed);
 }
 

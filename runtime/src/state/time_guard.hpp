@@ -37,8 +37,8 @@ class TimeGuard {
   // event beyond that looks for the median (IsOutlierSlow).
   bool IsOutlier(int64_t ts, int64_t* reference = nullptr) const {
     if (max_skew_us_ == kNoSkewBound) return false;
-    // The oldest recent time, empty slots (INT64_MIN) left out: shifted so
-    // that INT64_MIN becomes the largest unsigned value and every other time
+    // The oldest recent time, empty slots (kEmpty) left out: shifted so that
+    // kEmpty (INT64_MIN) becomes the largest unsigned value and every other time
     // keeps its order, the minimum skips them without a branch. Written out
     // for the five slots: the loop with its induction variable and bound
     // cost twice the loads and minimums themselves (35 instructions an event
@@ -48,9 +48,9 @@ class TimeGuard {
       return static_cast<uint64_t>(recent_[i].load(std::memory_order_relaxed)) +
              static_cast<uint64_t>(INT64_MAX);
     };
-    const auto min = [](uint64_t a, uint64_t b) { return a < b ? a : b; };
+    const auto lower = [](uint64_t a, uint64_t b) { return a < b ? a : b; };
     const uint64_t oldest =
-        min(min(min(shifted(0), shifted(1)), min(shifted(2), shifted(3))), shifted(4));
+        lower(lower(lower(shifted(0), shifted(1)), lower(shifted(2), shifted(3))), shifted(4));
     if (oldest == UINT64_MAX) return false;  // nothing to compare with yet
     int64_t bound;
     if (__builtin_add_overflow(static_cast<int64_t>(oldest - static_cast<uint64_t>(INT64_MAX)),
@@ -68,7 +68,7 @@ class TimeGuard {
     recent_[slot % kRecent].store(ts, std::memory_order_relaxed);
   }
   // Forgets the recent times and starts from `ts` (after loading a snapshot:
-  // its newest event), or from nothing when `ts` is INT64_MIN.
+  // its newest event), or from nothing when `ts` is kEmpty.
   void Reset(int64_t ts);
   // Events reported as outliers, for the state's statistics.
   void CountOutlier() { outliers_.fetch_add(1, std::memory_order_relaxed); }

@@ -109,7 +109,7 @@ TEST(JsonScan, DigitRunsAsByteByByte) {
 
 // DigitBytesValue4 against the number the digits write and against
 // DigitBytesValue: every value of 1 to 4 digits (leading zeros included),
-// with every byte value after them and random bytes above.
+// with each of the 256 byte values right after them and random bytes above.
 TEST(JsonScan, ShortDigitRunsAsTheEightDigitConversion) {
   std::mt19937_64 rng(3125);
   for (unsigned n = 1; n <= 4; ++n) {
@@ -122,13 +122,15 @@ TEST(JsonScan, ShortDigitRunsAsTheEightDigitConversion) {
         text[i] = static_cast<char>('0' + rest % 10);
         rest /= 10;
       }
-      const uint64_t noise = rng();
-      std::memcpy(text + n, &noise, 8 - n);
-      text[n] = static_cast<char>(value % 256);  // every byte after the run
-      uint64_t w;
-      std::memcpy(&w, text, 8);
-      ASSERT_EQ(DigitBytesValue4(w, n), value) << n;
-      ASSERT_EQ(DigitBytesValue4(w, n), DigitBytesValue(w, n)) << n;
+      for (unsigned after = 0; after < 256; ++after) {
+        const uint64_t noise = rng();
+        std::memcpy(text + n, &noise, 8 - n);
+        text[n] = static_cast<char>(after);
+        uint64_t w;
+        std::memcpy(&w, text, 8);
+        ASSERT_EQ(DigitBytesValue4(w, n), value) << n;
+        ASSERT_EQ(DigitBytesValue4(w, n), DigitBytesValue(w, n)) << n;
+      }
     }
   }
 }

@@ -529,5 +529,31 @@ TEST(SessionAggregates, ComparisonsWithAConstantFireAsTheirMirrorsDo) {
   }
 }
 
+// An aggregate compared so that no value makes it hold (the complement of
+// every value: OrderedTest::kIntOutside) reads nothing: its offset is 0,
+// among the event's values, and not the aggregate's node offset, which
+// would point past them.
+TEST(SessionAggregates, AnAggregateTestThatNeverHoldsReadsNothing) {
+  CompileOptions options;
+  options.strategy = plan::StrategyChoice::kOrdered;
+  // Other aggregates first, so that this one's is not the first value.
+  const std::string text = std::string(kAggSchema) +
+                           "rule a { when count(by: card, within: 2h) > 3 then score 1 }\n"
+                           "rule b { when sum(amount, by: card, within: 1h) > 5 then score 1 }\n"
+                           "rule z { when not (count(by: merchant, within: 1h) <= 9223372036854775807) "
+                           "then score 1 }\n";
+  Compilation c = CompileSources({SourceInput{"test.vgl", text}}, options);
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const eval::Program& p = *c.program;
+  ASSERT_EQ(p.strategy, eval::EvalStrategy::kOrdered);
+  int outside = 0;
+  for (const eval::OrderedTest& t : p.ordered.tests) {
+    if (t.kind != eval::OrderedTest::kIntOutside) continue;
+    ++outside;
+    EXPECT_EQ(t.at, 0u);
+  }
+  EXPECT_EQ(outside, 1);
+}
+
 }  // namespace
 }  // namespace vigil::testing
