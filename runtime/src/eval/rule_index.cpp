@@ -277,6 +277,8 @@ void RuleIndex::MakeLookups() {
     }
     lookups_.push_back(l);
   }
+  str_set_lookups_ = std::any_of(lookups_.begin(), lookups_.end(),
+                                 [](const Lookup& l) { return l.kind == kString; });
 }
 
 std::vector<RuleIndex::FieldShape> RuleIndex::field_shapes() const {
@@ -312,8 +314,12 @@ static_assert(RuleIndex::kMaxClassesPerField <= 4096,
 
 // Candidates for a rule set of kWords words (0: words_, known only at run
 // time). One or two words (up to 128 rules, the common sizes) are ANDed in
-// registers, without a loop.
-template <size_t kWords>
+// registers, without a loop. kStrSet: some field is looked up in its StrSet
+// (kString), a call. Without one the loop makes no call, so that nothing
+// it keeps (the lookup, the accumulated words, the tables) has to live in
+// callee-saved registers: with the call GCC ran out of them and kept the
+// lookup pointer on the stack, each step's loads waiting on a store to it.
+template <size_t kWords, bool kStrSet>
 bool RuleIndex::CandidatesOf(const Value* fields, uint64_t* out) const {
   const size_t n = kWords != 0 ? kWords : words_;
   const char* values = reinterpret_cast<const char*>(fields);
@@ -369,7 +375,11 @@ bool RuleIndex::CandidatesOf(const Value* fields, uint64_t* out) const {
                    ? static_cast<uint32_t>(slot[1] >> 32)
                    : l.n;
       }
-      case kSmallRange: {
+      case kString:
+        if constexpr (kStrSet) return ClassOf(fields_[l.field], v);
+        [[fallthrough]];  // never: no kString lookup without kStrSet (MakeLookups)
+      case kSmallRange:
+      default: {
         // Clamped (by conditional moves), so that any value, a missing
         // one's too, reads inside the table.
         const int64_t lo = static_cast<int64_t>(l.mult);
@@ -380,8 +390,6 @@ bool RuleIndex::CandidatesOf(const Value* fields, uint64_t* out) const {
         const uint32_t c = ranges[l.table + static_cast<uint64_t>(x - lo)];
         return v.present ? c : l.missing;
       }
-      default:
-        return ClassOf(fields_[l.field], v);
     }
   };
   // The most selective fields come first, and once no rule is left the
@@ -420,13 +428,23 @@ bool RuleIndex::Candidates(const Value* fields, uint64_t* out) const {
     std::copy(all_rules_.begin(), all_rules_.end(), out);
     return words_ != 0;  // all_rules_ has a bit for every rule
   }
+  if (str_set_lookups_) {
+    switch (words_) {
+      case 1:
+        return CandidatesOf<1, true>(fields, out);
+      case 2:
+        return CandidatesOf<2, true>(fields, out);
+      default:
+        return CandidatesOf<0, true>(fields, out);
+    }
+  }
   switch (words_) {
     case 1:
-      return CandidatesOf<1>(fields, out);
+      return CandidatesOf<1, false>(fields, out);
     case 2:
-      return CandidatesOf<2>(fields, out);
+      return CandidatesOf<2, false>(fields, out);
     default:
-      return CandidatesOf<0>(fields, out);  // at 10,000 rules a row is 157 words: the ANDs vectorise
+      return CandidatesOf<0, false>(fields, out);  // at 10,000 rules a row is 157 words: the ANDs vectorise
   }
 }
 

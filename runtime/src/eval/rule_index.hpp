@@ -143,7 +143,7 @@ class RuleIndex {
   static_assert(sizeof(Lookup) == 32);
   void MakeLookups();
   static bool SmallRange(const std::vector<int64_t>& points);
-  template <size_t kWords>
+  template <size_t kWords, bool kStrSet>
   bool CandidatesOf(const Value* fields, uint64_t* out) const;
 
   std::vector<FieldIndex> fields_;
@@ -157,6 +157,7 @@ class RuleIndex {
   std::vector<uint64_t> all_rules_;  // used when no field is indexed
   size_t words_ = 0;
   size_t indexed_rules_ = 0;
+  bool str_set_lookups_ = false;  // some lookup is kString (MakeLookups)
 };
 
 }  // namespace vigil::eval
