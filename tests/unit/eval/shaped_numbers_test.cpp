@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <charconv>
+#include <cstring>
 #include <string>
 
 #include "base/decimal.hpp"
@@ -68,6 +69,7 @@ TEST(ShapedNumbers, OtherIntegerFormsAreRefused) {
     const char* p = buffer.data();
     int64_t got = 0;
     EXPECT_FALSE(ShapedInt(p, &got)) << text;
+    EXPECT_EQ(p, buffer.data()) << text << ": refused, yet moved";
   }
 }
 
@@ -95,10 +97,24 @@ TEST(ShapedNumbers, PlainDecimalsAreTakenAsParseDecimalReadsThem) {
       }
     }
   }
-  EXPECT_EQ(taken, 12 * 7 * 2 * 4);
+  // A zero whole part (the one leading zero JSON allows), on both paths.
+  for (const char* text : {"0", "0.5", "-0.25", "0.000001", "0.123456", "-0.1"}) {
+    const auto want = ParseDecimal(text);
+    ASSERT_TRUE(want.has_value()) << text;
+    const std::string buffer = Padded(text, ",");
+    const char* p = buffer.data();
+    Decimal got{};
+    ASSERT_TRUE(ShapedDecimal(p, &got)) << text;
+    EXPECT_EQ(got.units, want->units) << text;
+    EXPECT_EQ(got.scale, want->scale) << text;
+    EXPECT_EQ(p, buffer.data() + std::strlen(text)) << text;
+    ++taken;
+  }
+  EXPECT_EQ(taken, 12 * 7 * 2 * 4 + 6);
 }
 
-// A number followed by an exponent is another number: refused, so that
+// A number followed by an exponent is another number (2.5e-7, 1.0E7: how
+// Java and JavaScript write small and large numbers): refused, so that
 // Convert reads it whole (ParseDecimal takes exponents). Taking its digits
 // up to the 'e' would give the line to the strict check at the next member.
 TEST(ShapedNumbers, ADecimalWithAnExponentIsRefused) {
@@ -108,6 +124,7 @@ TEST(ShapedNumbers, ADecimalWithAnExponentIsRefused) {
     const char* p = buffer.data();
     Decimal got{};
     EXPECT_FALSE(ShapedDecimal(p, &got)) << text;
+    EXPECT_EQ(p, buffer.data()) << text << ": refused, yet moved";
   }
 }
 
