@@ -327,7 +327,7 @@ bool RuleIndex::CandidatesOf(const Value* fields, uint64_t* out) const {
   const uint64_t* tables = tables_.data();
   const uint16_t* ranges = ranges_.data();
   // An event's class in one field, forced inline: GCC made it a call in
-  // CandidatesOf<0>, which has two uses of it (the first field, the others).
+  // CandidatesOf<0, ...>, which has two uses of it (the first field, the others).
   auto class_of = [&](const Lookup& l) __attribute__((always_inline)) -> uint32_t {
     const Value& v = *reinterpret_cast<const Value*>(values + l.at);
     switch (l.kind) {

@@ -117,7 +117,7 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
   // to six (16 fields of 24 bytes; the generated workloads' 13 take five),
   // where the loop's tests cost more than the prefetches (24 instructions
   // an event for four; with four unrolled, r10's fifth line went through
-  // the loop: about 10 on r10, 4.5 on r100 and v100).
+  // the loop: about 10 on r10, 4.3-4.6 on r100, v100 and r1000).
   const char* values = reinterpret_cast<const char*>(event.values());
   switch (prefetch_lines_) {
     default:

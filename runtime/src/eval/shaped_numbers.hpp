@@ -111,8 +111,9 @@ inline bool LongShapedInt(const char*& p, const char* q, bool negative, int64_t*
         ((w & 0xFF) != '0' || dot == 1)) {
       const uint64_t after = other & (~uint64_t{0} << (8 * dot + 8));
       const unsigned stop = after == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(after)) / 8;
-      // The byte at stop is not a digit. An exponent there (`2.5e1`, as
-      // Java and JavaScript write numbers) goes the way below, to Convert,
+      // The byte at stop is not a digit. An exponent there (`2.5e-7`,
+      // `1.0E7`: Java and JavaScript write small and large numbers so)
+      // goes the way below, to Convert,
       // which reads it: taken here, the value would end at the 'e' and the
       // next member's name would send the whole line to the strict check,
       // every line of such a producer (a second '.' is not JSON: the strict

@@ -535,7 +535,8 @@ TEST_F(EventJsonFastTest, AShapedLineGoesOnAfterAMemberReadTheLongWay) {
       R"({"txn_id":"t2","ts":"2026-03-01T10:00:00.123456+02:00","card_id":"c8","amount":1.5,"mcc":5541,"country":"FR"})",
       R"({"txn_id":"t3","ts":1772359200000000,"card_id":"c7","amount":"2.5","mcc":5541,"country":"DE"})",
       R"({"txn_id":"t4","ts":"2026-03-02T00:00:00Z","card_id":"c6","amount":3,"mcc":null,"country":"ES"})",
-      // An exponent after a short decimal, as Java and JavaScript write them.
+      // An exponent after a short decimal (Java and JavaScript write small and
+      // large numbers so: 2.5e-7, 1.0E7).
       R"({"txn_id":"t5","ts":"2026-03-02T00:00:00Z","card_id":"c5","amount":2.5e1,"mcc":5541,"country":"PT"})",
       R"({"txn_id":"t6","ts":"2026-03-02T00:00:00Z","card_id":"c4","amount":7.25E-2,"mcc":5541,"country":"NL"})",
   };
