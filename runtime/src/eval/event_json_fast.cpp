@@ -241,8 +241,11 @@ struct ShapeStop {
   for (; s != last; ++s) {
     if (!shape.Name(s->token, p, end)) return {nullptr, s};
     const uint8_t op = s->field.op;
-    // The field's value (for the ops below, whose members are fields).
-    Value& out = *reinterpret_cast<Value*>(reinterpret_cast<char*>(values) + s->value_offset);
+    // The field's value (for the ops below, whose members are fields). A
+    // pointer, read only by those ops: for a schema without fields `values`
+    // is null, and binding a reference to it would be undefined (UBSan,
+    // fuzz_capi) even where nothing is written.
+    Value* const out = reinterpret_cast<Value*>(reinterpret_cast<char*>(values) + s->value_offset);
     if (op == kOpString) {
       if (*p != '"') break;
       // The first stop after the opening quote. The byte at `end` is a
@@ -255,7 +258,7 @@ struct ShapeStop {
       if (__builtin_expect(first != 0, 1)) {
         const char* const close = p + 1 + __builtin_ctz(first);
         if (*close != '"') break;
-        out = Value::Str(std::string_view(p + 1, static_cast<size_t>(close - p - 1)));
+        *out = Value::Str(std::string_view(p + 1, static_cast<size_t>(close - p - 1)));
         p = close + 1;
         continue;
       }
@@ -269,22 +272,22 @@ struct ShapeStop {
 #endif
       const size_t size = static_cast<size_t>(close - p - 1);
       if (*close != '"' || size > limits::kMaxEventStringBytes) break;
-      out = Value::Str(std::string_view(p + 1, size));
+      *out = Value::Str(std::string_view(p + 1, size));
       p = close + 1;
     } else if (op == kOpTime) {
       const char* close;
       int64_t t;
       if (*p != '"' || !times.ReadQuoted(p + 1, &close, &t)) break;
-      out = Value::Int(t);
+      *out = Value::Int(t);
       p = close + 1;
     } else if (op == kOpInt) {
       int64_t v;
       if ((*p != '-' && !IsDigit(*p)) || !ShapedInt(p, &v)) break;
-      out = Value::Int(v);
+      *out = Value::Int(v);
     } else if (op == kOpDecimal) {
       Decimal d;
       if ((*p != '-' && !IsDigit(*p)) || !ShapedDecimal(p, &d)) break;
-      out = Value::Dec(d);
+      *out = Value::Dec(d);
     } else {
       break;
     }

@@ -307,6 +307,21 @@ TEST_F(EventJsonFastTest, DecimalsAtTheEdgesOfAWord) {
 // largest int64, one past it and the smallest; each ended by every byte
 // that ends a number or would go on with it; by Read and in place, the
 // integer first seen on a shaped line, against the reference reader.
+// A schema without fields has no values: every member is unknown, and the
+// shaped path must not touch the (null) values to skip them. Found by
+// fuzz_capi under UBSan (a reference bound to the null values); this test
+// halts there under tools/test.sh --sanitize.
+TEST_F(EventJsonFastTest, ASchemaWithoutFieldsReadsItsLinesShaped) {
+  Use("ruleset t.unit version \"1.0.0\"\nschema e version 1 {\n}\nuses schema e\n"
+      "rule r { when true then score 1 }\n");
+  if (HasFatalFailure()) return;
+  ASSERT_EQ(c_.program->schema.fields.size(), 0u);
+  for (int i = 0; i < 6; ++i) {  // learnt, then shaped
+    Same(R"({"a":1,"b":"x","c":2.5,"d":"2026-03-01T00:00:00Z"})");
+    if (HasFatalFailure()) return;
+  }
+}
+
 TEST_F(EventJsonFastTest, IntegersOfEveryLength) {
   const std::string head = R"({"txn_id":"t1","ts":"2026-03-01T00:00:00.569Z","card_id":"c9","amount":26.93,"mcc":)";
   const std::string base = head + R"(5541,"country":"IT"})";
