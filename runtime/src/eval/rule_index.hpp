@@ -145,6 +145,8 @@ class RuleIndex {
   static bool SmallRange(const std::vector<int64_t>& points);
   template <size_t kWords, bool kStrSet>
   bool CandidatesOf(const Value* fields, uint64_t* out) const;
+  template <bool kStrSet>
+  bool CandidatesSized(const Value* fields, uint64_t* out) const;
 
   std::vector<FieldIndex> fields_;
   std::vector<Lookup> lookups_;

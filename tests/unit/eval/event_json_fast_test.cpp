@@ -25,6 +25,16 @@ class EventJsonFastTest : public ::testing::Test {
     reference_.set_fast(false);
   }
 
+  // Reads `line` both ways with a new reader that has learnt the shape of
+  // `base` (read twice), so that `line` is met on the shaped path.
+  void SameOnShapedLine(const std::string& base, const std::string& line) {
+    eval::EventJsonReader primed;
+    std::string error;
+    ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;
+    ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;  // now shaped
+    SameWith(primed, line);
+  }
+
   // Reads `line` both ways; a failure message says how they differ.
   void Same(const std::string& line) { SameWith(fast_, line); }
   void SameWith(eval::EventJsonReader& fast, const std::string& line) {
@@ -287,11 +297,7 @@ TEST_F(EventJsonFastTest, DecimalsAtTheEdgesOfAWord) {
           for (int i = 0; i < fraction; ++i) number += digits[(i * 3 + fraction) % 10];
           if (lead == 2) number = "-" + number;
           for (const std::string& end : ends) {
-            eval::EventJsonReader primed;
-            std::string error;
-            ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;
-            ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;  // now shaped
-            SameWith(primed, head + number + end);
+            SameOnShapedLine(base, head + number + end);
             if (HasFatalFailure()) return;
           }
         }
@@ -347,11 +353,7 @@ TEST_F(EventJsonFastTest, IntegersOfEveryLength) {
     tail_ = tail;
     for (const std::string& number : numbers) {
       for (const std::string& end : ends) {
-        eval::EventJsonReader primed;
-        std::string error;
-        ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;
-        ASSERT_TRUE(primed.Read(base, *fast_event_, &error)) << error;  // now shaped
-        SameWith(primed, head + number + end);
+        SameOnShapedLine(base, head + number + end);
         if (HasFatalFailure()) return;
       }
     }
