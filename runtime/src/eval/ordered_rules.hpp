@@ -64,6 +64,10 @@ struct OrderedTest {
   static constexpr size_t kMaxInlineSet = 4;
 
   Kind kind = kNode;
+  // The test's cost in units of an integer compare (plan::NodeCost, more
+  // for a node the evaluator runs), at least 1: Session::AdaptOrder weighs
+  // a test's failures against it. In the bytes kind's alignment leaves.
+  uint8_t cost = 1;
   // The bytes from this test to the next rule's first: (how many tests of
   // the same rule follow this one + 1) * sizeof(OrderedTest). In bytes, not
   // tests, so that a failed test (about ten an event at the ten generated

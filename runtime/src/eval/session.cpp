@@ -32,6 +32,21 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
     string_id_slot_ = schema.id_slot;
     string_id_name_ = schema.fields[schema.id_slot].name.c_str();
   }
+  if (program_->strategy == EvalStrategy::kOrdered) {
+    rule_mode_ = RuleMode::kOrdered;
+    ordered_tests_ = program_->ordered.tests;
+    // Not planned (CompileOrdered ends in kEnd): no rules, evaluation over
+    // at once, without a test for it in every event.
+    if (ordered_tests_.empty()) ordered_tests_.emplace_back().kind = OrderedTest::kEnd;
+    // Only a rule of two tests or more has an order to choose.
+    for (const OrderedRules::Rule& r : program_->ordered.rules) {
+      if (r.count > 1) rule_mode_ = RuleMode::kCounting;
+    }
+    if (rule_mode_ == RuleMode::kCounting) {
+      adapt_left_ = kAdaptEvents;
+      test_fails_.assign(ordered_tests_.size(), 0);
+    }
+  }
 }
 
 Session::~Session() {
@@ -148,10 +163,12 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
     result.reversal = reversal_;
   }
   bool decided = false;  // a fired rule has set this event's decision
-  if (p.strategy == EvalStrategy::kOrdered) {
+  if (rule_mode_ == RuleMode::kOrdered) {
     // A small rule set (plan/strategy.hpp): every rule's conjuncts in turn,
     // each rule stopping at its first conjunct that is not true.
     RunOrdered(options, result, decided);
+  } else if (rule_mode_ == RuleMode::kCounting) [[unlikely]] {
+    RunOrderedCounting(options, result, decided);
   } else if (p.rule_index.Candidates(fields_, candidates_.data())) {
     // Most events of the generated rule sets leave no candidate (about two
     // in three at 100 rules): the evaluator is made, and the words walked,
@@ -206,8 +223,7 @@ namespace {
 // slower in alternated runs (a larger Evaluate around RunAggregates' call).
 __attribute__((flatten, always_inline)) inline void Session::RunOrdered(
     const EvalOptions& options, Result& result, bool& decided) {
-  if (program_->ordered.tests.empty()) return;  // not planned (CompileOrdered ends in kEnd)
-  const OrderedTest* t = program_->ordered.tests.data();
+  const OrderedTest* t = ordered_tests_.data();  // ends in kEnd (the constructor)
   const char* values = reinterpret_cast<const char*>(fields_);
   for (;;) {
     const OrderedTest::Kind kind = t->kind;
@@ -228,6 +244,60 @@ __attribute__((flatten, always_inline)) inline void Session::RunOrdered(
     }
     if (t->skip == OrderedTest::kStride) FireOrdered(t->rule, options, result, decided);
     ++t;
+  }
+}
+
+// The first kAdaptEvents events of a session whose rules have an order to
+// choose: each rule's tests all run (their order is the planner's), each
+// failure counted, and the rule fires when all hold, as in RunOrdered. Then
+// AdaptOrder, and RunOrdered from the next event on.
+void Session::RunOrderedCounting(const EvalOptions& options, Result& result, bool& decided) {
+  const char* values = reinterpret_cast<const char*>(fields_);
+  const std::vector<OrderedRules::Rule>& rules = program_->ordered.rules;
+  for (uint32_t r = 0; r < rules.size(); ++r) {
+    bool all = true;
+    for (uint32_t k = rules[r].begin; k < rules[r].begin + rules[r].count; ++k) {
+      if (!TestHolds(ordered_tests_[k], values)) {
+        ++test_fails_[k];
+        all = false;
+      }
+    }
+    if (all) FireOrdered(r, options, result, decided);
+  }
+  if (--adapt_left_ == 0) {
+    AdaptOrder();
+    rule_mode_ = RuleMode::kOrdered;
+  }
+}
+
+bool Session::TestHolds(const OrderedTest& t, const char* values) {
+  if (t.kind == OrderedTest::kIntRange) {
+    return InRange(*reinterpret_cast<const Value*>(values + t.at), t);
+  }
+  return OtherTest(t, values);
+}
+
+// Each rule's tests by their cost over their failures counted, least first:
+// the order that makes the fewest compares when the tests fail
+// independently (a test that never failed goes last). Ties keep the
+// planner's order. In place by insertion (a rule has a few tests): no
+// allocation, as nothing in Evaluate allocates.
+void Session::AdaptOrder() {
+  // a before b when cost_a / fails_a < cost_b / fails_b, fails of 0 as an
+  // infinite ratio: in integers, without the division.
+  auto before = [](const OrderedTest& a, uint32_t fails_a, const OrderedTest& b, uint32_t fails_b) {
+    return uint64_t{a.cost} * fails_b < uint64_t{b.cost} * fails_a;
+  };
+  for (const OrderedRules::Rule& r : program_->ordered.rules) {
+    OrderedTest* tests = ordered_tests_.data() + r.begin;
+    uint32_t* fails = test_fails_.data() + r.begin;
+    for (uint32_t i = 1; i < r.count; ++i) {
+      for (uint32_t j = i; j > 0 && before(tests[j], fails[j], tests[j - 1], fails[j - 1]); --j) {
+        std::swap(tests[j], tests[j - 1]);
+        std::swap(fails[j], fails[j - 1]);
+      }
+    }
+    for (uint32_t k = 0; k < r.count; ++k) tests[k].skip = (r.count - k) * OrderedTest::kStride;
   }
 }
 

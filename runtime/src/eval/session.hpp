@@ -92,6 +92,12 @@ class Session {
   void RunCandidates(const EvalOptions& options, Result& result, bool& decided);
   // Ordered evaluation (EvalStrategy::kOrdered) and its slow paths.
   void RunOrdered(const EvalOptions& options, Result& result, bool& decided);
+  // The first kAdaptEvents events of an ordered session: every test of
+  // every rule, counting each test's failures, then AdaptOrder.
+  __attribute__((noinline)) void RunOrderedCounting(const EvalOptions& options, Result& result,
+                                                    bool& decided);
+  bool TestHolds(const OrderedTest& t, const char* values);
+  void AdaptOrder();
   bool OtherTest(const OrderedTest& t, const char* values);
   Evaluator MakeEvaluator();
   __attribute__((noinline)) bool NodeHolds(uint32_t node);
@@ -103,6 +109,27 @@ class Session {
   const char* string_id_name_ = nullptr;
   // The cache lines of an event's values (Evaluate prefetches them).
   size_t prefetch_lines_ = 0;
+  // What Evaluate runs for the rules: the index's candidates, the ordered
+  // tests, or the ordered tests while counting their failures (the first
+  // kAdaptEvents events).
+  enum class RuleMode : uint8_t { kIndex, kOrdered, kCounting };
+  RuleMode rule_mode_ = RuleMode::kIndex;
+  uint32_t adapt_left_ = 0;  // events still to count before AdaptOrder
+  // This session's copy of Program::ordered.tests (a kEnd alone when the
+  // program has none): a rule's conjuncts have no side effects and it fires
+  // iff all hold, so their order is free. AdaptOrder puts each rule's
+  // likeliest to fail for its cost first, from the failures counted on
+  // this session's own events (the Program is shared and immutable).
+  std::vector<OrderedTest> ordered_tests_;
+  std::vector<uint32_t> test_fails_;  // per test of ordered_tests_, while counting
+
+ public:
+  // Events an ordered session counts its tests' failures on before it
+  // reorders each rule's tests once.
+  static constexpr uint32_t kAdaptEvents = 512;
+  const std::vector<OrderedTest>& ordered_tests() const { return ordered_tests_; }
+
+ private:
 
   // Aggregates (eval/session_aggregates.cpp).
   // `id`: the event's id (eval::AppendEventId), empty when it has none.
