@@ -315,15 +315,16 @@ uint8_t TestCost(const eval::Program& program, uint32_t node, eval::OrderedTest:
     case Test::kAggRange:
     case Test::kTrue:
       return 2;
-    case Test::kStrEq:
-    case Test::kStrNe:
     case Test::kIntIn:
     case Test::kIntNotIn:
-      return 3;
+      return 4;
+    case Test::kStrEq:
+    case Test::kStrNe:
+      return 5;
     case Test::kNode:
       return static_cast<uint8_t>(std::min<uint32_t>(255, 8 + 2 * NodeCost(program, node)));
     default:
-      return 4;
+      return 6;
   }
 }
 
