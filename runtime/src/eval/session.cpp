@@ -33,18 +33,23 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
     string_id_name_ = schema.fields[schema.id_slot].name.c_str();
   }
   if (program_->strategy == EvalStrategy::kOrdered) {
-    rule_mode_ = RuleMode::kOrdered;
     ordered_tests_ = program_->ordered.tests;
     // Not planned (CompileOrdered ends in kEnd): no rules, evaluation over
     // at once, without a test for it in every event.
     if (ordered_tests_.empty()) ordered_tests_.emplace_back().kind = OrderedTest::kEnd;
     // Only a rule of two tests or more has an order to choose.
-    for (const OrderedRules::Rule& r : program_->ordered.rules) {
-      if (r.count > 1) rule_mode_ = RuleMode::kCounting;
-    }
-    if (rule_mode_ == RuleMode::kCounting) {
+    bool choice = false;
+    for (const OrderedRules::Rule& r : program_->ordered.rules) choice = choice || r.count > 1;
+    if (choice) {
       adapt_left_ = kAdaptEvents;
       test_fails_.assign(ordered_tests_.size(), 0);
+      counted_tests_.swap(ordered_tests_);
+      OrderedTest count;  // holds, and is the last of its rule: "fires" kCountRule
+      count.kind = OrderedTest::kTrue;
+      count.skip = OrderedTest::kStride;
+      count.rule = kCountRule;
+      ordered_tests_.push_back(count);
+      ordered_tests_.emplace_back().kind = OrderedTest::kEnd;
     }
   }
 }
@@ -163,12 +168,10 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
     result.reversal = reversal_;
   }
   bool decided = false;  // a fired rule has set this event's decision
-  if (rule_mode_ == RuleMode::kOrdered) {
+  if (p.strategy == EvalStrategy::kOrdered) {
     // A small rule set (plan/strategy.hpp): every rule's conjuncts in turn,
     // each rule stopping at its first conjunct that is not true.
     RunOrdered(options, result, decided);
-  } else if (rule_mode_ == RuleMode::kCounting) [[unlikely]] {
-    RunOrderedCounting(options, result, decided);
   } else if (p.rule_index.Candidates(fields_, candidates_.data())) {
     // Most events of the generated rule sets leave no candidate (about two
     // in three at 100 rules): the evaluator is made, and the words walked,
@@ -275,14 +278,14 @@ __attribute__((flatten, always_inline)) inline void Session::RunOrdered(
 // The first kAdaptEvents events of a session whose rules have an order to
 // choose: each rule's tests all run (their order is the planner's), each
 // failure counted, and the rule fires when all hold, as in RunOrdered. Then
-// AdaptOrder, and RunOrdered from the next event on.
+// AdaptOrder, and RunOrdered on the reordered tests from the next event on.
 void Session::RunOrderedCounting(const EvalOptions& options, Result& result, bool& decided) {
   const char* values = reinterpret_cast<const char*>(fields_);
   const std::vector<OrderedRules::Rule>& rules = program_->ordered.rules;
   for (uint32_t r = 0; r < rules.size(); ++r) {
     bool all = true;
     for (uint32_t k = rules[r].begin; k < rules[r].begin + rules[r].count; ++k) {
-      if (!TestHolds(ordered_tests_[k], values)) {
+      if (!TestHolds(counted_tests_[k], values)) {
         ++test_fails_[k];
         all = false;
       }
@@ -291,7 +294,9 @@ void Session::RunOrderedCounting(const EvalOptions& options, Result& result, boo
   }
   if (--adapt_left_ == 0) {
     AdaptOrder();
-    rule_mode_ = RuleMode::kOrdered;
+    // The stub's buffer goes to counted_tests_ and stays: RunOrdered, which
+    // called this, goes on to its kEnd.
+    ordered_tests_.swap(counted_tests_);
   }
 }
 
@@ -314,7 +319,7 @@ void Session::AdaptOrder() {
     return uint64_t{a.cost} * fails_b < uint64_t{b.cost} * fails_a;
   };
   for (const OrderedRules::Rule& r : program_->ordered.rules) {
-    OrderedTest* tests = ordered_tests_.data() + r.begin;
+    OrderedTest* tests = counted_tests_.data() + r.begin;
     uint32_t* fails = test_fails_.data() + r.begin;
     for (uint32_t i = 1; i < r.count; ++i) {
       for (uint32_t j = i; j > 0 && before(tests[j], fails[j], tests[j - 1], fails[j - 1]); --j) {
@@ -396,6 +401,10 @@ bool Session::NodeHolds(uint32_t node) {
 
 void Session::FireOrdered(uint32_t rule, const EvalOptions& options, Result& result,
                           bool& decided) {
+  if (rule == kCountRule) [[unlikely]] {  // the stub of the first kAdaptEvents events
+    RunOrderedCounting(options, result, decided);
+    return;
+  }
   Evaluator ev = MakeEvaluator();
   Fire(ev, rule, options, result, decided);
 }
