@@ -133,22 +133,7 @@ void FormatValue(const Value& v, Type type, std::string& out) {
   }
 }
 
-// Two functions for the two strategies, not one that tests it: one held
-// r100's program pointer on the stack and loaded the ordered loop's values
-// pointer ahead of the index's path (4 instructions an event more than
-// without the loop, r100 522.5 -> 526.3 with nothing of the index changed).
-// (Inlining the index's into Evaluate, the ordered one's a jump away, was
-// no better: r100 525.0.)
 void Session::Evaluate(const Event& event, Result& result, const EvalOptions& options) {
-  if (program_->strategy == EvalStrategy::kOrdered) {
-    EvaluateWith<true>(event, result, options);
-  } else {
-    EvaluateWith<false>(event, result, options);
-  }
-}
-
-template <bool kOrdered>
-void Session::EvaluateWith(const Event& event, Result& result, const EvalOptions& options) {
   // The rules read the event's values in an order the CPU cannot foresee:
   // ask for all of its cache lines at once, so that their loads overlap.
   // The number of lines is the schema's, fixed for the session: unrolled up
@@ -186,7 +171,7 @@ void Session::EvaluateWith(const Event& event, Result& result, const EvalOptions
     result.reversal = reversal_;
   }
   bool decided = false;  // a fired rule has set this event's decision
-  if constexpr (kOrdered) {
+  if (p.strategy == EvalStrategy::kOrdered) {
     // A small rule set (plan/strategy.hpp): every rule's conjuncts in turn,
     // each rule stopping at its first conjunct that is not true.
     RunOrdered(options, result, decided);
@@ -255,43 +240,58 @@ namespace {
 // test that does not hold, firing the rules whose tests all hold. A test of a
 // missing field does not hold, negated or not (the node would be unknown).
 // Integer ranges, most of the tests, take no branch of their own (InRange).
+// Threaded: each test jumps through kKinds straight to the next test's code
+// (GCC's labels as values), one load and one jump a test, where a loop
+// tested the kind against range, string equality, small set and kEnd in
+// turn, and each outcome went through a `holds` flag, then a branch on it
+// (r10 --ring 64: 352.3 -> 305.3 instructions an event; a switch without
+// bound check was worse, 380.8, GCC's jump table landing in OtherTest's).
+// A branch on the outcome, not arithmetic: predicted, it lets the CPU start
+// on the next test before this one's loads arrive (computing the next
+// test's address from the outcome made every test wait for the one before:
+// 10 rules 154 -> 192 ns).
+// Not inlined: GCC inlines no function that keeps labels' addresses in a
+// static table, so Evaluate calls it (about 16 instructions a call).
 // Flattened: OtherTest and what it calls inline, which GCC stopped doing
-// once OtherTest had the set and aggregate cases. Flattening Evaluate itself
-// as well (r10: -7 instructions an event) made the state path alone 1-3%
-// slower in alternated runs (a larger Evaluate around RunAggregates' call).
-__attribute__((flatten, always_inline)) inline void Session::RunOrdered(
+// once OtherTest had the set and aggregate cases.
+__attribute__((flatten, noinline)) void Session::RunOrdered(
     const EvalOptions& options, Result& result, bool& decided) {
   const OrderedTest* t = ordered_tests_.data();  // ends in kEnd (the constructor)
   const char* values = reinterpret_cast<const char*>(fields_);
-  for (;;) {
-    const OrderedTest::Kind kind = t->kind;
-    bool holds;
-    // The three commonest kinds (r10's first tests once reordered: about
-    // six ranges, two or three string equalities, two small sets an event)
-    // each tested here, without OtherTest's jump table.
-    if (kind == OrderedTest::kIntRange) {
-      holds = InRange(*reinterpret_cast<const Value*>(values + t->at), *t);
-    } else if (kind == OrderedTest::kStrEq) {
-      // Not negated (kStrNe goes to OtherTest): a failure skips at once.
-      const auto& f = *reinterpret_cast<const Value*>(values + t->at);
-      holds = f.present && f.s.len == t->span && SameBytes(f.s.ptr, t->str, t->span);
-    } else if ((kind | 1) == OrderedTest::kIntNotIn) {
-      holds = IntInHolds(*t, *reinterpret_cast<const Value*>(values + t->at));
-    } else {
-      if (kind == OrderedTest::kEnd) break;
-      holds = OtherTest(*t, values);
-    }
-    // A branch on the outcome, not arithmetic: predicted, it lets the CPU
-    // start on the next test before this one's loads arrive (computing the
-    // next test's address from the outcome made every test wait for the one
-    // before: 10 rules 154 -> 192 ns).
-    if (!holds) {
-      t = reinterpret_cast<const OrderedTest*>(reinterpret_cast<const char*>(t) + t->skip);
-      continue;  // at the next rule's first test
-    }
-    if (t->skip == OrderedTest::kStride) FireOrdered(t->rule, options, result, decided);
-    ++t;
-  }
+  // By kind: every kind the planner makes (and the gaps, never made) goes
+  // to OtherTest but those tested here.
+  static const void* const kKinds[] = {
+      &&range, &&other, &&str_eq, &&other, &&int_in, &&int_in, &&other, &&other,  // 0-7
+      &&other, &&other, &&other, &&other, &&other, &&other, &&end, &&other,        // 8-15
+      &&other, &&other, &&other, &&other, &&other, &&other, &&other, &&other,      // 16-23
+  };
+  static_assert(OrderedTest::kIntRange == 0 && OrderedTest::kStrEq == 2 &&
+                OrderedTest::kIntIn == 4 && OrderedTest::kIntNotIn == 5 &&
+                OrderedTest::kEnd == 14 && OrderedTest::kStrNotSet < 24);
+  goto *kKinds[t->kind];
+range:
+  if (InRange(*reinterpret_cast<const Value*>(values + t->at), *t)) goto held;
+failed:  // at the next rule's first test
+  t = reinterpret_cast<const OrderedTest*>(reinterpret_cast<const char*>(t) + t->skip);
+  goto *kKinds[t->kind];
+held:
+  if (t->skip == OrderedTest::kStride) FireOrdered(t->rule, options, result, decided);
+  ++t;
+  goto *kKinds[t->kind];
+str_eq: {
+  // Not negated (kStrNe is OtherTest's): a failure skips at once.
+  const auto& f = *reinterpret_cast<const Value*>(values + t->at);
+  if (f.present && f.s.len == t->span && SameBytes(f.s.ptr, t->str, t->span)) goto held;
+  goto failed;
+}
+int_in:
+  if (IntInHolds(*t, *reinterpret_cast<const Value*>(values + t->at))) goto held;
+  goto failed;
+other:
+  if (OtherTest(*t, values)) goto held;
+  goto failed;
+end:
+  return;
 }
 
 // The first kAdaptEvents events of a session whose rules have an order to

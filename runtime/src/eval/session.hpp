@@ -86,18 +86,14 @@ class Session {
   __attribute__((noinline)) void Fire(Evaluator& ev, uint32_t rule, const EvalOptions& options,
                                       Result& result, bool& decided);
   void CopyEventId(const Event& event, Result& result);
-  // Evaluate for one strategy (kOrdered: EvalStrategy::kOrdered, else the
-  // index): each its own function, so that neither's registers are
-  // allocated around the other's code.
-  template <bool kOrdered>
-  __attribute__((noinline)) void EvaluateWith(const Event& event, Result& result,
-                                              const EvalOptions& options);
   void StartEvent(const Event& event);
   void RefreshExternalViews();
   // The index's candidates (EvalStrategy::kIndex), when it leaves any.
   void RunCandidates(const EvalOptions& options, Result& result, bool& decided);
   // Ordered evaluation (EvalStrategy::kOrdered) and its slow paths.
-  void RunOrdered(const EvalOptions& options, Result& result, bool& decided);
+  // Not inlined (eval/session.cpp says why).
+  __attribute__((noinline)) void RunOrdered(const EvalOptions& options, Result& result,
+                                            bool& decided);
   // The first kAdaptEvents events of an ordered session: every test of
   // every rule, counting each test's failures, then AdaptOrder (FireOrdered
   // runs it for the stub's rule kCountRule).
