@@ -354,12 +354,11 @@ namespace {
 // test (unknown when name is missing) and the rule of one test included,
 // and the Program's own tests keep the planner's order.
 TEST(Strategy, OrderedSessionsPutTheTestsThatFailFirst) {
-  Compilation c = CompileWith(Header() +
-                                  "rule a { when amount >= 1.00 and country == \"PH\" then score 1 }\n"
-                                  "rule b { mode shadow\n when contains(name, \"SHOP\") and mcc >= 0 "
-                                  "then score 2 }\n"
-                                  "rule c { when ok then score 4 }\n",
-                              StrategyChoice::kOrdered);
+  const std::string text =
+      "rule a { when amount >= 1.00 and country == \"PH\" then score 1 }\n"
+      "rule b { mode shadow\n when contains(name, \"SHOP\") and mcc >= 0 then score 2 }\n"
+      "rule c { when ok then score 4 }\n";
+  Compilation c = CompileWith(Header() + text, StrategyChoice::kOrdered);
   ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
   const eval::Program& p = *c.program;
   using OT = eval::OrderedTest;
@@ -368,7 +367,8 @@ TEST(Strategy, OrderedSessionsPutTheTestsThatFailFirst) {
   ASSERT_EQ(p.ordered.tests[1].kind, OT::kStrEq);
   ASSERT_EQ(p.ordered.tests[2].kind, OT::kIntRange);
   ASSERT_EQ(p.ordered.tests[3].kind, OT::kNode);
-  EXPECT_EQ(p.ordered.tests[3].cost, 8 + 2 * plan::NodeCost(p, static_cast<uint32_t>(p.ordered.tests[3].lo)));
+  const auto contains = static_cast<uint32_t>(p.ordered.tests[3].lo);
+  EXPECT_EQ(p.ordered.tests[3].cost, 8 + 2 * plan::NodeCost(p, contains));  // a node's cost
   eval::Session s(c.program);
   EXPECT_EQ(s.ordered_tests()[0].kind, OT::kIntRange);
   eval::Event e(p.schema);
