@@ -64,6 +64,10 @@ struct OrderedTest {
   static constexpr size_t kMaxInlineSet = 4;
 
   Kind kind = kNode;
+  // The test's cost in units of an integer compare (plan::NodeCost, more
+  // for a node the evaluator runs), at least 1: Session::AdaptOrder weighs
+  // a test's failures against it. In the bytes kind's alignment leaves.
+  uint8_t cost = 1;
   // The bytes from this test to the next rule's first: (how many tests of
   // the same rule follow this one + 1) * sizeof(OrderedTest). In bytes, not
   // tests, so that a failed test (about ten an event at the ten generated
@@ -82,6 +86,9 @@ struct OrderedTest {
     // kStrEq: bytes owned by the program (its constant strings or a set's
     // values), which is immutable once planned, so they never move.
     const char* str;
+    // kIntIn in a Session's copy (Session::ordered_tests): OrderedRules::ints
+    // + lo, the set's first value, so that the test loads no base pointer.
+    const int64_t* ints;
   };
   // kIntRange, kAggRange: hi - lo, as unsigned; kStrEq: the constant's length; kIntIn,
   // kStrIn: the number of values; kStrFields: the second field's byte offset.

@@ -32,6 +32,29 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
     string_id_slot_ = schema.id_slot;
     string_id_name_ = schema.fields[schema.id_slot].name.c_str();
   }
+  if (program_->strategy == EvalStrategy::kOrdered) {
+    ordered_tests_ = program_->ordered.tests;
+    // Not planned (CompileOrdered ends in kEnd): no rules, evaluation over
+    // at once, without a test for it in every event.
+    if (ordered_tests_.empty()) ordered_tests_.emplace_back().kind = OrderedTest::kEnd;
+    for (OrderedTest& t : ordered_tests_) {
+      if ((t.kind | 1) == OrderedTest::kIntNotIn) t.ints = program_->ordered.ints.data() + t.lo;
+    }
+    // Only a rule of two tests or more has an order to choose.
+    bool choice = false;
+    for (const OrderedRules::Rule& r : program_->ordered.rules) choice = choice || r.count > 1;
+    if (choice) {
+      adapt_left_ = kAdaptEvents;
+      test_fails_.assign(ordered_tests_.size(), 0);
+      counted_tests_.swap(ordered_tests_);
+      OrderedTest count;  // holds, and is the last of its rule: "fires" kCountRule
+      count.kind = OrderedTest::kTrue;
+      count.skip = OrderedTest::kStride;
+      count.rule = kCountRule;
+      ordered_tests_.push_back(count);
+      ordered_tests_.emplace_back().kind = OrderedTest::kEnd;
+    }
+  }
 }
 
 Session::~Session() {
@@ -194,40 +217,136 @@ namespace {
   return v.present & (static_cast<uint64_t>(v.i) - static_cast<uint64_t>(t.lo) <= t.span);
 }
 
+// kStrEq, kStrNe: the length first, a string's bytes read only when it
+// could be equal.
+[[gnu::always_inline]] inline bool StrEqHolds(const OrderedTest& t, const Value& f) {
+  const bool negated = (t.kind & 1) != 0;
+  return f.present && (f.s.len == t.span && SameBytes(f.s.ptr, t.str, t.span)) != negated;
+}
+
+// kIntIn, kIntNotIn: kMaxInlineSet values, padded by the planner: no loop.
+// In a session's copy of the tests, whose t.ints the constructor set.
+[[gnu::always_inline]] inline bool IntInHolds(const OrderedTest& t, const Value& f) {
+  static_assert(OrderedTest::kMaxInlineSet == 4);
+  const bool negated = (t.kind & 1) != 0;
+  const int64_t* v = t.ints;
+  const bool in = (v[0] == f.i) | (v[1] == f.i) | (v[2] == f.i) | (v[3] == f.i);
+  return f.present & (in != negated);
+}
+
 }  // namespace
 
 // Every rule's tests in turn (OrderedRules), each rule stopping at its first
 // test that does not hold, firing the rules whose tests all hold. A test of a
 // missing field does not hold, negated or not (the node would be unknown).
 // Integer ranges, most of the tests, take no branch of their own (InRange).
+// Threaded: each test jumps through kKinds straight to the next test's code
+// (GCC's labels as values), one load and one jump a test, where a loop
+// tested the kind against range, string equality, small set and kEnd in
+// turn, and each outcome went through a `holds` flag, then a branch on it
+// (r10 --ring 64: 352.3 -> 305.3 instructions an event; a switch without
+// bound check was worse, 380.8, GCC's jump table landing in OtherTest's).
+// A branch on the outcome, not arithmetic: predicted, it lets the CPU start
+// on the next test before this one's loads arrive (computing the next
+// test's address from the outcome made every test wait for the one before:
+// 10 rules 154 -> 192 ns).
+// Not inlined: GCC inlines no function that keeps labels' addresses in a
+// static table, so Evaluate calls it (about 16 instructions a call).
 // Flattened: OtherTest and what it calls inline, which GCC stopped doing
-// once OtherTest had the set and aggregate cases. Flattening Evaluate itself
-// as well (r10: -7 instructions an event) made the state path alone 1-3%
-// slower in alternated runs (a larger Evaluate around RunAggregates' call).
-__attribute__((flatten, always_inline)) inline void Session::RunOrdered(
+// once OtherTest had the set and aggregate cases.
+__attribute__((flatten, noinline)) void Session::RunOrdered(
     const EvalOptions& options, Result& result, bool& decided) {
-  if (program_->ordered.tests.empty()) return;  // not planned (CompileOrdered ends in kEnd)
-  const OrderedTest* t = program_->ordered.tests.data();
+  const OrderedTest* t = ordered_tests_.data();  // ends in kEnd (the constructor)
   const char* values = reinterpret_cast<const char*>(fields_);
-  for (;;) {
-    const OrderedTest::Kind kind = t->kind;
-    bool holds;
-    if (kind == OrderedTest::kIntRange) {
-      holds = InRange(*reinterpret_cast<const Value*>(values + t->at), *t);
-    } else {
-      if (kind == OrderedTest::kEnd) break;
-      holds = OtherTest(*t, values);
+  // By kind: every kind the planner makes (and the gaps, never made) goes
+  // to OtherTest but those tested here.
+  static const void* const kKinds[] = {
+      &&range, &&other, &&str_eq, &&other, &&int_in, &&int_in, &&other, &&other,  // 0-7
+      &&other, &&other, &&other, &&other, &&other, &&other, &&end, &&other,        // 8-15
+      &&other, &&other, &&other, &&other, &&other, &&other, &&other, &&other,      // 16-23
+  };
+  static_assert(OrderedTest::kIntRange == 0 && OrderedTest::kStrEq == 2 &&
+                OrderedTest::kIntIn == 4 && OrderedTest::kIntNotIn == 5 &&
+                OrderedTest::kEnd == 14 && OrderedTest::kStrNotSet < 24);
+  goto *kKinds[t->kind];
+range:
+  if (InRange(*reinterpret_cast<const Value*>(values + t->at), *t)) goto held;
+failed:  // at the next rule's first test
+  t = reinterpret_cast<const OrderedTest*>(reinterpret_cast<const char*>(t) + t->skip);
+  goto *kKinds[t->kind];
+held:
+  if (t->skip == OrderedTest::kStride) FireOrdered(t->rule, options, result, decided);
+  ++t;
+  goto *kKinds[t->kind];
+str_eq: {
+  // Not negated (kStrNe is OtherTest's): a failure skips at once.
+  const auto& f = *reinterpret_cast<const Value*>(values + t->at);
+  if (f.present && f.s.len == t->span && SameBytes(f.s.ptr, t->str, t->span)) goto held;
+  goto failed;
+}
+int_in:
+  if (IntInHolds(*t, *reinterpret_cast<const Value*>(values + t->at))) goto held;
+  goto failed;
+other:
+  if (OtherTest(*t, values)) goto held;
+  goto failed;
+end:
+  return;
+}
+
+// The first kAdaptEvents events of a session whose rules have an order to
+// choose: each rule's tests all run (their order is the planner's), each
+// failure counted, and the rule fires when all hold, as in RunOrdered. Then
+// AdaptOrder, and RunOrdered on the reordered tests from the next event on.
+void Session::RunOrderedCounting(const EvalOptions& options, Result& result, bool& decided) {
+  const char* values = reinterpret_cast<const char*>(fields_);
+  const std::vector<OrderedRules::Rule>& rules = program_->ordered.rules;
+  for (uint32_t r = 0; r < rules.size(); ++r) {
+    bool all = true;
+    for (uint32_t k = rules[r].begin; k < rules[r].begin + rules[r].count; ++k) {
+      if (!TestHolds(counted_tests_[k], values)) {
+        ++test_fails_[k];
+        all = false;
+      }
     }
-    // A branch on the outcome, not arithmetic: predicted, it lets the CPU
-    // start on the next test before this one's loads arrive (computing the
-    // next test's address from the outcome made every test wait for the one
-    // before: 10 rules 154 -> 192 ns).
-    if (!holds) {
-      t = reinterpret_cast<const OrderedTest*>(reinterpret_cast<const char*>(t) + t->skip);
-      continue;  // at the next rule's first test
+    if (all) FireOrdered(r, options, result, decided);
+  }
+  if (--adapt_left_ == 0) {
+    AdaptOrder();
+    // The stub's buffer goes to counted_tests_ and stays: RunOrdered, which
+    // called this, goes on to its kEnd.
+    ordered_tests_.swap(counted_tests_);
+  }
+}
+
+bool Session::TestHolds(const OrderedTest& t, const char* values) {
+  if (t.kind == OrderedTest::kIntRange) {
+    return InRange(*reinterpret_cast<const Value*>(values + t.at), t);
+  }
+  return OtherTest(t, values);
+}
+
+// Each rule's tests by their cost over their failures counted, least first:
+// the order that makes the fewest compares when the tests fail
+// independently (a test that never failed goes last). Ties keep the
+// planner's order. In place by insertion (a rule has a few tests): no
+// allocation, as nothing in Evaluate allocates.
+void Session::AdaptOrder() {
+  // a before b when cost_a / fails_a < cost_b / fails_b, fails of 0 as an
+  // infinite ratio: in integers, without the division.
+  auto before = [](const OrderedTest& a, uint32_t fails_a, const OrderedTest& b, uint32_t fails_b) {
+    return uint64_t{a.cost} * fails_b < uint64_t{b.cost} * fails_a;
+  };
+  for (const OrderedRules::Rule& r : program_->ordered.rules) {
+    OrderedTest* tests = counted_tests_.data() + r.begin;
+    uint32_t* fails = test_fails_.data() + r.begin;
+    for (uint32_t i = 1; i < r.count; ++i) {
+      for (uint32_t j = i; j > 0 && before(tests[j], fails[j], tests[j - 1], fails[j - 1]); --j) {
+        std::swap(tests[j], tests[j - 1]);
+        std::swap(fails[j], fails[j - 1]);
+      }
     }
-    if (t->skip == OrderedTest::kStride) FireOrdered(t->rule, options, result, decided);
-    ++t;
+    for (uint32_t k = 0; k < r.count; ++k) tests[k].skip = (r.count - k) * OrderedTest::kStride;
   }
 }
 
@@ -239,16 +358,10 @@ __attribute__((flatten, always_inline)) inline bool Session::OtherTest(const Ord
   switch (t.kind) {
     case OrderedTest::kStrEq:
     case OrderedTest::kStrNe:
-      // The length first: a string's bytes are read only when it could be equal.
-      return f.present && (f.s.len == t.span && SameBytes(f.s.ptr, t.str, t.span)) != negated;
+      return StrEqHolds(t, f);
     case OrderedTest::kIntIn:
-    case OrderedTest::kIntNotIn: {
-      // kMaxInlineSet values, padded by the planner: no loop.
-      static_assert(OrderedTest::kMaxInlineSet == 4);
-      const int64_t* v = program_->ordered.ints.data() + t.lo;
-      const bool in = (v[0] == f.i) | (v[1] == f.i) | (v[2] == f.i) | (v[3] == f.i);
-      return f.present & (in != negated);
-    }
+    case OrderedTest::kIntNotIn:
+      return IntInHolds(t, f);
     case OrderedTest::kStrIn:
     case OrderedTest::kStrNotIn: {
       if (!f.present) return false;
@@ -307,6 +420,10 @@ bool Session::NodeHolds(uint32_t node) {
 
 void Session::FireOrdered(uint32_t rule, const EvalOptions& options, Result& result,
                           bool& decided) {
+  if (rule == kCountRule) [[unlikely]] {  // the stub of the first kAdaptEvents events
+    RunOrderedCounting(options, result, decided);
+    return;
+  }
   Evaluator ev = MakeEvaluator();
   Fire(ev, rule, options, result, decided);
 }

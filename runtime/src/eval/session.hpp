@@ -91,7 +91,16 @@ class Session {
   // The index's candidates (EvalStrategy::kIndex), when it leaves any.
   void RunCandidates(const EvalOptions& options, Result& result, bool& decided);
   // Ordered evaluation (EvalStrategy::kOrdered) and its slow paths.
-  void RunOrdered(const EvalOptions& options, Result& result, bool& decided);
+  // Not inlined (eval/session.cpp says why).
+  __attribute__((noinline)) void RunOrdered(const EvalOptions& options, Result& result,
+                                            bool& decided);
+  // The first kAdaptEvents events of an ordered session: every test of
+  // every rule, counting each test's failures, then AdaptOrder (FireOrdered
+  // runs it for the stub's rule kCountRule).
+  __attribute__((noinline)) void RunOrderedCounting(const EvalOptions& options, Result& result,
+                                                    bool& decided);
+  bool TestHolds(const OrderedTest& t, const char* values);
+  void AdaptOrder();
   bool OtherTest(const OrderedTest& t, const char* values);
   Evaluator MakeEvaluator();
   __attribute__((noinline)) bool NodeHolds(uint32_t node);
@@ -103,6 +112,32 @@ class Session {
   const char* string_id_name_ = nullptr;
   // The cache lines of an event's values (Evaluate prefetches them).
   size_t prefetch_lines_ = 0;
+  uint32_t adapt_left_ = 0;  // events still to count before AdaptOrder
+  // The tests RunOrdered runs: this session's copy of Program::ordered.tests
+  // (a kEnd alone when the program has none), reordered by AdaptOrder. A
+  // rule's conjuncts have no side effects and it fires iff all hold, so
+  // their order is free: AdaptOrder puts each rule's likeliest to fail for
+  // its cost first, from the failures counted on this session's own events
+  // (the Program is shared and immutable). While counting, RunOrdered runs
+  // a stub instead, one kTrue test of rule kCountRule and kEnd, whose
+  // "firing" (FireOrdered) runs RunOrderedCounting on counted_tests_: no
+  // test of a mode in Evaluate for any event, ordered or indexed.
+  std::vector<OrderedTest> ordered_tests_;
+  std::vector<OrderedTest> counted_tests_;  // the copy while counting (then the stub)
+  std::vector<uint32_t> test_fails_;  // per test of counted_tests_, while counting
+  static constexpr uint32_t kCountRule = UINT32_MAX;
+
+ public:
+  // Events an ordered session counts its tests' failures on before it
+  // reorders each rule's tests once.
+  static constexpr uint32_t kAdaptEvents = 512;
+  // The ordered tests as this session runs them (in the planner's order
+  // until AdaptOrder).
+  const std::vector<OrderedTest>& ordered_tests() const {
+    return adapt_left_ != 0 ? counted_tests_ : ordered_tests_;
+  }
+
+ private:
 
   // Aggregates (eval/session_aggregates.cpp).
   // `id`: the event's id (eval::AppendEventId), empty when it has none.

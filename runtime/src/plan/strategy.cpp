@@ -303,6 +303,31 @@ eval::OrderedTest TestOf(const eval::Program& program, uint32_t node, eval::Orde
   return InlineTestOf(program, n, negated, t, out);
 }
 
+// A test's cost for Session::AdaptOrder, in units of an integer compare:
+// an inline test's from its kind (a range is one unsigned compare, a string
+// a length and bytes, a set several compares or a lookup); a node's the
+// evaluator's set-up and call besides the node's own cost (NodeCost).
+uint8_t TestCost(const eval::Program& program, uint32_t node, eval::OrderedTest::Kind kind) {
+  using Test = eval::OrderedTest;
+  switch (kind) {
+    case Test::kIntRange:
+    case Test::kIntOutside:
+    case Test::kAggRange:
+    case Test::kTrue:
+      return 2;
+    case Test::kIntIn:
+    case Test::kIntNotIn:
+      return 4;
+    case Test::kStrEq:
+    case Test::kStrNe:
+      return 5;
+    case Test::kNode:
+      return static_cast<uint8_t>(std::min<uint32_t>(255, 8 + 2 * NodeCost(program, node)));
+    default:
+      return 6;
+  }
+}
+
 }  // namespace
 
 eval::OrderedRules CompileOrdered(const eval::Program& program,
@@ -311,7 +336,10 @@ eval::OrderedRules CompileOrdered(const eval::Program& program,
   for (uint32_t rule = 0; rule < conjuncts.size(); ++rule) {
     eval::OrderedRules::Rule r;
     r.begin = static_cast<uint32_t>(out.tests.size());
-    for (uint32_t c : conjuncts[rule]) out.tests.push_back(TestOf(program, c, out));
+    for (uint32_t c : conjuncts[rule]) {
+      out.tests.push_back(TestOf(program, c, out));
+      out.tests.back().cost = TestCost(program, c, out.tests.back().kind);
+    }
     // A rule without conjuncts fires on every event: one test that holds.
     if (conjuncts[rule].empty()) out.tests.emplace_back().kind = eval::OrderedTest::kTrue;
     r.count = static_cast<uint32_t>(out.tests.size()) - r.begin;

@@ -341,3 +341,84 @@ TEST(Strategy, InlineTestsMatchTheirNodesAtTheBoundaries) {
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+// A session reorders each rule's ordered tests once, after
+// Session::kAdaptEvents events, by their failures counted on its own
+// events: the planner's guesses (an equality fails more often than an order
+// compare; a substring search is dear) are wrong for these events, where
+// `amount >= 1.00` and `mcc >= 0` always hold. The rules fire exactly as
+// their conditions say before, during and after, the shadow rule, the node
+// test (unknown when name is missing) and the rule of one test included,
+// and the Program's own tests keep the planner's order.
+TEST(Strategy, OrderedSessionsPutTheTestsThatFailFirst) {
+  const std::string text =
+      "rule a { when amount >= 1.00 and country == \"PH\" then score 1 }\n"
+      "rule b { mode shadow\n when contains(name, \"SHOP\") and mcc >= 0 then score 2 }\n"
+      "rule c { when ok then score 4 }\n";
+  Compilation c = CompileWith(Header() + text, StrategyChoice::kOrdered);
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const eval::Program& p = *c.program;
+  using OT = eval::OrderedTest;
+  ASSERT_EQ(p.ordered.tests.size(), 6u);  // 2 + 2 + 1 and kEnd
+  ASSERT_EQ(p.ordered.tests[0].kind, OT::kIntRange);  // the planner's order
+  ASSERT_EQ(p.ordered.tests[1].kind, OT::kStrEq);
+  ASSERT_EQ(p.ordered.tests[2].kind, OT::kIntRange);
+  ASSERT_EQ(p.ordered.tests[3].kind, OT::kNode);
+  const auto contains = static_cast<uint32_t>(p.ordered.tests[3].lo);
+  EXPECT_EQ(p.ordered.tests[3].cost, 8 + 2 * plan::NodeCost(p, contains));  // a node's cost
+  eval::Session s(c.program);
+  EXPECT_EQ(s.ordered_tests()[0].kind, OT::kIntRange);
+  eval::Event e(p.schema);
+  eval::Result r;
+  const char* names[] = {"SHOP A", "GAS", "B SHOP"};
+  size_t fired_a = 0, fired_b = 0, fired_c = 0;
+  for (uint32_t i = 0; i < 3 * eval::Session::kAdaptEvents; ++i) {
+    e.Reset();
+    SetField(e, "amount", Dec{"5.00"});
+    SetField(e, "mcc", static_cast<int>(i % 7));
+    const bool ph = i % 10 == 3;
+    SetField(e, "country", ph ? "PH" : "NZ");
+    const bool has_name = i % 4 != 0;
+    if (has_name) SetField(e, "name", names[i % 3]);
+    const bool shop = has_name && i % 3 != 1;
+    SetField(e, "ok", i % 5 == 0);
+    s.Evaluate(e, r);
+    bool a = false, b = false, cc = false;
+    for (const auto& f : r.fired) (f.rule == 0 ? a : cc) = true;
+    for (const auto& f : r.shadow) b = b || f.rule == 1;
+    ASSERT_EQ(a, ph) << "event " << i;
+    ASSERT_EQ(b, shop) << "event " << i;
+    ASSERT_EQ(cc, i % 5 == 0) << "event " << i;
+    ASSERT_EQ(r.score, (ph ? 1 : 0) + (i % 5 == 0 ? 4 : 0)) << "event " << i;
+    fired_a += a;
+    fired_b += b;
+    fired_c += cc;
+  }
+  EXPECT_GT(fired_a, 100u);
+  EXPECT_GT(fired_b, 500u);
+  EXPECT_GT(fired_c, 200u);
+  // Reordered: each rule's failing test first, the skips recomputed for the
+  // new positions, each test still of its own rule.
+  const std::vector<OT>& t = s.ordered_tests();
+  ASSERT_EQ(t.size(), 6u);
+  EXPECT_EQ(t[0].kind, OT::kStrEq);
+  EXPECT_EQ(t[1].kind, OT::kIntRange);
+  EXPECT_EQ(t[2].kind, OT::kNode);
+  EXPECT_EQ(t[3].kind, OT::kIntRange);
+  EXPECT_EQ(t[5].kind, OT::kEnd);
+  const uint32_t rules[] = {0, 0, 1, 1, 2};
+  const uint32_t skips[] = {2, 1, 2, 1, 1};
+  for (size_t k = 0; k < 5; ++k) {
+    EXPECT_EQ(t[k].rule, rules[k]) << k;
+    EXPECT_EQ(t[k].skip, skips[k] * OT::kStride) << k;
+  }
+  // The program, shared by every session, is as planned.
+  EXPECT_EQ(p.ordered.tests[0].kind, OT::kIntRange);
+  EXPECT_EQ(p.ordered.tests[3].kind, OT::kNode);
+}
+
+}  // namespace
+}  // namespace vigil::testing
