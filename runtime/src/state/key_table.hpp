@@ -172,18 +172,16 @@ class KeyTable {
     }
   }
   KeyHistory* Find(std::string_view key) { return Find(key, KeyHash(key)); }
-  // Where Find's probe for `hash` starts: the address of its home slot, in
-  // an index whose slots begin at address `slots` under `mask`
-  // (slots_address() and slot_mask() of a table). Store::Prefetch computes
-  // it from copies of those two that it reads without the shard's lock, only
-  // to prefetch it: as integers, since the index they describe may have been
-  // freed since (a pointer into freed memory may not even be computed with).
-  static uintptr_t HomeSlot(uintptr_t slots, uint32_t mask, uint64_t hash) {
-    return slots + uintptr_t{static_cast<uint32_t>(hash) & mask} * sizeof(Slot);
+  // Where Find's probe for `hash` starts: its home slot, in an index whose
+  // slots begin at `slots` under `mask` (slots_data() and slot_mask() of a
+  // table). Store::Prefetch computes it from copies of those two that it
+  // reads without the shard's lock, only to prefetch it.
+  static const char* HomeSlot(const char* slots, uint32_t mask, uint64_t hash) {
+    return slots + size_t{static_cast<uint32_t>(hash) & mask} * sizeof(Slot);
   }
-  // The address of the index's first slot (0 while it is empty) and its
-  // mask, which change only when the index grows (Insert) or the table moves.
-  uintptr_t slots_address() const { return reinterpret_cast<uintptr_t>(slots_.data()); }
+  // The index's first slot (null while it is empty) and its mask, which
+  // change only when the index grows (Insert) or the table is moved.
+  const char* slots_data() const { return reinterpret_cast<const char*>(slots_.data()); }
   uint32_t slot_mask() const { return static_cast<uint32_t>(mask_); }
   // Sets the hint of the slot of the key last found or inserted (no insert
   // or erase since) to `block`, the start of its history's block.

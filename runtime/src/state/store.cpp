@@ -40,18 +40,18 @@ void Store::SetLayout(Shard& shard, std::shared_ptr<const Layout> layout) const 
 void Store::PublishSlots(Shard& shard) {
   for (uint32_t g = 0; g < kSlotCopies; ++g) {
     const bool has = g < shard.maps.size();
-    shard.slots[g].store(has ? shard.maps[g].slots_address() : 0, std::memory_order_relaxed);
+    shard.slots[g].store(has ? shard.maps[g].slots_data() : nullptr, std::memory_order_relaxed);
     shard.masks[g].store(has ? shard.maps[g].slot_mask() : 0, std::memory_order_relaxed);
   }
 }
 
-uintptr_t Store::HomeSlotForTest(uint32_t group, std::string_view key) {
+const char* Store::HomeSlotForTest(uint32_t group, std::string_view key) {
   const uint64_t hash = KeyHash(key);
   Shard& shard = shards_[ShardIndex(hash)];
   std::lock_guard<std::mutex> lock(shard.mu);
-  if (group >= shard.maps.size() || shard.maps[group].slots_address() == 0) return 0;
+  if (group >= shard.maps.size() || shard.maps[group].slots_data() == nullptr) return nullptr;
   const Map& map = shard.maps[group];
-  return KeyTable::HomeSlot(map.slots_address(), map.slot_mask(), hash);
+  return KeyTable::HomeSlot(map.slots_data(), map.slot_mask(), hash);
 }
 
 Store::~Store() = default;

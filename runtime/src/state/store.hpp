@@ -69,22 +69,20 @@ class Store final : public Backend {
   // without the lock. A stale copy (the index grew or moved meanwhile) costs
   // a useless prefetch; nothing is read through it.
   void Prefetch(uint32_t group, uint64_t key_hash) const override {
-    if (const uintptr_t slot = PrefetchAddress(group, key_hash)) {
-      __builtin_prefetch(reinterpret_cast<const void*>(slot));
-    }
+    if (const char* slot = PrefetchAddress(group, key_hash)) __builtin_prefetch(slot);
   }
-  // The address Prefetch asks for (0: nothing, the group is past the copies
-  // or its index is empty).
-  uintptr_t PrefetchAddress(uint32_t group, uint64_t key_hash) const {
-    if (group >= kSlotCopies) return 0;
+  // What Prefetch asks for (null: nothing, the group is past the copies or
+  // its index is empty).
+  const char* PrefetchAddress(uint32_t group, uint64_t key_hash) const {
+    if (group >= kSlotCopies) return nullptr;
     const Shard& shard = shards_[ShardIndex(key_hash)];
-    const uintptr_t slots = shard.slots[group].load(std::memory_order_relaxed);
-    if (slots == 0) return 0;
+    const char* slots = shard.slots[group].load(std::memory_order_relaxed);
+    if (slots == nullptr) return nullptr;
     return KeyTable::HomeSlot(slots, shard.masks[group].load(std::memory_order_relaxed), key_hash);
   }
   // For tests: the home slot of `key` in its table now (under the lock),
-  // which PrefetchAddress must give; 0 when the table's index is empty.
-  uintptr_t HomeSlotForTest(uint32_t group, std::string_view key);
+  // which PrefetchAddress must give; null when the table's index is empty.
+  const char* HomeSlotForTest(uint32_t group, std::string_view key);
 
   StoreStats Stats() const override;
 
@@ -114,11 +112,11 @@ class Store final : public Backend {
   static constexpr uint32_t kSlotCopies = 2;
   struct alignas(64) Shard {
     std::mutex mu;
-    // Copies of maps[g].slots_address() and slot_mask() for Prefetch, which
+    // Copies of maps[g].slots_data() and slot_mask() for Prefetch, which
     // reads them without the lock (hence atomics; relaxed, as a pointer and
     // a mask of two different moments only make a useless prefetch). Set
     // under the lock whenever the index may have moved (PublishSlots).
-    std::atomic<uintptr_t> slots[kSlotCopies] = {};
+    std::atomic<const char*> slots[kSlotCopies] = {};
     std::atomic<uint32_t> masks[kSlotCopies] = {};
     std::pmr::unsynchronized_pool_resource pool;
     uint64_t version = 0;

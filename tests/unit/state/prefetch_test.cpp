@@ -42,10 +42,10 @@ void ExpectPrefetchFindsTheHomeSlots(state::Store& store, int keys, const char* 
     for (const std::string& text : {fmt::format("c{}", k), fmt::format("m{}", k)}) {
       const std::string key = EncodedKey(text);
       for (uint32_t g = 0; g < 2; ++g) {
-        const uintptr_t home = store.HomeSlotForTest(g, key);
+        const char* home = store.HomeSlotForTest(g, key);
         ASSERT_EQ(store.PrefetchAddress(g, state::KeyHash(key)), home)
             << when << ": group " << g << ", key " << text;
-        *seen += home != 0 ? 1 : 0;
+        *seen += home != nullptr ? 1 : 0;
       }
     }
   }
