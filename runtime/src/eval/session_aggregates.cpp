@@ -10,6 +10,7 @@
 #include "base/bytes.hpp"
 #include "eval/evaluator.hpp"
 #include "eval/session.hpp"
+#include "state/key_table.hpp"
 
 namespace vigil::eval {
 
@@ -122,7 +123,7 @@ inline char* PutKeyString(char* out, const Value& v) {
 // only when a key is longer than any before), `*len` bytes; false when a key
 // field is missing. Fixed width for numbers, length prefixed for strings, so
 // that (a, b) tuples cannot collide.
-inline bool Session::EncodeKey(const AggGroupPlan& plan, size_t* len) {
+__attribute__((always_inline)) inline bool Session::EncodeKey(const AggGroupPlan& plan, size_t* len) {
   if (plan.one_string_key) {
     const Value& v = fields_[plan.key[0].slot];
     if (!v.present) return false;
@@ -194,6 +195,20 @@ void Session::RunAggregates(bool record, std::string_view id) {
     std::fill(agg_events_.begin(), agg_events_.end(), 0);
     return;
   }
+  // The first group's key, encoded now: the store asks for its slot in its
+  // table's index (Backend::Prefetch), whose cache miss then overlaps the
+  // time guard, the id's hash and the `where:`s below instead of following
+  // the shard's lock in Apply (the first of the state path's dependent
+  // misses: the slot, then the entry it points to, then the history).
+  const size_t groups = agg_plans_.size();
+  // The key's hash goes to Apply in the probe, so that it is computed once.
+  size_t first_len = 0;
+  const bool first_key = groups != 0 && EncodeKey(agg_plans_[0], &first_len);
+  const uint64_t first_hash =
+      first_key ? state::KeyHash(std::string_view(key_.data(), first_len)) : 0;
+  if (first_key && agg_plans_[0].store_group >= 0) {
+    store_->Prefetch(static_cast<uint32_t>(agg_plans_[0].store_group), first_hash);
+  }
   // An event far ahead of the stream is evaluated like a late one, over the
   // state there is, and not recorded (state/time_guard.hpp). What-ifs are
   // checked too but are not part of the stream.
@@ -223,10 +238,9 @@ void Session::RunAggregates(bool record, std::string_view id) {
     is_reversal = ev.EvalTruth(p.reversal_when) == Evaluator::kTrue;
   }
   bool took_back = false;
-  const size_t groups = agg_plans_.size();
   for (size_t g = 0; g < groups; ++g) {
-    size_t key_len = 0;
-    if (!EncodeKey(agg_plans_[g], &key_len)) {
+    size_t key_len = first_len;  // key_ still holds the first group's key
+    if (g == 0 ? !first_key : !EncodeKey(agg_plans_[g], &key_len)) {
       AggregatesMissing(agg_plans_[g].aggregates);  // a missing key field
       continue;
     }
@@ -271,6 +285,8 @@ void Session::RunAggregates(bool record, std::string_view id) {
       }
       state::Probe& probe = plan.probe;  // the rest was set by Remap
       probe.key = std::string_view(key_.data(), key_len);
+      probe.key_hash = first_hash;
+      probe.key_hashed = g == 0;  // hashed above; the other groups' keys are not
       probe.ts = time.i;
       probe.record = record;
       probe.id = id_hash;

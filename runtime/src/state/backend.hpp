@@ -32,6 +32,11 @@ struct StoreStats {
 struct Probe {
   uint32_t group = 0;         // store group
   std::string_view key;       // encoded key fields
+  // KeyHash(key) when key_hashed (a caller that hashed the key already, for
+  // Backend::Prefetch): Apply then does not hash it again. It must be that
+  // value: the hash picks the key's shard and slot.
+  uint64_t key_hash = 0;
+  bool key_hashed = false;
   int64_t ts = 0;
   bool record = true;
   const Cell* cells = nullptr;              // one per column of the group
@@ -96,6 +101,15 @@ class Backend {
   // the number of events behind it into probe.events[column] when set.
   virtual ApplyStatus Apply(uint64_t version, const Probe& probe, eval::Value* out,
                             QueryScratch& scratch) = 0;
+  // A hint that Apply will soon be called for the key whose KeyHash is
+  // `key_hash` in `group`: a backend may ask the CPU for the memory it will
+  // read (Store: the key's slot in its table's index), so that the miss
+  // overlaps the caller's work before the call. Changes nothing; the
+  // default does nothing.
+  virtual void Prefetch(uint32_t group, uint64_t key_hash) const {
+    (void)group;
+    (void)key_hash;
+  }
   virtual StoreStats Stats() const = 0;
   // Snapshots; backends that persist state themselves return false with a
   // message.

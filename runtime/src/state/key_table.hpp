@@ -172,6 +172,17 @@ class KeyTable {
     }
   }
   KeyHistory* Find(std::string_view key) { return Find(key, KeyHash(key)); }
+  // Where Find's probe for `hash` starts: its home slot, in an index whose
+  // slots begin at `slots` under `mask` (slots_data() and slot_mask() of a
+  // table). Store::Prefetch computes it from copies of those two that it
+  // reads without the shard's lock, only to prefetch it.
+  static const char* HomeSlot(const char* slots, uint32_t mask, uint64_t hash) {
+    return slots + size_t{static_cast<uint32_t>(hash) & mask} * sizeof(Slot);
+  }
+  // The index's first slot (null while it is empty) and its mask, which
+  // change only when the index grows (Insert) or the table is moved.
+  const char* slots_data() const { return reinterpret_cast<const char*>(slots_.data()); }
+  uint32_t slot_mask() const { return static_cast<uint32_t>(mask_); }
   // Sets the hint of the slot of the key last found or inserted (no insert
   // or erase since) to `block`, the start of its history's block.
   void HintLast(const void* block) { slots_[last_slot_].hint = static_cast<const char*>(block); }

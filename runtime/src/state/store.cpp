@@ -34,6 +34,24 @@ void Store::SetLayout(Shard& shard, std::shared_ptr<const Layout> layout) const 
     shard.straight[g] = all ? 1 : 0;
   }
   shard.layout = std::move(layout);
+  PublishSlots(shard);
+}
+
+void Store::PublishSlots(Shard& shard) {
+  for (uint32_t g = 0; g < kSlotCopies; ++g) {
+    const bool has = g < shard.maps.size();
+    shard.slots[g].store(has ? shard.maps[g].slots_data() : nullptr, std::memory_order_relaxed);
+    shard.masks[g].store(has ? shard.maps[g].slot_mask() : 0, std::memory_order_relaxed);
+  }
+}
+
+const char* Store::HomeSlotForTest(uint32_t group, std::string_view key) {
+  const uint64_t hash = KeyHash(key);
+  Shard& shard = shards_[ShardIndex(hash)];
+  std::lock_guard<std::mutex> lock(shard.mu);
+  if (group >= shard.maps.size() || shard.maps[group].slots_data() == nullptr) return nullptr;
+  const Map& map = shard.maps[group];
+  return KeyTable::HomeSlot(map.slots_data(), map.slot_mask(), hash);
 }
 
 Store::~Store() = default;
@@ -255,7 +273,7 @@ bool Store::TakeBack(KeyHistory& h, uint32_t columns, const Probe& probe) {
 ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
                          QueryScratch& scratch) {
   // The key is hashed once: the hash picks the shard and the table's slot.
-  const uint64_t hash = KeyHash(probe.key);
+  const uint64_t hash = probe.key_hashed ? probe.key_hash : KeyHash(probe.key);
   Shard& shard = shards_[ShardIndex(hash)];
   std::lock_guard<std::mutex> lock(shard.mu);
   if (shard.version != version) return ApplyStatus::kStale;
@@ -381,7 +399,10 @@ ApplyStatus Store::Apply(uint64_t version, const Probe& probe, eval::Value* out,
   if (probe.outcome != nullptr) *probe.outcome = ApplyOutcome{duplicate, reversed};
   bool appended = false;  // recorded as the key's newest entry
   if (record) {
-    if (h == nullptr) h = &map.Insert(probe.key, hash, KeyHistory(nc, &shard.pool));
+    if (h == nullptr) {
+      h = &map.Insert(probe.key, hash, KeyHistory(nc, &shard.pool));
+      PublishSlots(shard);  // the index may have grown
+    }
     appended = h->live() == 0 || h->newest() <= probe.ts;
     size_t at = h->size();
     if (appended) {

@@ -64,6 +64,26 @@ class Store final : public Backend {
   ApplyStatus Apply(uint64_t version, const Probe& probe, eval::Value* out,
                     QueryScratch& scratch) override;
 
+  // Backend::Prefetch: asks for the key's home slot in its table's index,
+  // from the shard's copy of where that index lies (Shard::slots), read
+  // without the lock. A stale copy (the index grew or moved meanwhile) costs
+  // a useless prefetch; nothing is read through it.
+  void Prefetch(uint32_t group, uint64_t key_hash) const override {
+    if (const char* slot = PrefetchAddress(group, key_hash)) __builtin_prefetch(slot);
+  }
+  // What Prefetch asks for (null: nothing, the group is past the copies or
+  // its index is empty).
+  const char* PrefetchAddress(uint32_t group, uint64_t key_hash) const {
+    if (group >= kSlotCopies) return nullptr;
+    const Shard& shard = shards_[ShardIndex(key_hash)];
+    const char* slots = shard.slots[group].load(std::memory_order_relaxed);
+    if (slots == nullptr) return nullptr;
+    return KeyTable::HomeSlot(slots, shard.masks[group].load(std::memory_order_relaxed), key_hash);
+  }
+  // For tests: the home slot of `key` in its table now (under the lock),
+  // which PrefetchAddress must give; null when the table's index is empty.
+  const char* HomeSlotForTest(uint32_t group, std::string_view key);
+
   StoreStats Stats() const override;
 
   // Snapshots (state/snapshot.cpp). Save writes a temporary file, fsyncs
@@ -86,8 +106,18 @@ class Store final : public Backend {
   // dropped by one thread and re-created by another never crosses malloc
   // arenas, so threads do not contend in the allocator.
   using Map = KeyTable;
+  // Groups whose index Prefetch can find (Shard::slots): two fit beside the
+  // mutex in the shard's first cache line, which the prefetch thus also
+  // brings in for the lock. Most rule sets have one or two aggregate groups.
+  static constexpr uint32_t kSlotCopies = 2;
   struct alignas(64) Shard {
     std::mutex mu;
+    // Copies of maps[g].slots_data() and slot_mask() for Prefetch, which
+    // reads them without the lock (hence atomics; relaxed, as a pointer and
+    // a mask of two different moments only make a useless prefetch). Set
+    // under the lock whenever the index may have moved (PublishSlots).
+    std::atomic<const char*> slots[kSlotCopies] = {};
+    std::atomic<uint32_t> masks[kSlotCopies] = {};
     std::pmr::unsynchronized_pool_resource pool;
     uint64_t version = 0;
     std::shared_ptr<const Layout> layout;  // what `maps` are laid out as
@@ -123,8 +153,12 @@ class Store final : public Backend {
   // Erases the entries before `h.head` (some, not all), keeping its running
   // totals describing the same entries.
   static void Compact(const GroupLayout& g, KeyHistory& h);
-  // Makes `layout` the shard's, with its `straight` flags.
+  // Makes `layout` the shard's, with its `straight` flags (and publishes
+  // its tables' indexes: the callers have just replaced `maps`).
   void SetLayout(Shard& shard, std::shared_ptr<const Layout> layout) const;
+  // Copies where each of the first kSlotCopies tables' index lies into
+  // shard.slots and shard.masks. Caller holds the shard's lock.
+  static void PublishSlots(Shard& shard);
   // Duplicates and reversals (docs/language.md).
   static bool IsDuplicate(const KeyHistory& h, const Probe& probe);
   // Takes back the latest entry with probe.ref not yet reversed; false when
