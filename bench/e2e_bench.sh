@@ -53,20 +53,24 @@ run() {  # run THREADS OPTIONS...: sets wall and cpu (seconds), output in $tmp/o
   cpu=$(awk '{ printf "%.3f", $1 + $2 }' "$tmp/time")
 }
 rate() { awk -v n="$events" -v s="$1" 'BEGIN { printf "%.2fM", n / s / 1e6 }'; }
-less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 runs=${VIGIL_E2E_RUNS:-3}
+if ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
+  echo "e2e_bench: VIGIL_E2E_RUNS must be a whole number of at least 1, not '$runs'" >&2
+  exit 2
+fi
 wall1=1e9 cpu1=1e9 wall2=1e9 same=identical
 for k in $(seq "$runs"); do
   run 1 "$@"
-  less "$wall" "$wall1" && wall1=$wall
-  less "$cpu" "$cpu1" && cpu1=$cpu
+  lt "$wall" "$wall1" && wall1=$wall
+  lt "$cpu" "$cpu1" && cpu1=$cpu
   if [ "$k" = 1 ]; then
     mv "$tmp/out.1" "$tmp/first"
   elif ! cmp -s "$tmp/first" "$tmp/out.1"; then
     same=DIFFERENT
   fi
   run "$cores" "$@"
-  less "$wall" "$wall2" && wall2=$wall
+  lt "$wall" "$wall2" && wall2=$wall
   cmp -s "$tmp/first" "$tmp/out.$cores" || same=DIFFERENT
 done
 mv "$tmp/first" "$tmp/out.1"

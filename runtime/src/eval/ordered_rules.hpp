@@ -86,8 +86,9 @@ struct OrderedTest {
     // kStrEq: bytes owned by the program (its constant strings or a set's
     // values), which is immutable once planned, so they never move.
     const char* str;
-    // kIntIn in a Session's copy (Session::ordered_tests): OrderedRules::ints
-    // + lo, the set's first value, so that the test loads no base pointer.
+    // kIntIn and kIntNotIn in a Session's copy (Session::ordered_tests):
+    // OrderedRules::ints + lo, the set's first value, so that the test loads
+    // no base pointer (lo, the index, is then overwritten).
     const int64_t* ints;
   };
   // kIntRange, kAggRange: hi - lo, as unsigned; kStrEq: the constant's length; kIntIn,

@@ -173,7 +173,8 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
   bool decided = false;  // a fired rule has set this event's decision
   if (p.strategy == EvalStrategy::kOrdered) {
     // A small rule set (plan/strategy.hpp): every rule's conjuncts in turn,
-    // each rule stopping at its first conjunct that is not true.
+    // each rule stopping at its first conjunct that is not true (after the
+    // session's first kAdaptEvents events, which run them all and count).
     RunOrdered(options, result, decided);
   } else if (p.rule_index.Candidates(fields_, candidates_.data())) {
     // Most events of the generated rule sets leave no candidate (about two
@@ -239,12 +240,12 @@ namespace {
 // Every rule's tests in turn (OrderedRules), each rule stopping at its first
 // test that does not hold, firing the rules whose tests all hold. A test of a
 // missing field does not hold, negated or not (the node would be unknown).
-// Integer ranges, most of the tests, take no branch of their own (InRange).
+// The first kAdaptEvents events run the counting stub instead (below).
 // Threaded: each test jumps through kKinds straight to the next test's code
 // (GCC's labels as values), one load and one jump a test, where a loop
 // tested the kind against range, string equality, small set and kEnd in
 // turn, and each outcome went through a `holds` flag, then a branch on it
-// (r10 --ring 64: 352.3 -> 305.3 instructions an event; a switch without
+// (r10 --ring 64: 352.3 -> 306.8 instructions an event; a switch without
 // bound check was worse, 380.8, GCC's jump table landing in OtherTest's).
 // A branch on the outcome, not arithmetic: predicted, it lets the CPU start
 // on the next test before this one's loads arrive (computing the next
@@ -354,16 +355,20 @@ void Session::AdaptOrder() {
 // call once it had more cases, which cost more than the tests it runs.
 __attribute__((flatten, always_inline)) inline bool Session::OtherTest(const OrderedTest& t, const char* values) {
   const bool negated = (t.kind & 1) != 0;
-  const auto& f = *reinterpret_cast<const Value*>(values + t.at);
+  // A pointer, dereferenced only by the kinds that read a field: for a
+  // schema without fields `values` is null, and kTrue, kNode and kAggRange
+  // (a rule `when true` of such a schema) must not bind a reference to it.
+  const Value* const fp = reinterpret_cast<const Value*>(values + t.at);
   switch (t.kind) {
     case OrderedTest::kStrEq:
     case OrderedTest::kStrNe:
-      return StrEqHolds(t, f);
+      return StrEqHolds(t, *fp);
     case OrderedTest::kIntIn:
     case OrderedTest::kIntNotIn:
-      return IntInHolds(t, f);
+      return IntInHolds(t, *fp);
     case OrderedTest::kStrIn:
     case OrderedTest::kStrNotIn: {
+      const Value& f = *fp;
       if (!f.present) return false;
       const StrView* v = program_->ordered.strs.data() + t.lo;
       bool in = false;
@@ -374,6 +379,7 @@ __attribute__((flatten, always_inline)) inline bool Session::OtherTest(const Ord
     }
     case OrderedTest::kStrFields:
     case OrderedTest::kStrFieldsNe: {
+      const Value& f = *fp;
       const auto& g = *reinterpret_cast<const Value*>(values + t.span);
       if (!f.present || !g.present) return false;
       return (f.s.len == g.s.len && SameBytes(f.s.ptr, g.s.ptr, f.s.len)) != negated;
@@ -382,10 +388,10 @@ __attribute__((flatten, always_inline)) inline bool Session::OtherTest(const Ord
     case OrderedTest::kIntNotSet:
       // A set's own test (a bitmap for v100's mcc), without NodeHolds'
       // evaluator and EvalTruth's dispatch.
-      return f.present && program_->int_sets[t.lo].Contains(f.i) != negated;
+      return fp->present && program_->int_sets[t.lo].Contains(fp->i) != negated;
     case OrderedTest::kStrSet:
     case OrderedTest::kStrNotSet:
-      return f.present && program_->str_sets[t.lo].Contains(f.str()) != negated;
+      return fp->present && program_->str_sets[t.lo].Contains(fp->str()) != negated;
     case OrderedTest::kAggRange: {
       // The aggregate's value, which RunAggregates wrote before the rules:
       // read here, where NodeHolds made an evaluator for each such test.

@@ -123,8 +123,10 @@ class Session {
   // "firing" (FireOrdered) runs RunOrderedCounting on counted_tests_: no
   // test of a mode in Evaluate for any event, ordered or indexed.
   std::vector<OrderedTest> ordered_tests_;
-  std::vector<OrderedTest> counted_tests_;  // the copy while counting (then the stub)
-  std::vector<uint32_t> test_fails_;  // per test of counted_tests_, while counting
+  // The copy while counting; then the stub, kept (RunOrdered is still in it
+  // when the swap is made, and freeing it would be the only free of a run).
+  std::vector<OrderedTest> counted_tests_;
+  std::vector<uint32_t> test_fails_;  // per test of counted_tests_, while counting; kept, unused
   static constexpr uint32_t kCountRule = UINT32_MAX;
 
  public:

@@ -176,8 +176,12 @@ class KeyTable {
   // slots begin at `slots` under `mask` (slots_data() and slot_mask() of a
   // table). Store::Prefetch computes it from copies of those two that it
   // reads without the shard's lock, only to prefetch it.
+  // The sum is made in integers: `slots` may be a stale copy of an index
+  // since freed or smaller, and pointer arithmetic on it would be undefined;
+  // the address is only ever prefetched.
   static const char* HomeSlot(const char* slots, uint32_t mask, uint64_t hash) {
-    return slots + size_t{static_cast<uint32_t>(hash) & mask} * sizeof(Slot);
+    return reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(slots) +
+                                         uintptr_t{static_cast<uint32_t>(hash) & mask} * sizeof(Slot));
   }
   // The index's first slot (null while it is empty) and its mask, which
   // change only when the index grows (Insert) or the table is moved.

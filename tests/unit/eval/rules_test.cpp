@@ -157,5 +157,30 @@ TEST(Rules, ProgramIsSharedAcrossThreadsSafely) {
   EXPECT_EQ(a[0], 0);
 }
 
+// A schema without fields: its events have no values (a null pointer), and
+// the ordered path's tests of a rule `when true` (kTrue) and of a rule with
+// two conjuncts (counted, then reordered) must not read through it. A
+// reference bound to it in OtherTest was undefined behaviour, which this
+// test halts on under tools/test.sh --sanitize (UBSan); found by review
+// when fuzz_capi was given a seed of such a rule set.
+TEST(Rules, ASchemaWithoutFieldsIsEvaluatedInOrder) {
+  Compilation c = CompileText(
+      "ruleset t.unit version \"1.0.0\"\nschema e version 1 {\n}\nuses schema e\n"
+      "rule always { when true then score 1 }\n"
+      "rule two { when 1 < 2 and 3 > 2 then score 10 }\n");
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  ASSERT_EQ(c.program->schema.fields.size(), 0u);
+  ASSERT_EQ(c.program->strategy, eval::EvalStrategy::kOrdered);
+  eval::Session session(c.program);
+  eval::Event event(c.program->schema);
+  eval::Result result;
+  ASSERT_EQ(event.values(), nullptr);  // what the test is about
+  for (uint32_t i = 0; i < eval::Session::kAdaptEvents + 8; ++i) {  // counted, then reordered
+    session.Evaluate(event, result);
+    ASSERT_EQ(result.fired.size(), 2u) << "event " << i;
+    ASSERT_EQ(result.score, 11) << "event " << i;
+  }
+}
+
 }  // namespace
 }  // namespace vigil::testing
