@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <sodium.h>
+#include <unistd.h>
 
 #include "vigil/vigil.h"
 
@@ -591,7 +592,12 @@ test "big fires" {
     return out;
   }
   std::string Write(const std::string& bytes) {
-    std::string path = ::testing::TempDir() + "capi_pack_" + std::to_string(counter_++) + ".vgp";
+    // The process id in the name: ctest runs each test of this fixture in a
+    // process of its own, two at a time, and with the counter alone two tests
+    // wrote and read the same file at once (CI of a20f9cc: a signed pack read
+    // back as another test's tampered one).
+    std::string path = ::testing::TempDir() + "capi_pack_" + std::to_string(getpid()) + "_" +
+                       std::to_string(counter_++) + ".vgp";
     FILE* f = std::fopen(path.c_str(), "wb");
     std::fwrite(bytes.data(), 1, bytes.size(), f);
     std::fclose(f);
