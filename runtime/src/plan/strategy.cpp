@@ -313,7 +313,6 @@ uint8_t TestCost(const eval::Program& program, uint32_t node, eval::OrderedTest:
     case Test::kIntRange:
     case Test::kIntOutside:
     case Test::kAggRange:
-    case Test::kTrue:
       return 2;
     case Test::kIntIn:
     case Test::kIntNotIn:
