@@ -27,7 +27,7 @@ const char* kNames[] = {"SHOP ONE", "SQ *CAFE", "GAS", "", "shop", "SQ *SHOP TWO
 std::string RandomConjunct(std::mt19937& rng) {
   auto country = [&] { return "\"" + std::string(kCountries[rng() % 6]) + "\""; };
   const char* orders[] = {"<", "<=", ">", ">=", "==", "!="};
-  switch (rng() % 14) {
+  switch (rng() % 18) {
     case 0: return "country == " + country();
     case 1: return "card_country != " + country();
     case 2: return "country in {" + country() + ", " + country() + "}";
@@ -41,7 +41,36 @@ std::string RandomConjunct(std::mt19937& rng) {
     case 10: return "(country == " + country() + " or mcc == " + std::to_string(rng() % 8) + ")";
     case 11: return "not (amount < " + std::to_string(rng() % 60) + ")";
     case 12: return rng() % 2 ? "country is missing" : "\"x\" in flags";
-    default: return "count_ >= " + std::to_string(rng() % 5) + " and ok";
+    case 13: return "count_ >= " + std::to_string(rng() % 5) + " and ok";
+    // The ordered path's other inline tests (eval/ordered_rules.hpp), which
+    // the session reorders like the rest after Session::kAdaptEvents events:
+    // two string fields (kStrFields, negated or not), sets of more than four
+    // values (kIntSet, kStrSet, negated or not) and aggregates against a
+    // constant (kAggRange, of ints and of decimals).
+    case 14: return rng() % 2 ? "country == card_country" : "not (card_country == country)";
+    case 15: {
+      const uint64_t from = rng() % 9;  // five to seven of mcc's nine values
+      std::string set;
+      for (uint64_t k = 0, n = 5 + rng() % 3; k < n; ++k) {
+        set += (k ? ", " : "") + std::to_string((from + k) % 9);
+      }
+      return std::string(rng() % 2 ? "mcc in {" : "mcc not in {") + set + "}";
+    }
+    case 16: {
+      const uint64_t skip = rng() % 6;  // five of the six countries
+      std::string set;
+      for (uint64_t k = 0; k < 6; ++k) {
+        if (k != skip) set += (set.empty() ? "\"" : ", \"") + std::string(kCountries[k]) + "\"";
+      }
+      return rng() % 2 ? "card_country in {" + set + "}" : "not (country in {" + set + "})";
+    }
+    default:
+      switch (rng() % 3) {
+        case 0: return "count(by: card_id, within: 1h) >= " + std::to_string(1 + rng() % 6);
+        case 1: return "sum(amount, by: card_id, within: 30m) " + std::string(orders[rng() % 6]) +
+                       " " + std::to_string(rng() % 120) + ".50";
+        default: return "not (count(by: card_id, within: 10m) < " + std::to_string(1 + rng() % 3) + ")";
+      }
   }
 }
 
@@ -65,8 +94,13 @@ std::string RandomRuleSet(std::mt19937& rng, int rules) {
   return text;
 }
 
-void RandomEvent(std::mt19937& rng, eval::Event& e) {
+// The `i`th event of a stream: 40 seconds apart, of four cards (so that the
+// aggregates' windows hold a few events each), in random order of fields.
+void RandomEvent(std::mt19937& rng, int i, eval::Event& e) {
   e.Reset();
+  e.SetTime(static_cast<size_t>(e.schema().Find("ts")),
+            *ParseTime("2026-03-01T00:00:00Z") + int64_t{i} * 40 * 1000000);
+  if (rng() % 8) SetField(e, "card_id", "card" + std::to_string(rng() % 4));
   if (rng() % 6) SetField(e, "country", kCountries[rng() % 6]);
   if (rng() % 6) SetField(e, "card_country", kCountries[rng() % 6]);
   if (rng() % 6) SetField(e, "mcc", static_cast<int>(rng() % 9));
@@ -90,6 +124,7 @@ std::string Describe(const eval::Program& p, const eval::Result& r) {
 
 TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
   size_t fired = 0, events = 0;
+  int reordered[32] = {};  // tests of the reordered sessions, by kind (negation aside)
   for (int seed = 1; seed <= 12; ++seed) {
     std::mt19937 rng(static_cast<uint32_t>(seed));
     // Small and large sets, where the index has few or many rows.
@@ -108,9 +143,9 @@ TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
     eval::Result ra, rb;
     for (int i = 0; i < 1500; ++i) {
       std::mt19937 event_rng(static_cast<uint32_t>(seed * 100000 + i));
-      RandomEvent(event_rng, ea);
+      RandomEvent(event_rng, i, ea);
       event_rng.seed(static_cast<uint32_t>(seed * 100000 + i));
-      RandomEvent(event_rng, eb);
+      RandomEvent(event_rng, i, eb);
       a.Evaluate(ea, ra);
       b.Evaluate(eb, rb);
       ASSERT_EQ(Describe(*indexed.program, ra), Describe(*ordered.program, rb))
@@ -127,9 +162,18 @@ TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
       fired += ra.fired.size() + ra.shadow.size();
       ++events;
     }
+    // Most of the events above ran after the session reordered its tests
+    // (Session::kAdaptEvents): count the kinds that went through that path.
+    for (const eval::OrderedTest& t : b.ordered_tests()) ++reordered[t.kind & ~1];
   }
   EXPECT_EQ(events, 12u * 1500u);
   EXPECT_GT(fired, 3000u);  // the rule sets fire often enough to compare something
+  static_assert(1500 > 2 * eval::Session::kAdaptEvents);
+  using OT = eval::OrderedTest;
+  for (OT::Kind kind : {OT::kAggRange, OT::kIntSet, OT::kStrSet, OT::kStrFields, OT::kIntRange,
+                        OT::kStrEq, OT::kIntIn, OT::kStrIn, OT::kNode}) {
+    EXPECT_GT(reordered[kind], 10) << "kind " << static_cast<int>(kind);
+  }
 }
 
 TEST(Strategy, ExamplePackTestsPassUnderEitherStrategy) {
