@@ -7,7 +7,6 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace vigil {
@@ -15,13 +14,6 @@ namespace vigil {
 class Arena {
  public:
   explicit Arena(size_t chunk_size = 4096) : chunk_size_(chunk_size) {}
-  // With a first chunk of `first_size` bytes at `first`, which the caller
-  // owns and keeps alive (and unmoved) as long as the arena: an Event puts its
-  // strings right after its values, in one allocation (eval/event.hpp).
-  // `first` must be aligned for anything asked of Allocate.
-  Arena(char* first, size_t first_size, size_t chunk_size) : chunk_size_(chunk_size) {
-    chunks_.push_back(Chunk{nullptr, first, first_size});
-  }
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -31,7 +23,7 @@ class Arena {
       NextChunk(n + align);
       pad = 0;
     }
-    char* p = chunks_[current_].data + used_ + pad;
+    char* p = chunks_[current_].data.get() + used_ + pad;
     used_ += pad + n;
     return p;
   }
@@ -56,8 +48,7 @@ class Arena {
 
  private:
   struct Chunk {
-    std::unique_ptr<char[]> owned;  // null for a caller's first chunk
-    char* data;
+    std::unique_ptr<char[]> data;
     size_t size;
   };
 
@@ -68,9 +59,7 @@ class Arena {
     while (next < chunks_.size() && chunks_[next].size < min_size) ++next;
     if (next >= chunks_.size()) {
       size_t size = std::max(chunk_size_, min_size);
-      auto owned = std::make_unique<char[]>(size);
-      char* data = owned.get();
-      chunks_.push_back(Chunk{std::move(owned), data, size});
+      chunks_.push_back(Chunk{std::make_unique<char[]>(size), size});
       next = chunks_.size() - 1;
     }
     current_ = next;

@@ -4,8 +4,6 @@
 #pragma once
 
 #include <cstring>
-#include <memory>
-#include <new>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -21,32 +19,17 @@ class Event {
  public:
   // Small chunks: an event's strings are short, and events kept in bulk
   // (batches, benchmarks) should stay compact in memory.
-  static constexpr size_t kChunk = 512;
-  // The values and the storage's first chunk in one allocation, the strings
-  // right after the values: the rules read both, and an event that is not
-  // in cache then costs one run of adjacent lines, not two places apart.
   explicit Event(const Schema& schema)
-      : schema_(&schema),
-        size_(schema.fields.size()),
-        block_(std::make_unique<char[]>(size_ * sizeof(Value) + kChunk)),
-        // Null for a schema without fields, as a vector's data() was (the
-        // ordered path is tested on it: Rules.ASchemaWithoutFieldsIsEvaluatedInOrder).
-        values_(size_ == 0 ? nullptr : reinterpret_cast<Value*>(block_.get())),
-        storage_(block_.get() + size_ * sizeof(Value), kChunk, kChunk) {
-    // The block is aligned for any scalar (operator new[]), and the chunk
-    // after the values too: sizeof(Value) is a multiple of its alignment.
-    static_assert(sizeof(Value) % alignof(Value) == 0 && sizeof(Value) % alignof(StrView) == 0);
-    for (size_t i = 0; i < size_; ++i) new (values_ + i) Value();
-  }
+      : schema_(&schema), values_(schema.fields.size()), storage_(512) {}
 
   const Schema& schema() const { return *schema_; }
-  size_t size() const { return size_; }
-  const Value* values() const { return values_; }
+  size_t size() const { return values_.size(); }
+  const Value* values() const { return values_.data(); }
   // The slots to write in place, for the reader's loop over a line
   // (eval/event_json_fast.cpp): a pointer held in a local is not reloaded
   // after each store, as values_ would be. Strings must outlive the event's
   // next Reset (as SetValue's).
-  Value* mutable_values() { return values_; }
+  Value* mutable_values() { return values_.data(); }
   const Value& at(size_t slot) const { return values_[slot]; }
 
   void Reset() {
@@ -54,9 +37,9 @@ class Event {
     // (the payload's first word, the scale, the flag), so one memset of the
     // slots does what a loop of assignments does with three stores a slot.
     // (A schema without fields has no slots, and memset must not be given
-    // their null pointer.)
+    // the null pointer of an empty vector.)
     static_assert(std::is_trivially_copyable_v<Value>);
-    if (size_ != 0) std::memset(static_cast<void*>(values_), 0, size_ * sizeof(Value));
+    if (!values_.empty()) std::memset(static_cast<void*>(values_.data()), 0, values_.size() * sizeof(Value));
     storage_.Reset();
     member_id_ = {};
     member_id_name_ = nullptr;
@@ -108,10 +91,8 @@ class Event {
 
  private:
   const Schema* schema_;
-  size_t size_;
-  std::unique_ptr<char[]> block_;  // the values, then storage_'s first chunk
-  Value* values_;                  // at the block's start
-  Arena storage_;                  // declared after block_: destroyed before it
+  std::vector<Value> values_;
+  Arena storage_;
   std::string_view member_id_;
   const char* member_id_name_ = nullptr;
 };
