@@ -41,7 +41,17 @@ class Session {
 
   // Evaluates every rule against `event` (which must use program().schema)
   // and fills `result`.
-  void Evaluate(const Event& event, Result& result, const EvalOptions& options = {});
+  // Inline, so that a caller calls the one function that does the work: a
+  // rule set evaluated in order without aggregates (the ten generated
+  // rules) is evaluated whole by RunOrdered<true>, any other by EvaluateAny
+  // (eval/session.cpp says why).
+  void Evaluate(const Event& event, Result& result, const EvalOptions& options = {}) {
+    if (plain_ordered_) {
+      RunOrdered<true>(event, result, options);
+    } else {
+      EvaluateAny(event, result, options);
+    }
+  }
   // Records the event in the aggregates' state without evaluating the rules
   // (warming the state from history). Returns false when it was not
   // recorded: late, or an outlier (see last_outlier()).
