@@ -135,12 +135,12 @@ void FormatValue(const Value& v, Type type, std::string& out) {
 }
 
 // The rules read the event's values in an order the CPU cannot foresee:
-  // ask for all of its cache lines at once, so that their loads overlap.
-  // The number of lines is the schema's, fixed for the session: unrolled up
-  // to six (16 fields of 24 bytes; the generated workloads' 13 take five),
-  // where the loop's tests cost more than the prefetches (24 instructions
-  // an event for four; with four unrolled, r10's fifth line went through
-  // the loop: about 10 on r10, 4.3-4.6 on r100, v100 and r1000).
+// ask for all of its cache lines at once, so that their loads overlap.
+// The number of lines is the schema's, fixed for the session: unrolled up
+// to six (16 fields of 24 bytes; the generated workloads' 13 take five),
+// where the loop's tests cost more than the prefetches (24 instructions
+// an event for four; with four unrolled, r10's fifth line went through
+// the loop: about 10 on r10, 4.3-4.6 on r100, v100 and r1000).
 __attribute__((always_inline)) inline void Session::PrefetchValues(const Event& event) const {
   const char* values = reinterpret_cast<const char*>(event.values());
   switch (prefetch_lines_) {

@@ -102,8 +102,8 @@ class Session {
   void RunCandidates(const EvalOptions& options, Result& result, bool& decided);
   // Ordered evaluation (EvalStrategy::kOrdered) and its slow paths.
   // Not inlined (eval/session.cpp says why). kWhole: the whole of Evaluate
-  // for a rule set without aggregates (plain_ordered_), called straight from
-  // its start; else the rules only, Evaluate doing the rest.
+  // for a rule set without aggregates (plain_ordered_), which the inline
+  // Evaluate calls; else the rules only, EvaluateAny doing the rest.
   template <bool kWhole>
   __attribute__((noinline)) void RunOrdered(const Event& event, Result& result,
                                             const EvalOptions& options);
@@ -128,8 +128,8 @@ class Session {
   const char* string_id_name_ = nullptr;
   // The cache lines of an event's values (Evaluate prefetches them).
   size_t prefetch_lines_ = 0;
-  // Evaluated in order, without aggregates: Evaluate is RunOrdered<true>,
-  // one call instead of Evaluate's frame and tests around RunOrdered's.
+  // Evaluated in order, without aggregates: Evaluate calls RunOrdered<true>
+  // alone, without EvaluateAny's frame and tests around RunOrdered's call.
   bool plain_ordered_ = false;
   uint32_t adapt_left_ = 0;  // events still to count before AdaptOrder
   // The tests RunOrdered runs: this session's copy of Program::ordered.tests
