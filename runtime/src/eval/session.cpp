@@ -33,6 +33,7 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
     string_id_name_ = schema.fields[schema.id_slot].name.c_str();
   }
   if (program_->strategy == EvalStrategy::kOrdered) {
+    plain_ordered_ = program_->aggregates.empty();
     ordered_tests_ = program_->ordered.tests;
     // Not planned (CompileOrdered ends in kEnd): no rules, evaluation over
     // at once, without a test for it in every event.
@@ -133,14 +134,14 @@ void FormatValue(const Value& v, Type type, std::string& out) {
   }
 }
 
-void Session::Evaluate(const Event& event, Result& result, const EvalOptions& options) {
-  // The rules read the event's values in an order the CPU cannot foresee:
-  // ask for all of its cache lines at once, so that their loads overlap.
-  // The number of lines is the schema's, fixed for the session: unrolled up
-  // to six (16 fields of 24 bytes; the generated workloads' 13 take five),
-  // where the loop's tests cost more than the prefetches (24 instructions
-  // an event for four; with four unrolled, r10's fifth line went through
-  // the loop: about 10 on r10, 4.3-4.6 on r100, v100 and r1000).
+// The rules read the event's values in an order the CPU cannot foresee:
+// ask for all of its cache lines at once, so that their loads overlap.
+// The number of lines is the schema's, fixed for the session: unrolled up
+// to six (16 fields of 24 bytes; the generated workloads' 13 take five),
+// where the loop's tests cost more than the prefetches (24 instructions
+// an event for four; with four unrolled, r10's fifth line went through
+// the loop: about 10 on r10, 4.3-4.6 on r100, v100 and r1000).
+__attribute__((always_inline)) inline void Session::PrefetchValues(const Event& event) const {
   const char* values = reinterpret_cast<const char*>(event.values());
   switch (prefetch_lines_) {
     default:
@@ -156,6 +157,21 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
     case 1: __builtin_prefetch(values); [[fallthrough]];
     case 0: break;
   }
+}
+
+// Session::Evaluate (inline in session.hpp) calls one of two functions: for
+// a small rule set without aggregates (the ten generated rules) all of the
+// event's work is in RunOrdered<true>, with no frame set up around it (r10:
+// 320 -> 288 instructions an event, Evaluate's frame, its tests of the
+// strategy and aggregates, and RunOrdered's call gone). Evaluate was first a
+// function that tested plain_ordered_ and jumped to either: with the rest of
+// its body in it, GCC saved six registers and made a 184-byte frame before
+// the test (306 instructions); out of line, the index's rule sets paid a
+// jump more (r100 +2 instructions), which the inline test does not.
+
+// Evaluate for any rule set but those RunOrdered<true> takes whole.
+void Session::EvaluateAny(const Event& event, Result& result, const EvalOptions& options) {
+  PrefetchValues(event);
   StartEvent(event);
   result.ClearAllButId();  // CopyEventId sets the id, below
   const Program& p = *program_;
@@ -175,7 +191,8 @@ void Session::Evaluate(const Event& event, Result& result, const EvalOptions& op
     // A small rule set (plan/strategy.hpp): every rule's conjuncts in turn,
     // each rule stopping at its first conjunct that is not true (after the
     // session's first kAdaptEvents events, which run them all and count).
-    RunOrdered(options, result, decided);
+    // (With aggregates: without them Evaluate ran RunOrdered<true> instead.)
+    RunOrdered<false>(event, result, options);
   } else if (p.rule_index.Candidates(fields_, candidates_.data())) {
     // Most events of the generated rule sets leave no candidate (about two
     // in three at 100 rules): the evaluator is made, and the words walked,
@@ -255,10 +272,17 @@ namespace {
 // static table, so Evaluate calls it (about 16 instructions a call).
 // Flattened: OtherTest and what it calls inline, which GCC stopped doing
 // once OtherTest had the set and aggregate cases.
-__attribute__((flatten, noinline)) void Session::RunOrdered(
-    const EvalOptions& options, Result& result, bool& decided) {
+template <bool kWhole>
+__attribute__((flatten, noinline)) void Session::RunOrdered(const Event& event, Result& result,
+                                                            const EvalOptions& options) {
+  if constexpr (kWhole) {  // Evaluate's work before the rules, as it does it
+    PrefetchValues(event);
+    StartEvent(event);
+    result.ClearAllButId();  // CopyEventId sets the id, at the end
+  }
+  bool decided = false;  // a fired rule has set this event's decision
   const OrderedTest* t = ordered_tests_.data();  // ends in kEnd (the constructor)
-  const char* values = reinterpret_cast<const char*>(fields_);
+  const char* values = reinterpret_cast<const char*>(event.values());
   // By kind: every kind the planner makes (and the gaps, never made) goes
   // to OtherTest but those tested here.
   static const void* const kKinds[] = {
@@ -292,8 +316,12 @@ other:
   if (OtherTest(*t, values)) goto held;
   goto failed;
 end:
-  return;
+  // Copied last, as Evaluate does without aggregates: its bytes' load
+  // overlaps with the rules' work instead of delaying it.
+  if constexpr (kWhole) CopyEventId(event, result);
 }
+// Called from other files through the inline Evaluate (session.hpp).
+template void Session::RunOrdered<true>(const Event&, Result&, const EvalOptions&);
 
 // The first kAdaptEvents events of a session whose rules have an order to
 // choose: each rule's tests all run (their order is the planner's), each

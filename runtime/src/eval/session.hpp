@@ -41,7 +41,17 @@ class Session {
 
   // Evaluates every rule against `event` (which must use program().schema)
   // and fills `result`.
-  void Evaluate(const Event& event, Result& result, const EvalOptions& options = {});
+  // Inline, so that a caller calls the one function that does the work: a
+  // rule set evaluated in order without aggregates (the ten generated
+  // rules) is evaluated whole by RunOrdered<true>, any other by EvaluateAny
+  // (eval/session.cpp says why).
+  void Evaluate(const Event& event, Result& result, const EvalOptions& options = {}) {
+    if (plain_ordered_) {
+      RunOrdered<true>(event, result, options);
+    } else {
+      EvaluateAny(event, result, options);
+    }
+  }
   // Records the event in the aggregates' state without evaluating the rules
   // (warming the state from history). Returns false when it was not
   // recorded: late, or an outlier (see last_outlier()).
@@ -91,9 +101,15 @@ class Session {
   // The index's candidates (EvalStrategy::kIndex), when it leaves any.
   void RunCandidates(const EvalOptions& options, Result& result, bool& decided);
   // Ordered evaluation (EvalStrategy::kOrdered) and its slow paths.
-  // Not inlined (eval/session.cpp says why).
-  __attribute__((noinline)) void RunOrdered(const EvalOptions& options, Result& result,
-                                            bool& decided);
+  // Not inlined (eval/session.cpp says why). kWhole: the whole of Evaluate
+  // for a rule set without aggregates (plain_ordered_), which the inline
+  // Evaluate calls; else the rules only, EvaluateAny doing the rest.
+  template <bool kWhole>
+  __attribute__((noinline)) void RunOrdered(const Event& event, Result& result,
+                                            const EvalOptions& options);
+  void PrefetchValues(const Event& event) const;
+  __attribute__((noinline)) void EvaluateAny(const Event& event, Result& result,
+                                             const EvalOptions& options);
   // The first kAdaptEvents events of an ordered session: every test of
   // every rule, counting each test's failures, then AdaptOrder (FireOrdered
   // runs it for the stub's rule kCountRule).
@@ -112,6 +128,9 @@ class Session {
   const char* string_id_name_ = nullptr;
   // The cache lines of an event's values (Evaluate prefetches them).
   size_t prefetch_lines_ = 0;
+  // Evaluated in order, without aggregates: Evaluate calls RunOrdered<true>
+  // alone, without EvaluateAny's frame and tests around RunOrdered's call.
+  bool plain_ordered_ = false;
   uint32_t adapt_left_ = 0;  // events still to count before AdaptOrder
   // The tests RunOrdered runs: this session's copy of Program::ordered.tests
   // (a kEnd alone when the program has none), reordered by AdaptOrder. A
