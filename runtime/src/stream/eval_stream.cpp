@@ -31,6 +31,7 @@ struct Chunk {
   // leaves them: read in place (EventJsonReader::ReadInPlace).
   bool in_place = false;
   std::vector<LineRef> lines;
+  uint64_t range_start = 0, range_end = 0;  // the input's bytes it reads (RunStream over ReadAt)
   std::vector<std::string> errors;  // per line: the reader's message, empty when read
   std::vector<SideChunk> sides;
   size_t formatted_upto = 0;  // lines evaluated (and so to format)
@@ -67,12 +68,14 @@ class Run {
     }
   }
 
-  // `fill(chunk)` puts the next lines of the input in the chunk: false when
-  // the input is all read (the chunk may still hold its last lines). It runs
-  // under the read token (read_mu_): one worker at a time, each chunk's
-  // number taken with it, so the numbers are the input's order.
-  template <typename Fill>
-  StreamTotals Go(Fill fill) {
+  // `fill(chunk)` puts the next lines of the input in the chunk, or says
+  // which of it the chunk is to read: false when the input is all read (the
+  // chunk may still hold its last lines). It runs under the read token
+  // (read_mu_): one worker at a time, each chunk's number taken with it, so
+  // the numbers are the input's order. `load(chunk)` runs right after it on
+  // the same worker, without the token, before the chunk is processed.
+  template <typename Fill, typename Load>
+  StreamTotals Go(Fill fill, Load load) {
     const unsigned threads = ThreadCount(options_.threads);
     const size_t per_worker = threads == 1 ? 1 : kChunksPerWorker;
     workers_.resize(threads);
@@ -80,12 +83,12 @@ class Run {
     // The calling thread is worker 0: `threads` threads in all, one per core.
     std::vector<std::thread> others;
     for (unsigned t = 1; t < threads; ++t) {
-      others.emplace_back([this, t, per_worker, &fill] { Guarded(t, per_worker, fill); });
+      others.emplace_back([this, t, per_worker, &fill, &load] { Guarded(t, per_worker, fill, load); });
     }
     if (threads == 1) {
-      Work(0, per_worker, fill);  // an exception goes straight to the caller
+      Work(0, per_worker, fill, load);  // an exception goes straight to the caller
     } else {
-      Guarded(0, per_worker, fill);
+      Guarded(0, per_worker, fill, load);
     }
     for (std::thread& t : others) t.join();
     if (error_) std::rethrow_exception(error_);
@@ -114,7 +117,7 @@ class Run {
         if (!too_long) chunk.text += line;
       }
       return true;
-    });
+    }, [](Chunk&) {});
   }
 
   // ReadBytes: read into the chunk's own buffer, cut in place.
@@ -125,9 +128,31 @@ class Run {
       chunk.in_place = true;
       if (options_.lines_read != nullptr) *options_.lines_read = input.lines_seen();
       return more;
-    });
+    }, [](Chunk&) {});
   }
 
+  // ReadAt: the token hands out byte ranges; each worker reads and cuts its
+  // own, then numbers its lines in range order (Number).
+  StreamTotals GoRanges(const ReadAt& read, uint64_t size) {
+    RangeLines input(read, size, options_.max_line, options_.blank);
+    uint64_t next = 0;  // the next range's start (read_mu_)
+    return Go(
+        [&](Chunk& chunk) {
+          chunk.range_start = next;
+          chunk.range_end = next + std::min<uint64_t>(RangeBytes(), size - next);
+          chunk.in_place = true;
+          next = chunk.range_end;
+          return next < size;
+        },
+        [&](Chunk& chunk) {
+          const RangeCut cut = input.Fill(chunk.range_start, chunk.range_end, chunk.text, chunk.lines);
+          if (cut.newlines > 0) {
+            line_bytes_.store(std::max<uint64_t>(1, (chunk.range_end - chunk.range_start) / cut.newlines),
+                              std::memory_order_relaxed);
+          }
+          Number(chunk, cut);
+        });
+  }
  private:
   std::unique_ptr<Chunk> NewChunk(size_t owner) {
     auto chunk = std::make_unique<Chunk>();
@@ -147,13 +172,54 @@ class Run {
     return chunk;
   }
 
+  // The bytes of the next range: about chunk_lines lines by the size of the
+  // lines seen so far, at most read_bytes. The first ranges, before any line
+  // is seen, take kFirstRange: a one-event input reads no more than itself,
+  // and a large one reaches its size in its first chunks.
+  size_t RangeBytes() const {
+    static constexpr size_t kFirstRange = 64 * 1024, kMinRange = 4096;
+    const size_t most = std::max<size_t>(options_.read_bytes, 1);
+    const uint64_t per_line = line_bytes_.load(std::memory_order_relaxed);
+    if (per_line == 0) return std::min(kFirstRange, most);
+    const uint64_t want = per_line * std::max<size_t>(options_.chunk_lines, 1);
+    return static_cast<size_t>(std::clamp<uint64_t>(want, std::min(kMinRange, most), most));
+  }
+
+  // A cut range's lines get their numbers, in range order: each waits for
+  // the ranges before it, which are being cut (by the other workers) or
+  // done, never for their processing. A range whose read failed ends the
+  // input: it and the ranges after it give no lines, and no more are handed
+  // out.
+  void Number(Chunk& chunk, const RangeCut& cut) {
+    std::unique_lock lock(mu_);
+    number_cv_.wait(lock, [&] { return numbered_ == chunk.seq || shutdown_; });
+    if (shutdown_) {  // the run is ending: nothing of this chunk is delivered
+      chunk.lines.clear();
+      return;
+    }
+    if (cut.failed || read_failed_) {
+      read_failed_ = true;
+      stop_reading_.store(true, std::memory_order_relaxed);
+      chunk.lines.clear();
+    } else {
+      for (LineRef& line : chunk.lines) line.number += lines_before_;
+      if (cut.last_number > 0) {
+        last_line_ = lines_before_ + cut.last_number;
+        if (options_.lines_read != nullptr) *options_.lines_read = last_line_;
+      }
+      lines_before_ += cut.newlines;
+    }
+    ++numbered_;
+    number_cv_.notify_all();
+  }
+
   // A worker when there are several: an exception ends the run (the other
   // workers stop at their next wait or chunk) and is rethrown by Go once
   // every thread is joined.
-  template <typename Fill>
-  void Guarded(size_t index, size_t per_worker, Fill& fill) {
+  template <typename Fill, typename Load>
+  void Guarded(size_t index, size_t per_worker, Fill& fill, Load& load) {
     try {
-      Work(index, per_worker, fill);
+      Work(index, per_worker, fill, load);
     } catch (...) {
       std::lock_guard lock(mu_);
       if (!error_) error_ = std::current_exception();
@@ -161,6 +227,7 @@ class Run {
       stop_reading_.store(true, std::memory_order_relaxed);
       free_cv_.notify_all();
       turn_cv_.notify_all();
+      number_cv_.notify_all();
     }
   }
 
@@ -168,8 +235,8 @@ class Run {
   // under the read token, reads their events, evaluates and formats them,
   // then delivers what is ready in input order; until the input ends or a
   // line stops the run.
-  template <typename Fill>
-  void Work(size_t index, size_t per_worker, Fill& fill) {
+  template <typename Fill, typename Load>
+  void Work(size_t index, size_t per_worker, Fill& fill, Load& load) {
     Worker& w = workers_[index];
     // Made on the worker's own thread: its chunks and sessions come from that
     // thread's allocator arena and are first touched by its core.
@@ -203,6 +270,7 @@ class Run {
         c->seq = next_seq_++;
         if (!fill(*c)) input_done_ = true;
       }
+      load(*c);
       Process(w, *c);
       Finish(*c);
     }
@@ -219,6 +287,16 @@ class Run {
     c.out.stop = false;
     c.out.last_line = c.lines.empty() ? 0 : c.lines.back().number;
     c.formatted_upto = 0;
+    // A chunk of ranges may hold more lines than chunk_lines (a range is
+    // sized by the lines seen so far): its per-line vectors grow to the most
+    // it has held, once.
+    if (c.errors.size() < c.lines.size()) {
+      c.errors.resize(c.lines.size());
+      for (SideChunk& s : c.sides) {
+        s.results.resize(c.lines.size());
+        s.outlier_references.resize(c.lines.size());
+      }
+    }
     // Each line an event of every side: those this chunk has not needed yet
     // are made now (on this thread, as its chunks are), once; a chunk keeps
     // them for its next lines, so a long run makes them in its first chunks.
@@ -422,8 +500,16 @@ class Run {
   // Set with stopped_ or shutdown_: readers stop at their next chunk.
   std::atomic<bool> stop_reading_{false};
 
+  // The size of a line, from the ranges cut so far (0: none yet): what the
+  // next range's size is judged by.
+  std::atomic<uint64_t> line_bytes_{0};
+
   std::mutex mu_;  // everything below
-  std::condition_variable free_cv_, turn_cv_;
+  std::condition_variable free_cv_, turn_cv_, number_cv_;
+  uint64_t numbered_ = 0;      // the next range to number (Number)
+  uint64_t lines_before_ = 0;  // the lines before it
+  uint64_t last_line_ = 0;     // the number of the last line cut
+  bool read_failed_ = false;   // a range's read failed: the input ends before it
   std::vector<Chunk*> ready_;  // worked on, not yet delivered (any order)
   uint64_t delivered_ = 0;     // the next chunk to deliver
   bool delivering_ = false;    // a worker is delivering (Finish)
@@ -452,6 +538,12 @@ StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const Read
                        const StreamOptions& options) {
   Run run(sides, handler, options);
   return run.GoBytes(read);
+}
+
+StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const ReadAt& read,
+                       uint64_t size, const StreamOptions& options) {
+  Run run(sides, handler, options);
+  return run.GoRanges(read, size);
 }
 
 }  // namespace vigil::stream

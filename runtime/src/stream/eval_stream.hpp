@@ -40,6 +40,7 @@
 #include "eval/session.hpp"
 #include "state/backend.hpp"
 #include "stream/block_lines.hpp"
+#include "stream/range_lines.hpp"
 
 namespace vigil::stream {
 
@@ -139,6 +140,17 @@ StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const Next
 // called by one thread at a time (docs/performance.md, "All cores").
 StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const ReadBytes& read,
                        const StreamOptions& options);
+
+// The same over input read at offsets (a regular file of `size` bytes), in
+// ranges that each thread reads and cuts on its own (range_lines.hpp): the
+// read token's share of the work per chunk is then an addition, and a
+// chunk's lines are numbered, in input order, once the chunks before it are
+// cut. The lines are those of the ReadBytes form, byte for byte; a read
+// error ends the input before the range it falls in. StreamOptions's
+// read_bytes is the most a range holds; a range holds about chunk_lines
+// lines, by the size of the lines seen so far.
+StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const ReadAt& read,
+                       uint64_t size, const StreamOptions& options);
 
 // The number of threads `threads` stands for (0: every core, at least 1).
 unsigned ThreadCount(unsigned threads);
