@@ -4,8 +4,9 @@
 //   - the CLI's: the input read as a JSON Lines file (cli::LineReader, as
 //     `vigil eval` reads it), each line given to eval::EventJsonReader;
 //   - the C ABI's: the whole input given to vigil_event_set_json.
-// And the lines `vigil eval` cuts from raw blocks (stream::BlockLines) are
-// those of cli::LineReader.
+// And the lines `vigil eval` cuts from raw blocks (stream::BlockLines, a
+// pipe) and from byte ranges (stream::RangeLines, a regular file) are those
+// of cli::LineReader.
 // A line is valid when it is exactly one JSON object; anything else (two
 // objects, an array, trailing bytes, invalid UTF-8...) must be an error.
 //
@@ -34,6 +35,7 @@
 #include "cli.hpp"
 #include "eval/event_json.hpp"
 #include "stream/block_lines.hpp"
+#include "stream/range_lines.hpp"
 #include "vigil/vigil.h"
 
 namespace {
@@ -176,6 +178,32 @@ void SameLinesInBlocks(std::string_view input) {
     }
   }
   if (got != want) Disagree("the block reader", input, "other lines than the line reader");
+
+  // Ranges of a size taken from the input, cut in order and numbered after
+  // the ranges before them, as the stream does on any number of threads.
+  const size_t range = input.size() < 3 ? 1 : 1 + static_cast<uint8_t>(input[2]) % 23;
+  const vigil::stream::ReadAt read_at = [&](char* buffer, size_t n, uint64_t offset) -> int64_t {
+    n = std::min({n, read_size, input.size() - static_cast<size_t>(offset)});
+    std::memcpy(buffer, input.data() + offset, n);
+    return static_cast<int64_t>(n);
+  };
+  const vigil::stream::RangeLines ranges(read_at, input.size(), vigil::cli::LineReader::kMaxLine, " \t");
+  got.clear();
+  uint64_t before = 0;
+  for (uint64_t start = 0; start < input.size(); start += range) {
+    const vigil::stream::RangeCut cut = ranges.Fill(start, start + range, text, refs);
+    for (const auto& r : refs) {
+      got.push_back({before + r.number, r.too_long, r.too_long ? std::string() : text.substr(r.offset, r.size)});
+      if (r.too_long) continue;
+      const size_t after = r.offset + r.size;
+      if (text.size() < after + vigil::stream::kLinePadding ||
+          (text[after] != '\n' && text[after] != '\r' && text[after] != '\0')) {
+        Disagree("the range reader", input, "a line without its stop and padding");
+      }
+    }
+    before += cut.newlines;
+  }
+  if (got != want) Disagree("the range reader", input, "other lines than the line reader");
 }
 
 }  // namespace
