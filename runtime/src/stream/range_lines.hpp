@@ -69,10 +69,17 @@ class RangeLines {
   // Reads `size` bytes from `offset` into `buffer`, fewer at the end of the
   // input: `got` says how many. False on a read error.
   bool ReadFull(char* buffer, size_t size, uint64_t offset, size_t& got) const;
+  // Where the lines of a range are written: through a pointer into `lines`,
+  // grown by doubling when full (a push_back a line was a call).
+  struct Out {
+    std::vector<LineRef>& lines;
+    LineRef* at;
+    LineRef* stop;
+    void Grow();
+  };
   // Adds the line text[start, end) (its '\n' not included) numbered
   // `number`, unless blank; `first`: the input's first line (its BOM goes).
-  void Add(const std::string& text, size_t start, size_t end, uint64_t number, bool first,
-           std::vector<LineRef>& lines) const;
+  void Add(const std::string& text, size_t start, size_t end, uint64_t number, bool first, Out& out) const;
   bool IsBlank(const char* line, size_t size) const;
 
   const ReadAt& read_;
