@@ -8,7 +8,9 @@
 // so that a chunk's memory stays on one core:
 //   - it reads the next lines of the input into its chunk under a read token
 //     (one thread at a time; the token's order is the input's order, and the
-//     partial line a chunk ends with goes to the next reader);
+//     partial line a chunk ends with goes to the next reader); or, from a
+//     regular file, takes the next byte range under the token and reads and
+//     cuts it without (range_lines.hpp), its lines numbered in range order;
 //   - it reads (parses and converts) the chunk's events;
 //   - it evaluates them: a rule set without aggregates is stateless, and
 //     each thread evaluates its chunk with its own Session, in parallel; a
@@ -113,8 +115,10 @@ struct StreamOptions {
   unsigned threads = 1;      // 0: every core
   size_t chunk_lines = 1024;
   const char* blank = " \t";  // a line of only these bytes is skipped
-  // Progress: updated by the thread that reads, under the read token; the
-  // caller reads it once RunStream has returned (or unwound).
+  // Progress, the number of the last line read: updated by the thread that
+  // reads, under the read token (or, over ranges, by the thread that numbers
+  // a range, in range order, under the stream's lock); the caller reads it
+  // once RunStream has returned (or unwound).
   uint64_t* lines_read = nullptr;
   // Raw input (ReadBytes): the most read at once into a chunk's buffer, and
   // the longest line (longer ones are too_long), as block_lines.hpp says.
