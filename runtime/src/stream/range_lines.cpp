@@ -38,7 +38,7 @@ bool RangeLines::ReadFull(char* buffer, size_t size, uint64_t offset, size_t& go
   got = 0;
   while (got < size) {
     const int64_t n = read_(buffer + got, size - got, offset + got);
-    if (n < 0) return false;
+    if (n < 0 || static_cast<uint64_t>(n) > size - got) return false;  // an error, or more than asked
     if (n == 0) break;  // the file is shorter than it was
     got += static_cast<size_t>(n);
   }

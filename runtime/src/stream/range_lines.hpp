@@ -38,7 +38,8 @@ namespace vigil::stream {
 
 // Input read at an offset: fills at most `size` bytes of `buffer` with the
 // input's bytes from `offset` and returns how many, 0 at the end, or -1 on a
-// read error (the caller records it). Called by several threads at once.
+// read error (the caller records it; a count over `size` is taken as one).
+// Called by several threads at once.
 using ReadAt = std::function<int64_t(char* buffer, size_t size, uint64_t offset)>;
 
 // What one range held.

@@ -439,6 +439,13 @@ TEST(RangeLines, AFailedReadFailsItsRange) {
   cut = ranges.Fill(6, 9, text, refs);  // "o\n", then "three" starts: its rest reads byte 10
   EXPECT_TRUE(cut.failed);
   EXPECT_TRUE(refs.empty());
+  // A reader that says it gave more than was asked is not believed (nothing
+  // is read past the buffer's room): a failed read.
+  ReadAt liar = [](char*, size_t size, uint64_t) -> int64_t { return static_cast<int64_t>(size) + 1; };
+  RangeLines lied_to(liar, input.size(), 100, " \t");
+  cut = lied_to.Fill(0, 8, text, refs);
+  EXPECT_TRUE(cut.failed);
+  EXPECT_TRUE(refs.empty());
 }
 
 }  // namespace
