@@ -447,7 +447,9 @@ void LineReader::Finish(std::string& line) {
 
 ByteReader::ByteReader(std::FILE* file) : fd_(fileno(file)) {
   struct stat st;
-  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return;
+  // A regular file of size 0 may still have bytes to read (procfs, some
+  // FUSE file systems): read(2) tells.
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return;
   const off_t at = ::lseek(fd_, 0, SEEK_CUR);  // stdin may be a file already read in part
   if (at < 0) return;
   ranges_ = true;
@@ -458,10 +460,14 @@ ByteReader::ByteReader(std::FILE* file) : fd_(fileno(file)) {
 stream::StreamTotals ByteReader::Run(std::span<const stream::Side> sides, stream::Handler& handler,
                                      const stream::StreamOptions& options) {
   if (ranges_) {
-    return stream::RunStream(
+    const stream::StreamTotals totals = stream::RunStream(
         sides, handler,
         [this](char* buffer, size_t size, uint64_t offset) { return ReadAt(buffer, size, offset); },
         size_, options);
+    // pread leaves the offset where it was: past what was read, as read(2)
+    // would leave it, for whatever reads the same stdin next.
+    if (!totals.stopped && !failed()) ::lseek(fd_, static_cast<off_t>(start_ + size_), SEEK_SET);
+    return totals;
   }
   return stream::RunStream(
       sides, handler, [this](char* buffer, size_t size) { return Read(buffer, size); }, options);

@@ -51,6 +51,10 @@ tail -n +2 "$tmp/edges.jsonl" | "$vigil" eval --threads 2 --rules "$data/statele
 same "stdin as a file read in part" "$tmp/out" "$tmp/rest.out"
 [ "$(wc -l <"$tmp/rest.out")" -eq "$(($(wc -l <"$tmp/file.out") - 1))" ] && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL stdin read in part: not one result fewer"; }
+# and the offset is left past what vigil read, as read(2) leaves it: what
+# reads the same stdin next finds nothing left.
+{ "$vigil" eval --threads 2 --rules "$data/stateless.vgl" --events - >/dev/null 2>&1; cat >"$tmp/after"; } <"$tmp/edges.jsonl"
+[ ! -s "$tmp/after" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL stdin's offset not past the input"; }
 
 # Empty input, and input of blank lines only: nothing evaluated, no error.
 : >"$tmp/empty.jsonl"

@@ -139,17 +139,13 @@ class Run {
     return Go(
         [&](Chunk& chunk) {
           chunk.range_start = next;
-          chunk.range_end = next + std::min<uint64_t>(RangeBytes(), size - next);
+          chunk.range_end = next + std::min<uint64_t>(RangeBytes(chunk.seq), size - next);
           chunk.in_place = true;
           next = chunk.range_end;
           return next < size;
         },
         [&](Chunk& chunk) {
           const RangeCut cut = input.Fill(chunk.range_start, chunk.range_end, chunk.text, chunk.lines);
-          if (cut.newlines > 0) {
-            line_bytes_.store(std::max<uint64_t>(1, (chunk.range_end - chunk.range_start) / cut.newlines),
-                              std::memory_order_relaxed);
-          }
           Number(chunk, cut);
         });
   }
@@ -172,14 +168,21 @@ class Run {
     return chunk;
   }
 
-  // The bytes of the next range: about chunk_lines lines by the size of the
-  // lines seen so far, at most read_bytes. The first ranges, before any line
-  // is seen, take kFirstRange: a one-event input reads no more than itself,
-  // and a large one reaches its size in its first chunks.
-  size_t RangeBytes() const {
-    static constexpr size_t kFirstRange = 64 * 1024, kMinRange = 4096;
+  // The bytes of range `k` (under the read token): about chunk_lines lines
+  // by the size of the lines of the ranges numbered up to range k - kLag,
+  // at most read_bytes; kFirstRange for the first kLag ranges. A function of
+  // the input alone, not of which thread cut what first: the chunks, and so
+  // how a chunk's messages and results interleave on a terminal, are the
+  // same on any number of threads. Waits, rarely, for range k - kLag to be
+  // numbered (every range before k is already handed out, so it will be).
+  static constexpr uint64_t kLag = 8;
+  size_t RangeBytes(uint64_t k) {
+    static constexpr size_t kFirstRange = 16 * 1024, kMinRange = 4096;
     const size_t most = std::max<size_t>(options_.read_bytes, 1);
-    const uint64_t per_line = line_bytes_.load(std::memory_order_relaxed);
+    if (k < kLag) return std::min(kFirstRange, most);
+    std::unique_lock lock(mu_);
+    number_cv_.wait(lock, [&] { return numbered_ > k - kLag || shutdown_; });
+    const uint64_t per_line = line_bytes_[(k - kLag) % kLag];
     if (per_line == 0) return std::min(kFirstRange, most);
     const uint64_t want = per_line * std::max<size_t>(options_.chunk_lines, 1);
     return static_cast<size_t>(std::clamp<uint64_t>(want, std::min(kMinRange, most), most));
@@ -188,8 +191,9 @@ class Run {
   // A cut range's lines get their numbers, in range order: each waits for
   // the ranges before it, which are being cut (by the other workers) or
   // done, never for their processing. A range whose read failed ends the
-  // input: it and the ranges after it give no lines, and no more are handed
-  // out.
+  // input before it (it and the ranges after it give no lines); one whose
+  // read came back short (the file shrank) ends it after it. Either way no
+  // more ranges are handed out.
   void Number(Chunk& chunk, const RangeCut& cut) {
     std::unique_lock lock(mu_);
     number_cv_.wait(lock, [&] { return numbered_ == chunk.seq || shutdown_; });
@@ -197,8 +201,8 @@ class Run {
       chunk.lines.clear();
       return;
     }
-    if (cut.failed || read_failed_) {
-      read_failed_ = true;
+    if (cut.failed || input_ended_) {
+      input_ended_ = true;
       stop_reading_.store(true, std::memory_order_relaxed);
       chunk.lines.clear();
     } else {
@@ -208,7 +212,16 @@ class Run {
         if (options_.lines_read != nullptr) *options_.lines_read = last_line_;
       }
       lines_before_ += cut.newlines;
+      if (cut.short_read) {
+        input_ended_ = true;
+        stop_reading_.store(true, std::memory_order_relaxed);
+      }
     }
+    // The size of a line, judged in range order from the ranges with enough
+    // lines to judge by (a range of a few long lines says little of the next).
+    uint64_t per_line = line_bytes_[(chunk.seq + kLag - 1) % kLag];
+    if (cut.newlines >= 16) per_line = std::max<uint64_t>(1, (chunk.range_end - chunk.range_start) / cut.newlines);
+    line_bytes_[chunk.seq % kLag] = per_line;
     ++numbered_;
     number_cv_.notify_all();
   }
@@ -288,8 +301,25 @@ class Run {
     c.out.last_line = c.lines.empty() ? 0 : c.lines.back().number;
     c.formatted_upto = 0;
     // A chunk of ranges may hold more lines than chunk_lines (a range is
-    // sized by the lines seen so far): its per-line vectors grow to the most
-    // it has held, once.
+    // sized by the lines of earlier ranges: where lines get much shorter,
+    // the next kLag ranges hold many more, up to read_bytes / 2 of them):
+    // its per-line vectors grow to fit them, and once such a chunk is done,
+    // go back to chunk_lines, so that a run keeps no more than it needs.
+    const size_t most = std::max<size_t>(options_.chunk_lines, 1);
+    if (c.lines.size() <= most && c.errors.size() > 4 * most) {
+      c.errors.resize(most);
+      c.errors.shrink_to_fit();
+      for (SideChunk& s : c.sides) {
+        if (s.events.size() > most) s.events.resize(most);
+        s.events.shrink_to_fit();
+        s.results.resize(most);
+        s.results.shrink_to_fit();
+        s.outlier_references.resize(most);
+        s.outlier_references.shrink_to_fit();
+      }
+      c.out.text.shrink_to_fit();  // cleared above: its storage goes
+    }
+    if (c.lines.size() <= most && c.lines.capacity() > 4 * most) c.lines.shrink_to_fit();
     if (c.errors.size() < c.lines.size()) {
       c.errors.resize(c.lines.size());
       for (SideChunk& s : c.sides) {
@@ -500,16 +530,16 @@ class Run {
   // Set with stopped_ or shutdown_: readers stop at their next chunk.
   std::atomic<bool> stop_reading_{false};
 
-  // The size of a line, from the ranges cut so far (0: none yet): what the
-  // next range's size is judged by.
-  std::atomic<uint64_t> line_bytes_{0};
 
   std::mutex mu_;  // everything below
   std::condition_variable free_cv_, turn_cv_, number_cv_;
   uint64_t numbered_ = 0;      // the next range to number (Number)
   uint64_t lines_before_ = 0;  // the lines before it
   uint64_t last_line_ = 0;     // the number of the last line cut
-  bool read_failed_ = false;   // a range's read failed: the input ends before it
+  bool input_ended_ = false;   // a range's read failed or came back short
+  // The size of a line judged after range j was numbered, at [j % kLag]
+  // (0: none judged yet): what range j + kLag's size is judged by.
+  uint64_t line_bytes_[kLag] = {};
   std::vector<Chunk*> ready_;  // worked on, not yet delivered (any order)
   uint64_t delivered_ = 0;     // the next chunk to deliver
   bool delivering_ = false;    // a worker is delivering (Finish)

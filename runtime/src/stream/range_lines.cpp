@@ -104,6 +104,7 @@ RangeCut RangeLines::Fill(uint64_t start, uint64_t end, std::string& text,
   }
   // The end of the input is in reach once the file's size is read, or where
   // a read came back short (the file shrank).
+  cut.short_read = len < want;
   bool at_end = len < want || from + len >= size_;
   size_t pos = static_cast<size_t>(start - from);  // where the next line starts: 0 or 1
   uint64_t newlines = 0;
@@ -116,10 +117,12 @@ RangeCut RangeLines::Fill(uint64_t start, uint64_t end, std::string& text,
       newlines = 1;
     }
   }
-  // The vector keeps the size of the most lines a range has held (cut to
-  // this range's at the end), so that after the first ranges nothing is
-  // allocated or initialised here.
-  lines.resize(lines.capacity());
+  // Room for a quarter more lines than the last range held (its count is
+  // the vector's size): after the first ranges nothing is allocated here,
+  // and what is initialised is a quarter of a range's entries (all of its
+  // capacity was, after a range of many short lines, hundreds of thousands
+  // of entries a range).
+  lines.resize(lines.size() + lines.size() / 4 + 64);
   Out out{lines, lines.data(), lines.data() + lines.size()};
   // Every '\n' found here is before `want`, so in the range: counted. Only
   // the last line's rest, read below, goes past it.
@@ -158,6 +161,7 @@ RangeCut RangeLines::Fill(uint64_t start, uint64_t end, std::string& text,
         return none(0);
       }
       len += got;
+      cut.short_read = got < step;
       at_end = got < step || from + len >= size_;
       nl = FindNewline(text.data() + searched, text.data() + len, avx2_);
       if (nl != nullptr) {

@@ -22,8 +22,10 @@
 //
 // The input is the file's bytes up to the size it had when the run began: a
 // file that grows meanwhile is read to that size, and one that shrinks ends
-// where a read comes back short (nothing is mapped into memory, so a file cut
-// short mid-run cannot fault the process).
+// with the first range (in input order) whose read comes back short; the
+// caller ends it there, whatever later ranges read before the file shrank
+// (nothing is mapped into memory, so a file cut short mid-run cannot fault
+// the process).
 #pragma once
 
 #include <cstddef>
@@ -47,6 +49,9 @@ struct RangeCut {
   uint64_t newlines = 0;     // the '\n' bytes in the range: the lines the next range starts after
   uint64_t last_number = 0;  // the number (from 1 in the range) of its last line, 0 when none starts in it
   bool failed = false;       // a read failed: nothing of the range is given
+  // A read came back short of the size the input had when the run began:
+  // the file shrank, and the input ends with this range's lines.
+  bool short_read = false;
 };
 
 class RangeLines {
