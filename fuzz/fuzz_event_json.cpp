@@ -204,6 +204,38 @@ void SameLinesInBlocks(std::string_view input) {
     before += cut.newlines;
   }
   if (got != want) Disagree("the range reader", input, "other lines than the line reader");
+
+  // And with a line limit small enough to be met (the line reader's is
+  // 16 MiB): the range reader's lines, numbers and last line are the block
+  // reader's, too-long lines and a last line's rest read past its range
+  // included.
+  const size_t max_line = input.size() < 4 ? 1 : static_cast<uint8_t>(input[3]) % 40;
+  std::vector<Line> blocks_small;
+  at = 0;
+  vigil::stream::BlockLines small_blocks(read, max_line, 64, " \t");
+  uint64_t blocks_seen = 0;
+  for (bool more = true; more;) {
+    more = small_blocks.Fill(text, refs, chunk_lines);
+    for (const auto& r : refs) {
+      blocks_small.push_back({r.number, r.too_long, r.too_long ? std::string() : text.substr(r.offset, r.size)});
+    }
+  }
+  blocks_seen = small_blocks.lines_seen();
+  const vigil::stream::RangeLines small_ranges(read_at, input.size(), max_line, " \t");
+  got.clear();
+  before = 0;
+  uint64_t ranges_seen = 0;
+  for (uint64_t start = 0; start < input.size(); start += range) {
+    const vigil::stream::RangeCut cut = small_ranges.Fill(start, start + range, text, refs);
+    for (const auto& r : refs) {
+      got.push_back({before + r.number, r.too_long, r.too_long ? std::string() : text.substr(r.offset, r.size)});
+    }
+    if (cut.last_number > 0) ranges_seen = before + cut.last_number;
+    before += cut.newlines;
+  }
+  if (got != blocks_small || ranges_seen != blocks_seen) {
+    Disagree("the range reader", input, "other lines than the block reader under a small line limit");
+  }
 }
 
 }  // namespace
