@@ -245,7 +245,8 @@ class Run {
   }
 
   // One worker: takes one of its free chunks, reads the next lines into it
-  // under the read token, reads their events, evaluates and formats them,
+  // under the read token (or takes the next range under it and reads and
+  // cuts that without), reads their events, evaluates and formats them,
   // then delivers what is ready in input order; until the input ends or a
   // line stops the run.
   template <typename Fill, typename Load>

@@ -150,9 +150,12 @@ StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const Read
 // read token's share of the work per chunk is then an addition, and a
 // chunk's lines are numbered, in input order, once the chunks before it are
 // cut. The lines are those of the ReadBytes form, byte for byte; a read
-// error ends the input before the range it falls in. StreamOptions's
-// read_bytes is the most a range holds; a range holds about chunk_lines
-// lines, by the size of the lines seen so far.
+// error ends the input before the range whose read hit it (a range's last
+// line reads on past its end), a short read (the file shrank) after it.
+// StreamOptions's read_bytes is the most a range holds; a range holds about
+// chunk_lines lines, judged from the ranges 8 before it (16 KiB for the
+// first 8), so that the chunks are the same on any number of threads; where
+// lines get much shorter a chunk holds many more for a while.
 StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const ReadAt& read,
                        uint64_t size, const StreamOptions& options);
 

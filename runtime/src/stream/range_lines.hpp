@@ -1,19 +1,20 @@
 // Cuts input that can be read at any offset (a regular file) into lines by
 // byte ranges, so that every stream thread reads (pread) and cuts a range of
 // its own at once with the others (eval_stream.hpp). With BlockLines, one
-// thread at a time read the input in order, and that read(2) copy of every
-// byte was a fifth of a one-thread run and the bound of two threads
-// (docs/performance.md, "All cores").
+// thread at a time read the input in order: that read(2) copy and cut of
+// every byte was about 30% of a one-thread run, which bounds the stream at
+// about 3x however many cores there are (docs/performance.md, "Round 27").
 //
 // A line belongs to the range its first byte is in. A range reads the byte
 // before it: when that is not '\n', the range starts inside a line of an
 // earlier range and its lines start after its first '\n'. Its last line may
 // run past its end: it reads on until that line's '\n', the end of the
 // input, or more than `max_line` bytes of it (then the line is too long, and
-// where it ends is the later ranges' business). Line numbers need the lines
-// of every earlier range: a range counts the '\n' bytes in it, and numbers
-// its lines from 1 after its start; the caller adds the lines before it, in
-// range order.
+// where it ends is the later ranges' business). A read that fails there
+// fails the range, so a bad byte just past a range fails the range before
+// it too. Line numbers need the lines of every earlier range: a range counts
+// the '\n' bytes in it, and numbers its lines from 1 after its start; the
+// caller adds the lines before it, in range order.
 //
 // The lines are exactly those of BlockLines (block_lines.hpp): CRLF, a BOM
 // at the start of the input, blank lines, the line limit, a last line
