@@ -4,12 +4,15 @@
 #include <sys/types.h>
 
 #include <cstdio>
+#include <atomic>
 #include <exception>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
 #include "api/compiler.hpp"
+#include "stream/eval_stream.hpp"
 
 namespace vigil::cli {
 
@@ -156,23 +159,35 @@ class LineReader {
   bool eof_ = false;
 };
 
-// Reads a file (or stdin) in raw blocks with read(2), for the stream engine
-// (stream::RunStream over ReadBytes), which cuts the lines itself exactly as
-// LineReader does (stream/block_lines.hpp). Nothing of the file may have been
-// read through its FILE buffer before.
+// Reads a file (or stdin) for the stream engine, which cuts the lines itself
+// exactly as LineReader does (stream/block_lines.hpp, range_lines.hpp).
+// Nothing of the file may have been read through its FILE buffer before.
+// A regular file is read in ranges at offsets (pread), by every stream
+// thread at once, from where its offset stands to the size it has when the
+// run starts; anything else (a pipe, a terminal) in blocks with read(2), in
+// order, one thread at a time.
 class ByteReader {
  public:
-  explicit ByteReader(std::FILE* file) : fd_(fileno(file)) {}
-  // Fills at most `size` bytes; 0 at the end of the input or after an error.
-  size_t Read(char* buffer, size_t size);
+  explicit ByteReader(std::FILE* file);
+  // Runs the stream over the input, in ranges or in blocks as above.
+  stream::StreamTotals Run(std::span<const stream::Side> sides, stream::Handler& handler,
+                           const stream::StreamOptions& options);
   // Whether reading failed (a directory, an I/O error) rather than ended,
   // and the errno it failed with.
-  bool failed() const { return error_ != 0; }
-  int error() const { return error_; }
+  bool failed() const { return error_.load() != 0; }
+  int error() const { return error_.load(); }
 
  private:
+  // Fills at most `size` bytes; 0 at the end of the input or after an error.
+  size_t Read(char* buffer, size_t size);
+  // At `offset` from the input's start; -1 on an error (recorded).
+  int64_t ReadAt(char* buffer, size_t size, uint64_t offset);
+
   int fd_;
-  int error_ = 0;
+  bool ranges_ = false;  // a regular file: read at offsets
+  uint64_t start_ = 0;   // its offset when opened
+  uint64_t size_ = 0;    // its bytes from there, when opened
+  std::atomic<int> error_{0};  // the first error (ReadAt runs on several threads)
 };
 
 }  // namespace vigil::cli

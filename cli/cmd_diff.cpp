@@ -295,9 +295,7 @@ int RunDiff(const std::vector<std::string>& args) {
   options.blank = " \t\r";
   options.max_line = LineReader::kMaxLine;
   Doing reading(fmt::format("reading \"{}\"", events), &number);
-  const stream::StreamTotals totals = stream::RunStream(
-      sides, handler, [&](char* buffer, size_t size) { return reader.Read(buffer, size); },
-      options);
+  const stream::StreamTotals totals = reader.Run(sides, handler, options);
   const size_t evaluated = totals.evaluated, skipped = totals.failed;
   const size_t firings_changed = handler.firings_changed;
   const std::vector<RuleDiff>& rules = handler.rules();

@@ -292,9 +292,8 @@ int RunEval(const std::vector<std::string>& args) {
   stream_options.lines_read = &number;
   stream_options.max_line = LineReader::kMaxLine;
   Doing reading(fmt::format("reading \"{}\"", shown), &number);
-  const stream::StreamTotals totals = stream::RunStream(
-      std::span<const stream::Side>(&side, 1), output,
-      [&](char* buffer, size_t size) { return bytes.Read(buffer, size); }, stream_options);
+  const stream::StreamTotals totals =
+      bytes.Run(std::span<const stream::Side>(&side, 1), output, stream_options);
   std::fflush(stdout);
   const uint64_t evaluated = totals.evaluated;
   const uint64_t skipped = totals.failed;

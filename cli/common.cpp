@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -444,14 +445,53 @@ void LineReader::Finish(std::string& line) {
   if (++lines_ == 1) StripUtf8Bom(line);  // the start of the input (base/bom.hpp)
 }
 
+ByteReader::ByteReader(std::FILE* file) : fd_(fileno(file)) {
+  struct stat st;
+  // A regular file of size 0 may still have bytes to read (procfs, some
+  // FUSE file systems): read(2) tells.
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return;
+  const off_t at = ::lseek(fd_, 0, SEEK_CUR);  // stdin may be a file already read in part
+  if (at < 0) return;
+  ranges_ = true;
+  start_ = static_cast<uint64_t>(at);
+  size_ = st.st_size > at ? static_cast<uint64_t>(st.st_size - at) : 0;
+}
+
+stream::StreamTotals ByteReader::Run(std::span<const stream::Side> sides, stream::Handler& handler,
+                                     const stream::StreamOptions& options) {
+  if (ranges_) {
+    const stream::StreamTotals totals = stream::RunStream(
+        sides, handler,
+        [this](char* buffer, size_t size, uint64_t offset) { return ReadAt(buffer, size, offset); },
+        size_, options);
+    // pread leaves the offset where it was: past what was read, as read(2)
+    // would leave it, for whatever reads the same stdin next.
+    if (!totals.stopped && !failed()) ::lseek(fd_, static_cast<off_t>(start_ + size_), SEEK_SET);
+    return totals;
+  }
+  return stream::RunStream(
+      sides, handler, [this](char* buffer, size_t size) { return Read(buffer, size); }, options);
+}
+
 size_t ByteReader::Read(char* buffer, size_t size) {
-  if (error_ != 0) return 0;
+  if (error_.load() != 0) return 0;
   for (;;) {
     const ssize_t n = ::read(fd_, buffer, size);
     if (n >= 0) return static_cast<size_t>(n);
     if (errno == EINTR) continue;
-    error_ = errno;  // EISDIR, EIO: not the end of the input
+    error_.store(errno);  // EISDIR, EIO: not the end of the input
     return 0;
+  }
+}
+
+int64_t ByteReader::ReadAt(char* buffer, size_t size, uint64_t offset) {
+  for (;;) {
+    const ssize_t n = ::pread(fd_, buffer, size, static_cast<off_t>(start_ + offset));
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    int none = 0;
+    error_.compare_exchange_strong(none, errno);  // EIO: the first one is reported
+    return -1;
   }
 }
 

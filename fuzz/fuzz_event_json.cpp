@@ -4,8 +4,9 @@
 //   - the CLI's: the input read as a JSON Lines file (cli::LineReader, as
 //     `vigil eval` reads it), each line given to eval::EventJsonReader;
 //   - the C ABI's: the whole input given to vigil_event_set_json.
-// And the lines `vigil eval` cuts from raw blocks (stream::BlockLines) are
-// those of cli::LineReader.
+// And the lines `vigil eval` cuts from raw blocks (stream::BlockLines, a
+// pipe) and from byte ranges (stream::RangeLines, a regular file) are those
+// of cli::LineReader.
 // A line is valid when it is exactly one JSON object; anything else (two
 // objects, an array, trailing bytes, invalid UTF-8...) must be an error.
 //
@@ -34,6 +35,7 @@
 #include "cli.hpp"
 #include "eval/event_json.hpp"
 #include "stream/block_lines.hpp"
+#include "stream/range_lines.hpp"
 #include "vigil/vigil.h"
 
 namespace {
@@ -176,6 +178,64 @@ void SameLinesInBlocks(std::string_view input) {
     }
   }
   if (got != want) Disagree("the block reader", input, "other lines than the line reader");
+
+  // Ranges of a size taken from the input, cut in order and numbered after
+  // the ranges before them, as the stream does on any number of threads.
+  const size_t range = input.size() < 3 ? 1 : 1 + static_cast<uint8_t>(input[2]) % 23;
+  const vigil::stream::ReadAt read_at = [&](char* buffer, size_t n, uint64_t offset) -> int64_t {
+    n = std::min({n, read_size, input.size() - static_cast<size_t>(offset)});
+    std::memcpy(buffer, input.data() + offset, n);
+    return static_cast<int64_t>(n);
+  };
+  const vigil::stream::RangeLines ranges(read_at, input.size(), vigil::cli::LineReader::kMaxLine, " \t");
+  got.clear();
+  uint64_t before = 0;
+  for (uint64_t start = 0; start < input.size(); start += range) {
+    const vigil::stream::RangeCut cut = ranges.Fill(start, start + range, text, refs);
+    for (const auto& r : refs) {
+      got.push_back({before + r.number, r.too_long, r.too_long ? std::string() : text.substr(r.offset, r.size)});
+      if (r.too_long) continue;
+      const size_t after = r.offset + r.size;
+      if (text.size() < after + vigil::stream::kLinePadding ||
+          (text[after] != '\n' && text[after] != '\r' && text[after] != '\0')) {
+        Disagree("the range reader", input, "a line without its stop and padding");
+      }
+    }
+    before += cut.newlines;
+  }
+  if (got != want) Disagree("the range reader", input, "other lines than the line reader");
+
+  // And with a line limit small enough to be met (the line reader's is
+  // 16 MiB): the range reader's lines, numbers and last line are the block
+  // reader's, too-long lines and a last line's rest read past its range
+  // included.
+  const size_t max_line = input.size() < 4 ? 1 : static_cast<uint8_t>(input[3]) % 40;
+  std::vector<Line> blocks_small;
+  at = 0;
+  vigil::stream::BlockLines small_blocks(read, max_line, 64, " \t");
+  uint64_t blocks_seen = 0;
+  for (bool more = true; more;) {
+    more = small_blocks.Fill(text, refs, chunk_lines);
+    for (const auto& r : refs) {
+      blocks_small.push_back({r.number, r.too_long, r.too_long ? std::string() : text.substr(r.offset, r.size)});
+    }
+  }
+  blocks_seen = small_blocks.lines_seen();
+  const vigil::stream::RangeLines small_ranges(read_at, input.size(), max_line, " \t");
+  got.clear();
+  before = 0;
+  uint64_t ranges_seen = 0;
+  for (uint64_t start = 0; start < input.size(); start += range) {
+    const vigil::stream::RangeCut cut = small_ranges.Fill(start, start + range, text, refs);
+    for (const auto& r : refs) {
+      got.push_back({before + r.number, r.too_long, r.too_long ? std::string() : text.substr(r.offset, r.size)});
+    }
+    if (cut.last_number > 0) ranges_seen = before + cut.last_number;
+    before += cut.newlines;
+  }
+  if (got != blocks_small || ranges_seen != blocks_seen) {
+    Disagree("the range reader", input, "other lines than the block reader under a small line limit");
+  }
 }
 
 }  // namespace

@@ -209,10 +209,11 @@ class CountingOutput : public stream::Handler {
 };
 
 // The allocations of one run over `input` read as raw blocks (what vigil
-// eval reads: stream::ReadBytes), without recording; the output must exceed
-// `min_output` bytes.
+// eval reads from a pipe: stream::ReadBytes), or as byte ranges at offsets
+// (from a regular file: stream::ReadAt) when `ranges`, without recording;
+// the output must exceed `min_output` bytes.
 long BlocksAllocations(const Compilation& c, const std::string& input, unsigned threads,
-                       size_t chunk_lines, size_t read_bytes, size_t min_output) {
+                       size_t chunk_lines, size_t read_bytes, size_t min_output, bool ranges = false) {
   CountingOutput output(*c.program);
   eval::EvalOptions what_if;
   what_if.record = false;
@@ -222,20 +223,30 @@ long BlocksAllocations(const Compilation& c, const std::string& input, unsigned 
   options.chunk_lines = chunk_lines;
   options.read_bytes = read_bytes;
   size_t at = 0;
+  const stream::ReadAt read_at = [&](char* buffer, size_t size, uint64_t offset) -> int64_t {
+    const size_t n = std::min(size, input.size() - static_cast<size_t>(offset));
+    std::memcpy(buffer, input.data() + offset, n);
+    return static_cast<int64_t>(n);
+  };
   const long before = g_allocations.load();
-  stream::RunStream(std::span<const stream::Side>(&side, 1), output,
-                    vigil::test_input::BytesOf(input, at), options);
+  if (ranges) {
+    stream::RunStream(std::span<const stream::Side>(&side, 1), output, read_at, input.size(), options);
+  } else {
+    stream::RunStream(std::span<const stream::Side>(&side, 1), output,
+                      vigil::test_input::BytesOf(input, at), options);
+  }
   const long spent = g_allocations.load() - before;
   EXPECT_GT(output.bytes, min_output);
   return spent;
 }
 
-// The same through raw blocks, chunks of 64 lines read 4 KiB at a time.
+// The same through raw blocks (or ranges), chunks of 64 lines read 4 KiB at
+// a time.
 long BlockStreamAllocations(const Compilation& c, const std::vector<std::string>& lines,
-                            size_t events, unsigned threads) {
+                            size_t events, unsigned threads, bool ranges = false) {
   std::string input;
   for (size_t i = 0; i < events; ++i) input += lines[i % lines.size()] + (i % 5 == 0 ? "\r\n" : "\n");
-  return BlocksAllocations(c, input, threads, 64, 4096, events * 50);
+  return BlocksAllocations(c, input, threads, 64, 4096, events * 50, ranges);
 }
 
 long StreamAllocations(const Compilation& c, const std::vector<std::string>& lines, size_t events,
@@ -286,9 +297,11 @@ TEST(Allocations, AOneLineStreamMakesOnlyTheEventsItReads) {
   const std::vector<std::string> lines = ExampleLines(*c.program);
   ASSERT_GE(lines.size(), 1u);
   for (unsigned threads : {1u, 2u}) {
-    const long spent = BlocksAllocations(c, lines[0] + "\n", threads, 1024,
-                                         stream::StreamOptions{}.read_bytes, 50);
-    EXPECT_LT(spent, 1024) << threads << " thread(s)";
+    for (bool ranges : {false, true}) {
+      const long spent = BlocksAllocations(c, lines[0] + "\n", threads, 1024,
+                                           stream::StreamOptions{}.read_bytes, 50, ranges);
+      EXPECT_LT(spent, 1024) << threads << " thread(s), ranges " << ranges;
+    }
   }
 }
 
@@ -326,6 +339,25 @@ TEST(Allocations, TheStreamReadingBlocksAllocatesTheSameForFourTimesTheEvents) {
   EXPECT_LT(four, one + 20) << "allocations grew with the events on one thread";
   const long two = BlockStreamAllocations(c, lines, 4000, 2);
   const long two_many = BlockStreamAllocations(c, lines, 256000, 2);
+  EXPECT_LT(two_many, two + kTwoThreadsWarmUpSpread)
+      << "allocations grew with the events on two threads";
+}
+
+// Ranges: a chunk's buffer grows to its range and its last line's rest once,
+// its per-line vectors to the most lines a range held (ranges are sized by
+// the lines seen, so that varies a little at first); nothing per line or per
+// range after that.
+TEST(Allocations, TheStreamReadingRangesAllocatesTheSameForFourTimesTheEvents) {
+  Compilation c = CompileFiles({std::string(VIGIL_SOURCE_DIR) + "/rules/examples/card_rules.vgl"});
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  const std::vector<std::string> lines = ExampleLines(*c.program);
+  ASSERT_GE(lines.size(), 10u);
+  BlockStreamAllocations(c, lines, 4000, 1, true);  // warms what is made once per process
+  const long one = BlockStreamAllocations(c, lines, 4000, 1, true);
+  const long four = BlockStreamAllocations(c, lines, 16000, 1, true);
+  EXPECT_LT(four, one + 20) << "allocations grew with the events on one thread";
+  const long two = BlockStreamAllocations(c, lines, 4000, 2, true);
+  const long two_many = BlockStreamAllocations(c, lines, 256000, 2, true);
   EXPECT_LT(two_many, two + kTwoThreadsWarmUpSpread)
       << "allocations grew with the events on two threads";
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # vigil eval and vigil diff read their events in raw blocks, cut into lines in
-# place (stream/block_lines.hpp): the lines are those of a line-by-line reader
+# place (stream/block_lines.hpp), or, from a regular file, in byte ranges that
+# every thread reads at offsets (stream/range_lines.hpp): the lines are those
+# of a line-by-line reader
 # at every edge (a BOM, CRLF, blank lines, the line limit exactly and a byte
 # over it, a last line without '\n', lines across block boundaries, empty
 # input, stdin as a pipe and as a file), and the output is byte for byte the
@@ -42,6 +44,17 @@ same "stdin as a pipe" "$tmp/out" "$tmp/file.out"
 contains "stdin is named" err "<stdin>:"
 "$vigil" eval --threads 3 --rules "$data/stateless.vgl" --events - <"$tmp/edges.jsonl" >"$tmp/out" 2>/dev/null
 same "stdin as a file" "$tmp/out" "$tmp/file.out"
+# stdin as a file whose offset is past its start (the shell's `read` took its
+# first line and set the offset after it): the rest, as a pipe of it gives.
+{ IFS= read -r _; "$vigil" eval --threads 2 --rules "$data/stateless.vgl" --events - >"$tmp/out" 2>/dev/null; } <"$tmp/edges.jsonl"
+tail -n +2 "$tmp/edges.jsonl" | "$vigil" eval --threads 2 --rules "$data/stateless.vgl" --events - >"$tmp/rest.out" 2>/dev/null
+same "stdin as a file read in part" "$tmp/out" "$tmp/rest.out"
+[ "$(wc -l <"$tmp/rest.out")" -eq "$(($(wc -l <"$tmp/file.out") - 1))" ] && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL stdin read in part: not one result fewer"; }
+# and the offset is left past what vigil read, as read(2) leaves it: what
+# reads the same stdin next finds nothing left.
+{ "$vigil" eval --threads 2 --rules "$data/stateless.vgl" --events - >/dev/null 2>&1; cat >"$tmp/after"; } <"$tmp/edges.jsonl"
+[ ! -s "$tmp/after" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL stdin's offset not past the input"; }
 
 # Empty input, and input of blank lines only: nothing evaluated, no error.
 : >"$tmp/empty.jsonl"

@@ -6,10 +6,7 @@
 
 #include "base/bom.hpp"
 #include "base/json_shape.hpp"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
+#include "stream/find_newline.hpp"
 
 namespace vigil::stream {
 
@@ -18,31 +15,7 @@ constexpr size_t kMinRead = 4096;
 static_assert(kLinePadding >= kJsonShapePadding);
 }  // namespace
 
-#if defined(__x86_64__)
-// The first '\n' in [p, end), 64 bytes a step with AVX2: two compares, one
-// or, one test a step (8 instructions), 57 a line of 276 bytes by callgrind
-// where glibc's memchr (AVX2 too, but made for any length) took 78. The last
-// bytes of the buffer, fewer than 64, go to memchr: nothing past `end` is
-// read.
-[[gnu::target("avx2")]] static const void* FindNewlineAvx2(const char* p, const char* end) {
-  const __m256i nl = _mm256_set1_epi8('\n');
-  // Counted steps: no subtraction and compare of the pointers a step.
-  for (size_t steps = static_cast<size_t>(end - p) / 64; steps > 0; --steps, p += 64) {
-    const __m256i a = _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)), nl);
-    const __m256i b = _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)), nl);
-    if (!_mm256_testz_si256(_mm256_or_si256(a, b), _mm256_or_si256(a, b))) {
-      const uint64_t mask = static_cast<uint32_t>(_mm256_movemask_epi8(a)) |
-                            static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(b))) << 32;
-      return p + __builtin_ctzll(mask);
-    }
-  }
-  return std::memchr(p, '\n', static_cast<size_t>(end - p));
-}
-
-bool BlockLines::HasAvx2() { return __builtin_cpu_supports("avx2"); }
-#else
-bool BlockLines::HasAvx2() { return false; }
-#endif
+bool BlockLines::HasAvx2() { return CpuHasAvx2(); }
 
 BlockLines::BlockLines(const ReadBytes& read, size_t max_line, size_t read_bytes, const char* blank)
     : read_(read),
@@ -51,14 +24,6 @@ BlockLines::BlockLines(const ReadBytes& read, size_t max_line, size_t read_bytes
       blank_(blank),
       avx2_(HasAvx2()) {
   for (const char* b = blank_; *b != '\0'; ++b) is_blank_[static_cast<unsigned char>(*b)] = true;
-}
-
-// The first '\n' in [p, end), or null.
-inline const void* FindNewline(const char* p, const char* end, bool avx2) {
-#if defined(__x86_64__)
-  if (avx2) return FindNewlineAvx2(p, end);
-#endif
-  return std::memchr(p, '\n', static_cast<size_t>(end - p));
 }
 
 // Inlined into Fill's loop (it was a call, about 50 instructions a line):

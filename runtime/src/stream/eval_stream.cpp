@@ -31,6 +31,7 @@ struct Chunk {
   // leaves them: read in place (EventJsonReader::ReadInPlace).
   bool in_place = false;
   std::vector<LineRef> lines;
+  uint64_t range_start = 0, range_end = 0;  // the input's bytes it reads (RunStream over ReadAt)
   std::vector<std::string> errors;  // per line: the reader's message, empty when read
   std::vector<SideChunk> sides;
   size_t formatted_upto = 0;  // lines evaluated (and so to format)
@@ -67,12 +68,14 @@ class Run {
     }
   }
 
-  // `fill(chunk)` puts the next lines of the input in the chunk: false when
-  // the input is all read (the chunk may still hold its last lines). It runs
-  // under the read token (read_mu_): one worker at a time, each chunk's
-  // number taken with it, so the numbers are the input's order.
-  template <typename Fill>
-  StreamTotals Go(Fill fill) {
+  // `fill(chunk)` puts the next lines of the input in the chunk, or says
+  // which of it the chunk is to read: false when the input is all read (the
+  // chunk may still hold its last lines). It runs under the read token
+  // (read_mu_): one worker at a time, each chunk's number taken with it, so
+  // the numbers are the input's order. `load(chunk)` runs right after it on
+  // the same worker, without the token, before the chunk is processed.
+  template <typename Fill, typename Load>
+  StreamTotals Go(Fill fill, Load load) {
     const unsigned threads = ThreadCount(options_.threads);
     const size_t per_worker = threads == 1 ? 1 : kChunksPerWorker;
     workers_.resize(threads);
@@ -80,12 +83,12 @@ class Run {
     // The calling thread is worker 0: `threads` threads in all, one per core.
     std::vector<std::thread> others;
     for (unsigned t = 1; t < threads; ++t) {
-      others.emplace_back([this, t, per_worker, &fill] { Guarded(t, per_worker, fill); });
+      others.emplace_back([this, t, per_worker, &fill, &load] { Guarded(t, per_worker, fill, load); });
     }
     if (threads == 1) {
-      Work(0, per_worker, fill);  // an exception goes straight to the caller
+      Work(0, per_worker, fill, load);  // an exception goes straight to the caller
     } else {
-      Guarded(0, per_worker, fill);
+      Guarded(0, per_worker, fill, load);
     }
     for (std::thread& t : others) t.join();
     if (error_) std::rethrow_exception(error_);
@@ -114,7 +117,7 @@ class Run {
         if (!too_long) chunk.text += line;
       }
       return true;
-    });
+    }, [](Chunk&) {});
   }
 
   // ReadBytes: read into the chunk's own buffer, cut in place.
@@ -125,9 +128,27 @@ class Run {
       chunk.in_place = true;
       if (options_.lines_read != nullptr) *options_.lines_read = input.lines_seen();
       return more;
-    });
+    }, [](Chunk&) {});
   }
 
+  // ReadAt: the token hands out byte ranges; each worker reads and cuts its
+  // own, then numbers its lines in range order (Number).
+  StreamTotals GoRanges(const ReadAt& read, uint64_t size) {
+    RangeLines input(read, size, options_.max_line, options_.blank);
+    uint64_t next = 0;  // the next range's start (read_mu_)
+    return Go(
+        [&](Chunk& chunk) {
+          chunk.range_start = next;
+          chunk.range_end = next + std::min<uint64_t>(RangeBytes(chunk.seq), size - next);
+          chunk.in_place = true;
+          next = chunk.range_end;
+          return next < size;
+        },
+        [&](Chunk& chunk) {
+          const RangeCut cut = input.Fill(chunk.range_start, chunk.range_end, chunk.text, chunk.lines);
+          Number(chunk, cut);
+        });
+  }
  private:
   std::unique_ptr<Chunk> NewChunk(size_t owner) {
     auto chunk = std::make_unique<Chunk>();
@@ -147,13 +168,71 @@ class Run {
     return chunk;
   }
 
+  // The bytes of range `k` (under the read token): about chunk_lines lines
+  // by the size of the lines of the ranges numbered up to range k - kLag,
+  // at most read_bytes; kFirstRange for the first kLag ranges. A function of
+  // the input alone, not of which thread cut what first: the chunks, and so
+  // how a chunk's messages and results interleave on a terminal, are the
+  // same on any number of threads. Waits, rarely, for range k - kLag to be
+  // numbered (every range before k is already handed out, so it will be).
+  static constexpr uint64_t kLag = 8;
+  size_t RangeBytes(uint64_t k) {
+    static constexpr size_t kFirstRange = 16 * 1024, kMinRange = 4096;
+    const size_t most = std::max<size_t>(options_.read_bytes, 1);
+    if (k < kLag) return std::min(kFirstRange, most);
+    std::unique_lock lock(mu_);
+    number_cv_.wait(lock, [&] { return numbered_ > k - kLag || shutdown_; });
+    const uint64_t per_line = line_bytes_[(k - kLag) % kLag];
+    if (per_line == 0) return std::min(kFirstRange, most);
+    const uint64_t want = per_line * std::max<size_t>(options_.chunk_lines, 1);
+    return static_cast<size_t>(std::clamp<uint64_t>(want, std::min(kMinRange, most), most));
+  }
+
+  // A cut range's lines get their numbers, in range order: each waits for
+  // the ranges before it, which are being cut (by the other workers) or
+  // done, never for their processing. A range whose read failed ends the
+  // input before it (it and the ranges after it give no lines); one whose
+  // read came back short (the file shrank) ends it after it. Either way no
+  // more ranges are handed out.
+  void Number(Chunk& chunk, const RangeCut& cut) {
+    std::unique_lock lock(mu_);
+    number_cv_.wait(lock, [&] { return numbered_ == chunk.seq || shutdown_; });
+    if (shutdown_) {  // the run is ending: nothing of this chunk is delivered
+      chunk.lines.clear();
+      return;
+    }
+    if (cut.failed || input_ended_) {
+      input_ended_ = true;
+      stop_reading_.store(true, std::memory_order_relaxed);
+      chunk.lines.clear();
+    } else {
+      for (LineRef& line : chunk.lines) line.number += lines_before_;
+      if (cut.last_number > 0) {
+        last_line_ = lines_before_ + cut.last_number;
+        if (options_.lines_read != nullptr) *options_.lines_read = last_line_;
+      }
+      lines_before_ += cut.newlines;
+      if (cut.short_read) {
+        input_ended_ = true;
+        stop_reading_.store(true, std::memory_order_relaxed);
+      }
+    }
+    // The size of a line, judged in range order from the ranges with enough
+    // lines to judge by (a range of a few long lines says little of the next).
+    uint64_t per_line = line_bytes_[(chunk.seq + kLag - 1) % kLag];
+    if (cut.newlines >= 16) per_line = std::max<uint64_t>(1, (chunk.range_end - chunk.range_start) / cut.newlines);
+    line_bytes_[chunk.seq % kLag] = per_line;
+    ++numbered_;
+    number_cv_.notify_all();
+  }
+
   // A worker when there are several: an exception ends the run (the other
   // workers stop at their next wait or chunk) and is rethrown by Go once
   // every thread is joined.
-  template <typename Fill>
-  void Guarded(size_t index, size_t per_worker, Fill& fill) {
+  template <typename Fill, typename Load>
+  void Guarded(size_t index, size_t per_worker, Fill& fill, Load& load) {
     try {
-      Work(index, per_worker, fill);
+      Work(index, per_worker, fill, load);
     } catch (...) {
       std::lock_guard lock(mu_);
       if (!error_) error_ = std::current_exception();
@@ -161,15 +240,17 @@ class Run {
       stop_reading_.store(true, std::memory_order_relaxed);
       free_cv_.notify_all();
       turn_cv_.notify_all();
+      number_cv_.notify_all();
     }
   }
 
   // One worker: takes one of its free chunks, reads the next lines into it
-  // under the read token, reads their events, evaluates and formats them,
+  // under the read token (or takes the next range under it and reads and
+  // cuts that without), reads their events, evaluates and formats them,
   // then delivers what is ready in input order; until the input ends or a
   // line stops the run.
-  template <typename Fill>
-  void Work(size_t index, size_t per_worker, Fill& fill) {
+  template <typename Fill, typename Load>
+  void Work(size_t index, size_t per_worker, Fill& fill, Load& load) {
     Worker& w = workers_[index];
     // Made on the worker's own thread: its chunks and sessions come from that
     // thread's allocator arena and are first touched by its core.
@@ -203,6 +284,7 @@ class Run {
         c->seq = next_seq_++;
         if (!fill(*c)) input_done_ = true;
       }
+      load(*c);
       Process(w, *c);
       Finish(*c);
     }
@@ -219,6 +301,33 @@ class Run {
     c.out.stop = false;
     c.out.last_line = c.lines.empty() ? 0 : c.lines.back().number;
     c.formatted_upto = 0;
+    // A chunk of ranges may hold more lines than chunk_lines (a range is
+    // sized by the lines of earlier ranges: where lines get much shorter,
+    // the next kLag ranges hold many more, up to read_bytes / 2 of them):
+    // its per-line vectors grow to fit them, and once such a chunk is done,
+    // go back to chunk_lines, so that a run keeps no more than it needs.
+    const size_t most = std::max<size_t>(options_.chunk_lines, 1);
+    if (c.lines.size() <= most && c.errors.size() > 4 * most) {
+      c.errors.resize(most);
+      c.errors.shrink_to_fit();
+      for (SideChunk& s : c.sides) {
+        if (s.events.size() > most) s.events.resize(most);
+        s.events.shrink_to_fit();
+        s.results.resize(most);
+        s.results.shrink_to_fit();
+        s.outlier_references.resize(most);
+        s.outlier_references.shrink_to_fit();
+      }
+      c.out.text.shrink_to_fit();  // cleared above: its storage goes
+    }
+    if (c.lines.size() <= most && c.lines.capacity() > 4 * most) c.lines.shrink_to_fit();
+    if (c.errors.size() < c.lines.size()) {
+      c.errors.resize(c.lines.size());
+      for (SideChunk& s : c.sides) {
+        s.results.resize(c.lines.size());
+        s.outlier_references.resize(c.lines.size());
+      }
+    }
     // Each line an event of every side: those this chunk has not needed yet
     // are made now (on this thread, as its chunks are), once; a chunk keeps
     // them for its next lines, so a long run makes them in its first chunks.
@@ -422,8 +531,16 @@ class Run {
   // Set with stopped_ or shutdown_: readers stop at their next chunk.
   std::atomic<bool> stop_reading_{false};
 
+
   std::mutex mu_;  // everything below
-  std::condition_variable free_cv_, turn_cv_;
+  std::condition_variable free_cv_, turn_cv_, number_cv_;
+  uint64_t numbered_ = 0;      // the next range to number (Number)
+  uint64_t lines_before_ = 0;  // the lines before it
+  uint64_t last_line_ = 0;     // the number of the last line cut
+  bool input_ended_ = false;   // a range's read failed or came back short
+  // The size of a line judged after range j was numbered, at [j % kLag]
+  // (0: none judged yet): what range j + kLag's size is judged by.
+  uint64_t line_bytes_[kLag] = {};
   std::vector<Chunk*> ready_;  // worked on, not yet delivered (any order)
   uint64_t delivered_ = 0;     // the next chunk to deliver
   bool delivering_ = false;    // a worker is delivering (Finish)
@@ -452,6 +569,12 @@ StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const Read
                        const StreamOptions& options) {
   Run run(sides, handler, options);
   return run.GoBytes(read);
+}
+
+StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const ReadAt& read,
+                       uint64_t size, const StreamOptions& options) {
+  Run run(sides, handler, options);
+  return run.GoRanges(read, size);
 }
 
 }  // namespace vigil::stream

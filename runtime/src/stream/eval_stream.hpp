@@ -8,7 +8,9 @@
 // so that a chunk's memory stays on one core:
 //   - it reads the next lines of the input into its chunk under a read token
 //     (one thread at a time; the token's order is the input's order, and the
-//     partial line a chunk ends with goes to the next reader);
+//     partial line a chunk ends with goes to the next reader); or, from a
+//     regular file, takes the next byte range under the token and reads and
+//     cuts it without (range_lines.hpp), its lines numbered in range order;
 //   - it reads (parses and converts) the chunk's events;
 //   - it evaluates them: a rule set without aggregates is stateless, and
 //     each thread evaluates its chunk with its own Session, in parallel; a
@@ -40,6 +42,7 @@
 #include "eval/session.hpp"
 #include "state/backend.hpp"
 #include "stream/block_lines.hpp"
+#include "stream/range_lines.hpp"
 
 namespace vigil::stream {
 
@@ -112,8 +115,10 @@ struct StreamOptions {
   unsigned threads = 1;      // 0: every core
   size_t chunk_lines = 1024;
   const char* blank = " \t";  // a line of only these bytes is skipped
-  // Progress: updated by the thread that reads, under the read token; the
-  // caller reads it once RunStream has returned (or unwound).
+  // Progress, the number of the last line read: updated by the thread that
+  // reads, under the read token (or, over ranges, by the thread that numbers
+  // a range, in range order, under the stream's lock); the caller reads it
+  // once RunStream has returned (or unwound).
   uint64_t* lines_read = nullptr;
   // Raw input (ReadBytes): the most read at once into a chunk's buffer, and
   // the longest line (longer ones are too_long), as block_lines.hpp says.
@@ -139,6 +144,20 @@ StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const Next
 // called by one thread at a time (docs/performance.md, "All cores").
 StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const ReadBytes& read,
                        const StreamOptions& options);
+
+// The same over input read at offsets (a regular file of `size` bytes), in
+// ranges that each thread reads and cuts on its own (range_lines.hpp): the
+// read token's share of the work per chunk is then an addition, and a
+// chunk's lines are numbered, in input order, once the chunks before it are
+// cut. The lines are those of the ReadBytes form, byte for byte; a read
+// error ends the input before the range whose read hit it (a range's last
+// line reads on past its end), a short read (the file shrank) after it.
+// StreamOptions's read_bytes is the most a range holds; a range holds about
+// chunk_lines lines, judged from the ranges 8 before it (16 KiB for the
+// first 8), so that the chunks are the same on any number of threads; where
+// lines get much shorter a chunk holds many more for a while.
+StreamTotals RunStream(std::span<const Side> sides, Handler& handler, const ReadAt& read,
+                       uint64_t size, const StreamOptions& options);
 
 // The number of threads `threads` stands for (0: every core, at least 1).
 unsigned ThreadCount(unsigned threads);

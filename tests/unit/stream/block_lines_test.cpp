@@ -1,8 +1,11 @@
 // stream::BlockLines cuts raw blocks into the lines the CLI's LineReader
 // gives (stream/block_lines.hpp), whatever the sizes of the reads and of the
-// chunks: checked against a plain line-by-line model of those rules on the
-// cases at every boundary and on random inputs.
+// chunks; stream::RangeLines cuts the same lines by byte ranges read at
+// offsets (stream/range_lines.hpp), whatever the sizes of the ranges and of
+// the reads: both checked against a plain line-by-line model of those rules
+// on the cases at every boundary and on random inputs.
 #include "stream/block_lines.hpp"
+#include "stream/range_lines.hpp"
 #include "stream/string_input.hpp"
 
 #include <gtest/gtest.h>
@@ -96,6 +99,42 @@ Cut Blocks(const std::string& input, size_t read_size, size_t chunk_lines, size_
   return cut;
 }
 
+// RangeLines over `input` (of which a reader sees only the first `visible`
+// bytes: a file cut short after the run began), in ranges of `range` bytes
+// cut in order, each numbered after the ranges before it as the stream does;
+// at most `read_size` bytes per read.
+Cut Ranges(const std::string& input, size_t range, size_t read_size, size_t max_line, const char* blank,
+           size_t visible = std::string::npos) {
+  visible = std::min(visible, input.size());
+  ReadAt read = [&](char* buffer, size_t size, uint64_t offset) -> int64_t {
+    if (offset >= visible) return 0;
+    const size_t n = std::min({size, read_size, visible - static_cast<size_t>(offset)});
+    std::copy_n(input.data() + offset, n, buffer);
+    return static_cast<int64_t>(n);
+  };
+  RangeLines ranges(read, input.size(), max_line, blank);
+  ranges.set_avx2(g_avx2);
+  Cut cut;
+  std::string text;
+  std::vector<LineRef> refs;
+  uint64_t before = 0;
+  for (uint64_t start = 0; start < input.size(); start += range) {
+    const RangeCut got = ranges.Fill(start, start + range, text, refs);
+    EXPECT_FALSE(got.failed);
+    ++cut.chunks;
+    for (const LineRef& r : refs) {
+      cut.lines.push_back({before + r.number, r.too_long ? kTooLong : text.substr(r.offset, r.size)});
+      if (r.too_long) continue;
+      EXPECT_GE(text.size(), r.offset + r.size + kLinePadding);
+      const char after = text[r.offset + r.size];
+      EXPECT_TRUE(after == '\n' || after == '\r' || after == '\0') << static_cast<int>(after);
+    }
+    if (got.last_number > 0) cut.lines_seen = before + got.last_number;
+    before += got.newlines;
+  }
+  return cut;
+}
+
 uint64_t CountLines(const std::string& input) {
   uint64_t n = std::count(input.begin(), input.end(), '\n');
   return n + (!input.empty() && input.back() != '\n' ? 1 : 0);
@@ -112,6 +151,14 @@ void ExpectSame(const std::string& input, size_t max_line, const char* blank = "
                                    << input << "]";
         EXPECT_EQ(got.lines_seen, CountLines(input));
       }
+    }
+  }
+  for (size_t range : {1, 2, 3, 5, 8, 13, 64, 1000}) {
+    for (size_t read_size : {1, 3, 1000}) {
+      const Cut got = Ranges(input, range, read_size, max_line, blank);
+      ASSERT_EQ(got.lines, want) << "ranges of " << range << ", reads of " << read_size << ", input ["
+                                 << input << "]";
+      EXPECT_EQ(got.lines_seen, CountLines(input));
     }
   }
 }
@@ -217,6 +264,12 @@ TEST(BlockLines, TheFirstChunksGrowingReadsCutLargeInputsAsTheModel) {
         EXPECT_EQ(got.lines_seen, CountLines(input));
       }
     }
+    // Ranges inside lines, across several, and the whole input at once.
+    for (size_t range : {size_t{500}, size_t{4096}, size_t{70001}, input.size()}) {
+      const Cut got = Ranges(input, range, size_t{1} << 20, 900, " \t");
+      ASSERT_EQ(got.lines, want) << "round " << round << ", ranges of " << range;
+      EXPECT_EQ(got.lines_seen, CountLines(input));
+    }
   }
 }
 
@@ -300,8 +353,99 @@ TEST(BlockLines, CutsAtEveryPlaceOfABlockWithAndWithoutAvx2) {
       }
     }
     ExpectSame(input.substr(0, 3000), 150);  // and too long lines among them
+    for (size_t range : {size_t{63}, size_t{64}, size_t{65}, size_t{1000}, size_t{1} << 20}) {
+      const Cut got = Ranges(input, range, size_t{1} << 20, 1000, " \t");
+      ASSERT_EQ(got.lines, want) << "avx2 " << avx2 << ", ranges of " << range;
+    }
   }
   g_avx2 = true;
+}
+
+// A range whose last line runs on past it reads that line's rest and no more
+// than decides the limit: a line far over it is not read to its end (the
+// ranges it spans find no line of their own in it), and the next range
+// starts after it.
+TEST(RangeLines, ALineOverTheLimitIsNotReadToItsEnd) {
+  const std::string input = "a\n" + std::string(1 << 20, 'x') + "\nb\n";
+  size_t asked = 0;
+  ReadAt read = [&](char* buffer, size_t size, uint64_t offset) -> int64_t {
+    asked += size;
+    const size_t n = std::min(size, input.size() - static_cast<size_t>(offset));
+    std::copy_n(input.data() + offset, n, buffer);
+    return static_cast<int64_t>(n);
+  };
+  RangeLines ranges(read, input.size(), 100, " \t");
+  std::string text;
+  std::vector<LineRef> refs;
+  RangeCut cut = ranges.Fill(0, 10, text, refs);
+  ASSERT_EQ(refs.size(), 2u);
+  EXPECT_EQ(text.substr(refs[0].offset, refs[0].size), "a");
+  EXPECT_TRUE(refs[1].too_long);
+  EXPECT_EQ(refs[1].number, 2u);
+  EXPECT_EQ(cut.newlines, 1u);
+  EXPECT_EQ(cut.last_number, 2u);
+  EXPECT_LE(asked, 10u + 101u);  // the range, then the line's rest up to one byte over the limit
+  // A range inside the long line holds no line; the one with its end holds "b".
+  cut = ranges.Fill(5000, 6000, text, refs);
+  EXPECT_TRUE(refs.empty());
+  EXPECT_EQ(cut.newlines, 0u);
+  EXPECT_EQ(cut.last_number, 0u);
+  cut = ranges.Fill(input.size() - 4, input.size(), text, refs);
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].number, 2u);  // after the line's '\n': the second line after the range's start
+  EXPECT_EQ(text.substr(refs[0].offset, refs[0].size), "b");
+  EXPECT_EQ(cut.newlines, 2u);
+}
+
+// The file shrank after its size was taken: reads come back short, and the
+// lines are those of what is left, as a read(2) to its end would give; the
+// ranges past it give nothing.
+TEST(RangeLines, AFileCutShortEndsWhereTheReadsStop) {
+  std::string input;
+  for (int i = 0; i < 60; ++i) input += "line" + std::to_string(i) + (i % 4 == 0 ? "\r\n" : "\n");
+  for (size_t visible : {size_t{0}, size_t{1}, size_t{5}, size_t{6}, size_t{7}, size_t{100}, input.size() - 1}) {
+    const std::vector<Line> want = Model(input.substr(0, visible), 100, " \t");
+    for (size_t range : {1, 7, 64, 4096}) {
+      const Cut got = Ranges(input, range, 1000, 100, " \t", visible);
+      ASSERT_EQ(got.lines, want) << visible << " bytes left, ranges of " << range;
+      EXPECT_EQ(got.lines_seen, CountLines(input.substr(0, visible)));
+    }
+  }
+}
+
+// A read that fails gives nothing of its range, which says so; the ranges
+// before it are whole.
+TEST(RangeLines, AFailedReadFailsItsRange) {
+  const std::string input = "one\ntwo\nthree\nfour\n";
+  const uint64_t bad = 10;  // inside "three"
+  ReadAt read = [&](char* buffer, size_t size, uint64_t offset) -> int64_t {
+    if (offset <= bad && bad < offset + size) return -1;
+    const size_t n = std::min(size, input.size() - static_cast<size_t>(offset));
+    std::copy_n(input.data() + offset, n, buffer);
+    return static_cast<int64_t>(n);
+  };
+  RangeLines ranges(read, input.size(), 100, " \t");
+  std::string text;
+  std::vector<LineRef> refs;
+  RangeCut cut = ranges.Fill(0, 4, text, refs);
+  EXPECT_FALSE(cut.failed);
+  ASSERT_EQ(refs.size(), 1u);
+  cut = ranges.Fill(4, 8, text, refs);  // "two\n" and the byte before: no read of byte 10
+  EXPECT_FALSE(cut.failed);
+  ASSERT_EQ(refs.size(), 1u);
+  cut = ranges.Fill(9, 16, text, refs);
+  EXPECT_TRUE(cut.failed);
+  EXPECT_TRUE(refs.empty());
+  cut = ranges.Fill(6, 9, text, refs);  // "o\n", then "three" starts: its rest reads byte 10
+  EXPECT_TRUE(cut.failed);
+  EXPECT_TRUE(refs.empty());
+  // A reader that says it gave more than was asked is not believed (nothing
+  // is read past the buffer's room): a failed read.
+  ReadAt liar = [](char*, size_t size, uint64_t) -> int64_t { return static_cast<int64_t>(size) + 1; };
+  RangeLines lied_to(liar, input.size(), 100, " \t");
+  cut = lied_to.Fill(0, 8, text, refs);
+  EXPECT_TRUE(cut.failed);
+  EXPECT_TRUE(refs.empty());
 }
 
 }  // namespace

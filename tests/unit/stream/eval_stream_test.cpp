@@ -144,7 +144,17 @@ struct Outcome {
   uint64_t lines_read = 0;
 };
 
-enum class Input { kBlocks, kLines };
+// Raw blocks read in order, lines, or byte ranges read at offsets.
+enum class Input { kBlocks, kLines, kRanges };
+
+// Input::kRanges's reads: one covering g_fail_at_offset fails, one covering
+// g_throw_at_offset throws; one covering a byte of [g_gone_from, g_gone_to)
+// comes back short at g_gone_from (the file shrank to g_gone_from before
+// that read, while ranges past g_gone_to were read before it shrank).
+uint64_t g_fail_at_offset = UINT64_MAX, g_throw_at_offset = UINT64_MAX;
+uint64_t g_gone_from = UINT64_MAX, g_gone_to = UINT64_MAX;
+// The line limit of RunOnce's runs.
+size_t g_max_line = 200;
 
 // One run over `input`; `setup` adjusts the handler.
 template <typename Setup>
@@ -158,7 +168,7 @@ Outcome RunOnce(const Compilation& c, const std::string& input, unsigned threads
   options.threads = threads;
   options.chunk_lines = chunk_lines;
   options.read_bytes = read_bytes;
-  options.max_line = 200;
+  options.max_line = g_max_line;
   Outcome out;
   options.lines_read = &out.lines_read;
   size_t at = 0;
@@ -166,6 +176,22 @@ Outcome RunOnce(const Compilation& c, const std::string& input, unsigned threads
     out.totals = stream::RunStream(
         std::span<const stream::Side>(&side, 1), handler,
         test_input::BytesOf(input, at), options);
+  } else if (how == Input::kRanges) {
+    out.totals = stream::RunStream(
+        std::span<const stream::Side>(&side, 1), handler,
+        [&](char* buffer, size_t size, uint64_t offset) -> int64_t {
+          if (offset <= g_fail_at_offset && g_fail_at_offset < offset + size) return -1;
+          if (offset <= g_throw_at_offset && g_throw_at_offset < offset + size) {
+            throw std::runtime_error("read failed");
+          }
+          if (offset < g_gone_to && offset + size > g_gone_from) {
+            size = offset < g_gone_from ? static_cast<size_t>(g_gone_from - offset) : 0;
+          }
+          const size_t n = std::min(size, input.size() - static_cast<size_t>(offset));
+          std::memcpy(buffer, input.data() + offset, n);
+          return static_cast<int64_t>(n);
+        },
+        input.size(), options);
   } else {
     out.totals = stream::RunStream(
         std::span<const stream::Side>(&side, 1), handler,
@@ -280,6 +306,23 @@ TEST(StreamConcurrency, EveryThreadCountGivesTheBytesOfOneThread) {
           EXPECT_EQ(o.lines_read, 602u);
         }
       }
+      // Ranges: chunks by bytes (of at most read_bytes, about chunk_lines
+      // lines), so the same lines and results, chunked otherwise; chunked
+      // alike on every thread count (the ranges' sizes depend on the input
+      // alone), so the same bytes as one thread.
+      for (size_t read_bytes : {size_t{1}, size_t{100}, size_t{1} << 20}) {
+        const Outcome ranged = RunOnce(c, input, 1, Input::kRanges, chunk_lines, read_bytes);
+        for (unsigned threads : {1u, 2u, 3u, 4u}) {
+          SCOPED_TRACE(testing::Message() << threads << " threads, ranges, chunks of " << chunk_lines
+                                          << " lines, at most " << read_bytes << " bytes");
+          const Outcome o = RunOnce(c, input, threads, Input::kRanges, chunk_lines, read_bytes);
+          EXPECT_TRUE(o.all == ranged.all);
+          EXPECT_EQ(ByLine(o.all), ByLine(ref.all));
+          EXPECT_EQ(o.totals.evaluated, one.totals.evaluated);
+          EXPECT_EQ(o.totals.failed, one.totals.failed);
+          EXPECT_EQ(o.lines_read, 602u);
+        }
+      }
     }
   }
 }
@@ -290,21 +333,23 @@ TEST(StreamConcurrency, AFailedLineStopsTheRunThereOnEveryThreadCount) {
     const Compilation c = Compile(rules);
     ASSERT_TRUE(c.ok());
     for (unsigned threads : {1u, 2u, 4u}) {
-      for (Input how : {Input::kBlocks, Input::kLines}) {
-        SCOPED_TRACE(testing::Message() << threads << " threads");
+      for (Input how : {Input::kBlocks, Input::kLines, Input::kRanges}) {
+        SCOPED_TRACE(testing::Message() << threads << " threads, input " << static_cast<int>(how));
         const Outcome o = RunOnce(c, input, threads, how, 7, 100,
                                   [](Recorder& r) { r.stop_on_error = true; });
         EXPECT_TRUE(o.totals.stopped);
         EXPECT_EQ(o.totals.evaluated, 7u);  // lines 1 to 7, then line 8 stops the run
         EXPECT_EQ(o.totals.failed, 1u);
+        EXPECT_TRUE(o.all.starts_with("8: ") || o.all.find("\n8: ") != std::string::npos);
+        EXPECT_NE(o.all.find("\n7 {"), std::string::npos);
+        EXPECT_EQ(o.all.find("\n9 {"), std::string::npos);
+        EXPECT_EQ(o.all.find("15: "), std::string::npos);
+        if (how == Input::kRanges) continue;  // chunked by bytes: line 8 may share lines 1-7's chunk
         // Line 8 is the first of the second chunk: its message ends the
         // output, after the results of lines 1 to 7.
         const size_t last = o.all.rfind('\n', o.all.size() - 2);
         ASSERT_NE(last, std::string::npos);
         EXPECT_TRUE(o.all.substr(last + 1).starts_with("8: ")) << o.all.substr(last + 1);
-        EXPECT_NE(o.all.find("\n7 {"), std::string::npos);
-        EXPECT_EQ(o.all.find("\n9 {"), std::string::npos);
-        EXPECT_EQ(o.all.find("15: "), std::string::npos);
       }
     }
   }
@@ -318,8 +363,10 @@ TEST(StreamConcurrency, FormatStopsTheRunAfterItsLine) {
   ASSERT_TRUE(c.ok());
   for (uint64_t stop_at : {1u, 7u, 8u, 123u, 400u}) {
     for (unsigned threads : {1u, 2u, 3u}) {
-      SCOPED_TRACE(testing::Message() << threads << " threads, stop at " << stop_at);
-      const Outcome o = RunOnce(c, input, threads, Input::kBlocks, 7, 100,
+     for (Input how : {Input::kBlocks, Input::kRanges}) {
+      SCOPED_TRACE(testing::Message() << threads << " threads, stop at " << stop_at << ", input "
+                                      << static_cast<int>(how));
+      const Outcome o = RunOnce(c, input, threads, how, 7, 100,
                                 [&](Recorder& r) { r.stop_at = stop_at; });
       EXPECT_TRUE(o.totals.stopped);
       EXPECT_EQ(o.totals.evaluated, stop_at);
@@ -330,6 +377,7 @@ TEST(StreamConcurrency, FormatStopsTheRunAfterItsLine) {
       const size_t last = o.all.rfind('\n', o.all.size() - 2);
       EXPECT_TRUE(o.all.substr(last == std::string::npos ? 0 : last + 1)
                       .starts_with(std::to_string(stop_at) + " {"));
+     }
     }
   }
 }
@@ -342,12 +390,134 @@ TEST(StreamConcurrency, AnExceptionOnAStreamThreadReachesTheCaller) {
     for (unsigned threads : {1u, 2u, 4u}) {
       for (uint64_t throw_at : {3u, 150u, 300u}) {
         SCOPED_TRACE(testing::Message() << threads << " threads, throw at " << throw_at);
-        EXPECT_THROW(RunOnce(c, input, threads, Input::kBlocks, 7, 100,
-                             [&](Recorder& r) { r.throw_at = throw_at; }),
-                     std::runtime_error);
+        for (Input how : {Input::kBlocks, Input::kRanges}) {
+          EXPECT_THROW(RunOnce(c, input, threads, how, 7, 100,
+                               [&](Recorder& r) { r.throw_at = throw_at; }),
+                       std::runtime_error);
+        }
       }
     }
   }
+}
+
+// A read of a range that fails ends the input before that range: the lines
+// before it are evaluated and delivered, in order and all of them, nothing
+// after it is, and the run ends without hanging whichever thread cut what.
+TEST(StreamConcurrency, AFailedRangeReadEndsTheInputBeforeIt) {
+  const std::string input = Events(400);
+  const uint64_t bad = input.size() / 2;
+  const uint64_t bad_line = 1 + std::count(input.begin(), input.begin() + bad, '\n');
+  for (const std::string& rules : {Stateless(), Velocity()}) {
+    const Compilation c = Compile(rules);
+    ASSERT_TRUE(c.ok());
+    const std::vector<std::string> all = ByLine(Serial(c, input));
+    for (unsigned threads : {1u, 2u, 4u}) {
+      for (size_t read_bytes : {size_t{100}, size_t{3000}}) {
+        SCOPED_TRACE(testing::Message() << threads << " threads, ranges of at most " << read_bytes);
+        g_fail_at_offset = bad;
+        const Outcome o = RunOnce(c, input, threads, Input::kRanges, 7, read_bytes);
+        g_fail_at_offset = UINT64_MAX;
+        EXPECT_FALSE(o.totals.stopped);  // a read error is the caller's to report
+        const std::vector<std::string> got = ByLine(o.all);
+        ASSERT_LT(got.size(), bad_line);
+        EXPECT_GT(got.size(), 0u);
+        // The first lines, every one of them: a prefix of one Session's run.
+        EXPECT_EQ(got, std::vector<std::string>(all.begin(), all.begin() + got.size()));
+        EXPECT_EQ(o.totals.evaluated, got.size());
+        EXPECT_GE(o.lines_read, got.size());
+        EXPECT_LT(o.lines_read, bad_line);
+        // What failed is the range whose read covers `bad` (its own, or the
+        // previous range's last line read on into it): every line before
+        // the previous range's start is there.
+        const uint64_t safe = bad - 2 * read_bytes - 200;
+        const uint64_t before = std::count(input.begin(), input.begin() + safe, '\n');
+        EXPECT_GE(got.size(), before);
+      }
+    }
+  }
+}
+
+// A read that throws (on any thread, between taking a range and numbering
+// it) ends the run and reaches the caller: no thread waits for its range's
+// numbers forever.
+TEST(StreamConcurrency, AnExceptionInARangeReadReachesTheCaller) {
+  const std::string input = Events(400);
+  for (const std::string& rules : {Stateless(), Velocity()}) {
+    const Compilation c = Compile(rules);
+    ASSERT_TRUE(c.ok());
+    for (unsigned threads : {1u, 2u, 4u}) {
+      for (uint64_t at : {uint64_t{0}, input.size() / 3, input.size() - 1}) {
+        SCOPED_TRACE(testing::Message() << threads << " threads, throw at byte " << at);
+        g_throw_at_offset = at;
+        EXPECT_THROW(RunOnce(c, input, threads, Input::kRanges, 7, 300), std::runtime_error);
+        g_throw_at_offset = UINT64_MAX;
+      }
+    }
+  }
+}
+
+// A file that shrinks mid-run: a range whose read comes back short ends the
+// input there, even though ranges after it were read before the file shrank
+// (their lines are not numbered after the cut and evaluated).
+TEST(StreamConcurrency, AFileThatShrinksEndsAtTheFirstShortRead) {
+  const std::string input = Events(400);
+  const uint64_t cut = input.size() / 3 + 17;  // inside a line
+  for (const std::string& rules : {Stateless(), Velocity()}) {
+    const Compilation c = Compile(rules);
+    ASSERT_TRUE(c.ok());
+    const std::vector<std::string> want = ByLine(Serial(c, input.substr(0, cut)));
+    for (unsigned threads : {1u, 2u, 4u}) {
+      for (size_t read_bytes : {size_t{300}, size_t{5000}}) {
+        SCOPED_TRACE(testing::Message() << threads << " threads, ranges of at most " << read_bytes);
+        g_gone_from = cut;
+        g_gone_to = input.size() / 2;  // what lies past it was read before the file shrank
+        const Outcome o = RunOnce(c, input, threads, Input::kRanges, 7, read_bytes);
+        g_gone_from = g_gone_to = UINT64_MAX;
+        // The cut line is a last line without '\n': malformed, as a read(2)
+        // to the new end would give it.
+        std::vector<std::string> got = ByLine(o.all);
+        for (std::string& line : got) {
+          if (line.find(": ") != std::string::npos && line.find(" {") == std::string::npos) {
+            line = line.substr(0, line.find(": "));  // the message's wording is the reader's
+          }
+        }
+        std::vector<std::string> expected = want;
+        for (std::string& line : expected) {
+          if (line.find(": ") != std::string::npos && line.find(" {") == std::string::npos) {
+            line = line.substr(0, line.find(": "));
+          }
+        }
+        EXPECT_EQ(got, expected);
+      }
+    }
+  }
+}
+
+// Lines that get much shorter: the ranges sized by the long ones hold many
+// times chunk_lines short ones, and the chunks' vectors grow to them and go
+// back after; the results are one Session's, the bytes one thread's.
+TEST(StreamConcurrency, ShortLinesAfterLongOnesAreChunkedAndReadWhole) {
+  std::string input;
+  for (int i = 0; i < 60; ++i) {
+    std::string line = Events(1);
+    line.insert(1, "\"pad\":\"" + std::string(3000, 'p') + "\",");
+    input += line;
+  }
+  input += Events(3000);
+  g_max_line = 1 << 20;
+  for (const std::string& rules : {Stateless(), Velocity()}) {
+    const Compilation c = Compile(rules);
+    ASSERT_TRUE(c.ok());
+    const Outcome one = RunOnce(c, input, 1, Input::kRanges, 7, size_t{1} << 20);
+    EXPECT_EQ(one.totals.evaluated, 3060u);
+    EXPECT_EQ(one.lines_read, 3060u);
+    EXPECT_EQ(ByLine(one.all), ByLine(Serial(c, input)));
+    for (unsigned threads : {2u, 3u}) {
+      const Outcome o = RunOnce(c, input, threads, Input::kRanges, 7, size_t{1} << 20);
+      EXPECT_TRUE(o.all == one.all) << threads << " threads";
+    }
+  }
+  g_max_line = 200;
 }
 
 }  // namespace
