@@ -135,6 +135,13 @@ Cut Ranges(const std::string& input, size_t range, size_t read_size, size_t max_
   return cut;
 }
 
+// ReadAt over a string: its bytes from `offset`, at most `size` of them.
+int64_t CopyAt(const std::string& input, char* buffer, size_t size, uint64_t offset) {
+  const size_t n = std::min(size, input.size() - static_cast<size_t>(offset));
+  std::copy_n(input.data() + offset, n, buffer);
+  return static_cast<int64_t>(n);
+}
+
 uint64_t CountLines(const std::string& input) {
   uint64_t n = std::count(input.begin(), input.end(), '\n');
   return n + (!input.empty() && input.back() != '\n' ? 1 : 0);
@@ -370,9 +377,7 @@ TEST(RangeLines, ALineOverTheLimitIsNotReadToItsEnd) {
   size_t asked = 0;
   ReadAt read = [&](char* buffer, size_t size, uint64_t offset) -> int64_t {
     asked += size;
-    const size_t n = std::min(size, input.size() - static_cast<size_t>(offset));
-    std::copy_n(input.data() + offset, n, buffer);
-    return static_cast<int64_t>(n);
+    return CopyAt(input, buffer, size, offset);
   };
   RangeLines ranges(read, input.size(), 100, " \t");
   std::string text;
@@ -420,9 +425,7 @@ TEST(RangeLines, AFailedReadFailsItsRange) {
   const uint64_t bad = 10;  // inside "three"
   ReadAt read = [&](char* buffer, size_t size, uint64_t offset) -> int64_t {
     if (offset <= bad && bad < offset + size) return -1;
-    const size_t n = std::min(size, input.size() - static_cast<size_t>(offset));
-    std::copy_n(input.data() + offset, n, buffer);
-    return static_cast<int64_t>(n);
+    return CopyAt(input, buffer, size, offset);
   };
   RangeLines ranges(read, input.size(), 100, " \t");
   std::string text;
