@@ -10,7 +10,7 @@
 namespace vigil::testing {
 namespace {
 
-const char* kRules = R"(ruleset t.whole version "1.0.0"
+const char* kWholeRules = R"(ruleset t.whole version "1.0.0"
 schema txn version 1 {
   txn_id: string
   amount: int
@@ -23,7 +23,7 @@ rule quiet { mode shadow when amount > 1000 then score 99 reason "would {txn_id}
 )";
 
 TEST(OrderedWhole, AReusedResultHoldsEachEventsOwnOutcome) {
-  Compilation c = CompileText(kRules);
+  Compilation c = CompileText(kWholeRules);
   ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
   ASSERT_EQ(c.program->strategy, eval::EvalStrategy::kOrdered);
   ASSERT_TRUE(c.program->aggregates.empty());

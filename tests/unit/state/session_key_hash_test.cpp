@@ -74,7 +74,7 @@ class CheckingBackend final : public state::Backend {
   mutable uint64_t prefetch_hash_ = 0;
 };
 
-std::map<std::string, FieldValue> NthEvent(int i, int cards) {
+std::map<std::string, FieldValue> NthCardEvent(int i, int cards) {
   char buf[48];
   const int64_t t = *ParseTime("2026-03-01T00:00:00Z") + int64_t{i} * 7 * 1000000;
   // Cards of 2 to 20 bytes: inline keys and keys on the heap (KeyText).
@@ -105,7 +105,7 @@ TEST(SessionKeyHash, PrefetchAndProbeCarryTheStoresGroupAndHash) {
   ASSERT_NE(layout.groups[0].signature, d.session().program().agg_groups[0].signature)
       << "the session's first group should not be the store's first";
   constexpr int kEvents = 2000;
-  for (int i = 0; i < kEvents; ++i) d.Feed(NthEvent(i, 150), /*record=*/i % 5 != 0);
+  for (int i = 0; i < kEvents; ++i) d.Feed(NthCardEvent(i, 150), /*record=*/i % 5 != 0);
   EXPECT_EQ(checking->prefetched, kEvents);
   EXPECT_EQ(checking->hashed, kEvents);
   EXPECT_GT(checking->slots, kEvents / 2);
@@ -129,7 +129,7 @@ TEST(SessionKeyHash, AfterALoadAndARelayoutTheValuesAreAFreshStoresOnes) {
   constexpr int kEvents = 4000, kCards = 300;
   int compared = 0;
   for (int i = 0; i < kEvents / 2; ++i) {
-    const auto e = NthEvent(i, kCards);
+    const auto e = NthCardEvent(i, kCards);
     ASSERT_EQ(before.Feed(e), fresh.Feed(e)) << "event " << i;
   }
   const std::string path =
@@ -145,7 +145,7 @@ TEST(SessionKeyHash, AfterALoadAndARelayoutTheValuesAreAFreshStoresOnes) {
   // Counted apart, so that each way of building the tables shows on its own.
   int after_load = 0, after_relayout = 0;
   for (int i = kEvents / 2; i < kEvents; ++i) {
-    const auto e = NthEvent(i, kCards);
+    const auto e = NthCardEvent(i, kCards);
     const std::vector<std::string> want = fresh.Feed(e);
     if (loaded.Feed(e) != want && ++after_load == 1) {
       ADD_FAILURE() << "after the load, event " << i << " differs first";
