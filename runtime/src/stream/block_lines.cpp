@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <string_view>
 
-#include "base/bom.hpp"
 #include "base/json_shape.hpp"
 #include "stream/find_newline.hpp"
 
@@ -19,42 +17,25 @@ bool BlockLines::HasAvx2() { return CpuHasAvx2(); }
 
 BlockLines::BlockLines(const ReadBytes& read, size_t max_line, size_t read_bytes, const char* blank)
     : read_(read),
-      max_line_(max_line),
+      rules_(max_line, blank),
       read_bytes_(std::max<size_t>(read_bytes, 1)),
-      blank_(blank),
-      avx2_(HasAvx2()) {
-  for (const char* b = blank_; *b != '\0'; ++b) is_blank_[static_cast<unsigned char>(*b)] = true;
-}
+      avx2_(HasAvx2()) {}
 
-// Inlined into Fill's loop (it was a call, about 50 instructions a line):
-// the common line is a compare for its length, one for its '\r', one for its
-// first byte and a store through `out`; the BOM of the first line and a line that
-// starts with a blank byte go out of line.
+// Inlined into Fill's loop (it was a call, about 50 instructions a line),
+// with LineRules::Judge inlined into it.
 inline void BlockLines::Add(const char* text, size_t start, size_t end, LineRef*& out) {
-  size_t size = end - start;
-  if (size > max_line_) [[unlikely]] {  // counted before the '\r' and the BOM are dropped, as LineReader
-    AddTooLong(out);
-    return;
-  }
   ++number_;
-  if (size > 0 && text[start + size - 1] == '\r') --size;
-  if (number_ == 1) [[unlikely]] DropBom(text, start, size);
-  if (size == 0) return;  // blank: skipped, counted
-  if (is_blank_[static_cast<unsigned char>(text[start])] && IsBlank(text + start, size)) return;
-  *out++ = LineRef{start, size, number_, false};
-}
-
-void BlockLines::DropBom(const char* text, size_t& start, size_t& size) {
-  const std::string_view line(text + start, size);
-  const size_t bom = line.size() - SkipUtf8Bom(line).size();
-  start += bom;
-  size -= bom;
-}
-
-bool BlockLines::IsBlank(const char* line, size_t size) const {
-  size_t i = 0;
-  while (i < size && is_blank_[static_cast<unsigned char>(line[i])]) ++i;
-  return i == size;
+  size_t size = end - start;
+  switch (rules_.Judge(text, start, size, number_ == 1)) {
+    case LineIs::kEvent:
+      *out++ = LineRef{start, size, number_, false};
+      return;
+    case LineIs::kTooLong:
+      *out++ = LineRef{0, 0, number_, true};
+      return;
+    case LineIs::kBlank:
+      return;
+  }
 }
 
 bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max_lines) {
@@ -98,7 +79,7 @@ bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max
     if (out == stop) break;
     // text[scanned, len) is the start of a line: once it is over the limit
     // its bytes are dropped as they come, until its end.
-    if (!skipping_ && len - scanned > max_line_) skipping_ = true;
+    if (!skipping_ && len - scanned > rules_.max_line()) skipping_ = true;
     if (skipping_) len = searched = scanned;
     if (eof_) {  // a last line without '\n'
       if (skipping_) {

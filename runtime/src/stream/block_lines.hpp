@@ -5,13 +5,9 @@
 // (docs/performance.md, "All cores").
 //
 // The lines are those the CLI's line reader gives (cli LineReader), exactly:
-//   - a line ends at '\n'; a last line without one is a line;
-//   - one '\r' before the '\n' (or at the end of a last line) is dropped;
-//   - a UTF-8 BOM at the very start of the input is dropped (base/bom.hpp);
-//   - a line of more than `max_line` bytes (counting its '\r' and the BOM,
-//     not its '\n') is too long: its text is dropped, its number kept;
-//   - a line of only `blank` bytes (after the above) is skipped, and counted
-//     in line numbers.
+// a line ends at '\n', a last line without one is a line, and what each is
+// (an event's text, too long, or blank) is judged by LineRules
+// (line_rules.hpp), shared with RangeLines.
 // In the chunk's buffer, the byte after each line is '\n', '\r' or zero, and
 // at least kLinePadding bytes from there on are readable: the lines are read
 // as JSON where they lie (EventJsonReader::ReadInPlace), not copied.
@@ -22,6 +18,8 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "stream/line_rules.hpp"
 
 namespace vigil::stream {
 
@@ -67,18 +65,12 @@ class BlockLines {
   // moves `out` past it, unless blank.
   void Add(const char* text, size_t start, size_t end, LineRef*& out);
   void AddTooLong(LineRef*& out);
-  // The first line: text[start, start + size) without a UTF-8 BOM.
-  static void DropBom(const char* text, size_t& start, size_t& size);
-  // Whether every byte of the line is one of blank_.
-  bool IsBlank(const char* line, size_t size) const;
 
   const ReadBytes& read_;
-  const size_t max_line_;
+  const LineRules rules_;
   const size_t read_bytes_;
-  const char* const blank_;
   static bool HasAvx2();
-  bool avx2_;  // lines are cut by FindNewlineAvx2 (block_lines.cpp), else by memchr
-  bool is_blank_[256] = {};  // the bytes of blank_: a line's first byte is looked up, not searched for
+  bool avx2_;  // lines are cut by FindNewlineAvx2 (find_newline.hpp), else by memchr
   std::string carry_;      // the start of a line cut by the end of a chunk
   bool skipping_ = false;  // inside a line already known to be too long
   bool eof_ = false;

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <string_view>
 
-#include "base/bom.hpp"
 #include "stream/find_newline.hpp"
 
 namespace vigil::stream {
@@ -28,9 +26,7 @@ void Pad(std::string& text, size_t len) {
 }  // namespace
 
 RangeLines::RangeLines(const ReadAt& read, uint64_t size, size_t max_line, const char* blank)
-    : read_(read), size_(size), max_line_(max_line), avx2_(CpuHasAvx2()) {
-  for (const char* b = blank; *b != '\0'; ++b) is_blank_[static_cast<unsigned char>(*b)] = true;
-}
+    : read_(read), size_(size), rules_(max_line, blank), avx2_(CpuHasAvx2()) {}
 
 void RangeLines::set_avx2(bool on) { avx2_ = on && CpuHasAvx2(); }
 
@@ -45,12 +41,6 @@ bool RangeLines::ReadFull(char* buffer, size_t size, uint64_t offset, size_t& go
   return true;
 }
 
-bool RangeLines::IsBlank(const char* line, size_t size) const {
-  size_t i = 0;
-  while (i < size && is_blank_[static_cast<unsigned char>(line[i])]) ++i;
-  return i == size;
-}
-
 void RangeLines::Out::Grow() {
   const size_t n = static_cast<size_t>(at - lines.data());
   lines.resize(std::max<size_t>(64, 2 * lines.size()));
@@ -58,26 +48,22 @@ void RangeLines::Out::Grow() {
   stop = lines.data() + lines.size();
 }
 
-// As BlockLines::Add: the limit counts the '\r' and the BOM; then one '\r'
-// goes, the first line's BOM goes, and a blank line is skipped. Kept in
-// Fill's loop (a call, it was about 43 instructions a line).
+// As BlockLines::Add, by the same LineRules. Kept in Fill's loop (a call,
+// it was about 43 instructions a line).
 [[gnu::always_inline]] inline void RangeLines::Add(const std::string& text, size_t start, size_t end,
                                                    uint64_t number, bool first, Out& out) const {
   if (out.at == out.stop) [[unlikely]] out.Grow();
   size_t size = end - start;
-  if (size > max_line_) [[unlikely]] {
-    *out.at++ = LineRef{0, 0, number, true};
-    return;
+  switch (rules_.Judge(text.data(), start, size, first)) {
+    case LineIs::kEvent:
+      *out.at++ = LineRef{start, size, number, false};
+      return;
+    case LineIs::kTooLong:
+      *out.at++ = LineRef{0, 0, number, true};
+      return;
+    case LineIs::kBlank:
+      return;
   }
-  if (size > 0 && text[start + size - 1] == '\r') --size;
-  if (first) [[unlikely]] {
-    const size_t bom = size - SkipUtf8Bom(std::string_view(text.data() + start, size)).size();
-    start += bom;
-    size -= bom;
-  }
-  if (size == 0) return;
-  if (is_blank_[static_cast<unsigned char>(text[start])] && IsBlank(text.data() + start, size)) return;
-  *out.at++ = LineRef{start, size, number, false};
 }
 
 RangeCut RangeLines::Fill(uint64_t start, uint64_t end, std::string& text,
@@ -142,7 +128,7 @@ RangeCut RangeLines::Fill(uint64_t start, uint64_t end, std::string& text,
     const bool first = start == 0 && newlines == 0;
     size_t searched = len;
     for (;;) {
-      if (len - pos > max_line_) {  // too long, wherever it ends
+      if (len - pos > rules_.max_line()) {  // too long, wherever it ends
         Add(text, pos, len, number, first, out);
         break;
       }
@@ -152,7 +138,7 @@ RangeCut RangeLines::Fill(uint64_t start, uint64_t end, std::string& text,
       }
       // No more of the line than decides the limit; no more of the file
       // than its size.
-      size_t step = std::min(std::max(len - pos, kMinRest), max_line_ + 1 - (len - pos));
+      size_t step = std::min(std::max(len - pos, kMinRest), rules_.max_line() + 1 - (len - pos));
       step = static_cast<size_t>(std::min<uint64_t>(step, size_ - (from + len)));
       Reserve(text, len + step);
       size_t got = 0;

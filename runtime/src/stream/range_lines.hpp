@@ -16,10 +16,11 @@
 // the '\n' bytes in it, and numbers its lines from 1 after its start; the
 // caller adds the lines before it, in range order.
 //
-// The lines are exactly those of BlockLines (block_lines.hpp): CRLF, a BOM
-// at the start of the input, blank lines, the line limit, a last line
-// without '\n', and the stop and padding after each line in the chunk's
-// buffer (the lines are read as JSON where they lie).
+// The lines are exactly those of BlockLines (block_lines.hpp): each judged
+// by the same LineRules (line_rules.hpp: the limit, CRLF, the input's BOM,
+// blank lines), a last line without '\n', and the stop and padding after
+// each line in the chunk's buffer (the lines are read as JSON where they
+// lie).
 //
 // The input is the file's bytes up to the size it had when the run began: a
 // file that grows meanwhile is read to that size, and one that shrinks ends
@@ -36,6 +37,7 @@
 #include <vector>
 
 #include "stream/block_lines.hpp"
+#include "stream/line_rules.hpp"
 
 namespace vigil::stream {
 
@@ -87,13 +89,11 @@ class RangeLines {
   // Adds the line text[start, end) (its '\n' not included) numbered
   // `number`, unless blank; `first`: the input's first line (its BOM goes).
   void Add(const std::string& text, size_t start, size_t end, uint64_t number, bool first, Out& out) const;
-  bool IsBlank(const char* line, size_t size) const;
 
   const ReadAt& read_;
   const uint64_t size_;
-  const size_t max_line_;
+  const LineRules rules_;
   bool avx2_;
-  bool is_blank_[256] = {};
 };
 
 }  // namespace vigil::stream
