@@ -58,6 +58,14 @@ struct OrderedTest {
     kIntNotSet = 19,
     kStrSet = 20,
     kStrNotSet = 21,
+    // A session's own (Session::GroupRules, never planned): the rules after
+    // it, up to its skip, all start with a test of this field that holds
+    // only for a few values (`mcc == 5300`, `mcc in {4829, 5815}`), whose
+    // union is this bitmap's set bits: field - lo is at most span and its
+    // bit is set in the session's gate bits, `rule` words from their first.
+    // When it does not hold, none of those rules can fire: one test, not
+    // one a rule, for most events.
+    kGate = 22,
   };
   // Sets of at most this many values are tested inline (kIntIn, kStrIn):
   // comparing with each costs less than hashing.

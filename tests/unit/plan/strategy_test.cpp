@@ -1,6 +1,7 @@
 // The two evaluation strategies (plan/strategy.hpp) must give the same
 // results, and the planner must choose ordered evaluation for a small rule
 // set and the index for a large one.
+#include <algorithm>
 #include <random>
 
 #include "api/test_runner.hpp"
@@ -174,6 +175,91 @@ TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
                         OT::kStrEq, OT::kIntIn, OT::kStrIn, OT::kNode}) {
     EXPECT_GT(reordered[kind], 10) << "kind " << static_cast<int>(kind);
   }
+  // Rules behind a gate (Session::GroupRules): GatedRulesGiveTheIndexsResults.
+  EXPECT_GE(reordered[OT::kGate], 1);
+}
+
+// Rule sets most of whose rules start with an int field equal to or in a
+// few values (mcc, count_), as r10's five rules on mcc: an ordered session
+// moves them behind one gate a field after its kAdaptEvents events
+// (Session::GroupRules), runs them after the others and fires every rule in
+// rule order at the end. Scores at the int64 bounds make the saturating sum
+// depend on that order, as tags' first occurrences and reasons do.
+TEST(Strategy, GatedRulesGiveTheIndexsResults) {
+  const char* decisions[] = {"allow", "review", "report", "block"};
+  const char* scores[] = {"9223372036854775807", "-9223372036854775807", "5", "-3"};
+  size_t fired = 0, gates = 0, behind = 0, out_of_run_order = 0;
+  for (int seed = 1; seed <= 8; ++seed) {
+    std::mt19937 rng(static_cast<uint32_t>(1000 + seed));
+    std::string text = Header();
+    const int rules = 6 + static_cast<int>(rng() % 30);
+    for (int r = 0; r < rules; ++r) {
+      std::string cond;
+      const char* field = rng() % 3 ? "mcc" : "count_";
+      switch (rng() % 4) {
+        case 0:
+        case 1: cond = std::string(field) + " == " + std::to_string(rng() % 7); break;
+        case 2: cond = std::string(field) + " in {" + std::to_string(rng() % 7) + ", " +
+                       std::to_string(rng() % 9) + "}"; break;
+        default: cond = RandomConjunct(rng);
+      }
+      for (int k = 0, n = static_cast<int>(rng() % 3); k < n; ++k) cond += " and " + RandomConjunct(rng);
+      text += "rule r" + std::to_string(r) + " {\n";
+      if (rng() % 6 == 0) text += "  mode shadow\n";
+      text += "  when " + cond + "\n  then score " + scores[rng() % 4] + "\n       decide " +
+              decisions[rng() % 4] + "\n       reason \"r" + std::to_string(r) + " {mcc}\"\n";
+      if (rng() % 2 == 0) text += "       tag \"t" + std::to_string(rng() % 4) + "\"\n";
+      text += "}\n";
+    }
+    Compilation indexed = CompileWith(text, StrategyChoice::kIndex);
+    Compilation ordered = CompileWith(text, StrategyChoice::kOrdered);
+    ASSERT_TRUE(indexed.ok()) << indexed.RenderDiagnostics();
+    ASSERT_TRUE(ordered.ok()) << ordered.RenderDiagnostics();
+    eval::Session a(indexed.program), b(ordered.program);
+    eval::Event ea(indexed.program->schema), eb(ordered.program->schema);
+    eval::Result ra, rb;
+    for (int i = 0; i < 1500; ++i) {
+      std::mt19937 event_rng(static_cast<uint32_t>(seed * 7000 + i));
+      RandomEvent(event_rng, i, ea);
+      event_rng.seed(static_cast<uint32_t>(seed * 7000 + i));
+      RandomEvent(event_rng, i, eb);
+      a.Evaluate(ea, ra);
+      b.Evaluate(eb, rb);
+      ASSERT_EQ(Describe(*indexed.program, ra), Describe(*ordered.program, rb))
+          << "seed " << seed << " event " << i << "\n" << text;
+      fired += ra.fired.size() + ra.shadow.size();
+      // A rule behind a gate and a later one in front of it both fired: the
+      // run reached them in the other order.
+      if (i >= static_cast<int>(eval::Session::kAdaptEvents)) {
+        const std::vector<eval::OrderedTest>& t = b.ordered_tests();
+        std::vector<size_t> at(ordered.program->rules.size(), 0);
+        for (size_t k = 0; k < t.size(); ++k) {
+          if (t[k].kind != eval::OrderedTest::kGate && t[k].kind != eval::OrderedTest::kEnd) at[t[k].rule] = k;
+        }
+        std::vector<uint32_t> all;
+        for (const auto& f : ra.fired) all.push_back(f.rule);
+        for (const auto& f : ra.shadow) all.push_back(f.rule);
+        std::sort(all.begin(), all.end());
+        for (size_t k = 1; k < all.size(); ++k) out_of_run_order += at[all[k]] < at[all[k - 1]];
+      }
+    }
+    uint32_t behind_here = 0;
+    bool gated = false;
+    for (const eval::OrderedTest& t : b.ordered_tests()) {
+      if (t.kind == eval::OrderedTest::kGate) {
+        gated = true;
+        ++gates;
+      } else if (gated && t.kind != eval::OrderedTest::kEnd) {
+        ++behind_here;
+      }
+    }
+    EXPECT_TRUE(gated) << "seed " << seed;
+    behind += behind_here;
+  }
+  EXPECT_GT(fired, 3000u);
+  EXPECT_GE(gates, 10u);
+  EXPECT_GT(behind, 100u);
+  EXPECT_GT(out_of_run_order, 100u);
 }
 
 TEST(Strategy, ExamplePackTestsPassUnderEitherStrategy) {
