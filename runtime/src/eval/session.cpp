@@ -408,21 +408,34 @@ void Session::RunOrderedCounting(const EvalOptions& options, Result& result, boo
   }
 }
 
-// After AdaptOrder: the rules whose first test is a gate's kind of test
-// (GateMember) on the same field, when there are two or more, are moved
-// behind one kGate test of that field, the union of their first tests'
-// values: on r10 five rules start on `mcc` (== 4816, == 5300, == 5967,
-// in {4829, 5815}, in {5967, 5968, 7995}), and 87% of events have an mcc
-// none of them holds for, which now fail one test instead of five. The
-// other rules keep their order and go first, then each gate and its rules.
-// Rules then no longer run in rule order, so RunOrdered fires them at the
-// end in rule order (FireDeferred): the same result. At most 64 rules (a
-// mask of them), gates of at most kGateWords * 64 values' span, in the room
-// the constructor reserved (none reserved: nothing to group).
+// After AdaptOrder: the rules that have a gate's kind of test (GateMember)
+// of the same field that rarely holds (on at most one counted event in
+// eight), when there are two or more, are moved behind one kGate test of
+// that field, the union of those tests' values, each rule's such test
+// first (its tests' order is free, as AdaptOrder's). On r10 six rules have
+// one on `mcc` (== 4816, == 5300, == 5815, == 5967, in {4829, 5815},
+// in {5967, 5968, 7995}), and most events have an mcc none of them holds
+// for: one test for them instead of one a rule. The other rules keep their
+// order and go first, then each gate and its rules. Rules then no longer
+// run in rule order, so RunOrdered fires them at the end in rule order
+// (FireDeferred): the same result. At most 64 rules (a mask of them), gates
+// of at most kGateWords * 64 values' span, in the room the constructor
+// reserved (none reserved: nothing to group).
 void Session::GroupRules() {
   const std::vector<OrderedRules::Rule>& rules = program_->ordered.rules;
   if (rules.size() > 64 || grouped_tests_.capacity() == 0) return;
   const OrderedTest* tests = counted_tests_.data();
+  const uint32_t* fails = test_fails_.data();
+  // The rule's first test of field `at` that a gate can stand for and that
+  // holds on at most one counted event in eight (-1: none), by index.
+  auto member_test = [&](uint32_t r, uint32_t at) -> int64_t {
+    for (uint32_t k = rules[r].begin; k < rules[r].begin + rules[r].count; ++k) {
+      if (GateMember(tests[k]) && tests[k].at == at && uint64_t{fails[k]} * 8 >= uint64_t{kAdaptEvents} * 7) {
+        return k;
+      }
+    }
+    return -1;
+  };
   uint64_t grouped = 0;  // rules behind a gate
   struct Gate {
     uint64_t members = 0;
@@ -430,50 +443,56 @@ void Session::GroupRules() {
     uint64_t lo = 0, hi = 0;
   };
   Gate gates[64];
+  uint32_t chosen[64] = {};  // a member rule's test that its gate stands for
   size_t gate_count = 0;
   size_t bit_words = 0;
   for (uint32_t r = 0; r < rules.size(); ++r) {
-    const OrderedTest& first = tests[rules[r].begin];
-    if ((grouped >> r & 1) != 0 || !GateMember(first)) continue;
-    Gate g;
-    g.at = first.at;
-    g.lo = UINT64_MAX;
-    for (uint32_t q = r; q < rules.size(); ++q) {
-      const OrderedTest& t = tests[rules[q].begin];
-      if ((grouped >> q & 1) != 0 || !GateMember(t) || t.at != g.at) continue;
-      g.members |= uint64_t{1} << q;
-      // The values it holds for, as unsigned (the test's own arithmetic).
-      if (t.kind == OrderedTest::kIntRange) {
-        g.lo = std::min(g.lo, static_cast<uint64_t>(t.lo));
-        g.hi = std::max(g.hi, static_cast<uint64_t>(t.lo) + t.span);
-        if (static_cast<uint64_t>(t.lo) + t.span < static_cast<uint64_t>(t.lo)) g.lo = 0, g.hi = UINT64_MAX;  // wraps
-      } else {
-        for (size_t k = 0; k < OrderedTest::kMaxInlineSet; ++k) {
-          g.lo = std::min(g.lo, static_cast<uint64_t>(t.ints[k]));
-          g.hi = std::max(g.hi, static_cast<uint64_t>(t.ints[k]));
+    for (uint32_t k = rules[r].begin; k < rules[r].begin + rules[r].count; ++k) {
+      if ((grouped >> r & 1) != 0) break;
+      if (!GateMember(tests[k]) || member_test(r, tests[k].at) != k) continue;
+      Gate g;
+      g.at = tests[k].at;
+      g.lo = UINT64_MAX;
+      uint32_t picked[64];
+      for (uint32_t q = r; q < rules.size(); ++q) {
+        const int64_t m = (grouped >> q & 1) != 0 ? -1 : member_test(q, g.at);
+        if (m < 0) continue;
+        const OrderedTest& t = tests[m];
+        g.members |= uint64_t{1} << q;
+        picked[q] = static_cast<uint32_t>(m);
+        // The values it holds for, as unsigned (the test's own arithmetic);
+        // a range that wraps round is left out (its span is then too wide).
+        if (t.kind == OrderedTest::kIntRange) {
+          const auto lo = static_cast<uint64_t>(t.lo);
+          g.lo = std::min(g.lo, lo);
+          g.hi = lo + t.span < lo ? UINT64_MAX : std::max(g.hi, lo + t.span);
+          if (lo + t.span < lo) g.lo = 0;
+        } else {
+          for (size_t j = 0; j < OrderedTest::kMaxInlineSet; ++j) {
+            g.lo = std::min(g.lo, static_cast<uint64_t>(t.ints[j]));
+            g.hi = std::max(g.hi, static_cast<uint64_t>(t.ints[j]));
+          }
         }
       }
+      const uint64_t words = (g.hi - g.lo) / 64 + 1;
+      if (__builtin_popcountll(g.members) < 2 || g.hi - g.lo >= uint64_t{kGateWords} * 64 ||
+          bit_words + words > gate_bits_.capacity()) {
+        continue;
+      }
+      grouped |= g.members;
+      for (uint64_t m = g.members; m != 0; m &= m - 1) chosen[__builtin_ctzll(m)] = picked[__builtin_ctzll(m)];
+      bit_words += words;
+      gates[gate_count++] = g;
     }
-    const uint64_t words = (g.hi - g.lo) / 64 + 1;
-    if (__builtin_popcountll(g.members) < 2 || g.hi - g.lo >= uint64_t{kGateWords} * 64 ||
-        bit_words + words > gate_bits_.capacity()) {
-      continue;
-    }
-    grouped |= g.members;
-    bit_words += words;
-    gates[gate_count++] = g;
   }
-  if (gate_count == 0) return;
-  size_t size = counted_tests_.size() + gate_count;
-  if (size > grouped_tests_.capacity()) return;
+  if (gate_count == 0 || counted_tests_.size() + gate_count > grouped_tests_.capacity()) return;
   grouped_tests_.clear();
   gate_bits_.clear();
-  auto copy_rule = [&](uint32_t r) {
-    grouped_tests_.insert(grouped_tests_.end(), tests + rules[r].begin,
-                          tests + rules[r].begin + rules[r].count);
-  };
   for (uint32_t r = 0; r < rules.size(); ++r) {
-    if ((grouped >> r & 1) == 0) copy_rule(r);
+    if ((grouped >> r & 1) == 0) {
+      grouped_tests_.insert(grouped_tests_.end(), tests + rules[r].begin,
+                            tests + rules[r].begin + rules[r].count);
+    }
   }
   for (size_t k = 0; k < gate_count; ++k) {
     const Gate& g = gates[k];
@@ -492,13 +511,21 @@ void Session::GroupRules() {
     grouped_tests_.push_back(gate);
     for (uint64_t m = g.members; m != 0; m &= m - 1) {
       const auto r = static_cast<uint32_t>(__builtin_ctzll(m));
-      const OrderedTest& t = tests[rules[r].begin];
+      const OrderedTest& t = tests[chosen[r]];
       if (t.kind == OrderedTest::kIntRange) {
         for (uint64_t v = 0; v <= t.span; ++v) set(static_cast<uint64_t>(t.lo) + v);
       } else {
         for (size_t j = 0; j < OrderedTest::kMaxInlineSet; ++j) set(static_cast<uint64_t>(t.ints[j]));
       }
-      copy_rule(r);
+      // The rule's tests, the gate's one first, the skips for the new places.
+      const size_t first = grouped_tests_.size();
+      grouped_tests_.push_back(t);
+      for (uint32_t j = rules[r].begin; j < rules[r].begin + rules[r].count; ++j) {
+        if (j != chosen[r]) grouped_tests_.push_back(tests[j]);
+      }
+      for (uint32_t j = 0; j < rules[r].count; ++j) {
+        grouped_tests_[first + j].skip = (rules[r].count - j) * OrderedTest::kStride;
+      }
     }
   }
   grouped_tests_.push_back(counted_tests_.back());  // kEnd
