@@ -57,6 +57,7 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
     // Only a rule of two tests or more has an order to choose.
     bool choice = false;
     for (const OrderedRules::Rule& r : program_->ordered.rules) choice = choice || r.count > 1;
+    if (!choice) ShortStrings(ordered_tests_);  // as run from the start (else after counting)
     if (choice) {
       adapt_left_ = kAdaptEvents;
       test_fails_.assign(ordered_tests_.size(), 0);
@@ -330,11 +331,12 @@ __attribute__((flatten, noinline)) void Session::RunOrdered(const Event& event, 
       &&range, &&other, &&str_eq, &&other, &&int_in, &&int_in, &&other, &&other,  // 0-7
       &&other, &&other, &&other, &&other, &&other, &&other, &&end, &&other,        // 8-15
       &&other, &&other, &&other, &&other, &&other, &&other, &&gate, &&other,       // 16-23
+      &&str_eq2, &&other,                                                          // 24-25
   };
   static_assert(OrderedTest::kIntRange == 0 && OrderedTest::kStrEq == 2 &&
                 OrderedTest::kIntIn == 4 && OrderedTest::kIntNotIn == 5 &&
                 OrderedTest::kEnd == 14 && OrderedTest::kGate == 22 &&
-                OrderedTest::kStrNotSet < 24);
+                OrderedTest::kStrEq2 == 24 && OrderedTest::kStrNotSet < 24);
   goto *kKinds[t->kind];
 range:
   if (InRange(*reinterpret_cast<const Value*>(values + t->at), *t)) goto held;
@@ -365,6 +367,12 @@ str_eq: {
   // Not negated (kStrNe is OtherTest's): a failure skips at once.
   const auto& f = *reinterpret_cast<const Value*>(values + t->at);
   if (f.present && f.s.len == t->span && SameBytes(f.s.ptr, t->str, t->span)) goto held;
+  goto failed;
+}
+str_eq2: {
+  // The length first: a string of any other length is never read.
+  const auto& f = *reinterpret_cast<const Value*>(values + t->at);
+  if (f.present && f.s.len == t->span && ShortKey(f.s.ptr, t->span) == static_cast<uint64_t>(t->lo)) goto held;
   goto failed;
 }
 int_in:
@@ -402,9 +410,11 @@ void Session::RunOrderedCounting(const EvalOptions& options, Result& result, boo
   if (--adapt_left_ == 0) {
     AdaptOrder();
     GroupRules();
+    std::vector<OrderedTest>& run = grouped_ ? grouped_tests_ : counted_tests_;
+    ShortStrings(run);  // counting, over now, ran TestHolds on the planner's kinds
     // The stub's buffer goes to counted_tests_ (grouped_tests_) and stays:
     // RunOrdered, which called this, goes on to its kEnd.
-    ordered_tests_.swap(grouped_ ? grouped_tests_ : counted_tests_);
+    ordered_tests_.swap(run);
   }
 }
 
@@ -532,6 +542,18 @@ void Session::GroupRules() {
   grouped_ = true;
 }
 
+// kStrEq of a constant of 2 or 3 bytes becomes kStrEq2, its bytes' key in
+// lo: the tests a session runs once it counts no more (RunOrdered's own).
+void Session::ShortStrings(std::vector<OrderedTest>& tests) {
+  for (OrderedTest& t : tests) {
+    if (t.kind == OrderedTest::kStrEq && (t.span == 2 || t.span == 3)) {
+      const uint32_t key = ShortKey(t.str, t.span);
+      t.kind = OrderedTest::kStrEq2;
+      t.lo = key;
+    }
+  }
+}
+
 // The rules that held in a grouped session's run, fired in rule order.
 void Session::FireDeferred(uint64_t rules, const EvalOptions& options, Result& result,
                            bool& decided) {
@@ -618,6 +640,10 @@ __attribute__((flatten, always_inline)) inline bool Session::OtherTest(const Ord
       return InRange(*reinterpret_cast<const Value*>(
                          reinterpret_cast<const char*>(agg_values_.data()) + t.at),
                      t);
+    }
+    case OrderedTest::kStrEq2: {  // RunOrdered's own label runs it; here for completeness
+      const Value& f = *fp;
+      return f.present && f.s.len == t.span && ShortKey(f.s.ptr, t.span) == static_cast<uint64_t>(t.lo);
     }
     case OrderedTest::kIntOutside:
       return false;  // of every value

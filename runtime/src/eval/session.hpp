@@ -118,6 +118,7 @@ class Session {
   bool TestHolds(const OrderedTest& t, const char* values);
   void AdaptOrder();
   void GroupRules();
+  static void ShortStrings(std::vector<OrderedTest>& tests);
   __attribute__((noinline)) void FireDeferred(uint64_t rules, const EvalOptions& options,
                                               Result& result, bool& decided);
   bool OtherTest(const OrderedTest& t, const char* values);

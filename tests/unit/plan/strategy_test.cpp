@@ -172,7 +172,7 @@ TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
   static_assert(1500 > 2 * eval::Session::kAdaptEvents);
   using OT = eval::OrderedTest;
   for (OT::Kind kind : {OT::kAggRange, OT::kIntSet, OT::kStrSet, OT::kStrFields, OT::kIntRange,
-                        OT::kStrEq, OT::kIntIn, OT::kStrIn, OT::kNode}) {
+                        OT::kStrEq, OT::kIntIn, OT::kStrIn, OT::kNode, OT::kStrEq2}) {
     EXPECT_GT(reordered[kind], 10) << "kind " << static_cast<int>(kind);
   }
   // Rules behind a gate (Session::GroupRules): GatedRulesGiveTheIndexsResults.
@@ -188,8 +188,9 @@ TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
 TEST(Strategy, GatedRulesGiveTheIndexsResults) {
   const char* decisions[] = {"allow", "review", "report", "block"};
   const char* scores[] = {"9223372036854775807", "-9223372036854775807", "5", "-3"};
-  size_t fired = 0, gates = 0, behind = 0, out_of_run_order = 0;
-  for (int seed = 1; seed <= 8; ++seed) {
+  size_t fired = 0, gates = 0, behind = 0, out_of_run_order = 0, gated_sets = 0;
+  int kinds[32] = {};  // of the sessions' tests after their kAdaptEvents events
+  for (int seed = 1; seed <= 10; ++seed) {
     std::mt19937 rng(static_cast<uint32_t>(1000 + seed));
     std::string text = Header();
     const int rules = 6 + static_cast<int>(rng() % 30);
@@ -204,6 +205,11 @@ TEST(Strategy, GatedRulesGiveTheIndexsResults) {
         default: cond = RandomConjunct(rng);
       }
       for (int k = 0, n = static_cast<int>(rng() % 3); k < n; ++k) cond += " and " + RandomConjunct(rng);
+      // Strings equal to constants of each length RunOrdered has a path
+      // for: two or three bytes (kStrEq2) and others (kStrEq).
+      const char* equal[] = {"", "name == \"GAS\"", "name == \"SQ *CAFE\"", "name != \"shop\"",
+                             "country == \"PH\"", "name == \"\""};
+      if (const char* e = equal[rng() % 6]; *e != 0) cond += std::string(" and ") + e;
       text += "rule r" + std::to_string(r) + " {\n";
       if (rng() % 6 == 0) text += "  mode shadow\n";
       text += "  when " + cond + "\n  then score " + scores[rng() % 4] + "\n       decide " +
@@ -246,6 +252,7 @@ TEST(Strategy, GatedRulesGiveTheIndexsResults) {
     uint32_t behind_here = 0;
     bool gated = false;
     for (const eval::OrderedTest& t : b.ordered_tests()) {
+      ++kinds[t.kind];
       if (t.kind == eval::OrderedTest::kGate) {
         gated = true;
         ++gates;
@@ -253,13 +260,63 @@ TEST(Strategy, GatedRulesGiveTheIndexsResults) {
         ++behind_here;
       }
     }
-    EXPECT_TRUE(gated) << "seed " << seed;
+    gated_sets += gated;
     behind += behind_here;
   }
   EXPECT_GT(fired, 3000u);
-  EXPECT_GE(gates, 10u);
+  // Whether a test holds on at most one counted event in eight depends on
+  // the events (mcc's nine values and missing): most sets have a gate.
+  EXPECT_GE(gated_sets, 7u);
+  EXPECT_GE(gates, 9u);
   EXPECT_GT(behind, 100u);
   EXPECT_GT(out_of_run_order, 100u);
+  EXPECT_GT(kinds[eval::OrderedTest::kStrEq], 10);
+  EXPECT_GT(kinds[eval::OrderedTest::kStrEq2], 10);
+}
+
+// kStrEq2 (Session::ShortStrings): a string equal to a constant of two or
+// three bytes, against strings that differ from it in each byte, are one
+// byte shorter or longer, or empty; in a session that never reorders (one
+// test a rule: made so at the start) and in one that does (after its
+// kAdaptEvents events). Each rule fires exactly when its condition does.
+TEST(Strategy, ShortStringsAgreeWithTheirNodes) {
+  const char* names[] = {"ATM", "ATX", "XTM", "AXM", "AT", "ATMS", "A", "", "GAS", "GAX",
+                         "GBS", "ZAS", "TA", "GA"};
+  const char* countries[] = {"PH", "PX", "XH", "P", "PHL"};
+  for (const bool adapts : {false, true}) {
+    const std::string text =
+        adapts ? "rule a { when name == \"ATM\" and mcc >= 0 then score 1 }\n"
+                 "rule b { when name == \"AT\" and mcc >= 0 then score 2 }\n"
+                 "rule c { when country == \"PH\" and name == \"GAS\" then score 4 }\n"
+               : "rule a { when name == \"ATM\" then score 1 }\n"
+                 "rule b { when name == \"AT\" then score 2 }\n"
+                 "rule c { when country == \"PH\" then score 4 }\n";
+    Compilation c = CompileWith(Header() + text, StrategyChoice::kOrdered);
+    ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+    eval::Session s(c.program), nodes(c.program);
+    eval::Event e(c.program->schema);
+    eval::Result r;
+    size_t fired = 0;
+    for (uint32_t i = 0; i < 3 * eval::Session::kAdaptEvents; ++i) {
+      e.Reset();
+      SetField(e, "mcc", 1);
+      if (i % 7 != 6) SetField(e, "name", names[i % 14]);
+      if (i % 11 != 10) SetField(e, "country", countries[i % 5]);
+      s.Evaluate(e, r);
+      std::vector<bool> fires(3, false);
+      for (const auto& f : r.fired) fires[f.rule] = true;
+      nodes.Begin(e);
+      for (uint32_t k = 0; k < 3; ++k) {
+        ASSERT_EQ(fires[k], nodes.EvalNode(c.program->rules[k].when).is_true())
+            << (adapts ? "reordered" : "single") << " event " << i << " rule " << k;
+      }
+      fired += r.fired.size();
+    }
+    EXPECT_GT(fired, 200u);
+    size_t short_tests = 0;
+    for (const eval::OrderedTest& t : s.ordered_tests()) short_tests += t.kind == eval::OrderedTest::kStrEq2;
+    EXPECT_EQ(short_tests, adapts ? 4u : 3u);
+  }
 }
 
 TEST(Strategy, ExamplePackTestsPassUnderEitherStrategy) {
@@ -534,7 +591,8 @@ TEST(Strategy, OrderedSessionsPutTheTestsThatFailFirst) {
   // new positions, each test still of its own rule.
   const std::vector<OT>& t = s.ordered_tests();
   ASSERT_EQ(t.size(), 6u);
-  EXPECT_EQ(t[0].kind, OT::kStrEq);
+  EXPECT_EQ(t[0].kind, OT::kStrEq2);  // `country == "PH"`, two bytes (Session::ShortStrings)
+  EXPECT_EQ(t[0].span, 2u);
   EXPECT_EQ(t[1].kind, OT::kIntRange);
   EXPECT_EQ(t[2].kind, OT::kNode);
   EXPECT_EQ(t[3].kind, OT::kIntRange);
