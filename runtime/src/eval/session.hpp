@@ -167,6 +167,10 @@ class Session {
   // Events an ordered session counts its tests' failures on before it
   // reorders each rule's tests once.
   static constexpr uint32_t kAdaptEvents = 512;
+  // A mispredicted branch in units of a test's cost (OrderedTest::cost, an
+  // integer compare's: a range test of about ten instructions is 2): some
+  // 15 cycles against the range test's 3 (AdaptOrder).
+  static constexpr uint32_t kMispredict = 10;
   // The ordered tests as this session runs them (in the planner's order
   // until AdaptOrder; then reordered, and with kGate tests when GroupRules
   // made any).

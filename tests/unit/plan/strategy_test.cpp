@@ -274,6 +274,34 @@ TEST(Strategy, GatedRulesGiveTheIndexsResults) {
   EXPECT_GT(kinds[eval::OrderedTest::kStrEq2], 10);
 }
 
+// A test that holds on half the events costs its mispredicted branches
+// besides its compare (Session::kMispredict): a string test that nearly
+// always fails goes before it, though an integer compare is cheaper, as
+// r10's `merchant_country in {"PH"}` before `amount > 50.00`.
+TEST(Strategy, OrderedSessionsWeighATestsMispredictions) {
+  Compilation c = CompileWith(
+      Header() + "rule a { when amount > 50.00 and country == \"PH\" then score 1 }\n",
+      StrategyChoice::kOrdered);
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  using OT = eval::OrderedTest;
+  eval::Session s(c.program);
+  ASSERT_EQ(s.ordered_tests()[0].kind, OT::kIntRange);  // the planner's order
+  eval::Event e(c.program->schema);
+  eval::Result r;
+  for (uint32_t i = 0; i < 2 * eval::Session::kAdaptEvents; ++i) {
+    e.Reset();
+    SetField(e, "amount", Dec{i % 2 == 0 ? "100.00" : "1.00"});
+    SetField(e, "country", i % 100 == 0 ? "PH" : "NZ");
+    s.Evaluate(e, r);
+    ASSERT_EQ(r.fired.size(), i % 100 == 0 ? 1u : 0u) << "event " << i;
+  }
+  const std::vector<OT>& t = s.ordered_tests();
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].kind, OT::kStrEq2);
+  EXPECT_EQ(t[1].kind, OT::kIntRange);
+  EXPECT_EQ(t[0].skip, 2 * OT::kStride);
+}
+
 // kStrEq2 (Session::ShortStrings): a string equal to a constant of two or
 // three bytes, against strings that differ from it in each byte, are one
 // byte shorter or longer, or empty; in a session that never reorders (one
