@@ -69,9 +69,9 @@ struct OrderedTest {
     kGate = 22,
     // A session's own (Session::ShortStrings, never planned): kStrEq of a
     // constant of 2 or 3 bytes (country and currency codes, `atm`), whose
-    // bytes are in lo as ShortKey gives them, compared with the field's in
-    // one compare, without the constant's pointer or SameBytes' branches
-    // on the length.
+    // bytes are in lo as TwoOrThreeBytesKey gives them, compared with the
+    // field's in one compare, without the constant's pointer or SameBytes'
+    // branches on the length.
     kStrEq2 = 24,
   };
   // Sets of at most this many values are tested inline (kIntIn, kStrIn):
@@ -115,7 +115,7 @@ static_assert(sizeof(OrderedTest) == OrderedTest::kStride);
 // The first two bytes and the last two (the same two for 2 bytes) of a
 // string of 2 or 3 bytes, as one number: two strings of one such length
 // are equal exactly when their keys are (kStrEq2).
-[[gnu::always_inline]] inline uint32_t ShortKey(const char* p, uint64_t len) {
+[[gnu::always_inline]] inline uint32_t TwoOrThreeBytesKey(const char* p, uint64_t len) {
   uint16_t first, last;
   std::memcpy(&first, p, 2);
   std::memcpy(&last, p + len - 2, 2);

@@ -372,7 +372,10 @@ str_eq: {
 str_eq2: {
   // The length first: a string of any other length is never read.
   const auto& f = *reinterpret_cast<const Value*>(values + t->at);
-  if (f.present && f.s.len == t->span && ShortKey(f.s.ptr, t->span) == static_cast<uint64_t>(t->lo)) goto held;
+  if (f.present && f.s.len == t->span &&
+      TwoOrThreeBytesKey(f.s.ptr, t->span) == static_cast<uint64_t>(t->lo)) {
+    goto held;
+  }
   goto failed;
 }
 int_in:
@@ -547,7 +550,7 @@ void Session::GroupRules() {
 void Session::ShortStrings(std::vector<OrderedTest>& tests) {
   for (OrderedTest& t : tests) {
     if (t.kind == OrderedTest::kStrEq && (t.span == 2 || t.span == 3)) {
-      const uint32_t key = ShortKey(t.str, t.span);
+      const uint32_t key = TwoOrThreeBytesKey(t.str, t.span);
       t.kind = OrderedTest::kStrEq2;
       t.lo = key;
     }
@@ -652,7 +655,8 @@ __attribute__((flatten, always_inline)) inline bool Session::OtherTest(const Ord
     }
     case OrderedTest::kStrEq2: {  // RunOrdered's own label runs it; here for completeness
       const Value& f = *fp;
-      return f.present && f.s.len == t.span && ShortKey(f.s.ptr, t.span) == static_cast<uint64_t>(t.lo);
+      return f.present && f.s.len == t.span &&
+             TwoOrThreeBytesKey(f.s.ptr, t.span) == static_cast<uint64_t>(t.lo);
     }
     case OrderedTest::kIntOutside:
       return false;  // of every value
