@@ -1,8 +1,8 @@
 #include "eval/session.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "base/bytes.hpp"
 #include "base/time_util.hpp"
@@ -443,7 +443,8 @@ void Session::GroupRules() {
   // holds on at most one counted event in eight (-1: none), by index.
   auto member_test = [&](uint32_t r, uint32_t at) -> int64_t {
     for (uint32_t k = rules[r].begin; k < rules[r].begin + rules[r].count; ++k) {
-      if (GateMember(tests[k]) && tests[k].at == at && uint64_t{fails[k]} * 8 >= uint64_t{kAdaptEvents} * 7) {
+      if (GateMember(tests[k]) && tests[k].at == at &&
+          uint64_t{fails[k]} * 8 >= uint64_t{kAdaptEvents} * 7) {
         return k;
       }
     }
@@ -493,7 +494,9 @@ void Session::GroupRules() {
         continue;
       }
       grouped |= g.members;
-      for (uint64_t m = g.members; m != 0; m &= m - 1) chosen[__builtin_ctzll(m)] = picked[__builtin_ctzll(m)];
+      for (uint64_t m = g.members; m != 0; m &= m - 1) {
+        chosen[__builtin_ctzll(m)] = picked[__builtin_ctzll(m)];
+      }
       bit_words += words;
       gates[gate_count++] = g;
     }
@@ -528,7 +531,9 @@ void Session::GroupRules() {
       if (t.kind == OrderedTest::kIntRange) {
         for (uint64_t v = 0; v <= t.span; ++v) set(static_cast<uint64_t>(t.lo) + v);
       } else {
-        for (size_t j = 0; j < OrderedTest::kMaxInlineSet; ++j) set(static_cast<uint64_t>(t.ints[j]));
+        for (size_t j = 0; j < OrderedTest::kMaxInlineSet; ++j) {
+          set(static_cast<uint64_t>(t.ints[j]));
+        }
       }
       // The rule's tests, the gate's one first, the skips for the new places.
       const size_t first = grouped_tests_.size();
@@ -589,7 +594,8 @@ void Session::AdaptOrder() {
     const uint32_t rarer = std::min(fails, kAdaptEvents - fails);
     return uint64_t{t.cost} * kAdaptEvents + uint64_t{kMispredict} * rarer;
   };
-  auto before = [&](const OrderedTest& a, uint32_t fails_a, const OrderedTest& b, uint32_t fails_b) {
+  auto before = [&](const OrderedTest& a, uint32_t fails_a, const OrderedTest& b,
+                    uint32_t fails_b) {
     return scaled_cost(a, fails_a) * fails_b < scaled_cost(b, fails_b) * fails_a;
   };
   for (const OrderedRules::Rule& r : program_->ordered.rules) {

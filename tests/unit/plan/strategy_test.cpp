@@ -204,7 +204,9 @@ TEST(Strategy, GatedRulesGiveTheIndexsResults) {
                        std::to_string(rng() % 9) + "}"; break;
         default: cond = RandomConjunct(rng);
       }
-      for (int k = 0, n = static_cast<int>(rng() % 3); k < n; ++k) cond += " and " + RandomConjunct(rng);
+      for (int k = 0, n = static_cast<int>(rng() % 3); k < n; ++k) {
+        cond += " and " + RandomConjunct(rng);
+      }
       // Strings equal to constants of each length RunOrdered has a path
       // for: two or three bytes (kStrEq2) and others (kStrEq).
       const char* equal[] = {"", "name == \"GAS\"", "name == \"SQ *CAFE\"", "name != \"shop\"",
@@ -240,7 +242,9 @@ TEST(Strategy, GatedRulesGiveTheIndexsResults) {
         const std::vector<eval::OrderedTest>& t = b.ordered_tests();
         std::vector<size_t> at(ordered.program->rules.size(), 0);
         for (size_t k = 0; k < t.size(); ++k) {
-          if (t[k].kind != eval::OrderedTest::kGate && t[k].kind != eval::OrderedTest::kEnd) at[t[k].rule] = k;
+          if (t[k].kind != eval::OrderedTest::kGate && t[k].kind != eval::OrderedTest::kEnd) {
+            at[t[k].rule] = k;
+          }
         }
         std::vector<uint32_t> all;
         for (const auto& f : ra.fired) all.push_back(f.rule);
@@ -342,7 +346,9 @@ TEST(Strategy, ShortStringsAgreeWithTheirNodes) {
     }
     EXPECT_GT(fired, 200u);
     size_t short_tests = 0;
-    for (const eval::OrderedTest& t : s.ordered_tests()) short_tests += t.kind == eval::OrderedTest::kStrEq2;
+    for (const eval::OrderedTest& t : s.ordered_tests()) {
+      short_tests += t.kind == eval::OrderedTest::kStrEq2;
+    }
     EXPECT_EQ(short_tests, adapts ? 4u : 3u);
   }
 }
