@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "eval/value.hpp"
@@ -58,6 +59,20 @@ struct OrderedTest {
     kIntNotSet = 19,
     kStrSet = 20,
     kStrNotSet = 21,
+    // A session's own (Session::GroupRules, never planned): the rules after
+    // it, up to its skip, all start with a test of this field that holds
+    // only for a few values (`mcc == 5300`, `mcc in {4829, 5815}`), whose
+    // union is this bitmap's set bits: field - lo is at most span and its
+    // bit is set in the session's gate bits, `rule` words from their first.
+    // When it does not hold, none of those rules can fire: one test, not
+    // one a rule, for most events.
+    kGate = 22,
+    // A session's own (Session::ShortStrings, never planned): kStrEq of a
+    // constant of 2 or 3 bytes (country and currency codes, `atm`), whose
+    // bytes are in lo as TwoOrThreeBytesKey gives them, compared with the
+    // field's in one compare, without the constant's pointer or SameBytes'
+    // branches on the length.
+    kStrEq2 = 24,
   };
   // Sets of at most this many values are tested inline (kIntIn, kStrIn):
   // comparing with each costs less than hashing.
@@ -96,6 +111,16 @@ struct OrderedTest {
   uint64_t span = 0;
 };
 static_assert(sizeof(OrderedTest) == OrderedTest::kStride);
+
+// The first two bytes and the last two (the same two for 2 bytes) of a
+// string of 2 or 3 bytes, as one number: two strings of one such length
+// are equal exactly when their keys are (kStrEq2).
+[[gnu::always_inline]] inline uint32_t TwoOrThreeBytesKey(const char* p, uint64_t len) {
+  uint16_t first, last;
+  std::memcpy(&first, p, 2);
+  std::memcpy(&last, p + len - 2, 2);
+  return uint32_t{first} | uint32_t{last} << 16;
+}
 
 struct OrderedRules {
   struct Rule {

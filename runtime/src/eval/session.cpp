@@ -2,12 +2,25 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/bytes.hpp"
 #include "base/time_util.hpp"
 #include "eval/evaluator.hpp"
 #include "state/store.hpp"
 
 namespace vigil::eval {
+
+namespace {
+
+// A test that holds only for a few values of its field, that a gate can
+// stand for (OrderedTest::kGate): an equality, a range of fewer than 64
+// values, a small set.
+bool GateMember(const OrderedTest& t) {
+  return (t.kind == OrderedTest::kIntRange && t.span < 64) || t.kind == OrderedTest::kIntIn;
+}
+
+}  // namespace
 
 Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::Backend> store)
     : program_(std::move(program)),
@@ -44,6 +57,7 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
     // Only a rule of two tests or more has an order to choose.
     bool choice = false;
     for (const OrderedRules::Rule& r : program_->ordered.rules) choice = choice || r.count > 1;
+    if (!choice) ShortStrings(ordered_tests_);  // as run from the start (else after counting)
     if (choice) {
       adapt_left_ = kAdaptEvents;
       test_fails_.assign(ordered_tests_.size(), 0);
@@ -54,6 +68,33 @@ Session::Session(std::shared_ptr<const Program> program, std::shared_ptr<state::
       count.rule = kCountRule;
       ordered_tests_.push_back(count);
       ordered_tests_.emplace_back().kind = OrderedTest::kEnd;
+      // Room for GroupRules, which runs at the kAdaptEvents-th event (where
+      // nothing may allocate): a gate for each field that more than one rule
+      // tests with a gate's kind of test, any of which may come first.
+      const std::vector<OrderedRules::Rule>& rules = program_->ordered.rules;
+      if (rules.size() <= 64) {
+        std::vector<std::pair<uint32_t, uint32_t>> field_rules;  // (field, rule), once each
+        for (uint32_t r = 0; r < rules.size(); ++r) {
+          for (uint32_t k = rules[r].begin; k < rules[r].begin + rules[r].count; ++k) {
+            const OrderedTest& t = counted_tests_[k];
+            if (GateMember(t)) field_rules.emplace_back(t.at, r);
+          }
+        }
+        std::sort(field_rules.begin(), field_rules.end());
+        field_rules.erase(std::unique(field_rules.begin(), field_rules.end()), field_rules.end());
+        size_t gates = 0;
+        for (size_t k = 1; k < field_rules.size(); ++k) {
+          // The second rule of a field: it may have a gate.
+          if (field_rules[k].first == field_rules[k - 1].first &&
+              (k < 2 || field_rules[k - 2].first != field_rules[k].first)) {
+            ++gates;
+          }
+        }
+        if (gates > 0) {
+          grouped_tests_.reserve(counted_tests_.size() + gates);
+          gate_bits_.reserve(gates * kGateWords);
+        }
+      }
     }
   }
 }
@@ -281,6 +322,7 @@ __attribute__((flatten, noinline)) void Session::RunOrdered(const Event& event, 
     result.ClearAllButId();  // CopyEventId sets the id, at the end
   }
   bool decided = false;  // a fired rule has set this event's decision
+  uint64_t deferred = 0;  // grouped_: the rules that held, fired at the end
   const OrderedTest* t = ordered_tests_.data();  // ends in kEnd (the constructor)
   const char* values = reinterpret_cast<const char*>(event.values());
   // By kind: every kind the planner makes (and the gaps, never made) goes
@@ -288,11 +330,13 @@ __attribute__((flatten, noinline)) void Session::RunOrdered(const Event& event, 
   static const void* const kKinds[] = {
       &&range, &&other, &&str_eq, &&other, &&int_in, &&int_in, &&other, &&other,  // 0-7
       &&other, &&other, &&other, &&other, &&other, &&other, &&end, &&other,        // 8-15
-      &&other, &&other, &&other, &&other, &&other, &&other, &&other, &&other,      // 16-23
+      &&other, &&other, &&other, &&other, &&other, &&other, &&gate, &&other,       // 16-23
+      &&str_eq2, &&other,                                                          // 24-25
   };
   static_assert(OrderedTest::kIntRange == 0 && OrderedTest::kStrEq == 2 &&
                 OrderedTest::kIntIn == 4 && OrderedTest::kIntNotIn == 5 &&
-                OrderedTest::kEnd == 14 && OrderedTest::kStrNotSet < 24);
+                OrderedTest::kEnd == 14 && OrderedTest::kGate == 22 &&
+                OrderedTest::kStrEq2 == 24 && OrderedTest::kStrNotSet < 24);
   goto *kKinds[t->kind];
 range:
   if (InRange(*reinterpret_cast<const Value*>(values + t->at), *t)) goto held;
@@ -300,13 +344,38 @@ failed:  // at the next rule's first test
   t = reinterpret_cast<const OrderedTest*>(reinterpret_cast<const char*>(t) + t->skip);
   goto *kKinds[t->kind];
 held:
-  if (t->skip == OrderedTest::kStride) FireOrdered(t->rule, options, result, decided);
+  if (t->skip == OrderedTest::kStride) {  // the rule's last test: it fires
+    if (grouped_) {
+      deferred |= uint64_t{1} << t->rule;  // in rule order, at the end
+    } else {
+      FireOrdered(t->rule, options, result, decided);
+    }
+  }
   ++t;
   goto *kKinds[t->kind];
+gate: {
+  // The bitmap is read only within its span.
+  const auto& f = *reinterpret_cast<const Value*>(values + t->at);
+  const uint64_t d = static_cast<uint64_t>(f.i) - static_cast<uint64_t>(t->lo);
+  if (f.present && d <= t->span && ((gate_bits_.data()[t->rule + (d >> 6)] >> (d & 63)) & 1) != 0) {
+    ++t;  // the group's first rule
+    goto *kKinds[t->kind];
+  }
+  goto failed;  // past the group
+}
 str_eq: {
   // Not negated (kStrNe is OtherTest's): a failure skips at once.
   const auto& f = *reinterpret_cast<const Value*>(values + t->at);
   if (f.present && f.s.len == t->span && SameBytes(f.s.ptr, t->str, t->span)) goto held;
+  goto failed;
+}
+str_eq2: {
+  // The length first: a string of any other length is never read.
+  const auto& f = *reinterpret_cast<const Value*>(values + t->at);
+  if (f.present && f.s.len == t->span &&
+      TwoOrThreeBytesKey(f.s.ptr, t->span) == static_cast<uint64_t>(t->lo)) {
+    goto held;
+  }
   goto failed;
 }
 int_in:
@@ -316,6 +385,7 @@ other:
   if (OtherTest(*t, values)) goto held;
   goto failed;
 end:
+  if (deferred != 0) FireDeferred(deferred, options, result, decided);
   // Copied last, as Evaluate does without aggregates: its bytes' load
   // overlaps with the rules' work instead of delaying it.
   if constexpr (kWhole) CopyEventId(event, result);
@@ -342,9 +412,161 @@ void Session::RunOrderedCounting(const EvalOptions& options, Result& result, boo
   }
   if (--adapt_left_ == 0) {
     AdaptOrder();
-    // The stub's buffer goes to counted_tests_ and stays: RunOrdered, which
-    // called this, goes on to its kEnd.
-    ordered_tests_.swap(counted_tests_);
+    GroupRules();
+    std::vector<OrderedTest>& run = grouped_ ? grouped_tests_ : counted_tests_;
+    ShortStrings(run);  // counting, over now, ran TestHolds on the planner's kinds
+    // The stub's buffer goes to counted_tests_ (grouped_tests_) and stays:
+    // RunOrdered, which called this, goes on to its kEnd.
+    ordered_tests_.swap(run);
+  }
+}
+
+// After AdaptOrder: the rules that have a gate's kind of test (GateMember)
+// of the same field that rarely holds (on at most one counted event in
+// eight), when there are two or more, are moved behind one kGate test of
+// that field, the union of those tests' values, each rule's such test
+// first (its tests' order is free, as AdaptOrder's). On r10 six rules have
+// one on `mcc` (== 4816, == 5300, == 5815, == 5967, in {4829, 5815},
+// in {5967, 5968, 7995}), and most events have an mcc none of them holds
+// for: one test for them instead of one a rule. The other rules keep their
+// order and go first, then each gate and its rules. Rules then no longer
+// run in rule order, so RunOrdered fires them at the end in rule order
+// (FireDeferred): the same result. At most 64 rules (a mask of them), gates
+// of at most kGateWords * 64 values' span, in the room the constructor
+// reserved (none reserved: nothing to group).
+void Session::GroupRules() {
+  const std::vector<OrderedRules::Rule>& rules = program_->ordered.rules;
+  if (rules.size() > 64 || grouped_tests_.capacity() == 0) return;
+  const OrderedTest* tests = counted_tests_.data();
+  const uint32_t* fails = test_fails_.data();
+  // The rule's first test of field `at` that a gate can stand for and that
+  // holds on at most one counted event in eight (-1: none), by index.
+  auto member_test = [&](uint32_t r, uint32_t at) -> int64_t {
+    for (uint32_t k = rules[r].begin; k < rules[r].begin + rules[r].count; ++k) {
+      if (GateMember(tests[k]) && tests[k].at == at &&
+          uint64_t{fails[k]} * 8 >= uint64_t{kAdaptEvents} * 7) {
+        return k;
+      }
+    }
+    return -1;
+  };
+  uint64_t grouped = 0;  // rules behind a gate
+  struct Gate {
+    uint64_t members = 0;
+    uint32_t at = 0;
+    uint64_t lo = 0, hi = 0;
+  };
+  Gate gates[64];
+  uint32_t chosen[64] = {};  // a member rule's test that its gate stands for
+  size_t gate_count = 0;
+  size_t bit_words = 0;
+  for (uint32_t r = 0; r < rules.size(); ++r) {
+    for (uint32_t k = rules[r].begin; k < rules[r].begin + rules[r].count; ++k) {
+      if ((grouped >> r & 1) != 0) break;
+      if (!GateMember(tests[k]) || member_test(r, tests[k].at) != k) continue;
+      Gate g;
+      g.at = tests[k].at;
+      g.lo = UINT64_MAX;
+      uint32_t picked[64];
+      for (uint32_t q = r; q < rules.size(); ++q) {
+        const int64_t m = (grouped >> q & 1) != 0 ? -1 : member_test(q, g.at);
+        if (m < 0) continue;
+        const OrderedTest& t = tests[m];
+        g.members |= uint64_t{1} << q;
+        picked[q] = static_cast<uint32_t>(m);
+        // The values it holds for, as unsigned (the test's own arithmetic);
+        // a range that wraps round is left out (its span is then too wide).
+        if (t.kind == OrderedTest::kIntRange) {
+          const auto lo = static_cast<uint64_t>(t.lo);
+          g.lo = std::min(g.lo, lo);
+          g.hi = lo + t.span < lo ? UINT64_MAX : std::max(g.hi, lo + t.span);
+          if (lo + t.span < lo) g.lo = 0;
+        } else {
+          for (size_t j = 0; j < OrderedTest::kMaxInlineSet; ++j) {
+            g.lo = std::min(g.lo, static_cast<uint64_t>(t.ints[j]));
+            g.hi = std::max(g.hi, static_cast<uint64_t>(t.ints[j]));
+          }
+        }
+      }
+      const uint64_t words = (g.hi - g.lo) / 64 + 1;
+      if (__builtin_popcountll(g.members) < 2 || g.hi - g.lo >= uint64_t{kGateWords} * 64 ||
+          bit_words + words > gate_bits_.capacity()) {
+        continue;
+      }
+      grouped |= g.members;
+      for (uint64_t m = g.members; m != 0; m &= m - 1) {
+        chosen[__builtin_ctzll(m)] = picked[__builtin_ctzll(m)];
+      }
+      bit_words += words;
+      gates[gate_count++] = g;
+    }
+  }
+  if (gate_count == 0 || counted_tests_.size() + gate_count > grouped_tests_.capacity()) return;
+  grouped_tests_.clear();
+  gate_bits_.clear();
+  for (uint32_t r = 0; r < rules.size(); ++r) {
+    if ((grouped >> r & 1) == 0) {
+      grouped_tests_.insert(grouped_tests_.end(), tests + rules[r].begin,
+                            tests + rules[r].begin + rules[r].count);
+    }
+  }
+  for (size_t k = 0; k < gate_count; ++k) {
+    const Gate& g = gates[k];
+    OrderedTest gate;
+    gate.kind = OrderedTest::kGate;
+    gate.at = g.at;
+    gate.lo = static_cast<int64_t>(g.lo);
+    gate.span = g.hi - g.lo;
+    gate.rule = static_cast<uint32_t>(gate_bits_.size());  // its first word
+    gate_bits_.resize(gate_bits_.size() + (g.hi - g.lo) / 64 + 1, 0);
+    uint64_t* bits = gate_bits_.data() + gate.rule;
+    auto set = [&](uint64_t v) { bits[(v - g.lo) >> 6] |= uint64_t{1} << ((v - g.lo) & 63); };
+    uint32_t count = 0;
+    for (uint64_t m = g.members; m != 0; m &= m - 1) count += rules[__builtin_ctzll(m)].count;
+    gate.skip = (count + 1) * OrderedTest::kStride;
+    grouped_tests_.push_back(gate);
+    for (uint64_t m = g.members; m != 0; m &= m - 1) {
+      const auto r = static_cast<uint32_t>(__builtin_ctzll(m));
+      const OrderedTest& t = tests[chosen[r]];
+      if (t.kind == OrderedTest::kIntRange) {
+        for (uint64_t v = 0; v <= t.span; ++v) set(static_cast<uint64_t>(t.lo) + v);
+      } else {
+        for (size_t j = 0; j < OrderedTest::kMaxInlineSet; ++j) {
+          set(static_cast<uint64_t>(t.ints[j]));
+        }
+      }
+      // The rule's tests, the gate's one first, the skips for the new places.
+      const size_t first = grouped_tests_.size();
+      grouped_tests_.push_back(t);
+      for (uint32_t j = rules[r].begin; j < rules[r].begin + rules[r].count; ++j) {
+        if (j != chosen[r]) grouped_tests_.push_back(tests[j]);
+      }
+      for (uint32_t j = 0; j < rules[r].count; ++j) {
+        grouped_tests_[first + j].skip = (rules[r].count - j) * OrderedTest::kStride;
+      }
+    }
+  }
+  grouped_tests_.push_back(counted_tests_.back());  // kEnd
+  grouped_ = true;
+}
+
+// kStrEq of a constant of 2 or 3 bytes becomes kStrEq2, its bytes' key in
+// lo: the tests a session runs once it counts no more (RunOrdered's own).
+void Session::ShortStrings(std::vector<OrderedTest>& tests) {
+  for (OrderedTest& t : tests) {
+    if (t.kind == OrderedTest::kStrEq && (t.span == 2 || t.span == 3)) {
+      const uint32_t key = TwoOrThreeBytesKey(t.str, t.span);
+      t.kind = OrderedTest::kStrEq2;
+      t.lo = key;
+    }
+  }
+}
+
+// The rules that held in a grouped session's run, fired in rule order.
+void Session::FireDeferred(uint64_t rules, const EvalOptions& options, Result& result,
+                           bool& decided) {
+  for (; rules != 0; rules &= rules - 1) {
+    FireOrdered(static_cast<uint32_t>(__builtin_ctzll(rules)), options, result, decided);
   }
 }
 
@@ -357,14 +579,24 @@ bool Session::TestHolds(const OrderedTest& t, const char* values) {
 
 // Each rule's tests by their cost over their failures counted, least first:
 // the order that makes the fewest compares when the tests fail
-// independently (a test that never failed goes last). Ties keep the
-// planner's order. In place by insertion (a rule has a few tests): no
-// allocation, as nothing in Evaluate allocates.
+// independently (a test that never failed goes last). A test's cost counts
+// the branch it ends in as well as its compares: a test that holds about as
+// often as it fails (`amount > 50.00`, 41% on r10) is mispredicted about as
+// often as its rarer outcome, kMispredict units each time, where one that
+// nearly always fails is predicted. Ties keep the planner's order. In place
+// by insertion (a rule has a few tests): no allocation, as nothing in
+// Evaluate allocates.
 void Session::AdaptOrder() {
   // a before b when cost_a / fails_a < cost_b / fails_b, fails of 0 as an
-  // infinite ratio: in integers, without the division.
-  auto before = [](const OrderedTest& a, uint32_t fails_a, const OrderedTest& b, uint32_t fails_b) {
-    return uint64_t{a.cost} * fails_b < uint64_t{b.cost} * fails_a;
+  // infinite ratio, a cost its units plus kMispredict times the share of
+  // its rarer outcome: in integers (times kAdaptEvents), without division.
+  auto scaled_cost = [](const OrderedTest& t, uint32_t fails) {  // fails <= kAdaptEvents
+    const uint32_t rarer = std::min(fails, kAdaptEvents - fails);
+    return uint64_t{t.cost} * kAdaptEvents + uint64_t{kMispredict} * rarer;
+  };
+  auto before = [&](const OrderedTest& a, uint32_t fails_a, const OrderedTest& b,
+                    uint32_t fails_b) {
+    return scaled_cost(a, fails_a) * fails_b < scaled_cost(b, fails_b) * fails_a;
   };
   for (const OrderedRules::Rule& r : program_->ordered.rules) {
     OrderedTest* tests = counted_tests_.data() + r.begin;
@@ -426,6 +658,11 @@ __attribute__((flatten, always_inline)) inline bool Session::OtherTest(const Ord
       return InRange(*reinterpret_cast<const Value*>(
                          reinterpret_cast<const char*>(agg_values_.data()) + t.at),
                      t);
+    }
+    case OrderedTest::kStrEq2: {  // RunOrdered's own label runs it; here for completeness
+      const Value& f = *fp;
+      return f.present && f.s.len == t.span &&
+             TwoOrThreeBytesKey(f.s.ptr, t.span) == static_cast<uint64_t>(t.lo);
     }
     case OrderedTest::kIntOutside:
       return false;  // of every value

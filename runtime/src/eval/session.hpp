@@ -117,6 +117,10 @@ class Session {
                                                     bool& decided);
   bool TestHolds(const OrderedTest& t, const char* values);
   void AdaptOrder();
+  void GroupRules();
+  static void ShortStrings(std::vector<OrderedTest>& tests);
+  __attribute__((noinline)) void FireDeferred(uint64_t rules, const EvalOptions& options,
+                                              Result& result, bool& decided);
   bool OtherTest(const OrderedTest& t, const char* values);
   Evaluator MakeEvaluator();
   __attribute__((noinline)) bool NodeHolds(uint32_t node);
@@ -146,14 +150,30 @@ class Session {
   // when the swap is made, and freeing it would be the only free of a run).
   std::vector<OrderedTest> counted_tests_;
   std::vector<uint32_t> test_fails_;  // per test of counted_tests_, while counting; kept, unused
+  // GroupRules' output, made in the room the constructor reserved (nothing
+  // in Evaluate allocates); swapped into ordered_tests_, the stub then kept
+  // here.
+  std::vector<OrderedTest> grouped_tests_;
+  // The kGate tests' bitmaps, kGateWords words each at most.
+  std::vector<uint64_t> gate_bits_;
+  static constexpr uint32_t kGateWords = 64;
+  // Rules evaluated out of their order (GroupRules made gates): RunOrdered
+  // notes the rules that hold in a mask and fires them in rule order at the
+  // end, so that the result is the same, reasons and tags in the same order.
+  bool grouped_ = false;
   static constexpr uint32_t kCountRule = UINT32_MAX;
 
  public:
   // Events an ordered session counts its tests' failures on before it
   // reorders each rule's tests once.
   static constexpr uint32_t kAdaptEvents = 512;
+  // A mispredicted branch in units of a test's cost (OrderedTest::cost, an
+  // integer compare's: a range test of about ten instructions is 2): some
+  // 15 cycles against the range test's 3 (AdaptOrder).
+  static constexpr uint32_t kMispredict = 10;
   // The ordered tests as this session runs them (in the planner's order
-  // until AdaptOrder).
+  // until AdaptOrder; then reordered, and with kGate tests when GroupRules
+  // made any).
   const std::vector<OrderedTest>& ordered_tests() const {
     return adapt_left_ != 0 ? counted_tests_ : ordered_tests_;
   }

@@ -1,6 +1,7 @@
 // The two evaluation strategies (plan/strategy.hpp) must give the same
 // results, and the planner must choose ordered evaluation for a small rule
 // set and the index for a large one.
+#include <algorithm>
 #include <random>
 
 #include "api/test_runner.hpp"
@@ -171,8 +172,184 @@ TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
   static_assert(1500 > 2 * eval::Session::kAdaptEvents);
   using OT = eval::OrderedTest;
   for (OT::Kind kind : {OT::kAggRange, OT::kIntSet, OT::kStrSet, OT::kStrFields, OT::kIntRange,
-                        OT::kStrEq, OT::kIntIn, OT::kStrIn, OT::kNode}) {
+                        OT::kStrEq, OT::kIntIn, OT::kStrIn, OT::kNode, OT::kStrEq2}) {
     EXPECT_GT(reordered[kind], 10) << "kind " << static_cast<int>(kind);
+  }
+  // Rules behind a gate (Session::GroupRules): GatedRulesGiveTheIndexsResults.
+  EXPECT_GE(reordered[OT::kGate], 1);
+}
+
+// Rule sets most of whose rules start with an int field equal to or in a
+// few values (mcc, count_), as r10's five rules on mcc: an ordered session
+// moves them behind one gate a field after its kAdaptEvents events
+// (Session::GroupRules), runs them after the others and fires every rule in
+// rule order at the end. Scores at the int64 bounds make the saturating sum
+// depend on that order, as tags' first occurrences and reasons do.
+TEST(Strategy, GatedRulesGiveTheIndexsResults) {
+  const char* decisions[] = {"allow", "review", "report", "block"};
+  const char* scores[] = {"9223372036854775807", "-9223372036854775807", "5", "-3"};
+  size_t fired = 0, gates = 0, behind = 0, out_of_run_order = 0, gated_sets = 0;
+  int kinds[32] = {};  // of the sessions' tests after their kAdaptEvents events
+  for (int seed = 1; seed <= 10; ++seed) {
+    std::mt19937 rng(static_cast<uint32_t>(1000 + seed));
+    std::string text = Header();
+    const int rules = 6 + static_cast<int>(rng() % 30);
+    for (int r = 0; r < rules; ++r) {
+      std::string cond;
+      const char* field = rng() % 3 ? "mcc" : "count_";
+      switch (rng() % 4) {
+        case 0:
+        case 1: cond = std::string(field) + " == " + std::to_string(rng() % 7); break;
+        case 2: cond = std::string(field) + " in {" + std::to_string(rng() % 7) + ", " +
+                       std::to_string(rng() % 9) + "}"; break;
+        default: cond = RandomConjunct(rng);
+      }
+      for (int k = 0, n = static_cast<int>(rng() % 3); k < n; ++k) {
+        cond += " and " + RandomConjunct(rng);
+      }
+      // Strings equal to constants of each length RunOrdered has a path
+      // for: two or three bytes (kStrEq2) and others (kStrEq).
+      const char* equal[] = {"", "name == \"GAS\"", "name == \"SQ *CAFE\"", "name != \"shop\"",
+                             "country == \"PH\"", "name == \"\""};
+      if (const char* e = equal[rng() % 6]; *e != 0) cond += std::string(" and ") + e;
+      text += "rule r" + std::to_string(r) + " {\n";
+      if (rng() % 6 == 0) text += "  mode shadow\n";
+      text += "  when " + cond + "\n  then score " + scores[rng() % 4] + "\n       decide " +
+              decisions[rng() % 4] + "\n       reason \"r" + std::to_string(r) + " {mcc}\"\n";
+      if (rng() % 2 == 0) text += "       tag \"t" + std::to_string(rng() % 4) + "\"\n";
+      text += "}\n";
+    }
+    Compilation indexed = CompileWith(text, StrategyChoice::kIndex);
+    Compilation ordered = CompileWith(text, StrategyChoice::kOrdered);
+    ASSERT_TRUE(indexed.ok()) << indexed.RenderDiagnostics();
+    ASSERT_TRUE(ordered.ok()) << ordered.RenderDiagnostics();
+    eval::Session a(indexed.program), b(ordered.program);
+    eval::Event ea(indexed.program->schema), eb(ordered.program->schema);
+    eval::Result ra, rb;
+    for (int i = 0; i < 1500; ++i) {
+      std::mt19937 event_rng(static_cast<uint32_t>(seed * 7000 + i));
+      RandomEvent(event_rng, i, ea);
+      event_rng.seed(static_cast<uint32_t>(seed * 7000 + i));
+      RandomEvent(event_rng, i, eb);
+      a.Evaluate(ea, ra);
+      b.Evaluate(eb, rb);
+      ASSERT_EQ(Describe(*indexed.program, ra), Describe(*ordered.program, rb))
+          << "seed " << seed << " event " << i << "\n" << text;
+      fired += ra.fired.size() + ra.shadow.size();
+      // A rule behind a gate and a later one in front of it both fired: the
+      // run reached them in the other order.
+      if (i >= static_cast<int>(eval::Session::kAdaptEvents)) {
+        const std::vector<eval::OrderedTest>& t = b.ordered_tests();
+        std::vector<size_t> at(ordered.program->rules.size(), 0);
+        for (size_t k = 0; k < t.size(); ++k) {
+          if (t[k].kind != eval::OrderedTest::kGate && t[k].kind != eval::OrderedTest::kEnd) {
+            at[t[k].rule] = k;
+          }
+        }
+        std::vector<uint32_t> all;
+        for (const auto& f : ra.fired) all.push_back(f.rule);
+        for (const auto& f : ra.shadow) all.push_back(f.rule);
+        std::sort(all.begin(), all.end());
+        for (size_t k = 1; k < all.size(); ++k) out_of_run_order += at[all[k]] < at[all[k - 1]];
+      }
+    }
+    uint32_t behind_here = 0;
+    bool gated = false;
+    for (const eval::OrderedTest& t : b.ordered_tests()) {
+      ++kinds[t.kind];
+      if (t.kind == eval::OrderedTest::kGate) {
+        gated = true;
+        ++gates;
+      } else if (gated && t.kind != eval::OrderedTest::kEnd) {
+        ++behind_here;
+      }
+    }
+    gated_sets += gated;
+    behind += behind_here;
+  }
+  EXPECT_GT(fired, 3000u);
+  // Whether a test holds on at most one counted event in eight depends on
+  // the events (mcc's nine values and missing): most sets have a gate.
+  EXPECT_GE(gated_sets, 7u);
+  EXPECT_GE(gates, 9u);
+  EXPECT_GT(behind, 100u);
+  EXPECT_GT(out_of_run_order, 100u);
+  EXPECT_GT(kinds[eval::OrderedTest::kStrEq], 10);
+  EXPECT_GT(kinds[eval::OrderedTest::kStrEq2], 10);
+}
+
+// A test that holds on half the events costs its mispredicted branches
+// besides its compare (Session::kMispredict): a string test that nearly
+// always fails goes before it, though an integer compare is cheaper, as
+// r10's `merchant_country in {"PH"}` before `amount > 50.00`.
+TEST(Strategy, OrderedSessionsWeighATestsMispredictions) {
+  Compilation c = CompileWith(
+      Header() + "rule a { when amount > 50.00 and country == \"PH\" then score 1 }\n",
+      StrategyChoice::kOrdered);
+  ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+  using OT = eval::OrderedTest;
+  eval::Session s(c.program);
+  ASSERT_EQ(s.ordered_tests()[0].kind, OT::kIntRange);  // the planner's order
+  eval::Event e(c.program->schema);
+  eval::Result r;
+  for (uint32_t i = 0; i < 2 * eval::Session::kAdaptEvents; ++i) {
+    e.Reset();
+    SetField(e, "amount", Dec{i % 2 == 0 ? "100.00" : "1.00"});
+    SetField(e, "country", i % 100 == 0 ? "PH" : "NZ");
+    s.Evaluate(e, r);
+    ASSERT_EQ(r.fired.size(), i % 100 == 0 ? 1u : 0u) << "event " << i;
+  }
+  const std::vector<OT>& t = s.ordered_tests();
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].kind, OT::kStrEq2);
+  EXPECT_EQ(t[1].kind, OT::kIntRange);
+  EXPECT_EQ(t[0].skip, 2 * OT::kStride);
+}
+
+// kStrEq2 (Session::ShortStrings): a string equal to a constant of two or
+// three bytes, against strings that differ from it in each byte, are one
+// byte shorter or longer, or empty; in a session that never reorders (one
+// test a rule: made so at the start) and in one that does (after its
+// kAdaptEvents events). Each rule fires exactly when its condition does.
+TEST(Strategy, ShortStringsAgreeWithTheirNodes) {
+  const char* names[] = {"ATM", "ATX", "XTM", "AXM", "AT", "ATMS", "A", "", "GAS", "GAX",
+                         "GBS", "ZAS", "TA", "GA"};
+  const char* countries[] = {"PH", "PX", "XH", "P", "PHL"};
+  for (const bool adapts : {false, true}) {
+    const std::string text =
+        adapts ? "rule a { when name == \"ATM\" and mcc >= 0 then score 1 }\n"
+                 "rule b { when name == \"AT\" and mcc >= 0 then score 2 }\n"
+                 "rule c { when country == \"PH\" and name == \"GAS\" then score 4 }\n"
+               : "rule a { when name == \"ATM\" then score 1 }\n"
+                 "rule b { when name == \"AT\" then score 2 }\n"
+                 "rule c { when country == \"PH\" then score 4 }\n";
+    Compilation c = CompileWith(Header() + text, StrategyChoice::kOrdered);
+    ASSERT_TRUE(c.ok()) << c.RenderDiagnostics();
+    eval::Session s(c.program), nodes(c.program);
+    eval::Event e(c.program->schema);
+    eval::Result r;
+    size_t fired = 0;
+    for (uint32_t i = 0; i < 3 * eval::Session::kAdaptEvents; ++i) {
+      e.Reset();
+      SetField(e, "mcc", 1);
+      if (i % 7 != 6) SetField(e, "name", names[i % 14]);
+      if (i % 11 != 10) SetField(e, "country", countries[i % 5]);
+      s.Evaluate(e, r);
+      std::vector<bool> fires(3, false);
+      for (const auto& f : r.fired) fires[f.rule] = true;
+      nodes.Begin(e);
+      for (uint32_t k = 0; k < 3; ++k) {
+        ASSERT_EQ(fires[k], nodes.EvalNode(c.program->rules[k].when).is_true())
+            << (adapts ? "reordered" : "single") << " event " << i << " rule " << k;
+      }
+      fired += r.fired.size();
+    }
+    EXPECT_GT(fired, 200u);
+    size_t short_tests = 0;
+    for (const eval::OrderedTest& t : s.ordered_tests()) {
+      short_tests += t.kind == eval::OrderedTest::kStrEq2;
+    }
+    EXPECT_EQ(short_tests, adapts ? 4u : 3u);
   }
 }
 
@@ -448,7 +625,8 @@ TEST(Strategy, OrderedSessionsPutTheTestsThatFailFirst) {
   // new positions, each test still of its own rule.
   const std::vector<OT>& t = s.ordered_tests();
   ASSERT_EQ(t.size(), 6u);
-  EXPECT_EQ(t[0].kind, OT::kStrEq);
+  EXPECT_EQ(t[0].kind, OT::kStrEq2);  // `country == "PH"`, two bytes (Session::ShortStrings)
+  EXPECT_EQ(t[0].span, 2u);
   EXPECT_EQ(t[1].kind, OT::kIntRange);
   EXPECT_EQ(t[2].kind, OT::kNode);
   EXPECT_EQ(t[3].kind, OT::kIntRange);
