@@ -22,20 +22,10 @@ BlockLines::BlockLines(const ReadBytes& read, size_t max_line, size_t read_bytes
       avx2_(HasAvx2()) {}
 
 // Inlined into Fill's loop (it was a call, about 50 instructions a line),
-// with LineRules::Judge inlined into it.
+// with LineRules::Cut inlined into it.
 inline void BlockLines::Add(const char* text, size_t start, size_t end, LineRef*& out) {
   ++number_;
-  size_t size = end - start;
-  switch (rules_.Judge(text, start, size, number_ == 1)) {
-    case LineIs::kEvent:
-      *out++ = LineRef{start, size, number_, false};
-      return;
-    case LineIs::kTooLong:
-      *out++ = LineRef{0, 0, number_, true};
-      return;
-    case LineIs::kBlank:
-      return;
-  }
+  if (rules_.Cut(text, start, end, number_, number_ == 1, *out)) ++out;
 }
 
 bool BlockLines::Fill(std::string& text, std::vector<LineRef>& lines, size_t max_lines) {

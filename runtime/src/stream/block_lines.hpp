@@ -23,14 +23,6 @@
 
 namespace vigil::stream {
 
-// A line of a chunk: its text is text[offset, offset + size).
-struct LineRef {
-  size_t offset = 0;
-  size_t size = 0;
-  uint64_t number = 0;  // 1-based line number in the input
-  bool too_long = false;
-};
-
 // Raw input: fills at most `size` bytes of `buffer` and returns how many;
 // 0 at the end of the input (a read error also ends it: the caller records
 // it).

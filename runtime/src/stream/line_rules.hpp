@@ -15,11 +15,20 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "base/bom.hpp"
 
 namespace vigil::stream {
+
+// A line of a chunk: its text is text[offset, offset + size).
+struct LineRef {
+  size_t offset = 0;
+  size_t size = 0;
+  uint64_t number = 0;  // 1-based line number in the input
+  bool too_long = false;
+};
 
 enum class LineIs { kEvent, kTooLong, kBlank };
 
@@ -40,6 +49,25 @@ class LineRules {
       return LineIs::kBlank;
     }
     return LineIs::kEvent;
+  }
+
+  // The LineRef of the line text[start, end) (its '\n' not included),
+  // numbered `number`, written at `out` unless the line is blank: whether it
+  // was written.
+  [[gnu::always_inline]] bool Cut(const char* text, size_t start, size_t end, uint64_t number, bool first,
+                                  LineRef& out) const {
+    size_t size = end - start;
+    switch (Judge(text, start, size, first)) {
+      case LineIs::kEvent:
+        out = LineRef{start, size, number, false};
+        return true;
+      case LineIs::kTooLong:
+        out = LineRef{0, 0, number, true};
+        return true;
+      case LineIs::kBlank:
+        break;
+    }
+    return false;
   }
 
   size_t max_line() const { return max_line_; }

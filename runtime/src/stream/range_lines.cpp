@@ -48,22 +48,12 @@ void RangeLines::Out::Grow() {
   stop = lines.data() + lines.size();
 }
 
-// As BlockLines::Add, by the same LineRules. Kept in Fill's loop (a call,
+// As BlockLines::Add, by the same LineRules::Cut. Kept in Fill's loop (a call,
 // it was about 43 instructions a line).
 [[gnu::always_inline]] inline void RangeLines::Add(const std::string& text, size_t start, size_t end,
                                                    uint64_t number, bool first, Out& out) const {
   if (out.at == out.stop) [[unlikely]] out.Grow();
-  size_t size = end - start;
-  switch (rules_.Judge(text.data(), start, size, first)) {
-    case LineIs::kEvent:
-      *out.at++ = LineRef{start, size, number, false};
-      return;
-    case LineIs::kTooLong:
-      *out.at++ = LineRef{0, 0, number, true};
-      return;
-    case LineIs::kBlank:
-      return;
-  }
+  if (rules_.Cut(text.data(), start, end, number, first, *out.at)) ++out.at;
 }
 
 RangeCut RangeLines::Fill(uint64_t start, uint64_t end, std::string& text,

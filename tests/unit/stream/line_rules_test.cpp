@@ -76,5 +76,28 @@ TEST(LineRules, ALineOverTheLimitIsTooLongEvenIfBlank) {
   EXPECT_EQ(JudgeLine(rules, "   ", false).is, LineIs::kBlank);
 }
 
+TEST(LineRules, CutWritesTheLineRefOfAnEventOrATooLongLineAndNothingForABlankOne) {
+  const LineRules rules(6, " ");
+  const std::string text = "\xEF\xBB\xBF{}\r\n   \n{\"a\":1}\n{}\r\n";
+  LineRef out{99, 99, 99, true};
+  ASSERT_TRUE(rules.Cut(text.data(), 0, 6, 1, true, out));  // the BOM and the '\r' go
+  EXPECT_EQ(out.offset, 3u);
+  EXPECT_EQ(out.size, 2u);
+  EXPECT_EQ(out.number, 1u);
+  EXPECT_FALSE(out.too_long);
+  out = LineRef{99, 99, 99, true};
+  EXPECT_FALSE(rules.Cut(text.data(), 7, 10, 2, false, out));  // blank: nothing written
+  EXPECT_EQ(out.offset, 99u);
+  EXPECT_EQ(out.number, 99u);
+  ASSERT_TRUE(rules.Cut(text.data(), 11, 18, 3, false, out));  // 7 bytes: over the limit
+  EXPECT_TRUE(out.too_long);
+  EXPECT_EQ(out.number, 3u);
+  EXPECT_EQ(out.size, 0u);
+  ASSERT_TRUE(rules.Cut(text.data(), 19, 22, 4, false, out));
+  EXPECT_EQ(text.substr(out.offset, out.size), "{}");
+  EXPECT_EQ(out.number, 4u);
+  EXPECT_FALSE(out.too_long);
+}
+
 }  // namespace
 }  // namespace vigil::stream
