@@ -95,9 +95,14 @@ struct OrderedTest {
   // from the first (0 for kNode, kTrue, kEnd and kIntOutside, which read
   // nothing); kAggRange: the aggregate's in the session's aggregate values.
   uint32_t at = 0;
-  uint32_t rule = 0;  // the rule (Program::rules) this test is of
+  // The rule (Program::rules) this test is of; kGate (a session's own): not
+  // a rule but the first word of its bitmap in the session's gate bits.
+  uint32_t rule = 0;
   union {
-    int64_t lo = 0;   // kIntRange, kAggRange; kIntSet, kStrSet: the set; kIntIn, kStrIn: the first value's index; kNode: the node
+    // kIntRange, kAggRange, kGate; kIntSet, kStrSet: the set; kIntIn, kStrIn: the first
+    // value's index; kNode: the node; kStrEq2 (a session's own): the constant's
+    // TwoOrThreeBytesKey, over the kStrEq's `str` it came from.
+    int64_t lo = 0;
     // kStrEq: bytes owned by the program (its constant strings or a set's
     // values), which is immutable once planned, so they never move.
     const char* str;
@@ -106,8 +111,8 @@ struct OrderedTest {
     // no base pointer (lo, the index, is then overwritten).
     const int64_t* ints;
   };
-  // kIntRange, kAggRange: hi - lo, as unsigned; kStrEq: the constant's length; kIntIn,
-  // kStrIn: the number of values; kStrFields: the second field's byte offset.
+  // kIntRange, kAggRange, kGate: hi - lo, as unsigned; kStrEq, kStrEq2: the constant's
+  // length; kIntIn, kStrIn: the number of values; kStrFields: the second field's byte offset.
   uint64_t span = 0;
 };
 static_assert(sizeof(OrderedTest) == OrderedTest::kStride);

@@ -14,8 +14,8 @@ namespace vigil::eval {
 namespace {
 
 // A test that holds only for a few values of its field, that a gate can
-// stand for (OrderedTest::kGate): an equality, a range of fewer than 64
-// values, a small set.
+// stand for (OrderedTest::kGate): an equality, a range of at most 64
+// values (span < 64), a small set.
 bool GateMember(const OrderedTest& t) {
   return (t.kind == OrderedTest::kIntRange && t.span < 64) || t.kind == OrderedTest::kIntIn;
 }
@@ -454,7 +454,7 @@ void Session::GroupRules() {
   struct Gate {
     uint64_t members = 0;
     uint32_t at = 0;
-    uint64_t lo = 0, hi = 0;
+    int64_t lo = 0, hi = 0;  // the values it stands for are within [lo, hi]
   };
   Gate gates[64];
   uint32_t chosen[64] = {};  // a member rule's test that its gate stands for
@@ -466,7 +466,9 @@ void Session::GroupRules() {
       if (!GateMember(tests[k]) || member_test(r, tests[k].at) != k) continue;
       Gate g;
       g.at = tests[k].at;
-      g.lo = UINT64_MAX;
+      g.lo = INT64_MAX;
+      g.hi = INT64_MIN;
+      bool wraps = false;
       uint32_t picked[64];
       for (uint32_t q = r; q < rules.size(); ++q) {
         const int64_t m = (grouped >> q & 1) != 0 ? -1 : member_test(q, g.at);
@@ -474,22 +476,26 @@ void Session::GroupRules() {
         const OrderedTest& t = tests[m];
         g.members |= uint64_t{1} << q;
         picked[q] = static_cast<uint32_t>(m);
-        // The values it holds for, as unsigned (the test's own arithmetic);
-        // a range that wraps round is left out (its span is then too wide).
+        // The values it holds for, as signed numbers (mcc == -5 and
+        // mcc == 200 are 206 values apart, not 2^64 - 205): lo to lo + span.
+        // A range past INT64_MAX wraps round to INT64_MIN (the test's
+        // unsigned arithmetic): no gate then.
         if (t.kind == OrderedTest::kIntRange) {
-          const auto lo = static_cast<uint64_t>(t.lo);
-          g.lo = std::min(g.lo, lo);
-          g.hi = lo + t.span < lo ? UINT64_MAX : std::max(g.hi, lo + t.span);
-          if (lo + t.span < lo) g.lo = 0;
+          int64_t hi = 0;
+          wraps = wraps || __builtin_add_overflow(t.lo, static_cast<int64_t>(t.span), &hi);
+          g.lo = std::min(g.lo, t.lo);
+          g.hi = std::max(g.hi, hi);
         } else {
           for (size_t j = 0; j < OrderedTest::kMaxInlineSet; ++j) {
-            g.lo = std::min(g.lo, static_cast<uint64_t>(t.ints[j]));
-            g.hi = std::max(g.hi, static_cast<uint64_t>(t.ints[j]));
+            g.lo = std::min(g.lo, t.ints[j]);
+            g.hi = std::max(g.hi, t.ints[j]);
           }
         }
       }
-      const uint64_t words = (g.hi - g.lo) / 64 + 1;
-      if (__builtin_popcountll(g.members) < 2 || g.hi - g.lo >= uint64_t{kGateWords} * 64 ||
+      // hi >= lo: their distance, exact as unsigned.
+      const uint64_t width = static_cast<uint64_t>(g.hi) - static_cast<uint64_t>(g.lo);
+      const uint64_t words = width / 64 + 1;
+      if (__builtin_popcountll(g.members) < 2 || wraps || width >= uint64_t{kGateWords} * 64 ||
           bit_words + words > gate_bits_.capacity()) {
         continue;
       }
@@ -515,12 +521,16 @@ void Session::GroupRules() {
     OrderedTest gate;
     gate.kind = OrderedTest::kGate;
     gate.at = g.at;
-    gate.lo = static_cast<int64_t>(g.lo);
-    gate.span = g.hi - g.lo;
+    gate.lo = g.lo;
+    gate.span = static_cast<uint64_t>(g.hi) - static_cast<uint64_t>(g.lo);
     gate.rule = static_cast<uint32_t>(gate_bits_.size());  // its first word
-    gate_bits_.resize(gate_bits_.size() + (g.hi - g.lo) / 64 + 1, 0);
+    gate_bits_.resize(gate_bits_.size() + gate.span / 64 + 1, 0);
     uint64_t* bits = gate_bits_.data() + gate.rule;
-    auto set = [&](uint64_t v) { bits[(v - g.lo) >> 6] |= uint64_t{1} << ((v - g.lo) & 63); };
+    // v - lo as the gate test computes it (RunOrdered's `gate:`), unsigned.
+    auto set = [&](uint64_t v) {
+      const uint64_t d = v - static_cast<uint64_t>(g.lo);
+      bits[d >> 6] |= uint64_t{1} << (d & 63);
+    };
     uint32_t count = 0;
     for (uint64_t m = g.members; m != 0; m &= m - 1) count += rules[__builtin_ctzll(m)].count;
     gate.skip = (count + 1) * OrderedTest::kStride;

@@ -2,6 +2,7 @@
 // results, and the planner must choose ordered evaluation for a small rule
 // set and the index for a large one.
 #include <algorithm>
+#include <limits>
 #include <random>
 
 #include "api/test_runner.hpp"
@@ -177,6 +178,89 @@ TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
   }
   // Rules behind a gate (Session::GroupRules): GatedRulesGiveTheIndexsResults.
   EXPECT_GE(reordered[OT::kGate], 1);
+}
+
+// Gates at their edges (Session::GroupRules): a gate of several bitmap
+// words whose values start below zero (mcc: -5 to 200, so 64 and 65 fall in
+// the second word and 130 in the third), a gate at the top of int64
+// (count_ > 2^63 - 8 and == 2^63 - 3: its unsigned span is 6), and a field
+// whose rarely true tests are too far apart for a gate (amount: 3.50 and
+// 100000.00, refused: its rules stay in front). Events hit every value at
+// and around the gated ones, the int64 extremes and missing fields, and the
+// ordered session must give the index's results on each, before and after
+// it groups.
+TEST(Strategy, GatesOfManyWordsNegativeValuesAndInt64ExtremesGiveTheIndexsResults) {
+  std::string text = Header();
+  const char* conds[] = {
+      "mcc == -5 and amount >= 1.00",
+      "mcc in {-3, 130} and amount >= 1.00",
+      "mcc == 200 and count_ >= 0",
+      "mcc in {64, 65} and amount < 40.00",
+      "mcc == 63 and country == \"PH\"",
+      "count_ > 9223372036854775800 and amount >= 1.00",
+      "count_ == 9223372036854775805 and mcc >= 0",
+      "amount == 3.50 and mcc >= 0",
+      "amount == 100000.00 and count_ >= 0",
+      "country == \"NZ\" and amount >= 30.00",
+  };
+  for (size_t r = 0; r < std::size(conds); ++r) {
+    text += "rule g" + std::to_string(r) + " {\n  when " + conds[r] + "\n  then score " +
+            std::to_string(r + 1) + "\n       decide review\n       reason \"g" + std::to_string(r) +
+            " {mcc}\"\n}\n";
+  }
+  Compilation indexed = CompileWith(text, StrategyChoice::kIndex);
+  Compilation ordered = CompileWith(text, StrategyChoice::kOrdered);
+  ASSERT_TRUE(indexed.ok()) << indexed.RenderDiagnostics();
+  ASSERT_TRUE(ordered.ok()) << ordered.RenderDiagnostics();
+  const int64_t top = std::numeric_limits<int64_t>::max();
+  const int64_t mccs[] = {-6, -5, -4, -3, 62, 63, 64, 65, 66, 129, 130, 131, 199, 200, 201};
+  const int64_t counts[] = {top, top - 1, top - 2, top - 6, top - 7, top - 8,
+                            std::numeric_limits<int64_t>::min(), -1, 0};
+  eval::Session a(indexed.program), b(ordered.program);
+  eval::Event ea(indexed.program->schema), eb(ordered.program->schema);
+  eval::Result ra, rb;
+  size_t fired = 0;
+  std::mt19937 rng(77);
+  for (int i = 0; i < 6000; ++i) {
+    const uint32_t draw = rng();
+    for (eval::Event* e : {&ea, &eb}) {
+      e->Reset();
+      e->SetTime(static_cast<size_t>(e->schema().Find("ts")),
+                 *ParseTime("2026-03-01T00:00:00Z") + int64_t{i} * 1000000);
+      // Mostly values no gate holds for (the tests must rarely hold for
+      // the session to group them); one event in 16 a value at an edge.
+      if (draw % 11 != 0) {
+        SetField(*e, "mcc", draw % 16 == 1 ? mccs[(draw >> 8) % std::size(mccs)]
+                                           : int64_t{300} + static_cast<int64_t>(draw % 1000));
+      }
+      if (draw % 13 != 0) {
+        SetField(*e, "count_", draw % 16 == 2 ? counts[(draw >> 8) % std::size(counts)]
+                                              : static_cast<int64_t>(draw % 50));
+      }
+      if (draw % 7 != 0) {
+        const char* amounts[] = {"3.50", "100000.00", "1.00", "0.50", "39.99",
+                                 "40.00", "55.00", "2.00", "7.25", "12.00"};
+        SetField(*e, "amount", Dec{amounts[(draw >> 12) % std::size(amounts)]});
+      }
+      if (draw % 5 != 0) SetField(*e, "country", (draw >> 16) % 3 == 0 ? "PH" : "NZ");
+    }
+    a.Evaluate(ea, ra);
+    b.Evaluate(eb, rb);
+    ASSERT_EQ(Describe(*indexed.program, ra), Describe(*ordered.program, rb)) << "event " << i;
+    fired += ra.fired.size();
+  }
+  EXPECT_GT(fired, 1000u);
+  // The session grouped: two gates (mcc and count_), amount's rules not behind one.
+  using OT = eval::OrderedTest;
+  const std::vector<OT>& tests = b.ordered_tests();
+  size_t gates = 0, words = 0;
+  for (size_t k = 0; k < tests.size(); ++k) {
+    if (tests[k].kind != OT::kGate) continue;
+    ++gates;
+    words += tests[k].span / 64 + 1;
+  }
+  EXPECT_EQ(gates, 2u);
+  EXPECT_EQ(words, 4u + 1u);  // mcc: 206 values, four words; count_: one
 }
 
 // Rule sets most of whose rules start with an int field equal to or in a
