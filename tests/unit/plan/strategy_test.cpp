@@ -124,6 +124,29 @@ std::string Describe(const eval::Program& p, const eval::Result& r) {
   return out;
 }
 
+// One rule set compiled with the index (a) and in order (b), each with its
+// session, event and result: Evaluate runs the same random event through
+// both, for the tests that compare the two strategies event by event.
+struct BothWays {
+  BothWays(const Compilation& indexed, const Compilation& ordered)
+      : a(indexed.program),
+        b(ordered.program),
+        ea(indexed.program->schema),
+        eb(ordered.program->schema) {}
+  // RandomEvent number `i` from `seed` into both events, then both evaluated.
+  void Evaluate(uint32_t seed, int i) {
+    std::mt19937 event_rng(seed);
+    RandomEvent(event_rng, i, ea);
+    event_rng.seed(seed);
+    RandomEvent(event_rng, i, eb);
+    a.Evaluate(ea, ra);
+    b.Evaluate(eb, rb);
+  }
+  eval::Session a, b;
+  eval::Event ea, eb;
+  eval::Result ra, rb;
+};
+
 TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
   size_t fired = 0, events = 0;
   int reordered[32] = {};  // tests of the reordered sessions, by kind (negation aside)
@@ -140,23 +163,19 @@ TEST(Strategy, BothStrategiesGiveTheSameResultsOnRandomRuleSets) {
     ASSERT_EQ(ordered.program->strategy, eval::EvalStrategy::kOrdered);
     EXPECT_GT(indexed.program->rule_index.indexed_rules(), 0u) << "seed " << seed;
     EXPECT_EQ(ordered.program->rule_index.indexed_fields(), 0u);
-    eval::Session a(indexed.program), b(ordered.program);
-    eval::Event ea(indexed.program->schema), eb(ordered.program->schema);
-    eval::Result ra, rb;
+    BothWays both(indexed, ordered);
+    eval::Session& b = both.b;
+    const eval::Result& ra = both.ra;
+    const eval::Result& rb = both.rb;
     for (int i = 0; i < 1500; ++i) {
-      std::mt19937 event_rng(static_cast<uint32_t>(seed * 100000 + i));
-      RandomEvent(event_rng, i, ea);
-      event_rng.seed(static_cast<uint32_t>(seed * 100000 + i));
-      RandomEvent(event_rng, i, eb);
-      a.Evaluate(ea, ra);
-      b.Evaluate(eb, rb);
+      both.Evaluate(static_cast<uint32_t>(seed * 100000 + i), i);
       ASSERT_EQ(Describe(*indexed.program, ra), Describe(*ordered.program, rb))
           << "seed " << seed << " event " << i;
       // And each rule fires exactly when its whole condition is true.
       std::vector<bool> fires(indexed.program->rules.size(), false);
       for (const auto& f : ra.fired) fires[f.rule] = true;
       for (const auto& f : ra.shadow) fires[f.rule] = true;
-      b.Begin(eb);
+      b.Begin(both.eb);
       for (uint32_t r = 0; r < ordered.program->rules.size(); ++r) {
         ASSERT_EQ(fires[r], b.EvalNode(ordered.program->rules[r].when).is_true())
             << "seed " << seed << " event " << i << " rule " << r;
@@ -307,16 +326,12 @@ TEST(Strategy, GatedRulesGiveTheIndexsResults) {
     Compilation ordered = CompileWith(text, StrategyChoice::kOrdered);
     ASSERT_TRUE(indexed.ok()) << indexed.RenderDiagnostics();
     ASSERT_TRUE(ordered.ok()) << ordered.RenderDiagnostics();
-    eval::Session a(indexed.program), b(ordered.program);
-    eval::Event ea(indexed.program->schema), eb(ordered.program->schema);
-    eval::Result ra, rb;
+    BothWays both(indexed, ordered);
+    const eval::Session& b = both.b;
+    const eval::Result& ra = both.ra;
+    const eval::Result& rb = both.rb;
     for (int i = 0; i < 1500; ++i) {
-      std::mt19937 event_rng(static_cast<uint32_t>(seed * 7000 + i));
-      RandomEvent(event_rng, i, ea);
-      event_rng.seed(static_cast<uint32_t>(seed * 7000 + i));
-      RandomEvent(event_rng, i, eb);
-      a.Evaluate(ea, ra);
-      b.Evaluate(eb, rb);
+      both.Evaluate(static_cast<uint32_t>(seed * 7000 + i), i);
       ASSERT_EQ(Describe(*indexed.program, ra), Describe(*ordered.program, rb))
           << "seed " << seed << " event " << i << "\n" << text;
       fired += ra.fired.size() + ra.shadow.size();
