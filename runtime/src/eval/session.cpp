@@ -283,6 +283,13 @@ namespace {
   return f.present && (f.s.len == t.span && SameBytes(f.s.ptr, t.str, t.span)) != negated;
 }
 
+// kStrEq2: the length first, so that a string of any other length is never
+// read; then its two or three bytes as one key (TwoOrThreeBytesKey).
+[[gnu::always_inline]] inline bool StrEq2Holds(const OrderedTest& t, const Value& f) {
+  return f.present && f.s.len == t.span &&
+         TwoOrThreeBytesKey(f.s.ptr, t.span) == static_cast<uint64_t>(t.lo);
+}
+
 // kIntIn, kIntNotIn: kMaxInlineSet values, padded by the planner: no loop.
 // In a session's copy of the tests, whose t.ints the constructor set.
 [[gnu::always_inline]] inline bool IntInHolds(const OrderedTest& t, const Value& f) {
@@ -369,15 +376,9 @@ str_eq: {
   if (f.present && f.s.len == t->span && SameBytes(f.s.ptr, t->str, t->span)) goto held;
   goto failed;
 }
-str_eq2: {
-  // The length first: a string of any other length is never read.
-  const auto& f = *reinterpret_cast<const Value*>(values + t->at);
-  if (f.present && f.s.len == t->span &&
-      TwoOrThreeBytesKey(f.s.ptr, t->span) == static_cast<uint64_t>(t->lo)) {
-    goto held;
-  }
+str_eq2:
+  if (StrEq2Holds(*t, *reinterpret_cast<const Value*>(values + t->at))) goto held;
   goto failed;
-}
 int_in:
   if (IntInHolds(*t, *reinterpret_cast<const Value*>(values + t->at))) goto held;
   goto failed;
@@ -669,11 +670,8 @@ __attribute__((flatten, always_inline)) inline bool Session::OtherTest(const Ord
                          reinterpret_cast<const char*>(agg_values_.data()) + t.at),
                      t);
     }
-    case OrderedTest::kStrEq2: {  // RunOrdered's own label runs it; here for completeness
-      const Value& f = *fp;
-      return f.present && f.s.len == t.span &&
-             TwoOrThreeBytesKey(f.s.ptr, t.span) == static_cast<uint64_t>(t.lo);
-    }
+    case OrderedTest::kStrEq2:  // RunOrdered's own label runs it; here for completeness
+      return StrEq2Holds(t, *fp);
     case OrderedTest::kIntOutside:
       return false;  // of every value
     case OrderedTest::kTrue:
