@@ -3,7 +3,8 @@
 # messages and the exit status are byte for byte those of one thread, for
 # rule sets without aggregates, with one aggregate key (per card) and with
 # several keys at once (per card and per merchant), with evidence records,
-# with malformed lines skipped or stopping the run; --output alerts and
+# with malformed lines skipped or stopping the run, with duplicates, late
+# events and outliers (and the state saved after them); --output alerts and
 # decisions; vigil diff and vigil test's fixtures on several threads.
 # Usage: threads_test.sh VIGIL DATA_DIR
 set -u
@@ -16,6 +17,7 @@ source "$(dirname "$0")/../lib/checks.sh"  # check, contains, same
 # and formatted by different threads while the windows span them.
 /usr/bin/python3 "$data/gen_events.py" 20000 >"$tmp/events.jsonl"
 /usr/bin/python3 "$data/gen_events.py" 20000 --bad >"$tmp/bad.jsonl"
+/usr/bin/python3 "$data/gen_events.py" 20000 --troubled >"$tmp/troubled.jsonl"
 
 threads_agree() {  # threads_agree NAME STATUS ARGS...: 1, 2, 3 and 4 threads give the same bytes
   local name=$1 status=$2
@@ -39,6 +41,26 @@ for rules in stateless single_key multi_key; do
   threads_agree "$rules bad lines" 0 --rules "$data/$rules.vgl" --events "$tmp/bad.jsonl"
   threads_agree "$rules on-error fail" 1 --rules "$data/$rules.vgl" --events "$tmp/bad.jsonl" --on-error fail
 done
+
+# Duplicates, late events and outliers: on several threads the aggregates
+# are found in input order and the rules evaluated after, on each thread's
+# own session (docs/performance.md, "All cores"); the flags, the outliers'
+# warnings and the state saved at the end are those of one thread.
+for rules in single_key multi_key; do
+  threads_agree "$rules troubled" 0 --rules "$data/$rules.vgl" --events "$tmp/troubled.jsonl"
+  for n in 1 2 3; do
+    rm -f "$tmp/state$n"
+    check "$rules state ($n threads)" 0 "$vigil" eval --threads "$n" --rules "$data/$rules.vgl" \
+      --events "$tmp/troubled.jsonl" --state "$tmp/state$n"
+  done
+  same "$rules state of 2 threads" "$tmp/state2" "$tmp/state1"
+  same "$rules state of 3 threads" "$tmp/state3" "$tmp/state1"
+done
+contains "troubled: a duplicate" out '{"event":"t97","decision":"allow","score":0,"fired":[],"shadow":[],"tags":[],"duplicate":true}'
+contains "troubled: late" out '"late":true'
+contains "troubled: an outlier" out '"outlier":true'
+contains "troubled: counts" err '20206 events evaluated, 0 skipped, 153 late (not recorded in the aggregates'"'"' state), 40 outliers'
+contains "troubled: an outlier's warning" err 'troubled.jsonl:19661: time 2026-04-14T12:55:26Z is more than 30d ahead of the recent events (2026-03-05T12:54:14Z)'
 
 # The windows really span the stream, and the two keys both matter.
 check "multi-key fires" 0 "$vigil" eval --threads 2 --rules "$data/multi_key.vgl" --events "$tmp/events.jsonl"
@@ -77,6 +99,16 @@ done
 same "diff 2 threads" "$tmp/diff2.out" "$tmp/diff1.out"
 same "diff 3 threads" "$tmp/diff3.out" "$tmp/diff1.out"
 same "diff messages" "$tmp/diff3.err" "$tmp/diff1.err"
+# A rule set without aggregates against one with them, over the troubled
+# stream: on several threads one side is evaluated whole after the ordered
+# stage, the other in two phases.
+for n in 1 2 3; do
+  check "diff stateless $n threads" 1 "$vigil" diff --threads "$n" --json "$data/stateless.vgl" "$data/multi_key.vgl" --events "$tmp/troubled.jsonl"
+  cp "$tmp/out" "$tmp/sdiff$n.out"
+done
+same "diff stateless 2 threads" "$tmp/sdiff2.out" "$tmp/sdiff1.out"
+same "diff stateless 3 threads" "$tmp/sdiff3.out" "$tmp/sdiff1.out"
+contains "diff stateless counts" sdiff1.out '"events":20206,"skipped":0'
 contains "diff counts" diff1.out '"events":19998,"skipped":2'
 
 # vigil test: a fixture runs on the same stream engine, with the same report

@@ -210,6 +210,26 @@ __attribute__((always_inline)) inline void Session::PrefetchValues(const Event& 
 // the test (306 instructions); out of line, the index's rule sets paid a
 // jump more (r100 +2 instructions), which the inline test does not.
 
+// Inline in both callers: EvaluateAny's code stays as it was before
+// EvaluateAfterPhase shared it.
+__attribute__((always_inline)) inline void Session::RunRules(const Event& event, Result& result,
+                                                             const EvalOptions& options) {
+  const Program& p = *program_;
+  bool decided = false;  // a fired rule has set this event's decision
+  if (p.strategy == EvalStrategy::kOrdered) {
+    // A small rule set (plan/strategy.hpp): every rule's conjuncts in turn,
+    // each rule stopping at its first conjunct that is not true (after the
+    // session's first kAdaptEvents events, which run them all and count).
+    // (With aggregates: without them Evaluate ran RunOrdered<true> instead.)
+    RunOrdered<false>(event, result, options);
+  } else if (p.rule_index.Candidates(fields_, candidates_.data())) {
+    // Most events of the generated rule sets leave no candidate (about two
+    // in three at 100 rules): the evaluator is made, and the words walked,
+    // only for those that do.
+    RunCandidates(options, result, decided);
+  }
+}
+
 // Evaluate for any rule set but those RunOrdered<true> takes whole.
 void Session::EvaluateAny(const Event& event, Result& result, const EvalOptions& options) {
   PrefetchValues(event);
@@ -227,22 +247,43 @@ void Session::EvaluateAny(const Event& event, Result& result, const EvalOptions&
     result.duplicate = duplicate_;
     result.reversal = reversal_;
   }
-  bool decided = false;  // a fired rule has set this event's decision
-  if (p.strategy == EvalStrategy::kOrdered) {
-    // A small rule set (plan/strategy.hpp): every rule's conjuncts in turn,
-    // each rule stopping at its first conjunct that is not true (after the
-    // session's first kAdaptEvents events, which run them all and count).
-    // (With aggregates: without them Evaluate ran RunOrdered<true> instead.)
-    RunOrdered<false>(event, result, options);
-  } else if (p.rule_index.Candidates(fields_, candidates_.data())) {
-    // Most events of the generated rule sets leave no candidate (about two
-    // in three at 100 rules): the evaluator is made, and the words walked,
-    // only for those that do.
-    RunCandidates(options, result, decided);
-  }
+  RunRules(event, result, options);
   // Without aggregates nothing reads the id before this point: copied last,
   // its bytes' load overlaps with the rules' work instead of delaying it.
   if (p.aggregates.empty()) CopyEventId(event, result);
+}
+
+// The second phase of a two-phase evaluation (session.hpp): the event's
+// aggregates as the first phase found them, then the rules, as EvaluateAny.
+void Session::EvaluateAfterPhase(const Event& event, const AggregatePhase& phase,
+                                 const Value* values, const int64_t* events, Result& result,
+                                 const EvalOptions& options) {
+  PrefetchValues(event);
+  StartEvent(event);
+  result.ClearAllButId();
+  CopyEventId(event, result);
+  const size_t n = agg_values_.size();
+  std::copy(values, values + n, agg_values_.begin());
+  std::copy(events, events + n, agg_events_.begin());
+  late_ = phase.late;
+  outlier_ = phase.outlier;
+  state_error_ = phase.state_error;
+  duplicate_ = phase.duplicate;
+  reversal_ = phase.reversal;
+  outlier_reference_ = phase.outlier_reference;
+  result.late = late_;
+  result.outlier = outlier_;
+  result.state_error = state_error_;
+  result.duplicate = duplicate_;
+  result.reversal = reversal_;
+  RunRules(event, result, options);
+}
+
+bool Session::AggregatesAreScalars(const Program& program) {
+  for (const AggregateDef& a : program.aggregates) {
+    if (a.type.kind == Kind::kString) return false;
+  }
+  return true;
 }
 
 // The residual conjuncts of each candidate rule (RuleIndex::Candidates),

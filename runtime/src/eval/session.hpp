@@ -56,6 +56,35 @@ class Session {
   // (warming the state from history). Returns false when it was not
   // recorded: late, or an outlier (see last_outlier()).
   bool Record(const Event& event);
+
+  // Evaluate in two phases, for a stream that evaluates a rule set with
+  // aggregates on several threads (stream/eval_stream.cpp): the aggregate
+  // phase, which must see the events in input order, on one session; the
+  // rules, which need not, on another session of the same program, on any
+  // thread, with what the first phase gave. Together they give Evaluate's
+  // result. Only for programs whose aggregates are never strings
+  // (AggregatesAreScalars): the values are copied, and a string's would
+  // point into the state. An external list replaced between the two
+  // phases of an event may be seen in one phase and not the other.
+  struct AggregatePhase {
+    bool late = false;
+    bool outlier = false;
+    bool state_error = false;
+    bool duplicate = false;
+    Reversal reversal = Reversal::kNone;
+    int64_t outlier_reference = 0;
+  };
+  // Records `event` in the aggregates' state (unless !options.record) and
+  // writes each aggregate's value and event count to `values` and `events`
+  // (program().aggregates.size() of each).
+  void RunAggregatePhase(const Event& event, const EvalOptions& options, AggregatePhase& phase,
+                         Value* values, int64_t* events);
+  // Evaluates the rules against `event` with the aggregates `phase`,
+  // `values` and `events` that RunAggregatePhase gave it.
+  void EvaluateAfterPhase(const Event& event, const AggregatePhase& phase, const Value* values,
+                          const int64_t* events, Result& result, const EvalOptions& options = {});
+  // Whether RunAggregatePhase and EvaluateAfterPhase may serve `program`.
+  static bool AggregatesAreScalars(const Program& program);
   // Whether the last event's time was an outlier (state/time_guard.hpp), and
   // the time of the recent events it was compared with.
   bool last_outlier() const { return outlier_; }
@@ -110,6 +139,8 @@ class Session {
   void PrefetchValues(const Event& event) const;
   __attribute__((noinline)) void EvaluateAny(const Event& event, Result& result,
                                              const EvalOptions& options);
+  // EvaluateAny's rules, after the aggregates (also EvaluateAfterPhase's).
+  void RunRules(const Event& event, Result& result, const EvalOptions& options);
   // The first kAdaptEvents events of an ordered session: every test of
   // every rule, counting each test's failures, then AdaptOrder (FireOrdered
   // runs it for the stub's rule kCountRule).

@@ -175,6 +175,32 @@ bool Session::Record(const Event& event) {
   return !late_ && !outlier_;
 }
 
+// The first phase of a two-phase evaluation (session.hpp): what EvaluateAny
+// does before the rules, its results kept in `phase`, `values` and `events`.
+void Session::RunAggregatePhase(const Event& event, const EvalOptions& options,
+                                AggregatePhase& phase, Value* values, int64_t* events) {
+  Begin(event);
+  // The id's text as CopyEventId gives it to EvaluateAny's RunAggregates.
+  std::string_view id;
+  if (string_id_slot_ >= 0) {
+    const Value& v = fields_[string_id_slot_];
+    if (v.present) id = v.str();
+  } else {
+    id_text_.clear();
+    AppendEventId(event, id_text_);
+    id = id_text_;
+  }
+  RunAggregates(options.record, id);
+  std::copy(agg_values_.begin(), agg_values_.end(), values);
+  std::copy(agg_events_.begin(), agg_events_.end(), events);
+  phase.late = late_;
+  phase.outlier = outlier_;
+  phase.state_error = state_error_;
+  phase.duplicate = duplicate_;
+  phase.reversal = reversal_;
+  phase.outlier_reference = outlier_reference_;
+}
+
 void Session::RunAggregates(bool record, std::string_view id) {
   const Program& p = *program_;
   late_ = false;

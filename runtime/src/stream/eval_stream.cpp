@@ -21,6 +21,12 @@ struct SideChunk {
   std::vector<std::unique_ptr<eval::Event>> events;
   std::vector<eval::Result> results;
   std::vector<int64_t> outlier_references;
+  // Two-phase evaluation (Run::split_): per line, what the ordered stage's
+  // aggregate phase gave, and the aggregates' values and event counts
+  // (`aggregates` of each a line, line after line).
+  std::vector<eval::Session::AggregatePhase> phases;
+  std::vector<eval::Value> agg_values;
+  std::vector<int64_t> agg_events;
 };
 
 struct Chunk {
@@ -78,6 +84,12 @@ class Run {
   StreamTotals Go(Fill fill, Load load) {
     const unsigned threads = ThreadCount(options_.threads);
     const size_t per_worker = threads == 1 ? 1 : kChunksPerWorker;
+    // On several threads, the ordered stage keeps only the aggregates: each
+    // worker evaluates its chunk's rules on its own sessions afterwards.
+    // Not when Format reads the ordered stage's session (needs_session), nor
+    // for string aggregates (Session::AggregatesAreScalars).
+    split_ = ordered_ && threads > 1 && !handler_.needs_session();
+    for (const Side& s : sides_) split_ = split_ && eval::Session::AggregatesAreScalars(*s.program);
     workers_.resize(threads);
     ready_.reserve(threads * per_worker);  // never more chunks than that are ready
     // The calling thread is worker 0: `threads` threads in all, one per core.
@@ -256,7 +268,7 @@ class Run {
     // thread's allocator arena and are first touched by its core.
     for (const Side& s : sides_) {
       w.readers.push_back(std::make_unique<eval::EventJsonReader>());
-      if (!ordered_) w.sessions.push_back(std::make_unique<eval::Session>(s.program, s.store));
+      if (!ordered_ || split_) w.sessions.push_back(std::make_unique<eval::Session>(s.program, s.store));
     }
     for (size_t i = 0; i < per_worker; ++i) w.chunks.push_back(NewChunk(index));
     {
@@ -317,6 +329,12 @@ class Run {
         s.results.shrink_to_fit();
         s.outlier_references.resize(most);
         s.outlier_references.shrink_to_fit();
+        s.phases.clear();
+        s.phases.shrink_to_fit();
+        s.agg_values.clear();
+        s.agg_values.shrink_to_fit();
+        s.agg_events.clear();
+        s.agg_events.shrink_to_fit();
       }
       c.out.text.shrink_to_fit();  // cleared above: its storage goes
     }
@@ -326,6 +344,17 @@ class Run {
       for (SideChunk& s : c.sides) {
         s.results.resize(c.lines.size());
         s.outlier_references.resize(c.lines.size());
+      }
+    }
+    if (split_) {
+      for (size_t k = 0; k < sides_.size(); ++k) {
+        SideChunk& s = c.sides[k];
+        const size_t aggregates = sides_[k].program->aggregates.size();
+        if (s.phases.size() < c.lines.size()) s.phases.resize(c.lines.size());
+        if (s.agg_values.size() < c.lines.size() * aggregates) {
+          s.agg_values.resize(c.lines.size() * aggregates);
+          s.agg_events.resize(c.lines.size() * aggregates);
+        }
       }
     }
     // Each line an event of every side: those this chunk has not needed yet
@@ -378,12 +407,22 @@ class Run {
       turn_cv_.wait(lock, [&] { return turn_ == c.seq || shutdown_; });
       const bool skip = stopped_ || stop_requested_ || shutdown_;
       lock.unlock();
-      if (!skip) Evaluate(c, shared_, handler_.needs_session());
+      if (!skip) {
+        if (split_) {
+          RunAggregatePhases(c);
+        } else {
+          Evaluate(c, shared_, handler_.needs_session());
+        }
+      }
       lock.lock();
       ++turn_;
       turn_cv_.notify_all();
       lock.unlock();
-      if (!skip && !handler_.needs_session()) FormatEvaluated(c);
+      if (!skip && split_) {
+        EvaluateAfterPhases(w, c);
+      } else if (!skip && !handler_.needs_session()) {
+        FormatEvaluated(c);
+      }
     } else {
       Evaluate(c, w.sessions, true);
     }
@@ -454,6 +493,74 @@ class Run {
     c.formatted_upto = c.lines.size();
   }
 
+  // The ordered stage of a two-phase run (split_): each line's aggregate
+  // phase, in order, on the shared sessions; a line that cannot be read is
+  // reported here, as Evaluate does, so that a stop at it also stops the
+  // aggregates' state there.
+  void RunAggregatePhases(Chunk& c) {
+    const size_t n = sides_.size();
+    for (size_t i = 0; i < c.lines.size(); ++i) {
+      if (!c.errors[i].empty()) {
+        ++c.out.failed;
+        const std::string error = c.lines[i].too_long ? std::string() : c.errors[i];
+        if (handler_.Failed(c.lines[i].number, error, c.out)) {
+          c.out.stop = true;
+          c.out.last_line = c.lines[i].number;
+          stop_requested_ = true;
+          c.formatted_upto = i;
+          return;
+        }
+        continue;
+      }
+      for (size_t k = 0; k < n; ++k) {
+        const size_t aggregates = sides_[k].program->aggregates.size();
+        if (aggregates == 0) continue;  // a stateless side: all of it after the stage
+        SideChunk& s = c.sides[k];
+        shared_[k]->RunAggregatePhase(*s.events[i], sides_[k].options, s.phases[i],
+                                      s.agg_values.data() + i * aggregates,
+                                      s.agg_events.data() + i * aggregates);
+      }
+      ++c.out.evaluated;
+    }
+    c.formatted_upto = c.lines.size();
+  }
+
+  // After a two-phase run's ordered stage, on the chunk's own worker and in
+  // parallel with the next chunk's aggregates: evaluates the rules of the
+  // lines it got to, with their aggregates, and formats them, as
+  // FormatEvaluated does (Format's stop is Deliver's to act on).
+  void EvaluateAfterPhases(Worker& w, Chunk& c) {
+    const eval::Event* event_ptrs[2] = {};
+    const eval::Result* result_ptrs[2] = {};
+    const size_t n = sides_.size();
+    Evaluated e;
+    e.events = std::span<const eval::Event* const>(event_ptrs, n);
+    e.results = std::span<const eval::Result* const>(result_ptrs, n);
+    for (size_t i = 0; i < c.formatted_upto; ++i) {
+      if (!c.errors[i].empty()) continue;
+      for (size_t k = 0; k < n; ++k) {
+        SideChunk& s = c.sides[k];
+        const size_t aggregates = sides_[k].program->aggregates.size();
+        if (aggregates == 0) {
+          w.sessions[k]->Evaluate(*s.events[i], s.results[i], sides_[k].options);
+        } else {
+          const eval::Session::AggregatePhase& phase = s.phases[i];
+          w.sessions[k]->EvaluateAfterPhase(*s.events[i], phase,
+                                            s.agg_values.data() + i * aggregates,
+                                            s.agg_events.data() + i * aggregates, s.results[i],
+                                            sides_[k].options);
+          if (phase.outlier) s.outlier_references[i] = phase.outlier_reference;
+        }
+        event_ptrs[k] = s.events[i].get();
+        result_ptrs[k] = &s.results[i];
+      }
+      e.line = c.lines[i].number;
+      e.text = std::string_view(c.text.data() + c.lines[i].offset, c.lines[i].size);
+      e.outlier_reference = c.sides[0].outlier_references[i];
+      handler_.Format(e, c.out);
+    }
+  }
+
   // After the ordered stage: formats the lines it evaluated, in parallel
   // with the next chunk's evaluation.
   void FormatEvaluated(Chunk& c) {
@@ -522,6 +629,9 @@ class Run {
   Handler& handler_;
   const StreamOptions& options_;
   bool ordered_ = false;  // some side has aggregates: evaluation in input order
+  // Ordered, on several threads: only the aggregate phase is in input order
+  // (Session::RunAggregatePhase); the rules are each worker's (Go says when).
+  bool split_ = false;
   std::vector<std::unique_ptr<eval::Session>> shared_;  // the ordered stage's sessions
   std::vector<Worker> workers_;  // [0] is the calling thread
 
