@@ -74,11 +74,25 @@ class Session {
     Reversal reversal = Reversal::kNone;
     int64_t outlier_reference = 0;
   };
+  // What an event's aggregate phase computes from the event alone, found
+  // beforehand, on any session of the program (each thread its own), so
+  // that the ordered phase does not: its first group's key hash (for the
+  // store's index) and its id's mark (for duplicates).
+  struct PhaseHashes {
+    uint64_t key_hash = 0;  // state::KeyHash of the first group's key; 0 without one
+    uint64_t id_hash = 0;   // state::MarkHash of the id; 0 without one
+  };
+  void PrepareAggregatePhase(const Event& event, PhaseHashes& out);
+  // Asks the store for where the first group's key of hash `key_hash` is
+  // (state::Backend::Prefetch): for an event a few ahead of the one whose
+  // aggregate phase runs now, so that its miss overlaps this one's work.
+  void PrefetchFirstKey(uint64_t key_hash) const;
   // Records `event` in the aggregates' state (unless !options.record) and
   // writes each aggregate's value and event count to `values` and `events`
-  // (program().aggregates.size() of each).
+  // (program().aggregates.size() of each). `hashes`, when given, are the
+  // event's (PrepareAggregatePhase).
   void RunAggregatePhase(const Event& event, const EvalOptions& options, AggregatePhase& phase,
-                         Value* values, int64_t* events);
+                         Value* values, int64_t* events, const PhaseHashes* hashes = nullptr);
   // Evaluates the rules against `event` with the aggregates `phase`,
   // `values` and `events` that RunAggregatePhase gave it.
   void EvaluateAfterPhase(const Event& event, const AggregatePhase& phase, const Value* values,
@@ -212,8 +226,11 @@ class Session {
  private:
 
   // Aggregates (eval/session_aggregates.cpp).
-  // `id`: the event's id (eval::AppendEventId), empty when it has none.
-  void RunAggregates(bool record, std::string_view id);
+  // `id`: the event's id (eval::AppendEventId), empty when it has none;
+  // `hashes`: its key's and id's hashes when found beforehand, else null.
+  void RunAggregates(bool record, std::string_view id, const PhaseHashes* hashes = nullptr);
+  // The event's id as RunAggregates takes it (fields_ set for the event).
+  std::string_view PhaseId(const Event& event);
   void Remap();
   // What the aggregate phase does per group, decided by Remap() from the
   // program and the store's layout, so that the per-event loop walks flat

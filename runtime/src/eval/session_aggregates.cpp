@@ -178,19 +178,10 @@ bool Session::Record(const Event& event) {
 // The first phase of a two-phase evaluation (session.hpp): what EvaluateAny
 // does before the rules, its results kept in `phase`, `values` and `events`.
 void Session::RunAggregatePhase(const Event& event, const EvalOptions& options,
-                                AggregatePhase& phase, Value* values, int64_t* events) {
+                                AggregatePhase& phase, Value* values, int64_t* events,
+                                const PhaseHashes* hashes) {
   Begin(event);
-  // The id's text as CopyEventId gives it to EvaluateAny's RunAggregates.
-  std::string_view id;
-  if (string_id_slot_ >= 0) {
-    const Value& v = fields_[string_id_slot_];
-    if (v.present) id = v.str();
-  } else {
-    id_text_.clear();
-    AppendEventId(event, id_text_);
-    id = id_text_;
-  }
-  RunAggregates(options.record, id);
+  RunAggregates(options.record, PhaseId(event), hashes);
   std::copy(agg_values_.begin(), agg_values_.end(), values);
   std::copy(agg_events_.begin(), agg_events_.end(), events);
   phase.late = late_;
@@ -201,7 +192,35 @@ void Session::RunAggregatePhase(const Event& event, const EvalOptions& options,
   phase.outlier_reference = outlier_reference_;
 }
 
-void Session::RunAggregates(bool record, std::string_view id) {
+// The id's text as CopyEventId gives it to EvaluateAny's RunAggregates.
+std::string_view Session::PhaseId(const Event& event) {
+  if (string_id_slot_ >= 0) {
+    const Value& v = fields_[string_id_slot_];
+    return v.present ? v.str() : std::string_view();
+  }
+  id_text_.clear();
+  AppendEventId(event, id_text_);
+  return id_text_;
+}
+
+// RunAggregates' two hashes, as it would find them.
+void Session::PrepareAggregatePhase(const Event& event, PhaseHashes& out) {
+  fields_ = event.values();
+  size_t len = 0;
+  out.key_hash = !agg_plans_.empty() && EncodeKey(agg_plans_[0], &len)
+                     ? state::KeyHash(std::string_view(key_.data(), len))
+                     : 0;
+  const std::string_view id = PhaseId(event);
+  out.id_hash = id.empty() ? 0 : id_hasher_.Hash(id);
+}
+
+void Session::PrefetchFirstKey(uint64_t key_hash) const {
+  if (!agg_plans_.empty() && agg_plans_[0].store_group >= 0) {
+    store_->Prefetch(static_cast<uint32_t>(agg_plans_[0].store_group), key_hash);
+  }
+}
+
+void Session::RunAggregates(bool record, std::string_view id, const PhaseHashes* hashes) {
   const Program& p = *program_;
   late_ = false;
   outlier_ = false;
@@ -230,8 +249,9 @@ void Session::RunAggregates(bool record, std::string_view id) {
   // The key's hash goes to Apply in the probe, so that it is computed once.
   size_t first_len = 0;
   const bool first_key = groups != 0 && EncodeKey(agg_plans_[0], &first_len);
-  const uint64_t first_hash =
-      first_key ? state::KeyHash(std::string_view(key_.data(), first_len)) : 0;
+  const uint64_t first_hash = !first_key           ? 0
+                              : hashes != nullptr ? hashes->key_hash
+                                                  : state::KeyHash(std::string_view(key_.data(), first_len));
   if (first_key && agg_plans_[0].store_group >= 0) {
     store_->Prefetch(static_cast<uint32_t>(agg_plans_[0].store_group), first_hash);
   }
@@ -249,7 +269,9 @@ void Session::RunAggregates(bool record, std::string_view id) {
                external_views_.data());
   // Duplicates and reversals (docs/language.md): the event's id and, under a
   // `reversal` declaration, its reference and whether it is a reversal.
-  const uint64_t id_hash = id.empty() ? 0 : id_hasher_.Hash(id);
+  const uint64_t id_hash = hashes != nullptr ? hashes->id_hash
+                          : id.empty()        ? 0
+                                              : id_hasher_.Hash(id);
   uint64_t ref_hash = 0;
   bool is_reversal = false;
   if (p.reversal_field >= 0 && fields_[p.reversal_field].present) {

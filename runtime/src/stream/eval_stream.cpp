@@ -25,6 +25,7 @@ struct SideChunk {
   // aggregate phase gave, and the aggregates' values and event counts
   // (`aggregates` of each a line, line after line).
   std::vector<eval::Session::AggregatePhase> phases;
+  std::vector<eval::Session::PhaseHashes> hashes;  // found before the ordered stage
   std::vector<eval::Value> agg_values;
   std::vector<int64_t> agg_events;
 };
@@ -331,6 +332,8 @@ class Run {
         s.outlier_references.shrink_to_fit();
         s.phases.clear();
         s.phases.shrink_to_fit();
+        s.hashes.clear();
+        s.hashes.shrink_to_fit();
         s.agg_values.clear();
         s.agg_values.shrink_to_fit();
         s.agg_events.clear();
@@ -350,7 +353,10 @@ class Run {
       for (size_t k = 0; k < sides_.size(); ++k) {
         SideChunk& s = c.sides[k];
         const size_t aggregates = sides_[k].program->aggregates.size();
-        if (s.phases.size() < c.lines.size()) s.phases.resize(c.lines.size());
+        if (s.phases.size() < c.lines.size()) {
+          s.phases.resize(c.lines.size());
+          s.hashes.resize(c.lines.size());
+        }
         if (s.agg_values.size() < c.lines.size() * aggregates) {
           s.agg_values.resize(c.lines.size() * aggregates);
           s.agg_events.resize(c.lines.size() * aggregates);
@@ -401,6 +407,17 @@ class Run {
       read_lines(std::true_type{}, w.readers[0].get(), c.sides[0].events.data());
     } else {
       read_lines(std::false_type{}, nullptr, nullptr);
+    }
+    if (split_) {
+      // What the ordered stage's aggregate phases need of each event alone,
+      // found here, in parallel, on this worker's own sessions.
+      for (size_t k = 0; k < sides_.size(); ++k) {
+        if (sides_[k].program->aggregates.empty()) continue;
+        SideChunk& s = c.sides[k];
+        for (size_t i = 0; i < c.lines.size(); ++i) {
+          if (c.errors[i].empty()) w.sessions[k]->PrepareAggregatePhase(*s.events[i], s.hashes[i]);
+        }
+      }
     }
     if (ordered_) {
       std::unique_lock lock(mu_);
@@ -499,7 +516,13 @@ class Run {
   // aggregates' state there.
   void RunAggregatePhases(Chunk& c) {
     const size_t n = sides_.size();
+    // The store's slot of the key of the line kLookahead ahead is asked for
+    // before each line's phase: the first of a phase's dependent misses
+    // (the slot, the key's entry, its history) overlaps the lines between.
+    constexpr size_t kLookahead = 4;
+    for (size_t i = 0; i < c.lines.size() && i < kLookahead; ++i) PrefetchKeys(c, i);
     for (size_t i = 0; i < c.lines.size(); ++i) {
+      if (i + kLookahead < c.lines.size()) PrefetchKeys(c, i + kLookahead);
       if (!c.errors[i].empty()) {
         ++c.out.failed;
         const std::string error = c.lines[i].too_long ? std::string() : c.errors[i];
@@ -518,11 +541,20 @@ class Run {
         SideChunk& s = c.sides[k];
         shared_[k]->RunAggregatePhase(*s.events[i], sides_[k].options, s.phases[i],
                                       s.agg_values.data() + i * aggregates,
-                                      s.agg_events.data() + i * aggregates);
+                                      s.agg_events.data() + i * aggregates, &s.hashes[i]);
       }
       ++c.out.evaluated;
     }
     c.formatted_upto = c.lines.size();
+  }
+
+  void PrefetchKeys(const Chunk& c, size_t i) {
+    if (!c.errors[i].empty()) return;
+    for (size_t k = 0; k < sides_.size(); ++k) {
+      if (!sides_[k].program->aggregates.empty()) {
+        shared_[k]->PrefetchFirstKey(c.sides[k].hashes[i].key_hash);
+      }
+    }
   }
 
   // After a two-phase run's ordered stage, on the chunk's own worker and in

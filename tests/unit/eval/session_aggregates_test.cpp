@@ -561,7 +561,9 @@ TEST(SessionAggregates, AnAggregateTestThatNeverHoldsReadsNothing) {
 // on several threads does) against Evaluate on a third, with a store of its
 // own: the same result for every event (rules fired, reasons, decision,
 // late, outlier, duplicate, reversal), the same aggregates, and the same
-// state afterwards; what-ifs among the events; both strategies.
+// state afterwards; what-ifs among the events; both strategies. Two events in
+// three have their hashes found beforehand on the rules' session
+// (PrepareAggregatePhase), as the stream does; the others, none.
 TEST(SessionAggregates, TwoPhasesGiveWhatEvaluateGives) {
   for (const std::string& text : {Rules(), ComparedRules()}) {
     for (const plan::StrategyChoice strategy :
@@ -594,7 +596,11 @@ TEST(SessionAggregates, TwoPhasesGiveWhatEvaluateGives) {
         eval::EvalOptions eo;
         eo.record = rng() % 10 != 0;  // a what-if now and then
         whole.Evaluate(event, want, eo);
-        aggregates.RunAggregatePhase(event, eo, phase, values.data(), events.data());
+        eval::Session::PhaseHashes hashes;
+        const bool prepared = i % 3 != 0;
+        if (prepared) rules.PrepareAggregatePhase(event, hashes);
+        aggregates.RunAggregatePhase(event, eo, phase, values.data(), events.data(),
+                                     prepared ? &hashes : nullptr);
         rules.EvaluateAfterPhase(event, phase, values.data(), events.data(), got, eo);
         std::string a, b;
         eval::WriteResultJson(p, want, static_cast<uint64_t>(i + 1), a);
