@@ -19,7 +19,11 @@
 //     from chunk to chunk): every key's history, for any number of keys and
 //     aggregate groups (per card and per merchant at once), is recorded in
 //     input order before any later event is evaluated, which is what makes
-//     the results those of one thread;
+//     the results those of one thread. On several threads that shared stage
+//     keeps only each event's aggregate phase (Session::RunAggregatePhase,
+//     its hashes found before it by the chunk's thread), and the chunk's
+//     thread then evaluates the rules on its own Session with what it found
+//     (Session::EvaluateAfterPhase), unless the handler needs_session();
 //   - the handler formats each result (in parallel, except where it needs
 //     the Session's state of that moment, such as evidence records of rules
 //     with aggregates);
