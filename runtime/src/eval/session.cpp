@@ -241,11 +241,7 @@ void Session::EvaluateAny(const Event& event, Result& result, const EvalOptions&
     // AppendEventId's call and look-ups in the schema for a string id.
     CopyEventId(event, result);
     RunAggregates(options.record, result.event_id);
-    result.late = late_;
-    result.outlier = outlier_;
-    result.state_error = state_error_;
-    result.duplicate = duplicate_;
-    result.reversal = reversal_;
+    PutOutcomes(result);
   }
   RunRules(event, result, options);
   // Without aggregates nothing reads the id before this point: copied last,
@@ -265,17 +261,8 @@ void Session::EvaluateAfterPhase(const Event& event, const AggregatePhase& phase
   const size_t n = agg_values_.size();
   std::copy(values, values + n, agg_values_.begin());
   std::copy(events, events + n, agg_events_.begin());
-  late_ = phase.late;
-  outlier_ = phase.outlier;
-  state_error_ = phase.state_error;
-  duplicate_ = phase.duplicate;
-  reversal_ = phase.reversal;
-  outlier_reference_ = phase.outlier_reference;
-  result.late = late_;
-  result.outlier = outlier_;
-  result.state_error = state_error_;
-  result.duplicate = duplicate_;
-  result.reversal = reversal_;
+  outcome_ = phase;
+  PutOutcomes(result);
   RunRules(event, result, options);
 }
 

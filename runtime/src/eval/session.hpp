@@ -101,12 +101,12 @@ class Session {
   static bool AggregatesAreScalars(const Program& program);
   // Whether the last event's time was an outlier (state/time_guard.hpp), and
   // the time of the recent events it was compared with.
-  bool last_outlier() const { return outlier_; }
-  int64_t outlier_reference() const { return outlier_reference_; }
+  bool last_outlier() const { return outcome_.outlier; }
+  int64_t outlier_reference() const { return outcome_.outlier_reference; }
 
   const std::shared_ptr<state::Backend>& store() const { return store_; }
   // Whether the state backend failed for the last event.
-  bool state_error() const { return state_error_; }
+  bool state_error() const { return outcome_.state_error; }
   // The value of each aggregate for the last event evaluated, and how many
   // events contributed to it (0 when the value is missing for want of a key
   // or a time).
@@ -153,6 +153,15 @@ class Session {
   void PrefetchValues(const Event& event) const;
   __attribute__((noinline)) void EvaluateAny(const Event& event, Result& result,
                                              const EvalOptions& options);
+  // The aggregate phase's outcomes into the result (EvaluateAny and
+  // EvaluateAfterPhase).
+  void PutOutcomes(Result& result) const {
+    result.late = outcome_.late;
+    result.outlier = outcome_.outlier;
+    result.state_error = outcome_.state_error;
+    result.duplicate = outcome_.duplicate;
+    result.reversal = outcome_.reversal;
+  }
   // EvaluateAny's rules, after the aggregates (also EvaluateAfterPhase's).
   void RunRules(const Event& event, Result& result, const EvalOptions& options);
   // The first kAdaptEvents events of an ordered session: every test of
@@ -287,14 +296,10 @@ class Session {
   std::vector<int64_t> column_events_;
   std::string key_;  // the encoded key's buffer, its size its capacity (EncodeKey)
   state::QueryScratch query_;
-  // In Result's order (late, outlier, state_error, duplicate, reversal), so
-  // that Evaluate copies them with one load and store rather than byte by byte.
-  bool late_ = false;
-  bool outlier_ = false;
-  bool state_error_ = false;
-  bool duplicate_ = false;
-  Reversal reversal_ = Reversal::kNone;
-  int64_t outlier_reference_ = 0;
+  // The last aggregate phase's outcomes; their first five fields are in
+  // Result's order (late, outlier, state_error, duplicate, reversal), so that
+  // PutOutcomes copies them with one load and store rather than byte by byte.
+  AggregatePhase outcome_;
   std::string id_text_;  // Record()'s event id
   // The events' ids' MarkHash, SipHash's state after their common start kept
   // from one event to the next (state/marks.hpp).

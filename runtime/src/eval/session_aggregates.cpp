@@ -172,7 +172,7 @@ bool Session::Record(const Event& event) {
   id_text_.clear();
   AppendEventId(event, id_text_);
   RunAggregates(true, id_text_);
-  return !late_ && !outlier_;
+  return !outcome_.late && !outcome_.outlier;
 }
 
 // The first phase of a two-phase evaluation (session.hpp): what EvaluateAny
@@ -184,12 +184,7 @@ void Session::RunAggregatePhase(const Event& event, const EvalOptions& options,
   RunAggregates(options.record, PhaseId(event), hashes);
   std::copy(agg_values_.begin(), agg_values_.end(), values);
   std::copy(agg_events_.begin(), agg_events_.end(), events);
-  phase.late = late_;
-  phase.outlier = outlier_;
-  phase.state_error = state_error_;
-  phase.duplicate = duplicate_;
-  phase.reversal = reversal_;
-  phase.outlier_reference = outlier_reference_;
+  phase = outcome_;
 }
 
 // The id's text as CopyEventId gives it to EvaluateAny's RunAggregates.
@@ -222,11 +217,11 @@ void Session::PrefetchFirstKey(uint64_t key_hash) const {
 
 void Session::RunAggregates(bool record, std::string_view id, const PhaseHashes* hashes) {
   const Program& p = *program_;
-  late_ = false;
-  outlier_ = false;
-  state_error_ = false;
-  duplicate_ = false;
-  reversal_ = Reversal::kNone;
+  outcome_.late = false;
+  outcome_.outlier = false;
+  outcome_.state_error = false;
+  outcome_.duplicate = false;
+  outcome_.reversal = Reversal::kNone;
   // Every aggregate the loop below does not write is missing: those of a
   // group without its key, or whose state failed, are set there; the rest
   // are written by Apply or copied from what it wrote.
@@ -259,12 +254,12 @@ void Session::RunAggregates(bool record, std::string_view id, const PhaseHashes*
   // state there is, and not recorded (state/time_guard.hpp). What-ifs are
   // checked too but are not part of the stream.
   state::TimeGuard& guard = store_->time_guard();
-  outlier_ = guard.IsOutlier(time.i, &outlier_reference_);
+  outcome_.outlier = guard.IsOutlier(time.i, &outcome_.outlier_reference);
   if (record) {
     guard.Note(time.i);
-    if (outlier_) guard.CountOutlier();
+    if (outcome_.outlier) guard.CountOutlier();
   }
-  if (outlier_) record = false;
+  if (outcome_.outlier) record = false;
   Evaluator ev(p, fields_, let_values_.data(), let_epoch_.data(), epoch_, scratch_, nullptr,
                external_views_.data());
   // Duplicates and reversals (docs/language.md): the event's id and, under a
@@ -350,11 +345,11 @@ void Session::RunAggregates(bool record, std::string_view id, const PhaseHashes*
         AggregatesMissing(plan.aggregates);
         break;
       }
-      late_ = late_ || status == state::ApplyStatus::kLate;
-      duplicate_ = duplicate_ || apply_outcome_.duplicate;
+      outcome_.late = outcome_.late || status == state::ApplyStatus::kLate;
+      outcome_.duplicate = outcome_.duplicate || apply_outcome_.duplicate;
       took_back = took_back || apply_outcome_.reversed;
       if (status == state::ApplyStatus::kError) {
-        state_error_ = true;  // the backend failed: this group's aggregates stay missing
+        outcome_.state_error = true;  // the backend failed: this group's aggregates stay missing
         AggregatesMissing(plan.aggregates);
         break;
       }
@@ -370,8 +365,8 @@ void Session::RunAggregates(bool record, std::string_view id, const PhaseHashes*
   }
   // A reversal evaluated without recording takes nothing back; a second
   // delivery of one is a duplicate and says only that.
-  if (is_reversal && record && !duplicate_) {
-    reversal_ = took_back ? Reversal::kApplied : Reversal::kUnknown;
+  if (is_reversal && record && !outcome_.duplicate) {
+    outcome_.reversal = took_back ? Reversal::kApplied : Reversal::kUnknown;
   }
 }
 

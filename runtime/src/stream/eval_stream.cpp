@@ -435,14 +435,24 @@ class Run {
       ++turn_;
       turn_cv_.notify_all();
       lock.unlock();
-      if (!skip && split_) {
-        EvaluateAfterPhases(w, c);
-      } else if (!skip && !handler_.needs_session()) {
-        FormatEvaluated(c);
-      }
+      if (!skip && !handler_.needs_session()) FormatEvaluated(c, split_ ? &w : nullptr);
     } else {
       Evaluate(c, w.sessions, true);
     }
+  }
+
+  // A line that could not be read, given to the handler in line order;
+  // true when that stops the run there (the chunk's lines before it are
+  // then the ones to format).
+  bool ReportFailed(Chunk& c, size_t i) {
+    ++c.out.failed;
+    const std::string error = c.lines[i].too_long ? std::string() : c.errors[i];
+    if (!handler_.Failed(c.lines[i].number, error, c.out)) return false;
+    c.out.stop = true;
+    c.out.last_line = c.lines[i].number;
+    if (ordered_) stop_requested_ = true;
+    c.formatted_upto = i;
+    return true;
   }
 
   // Evaluates the chunk's lines in order; formats each at once when
@@ -467,15 +477,7 @@ class Run {
     e.results = std::span<const eval::Result* const>(result_ptrs, n);
     for (size_t i = 0; i < c.lines.size(); ++i) {
       if (!c.errors[i].empty()) {
-        ++c.out.failed;
-        const std::string error = c.lines[i].too_long ? std::string() : c.errors[i];
-        if (handler_.Failed(c.lines[i].number, error, c.out)) {
-          c.out.stop = true;
-          c.out.last_line = c.lines[i].number;
-          if (ordered_) stop_requested_ = true;
-          c.formatted_upto = i;
-          return;
-        }
+        if (ReportFailed(c, i)) return;
         continue;
       }
       if (one != nullptr) {
@@ -524,15 +526,7 @@ class Run {
     for (size_t i = 0; i < c.lines.size(); ++i) {
       if (i + kLookahead < c.lines.size()) PrefetchKeys(c, i + kLookahead);
       if (!c.errors[i].empty()) {
-        ++c.out.failed;
-        const std::string error = c.lines[i].too_long ? std::string() : c.errors[i];
-        if (handler_.Failed(c.lines[i].number, error, c.out)) {
-          c.out.stop = true;
-          c.out.last_line = c.lines[i].number;
-          stop_requested_ = true;
-          c.formatted_upto = i;
-          return;
-        }
+        if (ReportFailed(c, i)) return;
         continue;
       }
       for (size_t k = 0; k < n; ++k) {
@@ -557,45 +551,12 @@ class Run {
     }
   }
 
-  // After a two-phase run's ordered stage, on the chunk's own worker and in
-  // parallel with the next chunk's aggregates: evaluates the rules of the
-  // lines it got to, with their aggregates, and formats them, as
-  // FormatEvaluated does (Format's stop is Deliver's to act on).
-  void EvaluateAfterPhases(Worker& w, Chunk& c) {
-    const eval::Event* event_ptrs[2] = {};
-    const eval::Result* result_ptrs[2] = {};
-    const size_t n = sides_.size();
-    Evaluated e;
-    e.events = std::span<const eval::Event* const>(event_ptrs, n);
-    e.results = std::span<const eval::Result* const>(result_ptrs, n);
-    for (size_t i = 0; i < c.formatted_upto; ++i) {
-      if (!c.errors[i].empty()) continue;
-      for (size_t k = 0; k < n; ++k) {
-        SideChunk& s = c.sides[k];
-        const size_t aggregates = sides_[k].program->aggregates.size();
-        if (aggregates == 0) {
-          w.sessions[k]->Evaluate(*s.events[i], s.results[i], sides_[k].options);
-        } else {
-          const eval::Session::AggregatePhase& phase = s.phases[i];
-          w.sessions[k]->EvaluateAfterPhase(*s.events[i], phase,
-                                            s.agg_values.data() + i * aggregates,
-                                            s.agg_events.data() + i * aggregates, s.results[i],
-                                            sides_[k].options);
-          if (phase.outlier) s.outlier_references[i] = phase.outlier_reference;
-        }
-        event_ptrs[k] = s.events[i].get();
-        result_ptrs[k] = &s.results[i];
-      }
-      e.line = c.lines[i].number;
-      e.text = std::string_view(c.text.data() + c.lines[i].offset, c.lines[i].size);
-      e.outlier_reference = c.sides[0].outlier_references[i];
-      handler_.Format(e, c.out);
-    }
-  }
-
   // After the ordered stage: formats the lines it evaluated, in parallel
-  // with the next chunk's evaluation.
-  void FormatEvaluated(Chunk& c) {
+  // with the next chunk's evaluation. After a two-phase stage (split_),
+  // `rules_on` is the chunk's worker: each line's rules are evaluated first,
+  // on its sessions, with the aggregates the stage found (Format's stop is
+  // then Deliver's to act on, as it is here for any ordered stage).
+  void FormatEvaluated(Chunk& c, Worker* rules_on = nullptr) {
     const eval::Event* event_ptrs[2] = {};
     const eval::Result* result_ptrs[2] = {};
     const size_t n = sides_.size();
@@ -607,14 +568,31 @@ class Run {
     for (size_t i = 0; i < c.formatted_upto; ++i) {
       if (!c.errors[i].empty()) continue;
       for (size_t k = 0; k < n; ++k) {
-        event_ptrs[k] = c.sides[k].events[i].get();
-        result_ptrs[k] = &c.sides[k].results[i];
+        SideChunk& s = c.sides[k];
+        if (rules_on != nullptr) EvaluateAfterPhase(*rules_on->sessions[k], k, s, i);
+        event_ptrs[k] = s.events[i].get();
+        result_ptrs[k] = &s.results[i];
       }
       e.line = c.lines[i].number;
       e.text = std::string_view(c.text.data() + c.lines[i].offset, c.lines[i].size);
       e.outlier_reference = c.sides[0].outlier_references[i];
       handler_.Format(e, c.out);
     }
+  }
+
+  // Line i's rules on side k, with the aggregates the ordered stage found;
+  // a side without aggregates evaluated whole.
+  void EvaluateAfterPhase(eval::Session& session, size_t k, SideChunk& s, size_t i) {
+    const size_t aggregates = sides_[k].program->aggregates.size();
+    if (aggregates == 0) {
+      session.Evaluate(*s.events[i], s.results[i], sides_[k].options);
+      return;
+    }
+    const eval::Session::AggregatePhase& phase = s.phases[i];
+    session.EvaluateAfterPhase(*s.events[i], phase, s.agg_values.data() + i * aggregates,
+                               s.agg_events.data() + i * aggregates, s.results[i],
+                               sides_[k].options);
+    if (phase.outlier) s.outlier_references[i] = phase.outlier_reference;
   }
 
   // A chunk is worked on: delivers it and the chunks after it that are
